@@ -1,0 +1,1 @@
+console.log("hello from routesim", process.argv.slice(2).join(" "));

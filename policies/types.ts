@@ -1,0 +1,59 @@
+/**
+ * What a router sees. These types are the contract between the simulated gateway (sim/) and the
+ * routing policies (policies/); policies never import the simulator, so the same code can run
+ * against a live picker's scraped metrics.
+ */
+
+/** One model server's metrics as last scraped (names follow the EPP's datalayer Metrics). */
+export interface EndpointMetrics {
+  /** vllm:num_requests_waiting */
+  readonly waitingQueueSize: number;
+  /** vllm:num_requests_running */
+  readonly runningRequestsSize: number;
+  /** vllm:kv_cache_usage_perc, 0..1 */
+  readonly kvCacheUsagePercent: number;
+  /** vllm:lora_requests_info running_lora_adapters */
+  readonly activeModels: readonly string[];
+  /** vllm:lora_requests_info waiting_lora_adapters */
+  readonly waitingModels: readonly string[];
+  /** vllm:lora_requests_info max_lora */
+  readonly maxActiveModels: number;
+  /** vllm:cache_config_info block_size */
+  readonly cacheBlockSize: number;
+  /** vllm:cache_config_info num_gpu_blocks */
+  readonly cacheNumGpuBlocks: number;
+  /** When the scrape was taken, µs of simulated (or wall) time. */
+  readonly updateTimeUs: number;
+}
+
+export interface Endpoint {
+  /** Stable name, e.g. "replica-0". */
+  readonly name: string;
+  /** Position in the endpoint list given to the policy. */
+  readonly index: number;
+  /** Last scraped metrics (stale by up to the refresh interval). */
+  readonly metrics: EndpointMetrics;
+  /** Requests the router itself dispatched to this endpoint and has not yet seen complete. */
+  readonly inFlight: number;
+}
+
+export interface RouteRequest {
+  readonly id: number;
+  readonly model: string;
+  readonly adapter: string | null;
+  readonly priority: number;
+  readonly inputTokens: number;
+}
+
+export interface RouteContext {
+  /** Current time, µs. */
+  readonly nowUs: number;
+  /** Seeded uniform [0, 1) stream owned by the router. */
+  readonly rng: () => number;
+}
+
+/** A routing policy: picks one endpoint (its index) for a request. */
+export interface Router {
+  readonly type: string;
+  pick(request: RouteRequest, endpoints: readonly Endpoint[], ctx: RouteContext): number;
+}

@@ -1,0 +1,105 @@
+/**
+ * The resolved scenario: what a scenario YAML becomes after strict validation and defaulting.
+ * YAML keys are snake_case (vLLM's engine argument names); these types use the same keys so a
+ * field in the file and in the code have one name.
+ */
+import type { WorkloadSpec } from '../workload/spec.js';
+
+export interface EngineConfig {
+  readonly max_num_seqs: number;
+  readonly max_num_batched_tokens: number;
+  /** Cap on prefill tokens one request may take in a step; 0 = off. */
+  readonly long_prefill_token_threshold: number;
+  readonly block_size: number;
+  readonly gpu_memory_utilization: number;
+  /** Explicit KV capacity per replica; null = computed from GPU memory (engine.md §2). */
+  readonly num_gpu_blocks: number | null;
+  readonly enable_prefix_caching: boolean;
+  /** LoRA slots per batch; 0 = LoRA disabled. */
+  readonly max_loras: number;
+  /** Adapters kept in host memory (others load from disk). */
+  readonly max_cpu_loras: number;
+  readonly max_lora_rank: number;
+  readonly scheduling: 'fcfs' | 'priority';
+  /** Max prompt + output tokens; null = the model's context length. */
+  readonly max_model_len: number | null;
+}
+
+export interface FleetConfig {
+  readonly replicas: number;
+  readonly gpu: string;
+  readonly model: string;
+  readonly tp: number;
+  readonly engine: EngineConfig;
+}
+
+/** Non-GPU per-request overheads (BLIS α, engine.md §1), microseconds. */
+export interface Overheads {
+  /** Before the request enters the scheduler (API server, tokenisation). */
+  readonly alpha0_us: number;
+  /** After the last token (response completion). */
+  readonly alpha1_us: number;
+  /** Detokenisation delay of each streamed token (not cumulative). */
+  readonly alpha2_us: number;
+}
+
+export interface PhysicsCoefficients {
+  readonly beta1a: number; readonly beta1b: number; readonly beta2a: number; readonly beta2b: number;
+  readonly beta3: number; readonly beta4: number;
+  readonly beta5_us_per_layer: number; readonly beta6_us_per_request: number;
+  readonly beta7_us_per_step: number; readonly beta8_us_per_moe_layer: number;
+}
+
+export interface LinearCoefficients {
+  readonly beta0_us: number;
+  readonly beta1_us_per_prefill_token: number;
+  readonly beta2_us_per_decode_token: number;
+}
+
+export type StepTimeConfig =
+  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads }
+  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads };
+
+export interface LoraLoadConfig {
+  /** Fixed cost of loading an adapter into a GPU slot (BLIS: 1.5 ms). */
+  readonly base_us: number;
+  /** Host-to-GPU copy bandwidth, GB/s (adapter resident in host memory). */
+  readonly host_gbps: number;
+  /** Disk read bandwidth, GB/s (adapter not in host memory). */
+  readonly disk_gbps: number;
+}
+
+export interface GatewayConfig {
+  /** Metrics scrape interval (EPP refreshMetricsInterval), ms; 0 = oracle (always fresh). */
+  readonly refresh_metrics_ms: number;
+}
+
+export type BaselinePolicyType = 'round-robin' | 'random' | 'least-requests';
+
+export interface PolicySpec {
+  /** Label in reports (unique within a scenario). */
+  readonly name: string;
+  readonly type: BaselinePolicyType;
+}
+
+export interface SloConfig {
+  readonly ttft_ms: number | null;
+  readonly tpot_ms: number | null;
+}
+
+export interface ScenarioConfig {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  /** Stop generating arrivals after this many requests (null = no count limit). */
+  readonly requests: number | null;
+  /** Stop generating arrivals after this many seconds (null = no time limit). */
+  readonly duration_s: number | null;
+  readonly fleet: FleetConfig;
+  readonly step_time: StepTimeConfig;
+  readonly lora_load: LoraLoadConfig;
+  readonly gateway: GatewayConfig;
+  readonly workload: WorkloadSpec;
+  readonly policies: readonly PolicySpec[];
+  readonly slo: SloConfig;
+}
