@@ -1,0 +1,16 @@
+/**
+ * A mistake in what the user gave us (a file, a field, a flag). The CLI prints its message as one
+ * line and exits 2; no stack trace. Messages name the file, the field and the fix.
+ */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Build the standard one-line message: `file: path: problem (fix)`. */
+export function inputError(file: string, path: string, problem: string, fix: string): UserError {
+  const where = path ? `${file}: ${path}` : file;
+  return new UserError(`${where}: ${problem}${fix ? ` (fix: ${fix})` : ''}`);
+}
