@@ -27,6 +27,11 @@ export interface SharedPrefixSpec {
   readonly question_len: number;
   /** Each user's requests accumulate the conversation so far (system + q1 + a1 + … + qk). */
   readonly enable_multi_turn_chat: boolean;
+  /**
+   * Multi-turn only: turns per conversation; after this many a user's conversation starts over from
+   * turn 0 with fresh question content. 0 = unlimited (the context grows for the whole run).
+   */
+  readonly max_turns: number;
 }
 
 export interface AdapterSpec {

@@ -1,0 +1,83 @@
+/**
+ * Per-request CSV (requests.csv). The header and the rows are produced separately so the CLI can
+ * write the header once and then append one policy's rows at a time to the same file.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { RequestRecord } from '../sim/metrics/types.js';
+
+/** Column names, in order. Times are ms from the start of the run (µs / 1000). */
+export const REQUESTS_CSV_COLUMNS = [
+  'policy',
+  'id',
+  'outcome',
+  'reason',
+  'replica',
+  'adapter',
+  'priority',
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'arrival_ms',
+  'dispatch_ms',
+  'enqueue_ms',
+  'scheduled_ms',
+  'first_token_ms',
+  'last_token_ms',
+  'ttft_ms',
+  'e2e_ms',
+  'preemptions',
+] as const;
+
+type Cell = string | number;
+
+/** A µs time as ms, or an empty cell when it did not happen (-1). */
+function ms(us: number): Cell {
+  return us < 0 ? '' : us / 1000;
+}
+
+/** An interval end − start in ms, or an empty cell when either end did not happen. */
+function spanMs(startUs: number, endUs: number): Cell {
+  return startUs < 0 || endUs < 0 ? '' : (endUs - startUs) / 1000;
+}
+
+/** One CSV row (cells in REQUESTS_CSV_COLUMNS order). */
+function row(policy: string, r: RequestRecord): Cell[] {
+  return [
+    policy,
+    r.id,
+    r.outcome,
+    r.reason,
+    r.replica < 0 ? '' : r.replica,
+    r.adapter ?? '',
+    r.priority,
+    r.inputTokens,
+    r.outputTokens,
+    r.cachedTokens,
+    ms(r.arrivalUs),
+    ms(r.dispatchUs),
+    ms(r.enqueueUs),
+    ms(r.scheduledUs),
+    ms(r.firstTokenUs),
+    ms(r.lastTokenUs),
+    spanMs(r.arrivalUs, r.firstTokenUs),
+    spanMs(r.arrivalUs, r.lastTokenUs),
+    r.preemptions,
+  ];
+}
+
+/** The header line, newline-terminated. */
+export function requestsCsvHeader(): string {
+  return stringify([[...REQUESTS_CSV_COLUMNS]], { record_delimiter: '\n' });
+}
+
+/**
+ * One newline-terminated line per record (no header), in record order; RFC 4180 quoting for
+ * fields containing commas, quotes or newlines. Empty string for no records.
+ */
+export function requestsCsvRows(policy: string, records: readonly RequestRecord[]): string {
+  if (records.length === 0) return '';
+  return stringify(
+    records.map((r) => row(policy, r)),
+    { record_delimiter: '\n' },
+  );
+}

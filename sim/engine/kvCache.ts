@@ -1,0 +1,155 @@
+/**
+ * A paged KV cache with automatic prefix caching, as vLLM's V1 block pool (engine.md §2).
+ *
+ * - Blocks are ref-counted. A block whose count drops to 0 keeps its hash and goes to the tail of
+ *   the free queue, where a later request can still hit it; allocation pops the head, evicting the
+ *   least recently freed block (and its hash).
+ * - Only full blocks are cached, under a chained integer hash computed by the caller.
+ * - State is typed arrays and one Map from hash to block; nothing is copied per step.
+ */
+const NIL = -1;
+const NO_HASH = -1;
+
+export class KvCache {
+  readonly numBlocks: number;
+  readonly blockSize: number;
+  readonly prefixCaching: boolean;
+
+  private readonly ref: Int32Array;
+  private readonly hashOf: Float64Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private readonly inFree: Uint8Array;
+  private head = NIL;
+  private tail = NIL;
+  private free = 0;
+  private readonly cached = new Map<number, number>();
+
+  constructor(numBlocks: number, blockSize: number, prefixCaching: boolean) {
+    if (!Number.isInteger(numBlocks) || numBlocks < 1) throw new Error(`numBlocks must be a positive integer, got ${numBlocks}`);
+    this.numBlocks = numBlocks;
+    this.blockSize = blockSize;
+    this.prefixCaching = prefixCaching;
+    this.ref = new Int32Array(numBlocks);
+    this.hashOf = new Float64Array(numBlocks).fill(NO_HASH);
+    this.prev = new Int32Array(numBlocks);
+    this.next = new Int32Array(numBlocks);
+    this.inFree = new Uint8Array(numBlocks);
+    for (let b = 0; b < numBlocks; b++) this.pushTail(b);
+  }
+
+  /** Blocks in the free queue (ref count 0), cached or not. */
+  get freeBlocks(): number {
+    return this.free;
+  }
+
+  /** Blocks referenced by at least one request. */
+  get usedBlocks(): number {
+    return this.numBlocks - this.free;
+  }
+
+  /** vllm:kv_cache_usage_perc (0..1). */
+  get usage(): number {
+    return this.usedBlocks / this.numBlocks;
+  }
+
+  /** Number of hashes currently resolvable to a block. */
+  get cachedBlockCount(): number {
+    return this.cached.size;
+  }
+
+  /** Block holding `hash`, or -1. */
+  lookup(hash: number): number {
+    if (!this.prefixCaching) return NIL;
+    const b = this.cached.get(hash);
+    return b === undefined ? NIL : b;
+  }
+
+  /** True if taking a reference to `block` would remove it from the free queue. */
+  isFree(block: number): boolean {
+    return this.inFree[block] === 1;
+  }
+
+  /** Take a reference to a cached block (a prefix hit). */
+  touch(block: number): void {
+    if (this.inFree[block] === 1) this.unlink(block);
+    this.ref[block]! += 1;
+  }
+
+  /** Pop the least recently freed block, evicting its hash; -1 when none is free. */
+  allocate(): number {
+    const b = this.head;
+    if (b === NIL) return NIL;
+    this.unlink(b);
+    const h = this.hashOf[b]!;
+    if (h !== NO_HASH) {
+      if (this.cached.get(h) === b) this.cached.delete(h);
+      this.hashOf[b] = NO_HASH;
+    }
+    this.ref[b] = 1;
+    return b;
+  }
+
+  /** Record that full block `block` holds content `hash` (first holder wins on duplicates). */
+  cacheBlock(block: number, hash: number): void {
+    if (!this.prefixCaching || this.hashOf[block] !== NO_HASH) return;
+    if (this.cached.has(hash)) return;
+    this.cached.set(hash, block);
+    this.hashOf[block] = hash;
+  }
+
+  /** Drop one reference from each block, tail first, so a sequence's later blocks are evicted first. */
+  release(blocks: readonly number[]): void {
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const b = blocks[i]!;
+      const r = (this.ref[b]! -= 1);
+      if (r < 0) throw new Error(`block ${b} released more often than referenced`);
+      if (r === 0) this.pushTail(b);
+    }
+  }
+
+  /** Reference count of a block (for tests and invariants). */
+  refCount(block: number): number {
+    return this.ref[block]!;
+  }
+
+  /** Consistency check used by property tests: free-queue length, ref counts and the hash map agree. */
+  checkInvariants(): string | null {
+    let n = 0;
+    for (let b = this.head; b !== NIL; b = this.next[b]!) {
+      if (this.ref[b] !== 0) return `free block ${b} has ref ${this.ref[b]}`;
+      n++;
+      if (n > this.numBlocks) return 'free queue has a cycle';
+    }
+    if (n !== this.free) return `free queue length ${n} != free count ${this.free}`;
+    let used = 0;
+    for (let b = 0; b < this.numBlocks; b++) {
+      if (this.ref[b]! > 0) used++;
+      else if (this.inFree[b] !== 1) return `block ${b} has ref 0 but is not free`;
+    }
+    if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
+    for (const [h, b] of this.cached) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
+    return null;
+  }
+
+  private pushTail(b: number): void {
+    this.prev[b] = this.tail;
+    this.next[b] = NIL;
+    if (this.tail === NIL) this.head = b;
+    else this.next[this.tail] = b;
+    this.tail = b;
+    this.inFree[b] = 1;
+    this.free++;
+  }
+
+  private unlink(b: number): void {
+    const p = this.prev[b]!;
+    const n = this.next[b]!;
+    if (p === NIL) this.head = n;
+    else this.next[p] = n;
+    if (n === NIL) this.tail = p;
+    else this.prev[n] = p;
+    this.inFree[b] = 0;
+    this.free--;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One model-server replica: a vLLM-like engine that runs one step at a time
+ * (BLIS's loop: schedule → execute → complete → schedule next). It owns the true engine state;
+ * the gateway only ever sees `snapshot()` results, taken at scrape times.
+ */
+import type { EngineConfig, LoraLoadConfig, Overheads } from '../scenario/types.js';
+import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
+import type { EndpointMetrics } from '../../policies/types.js';
+import type { StepTimeModel } from './stepTime/index.js';
+import { stepDurationUs } from './stepTime/index.js';
+import { KvCache } from './kvCache.js';
+import { LoraSlots } from './lora.js';
+import { Scheduler } from './scheduler.js';
+import { Batch } from './batch.js';
+import type { Sequence } from './sequence.js';
+import { takeSnapshot } from './snapshot.js';
+
+export interface ReplicaSetup {
+  readonly name: string;
+  readonly engine: EngineConfig;
+  readonly numGpuBlocks: number;
+  readonly maxModelLen: number;
+  readonly stepTime: StepTimeModel;
+  /** Multi-adapter step overhead per adapter (BLIS k). */
+  readonly loraK: number;
+  readonly loraLoad: LoraLoadConfig;
+  /** Bytes of an adapter of a given rank (for load time). */
+  readonly adapterBytes: (rank: number) => number;
+  readonly overheads: Overheads;
+}
+
+export class Replica {
+  readonly name: string;
+  readonly kv: KvCache;
+  readonly scheduler: Scheduler;
+  readonly stats: ReplicaStats;
+  /** A step is executing. */
+  busy = false;
+  /** A schedule event is pending for this replica. */
+  scheduleQueued = false;
+  private readonly batch = new Batch();
+  private readonly lora: LoraSlots | null;
+  private readonly adapterRank = new Map<string, number>();
+  private stepStartUs = 0;
+  private stepDurUs = 0;
+
+  constructor(private readonly setup: ReplicaSetup) {
+    this.name = setup.name;
+    const e = setup.engine;
+    this.kv = new KvCache(setup.numGpuBlocks, e.block_size, e.enable_prefix_caching);
+    this.scheduler = new Scheduler(e, this.kv, setup.overheads);
+    this.lora =
+      e.max_loras > 0
+        ? new LoraSlots(e.max_loras, e.max_cpu_loras, setup.loraLoad, (a) => setup.adapterBytes(this.adapterRank.get(a) ?? e.max_lora_rank))
+        : null;
+    this.stats = {
+      name: setup.name,
+      requests: 0,
+      completed: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      prefixQueryTokens: 0,
+      prefixHitTokens: 0,
+      preemptions: 0,
+      loraLoads: 0,
+      steps: 0,
+      busyUs: 0,
+      numGpuBlocks: setup.numGpuBlocks,
+    };
+  }
+
+  get hasWork(): boolean {
+    return this.scheduler.hasWork;
+  }
+
+  /**
+   * Why this request can never run here ('' if it can): vLLM rejects these at arrival rather than
+   * leaving them to hang (engine.md §1).
+   */
+  rejectionReason(seq: Sequence): string {
+    const r = seq.req;
+    const e = this.setup.engine;
+    const total = r.inputTokens + r.outputTokens;
+    if (total > this.setup.maxModelLen) return 'exceeds_max_model_len';
+    if (Math.ceil(total / e.block_size) > this.kv.numBlocks) return 'exceeds_kv_capacity';
+    if (r.adapter !== null) {
+      if (e.max_loras === 0) return 'lora_not_enabled';
+      if (r.adapterRank > e.max_lora_rank) return 'lora_rank_too_large';
+    }
+    return '';
+  }
+
+  /** Accept a request into the waiting queue (after `rejectionReason` said ''). */
+  enqueue(seq: Sequence, now: number): void {
+    seq.rec.enqueueUs = now;
+    if (seq.req.adapter !== null) this.adapterRank.set(seq.req.adapter, seq.req.adapterRank);
+    this.scheduler.add(seq);
+  }
+
+  /** Build and start a step at `now`; returns its end time, or -1 when there is nothing to run. */
+  beginStep(now: number): number {
+    const batch = this.batch;
+    this.scheduler.schedule(now, batch);
+    // A step whose pass 1 preempted everything is empty; vLLM's next step admits from waiting.
+    if (batch.size === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch);
+    if (batch.size === 0) return -1;
+    const loadUs = this.lora !== null && batch.adapters.length > 0 ? this.lora.prepare(batch.adapters) : 0;
+    const dur = stepDurationUs(this.setup.stepTime, batch.shape, this.setup.loraK) + Math.round(loadUs);
+    this.busy = true;
+    this.stepStartUs = now;
+    this.stepDurUs = dur;
+    return now + dur;
+  }
+
+  /** Apply the running step, which ends at `now`. Returns the requests that finished. */
+  endStep(now: number, itl: ItlCounts): Sequence[] {
+    const done = this.scheduler.complete(this.batch, now, this.stepDurUs, itl);
+    this.busy = false;
+    const s = this.stats;
+    s.steps++;
+    s.busyUs += now - this.stepStartUs;
+    for (const seq of done) {
+      s.completed++;
+      s.outputTokens += seq.req.outputTokens;
+    }
+    return done;
+  }
+
+  /** Fold the scheduler's and LoRA counters into `stats` (end of run). */
+  finaliseStats(): ReplicaStats {
+    const s = this.stats;
+    s.prefixQueryTokens = this.scheduler.prefixQueryTokens;
+    s.prefixHitTokens = this.scheduler.prefixHitTokens;
+    s.preemptions = this.scheduler.preemptions;
+    s.loraLoads = this.lora?.loads ?? 0;
+    return s;
+  }
+
+  /** The metrics a scrape at `now` would read (vLLM's Prometheus gauges, engine.md §2). */
+  snapshot(now: number): EndpointMetrics {
+    return takeSnapshot(this.scheduler, this.kv, this.setup.engine.max_loras, now);
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * vLLM V1 scheduling of one replica (engine.md §1): builds each step's batch under the token budget
+ * and max_num_seqs, with chunked prefill, running requests first, prefix-cache lookup at admission,
+ * stop at the first allocation failure, recompute preemption to the front of the queue, FCFS or
+ * priority order, and max_loras skip-not-block admission. Then applies a finished step: tokens
+ * computed, full blocks cached, tokens emitted, finished requests freed.
+ */
+import type { EngineConfig, Overheads } from '../scenario/types.js';
+import type { ItlCounts } from '../metrics/types.js';
+import type { KvCache } from './kvCache.js';
+import type { Sequence } from './sequence.js';
+import type { Batch } from './batch.js';
+import { WaitingQueue, comesBefore } from './waitingQueue.js';
+
+export class Scheduler {
+  readonly waiting: WaitingQueue;
+  readonly running: Sequence[] = [];
+  /** Prompt tokens looked up in / served from the prefix cache at admission. */
+  prefixQueryTokens = 0;
+  prefixHitTokens = 0;
+  preemptions = 0;
+  /** Adapter → number of running / waiting requests using it (for vllm:lora_requests_info). */
+  readonly runningAdapters = new Map<string, number>();
+  readonly waitingAdapters = new Map<string, number>();
+
+  private readonly bs: number;
+  private readonly priority: boolean;
+  /** Client-visible delay of a streamed token (α2) and of response completion (α2 + α1), whole µs. */
+  private readonly tokenDelayUs: number;
+  private readonly completionDelayUs: number;
+  private readonly hits: number[] = [];
+
+  constructor(
+    private readonly engine: EngineConfig,
+    private readonly kv: KvCache,
+    overheads: Overheads,
+  ) {
+    this.bs = engine.block_size;
+    this.priority = engine.scheduling === 'priority';
+    this.waiting = new WaitingQueue(this.priority);
+    this.tokenDelayUs = Math.round(overheads.alpha2_us);
+    this.completionDelayUs = Math.round(overheads.alpha2_us + overheads.alpha1_us);
+  }
+
+  get hasWork(): boolean {
+    return this.running.length > 0 || this.waiting.length > 0;
+  }
+
+  add(seq: Sequence): void {
+    this.waiting.add(seq);
+    count(this.waitingAdapters, seq.req.adapter, 1);
+  }
+
+  /** Fill `batch` for a step starting at `now`. */
+  schedule(now: number, batch: Batch): void {
+    batch.clear();
+    let budget = this.engine.max_num_batched_tokens;
+    const threshold = this.engine.long_prefill_token_threshold;
+    let preempted = false;
+
+    // Pass 1: running requests, in order.
+    let i = 0;
+    while (i < this.running.length && budget > 0) {
+      const seq = this.running[i]!;
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n > budget) n = budget;
+      if (n <= 0) {
+        i++;
+        continue;
+      }
+      let scheduled = true;
+      while (!this.allocate(seq, n)) {
+        const v = this.priority ? this.leastUrgentRunning() : this.running.length - 1;
+        const victim = this.running[v]!;
+        this.running.splice(v, 1);
+        if (v < i) i--;
+        budget += batch.remove(victim);
+        this.preempt(victim);
+        preempted = true;
+        if (victim === seq) {
+          scheduled = false;
+          break;
+        }
+      }
+      if (!scheduled) break;
+      batch.add(seq, n);
+      budget -= n;
+      i++;
+    }
+
+    // Pass 2: waiting requests, skipped when pass 1 preempted anything.
+    if (!preempted) this.admitWaiting(now, batch, budget, threshold);
+    batch.finalise();
+  }
+
+  /**
+   * Apply a step that ended at `now` and took `durUs`. Returns the sequences that finished
+   * (already freed and removed from running).
+   */
+  complete(batch: Batch, now: number, durUs: number, itl: ItlCounts): Sequence[] {
+    const finished: Sequence[] = [];
+    const bs = this.bs;
+    const caching = this.kv.prefixCaching;
+    let sameAsStep = 0;
+    for (let j = 0; j < batch.seqs.length; j++) {
+      const seq = batch.seqs[j]!;
+      const firstPending = seq.outputDone === 0;
+      seq.numComputed += batch.tokens[j]!;
+      if (caching) {
+        const full = Math.floor(seq.numComputed / bs);
+        while (seq.registeredBlocks < full) {
+          const r = seq.registeredBlocks++;
+          this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
+        }
+      }
+      if (firstPending) seq.rec.prefillUs += durUs;
+      if (seq.numComputed !== seq.knownTokens) continue;
+      seq.outputDone++;
+      if (seq.outputDone === 1) {
+        seq.rec.firstTokenUs = now + this.tokenDelayUs;
+      } else {
+        const gap = now - seq.lastTokenUs;
+        if (gap === durUs) sameAsStep++;
+        else itl.set(gap, (itl.get(gap) ?? 0) + 1);
+      }
+      seq.lastTokenUs = now;
+      if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
+    }
+    if (sameAsStep > 0) itl.set(durUs, (itl.get(durUs) ?? 0) + sameAsStep);
+    if (finished.length > 0) this.finish(finished, now);
+    return finished;
+  }
+
+  private admitWaiting(now: number, batch: Batch, budget: number, threshold: number): void {
+    const maxLoras = this.engine.max_loras;
+    const skipped: Sequence[] = [];
+    let examined = 0;
+    for (let k = 0; k < batch.seqs.length; k++) {
+      const a = batch.seqs[k]!.req.adapter;
+      if (a !== null && !batch.adapters.includes(a)) batch.adapters.push(a);
+    }
+    while (examined < this.waiting.length && budget > 0 && this.running.length < this.engine.max_num_seqs) {
+      const seq = this.waiting.at(examined);
+      const adapter = seq.req.adapter;
+      if (adapter !== null && !batch.adapters.includes(adapter) && batch.adapters.length >= maxLoras) {
+        skipped.push(seq);
+        examined++;
+        continue;
+      }
+      const known = seq.knownTokens;
+      const hits = this.lookupPrefix(seq, known);
+      const cached = hits.length * this.bs;
+      let n = known - cached;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n > budget) n = budget;
+      const newBlocks = Math.ceil((cached + n) / this.bs) - hits.length;
+      let touchedFree = 0;
+      for (const b of hits) if (this.kv.isFree(b)) touchedFree++;
+      if (newBlocks + touchedFree > this.kv.freeBlocks) break;
+      for (const b of hits) this.kv.touch(b);
+      seq.blocks = hits.slice();
+      for (let b = 0; b < newBlocks; b++) seq.blocks.push(this.kv.allocate());
+      seq.numComputed = cached;
+      seq.registeredBlocks = hits.length;
+      this.prefixQueryTokens += known;
+      this.prefixHitTokens += cached;
+      if (seq.rec.scheduledUs < 0) {
+        seq.rec.scheduledUs = now;
+        seq.rec.cachedTokens = cached;
+      }
+      this.running.push(seq);
+      count(this.waitingAdapters, adapter, -1);
+      count(this.runningAdapters, adapter, 1);
+      if (adapter !== null && !batch.adapters.includes(adapter)) batch.adapters.push(adapter);
+      batch.add(seq, n);
+      budget -= n;
+      examined++;
+    }
+    this.waiting.consumeFront(examined, skipped);
+  }
+
+  /** Cached leading blocks: whole blocks only, at most known − 1 tokens. */
+  private lookupPrefix(seq: Sequence, known: number): number[] {
+    const hits = this.hits;
+    hits.length = 0;
+    if (!this.kv.prefixCaching) return hits;
+    const maxBlocks = Math.floor((known - 1) / this.bs);
+    for (let b = 0; b < maxBlocks; b++) {
+      const blk = this.kv.lookup(seq.hasher.hashAt(b));
+      if (blk < 0) break;
+      hits.push(blk);
+    }
+    return hits;
+  }
+
+  /** Ensure blocks for numComputed + n tokens; false when the cache cannot provide them. */
+  private allocate(seq: Sequence, n: number): boolean {
+    const need = Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length;
+    if (need <= 0) return true;
+    if (need > this.kv.freeBlocks) return false;
+    for (let b = 0; b < need; b++) seq.blocks.push(this.kv.allocate());
+    return true;
+  }
+
+  private preempt(seq: Sequence): void {
+    this.kv.release(seq.blocks);
+    seq.resetForRecompute();
+    seq.rec.preemptions++;
+    this.preemptions++;
+    count(this.runningAdapters, seq.req.adapter, -1);
+    count(this.waitingAdapters, seq.req.adapter, 1);
+    this.waiting.addPreempted(seq);
+  }
+
+  private leastUrgentRunning(): number {
+    let v = 0;
+    for (let k = 1; k < this.running.length; k++) if (comesBefore(this.running[v]!, this.running[k]!)) v = k;
+    return v;
+  }
+
+  private finish(done: Sequence[], now: number): void {
+    for (const seq of done) {
+      this.kv.release(seq.blocks);
+      seq.blocks = [];
+      seq.rec.lastTokenUs = now + this.completionDelayUs;
+      seq.rec.outcome = 'completed';
+      count(this.runningAdapters, seq.req.adapter, -1);
+    }
+    let w = 0;
+    for (let r = 0; r < this.running.length; r++) {
+      const s = this.running[r]!;
+      if (s.outputDone < s.req.outputTokens) this.running[w++] = s;
+    }
+    this.running.length = w;
+  }
+}
+
+function count(m: Map<string, number>, key: string | null, delta: number): void {
+  if (key === null) return;
+  const v = (m.get(key) ?? 0) + delta;
+  if (v === 0) m.delete(key);
+  else m.set(key, v);
+}

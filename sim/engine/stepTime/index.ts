@@ -1,0 +1,26 @@
+/** Builds the configured step-time model and applies the multi-adapter LoRA overhead. */
+import type { GpuSpec, ModelSpec } from '../../hardware/types.js';
+import type { StepTimeConfig } from '../../scenario/types.js';
+import type { BatchShape, StepTimeModel } from './batchShape.js';
+import { LinearStepTime } from './linear.js';
+import { PhysicsStepTime } from './physics.js';
+
+export type { BatchShape, StepTimeModel } from './batchShape.js';
+export { emptyBatchShape } from './batchShape.js';
+
+/** BLIS: step time × (1 + k·A) for A distinct adapters, k by max LoRA rank (engine.md §3). */
+export function loraOverheadPerAdapter(maxLoraRank: number): number {
+  if (maxLoraRank <= 8) return 0.02;
+  if (maxLoraRank <= 16) return 0.035;
+  return 0.06;
+}
+
+export function createStepTimeModel(cfg: StepTimeConfig, model: ModelSpec, gpu: GpuSpec, tp: number): StepTimeModel {
+  return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients) : new LinearStepTime(cfg.coefficients);
+}
+
+/** Integer µs for a batch: the model's time, scaled by the LoRA overhead, at least 1 µs. */
+export function stepDurationUs(m: StepTimeModel, b: BatchShape, loraK: number): number {
+  const us = m.stepUs(b) * (b.adapters > 0 ? 1 + loraK * b.adapters : 1);
+  return Math.max(1, Math.round(us));
+}

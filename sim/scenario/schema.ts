@@ -1,0 +1,473 @@
+/**
+ * Strict zod schemas for the scenario YAML, the defaults they apply, and the translation of a zod
+ * issue into the one-line `path: problem (fix: how)` form used for every input error.
+ *
+ * The schemas check shape, types and ranges only; checks that span several fields (adapters vs
+ * max_loras, catalog-dependent limits, …) and the mapping to `ScenarioConfig` live in load.ts.
+ * Every strict object is built with {@link strict} so an unknown key is reported with the keys that
+ * are allowed at that place (and a "did you mean" when one is close).
+ */
+import { z } from 'zod';
+import type {
+  EngineConfig,
+  GatewayConfig,
+  LinearCoefficients,
+  LoraLoadConfig,
+  Overheads,
+  PhysicsCoefficients,
+  SloConfig,
+} from './types.js';
+import { gpuNames, modelNames } from '../hardware/catalog.js';
+
+// ---------------------------------------------------------------------------------------------
+// Defaults (shared with code and docs)
+// ---------------------------------------------------------------------------------------------
+
+/** Seed used when the scenario gives none. */
+export const DEFAULT_SEED = 42;
+
+/** vLLM engine arguments used when the scenario omits them (max_cpu_loras defaults to max_loras). */
+export const DEFAULT_ENGINE: Omit<EngineConfig, 'max_cpu_loras'> = {
+  max_num_seqs: 256,
+  max_num_batched_tokens: 2048,
+  long_prefill_token_threshold: 0,
+  block_size: 16,
+  gpu_memory_utilization: 0.9,
+  num_gpu_blocks: null,
+  enable_prefix_caching: true,
+  max_loras: 0,
+  max_lora_rank: 16,
+  scheduling: 'fcfs',
+  max_model_len: null,
+};
+
+/** BLIS "trained-physics" coefficients fitted on 15 H100 runs (engine.md §4.4). */
+export const PHYSICS_DEFAULTS: PhysicsCoefficients = {
+  beta1a: 0.152128,
+  beta1b: 0,
+  beta2a: 0,
+  beta2b: 1.94710771,
+  beta3: 1.36252915,
+  beta4: 0.752037,
+  beta5_us_per_layer: 32.095,
+  beta6_us_per_request: 4.417,
+  beta7_us_per_step: 126.02,
+  beta8_us_per_moe_layer: 481.86,
+};
+
+/** Linear ("blackbox") step-time fit for Llama-3.1-8B on H100, vLLM 0.11, TP1 (engine.md §4.1). */
+export const LINEAR_DEFAULTS: LinearCoefficients = {
+  beta0_us: 6472,
+  beta1_us_per_prefill_token: 19.8,
+  beta2_us_per_decode_token: 304.4,
+};
+
+/** BLIS per-request CPU overheads α0/α1/α2 (engine.md §4.4); `overheads: true` selects these. */
+export const BLIS_OVERHEADS: Overheads = { alpha0_us: 15563.2, alpha1_us: 777.3, alpha2_us: 45.9 };
+
+/** `overheads: false`. */
+export const NO_OVERHEADS: Overheads = { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 };
+
+/** LoRA adapter load cost (BLIS: 1.5 ms base) and bandwidths. */
+export const DEFAULT_LORA_LOAD: LoraLoadConfig = { base_us: 1500, host_gbps: 25, disk_gbps: 2 };
+
+/** EPP metrics refresh interval. */
+export const DEFAULT_GATEWAY: GatewayConfig = { refresh_metrics_ms: 50 };
+
+export const DEFAULT_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
+
+/** Arrival defaults (rate has none: it is required). */
+export const DEFAULT_ARRIVAL = { process: 'poisson', cv: 1 } as const;
+
+export const TP_VALUES = [1, 2, 4, 8] as const;
+export const BLOCK_SIZES = [8, 16, 32, 64, 128] as const;
+export const LORA_RANKS = [8, 16, 32, 64, 128, 256] as const;
+export const POLICY_TYPES = ['round-robin', 'random', 'least-requests'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Message helpers
+// ---------------------------------------------------------------------------------------------
+
+const FIX_RE = /^([\s\S]*) \(fix: ([\s\S]*)\)$/;
+
+/** Encode a problem and its fix as one zod message; {@link describeIssue} splits it again. */
+function withFix(problem: string, fix: string): string {
+  return `${problem} (fix: ${fix})`;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate to `word` (case-insensitive), if it is plausibly a typo of it. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
+}
+
+/** A value as the user wrote it (strings quoted, numbers bare), else its kind. */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return kindOf(v);
+}
+
+/** Human-readable kind of a YAML value. */
+function kindOf(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `the integer ${v}` : `the number ${v}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const EXPECTED_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+/** Whether a zod `expected` type is the JS type of `input` (an integer check on a float is a range problem, not a type mismatch). */
+function sameBaseType(expected: string, input: unknown): boolean {
+  switch (expected) {
+    case 'number':
+    case 'int':
+      return typeof input === 'number';
+    case 'object':
+      return typeof input === 'object' && input !== null && !Array.isArray(input);
+    case 'array':
+      return Array.isArray(input);
+    case 'string':
+      return typeof input === 'string';
+    case 'boolean':
+      return typeof input === 'boolean';
+    default:
+      return false;
+  }
+}
+
+/** Render a path as `a.b[2].c`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema building blocks
+// ---------------------------------------------------------------------------------------------
+
+/** A strict object whose unknown-key error lists the allowed keys. */
+function strict<T extends z.core.$ZodLooseShape>(shape: T) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== 'unrecognized_keys') return undefined;
+      const [first = '', ...rest] = iss.keys;
+      const also = rest.length ? ` (also ${rest.map((k) => JSON.stringify(k)).join(', ')})` : '';
+      const guess = closest(first, allowed);
+      const list = `allowed keys here are ${allowed.join(', ')}`;
+      return withFix(
+        `unknown key ${JSON.stringify(first)}${also}`,
+        guess ? `did you mean ${JSON.stringify(guess)}? ${list}` : `remove it; ${list}`,
+      );
+    },
+  });
+}
+
+const posInt = z.int().min(1);
+const nonNegInt = z.int().min(0);
+const nonNeg = z.number().min(0);
+const positive = z.number().gt(0);
+
+/** Token-length distribution as written in YAML (`dist:` tag); see LengthDist. */
+const LengthDistSchema = z.discriminatedUnion('dist', [
+  strict({ dist: z.literal('constant'), value: posInt }),
+  strict({ dist: z.literal('uniform'), min: posInt, max: posInt }),
+  strict({ dist: z.literal('normal'), mean: positive, std: nonNeg, min: posInt.optional(), max: posInt.optional() }),
+  strict({ dist: z.literal('lognormal'), mean: positive, std: nonNeg, min: posInt.optional(), max: posInt.optional() }),
+  strict({ dist: z.literal('empirical'), values: z.array(posInt).min(1), weights: z.array(nonNeg).min(1) }),
+]);
+
+const LENGTH_HELP =
+  'give a positive integer or a mapping with dist: constant|uniform|normal|lognormal|empirical';
+
+/** A `<length>`: a positive integer (constant) or a `dist:` mapping. */
+const LengthSchema = z.union([posInt, LengthDistSchema], {
+  error: (iss) =>
+    iss.code === 'invalid_union' ? withFix(`expected a token length, got ${kindOf(iss.input)}`, LENGTH_HELP) : undefined,
+});
+export type LengthInput = z.output<typeof LengthSchema>;
+
+const EngineSchema = strict({
+  max_num_seqs: posInt.default(DEFAULT_ENGINE.max_num_seqs),
+  max_num_batched_tokens: posInt.default(DEFAULT_ENGINE.max_num_batched_tokens),
+  long_prefill_token_threshold: nonNegInt.default(DEFAULT_ENGINE.long_prefill_token_threshold),
+  block_size: z.literal(BLOCK_SIZES).default(16),
+  gpu_memory_utilization: z.number().gt(0).lte(1).default(DEFAULT_ENGINE.gpu_memory_utilization),
+  num_gpu_blocks: posInt.nullable().default(DEFAULT_ENGINE.num_gpu_blocks),
+  enable_prefix_caching: z.boolean().default(DEFAULT_ENGINE.enable_prefix_caching),
+  max_loras: nonNegInt.default(DEFAULT_ENGINE.max_loras),
+  max_cpu_loras: nonNegInt.nullable().default(null),
+  max_lora_rank: z.literal(LORA_RANKS).default(16),
+  scheduling: z.enum(['fcfs', 'priority']).default(DEFAULT_ENGINE.scheduling),
+  max_model_len: posInt.nullable().default(DEFAULT_ENGINE.max_model_len),
+});
+
+const catalogName = (what: string, names: () => string[]) =>
+  z.string().refine((s) => names().includes(s), {
+    error: (iss) => {
+      const input = String(iss.input);
+      const guess = closest(input, names());
+      return withFix(
+        `unknown ${what} ${JSON.stringify(input)}`,
+        `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}use one of ${names().join(', ')}`,
+      );
+    },
+  });
+
+const FleetSchema = strict({
+  replicas: posInt,
+  gpu: catalogName('GPU', gpuNames),
+  model: catalogName('model', modelNames),
+  tp: z.literal(TP_VALUES).default(1),
+  engine: EngineSchema.prefault({}),
+});
+
+const nonNegPartial = <K extends string>(keys: readonly K[]) =>
+  strict(Object.fromEntries(keys.map((k) => [k, nonNeg.optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>);
+
+const PhysicsCoefficientsSchema = nonNegPartial(Object.keys(PHYSICS_DEFAULTS) as (keyof PhysicsCoefficients)[]);
+const LinearCoefficientsSchema = nonNegPartial(Object.keys(LINEAR_DEFAULTS) as (keyof LinearCoefficients)[]);
+
+/** `true` = BLIS values, `false` = zeros, or a partial override of the BLIS values. */
+const OverheadsSchema = z.union(
+  [z.boolean(), strict({ alpha0_us: nonNeg.optional(), alpha1_us: nonNeg.optional(), alpha2_us: nonNeg.optional() })],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? withFix(`expected true, false or a mapping, got ${kindOf(iss.input)}`, 'write overheads: true (BLIS values), false (none) or {alpha0_us, alpha1_us, alpha2_us}')
+        : undefined,
+  },
+);
+
+const StepTimeSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'physics' } : v),
+  z.discriminatedUnion('model', [
+    strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
+    strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
+  ]),
+);
+
+const LoraLoadSchema = strict({
+  base_us: nonNeg.default(DEFAULT_LORA_LOAD.base_us),
+  host_gbps: positive.default(DEFAULT_LORA_LOAD.host_gbps),
+  disk_gbps: positive.default(DEFAULT_LORA_LOAD.disk_gbps),
+});
+
+const GatewaySchema = strict({ refresh_metrics_ms: nonNeg.default(DEFAULT_GATEWAY.refresh_metrics_ms) });
+
+const ArrivalSchema = strict({
+  process: z.enum(['poisson', 'gamma', 'constant']).default(DEFAULT_ARRIVAL.process),
+  rate: positive,
+  cv: positive.default(DEFAULT_ARRIVAL.cv),
+});
+
+const SharedPrefixSchema = strict({
+  num_groups: posInt,
+  num_prompts_per_group: posInt,
+  system_prompt_len: nonNegInt,
+  question_len: posInt,
+  enable_multi_turn_chat: z.boolean().default(false),
+  max_turns: nonNegInt.default(0),
+});
+
+const WorkloadSchema = strict({
+  arrival: ArrivalSchema,
+  input: LengthSchema.optional(),
+  output: LengthSchema,
+  shared_prefix: SharedPrefixSchema.optional(),
+  adapters: z.array(strict({ name: z.string().min(1), weight: nonNeg, rank: posInt.optional() })).default([]),
+  base_model_weight: nonNeg.default(0),
+  priorities: z.array(strict({ priority: z.int(), weight: nonNeg })).default([]),
+});
+
+/** A policy entry: a bare type name, or `{name?, type}` (name defaults to the type). */
+const PolicySchema = z.union([z.enum(POLICY_TYPES), strict({ name: z.string().min(1).optional(), type: z.enum(POLICY_TYPES) })], {
+  error: (iss) =>
+    iss.code === 'invalid_union'
+      ? withFix(`expected a policy, got ${kindOf(iss.input)}`, `write a policy type (${POLICY_TYPES.join(', ')}) or {name, type}`)
+      : undefined,
+});
+
+const SloSchema = strict({
+  ttft_ms: positive.nullable().default(DEFAULT_SLO.ttft_ms),
+  tpot_ms: positive.nullable().default(DEFAULT_SLO.tpot_ms),
+});
+
+/** The whole scenario file, shape-checked and defaulted (cross-field checks happen in load.ts). */
+export const ScenarioSchema = strict({
+  name: z.string().min(1).optional(),
+  description: z.string().default(''),
+  seed: nonNegInt.default(DEFAULT_SEED),
+  requests: posInt.nullable().optional(),
+  duration_s: positive.nullable().optional(),
+  fleet: FleetSchema,
+  step_time: StepTimeSchema.optional(),
+  lora_load: LoraLoadSchema.prefault({}),
+  gateway: GatewaySchema.prefault({}),
+  workload: WorkloadSchema,
+  policies: z.array(PolicySchema).min(1),
+  slo: SloSchema.prefault({}),
+});
+
+export type ScenarioInput = z.output<typeof ScenarioSchema>;
+export type StepTimeInput = z.output<typeof StepTimeSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Issue → one line
+// ---------------------------------------------------------------------------------------------
+
+/** One input problem, ready for `inputError(file, path, problem, fix)`. */
+export interface IssueReport {
+  readonly path: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Range phrase for too_small / too_big issues. */
+function bound(op: '≥' | '>' | '≤' | '<', limit: number | bigint): string {
+  return `${op} ${String(limit)}`;
+}
+
+/**
+ * Describe one zod issue (reported with `reportInput: true`) as path + problem + fix. Unions are
+ * descended into the branch whose type matches the input, so the user hears about the field that
+ * is wrong rather than "invalid union".
+ */
+export function describeIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[] = []): IssueReport {
+  const path = [...base, ...issue.path];
+  const custom = FIX_RE.exec(issue.message);
+  const input: unknown = issue.input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0] ?? '';
+      if (custom) return { path: formatPath([...path, key]), problem: custom[1]!, fix: custom[2]! };
+      return { path: formatPath([...path, key]), problem: `unknown key ${JSON.stringify(key)}`, fix: 'remove it' };
+    }
+    case 'invalid_union': {
+      if (issue.errors.length === 0 && issue.discriminator !== undefined) {
+        const opts = ('options' in issue && Array.isArray(issue.options) ? issue.options : []).map(String);
+        const value =
+          typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
+        const p = formatPath(path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator]);
+        if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+          return { path: formatPath(path.at(-1) === issue.discriminator ? path.slice(0, -1) : path), problem: `expected a mapping, got ${kindOf(input)}`, fix: `write a mapping with ${issue.discriminator}: one of ${opts.join(', ')}` };
+        }
+        return value === undefined
+          ? { path: p, problem: `missing required key ${JSON.stringify(issue.discriminator)}`, fix: `add ${issue.discriminator}: one of ${opts.join(', ')}` }
+          : { path: p, problem: `unknown ${issue.discriminator} ${show(value)}`, fix: `use one of ${opts.join(', ')}` };
+      }
+      // Prefer the branch whose first problem is not "this is the wrong kind of value".
+      const branch = issue.errors.find((errs) => {
+        const first = errs[0];
+        if (!first || first.path.length > 0) return first !== undefined;
+        if (first.code === 'invalid_type') return sameBaseType(first.expected, input);
+        if (first.code === 'invalid_value') return first.values.some((v) => typeof v === typeof input);
+        return true;
+      });
+      const pick = branch ? firstIssue(branch) : undefined;
+      if (pick) return describeIssue(pick, path);
+      if (custom) return { path: formatPath(path), problem: custom[1]!, fix: custom[2]! };
+      return { path: formatPath(path), problem: `unexpected ${kindOf(input)}`, fix: 'see scenarios/quickstart.yaml for the expected form' };
+    }
+    default:
+      break;
+  }
+  if (custom) return { path: formatPath(path), problem: custom[1]!, fix: custom[2]! };
+  const key = path.length ? String(path.at(-1)) : '';
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (path.length === 0) {
+        return { path: '', problem: `a scenario must be a YAML mapping of keys, got ${kindOf(input)}`, fix: 'start from scenarios/quickstart.yaml' };
+      }
+      const want = EXPECTED_WORDS[issue.expected] ?? issue.expected;
+      if (input === undefined) {
+        return { path: formatPath(path), problem: `missing required key ${JSON.stringify(key)}`, fix: `add ${key}: <${want}>` };
+      }
+      if (typeof input === 'number' && !Number.isFinite(input)) {
+        return { path: formatPath(path), problem: `must be a finite number, got ${input}`, fix: 'give a finite value' };
+      }
+      if (issue.expected === 'int' && typeof input === 'number') {
+        return { path: formatPath(path), problem: `must be an integer, got ${input}`, fix: `use a whole number such as ${Math.round(input)}` };
+      }
+      const hint = typeof input === 'string' && /^(yes|no|on|off|true|false)$/i.test(input) && issue.expected === 'boolean'
+        ? 'write true or false without quotes'
+        : typeof input === 'string' && issue.expected !== 'string' && input.trim() !== '' && !Number.isNaN(Number(input))
+          ? 'remove the quotes around the number'
+          : `give ${want}`;
+      return { path: formatPath(path), problem: `expected ${want}, got ${kindOf(input)}`, fix: hint };
+    }
+    case 'too_small': {
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        return { path: formatPath(path), problem: `needs at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}`, fix: `add entries to ${key}` };
+      }
+      if (issue.origin === 'string') {
+        return { path: formatPath(path), problem: 'must not be empty', fix: `give a non-empty ${key}` };
+      }
+      const op = issue.inclusive ? '≥' : '>';
+      return { path: formatPath(path), problem: `must be ${bound(op, issue.minimum)}, got ${String(input)}`, fix: `use a value ${bound(op, issue.minimum)}` };
+    }
+    case 'too_big': {
+      if (issue.origin === 'array' || issue.origin === 'string') {
+        return { path: formatPath(path), problem: `is too long (maximum ${String(issue.maximum)})`, fix: `shorten ${key}` };
+      }
+      const op = issue.inclusive ? '≤' : '<';
+      return { path: formatPath(path), problem: `must be ${bound(op, issue.maximum)}, got ${String(input)}`, fix: `use a value ${bound(op, issue.maximum)}` };
+    }
+    case 'invalid_value': {
+      const opts = issue.values.map((v) => (typeof v === 'string' ? v : String(v)));
+      const guess = typeof input === 'string' ? closest(input, opts) : undefined;
+      return {
+        path: formatPath(path),
+        problem: `${typeof input === 'string' ? 'unknown' : 'invalid'} value ${show(input)}`,
+        fix: `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}use one of ${opts.join(', ')}`,
+      };
+    }
+    default:
+      return { path: formatPath(path), problem: issue.message, fix: 'see scenarios/quickstart.yaml for a valid example' };
+  }
+}
+
+/** The issue to report first: unknown keys first (a misspelt key also makes its real key "missing"). */
+export function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  return issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+}
