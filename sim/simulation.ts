@@ -41,12 +41,16 @@ export interface RunObserver {
   onProgress?(arrived: number): void;
 }
 
-export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}): PolicyRun {
+/**
+ * Simulate `policy` on `scenario`. `source`, when given, replaces the scenario's generated workload
+ * (hand-built requests in tests, traces later); it must yield requests in arrival order.
+ */
+export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>): PolicyRun {
   const replicas = buildFleet(scenario);
   const router = createBaselineRouter(policy.type);
   const refreshUs = Math.round(scenario.gateway.refresh_metrics_ms * 1000);
   const gateway = new Gateway(router, replicas, refreshUs, scenario.fleet.model, createRng(scenario.seed, 'router'));
-  const stream = createRequestStream(scenario.workload, {
+  const stream = source ? source[Symbol.iterator]() : createRequestStream(scenario.workload, {
     seed: scenario.seed,
     limits: {
       ...(scenario.requests !== null ? { requests: scenario.requests } : {}),
@@ -67,6 +71,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const pullArrival = (): void => {
     const n = stream.next();
     if (n.done) streamDone = true;
+    else if (n.value.arrivalUs < now) throw new Error(`request ${n.value.id} arrives at ${n.value.arrivalUs} µs, before the previous one`);
     else q.push(n.value.arrivalUs, EventKind.Arrival, n.value);
   };
   const kick = (r: Replica, t: number): void => {

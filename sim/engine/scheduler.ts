@@ -225,6 +225,7 @@ export class Scheduler {
       seq.blocks = [];
       seq.rec.lastTokenUs = now + this.completionDelayUs;
       seq.rec.outcome = 'completed';
+      seq.rec.reason = '';
       count(this.runningAdapters, seq.req.adapter, -1);
     }
     let w = 0;

@@ -166,9 +166,6 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   if (w.priorities.length > 0 && !(w.priorities.reduce((s, p) => s + p.weight, 0) > 0)) {
     throw fail('workload.priorities', 'priority weights sum to 0', 'give at least one priority class a positive weight');
   }
-  if (e.scheduling !== 'priority' && w.priorities.some((p) => p.priority !== 0)) {
-    throw fail('fleet.engine.scheduling', 'workload.priorities uses non-zero priorities but scheduling is fcfs (vLLM rejects such requests)', 'set scheduling: priority');
-  }
 
   const workload: WorkloadSpec = {
     arrival: { ...w.arrival },

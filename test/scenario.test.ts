@@ -1,0 +1,311 @@
+/** Scenario loading (schema, defaults, one-line errors) and the hardware catalog. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../sim/core/errors.js';
+import { getGpu, getModel, gpuNames, modelNames } from '../sim/hardware/catalog.js';
+import type { ModelSpec } from '../sim/hardware/types.js';
+import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
+import { BLIS_OVERHEADS, LINEAR_DEFAULTS, PHYSICS_DEFAULTS } from '../sim/scenario/schema.js';
+
+const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
+const FILE = 'scenarios/test.yaml';
+
+/** A small valid scenario; tests edit it with string replacement. */
+const MINIMAL = `
+requests: 100
+fleet:
+  replicas: 2
+  gpu: H100
+  model: Llama-3.1-8B
+workload:
+  arrival: {rate: 10}
+  input: 512
+  output: 128
+policies: [round-robin]
+`;
+
+/** Parse and return the UserError message (fails the test if parsing succeeds or throws something else). */
+function errorOf(text: string): string {
+  try {
+    parseScenario(text, FILE);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as UserError).message;
+  }
+  throw new Error('expected a UserError');
+}
+
+/** One line, starting with the file and the given path, with a fix. */
+function expectOneLine(msg: string, path: string): void {
+  expect(msg).not.toContain('\n');
+  expect(msg.startsWith(`${FILE}: ${path}: `)).toBe(true);
+  expect(msg).toMatch(/\(fix: .+\)$/);
+}
+
+describe('scenario files', () => {
+  const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
+
+  it('finds the shipped scenarios', () => {
+    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'high-prefix-reuse.yaml', 'multi-lora.yaml']));
+  });
+
+  it.each(files)('%s loads', (f) => {
+    const cfg = loadScenarioFile(join(SCENARIOS, f));
+    expect(cfg.name).toBe(f.replace(/\.ya?ml$/, ''));
+    expect(cfg.policies.length).toBeGreaterThan(0);
+  });
+
+  it('quickstart matches its description', () => {
+    const cfg = loadScenarioFile(join(SCENARIOS, 'quickstart.yaml'));
+    expect(cfg.fleet).toMatchObject({ replicas: 4, gpu: 'H100', model: 'Llama-3.1-8B', tp: 1 });
+    expect(cfg.workload.shared_prefix).toEqual({
+      num_groups: 16, num_prompts_per_group: 8, system_prompt_len: 2000, question_len: 200,
+      enable_multi_turn_chat: false, max_turns: 0,
+    });
+    expect(cfg.workload.output).toEqual({ kind: 'normal', mean: 200, std: 60, min: 20, max: 400 });
+    expect(cfg.policies.map((p) => p.type)).toEqual(['round-robin', 'random', 'least-requests']);
+    expect(cfg.slo).toEqual({ ttft_ms: 1000, tpot_ms: 60 });
+  });
+
+  it('multi-lora has 15 adapters split 60/30/10', () => {
+    const cfg = loadScenarioFile(join(SCENARIOS, 'multi-lora.yaml'));
+    const w = cfg.workload.adapters.map((a) => a.weight);
+    expect(w).toHaveLength(15);
+    const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+    expect([sum(w.slice(0, 5)), sum(w.slice(5, 10)), sum(w.slice(10))].map((x) => x / sum(w))).toEqual([0.6, 0.3, 0.1]);
+    expect(cfg.fleet.engine).toMatchObject({ max_loras: 3, max_cpu_loras: 8 });
+    expect(cfg.workload.adapters[0]).toEqual({ name: 'adapter-01', weight: 12, rank: 16 });
+  });
+});
+
+describe('defaults', () => {
+  const cfg = parseScenario(MINIMAL, 'dir/my-run.yaml');
+
+  it('top level', () => {
+    expect(cfg.name).toBe('my-run');
+    expect(cfg.description).toBe('');
+    expect(cfg.seed).toBe(42);
+    expect(cfg.requests).toBe(100);
+    expect(cfg.duration_s).toBeNull();
+    expect(cfg.slo).toEqual({ ttft_ms: null, tpot_ms: null });
+    expect(cfg.gateway).toEqual({ refresh_metrics_ms: 50 });
+    expect(cfg.lora_load).toEqual({ base_us: 1500, host_gbps: 25, disk_gbps: 2 });
+  });
+
+  it('engine', () => {
+    expect(cfg.fleet.tp).toBe(1);
+    expect(cfg.fleet.engine).toEqual({
+      max_num_seqs: 256, max_num_batched_tokens: 2048, long_prefill_token_threshold: 0, block_size: 16,
+      gpu_memory_utilization: 0.9, num_gpu_blocks: null, enable_prefix_caching: true, max_loras: 0,
+      max_cpu_loras: 0, max_lora_rank: 16, scheduling: 'fcfs', max_model_len: null,
+    });
+  });
+
+  it('max_cpu_loras follows max_loras', () => {
+    const c = parseScenario(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_loras: 4}'), FILE);
+    expect(c.fleet.engine.max_cpu_loras).toBe(4);
+  });
+
+  it('step time: physics with BLIS coefficients and overheads', () => {
+    expect(cfg.step_time.model).toBe('physics');
+    expect(cfg.step_time.coefficients).toEqual(PHYSICS_DEFAULTS);
+    expect(cfg.step_time.coefficients).toMatchObject({ beta2b: 1.94710771, beta7_us_per_step: 126.02 });
+    expect(cfg.step_time.overheads).toEqual({ alpha0_us: 15563.2, alpha1_us: 777.3, alpha2_us: 45.9 });
+  });
+
+  it('step time overrides', () => {
+    const linear = parseScenario(`${MINIMAL}step_time: {model: linear, coefficients: {beta0_us: 5000}, overheads: false}\n`, FILE);
+    expect(linear.step_time).toEqual({
+      model: 'linear',
+      coefficients: { ...LINEAR_DEFAULTS, beta0_us: 5000 },
+      overheads: { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 },
+    });
+    const partial = parseScenario(`${MINIMAL}step_time: {overheads: {alpha0_us: 1000}}\n`, FILE);
+    expect(partial.step_time.overheads).toEqual({ ...BLIS_OVERHEADS, alpha0_us: 1000 });
+  });
+
+  it('workload', () => {
+    expect(cfg.workload.arrival).toEqual({ process: 'poisson', rate: 10, cv: 1 });
+    expect(cfg.workload.input).toEqual({ kind: 'constant', value: 512 });
+    expect(cfg.workload.output).toEqual({ kind: 'constant', value: 128 });
+    expect(cfg.workload.shared_prefix).toBeUndefined();
+    expect(cfg.workload.adapters).toEqual([]);
+    expect(cfg.workload.base_model_weight).toBe(0);
+    expect(cfg.workload.priorities).toEqual([]);
+  });
+
+  it('length distributions: min defaults to 1, max to round(mean + 10·std)', () => {
+    const c = parseScenario(MINIMAL.replace('input: 512', 'input: {dist: lognormal, mean: 300.4, std: 50}'), FILE);
+    expect(c.workload.input).toEqual({ kind: 'lognormal', mean: 300.4, std: 50, min: 1, max: 800 });
+    const e = parseScenario(MINIMAL.replace('output: 128', 'output: {dist: empirical, values: [10, 20], weights: [3, 1]}'), FILE);
+    expect(e.workload.output).toEqual({ kind: 'empirical', values: [10, 20], weights: [3, 1] });
+  });
+
+  it('policies: bare strings and named entries', () => {
+    const c = parseScenario(MINIMAL.replace('policies: [round-robin]', 'policies: [random, {name: lr, type: least-requests}]'), FILE);
+    expect(c.policies).toEqual([{ name: 'random', type: 'random' }, { name: 'lr', type: 'least-requests' }]);
+  });
+});
+
+describe('errors are one line naming file, path and fix', () => {
+  it('unknown top-level key', () => {
+    const msg = errorOf(`${MINIMAL}seeed: 1\n`);
+    expectOneLine(msg, 'seeed');
+    expect(msg).toContain('did you mean "seed"');
+    expect(msg).toContain('workload');
+  });
+
+  it('unknown nested key lists the allowed keys', () => {
+    const msg = errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_num_seq: 8}'));
+    expectOneLine(msg, 'fleet.engine.max_num_seq');
+    expect(msg).toContain('did you mean "max_num_seqs"');
+    expect(msg).toContain('max_num_batched_tokens');
+  });
+
+  it('wrong type', () => {
+    const msg = errorOf(MINIMAL.replace('replicas: 2', 'replicas: two'));
+    expectOneLine(msg, 'fleet.replicas');
+    expect(msg).toContain('"two"');
+  });
+
+  it('non-integer count', () => {
+    expectOneLine(errorOf(MINIMAL.replace('replicas: 2', 'replicas: 2.5')), 'fleet.replicas');
+  });
+
+  it('negative rate', () => {
+    const msg = errorOf(MINIMAL.replace('rate: 10', 'rate: -5'));
+    expectOneLine(msg, 'workload.arrival.rate');
+    expect(msg).toContain('> 0');
+  });
+
+  it('unknown gpu lists the catalog', () => {
+    const msg = errorOf(MINIMAL.replace('gpu: H100', 'gpu: B300'));
+    expectOneLine(msg, 'fleet.gpu');
+    for (const g of gpuNames()) expect(msg).toContain(g);
+  });
+
+  it('unknown model lists the catalog', () => {
+    const msg = errorOf(MINIMAL.replace('model: Llama-3.1-8B', 'model: Llama-4'));
+    expectOneLine(msg, 'fleet.model');
+    for (const m of modelNames()) expect(msg).toContain(m);
+  });
+
+  it('adapters while max_loras is 0', () => {
+    const msg = errorOf(MINIMAL.replace('  output: 128', '  output: 128\n  adapters: [{name: a, weight: 1}]'));
+    expectOneLine(msg, 'fleet.engine.max_loras');
+    expect(msg).toContain('set max_loras ≥ 1');
+  });
+
+  it('neither requests nor duration_s', () => {
+    const msg = errorOf(MINIMAL.replace('requests: 100', ''));
+    expectOneLine(msg, 'requests');
+    expect(msg).toContain('duration_s');
+  });
+
+  it('bad YAML syntax reports line and column', () => {
+    const msg = errorOf('fleet:\n  replicas: 2\n   gpu: [H100\n');
+    expect(msg).not.toContain('\n');
+    expect(msg).toMatch(/^scenarios\/test\.yaml:\d+:\d+: YAML syntax error: .+ \(fix: .+\)$/);
+  });
+
+  it('duplicate YAML keys', () => {
+    expect(errorOf(MINIMAL.replace('requests: 100', 'requests: 100\nrequests: 200'))).toMatch(/^scenarios\/test\.yaml:3:1: .*unique.*\(fix: /);
+  });
+
+  it('duplicate policy names', () => {
+    const msg = errorOf(MINIMAL.replace('policies: [round-robin]', 'policies: [random, {name: random, type: least-requests}]'));
+    expectOneLine(msg, 'policies[1]');
+    expect(msg).toContain('"random"');
+  });
+
+  it('unknown policy type', () => {
+    const msg = errorOf(MINIMAL.replace('policies: [round-robin]', 'policies: [round-robin, randm]'));
+    expectOneLine(msg, 'policies[1]');
+    expect(msg).toContain('did you mean "random"');
+  });
+
+  it('length distribution problems point inside the union', () => {
+    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: gaussian, mean: 1}')), 'workload.output.dist');
+    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: normal, mean: 100, sd: 3}')), 'workload.output.sd');
+    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: uniform, min: 10, max: 5}')), 'workload.output.max');
+    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: -1')), 'workload.output');
+    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: empirical, values: [1, 2], weights: [1]}')), 'workload.output.weights');
+  });
+
+  it('other cross-field checks', () => {
+    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_loras: 4, max_cpu_loras: 2}')), 'fleet.engine.max_cpu_loras');
+    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Qwen2.5-7B\n  tp: 8')), 'fleet.tp');
+    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-2-7B\n  engine: {max_model_len: 8192}')), 'fleet.engine.max_model_len');
+    expectOneLine(errorOf(MINIMAL.replace('input: 512', 'input: 512\n  shared_prefix: {num_groups: 1, num_prompts_per_group: 1, system_prompt_len: 10, question_len: 10}')), 'workload.input');
+    expectOneLine(errorOf(MINIMAL.replace('  input: 512\n', '')), 'workload.input');
+    expectOneLine(errorOf(MINIMAL.replace('{rate: 10}', '{rate: 10, cv: 3}')), 'workload.arrival.cv');
+  });
+
+  it('a non-mapping file', () => {
+    const msg = errorOf('');
+    expect(msg).not.toContain('\n');
+    expect(msg).toMatch(/^scenarios\/test\.yaml: .*mapping.*\(fix: /);
+  });
+
+  it('a missing file', () => {
+    expect(() => loadScenarioFile(join(SCENARIOS, 'no-such-file.yaml'))).toThrow(UserError);
+  });
+});
+
+describe('hardware catalog', () => {
+  it('looks up GPUs', () => {
+    expect(getGpu('H100')).toEqual({
+      name: 'H100', bf16_flops: 989.5e12, hbm_bandwidth: 3.35e12, memory_bytes: 85.05e9, interconnect_bandwidth: 450e9,
+    });
+    expect(getGpu('A100-80GB').bf16_flops).toBe(312e12);
+    expect(gpuNames()).toEqual(['H100', 'H200', 'A100-80GB', 'L40S', 'L4', 'RTX4090']);
+  });
+
+  it('looks up models', () => {
+    expect(getModel('Mixtral-8x7B')).toMatchObject({ experts: 8, experts_top_k: 2, vocab: 32000 });
+    expect(getModel('Qwen3-30B-A3B')).toMatchObject({ experts: 128, experts_top_k: 8, ffn: 768 });
+    expect(getModel('Llama-2-7B')).toMatchObject({ kv_heads: 32, max_model_len: 4096 });
+    expect(modelNames()).toHaveLength(9);
+  });
+
+  it('unknown names throw a UserError listing the known ones', () => {
+    expect(() => getGpu('B200')).toThrow(UserError);
+    expect(() => getGpu('B200')).toThrow(/H100.*RTX4090/);
+    expect(() => getModel('GPT-5')).toThrow(/Llama-3\.1-8B.*Qwen3-30B-A3B/);
+  });
+
+  /**
+   * Parameter count of a dense decoder from its shapes (d = hidden, V = vocab, L = layers):
+   *   embeddings, untied: input table V·d + LM head V·d           = 2·V·d
+   *   per layer, attention: q and o are d × (heads·head_dim)      = 2·d·h·d_h   (= 2d² for Llama)
+   *                         k and v are d × (kv_heads·head_dim)   = 2·d·kv_h·d_h
+   *   per layer, gated MLP: gate, up (d × d_ff) and down (d_ff × d) = 3·d·d_ff
+   *   norms: 2 per layer + 1 final, d each (≈ 0.003 % — included for completeness)
+   * Llama-3.1-8B: 2·128256·4096 + 32·(2·4096² + 2·4096·1024 + 3·4096·14336) + 65·4096
+   *             = 1,050,673,152 + 32·218,103,808 + 266,240 = 8,030,261,248 ≈ 8.03e9.
+   */
+  function denseParams(m: ModelSpec): number {
+    const d = m.hidden;
+    const embed = (m.tie_embeddings ? 1 : 2) * m.vocab * d;
+    const attn = 2 * d * m.heads * m.head_dim + 2 * d * m.kv_heads * m.head_dim;
+    const mlp = 3 * d * m.ffn;
+    return embed + m.layers * (attn + mlp + 2 * d) + d;
+  }
+
+  it('Llama-3.1-8B shapes give ≈ 8.03e9 parameters', () => {
+    const p = denseParams(getModel('Llama-3.1-8B'));
+    expect(p).toBe(8_030_261_248);
+    expect(p / 1e9).toBeCloseTo(8.03, 2);
+  });
+
+  it('Llama-3.1-70B shapes give ≈ 70.6e9 parameters', () => {
+    expect(denseParams(getModel('Llama-3.1-70B')) / 1e9).toBeCloseTo(70.55, 1);
+  });
+
+  it('catalog JSON is shipped with the sources', () => {
+    const here = fileURLToPath(new URL('../sim/hardware/', import.meta.url));
+    expect(Object.keys(JSON.parse(readFileSync(join(here, 'gpus.json'), 'utf8')) as object)).toEqual(gpuNames());
+  });
+});
