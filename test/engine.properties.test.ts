@@ -1,0 +1,131 @@
+/**
+ * Invariants of the engine over random small fleets and workloads (fast-check):
+ * every arrived request ends completed or rejected; allocated + free blocks = total after every
+ * step, and no block leaks once the run ends; the clock never goes back; TTFT ≥ the request's own
+ * prefill time; cached tokens are whole blocks and at most prompt − 1.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runPolicy } from '../sim/simulation.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import type { Replica } from '../sim/engine/replica.js';
+
+interface Case {
+  replicas: number;
+  blocks: number;
+  blockSize: number;
+  maxSeqs: number;
+  budget: number;
+  threshold: number;
+  caching: boolean;
+  priority: boolean;
+  loras: number;
+  rate: number;
+  requests: number;
+  seed: number;
+  policy: 'round-robin' | 'random' | 'least-requests';
+  shared: boolean;
+  multiTurn: boolean;
+  physics: boolean;
+  refreshMs: number;
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  replicas: fc.integer({ min: 1, max: 3 }),
+  blocks: fc.integer({ min: 20, max: 400 }),
+  blockSize: fc.constantFrom(8, 16, 32),
+  maxSeqs: fc.integer({ min: 1, max: 32 }),
+  budget: fc.integer({ min: 32, max: 512 }),
+  threshold: fc.constantFrom(0, 0, 24, 100),
+  caching: fc.boolean(),
+  priority: fc.boolean(),
+  loras: fc.integer({ min: 0, max: 3 }),
+  rate: fc.double({ min: 5, max: 400, noNaN: true }),
+  requests: fc.integer({ min: 1, max: 80 }),
+  seed: fc.integer({ min: 0, max: 1_000_000 }),
+  policy: fc.constantFrom('round-robin', 'random', 'least-requests'),
+  shared: fc.boolean(),
+  multiTurn: fc.boolean(),
+  physics: fc.boolean(),
+  refreshMs: fc.constantFrom(0, 5, 50),
+});
+
+function scenarioYaml(c: Case): string {
+  const prompt = c.shared
+    ? `shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13, enable_multi_turn_chat: ${c.multiTurn}${c.multiTurn ? ", max_turns: 4" : ""}}`
+    : `input: {dist: uniform, min: 1, max: 300}`;
+  const adapters = c.loras > 0 ? `adapters: [{name: a, weight: 2}, {name: b, weight: 1}, {name: c, weight: 1}, {name: d, weight: 1}]\n  base_model_weight: 1` : '';
+  return `
+seed: ${c.seed}
+requests: ${c.requests}
+fleet:
+  replicas: ${c.replicas}
+  gpu: H100
+  model: Llama-3.1-8B
+  engine:
+    num_gpu_blocks: ${c.blocks}
+    block_size: ${c.blockSize}
+    max_num_seqs: ${c.maxSeqs}
+    max_num_batched_tokens: ${Math.max(c.budget, c.maxSeqs)}
+    long_prefill_token_threshold: ${c.threshold}
+    enable_prefix_caching: ${c.caching}
+    scheduling: ${c.priority ? 'priority' : 'fcfs'}
+    max_loras: ${c.loras}
+step_time:
+  model: ${c.physics ? 'physics' : 'linear'}
+gateway: {refresh_metrics_ms: ${c.refreshMs}}
+workload:
+  arrival: {process: gamma, rate: ${c.rate}, cv: 2}
+  ${prompt}
+  output: {dist: uniform, min: 1, max: 60}
+  priorities: [{priority: 0, weight: 2}, {priority: 3, weight: 1}, {priority: -1, weight: 1}]
+  ${adapters}
+policies: [${c.policy}]
+`;
+}
+
+describe('engine invariants', () => {
+  it('hold for random fleets and workloads', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const s = parseScenario(scenarioYaml(c), 'property.yaml');
+        const seen = new Set<Replica>();
+        let last = -1;
+        let problem: string | null = null;
+        const run = runPolicy(s, s.policies[0]!, {
+          onEvent: (t) => {
+            if (t < last) problem ??= `clock went back ${last} → ${t}`;
+            last = t;
+          },
+          onStepEnd: (r) => {
+            seen.add(r);
+            if (r.kv.usedBlocks + r.kv.freeBlocks !== r.kv.numBlocks) problem ??= 'allocated + free != total';
+            problem ??= r.kv.checkInvariants();
+          },
+        });
+        expect(problem).toBeNull();
+        expect(run.records.length).toBe(c.requests);
+        for (const r of seen) {
+          // No leaks: once everything finished, no block is referenced.
+          expect(r.kv.usedBlocks).toBe(0);
+          expect(r.hasWork).toBe(false);
+        }
+        const bs = s.fleet.engine.block_size;
+        for (const rec of run.records) {
+          expect(['completed', 'rejected']).toContain(rec.outcome);
+          if (rec.outcome === 'rejected') {
+            expect(rec.reason).not.toBe('incomplete');
+            continue;
+          }
+          expect(rec.firstTokenUs - rec.arrivalUs).toBeGreaterThanOrEqual(rec.prefillUs);
+          expect(rec.prefillUs).toBeGreaterThan(0);
+          expect(rec.lastTokenUs).toBeGreaterThanOrEqual(rec.firstTokenUs);
+          expect(rec.cachedTokens % bs).toBe(0);
+          expect(rec.cachedTokens).toBeLessThanOrEqual(rec.inputTokens - 1);
+          if (!c.caching) expect(rec.cachedTokens).toBe(0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
