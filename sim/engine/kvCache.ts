@@ -7,6 +7,8 @@
  * - Only full blocks are cached, under a chained integer hash computed by the caller.
  * - State is typed arrays and one Map from hash to block; nothing is copied per step.
  */
+import { HashIndex } from './hashIndex.js';
+
 const NIL = -1;
 const NO_HASH = -1;
 
@@ -23,7 +25,7 @@ export class KvCache {
   private head = NIL;
   private tail = NIL;
   private free = 0;
-  private readonly cached = new Map<number, number>();
+  private readonly cached: HashIndex;
 
   constructor(numBlocks: number, blockSize: number, prefixCaching: boolean) {
     if (!Number.isInteger(numBlocks) || numBlocks < 1) throw new Error(`numBlocks must be a positive integer, got ${numBlocks}`);
@@ -35,6 +37,7 @@ export class KvCache {
     this.prev = new Int32Array(numBlocks);
     this.next = new Int32Array(numBlocks);
     this.inFree = new Uint8Array(numBlocks);
+    this.cached = new HashIndex(numBlocks);
     for (let b = 0; b < numBlocks; b++) this.pushTail(b);
   }
 
@@ -61,8 +64,7 @@ export class KvCache {
   /** Block holding `hash`, or -1. */
   lookup(hash: number): number {
     if (!this.prefixCaching) return NIL;
-    const b = this.cached.get(hash);
-    return b === undefined ? NIL : b;
+    return this.cached.get(hash);
   }
 
   /** True if taking a reference to `block` would remove it from the free queue. */
@@ -83,7 +85,7 @@ export class KvCache {
     this.unlink(b);
     const h = this.hashOf[b]!;
     if (h !== NO_HASH) {
-      if (this.cached.get(h) === b) this.cached.delete(h);
+      this.cached.delete(h, b);
       this.hashOf[b] = NO_HASH;
     }
     this.ref[b] = 1;
@@ -93,9 +95,7 @@ export class KvCache {
   /** Record that full block `block` holds content `hash` (first holder wins on duplicates). */
   cacheBlock(block: number, hash: number): void {
     if (!this.prefixCaching || this.hashOf[block] !== NO_HASH) return;
-    if (this.cached.has(hash)) return;
-    this.cached.set(hash, block);
-    this.hashOf[block] = hash;
+    if (this.cached.insert(hash, block)) this.hashOf[block] = hash;
   }
 
   /** Drop one reference from each block, tail first, so a sequence's later blocks are evicted first. */
@@ -128,7 +128,7 @@ export class KvCache {
       else if (this.inFree[b] !== 1) return `block ${b} has ref 0 but is not free`;
     }
     if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
-    for (const [h, b] of this.cached) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
+    for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
     return null;
   }
 

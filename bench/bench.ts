@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: simulated requests per wall-clock second on named scenarios. Each scenario runs
+ * in its own child process so its peak RSS is its own. Speed targets live here, never in tests.
+ *
+ *   npm run bench                 # every scenario in bench/*.yaml
+ *   npm run bench -- reference    # only the named ones
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { loadScenarioFile } from '../sim/scenario/load.js';
+import { runPolicy } from '../sim/simulation.js';
+import { PACKAGE_ROOT } from '../cli/version.js';
+
+const BENCH_DIR = join(PACKAGE_ROOT, 'bench');
+
+interface Measurement {
+  scenario: string;
+  policy: string;
+  requests: number;
+  wallSeconds: number;
+  requestsPerSecond: number;
+  peakRssMiB: number;
+  simulatedSeconds: number;
+}
+
+function measure(name: string): Measurement[] {
+  const scenario = loadScenarioFile(join(BENCH_DIR, `${name}.yaml`));
+  const out: Measurement[] = [];
+  for (const policy of scenario.policies) {
+    const t0 = process.hrtime.bigint();
+    const run = runPolicy(scenario, policy);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    out.push({
+      scenario: name,
+      policy: policy.name,
+      requests: run.records.length,
+      wallSeconds: wall,
+      requestsPerSecond: run.records.length / wall,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      simulatedSeconds: run.endUs / 1e6,
+    });
+  }
+  return out;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    process.stdout.write(JSON.stringify(measure(args[1]!)));
+    return;
+  }
+  const names = args.length > 0 ? args : readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
+  const rows: Measurement[] = [];
+  for (const name of names) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      process.stderr.write(`bench ${name} failed: ${r.stderr.trim().split('\n')[0]}\n`);
+      process.exitCode = 1;
+      continue;
+    }
+    rows.push(...(JSON.parse(r.stdout) as Measurement[]));
+  }
+  const header = ['scenario', 'policy', 'requests', 'sim s', 'wall s', 'req/wall-s', 'peak RSS MiB'];
+  const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds.toFixed(1), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n');
+}
+
+main();

@@ -1,0 +1,65 @@
+/** The KV cache's parts in isolation: the hash index against a Map model, and LRU eviction order. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HashIndex } from '../sim/engine/hashIndex.js';
+import { KvCache } from '../sim/engine/kvCache.js';
+
+describe('HashIndex', () => {
+  it('behaves like a Map under random inserts and deletes (including colliding low bits)', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('insert', 'delete', 'get'),
+      // Few distinct low words force long probe runs and wrap-around.
+      hash: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 40 })).map(([hi, lo]) => hi * 4294967296 + lo * 8 + 3),
+      block: fc.integer({ min: 0, max: 31 }),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const t = new HashIndex(32);
+        const m = new Map<number, number>();
+        for (const o of ops) {
+          if (o.kind === 'insert') {
+            if (m.size >= 32 && !m.has(o.hash)) continue;
+            expect(t.insert(o.hash, o.block)).toBe(!m.has(o.hash));
+            if (!m.has(o.hash)) m.set(o.hash, o.block);
+          } else if (o.kind === 'delete') {
+            t.delete(o.hash, o.block);
+            if (m.get(o.hash) === o.block) m.delete(o.hash);
+          }
+          expect(t.get(o.hash)).toBe(m.get(o.hash) ?? -1);
+          expect(t.size).toBe(m.size);
+        }
+        for (const [h, b] of m) expect(t.get(h)).toBe(b);
+      }),
+    );
+  });
+});
+
+describe('KvCache', () => {
+  it('keeps freed blocks hittable until evicted, evicting least recently freed first and a sequence tail first', () => {
+    const kv = new KvCache(4, 16, true);
+    const a = [kv.allocate(), kv.allocate()];
+    kv.cacheBlock(a[0]!, 100);
+    kv.cacheBlock(a[1]!, 101);
+    kv.release(a); // tail first: a[1] then a[0] join the free queue after the 2 never-used blocks
+    expect(kv.lookup(100)).toBe(a[0]);
+    kv.allocate();
+    kv.allocate(); // the two never-used blocks
+    expect(kv.lookup(101)).toBe(a[1]);
+    kv.allocate(); // evicts a[1] (freed first as the sequence's tail)
+    expect(kv.lookup(101)).toBe(-1);
+    expect(kv.lookup(100)).toBe(a[0]);
+    expect(kv.checkInvariants()).toBeNull();
+  });
+
+  it('touching a free cached block takes it out of the free queue', () => {
+    const kv = new KvCache(2, 16, true);
+    const b = kv.allocate();
+    kv.cacheBlock(b, 7);
+    kv.release([b]);
+    expect(kv.freeBlocks).toBe(2);
+    kv.touch(kv.lookup(7));
+    expect(kv.freeBlocks).toBe(1);
+    expect(kv.refCount(b)).toBe(1);
+    expect(kv.checkInvariants()).toBeNull();
+  });
+});
