@@ -63,7 +63,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
   const itl: ItlCounts = new Map();
-  const seqReplica = new Map<number, number>();
   let outstanding = 0;
   let streamDone = false;
   let now = 0;
@@ -100,7 +99,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         replicas[i]!.stats.requests++;
         replicas[i]!.stats.inputTokens += req.inputTokens;
         const seq = new Sequence(req, rec, blockSize);
-        seqReplica.set(req.id, i);
         q.push(now + alpha0, EventKind.Enqueue, seq);
         if ((records.length & 255) === 0) observer.onProgress?.(records.length);
         pullArrival();
@@ -108,13 +106,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Enqueue: {
         const seq = ev.payload as Sequence;
-        const i = seqReplica.get(seq.req.id)!;
+        const i = seq.rec.replica;
         const r = replicas[i]!;
         const reason = r.rejectionReason(seq);
         if (reason !== '') {
           seq.rec.outcome = 'rejected';
           seq.rec.reason = reason;
-          seqReplica.delete(seq.req.id);
           gateway.complete(i);
           outstanding--;
           break;
@@ -139,8 +136,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.ResponseDone: {
         const seq = ev.payload as Sequence;
-        gateway.complete(seqReplica.get(seq.req.id)!);
-        seqReplica.delete(seq.req.id);
+        gateway.complete(seq.rec.replica);
         outstanding--;
         break;
       }
