@@ -10,6 +10,7 @@
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
+import { newRequestRecord } from './metrics/records.js';
 import type { SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
 import { createRng } from './core/rng.js';
@@ -90,7 +91,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     switch (ev.kind) {
       case EventKind.Arrival: {
         const req = ev.payload as SimRequest;
-        const rec = newRecord(req);
+        const rec = newRequestRecord(req);
         records.push(rec);
         outstanding++;
         const i = gateway.route(req, now);
@@ -156,27 +157,5 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     replicas: replicas.map((r) => r.finaliseStats()),
     itl,
     endUs: now,
-  };
-}
-
-function newRecord(req: SimRequest): RequestRecord {
-  return {
-    id: req.id,
-    arrivalUs: req.arrivalUs,
-    dispatchUs: -1,
-    replica: -1,
-    inputTokens: req.inputTokens,
-    outputTokens: req.outputTokens,
-    cachedTokens: 0,
-    enqueueUs: -1,
-    scheduledUs: -1,
-    firstTokenUs: -1,
-    lastTokenUs: -1,
-    prefillUs: 0,
-    preemptions: 0,
-    outcome: 'rejected',
-    reason: 'incomplete',
-    adapter: req.adapter,
-    priority: req.priority,
   };
 }

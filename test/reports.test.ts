@@ -1,35 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { completedRecord } from './fixtures.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { summarize, type PolicySummary } from '../sim/metrics/summary.js';
-import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
+import type { PolicyRun } from '../sim/metrics/types.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { REQUESTS_CSV_COLUMNS, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { buildResultsDocument, serialiseResults } from '../reports/results.js';
 import { renderComparisonTable } from '../reports/table.js';
 
-function rec(over: Partial<RequestRecord> & Pick<RequestRecord, 'id' | 'arrivalUs'>): RequestRecord {
-  return {
-    dispatchUs: over.arrivalUs,
-    replica: 0,
-    inputTokens: 100,
-    outputTokens: 10,
-    cachedTokens: 0,
-    enqueueUs: over.arrivalUs,
-    scheduledUs: over.arrivalUs,
-    firstTokenUs: over.arrivalUs,
-    lastTokenUs: over.arrivalUs,
-    prefillUs: 0,
-    preemptions: 0,
-    outcome: 'completed',
-    reason: '',
-    adapter: null,
-    priority: 0,
-    ...over,
-  };
-}
+const rec = completedRecord;
 
 /*
  * Run with TTFTs 100/200/400 ms (p50 200, p99 396), TPOTs 100/400 ms (p50 250, p99 397),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { quantileSorted } from 'simple-statistics';
+import { completedRecord, replicaStats } from './fixtures.js';
 import { describe, expect, it } from 'vitest';
 import {
   itlStats,
@@ -11,30 +12,10 @@ import {
   weightedQuantileSorted,
   weightedSorted,
 } from '../sim/metrics/summary.js';
-import type { PolicyRun, ReplicaStats, RequestRecord } from '../sim/metrics/types.js';
+import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SloConfig } from '../sim/scenario/types.js';
 
-/** A completed record; override any field. */
-function done(over: Partial<RequestRecord> & Pick<RequestRecord, 'id' | 'arrivalUs'>): RequestRecord {
-  return {
-    dispatchUs: over.arrivalUs,
-    replica: 0,
-    inputTokens: 100,
-    outputTokens: 10,
-    cachedTokens: 0,
-    enqueueUs: over.arrivalUs,
-    scheduledUs: over.arrivalUs,
-    firstTokenUs: over.arrivalUs,
-    lastTokenUs: over.arrivalUs,
-    prefillUs: 0,
-    preemptions: 0,
-    outcome: 'completed',
-    reason: '',
-    adapter: null,
-    priority: 0,
-    ...over,
-  };
-}
+const done = completedRecord;
 
 /** A record rejected at arrival. */
 function rejected(id: number, arrivalUs: number, reason: string): RequestRecord {
@@ -52,22 +33,7 @@ function rejected(id: number, arrivalUs: number, reason: string): RequestRecord 
   });
 }
 
-function replica(over: Partial<ReplicaStats> & Pick<ReplicaStats, 'name'>): ReplicaStats {
-  return {
-    requests: 0,
-    completed: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    prefixQueryTokens: 0,
-    prefixHitTokens: 0,
-    preemptions: 0,
-    loraLoads: 0,
-    steps: 0,
-    busyUs: 0,
-    numGpuBlocks: 1000,
-    ...over,
-  };
-}
+const replica = replicaStats;
 
 const NO_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
 

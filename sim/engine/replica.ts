@@ -14,6 +14,7 @@ import { Scheduler } from './scheduler.js';
 import { Batch } from './batch.js';
 import type { Sequence } from './sequence.js';
 import { takeSnapshot } from './snapshot.js';
+import { newReplicaStats } from '../metrics/records.js';
 
 export interface ReplicaSetup {
   readonly name: string;
@@ -53,20 +54,7 @@ export class Replica {
       e.max_loras > 0
         ? new LoraSlots(e.max_loras, e.max_cpu_loras, setup.loraLoad, (a) => setup.adapterBytes(this.adapterRank.get(a) ?? e.max_lora_rank))
         : null;
-    this.stats = {
-      name: setup.name,
-      requests: 0,
-      completed: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      prefixQueryTokens: 0,
-      prefixHitTokens: 0,
-      preemptions: 0,
-      loraLoads: 0,
-      steps: 0,
-      busyUs: 0,
-      numGpuBlocks: setup.numGpuBlocks,
-    };
+    this.stats = newReplicaStats(setup.name, setup.numGpuBlocks);
   }
 
   get hasWork(): boolean {

@@ -1,0 +1,51 @@
+/** Fresh per-request records and per-replica counters (every time -1, every count 0). */
+import type { ReplicaStats, RequestRecord } from './types.js';
+
+export interface RecordSource {
+  readonly id: number;
+  readonly arrivalUs: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly adapter: string | null;
+  readonly priority: number;
+}
+
+/** A record for a request that has just arrived; its outcome stays 'rejected'/'incomplete' until it ends. */
+export function newRequestRecord(req: RecordSource): RequestRecord {
+  return {
+    id: req.id,
+    arrivalUs: req.arrivalUs,
+    dispatchUs: -1,
+    replica: -1,
+    inputTokens: req.inputTokens,
+    outputTokens: req.outputTokens,
+    cachedTokens: 0,
+    enqueueUs: -1,
+    scheduledUs: -1,
+    firstTokenUs: -1,
+    lastTokenUs: -1,
+    prefillUs: 0,
+    preemptions: 0,
+    outcome: 'rejected',
+    reason: 'incomplete',
+    adapter: req.adapter,
+    priority: req.priority,
+  };
+}
+
+export function newReplicaStats(name: string, numGpuBlocks: number): ReplicaStats {
+  return {
+    name,
+    requests: 0,
+    completed: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    prefixQueryTokens: 0,
+    prefixHitTokens: 0,
+    preemptions: 0,
+    loraLoads: 0,
+    steps: 0,
+    busyUs: 0,
+    numGpuBlocks,
+  };
+}
