@@ -4,16 +4,18 @@ import { LeastRequestsRouter } from './leastRequests.js';
 import { RandomRouter } from './random.js';
 import { RoundRobinRouter } from './roundRobin.js';
 
-const factories: Record<string, () => Router> = {
+/** Type names of the baseline policies, as written in scenario files. */
+export const BASELINE_TYPES = ['round-robin', 'random', 'least-requests'] as const;
+export type BaselineType = (typeof BASELINE_TYPES)[number];
+
+const factories: Record<BaselineType, () => Router> = {
   'round-robin': () => new RoundRobinRouter(),
   random: () => new RandomRouter(),
   'least-requests': () => new LeastRequestsRouter(),
 };
 
-export const BASELINE_TYPES: readonly string[] = Object.keys(factories);
-
 export function createBaselineRouter(type: string): Router {
-  const f = factories[type];
+  const f = factories[type as BaselineType];
   if (!f) throw new Error(`unknown routing policy type "${type}" (known: ${BASELINE_TYPES.join(', ')})`);
   return f();
 }

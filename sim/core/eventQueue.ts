@@ -34,10 +34,6 @@ export class EventQueue<P = unknown> {
     h[i] = ev;
   }
 
-  peek(): SimEvent<P> | undefined {
-    return this.heap[0];
-  }
-
   pop(): SimEvent<P> | undefined {
     const h = this.heap;
     const top = h[0];

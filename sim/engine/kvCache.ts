@@ -56,11 +56,6 @@ export class KvCache {
     return this.usedBlocks / this.numBlocks;
   }
 
-  /** Number of hashes currently resolvable to a block. */
-  get cachedBlockCount(): number {
-    return this.cached.size;
-  }
-
   /** Block holding `hash`, or -1. */
   lookup(hash: number): number {
     if (!this.prefixCaching) return NIL;

@@ -20,11 +20,6 @@ export class LoraSlots {
     private readonly adapterBytes: (adapter: string) => number,
   ) {}
 
-  /** Adapters currently in GPU slots. */
-  resident(): readonly string[] {
-    return this.gpu;
-  }
-
   /**
    * Make `batch` (distinct adapters, at most max_loras) resident and mark them most recently used.
    * Returns the load time in µs (0 when all were resident).

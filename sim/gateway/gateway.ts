@@ -57,8 +57,4 @@ export class Gateway {
   complete(i: number): void {
     this.endpoints[i]!.inFlight--;
   }
-
-  inFlight(i: number): number {
-    return this.endpoints[i]!.inFlight;
-  }
 }

@@ -20,16 +20,6 @@ export function modelNames(): string[] {
   return Object.keys(MODELS);
 }
 
-/** True when `name` is a catalog GPU. */
-export function hasGpu(name: string): boolean {
-  return Object.hasOwn(GPUS, name);
-}
-
-/** True when `name` is a catalog model. */
-export function hasModel(name: string): boolean {
-  return Object.hasOwn(MODELS, name);
-}
-
 /** The GPU called `name`; throws UserError listing the known GPUs otherwise. */
 export function getGpu(name: string): GpuSpec {
   const spec = Object.hasOwn(GPUS, name) ? GPUS[name] : undefined;

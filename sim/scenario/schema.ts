@@ -7,6 +7,7 @@
  * Every strict object is built with {@link strict} so an unknown key is reported with the keys that
  * are allowed at that place (and a "did you mean" when one is close).
  */
+import { BASELINE_TYPES } from '../../policies/baselines/index.js';
 import { z } from 'zod';
 import type {
   EngineConfig,
@@ -82,7 +83,7 @@ export const DEFAULT_ARRIVAL = { process: 'poisson', cv: 1 } as const;
 export const TP_VALUES = [1, 2, 4, 8] as const;
 export const BLOCK_SIZES = [8, 16, 32, 64, 128] as const;
 export const LORA_RANKS = [8, 16, 32, 64, 128, 256] as const;
-export const POLICY_TYPES = ['round-robin', 'random', 'least-requests'] as const;
+export const POLICY_TYPES = BASELINE_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Message helpers

@@ -74,7 +74,9 @@ export interface GatewayConfig {
   readonly refresh_metrics_ms: number;
 }
 
-export type BaselinePolicyType = 'round-robin' | 'random' | 'least-requests';
+import type { BaselineType } from '../../policies/baselines/index.js';
+
+export type BaselinePolicyType = BaselineType;
 
 export interface PolicySpec {
   /** Label in reports (unique within a scenario). */
