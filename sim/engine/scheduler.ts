@@ -136,9 +136,11 @@ export class Scheduler {
     const maxLoras = this.engine.max_loras;
     const skipped: Sequence[] = [];
     let examined = 0;
-    for (let k = 0; k < batch.seqs.length; k++) {
-      const a = batch.seqs[k]!.req.adapter;
-      if (a !== null && !batch.adapters.includes(a)) batch.adapters.push(a);
+    if (maxLoras > 0) {
+      for (let k = 0; k < batch.seqs.length; k++) {
+        const a = batch.seqs[k]!.req.adapter;
+        if (a !== null && !batch.adapters.includes(a)) batch.adapters.push(a);
+      }
     }
     while (examined < this.waiting.length && budget > 0 && this.running.length < this.engine.max_num_seqs) {
       const seq = this.waiting.at(examined);
