@@ -22,6 +22,10 @@ export interface EndpointMetrics {
   readonly cacheBlockSize: number;
   /** vllm:cache_config_info num_gpu_blocks */
   readonly cacheNumGpuBlocks: number;
+  /** vllm:prefix_cache_queries_total (prompt tokens looked up) */
+  readonly prefixCacheQueriesTotal: number;
+  /** vllm:prefix_cache_hits_total (prompt tokens found cached) */
+  readonly prefixCacheHitsTotal: number;
   /** When the scrape was taken, µs of simulated (or wall) time. */
   readonly updateTimeUs: number;
 }

@@ -67,6 +67,9 @@ describe('prefix cache', () => {
     expect(b!.firstTokenUs - b!.arrivalUs).toBe(1020);
     // The saving is 48 tokens × 10 µs = 480 µs.
     expect(a!.firstTokenUs - a!.arrivalUs - (b!.firstTokenUs - b!.arrivalUs)).toBe(480);
+    // vllm:prefix_cache_queries/hits count prompt tokens: 50 + 50 looked up, 48 found.
+    expect(run.replicas[0]!.prefixQueryTokens).toBe(100);
+    expect(run.replicas[0]!.prefixHitTokens).toBe(48);
   });
 
   it('always computes the last prompt token, even when every block is cached', () => {
@@ -141,7 +144,8 @@ describe('LoRA slots', () => {
     // max_loras 1; loads cost 500 µs (bandwidths so high the size term rounds away); rank 16 → the
     // multi-adapter factor is 1 + 0.035·A.
     const s = linearScenario('num_gpu_blocks: 100\nmax_loras: 1', 'lora_load: {base_us: 500, host_gbps: 1000000000, disk_gbps: 1000000000}');
-    const run = runPolicy(s, RR, {}, [
+    const snapshots = new Map<number, ReturnType<Replica['snapshot']>>();
+    const run = runPolicy(s, RR, { onStepEnd: (r, t) => snapshots.set(t, r.snapshot(t)) }, [
       req({ id: 0, at: 0, prompt: 16, output: 3, adapter: 'a1' }),
       req({ id: 1, at: 1, prompt: 16, output: 2, adapter: 'a2' }),
       req({ id: 2, at: 2, prompt: 16, output: 2 }),
@@ -159,6 +163,10 @@ describe('LoRA slots', () => {
     expect(b!.firstTokenUs).toBe(5948);
     expect(b!.lastTokenUs).toBe(7087);
     expect(run.replicas[0]!.loraLoads).toBe(2);
+    // What /metrics shows right after the step ending at 3005: A (a1) and C (base) running, B (a2) waiting.
+    expect(snapshots.get(3005)).toMatchObject({ runningRequestsSize: 2, waitingQueueSize: 1, activeModels: ['a1'], waitingModels: ['a2'], maxActiveModels: 1 });
+    // After A and C finish at 4247, only B waits; its adapter is not running yet.
+    expect(snapshots.get(4247)).toMatchObject({ runningRequestsSize: 0, waitingQueueSize: 1, activeModels: [], waitingModels: ['a2'] });
   });
 });
 

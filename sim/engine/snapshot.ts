@@ -18,6 +18,8 @@ export function takeSnapshot(s: Scheduler, kv: KvCache, maxLoras: number, now: n
     maxActiveModels: maxLoras,
     cacheBlockSize: kv.blockSize,
     cacheNumGpuBlocks: kv.numBlocks,
+    prefixCacheQueriesTotal: s.prefixQueryTokens,
+    prefixCacheHitsTotal: s.prefixHitTokens,
     updateTimeUs: now,
   };
 }
