@@ -47,6 +47,17 @@ export function gamma(rng: Rng, shape: number, scale: number): number {
   }
 }
 
+/**
+ * A sampler returning `items[i]` with probability `weights[i] / Σ weights` (one draw per call).
+ * Throws when the weights do not sum to a positive number.
+ */
+export function weightedPicker<T>(items: readonly T[], weights: readonly number[], rng: Rng): () => T {
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (!(total > 0)) throw new RangeError(`weights must sum to > 0, got ${total}`);
+  if (items.length === 1) return () => items[0]!;
+  return () => items[weightedIndex(rng, weights, total)]!;
+}
+
 /** Index drawn from non-negative weights (not necessarily normalised). */
 export function weightedIndex(rng: Rng, weights: readonly number[], total?: number): number {
   let sum = total ?? 0;

@@ -5,7 +5,7 @@
  * Each concern draws from its own named RNG stream ('arrivals', 'lengths', 'prefix', 'adapters',
  * 'priorities'), so e.g. adding an adapter mix leaves arrival times and lengths unchanged.
  */
-import { createRng, weightedIndex, type Rng } from '../core/rng.js';
+import { createRng, weightedPicker, type Rng } from '../core/rng.js';
 import { createArrivalProcess } from './arrivals.js';
 import { sampleLength } from './distributions.js';
 import { createSharedPrefixPrompts, outputContentOf, uniquePrompt } from './prompts.js';
@@ -19,7 +19,7 @@ export interface StreamOptions {
   readonly defaultAdapterRank: number;
 }
 
-/** Picks (adapter name, rank) per request; base model = (null, 0). */
+/** Picks (adapter name, rank) per request, the base model (null, 0) with `baseWeight`. */
 function createAdapterPicker(
   adapters: readonly AdapterSpec[],
   baseWeight: number,
@@ -28,21 +28,19 @@ function createAdapterPicker(
 ): () => { name: string | null; rank: number } {
   const base = { name: null, rank: 0 };
   if (adapters.length === 0) return () => base;
-  const choices = adapters.map((a) => ({ name: a.name, rank: a.rank ?? defaultRank }));
-  const weights = [...adapters.map((a) => a.weight), baseWeight];
-  const total = weights.reduce((s, w) => s + w, 0);
-  if (!(total > 0)) throw new RangeError('adapter weights (plus base_model_weight) must sum to > 0');
-  return () => choices[weightedIndex(rng, weights, total)] ?? base;
+  const choices = [...adapters.map((a) => ({ name: a.name, rank: a.rank ?? defaultRank })), base];
+  return weightedPicker(choices, [...adapters.map((a) => a.weight), baseWeight], rng);
 }
 
 /** Picks a priority class per request; 0 when no classes are given. */
 function createPriorityPicker(spec: WorkloadSpec, rng: Rng): () => number {
   const classes = spec.priorities;
   if (classes.length === 0) return () => 0;
-  const weights = classes.map((c) => c.weight);
-  const total = weights.reduce((s, w) => s + w, 0);
-  if (!(total > 0)) throw new RangeError('priority weights must sum to > 0');
-  return () => classes[weightedIndex(rng, weights, total)]!.priority;
+  return weightedPicker(
+    classes.map((c) => c.priority),
+    classes.map((c) => c.weight),
+    rng,
+  );
 }
 
 /** Sum of segment lengths. */
