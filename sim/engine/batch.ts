@@ -6,7 +6,7 @@ import { emptyBatchShape } from './stepTime/batchShape.js';
 export class Batch {
   readonly seqs: Sequence[] = [];
   readonly tokens: number[] = [];
-  /** Distinct LoRA adapters in the batch. */
+  /** Distinct LoRA adapters in the batch, in the order their first sequence joined. */
   readonly adapters: string[] = [];
   readonly shape: BatchShape = emptyBatchShape();
 
@@ -23,18 +23,29 @@ export class Batch {
   add(seq: Sequence, tokens: number): void {
     this.seqs.push(seq);
     this.tokens.push(tokens);
+    this.noteAdapter(seq);
   }
 
+  /** Take `seq` out (a priority preemption of an already scheduled request); returns its tokens. */
   remove(seq: Sequence): number {
     const i = this.seqs.indexOf(seq);
     if (i < 0) return 0;
     const t = this.tokens[i]!;
     this.seqs.splice(i, 1);
     this.tokens.splice(i, 1);
+    if (seq.req.adapter !== null) {
+      this.adapters.length = 0;
+      for (const other of this.seqs) this.noteAdapter(other);
+    }
     return t;
   }
 
-  /** Fill `shape` and `adapters` from the final batch (sequences' numComputed is still pre-step). */
+  private noteAdapter(seq: Sequence): void {
+    const a = seq.req.adapter;
+    if (a !== null && !this.adapters.includes(a)) this.adapters.push(a);
+  }
+
+  /** Fill `shape` from the final batch (sequences' numComputed is still pre-step). */
   finalise(): void {
     const s = this.shape;
     s.prefillTokens = 0;
@@ -43,7 +54,6 @@ export class Batch {
     s.decodeSeqs = 0;
     s.decodeContext = 0;
     s.batchSize = this.seqs.length;
-    this.adapters.length = 0;
     for (let i = 0; i < this.seqs.length; i++) {
       const seq = this.seqs[i]!;
       const t = this.tokens[i]!;
@@ -56,8 +66,6 @@ export class Batch {
         s.prefillAttnWork += t * (before + (t - 1) / 2);
         s.prefillKvTokens += before + t;
       }
-      const a = seq.req.adapter;
-      if (a !== null && !this.adapters.includes(a)) this.adapters.push(a);
     }
     s.adapters = this.adapters.length;
   }

@@ -136,12 +136,6 @@ export class Scheduler {
     const maxLoras = this.engine.max_loras;
     const skipped: Sequence[] = [];
     let examined = 0;
-    if (maxLoras > 0) {
-      for (let k = 0; k < batch.seqs.length; k++) {
-        const a = batch.seqs[k]!.req.adapter;
-        if (a !== null && !batch.adapters.includes(a)) batch.adapters.push(a);
-      }
-    }
     while (examined < this.waiting.length && budget > 0 && this.running.length < this.engine.max_num_seqs) {
       const seq = this.waiting.at(examined);
       const adapter = seq.req.adapter;
@@ -174,7 +168,6 @@ export class Scheduler {
       this.running.push(seq);
       count(this.waitingAdapters, adapter, -1);
       count(this.runningAdapters, adapter, 1);
-      if (adapter !== null && !batch.adapters.includes(adapter)) batch.adapters.push(adapter);
       batch.add(seq, n);
       budget -= n;
       examined++;

@@ -33,8 +33,8 @@ export class WaitingQueue {
   }
 
   /**
-   * Remove the first `taken + skipped.length` entries, where `skipped` (in order) were passed over
-   * and must stay at the front, and the rest were admitted.
+   * Remove the first `consumed` entries: `skipped` (in their order) were passed over and go back to
+   * the front; the others were admitted.
    */
   consumeFront(consumed: number, skipped: readonly Sequence[]): void {
     this.head += consumed;
