@@ -4,7 +4,7 @@
  * outputs that are never half-written.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,9 +112,11 @@ describe('bad input', () => {
     expect(r.stderr).toContain('nope.yaml');
   });
 
-  it('an unknown flag is rejected with exit 2', () => {
+  it('an unknown flag is rejected with exit 2 and one line', () => {
     const r = routesim(['run', '--frobnicate']);
     expect(r.code).toBe(2);
-    expect(existsSync(join(dir, 'nope.json'))).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--frobnicate');
   });
 });

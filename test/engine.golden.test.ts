@@ -5,14 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { runPolicy } from '../sim/simulation.js';
 import type { Replica } from '../sim/engine/replica.js';
-import { linearScenario, req } from './helpers.js';
+import { linearScenario, req, simulate } from './helpers.js';
 
 const RR = { name: 'rr', type: 'round-robin' as const };
 
 describe('one request on an idle replica', () => {
   it('prefills in one step, then decodes one token per step', () => {
-    const s = linearScenario('num_gpu_blocks: 100');
-    const run = runPolicy(s, RR, {}, [req({ id: 0, at: 0, prompt: 100, output: 4 })]);
+    const run = simulate('num_gpu_blocks: 100', [req({ id: 0, at: 0, prompt: 100, output: 4 })]);
     const r = run.records[0]!;
     // Prefill 100 tokens: 1000 + 10·100 = 2000 µs → first token at 2000.
     expect(r.firstTokenUs).toBe(2000);
@@ -36,8 +35,7 @@ describe('one request on an idle replica', () => {
   });
 
   it('splits a long prompt into chunks of max_num_batched_tokens', () => {
-    const s = linearScenario('num_gpu_blocks: 100\nmax_num_batched_tokens: 64\nmax_num_seqs: 8');
-    const r = runPolicy(s, RR, {}, [req({ id: 0, at: 0, prompt: 100, output: 2 })]).records[0]!;
+    const r = simulate('num_gpu_blocks: 100\nmax_num_batched_tokens: 64\nmax_num_seqs: 8', [req({ id: 0, at: 0, prompt: 100, output: 2 })]).records[0]!;
     // Chunks 64 + 36: (1000 + 640) + (1000 + 360) = 3000 → first token; one decode 1100 → 4100.
     expect(r.firstTokenUs).toBe(3000);
     expect(r.prefillUs).toBe(3000);
@@ -45,8 +43,7 @@ describe('one request on an idle replica', () => {
   });
 
   it('caps one prefill per step with long_prefill_token_threshold', () => {
-    const s = linearScenario('num_gpu_blocks: 100\nlong_prefill_token_threshold: 40');
-    const r = runPolicy(s, RR, {}, [req({ id: 0, at: 0, prompt: 100, output: 1 })]).records[0]!;
+    const r = simulate('num_gpu_blocks: 100\nlong_prefill_token_threshold: 40', [req({ id: 0, at: 0, prompt: 100, output: 1 })]).records[0]!;
     // Chunks 40 + 40 + 20: 1400 + 1400 + 1200 = 4000.
     expect(r.firstTokenUs).toBe(4000);
   });
@@ -55,10 +52,9 @@ describe('one request on an idle replica', () => {
 describe('prefix cache', () => {
   const SYS = 0x5151;
   it('cuts a repeated prompt’s prefill by exactly its whole cached blocks', () => {
-    const s = linearScenario('num_gpu_blocks: 100');
     // Both prompts are the same 40-token system segment + the same 10-token question (50 tokens).
     const prompt: [number, number][] = [[SYS, 40], [0x7777, 10]];
-    const run = runPolicy(s, RR, {}, [req({ id: 0, at: 0, segments: prompt, output: 2 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 2 })]);
+    const run = simulate('num_gpu_blocks: 100', [req({ id: 0, at: 0, segments: prompt, output: 2 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 2 })]);
     const [a, b] = run.records;
     // First: prefill 50 → 1000 + 500 = 1500.
     expect(a!.firstTokenUs).toBe(1500);
@@ -73,9 +69,8 @@ describe('prefix cache', () => {
   });
 
   it('always computes the last prompt token, even when every block is cached', () => {
-    const s = linearScenario('num_gpu_blocks: 100');
     const prompt: [number, number][] = [[SYS, 48]];
-    const run = runPolicy(s, RR, {}, [req({ id: 0, at: 0, segments: prompt, output: 1 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1 })]);
+    const run = simulate('num_gpu_blocks: 100', [req({ id: 0, at: 0, segments: prompt, output: 1 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1 })]);
     const b = run.records[1]!;
     // 48 tokens = 3 full blocks, but at most 47 may be cached → 2 blocks = 32 tokens; 16 computed: 1160.
     expect(b.cachedTokens).toBe(32);
@@ -83,16 +78,14 @@ describe('prefix cache', () => {
   });
 
   it('does not share cache across LoRA adapters', () => {
-    const s = linearScenario('num_gpu_blocks: 100\nmax_loras: 2');
     const prompt: [number, number][] = [[SYS, 40], [0x7777, 10]];
-    const run = runPolicy(s, RR, {}, [req({ id: 0, at: 0, segments: prompt, output: 1, adapter: 'a' }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1, adapter: 'b' })]);
+    const run = simulate('num_gpu_blocks: 100\nmax_loras: 2', [req({ id: 0, at: 0, segments: prompt, output: 1, adapter: 'a' }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1, adapter: 'b' })]);
     expect(run.records[1]!.cachedTokens).toBe(0);
   });
 
   it('reports nothing cached with enable_prefix_caching off', () => {
-    const s = linearScenario('num_gpu_blocks: 100\nenable_prefix_caching: false');
     const prompt: [number, number][] = [[SYS, 40], [0x7777, 10]];
-    const run = runPolicy(s, RR, {}, [req({ id: 0, at: 0, segments: prompt, output: 1 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1 })]);
+    const run = simulate('num_gpu_blocks: 100\nenable_prefix_caching: false', [req({ id: 0, at: 0, segments: prompt, output: 1 }), req({ id: 1, at: 1_000_000, segments: prompt, output: 1 })]);
     expect(run.records[1]!.cachedTokens).toBe(0);
     expect(run.records[1]!.firstTokenUs - run.records[1]!.arrivalUs).toBe(1500);
   });
@@ -101,22 +94,17 @@ describe('prefix cache', () => {
 describe('preemption when KV blocks run out', () => {
   it('preempts the last running request in recompute mode and resumes it later', () => {
     // 3 blocks of 16 tokens. A (prompt 16, 20 out) at 0; B (prompt 16, 20 out) at 1 µs.
-    const s = linearScenario('num_gpu_blocks: 3');
     const preemptAt: number[] = [];
     let last = 0;
-    const run = runPolicy(
-      s,
-      RR,
-      {
-        onStepEnd: (r: Replica, t: number) => {
-          if (r.stats && r.scheduler.preemptions > last) {
-            last = r.scheduler.preemptions;
-            preemptAt.push(t);
-          }
-        },
-      },
-      [req({ id: 0, at: 0, prompt: 16, output: 20 }), req({ id: 1, at: 1, prompt: 16, output: 20 })],
-    );
+    const onStepEnd = (r: Replica, t: number): void => {
+      if (r.scheduler.preemptions > last) {
+        last = r.scheduler.preemptions;
+        preemptAt.push(t);
+      }
+    };
+    const run = simulate('num_gpu_blocks: 3', [req({ id: 0, at: 0, prompt: 16, output: 20 }), req({ id: 1, at: 1, prompt: 16, output: 20 })], {
+      observer: { onStepEnd },
+    });
     const [a, b] = run.records;
     // t=0: A prefills 16 (1 block) → 1160, A token 1.
     expect(a!.firstTokenUs).toBe(1160);
@@ -143,13 +131,19 @@ describe('LoRA slots', () => {
   it('max_loras limits a batch: a second adapter is skipped, not blocking the base model behind it', () => {
     // max_loras 1; loads cost 500 µs (bandwidths so high the size term rounds away); rank 16 → the
     // multi-adapter factor is 1 + 0.035·A.
-    const s = linearScenario('num_gpu_blocks: 100\nmax_loras: 1', 'lora_load: {base_us: 500, host_gbps: 1000000000, disk_gbps: 1000000000}');
     const snapshots = new Map<number, ReturnType<Replica['snapshot']>>();
-    const run = runPolicy(s, RR, { onStepEnd: (r, t) => snapshots.set(t, r.snapshot(t)) }, [
-      req({ id: 0, at: 0, prompt: 16, output: 3, adapter: 'a1' }),
-      req({ id: 1, at: 1, prompt: 16, output: 2, adapter: 'a2' }),
-      req({ id: 2, at: 2, prompt: 16, output: 2 }),
-    ]);
+    const run = simulate(
+      'num_gpu_blocks: 100\nmax_loras: 1',
+      [
+        req({ id: 0, at: 0, prompt: 16, output: 3, adapter: 'a1' }),
+        req({ id: 1, at: 1, prompt: 16, output: 2, adapter: 'a2' }),
+        req({ id: 2, at: 2, prompt: 16, output: 2 }),
+      ],
+      {
+        extra: 'lora_load: {base_us: 500, host_gbps: 1000000000, disk_gbps: 1000000000}',
+        observer: { onStepEnd: (r, t) => snapshots.set(t, r.snapshot(t)) },
+      },
+    );
     const [a, b, c] = run.records;
     // t=0: A alone, load a1 (500) + (1000 + 160)·1.035 = 1200.6 → 1201 ⇒ 1701.
     expect(a!.firstTokenUs).toBe(1701);
@@ -172,8 +166,7 @@ describe('LoRA slots', () => {
 
 describe('requests that can never fit are rejected at arrival', () => {
   it('names the reason', () => {
-    const s = linearScenario('num_gpu_blocks: 4\nmax_model_len: 100');
-    const run = runPolicy(s, RR, {}, [
+    const run = simulate('num_gpu_blocks: 4\nmax_model_len: 100', [
       req({ id: 0, at: 0, prompt: 90, output: 20 }), // 110 > max_model_len 100
       req({ id: 1, at: 1, prompt: 60, output: 10 }), // 70 tokens need 5 blocks > 4
       req({ id: 2, at: 2, prompt: 16, output: 2, adapter: 'x' }), // LoRA off
@@ -191,8 +184,7 @@ describe('requests that can never fit are rejected at arrival', () => {
 describe('priority scheduling', () => {
   it('admits the higher priority waiting request first', () => {
     // max_num_seqs 1 serialises requests. A (prio 0) runs; then B (prio 0) and C (prio 5) wait.
-    const s = linearScenario('num_gpu_blocks: 100\nmax_num_seqs: 1\nscheduling: priority');
-    const run = runPolicy(s, RR, {}, [
+    const run = simulate('num_gpu_blocks: 100\nmax_num_seqs: 1\nscheduling: priority', [
       req({ id: 0, at: 0, prompt: 16, output: 1 }),
       req({ id: 1, at: 1, prompt: 16, output: 1, priority: 0 }),
       req({ id: 2, at: 2, prompt: 16, output: 1, priority: 5 }),

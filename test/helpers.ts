@@ -1,5 +1,7 @@
 /** Shared builders for engine tests: small scenarios from YAML text and hand-made requests. */
 import { parseScenario } from '../sim/scenario/load.js';
+import { runPolicy, type RunObserver } from '../sim/simulation.js';
+import type { PolicyRun } from '../sim/metrics/types.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { hashInts } from '../sim/core/hash.js';
@@ -35,6 +37,11 @@ workload:
 policies: [round-robin]
 ${extra}`;
   return parseScenario(text, 'golden.yaml');
+}
+
+/** Run hand-made `requests` through `linearScenario(engine, extra)` under round-robin. */
+export function simulate(engine: string, requests: SimRequest[], opts: { extra?: string; observer?: RunObserver } = {}): PolicyRun {
+  return runPolicy(linearScenario(engine, opts.extra), { name: 'rr', type: 'round-robin' }, opts.observer ?? {}, requests);
 }
 
 let nextContent = 1000;

@@ -20,6 +20,12 @@ describe('physics step time (BLIS trained-physics coefficients)', () => {
     expect(parameterCount(model)).toBe(8_029_995_008);
   });
 
+  it('counts Llama-3.1-70B parameters from its shape', () => {
+    // Per layer: Q,O 2·8192² = 134,217,728; K,V 2·8192·(8·128) = 16,777,216; MLP 3·8192·28672 = 704,643,072
+    // → 855,638,016 × 80 = 68,451,041,280; embeddings + LM head 2·128256·8192 = 2,101,346,304.
+    expect(parameterCount(getModel('Llama-3.1-70B'))).toBe(70_552_387_584);
+  });
+
   it('prices one decode step with 1000 tokens of context', () => {
     // T_weight = 2·8,029,995,008 B / 3.35e12 B/s = 4794.027 µs; × β3 1.36252915 = 6531.95
     // T_dc_kv = (1000 context tokens read + 1 new token written) × 131,072 B per token (2·32·8·128·2)
@@ -38,7 +44,7 @@ describe('physics step time (BLIS trained-physics coefficients)', () => {
     expect(m.stepUs(b)).toBeCloseTo(8798.792, 2);
   });
 
-  it('grows with tensor-parallel all-reduce traffic and shrinks per-GPU work', () => {
+  it('is faster at TP2 than TP1: per-GPU work halves and outweighs the added all-reduce', () => {
     const tp2 = new PhysicsStepTime(model, h100, 2, PHYSICS_DEFAULTS);
     const b = { ...emptyBatchShape(), decodeSeqs: 8, decodeContext: 8000, batchSize: 8 };
     expect(tp2.stepUs(b)).toBeLessThan(m.stepUs(b));
