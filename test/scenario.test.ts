@@ -149,58 +149,36 @@ describe('defaults', () => {
 });
 
 describe('errors are one line naming file, path and fix', () => {
-  it('unknown top-level key', () => {
-    const msg = errorOf(`${MINIMAL}seeed: 1\n`);
-    expectOneLine(msg, 'seeed');
-    expect(msg).toContain('did you mean "seed"');
-    expect(msg).toContain('workload');
-  });
+  // [case, edited scenario text, dotted path the message names, texts the message contains]
+  const cases: [string, string, string, string[]][] = [
+    ['unknown top-level key', `${MINIMAL}seeed: 1\n`, 'seeed', ['did you mean "seed"', 'workload']],
+    ['unknown nested key lists the allowed keys', MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_num_seq: 8}'), 'fleet.engine.max_num_seq', ['did you mean "max_num_seqs"', 'max_num_batched_tokens']],
+    ['wrong type', MINIMAL.replace('replicas: 2', 'replicas: two'), 'fleet.replicas', ['"two"']],
+    ['non-integer count', MINIMAL.replace('replicas: 2', 'replicas: 2.5'), 'fleet.replicas', []],
+    ['negative rate', MINIMAL.replace('rate: 10', 'rate: -5'), 'workload.arrival.rate', ['> 0']],
+    ['unknown gpu lists the catalog', MINIMAL.replace('gpu: H100', 'gpu: B300'), 'fleet.gpu', gpuNames()],
+    ['unknown model lists the catalog', MINIMAL.replace('model: Llama-3.1-8B', 'model: Llama-4'), 'fleet.model', modelNames()],
+    ['adapters while max_loras is 0', MINIMAL.replace('  output: 128', '  output: 128\n  adapters: [{name: a, weight: 1}]'), 'fleet.engine.max_loras', ['set max_loras ≥ 1']],
+    ['neither requests nor duration_s', MINIMAL.replace('requests: 100', ''), 'requests', ['duration_s']],
+    ['duplicate policy names', MINIMAL.replace('policies: [round-robin]', 'policies: [random, {name: random, type: least-requests}]'), 'policies[1]', ['"random"']],
+    ['unknown policy type', MINIMAL.replace('policies: [round-robin]', 'policies: [round-robin, randm]'), 'policies[1]', ['did you mean "random"']],
+    ["length: unknown dist", MINIMAL.replace('output: 128', 'output: {dist: gaussian, mean: 1}'), 'workload.output.dist', []],
+    ["length: misspelt key", MINIMAL.replace('output: 128', 'output: {dist: normal, mean: 100, sd: 3}'), 'workload.output.sd', []],
+    ["length: min > max", MINIMAL.replace('output: 128', 'output: {dist: uniform, min: 10, max: 5}'), 'workload.output.max', []],
+    ["length: negative constant", MINIMAL.replace('output: 128', 'output: -1'), 'workload.output', []],
+    ["length: weights shorter than values", MINIMAL.replace('output: 128', 'output: {dist: empirical, values: [1, 2], weights: [1]}'), 'workload.output.weights', []],
+    ["max_cpu_loras below max_loras", MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_loras: 4, max_cpu_loras: 2}'), 'fleet.engine.max_cpu_loras', []],
+    ["tp not dividing the heads", MINIMAL.replace('  model: Llama-3.1-8B', '  model: Qwen2.5-7B\n  tp: 8'), 'fleet.tp', []],
+    ["max_model_len above the model's", MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-2-7B\n  engine: {max_model_len: 8192}'), 'fleet.engine.max_model_len', []],
+    ["input beside shared_prefix", MINIMAL.replace('input: 512', 'input: 512\n  shared_prefix: {num_groups: 1, num_prompts_per_group: 1, system_prompt_len: 10, question_len: 10}'), 'workload.input', []],
+    ["neither input nor shared_prefix", MINIMAL.replace('  input: 512\n', ''), 'workload.input', []],
+    ["cv without gamma", MINIMAL.replace('{rate: 10}', '{rate: 10, cv: 3}'), 'workload.arrival.cv', []],
+  ];
 
-  it('unknown nested key lists the allowed keys', () => {
-    const msg = errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_num_seq: 8}'));
-    expectOneLine(msg, 'fleet.engine.max_num_seq');
-    expect(msg).toContain('did you mean "max_num_seqs"');
-    expect(msg).toContain('max_num_batched_tokens');
-  });
-
-  it('wrong type', () => {
-    const msg = errorOf(MINIMAL.replace('replicas: 2', 'replicas: two'));
-    expectOneLine(msg, 'fleet.replicas');
-    expect(msg).toContain('"two"');
-  });
-
-  it('non-integer count', () => {
-    expectOneLine(errorOf(MINIMAL.replace('replicas: 2', 'replicas: 2.5')), 'fleet.replicas');
-  });
-
-  it('negative rate', () => {
-    const msg = errorOf(MINIMAL.replace('rate: 10', 'rate: -5'));
-    expectOneLine(msg, 'workload.arrival.rate');
-    expect(msg).toContain('> 0');
-  });
-
-  it('unknown gpu lists the catalog', () => {
-    const msg = errorOf(MINIMAL.replace('gpu: H100', 'gpu: B300'));
-    expectOneLine(msg, 'fleet.gpu');
-    for (const g of gpuNames()) expect(msg).toContain(g);
-  });
-
-  it('unknown model lists the catalog', () => {
-    const msg = errorOf(MINIMAL.replace('model: Llama-3.1-8B', 'model: Llama-4'));
-    expectOneLine(msg, 'fleet.model');
-    for (const m of modelNames()) expect(msg).toContain(m);
-  });
-
-  it('adapters while max_loras is 0', () => {
-    const msg = errorOf(MINIMAL.replace('  output: 128', '  output: 128\n  adapters: [{name: a, weight: 1}]'));
-    expectOneLine(msg, 'fleet.engine.max_loras');
-    expect(msg).toContain('set max_loras ≥ 1');
-  });
-
-  it('neither requests nor duration_s', () => {
-    const msg = errorOf(MINIMAL.replace('requests: 100', ''));
-    expectOneLine(msg, 'requests');
-    expect(msg).toContain('duration_s');
+  it.each(cases)('%s', (_case, text, path, contains) => {
+    const msg = errorOf(text);
+    expectOneLine(msg, path);
+    for (const c of contains) expect(msg).toContain(c);
   });
 
   it('bad YAML syntax reports line and column', () => {
@@ -211,35 +189,6 @@ describe('errors are one line naming file, path and fix', () => {
 
   it('duplicate YAML keys', () => {
     expect(errorOf(MINIMAL.replace('requests: 100', 'requests: 100\nrequests: 200'))).toMatch(/^scenarios\/test\.yaml:3:1: .*unique.*\(fix: /);
-  });
-
-  it('duplicate policy names', () => {
-    const msg = errorOf(MINIMAL.replace('policies: [round-robin]', 'policies: [random, {name: random, type: least-requests}]'));
-    expectOneLine(msg, 'policies[1]');
-    expect(msg).toContain('"random"');
-  });
-
-  it('unknown policy type', () => {
-    const msg = errorOf(MINIMAL.replace('policies: [round-robin]', 'policies: [round-robin, randm]'));
-    expectOneLine(msg, 'policies[1]');
-    expect(msg).toContain('did you mean "random"');
-  });
-
-  it('length distribution problems point inside the union', () => {
-    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: gaussian, mean: 1}')), 'workload.output.dist');
-    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: normal, mean: 100, sd: 3}')), 'workload.output.sd');
-    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: uniform, min: 10, max: 5}')), 'workload.output.max');
-    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: -1')), 'workload.output');
-    expectOneLine(errorOf(MINIMAL.replace('output: 128', 'output: {dist: empirical, values: [1, 2], weights: [1]}')), 'workload.output.weights');
-  });
-
-  it('other cross-field checks', () => {
-    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_loras: 4, max_cpu_loras: 2}')), 'fleet.engine.max_cpu_loras');
-    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Qwen2.5-7B\n  tp: 8')), 'fleet.tp');
-    expectOneLine(errorOf(MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-2-7B\n  engine: {max_model_len: 8192}')), 'fleet.engine.max_model_len');
-    expectOneLine(errorOf(MINIMAL.replace('input: 512', 'input: 512\n  shared_prefix: {num_groups: 1, num_prompts_per_group: 1, system_prompt_len: 10, question_len: 10}')), 'workload.input');
-    expectOneLine(errorOf(MINIMAL.replace('  input: 512\n', '')), 'workload.input');
-    expectOneLine(errorOf(MINIMAL.replace('{rate: 10}', '{rate: 10, cv: 3}')), 'workload.arrival.cv');
   });
 
   it('a non-mapping file', () => {
