@@ -47,6 +47,10 @@ export interface RouteRequest {
   readonly adapter: string | null;
   readonly priority: number;
   readonly inputTokens: number;
+  /** The prompt as a router sees it (text, chat messages or synthetic spans). */
+  readonly prompt?: import('./framework/types.js').Prompt;
+  /** The engine's KV block keys of the prompt (see LLMRequest.tokenBlockKeys). */
+  readonly tokenBlockKeys?: () => readonly number[];
 }
 
 export interface RouteContext {
@@ -56,8 +60,27 @@ export interface RouteContext {
   readonly rng: () => number;
 }
 
-/** A routing policy: picks one endpoint (its index) for a request. */
+/**
+ * A routing policy outside the EPP plugin framework (baselines, and named policies of other routers
+ * such as SGLang's cache-aware or Dynamo's KV router): picks one endpoint (its index) for a request.
+ * Stateful policies learn from the optional hooks.
+ */
 export interface Router {
   readonly type: string;
   pick(request: RouteRequest, endpoints: readonly Endpoint[], ctx: RouteContext): number;
+  /** The request was sent to endpoint `index` (after pick). */
+  onDispatch?(request: RouteRequest, index: number, ctx: RouteContext): void;
+  /** The request's response finished streaming (or failed) at endpoint `index`. */
+  onComplete?(request: RouteRequest, index: number, ctx: RouteContext): void;
+  /** Engine KV-cache events (for precise-cache policies), delivered after the configured delay. */
+  onKvEvent?(event: KvEvent, ctx: RouteContext): void;
 }
+
+/**
+ * A vLLM KV event (BlockStored / BlockRemoved / AllBlocksCleared) from endpoint `index`. Block keys
+ * are the engine's chained block hashes (token blocks of `blockSize`).
+ */
+export type KvEvent =
+  | { readonly kind: 'stored'; readonly index: number; readonly keys: readonly number[] }
+  | { readonly kind: 'removed'; readonly index: number; readonly keys: readonly number[] }
+  | { readonly kind: 'cleared'; readonly index: number };

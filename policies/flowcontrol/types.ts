@@ -1,0 +1,53 @@
+/**
+ * Flow control (`epp.md` §2.10, feature gate `flowControl`): the contract between the request
+ * lifecycle (framework/director.ts) and the queueing implementation (flowcontrol/controller.ts).
+ *
+ * The director enqueues admitted requests, asks for dispatchable ones whenever something that can
+ * change saturation happens (an enqueue, a metrics refresh, a response completing), and sweeps TTL
+ * expiry; all times are µs.
+ */
+import type { LLMRequest } from '../framework/types.js';
+
+/** The `flowControl` section of EndpointPickerConfig, with defaults applied. */
+export interface FlowControlConfig {
+  /** Global byte cap (0 = unlimited). */
+  readonly maxBytes: number;
+  /** Global request cap (0 = unlimited). */
+  readonly maxRequests: number;
+  /** Default TTL, µs (0 = none). */
+  readonly defaultRequestTtlUs: number;
+  readonly defaultPriorityBand: PriorityBandConfig;
+  readonly priorityBands: readonly PriorityBandConfig[];
+  /** Instance name of the usage-limit policy plugin (default static-usage-limit-policy). */
+  readonly usageLimitPolicyRef: string;
+}
+
+export interface PriorityBandConfig {
+  readonly priority: number;
+  /** Default 1 GB. */
+  readonly maxBytes: number;
+  /** 0 = unlimited. */
+  readonly maxRequests: number;
+  /** Instance names of the band's policies. */
+  readonly fairnessPolicyRef: string;
+  readonly orderingPolicyRef: string;
+}
+
+export type EnqueueOutcome =
+  | { readonly kind: 'queued' }
+  /** Over a byte/request capacity: RejectedCapacity → HTTP 429. */
+  | { readonly kind: 'rejected'; readonly status: 429; readonly reason: string };
+
+export interface FlowController {
+  /** Requests waiting in all bands. */
+  readonly queued: number;
+  enqueue(req: LLMRequest, bytes: number, nowUs: number): EnqueueOutcome;
+  /**
+   * One dispatch cycle given the pool saturation: walks bands from highest priority down; if
+   * saturation ≥ the band's ceiling the whole cycle stops (head-of-line blocking); otherwise the
+   * band's selected head item is removed and returned. Null when nothing may dispatch.
+   */
+  dispatchOne(saturation: number, nowUs: number): LLMRequest | null;
+  /** Removes and returns requests whose TTL has expired by `nowUs` (→ HTTP 503). */
+  expire(nowUs: number): LLMRequest[];
+}
