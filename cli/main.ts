@@ -6,6 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../sim/core/errors.js';
 import { registerRun } from './run.js';
+import { registerReport } from './report.js';
+import { registerCheck } from './check.js';
+import { registerPick } from './pick.js';
+import { registerPlugins } from './plugins.js';
+import { registerTrace } from './trace.js';
 import { VERSION } from './version.js';
 
 const program = new Command()
@@ -16,6 +21,11 @@ const program = new Command()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 registerRun(program);
+registerReport(program);
+registerCheck(program);
+registerPick(program);
+registerPlugins(program);
+registerTrace(program);
 
 try {
   await program.parseAsync(process.argv);

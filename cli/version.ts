@@ -1,20 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../sim/core/paths.js';
 
-/** Root of the routesim package (works from cli/ in sources and dist/cli/ when built). */
-export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+export { PACKAGE_ROOT };
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-
-function findRoot(dir: string): string {
-  for (let d = dir, i = 0; i < 5; i++, d = dirname(d)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'routesim') return d;
-    } catch {
-      // keep looking upwards
-    }
-  }
-  throw new Error('cannot find the routesim package.json');
-}

@@ -3,8 +3,8 @@
  * write. Small files go through `write-file-atomic`; large streamed files (requests.csv) go to a
  * temporary file next to the target that is renamed over it on commit.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import writeFileAtomicPkg from 'write-file-atomic';
 
 /** Writes `data` to `path` atomically, creating parent directories first. */
@@ -69,4 +69,43 @@ export function openAtomicStream(path: string): AtomicStream {
       }
     },
   };
+}
+
+/**
+ * Writes `files` (relative name → content) as the directory `dir`, replacing it whole. Everything
+ * is written into a sibling temporary directory first; then an existing `dir` is renamed aside,
+ * the new directory renamed into place and the old one deleted. A reader sees the complete old
+ * directory or the complete new one (for the instant between the two renames, none); a failure
+ * before the swap removes the temporary directory and leaves `dir` untouched.
+ */
+export function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Buffer>): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const base = dir.replace(/[\\/]+$/, '').split(/[\\/]/).at(-1) || 'out';
+  const tmp = join(parent, `.${base}.tmp-${process.pid}-${streamCounter++}`);
+  const old = join(parent, `.${base}.old-${process.pid}-${streamCounter++}`);
+  mkdirSync(tmp);
+  try {
+    for (const [name, data] of files) {
+      const path = join(tmp, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  let movedOld = false;
+  if (existsSync(dir)) {
+    renameSync(dir, old);
+    movedOld = true;
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    if (movedOld) renameSync(old, dir);
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  if (movedOld) rmSync(old, { recursive: true, force: true });
 }

@@ -1,5 +1,8 @@
 /** Plain-text comparison table of policy summaries (one row per policy), for the terminal and README. */
 import type { PolicySummary } from '../sim/metrics/summary.js';
+import type { FigureStats } from './confidence.js';
+import { figureLabel, figureUnit, flattenFigures } from './figures.js';
+import type { ResultsDocument } from './results.js';
 
 export interface ComparisonRow {
   readonly policy: string;
@@ -21,9 +24,9 @@ interface Column {
 /** Text for an absent value. */
 const MISSING = '-';
 
-/** Fixed-decimal formatting; `-` for null. */
-function fixed(x: number | null, decimals: number): string {
-  return x === null ? MISSING : x.toFixed(decimals);
+/** Fixed-decimal formatting (after multiplying by `scale`); `-` for null. */
+function fixed(x: number | null, decimals: number, scale = 1): string {
+  return x === null ? MISSING : (x * scale).toFixed(decimals);
 }
 
 /** Numeric column, right-aligned. */
@@ -35,6 +38,7 @@ const COLUMNS: readonly Column[] = [
   { header: 'policy', align: 'left', cell: (row) => row.policy },
   num('done', (s) => s.completed, 0),
   num('rej', (s) => s.rejected, 0),
+  num('drop', (s) => s.dropped ?? 0, 0),
   num('TTFT p50 ms', (s) => s.ttft_ms.p50, 1),
   num('TTFT p99 ms', (s) => s.ttft_ms.p99, 1),
   num('TPOT p50 ms', (s) => s.tpot_ms.p50, 2),
@@ -66,4 +70,92 @@ export function renderComparisonTable(rows: readonly ComparisonRow[], opts: Tabl
   const header = line(COLUMNS.map((c) => c.header));
   const rule = widths.map((w) => '-'.repeat(w)).join(gap);
   return [header, rule, ...cells.map(line)].join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repetitions and sweeps (routesim run --seeds / --sweep-rate)
+// ---------------------------------------------------------------------------------------------
+
+/** A plain text table: header, dashes, rows; the first `leftColumns` columns left-aligned, the rest right-aligned. */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
+  const gap = '  ';
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (texts: readonly string[]): string =>
+    texts.map((t, i) => pad(t, widths[i] as number, i < leftColumns ? 'left' : 'right')).join(gap).trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join(gap), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Figures of the repetition table: (header, figure path, scale, decimals). */
+const REPEAT_COLUMNS: readonly (readonly [string, string, number, number])[] = [
+  ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
+  ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
+  ['TPOT p99 ms', 'tpot_ms.p99', 1, 2],
+  ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
+  ['out tok/s', 'throughput.output_tokens_per_s', 1, 1],
+  ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+];
+
+/** `mean ± half-width` of a figure's stats, scaled; `-` when absent. */
+export function meanPlusMinus(st: FigureStats | undefined, scale: number, decimals: number): string {
+  if (st === undefined || st.mean === null) return MISSING;
+  const m = (st.mean * scale).toFixed(decimals);
+  if (st.ci95_low === null || st.ci95_high === null) return m;
+  return `${m} ± ${(((st.ci95_high - st.ci95_low) / 2) * scale).toFixed(decimals)}`;
+}
+
+/** Signed number with fixed decimals (`+1.5`, `-0.2`). */
+export function signed(x: number, decimals: number): string {
+  const s = x.toFixed(decimals);
+  return x > 0 ? `+${s}` : s === `-${(0).toFixed(decimals)}` ? (0).toFixed(decimals) : s;
+}
+
+/** The significant paired differences, one line each (or a line saying there are none). */
+export function renderComparisonLines(doc: ResultsDocument): string {
+  const seeds = doc.seeds ?? [];
+  const sig = (doc.comparisons ?? []).filter((c) => c.significant);
+  const head = `paired t test over ${seeds.length} seeds, p < 0.05`;
+  if (sig.length === 0) return `no significant differences between policies (${head})\n`;
+  const lines = sig.map((c) => {
+    const unit = figureUnit(c.figure);
+    const ci = c.ci95_low !== null && c.ci95_high !== null ? `95 % CI ${signed(c.ci95_low, 2)} … ${signed(c.ci95_high, 2)}, ` : '';
+    return `  ${figureLabel(c.figure)}: ${c.b} − ${c.a} = ${signed(c.mean_diff, 2)}${unit ? ` ${unit}` : ''} (${ci}p = ${c.p_value})`;
+  });
+  return `significant differences (${head}):\n${lines.join('\n')}\n`;
+}
+
+/** What `routesim run` prints: the comparison table, or with seeds the mean ± CI table; then any sweep. */
+export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsDocument): string {
+  let out: string;
+  const seeds = doc.seeds ?? [];
+  if (seeds.length > 1) {
+    const rows = doc.policies.map((p) => [p.name, ...REPEAT_COLUMNS.map(([, path, scale, dec]) => meanPlusMinus(p.stats?.[path], scale, dec))]);
+    out = `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)}): mean ± 95 % confidence half-width\n`;
+    out += textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows);
+    out += renderComparisonLines(doc);
+  } else {
+    out = renderComparisonTable(primary);
+  }
+  if (doc.sweep !== undefined) {
+    const rows: string[][] = [];
+    for (const pt of doc.sweep) {
+      for (const p of pt.policies) {
+        rows.push([
+          String(pt.rate),
+          p.name,
+          ...REPEAT_COLUMNS.filter(([, path]) => path !== 'throughput.output_tokens_per_s').map(([, path, scale, dec]) =>
+            p.stats ? meanPlusMinus(p.stats[path], scale, dec) : fixed(figureValue(p.summary, path), dec, scale),
+          ),
+        ]);
+      }
+    }
+    const headers = ['rate req/s', 'policy', ...REPEAT_COLUMNS.filter(([, path]) => path !== 'throughput.output_tokens_per_s').map(([h]) => h)];
+    out += `\nsweep over offered load${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(headers, rows, 2);
+  }
+  return out;
+}
+
+/** A summary figure by dot path (null when absent). */
+function figureValue(summary: unknown, path: string): number | null {
+  const v = flattenFigures(summary).get(path);
+  return v === undefined ? null : v;
 }

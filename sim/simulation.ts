@@ -5,21 +5,29 @@
  *
  * Events at equal times run in kind order: a step's end (frees KV, emits tokens), a response
  * reaching the client (router in-flight decrement), a request entering a replica's queue, a metrics
- * scrape, an arrival at the gateway, and last a replica forming its next batch, so a batch formed
- * at time t sees everything that arrived at t.
+ * scrape, an arrival at the gateway, a replica forming its next batch (so a batch formed at time t
+ * sees everything that arrived at t), engine KV events reaching the router, and the flow-control
+ * TTL sweep.
+ *
+ * The gateway may answer a request itself (HTTP 429/503/500: shed, no endpoint, TTL expiry) or hold
+ * it in its flow-control queue; held requests are retried whenever something that can change the
+ * pool's saturation happens (a scrape, a response completing, an arrival).
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
 import { newRequestRecord } from './metrics/records.js';
-import type { SimRequest } from './workload/request.js';
+import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
 import { createRng } from './core/rng.js';
 import { createRequestStream } from './workload/generator.js';
 import { buildFleet } from './fleet/fleet.js';
-import { Gateway } from './gateway/gateway.js';
+import { Gateway, type GatewayDecision } from './gateway/gateway.js';
+import { createBackend } from './gateway/backend.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
-import { createBaselineRouter } from '../policies/baselines/index.js';
+import { ReplicaSampler } from './metrics/samples.js';
+import { DEFAULT_REPORT } from './scenario/schema.js';
+import type { KvEvent } from '../policies/types.js';
 
 export const enum EventKind {
   StepEnd = 0,
@@ -28,9 +36,14 @@ export const enum EventKind {
   Scrape = 3,
   Arrival = 4,
   Schedule = 5,
+  KvDeliver = 6,
+  FlowSweep = 7,
 }
 
-type Payload = Sequence | Replica | SimRequest | null;
+/** Production's flow-control expiry sweep period (epp.md §2.10). */
+const FLOW_SWEEP_US = 1_000_000;
+
+type Payload = Sequence | Replica | SimRequest | KvEvent | null;
 
 /** Hooks for tests and progress display; none is called when absent. */
 export interface RunObserver {
@@ -40,6 +53,8 @@ export interface RunObserver {
   onStepEnd?(replica: Replica, time: number): void;
   /** Arrivals so far, every 256 arrivals and at the end. */
   onProgress?(arrived: number): void;
+  /** Every request as it arrives at the gateway (e.g. to write it to a trace). */
+  onArrival?(req: SimRequest): void;
 }
 
 /**
@@ -48,9 +63,16 @@ export interface RunObserver {
  */
 export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>): PolicyRun {
   const replicas = buildFleet(scenario);
-  const router = createBaselineRouter(policy.type);
-  const refreshUs = Math.round(scenario.gateway.refresh_metrics_ms * 1000);
-  const gateway = new Gateway(router, replicas, refreshUs, scenario.fleet.model, createRng(scenario.seed, 'router'));
+  const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
+  const gateway = new Gateway(createBackend(scenario, policy), replicas, {
+    refreshUs,
+    model: scenario.fleet.model,
+    charsPerToken: scenario.gateway.chars_per_token,
+    blockSize: scenario.fleet.engine.block_size,
+  }, createRng(scenario.seed, 'router'));
+  const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
+  if (gateway.wantsKvEvents) for (const r of replicas) r.kv.events = { stored: [], removed: [] };
+  const replicaIndex = new Map(replicas.map((r, i) => [r, i] as const));
   const stream = source ? source[Symbol.iterator]() : createRequestStream(scenario.workload, {
     seed: scenario.seed,
     limits: {
@@ -64,15 +86,37 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
   const itl: ItlCounts = new Map();
+  // Report time series: engine gauges and the router's scraped view, sampled without adding events.
+  const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;
   let streamDone = false;
   let now = 0;
+  let sweepQueued = false;
+  /** Records of requests held in the gateway's flow-control queue. */
+  const held = new Map<number, RequestRecord>();
 
+  // Closed-loop sources (workload/request.ts FeedbackStream) release requests as earlier ones finish.
+  const feedback = isFeedbackStream(stream) ? stream : null;
+  let pendingArrivals = 0;
   const pullArrival = (): void => {
-    const n = stream.next();
-    if (n.done) streamDone = true;
-    else if (n.value.arrivalUs < now) throw new Error(`request ${n.value.id} arrives at ${n.value.arrivalUs} µs, before the previous one`);
-    else q.push(n.value.arrivalUs, EventKind.Arrival, n.value);
+    for (;;) {
+      const n = stream.next();
+      if (n.done) {
+        streamDone = true;
+        return;
+      }
+      if (n.value.arrivalUs < now) throw new Error(`request ${n.value.id} arrives at ${n.value.arrivalUs} µs, before the previous one`);
+      q.push(n.value.arrivalUs, EventKind.Arrival, n.value);
+      pendingArrivals++;
+      streamDone = false;
+      if (feedback === null) return;
+    }
+  };
+  /** A request ended (completed, rejected or dropped): a closed-loop source may release more. */
+  const finished = (id: number, completed: boolean): void => {
+    if (feedback === null) return;
+    feedback.onFinish(id, now, completed);
+    pullArrival();
   };
   const kick = (r: Replica, t: number): void => {
     if (!r.busy && !r.scheduleQueued && r.hasWork) {
@@ -81,26 +125,56 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
   };
 
+  /** Acts on the gateway's decision for a request. */
+  const decided = (req: SimRequest, rec: RequestRecord, d: GatewayDecision): void => {
+    if (d.kind === 'queued') {
+      held.set(req.id, rec);
+      if (!sweepQueued) {
+        sweepQueued = true;
+        q.push(now + FLOW_SWEEP_US, EventKind.FlowSweep, null);
+      }
+      return;
+    }
+    held.delete(req.id);
+    if (d.kind === 'drop') {
+      rec.outcome = 'dropped';
+      rec.status = d.status;
+      rec.reason = d.reason;
+      outstanding--;
+      finished(req.id, false);
+      return;
+    }
+    const served = d.adapter === req.adapter ? req : { ...req, adapter: d.adapter, adapterRank: scenario.fleet.engine.max_lora_rank };
+    rec.adapter = d.adapter;
+    rec.dispatchUs = now;
+    rec.replica = d.index;
+    replicas[d.index]!.stats.requests++;
+    replicas[d.index]!.stats.inputTokens += req.inputTokens;
+    q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
+  };
+  const retryHeld = (): void => {
+    if (gateway.queued === 0) return;
+    for (const { req, decision } of gateway.dispatchQueued(now)) decided(req, held.get(req.id)!, decision);
+  };
+
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
 
   for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
     if (ev.time < now) throw new Error(`clock went back from ${now} to ${ev.time}`);
+    sampler.before(ev.time);
     now = ev.time;
     observer.onEvent?.(now, ev.kind);
     switch (ev.kind) {
       case EventKind.Arrival: {
         const req = ev.payload as SimRequest;
+        pendingArrivals--;
+        observer.onArrival?.(req);
         const rec = newRequestRecord(req);
         records.push(rec);
         outstanding++;
-        const i = gateway.route(req, now);
-        rec.dispatchUs = now;
-        rec.replica = i;
-        replicas[i]!.stats.requests++;
-        replicas[i]!.stats.inputTokens += req.inputTokens;
-        const seq = new Sequence(req, rec, blockSize);
-        q.push(now + alpha0, EventKind.Enqueue, seq);
+        decided(req, rec, gateway.arrive(req, now));
+        retryHeld();
         if ((records.length & 255) === 0) observer.onProgress?.(records.length);
         pullArrival();
         break;
@@ -113,8 +187,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (reason !== '') {
           seq.rec.outcome = 'rejected';
           seq.rec.reason = reason;
-          gateway.complete(i);
+          gateway.complete(seq.req, i, now);
           outstanding--;
+          finished(seq.req.id, false);
           break;
         }
         r.enqueue(seq, now);
@@ -131,19 +206,41 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
         for (const seq of r.endStep(now, itl)) q.push(seq.rec.lastTokenUs, EventKind.ResponseDone, seq);
+        const kvLog = r.kv.events;
+        if (kvLog !== null) {
+          if (kvLog.removed.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'removed', index: replicaIndex.get(r)!, keys: kvLog.removed.splice(0) });
+          if (kvLog.stored.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'stored', index: replicaIndex.get(r)!, keys: kvLog.stored.splice(0) });
+        }
         observer.onStepEnd?.(r, now);
         kick(r, now);
         break;
       }
       case EventKind.ResponseDone: {
         const seq = ev.payload as Sequence;
-        gateway.complete(seq.rec.replica);
+        gateway.complete(seq.req, seq.rec.replica, now);
         outstanding--;
+        finished(seq.req.id, true);
+        retryHeld();
         break;
       }
       case EventKind.Scrape: {
         gateway.scrape(now);
-        if (!streamDone || outstanding > 0) q.push(now + refreshUs, EventKind.Scrape, null);
+        if (!streamDone || outstanding > 0 || pendingArrivals > 0) q.push(now + refreshUs, EventKind.Scrape, null);
+        retryHeld();
+        break;
+      }
+      case EventKind.KvDeliver: {
+        gateway.kvEvent(now, ev.payload as KvEvent);
+        break;
+      }
+      case EventKind.FlowSweep: {
+        sweepQueued = false;
+        for (const { req, decision } of gateway.expireQueued(now)) decided(req, held.get(req.id)!, decision);
+        retryHeld();
+        if (gateway.queued > 0) {
+          sweepQueued = true;
+          q.push(now + FLOW_SWEEP_US, EventKind.FlowSweep, null);
+        }
         break;
       }
     }
@@ -157,5 +254,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     replicas: replicas.map((r) => r.finaliseStats()),
     itl,
     endUs: now,
+    samples: sampler.finish(),
   };
 }

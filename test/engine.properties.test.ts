@@ -1,6 +1,7 @@
 /**
  * Invariants of the engine over random small fleets and workloads (fast-check):
- * every arrived request ends completed or rejected; allocated + free blocks = total after every
+ * every arrived request ends completed, rejected (by the engine) or dropped (by the gateway: 429
+ * shed, 503 flow-control TTL), under baselines, named policies and EPP configurations alike; allocated + free blocks = total after every
  * step, and no block leaks once the run ends; the clock never goes back; TTFT ≥ the request's own
  * prefill time; cached tokens are whole blocks and at most prompt − 1.
  */
@@ -9,6 +10,23 @@ import { describe, expect, it } from 'vitest';
 import { runPolicy } from '../sim/simulation.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Replica } from '../sim/engine/replica.js';
+
+/** Policies under test: baselines, named routers, and EPP configurations (default, flow control, legacy, precise). */
+const POLICIES = ['round-robin', 'random', 'least-requests', 'sglang-cache-aware', 'dynamo-kv', 'consistent-hash-bounded-load', 'epp-default', 'epp-flow', 'epp-legacy', 'epp-precise'] as const;
+
+const POLICY_YAML: Record<(typeof POLICIES)[number], string> = {
+  'round-robin': 'round-robin',
+  random: 'random',
+  'least-requests': 'least-requests',
+  'sglang-cache-aware': 'sglang-cache-aware',
+  'dynamo-kv': 'dynamo-kv',
+  'consistent-hash-bounded-load': 'consistent-hash-bounded-load',
+  'epp-default': '{name: gaie, epp: default}',
+  'epp-flow':
+    '{name: flow, epp: {apiVersion: inference.networking.x-k8s.io/v1alpha1, kind: EndpointPickerConfig, featureGates: [flowControl], plugins: [{type: queue-scorer}, {type: prefix-cache-scorer}], flowControl: {defaultRequestTTL: 200ms}}}',
+  'epp-legacy': '{name: legacy, epp: policies/configs/legacy-v0.5.yaml}',
+  'epp-precise': '{name: precise, epp: policies/configs/llm-d-precise-prefix.yaml}',
+};
 
 interface Case {
   replicas: number;
@@ -23,7 +41,7 @@ interface Case {
   rate: number;
   requests: number;
   seed: number;
-  policy: 'round-robin' | 'random' | 'least-requests';
+  policy: (typeof POLICIES)[number];
   shared: boolean;
   multiTurn: boolean;
   physics: boolean;
@@ -43,7 +61,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   rate: fc.double({ min: 5, max: 400, noNaN: true }),
   requests: fc.integer({ min: 1, max: 80 }),
   seed: fc.integer({ min: 0, max: 1_000_000 }),
-  policy: fc.constantFrom('round-robin', 'random', 'least-requests'),
+  policy: fc.constantFrom(...POLICIES),
   shared: fc.boolean(),
   multiTurn: fc.boolean(),
   physics: fc.boolean(),
@@ -80,7 +98,7 @@ workload:
   output: {dist: uniform, min: 1, max: 60}
   priorities: [{priority: 0, weight: 2}, {priority: 3, weight: 1}, {priority: -1, weight: 1}]
   ${adapters}
-policies: [${c.policy}]
+policies: [${POLICY_YAML[c.policy]}]
 `;
 }
 
@@ -112,7 +130,14 @@ describe('engine invariants', () => {
         }
         const bs = s.fleet.engine.block_size;
         for (const rec of run.records) {
-          expect(['completed', 'rejected']).toContain(rec.outcome);
+          expect(['completed', 'rejected', 'dropped']).toContain(rec.outcome);
+          if (rec.outcome === 'dropped') {
+            // Only the gateway drops: sheddable requests (429) when saturated, queue TTL (503).
+            expect(rec.replica).toBe(-1);
+            expect([429, 503]).toContain(rec.status);
+            if (rec.status === 429) expect(rec.priority).toBeLessThan(0);
+            continue;
+          }
           if (rec.outcome === 'rejected') {
             expect(rec.reason).not.toBe('incomplete');
             continue;

@@ -81,7 +81,7 @@ function scenario(): ScenarioConfig {
       overheads: { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 },
     },
     lora_load: { base_us: 1500, host_gbps: 20, disk_gbps: 2 },
-    gateway: { refresh_metrics_ms: 0 },
+    gateway: { refresh_metrics_ms: 0, chars_per_token: 4, kv_events_delay_ms: 10, model_rewrites: [] },
     workload: {
       arrival: { process: 'poisson', rate: 10, cv: 1 },
       input: { kind: 'constant', value: 100 },

@@ -7,6 +7,7 @@ import { UserError } from '../sim/core/errors.js';
 import { getGpu, getModel, gpuNames, modelNames } from '../sim/hardware/catalog.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { BLIS_OVERHEADS, LINEAR_DEFAULTS, PHYSICS_DEFAULTS } from '../sim/scenario/schema.js';
+import { numGpuBlocks } from '../sim/engine/capacity.js';
 
 const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
 const FILE = 'scenarios/test.yaml';
@@ -60,12 +61,26 @@ describe('scenario files', () => {
     const cfg = loadScenarioFile(join(SCENARIOS, 'quickstart.yaml'));
     expect(cfg.fleet).toMatchObject({ replicas: 4, gpu: 'H100', model: 'Llama-3.1-8B', tp: 1 });
     expect(cfg.workload.shared_prefix).toEqual({
-      num_groups: 16, num_prompts_per_group: 8, system_prompt_len: 2000, question_len: 200,
+      num_groups: 256, num_prompts_per_group: 4, system_prompt_len: 4000, question_len: 200,
       enable_multi_turn_chat: false, max_turns: 0,
     });
+    expect(cfg.workload.arrival).toMatchObject({ process: 'poisson', rate: 60 });
     expect(cfg.workload.output).toEqual({ kind: 'normal', mean: 200, std: 60, min: 20, max: 400 });
-    expect(cfg.policies.map((p) => p.type)).toEqual(['round-robin', 'random', 'least-requests']);
+    expect(cfg.policies.map((p) => p.name)).toEqual(['gaie-default', 'round-robin', 'random', 'load-only']);
+    expect(cfg.policies[0]!.epp).toEqual({ kind: 'default' });
     expect(cfg.slo).toEqual({ ttft_ms: 1000, tpot_ms: 60 });
+    // "256 × 4000 prefix tokens do not fit in one replica's KV cache but do fit in the fleet's."
+    const tokensPerReplica = numGpuBlocks(getModel('Llama-3.1-8B'), getGpu('H100'), 1, cfg.fleet.engine) * cfg.fleet.engine.block_size;
+    expect(256 * 4000).toBeGreaterThan(tokensPerReplica);
+    expect(256 * 4000).toBeLessThan(4 * tokensPerReplica);
+  });
+
+  it('staleness compares the same policies at refresh 0 / 50 / 200 ms on the quickstart load', () => {
+    const q = loadScenarioFile(join(SCENARIOS, 'quickstart.yaml'));
+    const s = loadScenarioFile(join(SCENARIOS, 'staleness.yaml'));
+    expect(s.workload).toEqual(q.workload);
+    expect(s.fleet).toEqual(q.fleet);
+    expect(s.policies.map((p) => p.refresh_metrics_ms)).toEqual([0, 50, 200, 0, 50, 200]);
   });
 
   it('multi-lora has 15 adapters split 60/30/10', () => {
@@ -89,7 +104,7 @@ describe('defaults', () => {
     expect(cfg.requests).toBe(100);
     expect(cfg.duration_s).toBeNull();
     expect(cfg.slo).toEqual({ ttft_ms: null, tpot_ms: null });
-    expect(cfg.gateway).toEqual({ refresh_metrics_ms: 50 });
+    expect(cfg.gateway).toEqual({ refresh_metrics_ms: 50, chars_per_token: 4, kv_events_delay_ms: 10, model_rewrites: [] });
     expect(cfg.lora_load).toEqual({ base_us: 1500, host_gbps: 25, disk_gbps: 2 });
   });
 

@@ -14,6 +14,13 @@ const factories: Record<BaselineType, () => Router> = {
   'least-requests': () => new LeastRequestsRouter(),
 };
 
+/** One line per baseline, for `routesim plugins` and the README. */
+export const BASELINE_DOCS: Readonly<Record<BaselineType, string>> = {
+  'round-robin': 'endpoints in turn, ignoring load',
+  random: 'a uniformly random endpoint (seeded)',
+  'least-requests': "fewest requests in flight by the router's own count (never stale); ties at random",
+};
+
 export function createBaselineRouter(type: string): Router {
   const f = factories[type as BaselineType];
   if (!f) throw new Error(`unknown routing policy type "${type}" (known: ${BASELINE_TYPES.join(', ')})`);

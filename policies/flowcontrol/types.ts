@@ -41,11 +41,18 @@ export type EnqueueOutcome =
 export interface FlowController {
   /** Requests waiting in all bands. */
   readonly queued: number;
-  enqueue(req: LLMRequest, bytes: number, nowUs: number): EnqueueOutcome;
+  /** Bytes waiting in all bands. */
+  readonly queuedBytes?: number;
   /**
-   * One dispatch cycle given the pool saturation: walks bands from highest priority down; if
-   * saturation ≥ the band's ceiling the whole cycle stops (head-of-line blocking); otherwise the
-   * band's selected head item is removed and returned. Null when nothing may dispatch.
+   * Queues `req` (`bytes` counts against the byte caps). `ttlUs` is the request's own TTL (e.g. the
+   * client's deadline); absent or 0 → `defaultRequestTtlUs`.
+   */
+  enqueue(req: LLMRequest, bytes: number, nowUs: number, ttlUs?: number): EnqueueOutcome;
+  /**
+   * One dispatch cycle given the pool saturation: walks bands from highest priority down, skipping
+   * empty bands; at the first non-empty band, if saturation ≥ the band's ceiling the whole cycle
+   * stops (head-of-line blocking: nothing lower dispatches); otherwise the band's selected head item
+   * is removed and returned. Null when nothing may dispatch. Does not expire anything.
    */
   dispatchOne(saturation: number, nowUs: number): LLMRequest | null;
   /** Removes and returns requests whose TTL has expired by `nowUs` (→ HTTP 503). */

@@ -243,17 +243,31 @@ export interface QueueItem {
 /** A flow's FIFO inside a priority band (flow key = (fairnessId, priority)). */
 export interface FlowQueueView {
   readonly fairnessId: string;
+  /** The flow's items in enqueue order (may be materialised on access: prefer `length` and `head`). */
   readonly items: readonly QueueItem[];
+  /** Number of queued items, without materialising `items` (flow controller's views set it). */
+  readonly length?: number;
+  /** The item the band's ordering policy dispatches next (null when empty), O(1) (flow controller's views set it). */
+  readonly head?: QueueItem | null;
 }
 
 export interface FairnessPolicy extends Plugin {
-  /** Which flow of the band to serve next; null when all are empty. */
-  selectQueue(band: number, flows: readonly FlowQueueView[]): FlowQueueView | null;
+  /**
+   * Which flow of the band to serve next; null when all are empty. `ordering` is the band's
+   * ordering policy (global-strict compares the flows' heads with it).
+   */
+  selectQueue(band: number, flows: readonly FlowQueueView[], ordering?: OrderingPolicy): FlowQueueView | null;
 }
 
 export interface OrderingPolicy extends Plugin {
   /** Index of the item to dispatch next within a flow queue (items are in enqueue order). */
   selectItem(items: readonly QueueItem[]): number;
+  /**
+   * Optional total order behind `selectItem` (< 0: `a` dispatches first; ties are FIFO): GAIE's
+   * ordering policies are comparators, and with one the flow controller keeps each flow as a heap
+   * (O(log n) per operation) instead of calling `selectItem` on the whole queue.
+   */
+  compare?(a: QueueItem, b: QueueItem): number;
 }
 
 export interface UsageLimitPolicy extends Plugin {

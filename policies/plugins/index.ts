@@ -3,8 +3,12 @@
  * lives one plugin per file in the folder named after its kind (scorer/, filter/, picker/, …).
  */
 import { registerPlugin, type PluginDefinition } from '../framework/registry.js';
+import { flowControlPlugins } from './flowControl.js';
+import { frameworkPlugins } from './framework.js';
+import { loadPlugins } from './load.js';
+import { prefixPlugins } from './prefix.js';
 
-const groups: (readonly PluginDefinition[])[] = [];
+const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins];
 
 let registered = false;
 /** Idempotent: registers the whole catalog once. */

@@ -26,6 +26,11 @@ export class KvCache {
   private tail = NIL;
   private free = 0;
   private readonly cached: HashIndex;
+  /**
+   * When set, the hashes of blocks newly cached (vLLM BlockStored) and evicted (BlockRemoved) are
+   * appended here; the replica drains them into KV events once per step.
+   */
+  events: { stored: number[]; removed: number[] } | null = null;
 
   constructor(numBlocks: number, blockSize: number, prefixCaching: boolean) {
     if (!Number.isInteger(numBlocks) || numBlocks < 1) throw new Error(`numBlocks must be a positive integer, got ${numBlocks}`);
@@ -82,6 +87,7 @@ export class KvCache {
     if (h !== NO_HASH) {
       this.cached.delete(h, b);
       this.hashOf[b] = NO_HASH;
+      this.events?.removed.push(h);
     }
     this.ref[b] = 1;
     return b;
@@ -90,7 +96,10 @@ export class KvCache {
   /** Record that full block `block` holds content `hash` (first holder wins on duplicates). */
   cacheBlock(block: number, hash: number): void {
     if (!this.prefixCaching || this.hashOf[block] !== NO_HASH) return;
-    if (this.cached.insert(hash, block)) this.hashOf[block] = hash;
+    if (this.cached.insert(hash, block)) {
+      this.hashOf[block] = hash;
+      this.events?.stored.push(hash);
+    }
   }
 
   /** Drop one reference from each block, tail first, so a sequence's later blocks are evicted first. */

@@ -1,19 +1,21 @@
 /**
  * The simulated gateway: it knows only what a real EPP knows — each endpoint's metrics as last
- * scraped (refreshed every `refresh_metrics_ms`, each with the time it was taken) and its own
- * in-flight counters. With `refresh_metrics_ms: 0` it is an oracle that scrapes at every decision,
- * so users can measure what staleness costs.
+ * scraped (refreshed every `refresh_metrics_ms`, each with the time it was taken), its own
+ * in-flight counters and plugin state, and (for precise-cache policies) the engines' KV events after
+ * a delay. With `refresh_metrics_ms: 0` it is an oracle that scrapes at every decision, so users can
+ * measure what staleness costs.
+ *
+ * Two kinds of policy sit behind it: an EPP configuration run through the production request
+ * lifecycle (policies/framework/director.ts: objective → rewrite → admission → candidates →
+ * producers → scheduling → PreRequest … ResponseComplete), or a plain Router (baselines and named
+ * policies of other routers).
  */
-import type { Endpoint, EndpointMetrics, RouteRequest, Router } from '../../policies/types.js';
+import type { Endpoint, EndpointMetrics, KvEvent, RouteContext, RouteRequest, Router } from '../../policies/types.js';
+import type { LLMRequest, Prompt } from '../../policies/framework/types.js';
+import type { EndpointPicker, PoolEndpoint } from '../../policies/framework/director.js';
 import type { Rng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
-
-interface EndpointState {
-  name: string;
-  index: number;
-  metrics: EndpointMetrics;
-  inFlight: number;
-}
+import { BlockHasher } from '../engine/blockHasher.js';
 
 /** Where scrapes come from: anything that can report an endpoint's metrics at a time. */
 export interface MetricsSource {
@@ -21,19 +23,82 @@ export interface MetricsSource {
   snapshot(now: number): EndpointMetrics;
 }
 
+export type Backend = { readonly kind: 'router'; readonly router: Router } | { readonly kind: 'epp'; readonly picker: EndpointPicker };
+
+/** What the gateway did with a request. */
+export type GatewayDecision =
+  /** Send to replica `index`, serving `adapter` (after any model rewrite). */
+  | { readonly kind: 'dispatch'; readonly index: number; readonly adapter: string | null }
+  /** Answered with an HTTP error; never reaches a replica. */
+  | { readonly kind: 'drop'; readonly status: number; readonly reason: string }
+  /** Waiting in the EPP's flow-control queue. */
+  | { readonly kind: 'queued' };
+
+export interface GatewayOptions {
+  /** Scrape interval, µs; 0 = oracle (scrape at every decision). */
+  readonly refreshUs: number;
+  /** Base model name (requests without an adapter ask for it). */
+  readonly model: string;
+  /** Router-side bytes per token of the synthetic prompts (the EPP assumes 4). */
+  readonly charsPerToken: number;
+  /** Engine KV block size (for the engine block keys precise-cache policies receive). */
+  readonly blockSize: number;
+}
+
+interface EndpointState {
+  name: string;
+  index: number;
+  labels: Readonly<Record<string, string>>;
+  metrics: EndpointMetrics;
+  /** Requests dispatched here whose response has not completed (router-local). */
+  inFlight: number;
+}
+
+/** Per-request state the gateway keeps between dispatch and completion. */
+interface InFlightRequest {
+  readonly llm: LLMRequest | null;
+  readonly route: RouteRequest | null;
+}
+
 export class Gateway {
-  private readonly endpoints: EndpointState[];
   readonly oracle: boolean;
+  private readonly endpoints: EndpointState[];
+  private readonly routerView: Endpoint[];
+  private readonly pool: PoolEndpoint[];
+  private readonly live = new Map<number, InFlightRequest>();
+  /** Pending flow-control requests by LLM request id. */
+  private readonly waiting = new Map<string, SimRequest>();
+  /** Last `x-session-token` each session received (session-affinity). */
+  private readonly sessionTokens = new Map<number, string>();
+  private readonly ctx: { nowUs: number; rng: () => number };
 
   constructor(
-    private readonly router: Router,
+    private readonly backend: Backend,
     private readonly sources: readonly MetricsSource[],
-    readonly refreshUs: number,
-    private readonly model: string,
-    private readonly rng: Rng,
+    private readonly opts: GatewayOptions,
+    rng: Rng,
   ) {
-    this.oracle = refreshUs === 0;
-    this.endpoints = sources.map((s, index) => ({ name: s.name, index, metrics: s.snapshot(0), inFlight: 0 }));
+    this.oracle = opts.refreshUs === 0;
+    this.endpoints = sources.map((s, index) => ({ name: s.name, index, labels: {}, metrics: s.snapshot(0), inFlight: 0 }));
+    // Both views alias the live state objects, so a scrape updates them without copying.
+    this.routerView = this.endpoints as unknown as Endpoint[];
+    this.pool = this.endpoints as unknown as PoolEndpoint[];
+    this.ctx = { nowUs: 0, rng };
+  }
+
+  /** Requests waiting in the EPP's flow-control queue. */
+  get queued(): number {
+    return this.waiting.size;
+  }
+
+  /** True when the policy consumes engine KV events (precise prefix index, Dynamo). */
+  get wantsKvEvents(): boolean {
+    return this.backend.kind === 'epp' ? this.backend.picker.wantsKvEvents : this.backend.router.onKvEvent !== undefined;
+  }
+
+  /** True when the policy queues requests (EPP flow control enabled). */
+  get hasFlowControl(): boolean {
+    return this.backend.kind === 'epp' && this.backend.picker.flowControlEnabled;
   }
 
   /** Refresh every endpoint's metrics (a scrape tick). */
@@ -41,20 +106,146 @@ export class Gateway {
     for (let i = 0; i < this.sources.length; i++) this.endpoints[i]!.metrics = this.sources[i]!.snapshot(now);
   }
 
-  /** Choose the endpoint for a request and count it in flight. */
-  route(req: SimRequest, now: number): number {
-    if (this.oracle) this.scrape(now);
-    const r: RouteRequest = { id: req.id, model: this.model, adapter: req.adapter, priority: req.priority, inputTokens: req.inputTokens };
-    const i = this.router.pick(r, this.endpoints as readonly Endpoint[], { nowUs: now, rng: this.rng });
-    if (!Number.isInteger(i) || i < 0 || i >= this.endpoints.length) {
-      throw new Error(`policy ${this.router.type} picked endpoint ${i} of ${this.endpoints.length}`);
-    }
-    this.endpoints[i]!.inFlight++;
-    return i;
+  /** The metrics the router last scraped for endpoint `i` (what a policy currently sees). */
+  observedMetrics(i: number): EndpointMetrics {
+    return this.endpoints[i]!.metrics;
   }
 
-  /** The response for a request sent to endpoint `i` has completed (or failed). */
-  complete(i: number): void {
-    this.endpoints[i]!.inFlight--;
+  /** A request reaches the gateway. */
+  arrive(req: SimRequest, now: number): GatewayDecision {
+    if (this.oracle) this.scrape(now);
+    this.ctx.nowUs = now;
+    if (this.backend.kind === 'router') return this.routeWithRouter(this.backend.router, req, now);
+    const llm = this.toLlmRequest(req);
+    const d = this.backend.picker.handleRequest(llm, this.pool, now);
+    if (d.kind === 'queued') {
+      this.waiting.set(llm.id, req);
+      return d;
+    }
+    return this.afterEpp(req, llm, d);
+  }
+
+  /**
+   * Flow control: release whatever may dispatch now (late binding: candidates and metrics are read
+   * at dispatch time). Returns the released requests with their decisions.
+   */
+  dispatchQueued(now: number): { req: SimRequest; decision: GatewayDecision }[] {
+    if (this.backend.kind !== 'epp' || this.waiting.size === 0) return [];
+    if (this.oracle) this.scrape(now);
+    const out: { req: SimRequest; decision: GatewayDecision }[] = [];
+    for (const d of this.backend.picker.dispatchQueued(this.pool, now)) {
+      const req = this.waiting.get(d.requestId)!;
+      this.waiting.delete(d.requestId);
+      out.push({ req, decision: this.afterEpp(req, d.request, d) });
+    }
+    return out;
+  }
+
+  /** Flow control: requests whose queue TTL expired (HTTP 503). */
+  expireQueued(now: number): { req: SimRequest; decision: GatewayDecision }[] {
+    if (this.backend.kind !== 'epp' || this.waiting.size === 0) return [];
+    const out: { req: SimRequest; decision: GatewayDecision }[] = [];
+    for (const e of this.backend.picker.expireQueued(now)) {
+      const req = this.waiting.get(e.requestId)!;
+      this.waiting.delete(e.requestId);
+      out.push({ req, decision: { kind: 'drop', status: e.status, reason: e.reason } });
+    }
+    return out;
+  }
+
+  /** The response for `req` (sent to endpoint `index`) has completed, or the engine refused it. */
+  complete(req: SimRequest, index: number, now: number): void {
+    const ep = this.endpoints[index]!;
+    ep.inFlight--;
+    this.ctx.nowUs = now;
+    const st = this.live.get(req.id);
+    this.live.delete(req.id);
+    if (!st) return;
+    if (this.backend.kind === 'router') {
+      this.backend.router.onComplete?.(st.route!, index, this.ctx);
+    } else {
+      const headers = this.backend.picker.responseComplete(st.llm!.id, ep.name, now);
+      const token = headers.get('x-session-token');
+      if (token !== undefined && req.session >= 0) this.sessionTokens.set(req.session, token);
+    }
+  }
+
+  /** An engine KV event reaches the router (already delayed by the caller). */
+  kvEvent(now: number, event: KvEvent): void {
+    this.ctx.nowUs = now;
+    if (this.backend.kind === 'router') this.backend.router.onKvEvent?.(event, this.ctx);
+    else this.backend.picker.kvEvent(now, this.endpoints[event.index]!.name, event);
+  }
+
+  private routeWithRouter(router: Router, req: SimRequest, now: number): GatewayDecision {
+    const route: RouteRequest = {
+      id: req.id,
+      model: this.opts.model,
+      adapter: req.adapter,
+      priority: req.priority,
+      inputTokens: req.inputTokens,
+      prompt: this.promptOf(req),
+      tokenBlockKeys: this.blockKeysOf(req, req.adapter),
+    };
+    const ctx: RouteContext = this.ctx;
+    ctx satisfies RouteContext;
+    const i = router.pick(route, this.routerView, ctx);
+    if (!Number.isInteger(i) || i < 0 || i >= this.endpoints.length) {
+      throw new Error(`policy ${router.type} picked endpoint ${i} of ${this.endpoints.length} at ${now} µs`);
+    }
+    this.endpoints[i]!.inFlight++;
+    router.onDispatch?.(route, i, ctx);
+    if (router.onComplete) this.live.set(req.id, { llm: null, route });
+    return { kind: 'dispatch', index: i, adapter: req.adapter };
+  }
+
+  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number } | { kind: 'reject'; status: number; reason: string }): GatewayDecision {
+    if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.reason };
+    this.endpoints[d.index]!.inFlight++;
+    this.live.set(req.id, { llm, route: null });
+    const adapter = llm.targetModel === this.opts.model ? null : llm.targetModel;
+    return { kind: 'dispatch', index: d.index, adapter };
+  }
+
+  private toLlmRequest(req: SimRequest): LLMRequest {
+    const model = req.adapter ?? this.opts.model;
+    const headers: Record<string, string> = {};
+    if (req.session >= 0) {
+      const token = this.sessionTokens.get(req.session);
+      if (token !== undefined) headers['x-session-token'] = token;
+    }
+    const llm: LLMRequest = {
+      id: String(req.id),
+      model,
+      targetModel: model,
+      headers,
+      prompt: this.promptOf(req),
+      // The workload's priority class stands for the request's InferenceObjective priority.
+      priority: req.priority,
+      fairnessId: '',
+      requestSizeBytes: null,
+      // The adapter is final only after the rewrite; keys are computed lazily against it.
+      tokenBlockKeys: () => this.blockKeysOf(req, llm.targetModel === this.opts.model ? null : llm.targetModel)(),
+    };
+    return llm;
+  }
+
+  private promptOf(req: SimRequest): Prompt {
+    return { kind: 'synthetic', spans: req.segments, charsPerToken: this.opts.charsPerToken };
+  }
+
+  /** The engine's block keys of the prompt's full blocks, as a real tokenizer + vLLM hash would give. */
+  private blockKeysOf(req: SimRequest, adapter: string | null): () => readonly number[] {
+    let keys: number[] | null = null;
+    return () => {
+      if (keys === null) {
+        const bs = this.opts.blockSize;
+        const h = new BlockHasher(req.segments, req.outputContent, req.outputTokens, bs, adapter);
+        const n = Math.floor(req.inputTokens / bs);
+        keys = new Array<number>(n);
+        for (let i = 0; i < n; i++) keys[i] = h.hashAt(i);
+      }
+      return keys;
+    };
   }
 }

@@ -28,6 +28,7 @@ export function newRequestRecord(req: RecordSource): RequestRecord {
     preemptions: 0,
     outcome: 'rejected',
     reason: 'incomplete',
+    status: 0,
     adapter: req.adapter,
     priority: req.priority,
   };

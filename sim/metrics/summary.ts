@@ -64,12 +64,18 @@ export interface BalanceStats {
 }
 
 export interface PolicySummary {
-  /** Number of request records (every arrival, completed or rejected). */
+  /** Number of request records (every arrival: completed, rejected or dropped). */
   readonly arrived: number;
   readonly completed: number;
   readonly rejected: number;
   /** Rejected requests per reason, keys sorted. */
   readonly rejected_by_reason: Readonly<Record<string, number>>;
+  /** Requests the gateway answered with an HTTP error instead of dispatching (shed, no endpoint, TTL). */
+  readonly dropped: number;
+  /** Dropped requests per HTTP status ("429", "503", "500"), keys sorted. */
+  readonly dropped_by_status: Readonly<Record<string, number>>;
+  /** Dropped requests per reason, keys sorted. */
+  readonly dropped_by_reason: Readonly<Record<string, number>>;
   /** firstTokenUs − arrivalUs. */
   readonly ttft_ms: LatencyStats;
   /** (lastTokenUs − firstTokenUs) / (outputTokens − 1), requests with outputTokens > 1 only. */
@@ -244,13 +250,13 @@ export function meetsSlo(r: RequestRecord, slo: SloConfig): boolean {
   return true;
 }
 
-/** Rejections per reason with keys in sorted order (empty reason → `unspecified`). */
-function countRejections(records: readonly RequestRecord[]): Record<string, number> {
+/** Records of one outcome counted by `key`, keys in sorted order (empty reason → `unspecified`). */
+function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outcome'], key: (r: RequestRecord) => string): Record<string, number> {
   const counts = new Map<string, number>();
   for (const r of records) {
-    if (r.outcome !== 'rejected') continue;
-    const reason = r.reason === '' ? UNSPECIFIED_REASON : r.reason;
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    if (r.outcome !== outcome) continue;
+    const k = key(r) || UNSPECIFIED_REASON;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const out: Record<string, number> = {};
   for (const key of [...counts.keys()].sort()) out[key] = counts.get(key) as number;
@@ -346,7 +352,10 @@ export function summarize(run: PolicyRun, slo: SloConfig): PolicySummary {
     arrived: records.length,
     completed: completed.length,
     rejected,
-    rejected_by_reason: countRejections(records),
+    rejected_by_reason: countBy(records, 'rejected', (r) => r.reason),
+    dropped: records.filter((r) => r.outcome === 'dropped').length,
+    dropped_by_status: countBy(records, 'dropped', (r) => String(r.status)),
+    dropped_by_reason: countBy(records, 'dropped', (r) => r.reason),
     ttft_ms: latencyStats(completed.map(ttftMs)),
     tpot_ms: latencyStats(tpots),
     itl_ms: itlStats(run.itl),

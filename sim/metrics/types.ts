@@ -1,6 +1,11 @@
 /** What a simulation run records; summaries are computed from these (sim/metrics/summary.ts). */
 
-export type Outcome = 'completed' | 'rejected';
+/**
+ * completed: the last token reached the client. rejected: the engine refused it (too long, LoRA not
+ * servable). dropped: the gateway answered with an HTTP error (429 shed / no endpoint, 503 no
+ * candidates or flow-control TTL, 500 admission plugin) and never sent it to a replica.
+ */
+export type Outcome = 'completed' | 'rejected' | 'dropped';
 
 /** One request's life, all times integer µs from the start of the run (-1 = did not happen). */
 export interface RequestRecord {
@@ -26,9 +31,12 @@ export interface RequestRecord {
   prefillUs: number;
   preemptions: number;
   outcome: Outcome;
-  /** Why it was rejected ('' when completed). */
+  /** Why it was rejected or dropped ('' when completed). */
   reason: string;
-  readonly adapter: string | null;
+  /** HTTP status the gateway answered for a dropped request (429, 503, 500); 0 otherwise. */
+  status: number;
+  /** LoRA adapter served (after any gateway model rewrite). */
+  adapter: string | null;
   readonly priority: number;
 }
 
@@ -63,4 +71,25 @@ export interface PolicyRun {
   readonly itl: ItlCounts;
   /** Time of the last event, µs. */
   readonly endUs: number;
+  /** Per-replica engine state and the router's scraped view over time (sim/metrics/samples.ts). */
+  readonly samples?: ReplicaSamples;
+}
+
+/** One replica's sampled gauges: the engine's true values and the router's last scrape of them. */
+export interface ReplicaSeries {
+  readonly name: string;
+  readonly waiting: readonly number[];
+  readonly running: readonly number[];
+  /** KV-cache blocks in use / total, 0..1. */
+  readonly kvUsage: readonly number[];
+  readonly scrapedWaiting: readonly number[];
+  readonly scrapedRunning: readonly number[];
+  readonly scrapedKvUsage: readonly number[];
+}
+
+/** Samples i = 0 … count − 1, sample i taken at i × intervalUs. */
+export interface ReplicaSamples {
+  readonly intervalUs: number;
+  readonly count: number;
+  readonly replicas: readonly ReplicaSeries[];
 }

@@ -3,14 +3,18 @@
  * resolved `ScenarioConfig`. Every failure is a `UserError` with one line
  * `<file>: <path>: <problem> (fix: <how>)`; no yaml or zod error escapes.
  */
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { parseDocument } from 'yaml';
 import { inputError, UserError } from '../core/errors.js';
 import { getModel } from '../hardware/catalog.js';
-import type { AdapterSpec, LengthDist, SharedPrefixSpec, WorkloadSpec } from '../workload/spec.js';
+import type { LengthDist } from '../workload/spec.js';
+import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
 import {
   BLIS_OVERHEADS,
+  closest,
   describeIssue,
   firstIssue,
   LINEAR_DEFAULTS,
@@ -22,7 +26,7 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
-import type { EngineConfig, Overheads, PolicySpec, ScenarioConfig, StepTimeConfig } from './types.js';
+import type { EngineConfig, EppConfigSource, Overheads, PolicySpec, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
@@ -82,7 +86,7 @@ function firstLine(err: unknown): string {
 function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   const fail = (path: string, problem: string, fix: string): UserError => inputError(file, path, problem, fix);
 
-  if (input.requests == null && input.duration_s == null) {
+  if (input.requests == null && input.duration_s == null && !workloadEnds(input.workload)) {
     throw fail('requests', 'neither requests nor duration_s is set, so the run would never stop', 'add requests: <count> and/or duration_s: <seconds>');
   }
 
@@ -114,71 +118,18 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   }
   const engine: EngineConfig = { ...e, max_cpu_loras: maxCpuLoras };
 
-  // Workload ---------------------------------------------------------------------------------
-  const w = input.workload;
-  if (w.arrival.cv !== 1 && w.arrival.process !== 'gamma') {
-    throw fail('workload.arrival.cv', `cv ${w.arrival.cv} has no effect with process ${w.arrival.process}`, 'set process: gamma, or remove cv');
-  }
-  let sharedPrefix: SharedPrefixSpec | undefined;
-  let inputDist: LengthDist;
-  if (w.shared_prefix) {
-    if (w.input !== undefined) {
-      throw fail('workload.input', 'input is not used when shared_prefix is given (prompts are system_prompt_len + question_len tokens)', 'remove workload.input or workload.shared_prefix');
-    }
-    const sp = w.shared_prefix;
-    if (sp.max_turns > 0 && !sp.enable_multi_turn_chat) {
-      throw fail('workload.shared_prefix.max_turns', 'max_turns only applies to multi-turn chat', 'set enable_multi_turn_chat: true, or remove max_turns');
-    }
-    sharedPrefix = { ...sp };
-    inputDist = { kind: 'constant', value: sp.system_prompt_len + sp.question_len };
-  } else {
-    if (w.input === undefined) {
-      throw fail('workload.input', 'missing required key "input" (prompt length)', 'add input: <tokens> or a {dist: …} mapping, or give shared_prefix');
-    }
-    inputDist = resolveLength(w.input, 'workload.input', fail);
-  }
-  const output = resolveLength(w.output, 'workload.output', fail);
-
-  const names = new Set<string>();
-  w.adapters.forEach((a, i) => {
-    if (names.has(a.name)) throw fail(`workload.adapters[${i}].name`, `adapter name ${JSON.stringify(a.name)} appears twice`, 'give each adapter a unique name');
-    names.add(a.name);
-    if (a.rank !== undefined && a.rank > e.max_lora_rank) {
-      throw fail(`workload.adapters[${i}].rank`, `rank ${a.rank} exceeds fleet.engine.max_lora_rank ${e.max_lora_rank}`, `lower the rank or raise fleet.engine.max_lora_rank to ≥ ${a.rank}`);
-    }
+  // Workload (sim/workload/resolve.ts: the generator, or a trace / sessions / tenants / ServeGen source) --
+  const workload = resolveWorkload(input.workload, {
+    file,
+    engine,
+    seed: input.seed,
+    requests: input.requests ?? null,
+    duration_s: input.duration_s ?? null,
+    resolveLength,
   });
-  if (w.adapters.length > 0) {
-    if (e.max_loras === 0) {
-      throw fail('fleet.engine.max_loras', `workload.adapters lists ${w.adapters.length} adapter(s) but LoRA is disabled (max_loras is 0)`, 'set max_loras ≥ 1');
-    }
-    const total = w.adapters.reduce((s, a) => s + a.weight, 0) + w.base_model_weight;
-    if (!(total > 0)) {
-      throw fail('workload.adapters', 'adapter weights (plus base_model_weight) sum to 0', 'give at least one adapter a positive weight');
-    }
-  }
-  const adapters: AdapterSpec[] = w.adapters.map((a) => ({ name: a.name, weight: a.weight, rank: a.rank ?? e.max_lora_rank }));
-
-  const prios = new Set<number>();
-  w.priorities.forEach((p, i) => {
-    if (prios.has(p.priority)) throw fail(`workload.priorities[${i}].priority`, `priority ${p.priority} appears twice`, 'merge the two entries into one');
-    prios.add(p.priority);
-  });
-  if (w.priorities.length > 0 && !(w.priorities.reduce((s, p) => s + p.weight, 0) > 0)) {
-    throw fail('workload.priorities', 'priority weights sum to 0', 'give at least one priority class a positive weight');
-  }
-
-  const workload: WorkloadSpec = {
-    arrival: { ...w.arrival },
-    input: inputDist,
-    output,
-    ...(sharedPrefix ? { shared_prefix: sharedPrefix } : {}),
-    adapters,
-    base_model_weight: w.base_model_weight,
-    priorities: w.priorities.map((p) => ({ ...p })),
-  };
 
   // Policies ---------------------------------------------------------------------------------
-  const policies: PolicySpec[] = input.policies.map((p) => (typeof p === 'string' ? { name: p, type: p } : { name: p.name ?? p.type, type: p.type }));
+  const policies: PolicySpec[] = input.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file, fail));
   const seen = new Map<string, number>();
   policies.forEach((p, i) => {
     const prev = seen.get(p.name);
@@ -201,7 +152,59 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     workload,
     policies,
     slo: { ...input.slo },
+    seeds: input.seeds,
+    sweep: input.sweep ? { rates: [...input.sweep.rates] } : null,
+    report: { ...input.report },
   };
+}
+
+type PolicyInput = ScenarioInput['policies'][number];
+
+/** A policy entry → PolicySpec: router types are checked, EPP configs read and validated now. */
+function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: string, problem: string, fix: string) => UserError): PolicySpec {
+  const known = (t: string): string => {
+    const guess = closest(t, [...ROUTER_TYPES, 'epp']);
+    return `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}known router types: ${ROUTER_TYPES.join(', ')}; or {name, epp: default | <config.yaml> | {…}} for an EPP configuration`;
+  };
+  if (typeof p === 'string') {
+    if (p === 'epp') return { name: 'epp', type: 'epp', epp: { kind: 'default' } };
+    if (!ROUTER_TYPES.includes(p)) throw fail(path, `unknown policy type "${p}"`, known(p));
+    validateRouter(p, {}, path, fail);
+    return { name: p, type: p };
+  }
+  const override = p.refresh_metrics_ms !== undefined ? { refresh_metrics_ms: p.refresh_metrics_ms } : {};
+  if (p.epp !== undefined) {
+    if (p.type !== undefined && p.type !== 'epp') throw fail(`${path}.type`, `a policy has either a router type or an epp config, not both`, 'remove `type` (or `epp`)');
+    if (p.parameters !== undefined) throw fail(`${path}.parameters`, 'EPP plugin parameters go inside the EndpointPickerConfig', 'move them to the config\'s plugins[].parameters');
+    const epp = readEppSource(p.epp, `${path}.epp`, file, fail);
+    validateEppSource(epp, file, `${path}.epp`);
+    const name = p.name ?? (epp.kind === 'file' ? basename(epp.path, extname(epp.path)) : 'epp');
+    return { name, type: 'epp', epp, ...override };
+  }
+  if (p.type === undefined) throw fail(path, 'a policy needs a `type` (a router) or an `epp` config', known(''));
+  if (p.type === 'epp') return { name: p.name ?? 'epp', type: 'epp', epp: { kind: 'default' }, ...override };
+  if (!ROUTER_TYPES.includes(p.type)) throw fail(`${path}.type`, `unknown policy type "${p.type}"`, known(p.type));
+  validateRouter(p.type, p.parameters ?? {}, `${path}.parameters`, fail);
+  return { name: p.name ?? p.type, type: p.type, ...(p.parameters ? { parameters: { ...p.parameters } } : {}), ...override };
+}
+
+function readEppSource(v: string | Record<string, unknown>, path: string, file: string, fail: (path: string, problem: string, fix: string) => UserError): EppConfigSource {
+  if (typeof v !== 'string') return { kind: 'inline', config: v };
+  if (v === 'default') return { kind: 'default' };
+  const candidates = [resolvePath(dirname(file), v), resolvePath(PACKAGE_ROOT, v)];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw fail(path, `config file "${v}" not found (looked next to the scenario and in the routesim package)`, 'give a path relative to the scenario file, e.g. policies/configs/gaie-default.yaml, or `default`');
+  return { kind: 'file', path: v, text: readFileSync(found, 'utf8') };
+}
+
+/** Builds a router once with the given parameters so a bad parameter fails at load time. */
+function validateRouter(type: string, params: Record<string, unknown>, path: string, fail: (path: string, problem: string, fix: string) => UserError): void {
+  try {
+    createRouter(type, params);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw fail(path, firstLine(err), 'see `routesim plugins` for the parameters of each policy');
+  }
 }
 
 function resolveOverheads(o: boolean | Partial<Overheads>): Overheads {

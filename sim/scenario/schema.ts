@@ -16,9 +16,12 @@ import type {
   LoraLoadConfig,
   Overheads,
   PhysicsCoefficients,
+  ReportConfig,
   SloConfig,
 } from './types.js';
 import { gpuNames, modelNames } from '../hardware/catalog.js';
+import { TRACE_FORMATS } from '../workload/traces/types.js';
+import { SERVEGEN_POOLS } from '../workload/spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -73,9 +76,15 @@ export const NO_OVERHEADS: Overheads = { alpha0_us: 0, alpha1_us: 0, alpha2_us: 
 export const DEFAULT_LORA_LOAD: LoraLoadConfig = { base_us: 1500, host_gbps: 25, disk_gbps: 2 };
 
 /** EPP metrics refresh interval. */
-export const DEFAULT_GATEWAY: GatewayConfig = { refresh_metrics_ms: 50 };
+export const DEFAULT_GATEWAY: GatewayConfig = { refresh_metrics_ms: 50, chars_per_token: 4, kv_events_delay_ms: 10, model_rewrites: [] };
 
 export const DEFAULT_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
+
+/** Report sampling: engine/router gauges every `sample_ms`, throughput/goodput per `window_ms`. */
+export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000 };
+
+/** Most repetitions `seeds:` / `--seeds` accepts. */
+export const MAX_SEEDS = 1000;
 
 /** Arrival defaults (rate has none: it is required). */
 export const DEFAULT_ARRIVAL = { process: 'poisson', cv: 1 } as const;
@@ -294,12 +303,78 @@ const LoraLoadSchema = strict({
   disk_gbps: positive.default(DEFAULT_LORA_LOAD.disk_gbps),
 });
 
-const GatewaySchema = strict({ refresh_metrics_ms: nonNeg.default(DEFAULT_GATEWAY.refresh_metrics_ms) });
+const GatewaySchema = strict({
+  refresh_metrics_ms: nonNeg.default(DEFAULT_GATEWAY.refresh_metrics_ms),
+  chars_per_token: positive.default(DEFAULT_GATEWAY.chars_per_token),
+  kv_events_delay_ms: nonNeg.default(DEFAULT_GATEWAY.kv_events_delay_ms),
+  model_rewrites: z
+    .array(strict({ model: z.string().min(1), targets: z.array(strict({ model: z.string().min(1), weight: nonNegInt })).min(1) }))
+    .default([]),
+});
 
+// Rate profiles, traces, sessions, tenants, ServeGen: README "Workloads and traces"; resolved in workload/resolve.ts.
 const ArrivalSchema = strict({
-  process: z.enum(['poisson', 'gamma', 'constant']).default(DEFAULT_ARRIVAL.process),
-  rate: positive,
+  process: z.enum(['poisson', 'gamma', 'weibull', 'constant']).default(DEFAULT_ARRIVAL.process),
+  rate: positive.optional(),
   cv: positive.default(DEFAULT_ARRIVAL.cv),
+  stages: z.array(strict({ rate: nonNeg, duration_s: positive })).min(1).optional(),
+  spikes: z.array(strict({ at_s: nonNeg, duration_s: positive, multiplier: nonNeg })).default([]),
+  diurnal: strict({ amplitude: z.number().min(0).max(1), period_s: positive.default(86400), peak_s: nonNeg.default(0) }).optional(),
+});
+
+const TraceSchema = strict({
+  path: z.string().min(1),
+  format: z.enum(TRACE_FORMATS).optional(),
+  rate_scale: positive.default(1),
+  from_s: nonNeg.default(0),
+  to_s: positive.nullable().default(null),
+  sample: z.number().gt(0).lte(1).default(1),
+  loop: nonNegInt.default(1),
+  jitter_s: nonNeg.default(0),
+  skip_bad_rows: z.boolean().default(false),
+});
+
+/** Seconds: a number (constant) or a `dist:` mapping. */
+const DurationSchema = z.union([
+  nonNeg,
+  z.discriminatedUnion('dist', [
+    strict({ dist: z.literal('constant'), value: nonNeg }),
+    strict({ dist: z.literal('exponential'), mean: positive }),
+    strict({ dist: z.literal('uniform'), min: nonNeg, max: nonNeg }),
+    strict({ dist: z.literal('lognormal'), mean: positive, std: nonNeg }),
+  ]),
+]);
+export type DurationInput = z.output<typeof DurationSchema>;
+
+const SessionsSchema = strict({
+  mode: z.enum(['open', 'closed']).default('open'),
+  users: posInt.optional(),
+  turns: LengthSchema,
+  think_time_s: DurationSchema.default(0),
+  system_prompt_len: nonNegInt.default(0),
+  num_system_prompts: posInt.default(1),
+});
+
+const TenantSchema = strict({
+  name: z.string().min(1),
+  arrival: ArrivalSchema,
+  input: LengthSchema,
+  output: LengthSchema,
+  priority: z.int().default(0),
+  adapter: z.string().min(1).nullable().default(null),
+  adapter_rank: posInt.optional(),
+  system_prompt_len: nonNegInt.default(0),
+});
+
+const ServeGenSchema = strict({
+  path: z.string().min(1),
+  lengths_path: z.string().min(1).nullable().default(null),
+  pool: z.enum(SERVEGEN_POOLS),
+  from_s: nonNeg.default(0),
+  to_s: positive,
+  clients: posInt.nullable().default(null),
+  rate_scale: positive.default(1),
+  adapters: z.boolean().default(false),
 });
 
 const SharedPrefixSchema = strict({
@@ -312,26 +387,53 @@ const SharedPrefixSchema = strict({
 });
 
 const WorkloadSchema = strict({
-  arrival: ArrivalSchema,
+  arrival: ArrivalSchema.optional(),
   input: LengthSchema.optional(),
-  output: LengthSchema,
+  output: LengthSchema.optional(),
   shared_prefix: SharedPrefixSchema.optional(),
+  trace: TraceSchema.optional(),
+  sessions: SessionsSchema.optional(),
+  tenants: z.array(TenantSchema).min(1).optional(),
+  servegen: ServeGenSchema.optional(),
   adapters: z.array(strict({ name: z.string().min(1), weight: nonNeg, rank: posInt.optional() })).default([]),
   base_model_weight: nonNeg.default(0),
   priorities: z.array(strict({ priority: z.int(), weight: nonNeg })).default([]),
 });
 
-/** A policy entry: a bare type name, or `{name?, type}` (name defaults to the type). */
-const PolicySchema = z.union([z.enum(POLICY_TYPES), strict({ name: z.string().min(1).optional(), type: z.enum(POLICY_TYPES) })], {
-  error: (iss) =>
-    iss.code === 'invalid_union'
-      ? withFix(`expected a policy, got ${kindOf(iss.input)}`, `write a policy type (${POLICY_TYPES.join(', ')}) or {name, type}`)
-      : undefined,
-});
+/**
+ * A policy entry: a bare router type name; `{name?, type, parameters?}` for a router; or
+ * `{name?, epp: default | <config file> | {inline EndpointPickerConfig}}` for an EPP configuration.
+ * Either may override the gateway's `refresh_metrics_ms`. Types and exclusivity are checked in load.ts.
+ */
+const PolicySchema = z.union(
+  [
+    z.string().min(1),
+    strict({
+      name: z.string().min(1).optional(),
+      type: z.string().min(1).optional(),
+      parameters: z.record(z.string(), z.unknown()).optional(),
+      epp: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+      refresh_metrics_ms: nonNeg.optional(),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? withFix(`expected a policy, got ${kindOf(iss.input)}`, `write a policy type (${POLICY_TYPES.join(', ')}, …), {name, type, parameters} or {name, epp: default | <config.yaml> | {…}}`)
+        : undefined,
+  },
+);
 
 const SloSchema = strict({
   ttft_ms: positive.nullable().default(DEFAULT_SLO.ttft_ms),
   tpot_ms: positive.nullable().default(DEFAULT_SLO.tpot_ms),
+});
+
+const SweepSchema = strict({ rates: z.array(positive).min(1) });
+
+const ReportSchema = strict({
+  sample_ms: z.number().min(1).default(DEFAULT_REPORT.sample_ms),
+  window_ms: z.number().min(1).default(DEFAULT_REPORT.window_ms),
 });
 
 /** The whole scenario file, shape-checked and defaulted (cross-field checks happen in load.ts). */
@@ -348,6 +450,9 @@ export const ScenarioSchema = strict({
   workload: WorkloadSchema,
   policies: z.array(PolicySchema).min(1),
   slo: SloSchema.prefault({}),
+  seeds: posInt.max(MAX_SEEDS).default(1),
+  sweep: SweepSchema.nullable().default(null),
+  report: ReportSchema.prefault({}),
 });
 
 export type ScenarioInput = z.output<typeof ScenarioSchema>;

@@ -72,16 +72,39 @@ export interface LoraLoadConfig {
 export interface GatewayConfig {
   /** Metrics scrape interval (EPP refreshMetricsInterval), ms; 0 = oracle (always fresh). */
   readonly refresh_metrics_ms: number;
+  /** Bytes of prompt text per token as the router sees the synthetic prompts (the EPP estimates 4). */
+  readonly chars_per_token: number;
+  /** Delay before an engine's KV events (BlockStored/BlockRemoved) reach the router, ms. */
+  readonly kv_events_delay_ms: number;
+  /** InferenceModelRewrite rules: requests for `model` go to targets by integer weight. */
+  readonly model_rewrites: readonly ModelRewrite[];
 }
 
-import type { BaselineType } from '../../policies/baselines/index.js';
+export interface ModelRewrite {
+  readonly model: string;
+  readonly targets: readonly { readonly model: string; readonly weight: number }[];
+}
 
-export type BaselinePolicyType = BaselineType;
+/** Where an EPP policy's EndpointPickerConfig comes from. */
+export type EppConfigSource =
+  /** GAIE v1.5.0's built-in default (no config file): queue 2, kv-cache 2, prefix 3. */
+  | { readonly kind: 'default' }
+  /** A config file: `path` as written in the scenario, `text` its content (read at load time). */
+  | { readonly kind: 'file'; readonly path: string; readonly text: string }
+  /** A config written inline in the scenario. */
+  | { readonly kind: 'inline'; readonly config: Readonly<Record<string, unknown>> };
 
 export interface PolicySpec {
   /** Label in reports (unique within a scenario). */
   readonly name: string;
-  readonly type: BaselinePolicyType;
+  /** Router type (a baseline or a named policy), or `epp` for an EndpointPickerConfig. */
+  readonly type: string;
+  /** Router parameters (named policies). */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** The EPP configuration when `type` is `epp`. */
+  readonly epp?: EppConfigSource;
+  /** Overrides gateway.refresh_metrics_ms for this policy (e.g. to compare staleness). */
+  readonly refresh_metrics_ms?: number;
 }
 
 export interface SloConfig {
@@ -104,4 +127,22 @@ export interface ScenarioConfig {
   readonly workload: WorkloadSpec;
   readonly policies: readonly PolicySpec[];
   readonly slo: SloConfig;
+  /** Independent repetitions with seeds seed, seed + 1, …; the loader fills in 1. */
+  readonly seeds?: number;
+  /** Arrival rates to repeat the scenario at (latency against offered load); null = no sweep. */
+  readonly sweep?: SweepConfig | null;
+  /** Sampling of the report's time series; the loader fills in DEFAULT_REPORT. */
+  readonly report?: ReportConfig;
+}
+
+export interface SweepConfig {
+  /** Offered loads, req/s; each replaces workload.arrival.rate. */
+  readonly rates: readonly number[];
+}
+
+export interface ReportConfig {
+  /** Interval between samples of each replica's queue, batch and KV use (and the router's view), ms. */
+  readonly sample_ms: number;
+  /** Window of the throughput / goodput time series, ms. */
+  readonly window_ms: number;
 }

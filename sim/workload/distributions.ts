@@ -3,7 +3,7 @@
  * Every sample is an integer ≥ 1.
  */
 import { standardNormal, weightedIndex, type Rng } from '../core/rng.js';
-import type { LengthDist } from './spec.js';
+import type { DurationDist, LengthDist } from './spec.js';
 
 /** Clamp `x` to [lo, hi], round to an integer, and never return less than 1. */
 function clipRound(x: number, lo: number, hi: number): number {
@@ -61,5 +61,34 @@ export function meanOfLength(dist: LengthDist): number {
       });
       return s / sw;
     }
+  }
+}
+
+/** Draw one duration in seconds (≥ 0) from `dist` (think times). */
+export function sampleDuration(dist: DurationDist, rng: Rng): number {
+  switch (dist.kind) {
+    case 'constant':
+      return dist.value;
+    case 'exponential':
+      return -Math.log(1 - rng()) * dist.mean;
+    case 'uniform':
+      return dist.min + rng() * (dist.max - dist.min);
+    case 'lognormal': {
+      const { mu, sigma } = lognormalParams(dist.mean, dist.std);
+      return Math.exp(mu + sigma * standardNormal(rng));
+    }
+  }
+}
+
+/** Mean of a duration distribution, seconds. */
+export function meanOfDuration(dist: DurationDist): number {
+  switch (dist.kind) {
+    case 'constant':
+      return dist.value;
+    case 'exponential':
+    case 'lognormal':
+      return dist.mean;
+    case 'uniform':
+      return (dist.min + dist.max) / 2;
   }
 }

@@ -8,9 +8,10 @@
 import { createRng, weightedPicker, type Rng } from '../core/rng.js';
 import { createArrivalProcess } from './arrivals.js';
 import { sampleLength } from './distributions.js';
-import { createSharedPrefixPrompts, outputContentOf, uniquePrompt } from './prompts.js';
+import { createSharedPrefixPrompts, outputContentOf, poolContentOf, uniquePrompt } from './prompts.js';
+import { createSourceStream } from './sources.js';
 import type { Segment, SimRequest } from './request.js';
-import type { AdapterSpec, StreamLimits, WorkloadSpec } from './spec.js';
+import { requireLengths, type AdapterSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
 
 export interface StreamOptions {
   readonly seed: number;
@@ -56,8 +57,9 @@ function tokensOf(segments: readonly Segment[]): number {
  * Arrival times accumulate in float seconds; each is converted with `Math.round(t * 1e6)`.
  */
 export function createRequestStream(spec: WorkloadSpec, opts: StreamOptions): Iterator<SimRequest> {
+  if (spec.source) return createSourceStream(spec, spec.source, opts, createRequestStream);
   const { requests, durationUs } = opts.limits;
-  if (requests === undefined && durationUs === undefined) {
+  if (requests === undefined && durationUs === undefined && !(spec.arrival.profile && spec.arrival.profile.stages.length > 0)) {
     throw new RangeError('stream limits: give requests, durationUs, or both');
   }
   return generate(spec, opts, requests ?? Infinity, durationUs ?? Infinity);
@@ -65,6 +67,7 @@ export function createRequestStream(spec: WorkloadSpec, opts: StreamOptions): It
 
 function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number, maxUs: number): Generator<SimRequest> {
   const { seed } = opts;
+  const { input, output } = requireLengths(spec);
   const nextArrival = createArrivalProcess(spec.arrival, createRng(seed, 'arrivals'));
   const lengths = createRng(seed, 'lengths');
   const prefix = createRng(seed, 'prefix');
@@ -75,10 +78,12 @@ function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number,
   const prompts = sp ? createSharedPrefixPrompts(sp) : null;
   const users = sp ? sp.num_groups * sp.num_prompts_per_group : 0;
   if (sp && !(users >= 1)) throw new RangeError('shared_prefix: num_groups × num_prompts_per_group must be ≥ 1');
+  // inference-perf total_count: lengths of pool entry j are drawn when j is first used (in order).
+  const pool = spec.pool !== undefined && spec.pool > 0 ? { size: spec.pool, input: [] as number[], output: [] as number[] } : null;
 
   for (let id = 0; id < maxRequests; id++) {
     const arrivalUs = Math.round(nextArrival() * 1e6);
-    if (arrivalUs > maxUs) return;
+    if (arrivalUs > maxUs || arrivalUs === Infinity) return;
 
     let segments: readonly Segment[];
     let group = -1;
@@ -88,13 +93,21 @@ function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number,
     if (prompts && sp) {
       session = Math.floor(prefix() * users);
       group = Math.floor(session / sp.num_prompts_per_group);
-      outputTokens = sampleLength(spec.output, lengths);
+      outputTokens = sampleLength(output, lengths);
       const pick = prompts(id, group, session - group * sp.num_prompts_per_group, outputTokens);
       segments = pick.segments;
       turn = pick.turn;
+    } else if (pool) {
+      const j = id % pool.size;
+      while (pool.input.length <= j) {
+        pool.input.push(sampleLength(input, lengths));
+        pool.output.push(sampleLength(output, lengths));
+      }
+      segments = [{ content: poolContentOf(j), tokens: pool.input[j]! }];
+      outputTokens = pool.output[j]!;
     } else {
-      segments = uniquePrompt(id, sampleLength(spec.input, lengths));
-      outputTokens = sampleLength(spec.output, lengths);
+      segments = uniquePrompt(id, sampleLength(input, lengths));
+      outputTokens = sampleLength(output, lengths);
     }
     const adapter = pickAdapter();
 

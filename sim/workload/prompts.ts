@@ -17,6 +17,17 @@ export const ContentTag = {
   turnQuestion: 0x54524e31,
   output: 0x4f555431,
   unique: 0x554e5131,
+  /** Mooncake hash id (one 512-token block of a chained prefix). */
+  traceBlock: 0x4d4f4f31,
+  /** A named prefix group of a BLIS trace (`prefix_group`). */
+  tracePrefix: 0x42504631,
+  /** A pass of a looped trace salts its content so each pass is new traffic. */
+  loopPass: 0x4c4f5031,
+  /** inference-perf random/synthetic prompt pool entry. */
+  pool: 0x504f4f31,
+  /** Sessions and tenants: shared system prompts, per-turn questions. */
+  sessionSystem: 0x53455331,
+  sessionQuestion: 0x53515531,
 } as const;
 
 /** System prompt shared by every user of shared-prefix group `group`. */
@@ -45,6 +56,11 @@ export function outputContentOf(id: number): number {
 /** Content of request `id`'s whole prompt when there is no shared prefix. */
 export function uniqueContentOf(id: number): number {
   return hashInts(ContentTag.unique, id);
+}
+
+/** Prompt `j` of an inference-perf pool (`total_count`): requests j, j + size, … send the same text. */
+export function poolContentOf(j: number): number {
+  return hashInts(ContentTag.pool, j);
 }
 
 /** The single-segment prompt of request `id` without a shared prefix. */

@@ -37,4 +37,21 @@ export interface SimRequest {
   readonly session: number;
   /** Turn index within the session, 0-based. */
   readonly turn: number;
+  /** Client / tenant index (tenants, ServeGen clients, traces that name clients); absent or -1 = none. */
+  readonly client?: number;
+}
+
+/**
+ * A request stream that reacts to outcomes: closed-loop sessions release a client's next turn when
+ * the previous answer arrives. The simulation calls `onFinish` when a request ends (its response
+ * reached the client, or it was rejected or shed) and then pulls every request the call released;
+ * `next()` returns done while nothing is released, which is not the end while requests are in flight.
+ * Released requests may arrive in any order relative to each other, never before the current time.
+ */
+export interface FeedbackStream extends Iterator<SimRequest> {
+  onFinish(id: number, timeUs: number, completed: boolean): void;
+}
+
+export function isFeedbackStream(it: Iterator<SimRequest>): it is FeedbackStream {
+  return typeof (it as Partial<FeedbackStream>).onFinish === 'function';
 }

@@ -1,0 +1,40 @@
+/**
+ * `routesim check --baseline B --current C --rules R`: the CI gate. Prints a table of every rule
+ * and policy (baseline, current, change, verdict), optionally writes JUnit XML and a Markdown
+ * summary, and exits 1 on any violation, 0 otherwise (2 on unusable input, via main.ts).
+ */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../reports/atomicWrite.js';
+import { evaluateRules } from '../reports/check/compare.js';
+import { renderCheckMarkdown, renderCheckTable, renderJunit } from '../reports/check/output.js';
+import { loadRulesFile } from '../reports/check/rules.js';
+import { readResultsFile } from '../reports/resultsFile.js';
+
+interface CheckFlags {
+  baseline: string;
+  current: string;
+  rules: string;
+  junit?: string;
+  markdown?: string;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('gate a results JSON against a baseline: exit 1 when a rule is violated, 0 otherwise, 2 on unusable input')
+    .requiredOption('--baseline <file>', 'baseline results JSON (written with routesim run --update-baseline FILE)')
+    .requiredOption('--current <file>', 'current results JSON (routesim run --out FILE)')
+    .requiredOption('--rules <file>', 'rules YAML: metric, policy (or all), max_increase / max_decrease (absolute or "5%")')
+    .option('--junit <file>', 'write JUnit XML (one test case per rule and policy)')
+    .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY)')
+    .action((flags: CheckFlags) => {
+      const rules = loadRulesFile(flags.rules);
+      const baseline = readResultsFile(flags.baseline);
+      const current = readResultsFile(flags.current);
+      const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
+      if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
+      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current));
+      process.stdout.write(renderCheckTable(verdicts));
+      process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;
+    });
+}

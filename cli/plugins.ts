@@ -1,0 +1,115 @@
+/** `routesim plugins`: every registered EPP plugin type with its kinds, source, description and parameters. */
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { paramDocs, pluginDefinitions } from '../policies/framework/registry.js';
+import { registerCatalog } from '../policies/plugins/index.js';
+import { VERSION } from './version.js';
+import { BASELINE_DOCS, BASELINE_TYPES } from '../policies/baselines/index.js';
+import { namedPolicyDocs } from '../policies/named/index.js';
+
+export function registerPlugins(program: Command): void {
+  program
+    .command('plugins')
+    .description('list every EPP plugin type and every router policy routesim implements: kinds, source version, description, parameters with types and defaults')
+    .option('--json', 'print a JSON document instead of the table')
+    .action((flags: { json?: boolean }) => {
+      process.stdout.write(flags.json ? pluginsJson() : pluginsTable());
+    });
+}
+
+export function pluginCatalog() {
+  registerCatalog();
+  return pluginDefinitions().map((d) => ({
+    type: d.type,
+    kinds: [...d.kinds],
+    source: d.source,
+    description: d.description,
+    parameters: paramDocs(d).map((p) => {
+      const written = writtenDefault(d.params.shape[p.name] as z.ZodType);
+      return { name: p.name, type: p.type, default: (written === undefined ? p.default : written) ?? null, description: p.description };
+    }),
+  }));
+}
+
+/**
+ * The default as a user would write it (e.g. "2m" for a duration), when the schema transforms it
+ * (paramDocs gives the parsed value, e.g. µs); undefined when there is no such default.
+ */
+function writtenDefault(schema: z.ZodType | undefined): unknown {
+  type Def = { type: string; in?: z.ZodType; innerType?: z.ZodType; defaultValue?: unknown };
+  let s = schema;
+  let transformed = false;
+  for (let i = 0; s && i < 10; i++) {
+    const def = (s as unknown as { _zod: { def: Def } })._zod.def;
+    if (def.type === 'pipe') {
+      transformed = true;
+      s = def.in;
+    } else if (def.type === 'default' || def.type === 'prefault') {
+      return transformed ? def.defaultValue : undefined;
+    } else if (def.type === 'optional' || def.type === 'nullable') {
+      s = def.innerType;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** Policies outside the EPP framework, named by `type:` in a scenario: baselines and other routers' policies. */
+export function routerCatalog() {
+  return [
+    ...BASELINE_TYPES.map((t) => ({ type: t, source: 'routesim baseline', description: BASELINE_DOCS[t], parameters: [] as { name: string; type: string; default: unknown; description: string }[] })),
+    ...namedPolicyDocs().map((d) => ({
+      type: d.type,
+      source: d.source,
+      description: d.description,
+      parameters: d.params.map((p) => ({ name: p.name, type: p.type, default: p.default ?? null, description: p.description })),
+    })),
+  ];
+}
+
+function pluginsJson(): string {
+  return `${JSON.stringify({ routesim: { version: VERSION }, plugins: pluginCatalog(), routers: routerCatalog() }, null, 2)}\n`;
+}
+
+const show = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
+
+function pluginsTable(): string {
+  const lines: string[] = ['EPP plugins (use in an EndpointPickerConfig: scenario `epp:`, `routesim pick`)', ''];
+  const entries = [
+    ...pluginCatalog().map((p) => ({ ...p, head: `${p.type}  [${p.kinds.join(', ')}]  ${p.source}` })),
+    { type: '', head: '', description: '', parameters: [] as ReturnType<typeof pluginCatalog>[number]['parameters'], section: 'Routers (use as a scenario policy `type:`)' },
+    ...routerCatalog().map((p) => ({ ...p, head: `${p.type}  [Router]  ${p.source}` })),
+  ];
+  for (const p of entries) {
+    if ('section' in p) {
+      lines.push(p.section as string, '');
+      continue;
+    }
+    lines.push(p.head);
+    lines.push(...wrap(p.description, 96).map((l) => `    ${l}`));
+    if (p.parameters.length === 0) {
+      lines.push('    parameters: none');
+    } else {
+      const w0 = Math.max(...p.parameters.map((x) => x.name.length));
+      const w1 = Math.max(...p.parameters.map((x) => x.type.length));
+      const w2 = Math.min(24, Math.max(...p.parameters.map((x) => show(x.default).length)));
+      for (const x of p.parameters) {
+        lines.push(`    ${x.name.padEnd(w0)}  ${x.type.padEnd(w1)}  ${show(x.default).padEnd(w2)}  ${x.description}`.trimEnd());
+      }
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/)) {
+    if (line && line.length + 1 + w.length > width) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
+}

@@ -1,0 +1,23 @@
+/** `routesim report results.json --out DIR`: charts (Vega-Lite + SVG), index.html and summary.md. */
+import type { Command } from 'commander';
+import { readResultsFile } from '../reports/resultsFile.js';
+import { writeReport } from '../reports/report.js';
+
+interface ReportFlags {
+  out: string;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write charts (Vega-Lite specs and SVG), a self-contained index.html and summary.md from a results JSON')
+    .argument('<results>', 'results JSON written by routesim run --out')
+    .requiredOption('-o, --out <dir>', 'report directory (created, or replaced if it holds a previous report)')
+    .action(async (results: string, flags: ReportFlags) => {
+      const doc = readResultsFile(results);
+      const report = await writeReport(doc, flags.out);
+      for (const w of report.warnings) process.stderr.write(`routesim: warning: ${w}\n`);
+      const names = [...report.files.keys()];
+      process.stdout.write(`wrote ${names.length} files to ${flags.out}: ${report.charts.length} charts (.vl.json + .svg), index.html, summary.md\n`);
+    });
+}

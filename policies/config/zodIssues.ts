@@ -1,0 +1,120 @@
+/**
+ * Turns a zod issue into a ConfigError with the field's path, a plain problem statement and a fix
+ * (for an unknown field: the closest allowed name and the list of allowed names at that place).
+ */
+import type { z } from 'zod';
+import { ConfigError, didYouMean, formatPath, joinPath } from './errors.js';
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  valueType?: z.ZodType;
+  values?: unknown[];
+}
+
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The object shape reached by following `path` (keys and indices) from `schema`, if any. */
+export function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
+  let s: z.ZodType | undefined = schema;
+  let i = 0;
+  for (let guard = 0; s && guard < 200; guard++) {
+    const d = defOf(s);
+    switch (d.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'nonoptional':
+      case 'catch':
+        s = d.innerType;
+        continue;
+      case 'pipe':
+        s = d.in;
+        continue;
+      case 'union':
+        s = d.options?.find((o) => shapeAt(o, []) !== undefined);
+        continue;
+      case 'array':
+        if (i < path.length && typeof path[i] === 'number') i++;
+        s = d.element;
+        continue;
+      case 'record':
+        if (i >= path.length) return undefined;
+        i++;
+        s = d.valueType;
+        continue;
+      case 'object':
+        if (i >= path.length) return d.shape;
+        s = d.shape?.[String(path[i])];
+        i++;
+        continue;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * The first issue of `error` as a ConfigError. `prefix` is prepended to the path (e.g.
+ * `plugins[2].parameters`); `noun` names what the keys are ("field" or "parameter").
+ */
+export function issueToConfigError(
+  error: z.ZodError,
+  input: unknown,
+  schema: z.ZodType,
+  prefix = '',
+  noun = 'field',
+): ConfigError {
+  const issue = error.issues[0]!;
+  const path = issue.path as PropertyKey[];
+  const at = joinPath(prefix, formatPath(path));
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0]!;
+      const allowed = Object.keys(shapeAt(schema, path) ?? {});
+      const guess = didYouMean(key, allowed);
+      const list = allowed.length ? `allowed ${noun}s here: ${allowed.join(', ')}` : `no ${noun}s are allowed here`;
+      return new ConfigError(joinPath(at, key), `unknown ${noun}`, guess ? `did you mean "${guess}"? ${list}` : `remove it; ${list}`);
+    }
+    case 'invalid_type': {
+      const got = valueAt(input, path);
+      if (got === undefined) return new ConfigError(at, `missing required ${noun}`, `add ${String(path[path.length - 1] ?? noun)} (${issue.expected})`);
+      return new ConfigError(at, `expected ${issue.expected}, got ${describeValue(got)}`, `write a ${issue.expected}`);
+    }
+    case 'invalid_value': {
+      const want = issue.values.map((v) => JSON.stringify(v)).join(' or ');
+      if (valueAt(input, path) === undefined) return new ConfigError(at, `missing required ${noun}`, `add ${String(path[path.length - 1] ?? noun)}: ${want}`);
+      return new ConfigError(at, `expected ${want}, got ${describeValue(valueAt(input, path))}`, `write ${want}`);
+    }
+    case 'invalid_union': {
+      return new ConfigError(at, `${describeValue(valueAt(input, path))} is not allowed here`, 'see the expected type in `routesim plugins` or README');
+    }
+    default:
+      return new ConfigError(at, issue.message, '');
+  }
+}

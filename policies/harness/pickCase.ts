@@ -1,0 +1,523 @@
+/**
+ * `routesim pick`: runs a hand-written case — an EndpointPickerConfig, a pool of endpoints with
+ * given metrics, and a sequence of requests — through the production request lifecycle
+ * (framework/director.ts) and reports, per request, the outcome and why: survivors of each filter,
+ * every scorer's scores, the weighted totals and the pick of every profile that ran.
+ *
+ * Plugin state (prefix index, in-flight counters, LRU) carries over from request to request, so a
+ * case can build up state with earlier requests. The case's clock is `timeMs` per request.
+ *
+ * Pure apart from reading the case and config files; never imports the simulator.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import seedrandom from 'seedrandom';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, joinPath } from '../config/errors.js';
+import { loadPickerConfig, parseConfigText, type LoadOptions } from '../config/loader.js';
+import { issueToConfigError } from '../config/zodIssues.js';
+import { EndpointPicker, HEADER_FAIRNESS_ID, type Decision } from '../framework/director.js';
+import type { ProfileTrace } from '../framework/scheduler.js';
+import type { ChatMessage, LLMRequest, Prompt } from '../framework/types.js';
+import type { EndpointMetrics, KvEvent } from '../types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Case schema
+
+const metricsFields = {
+  waiting: z.number().int().min(0).describe('vllm:num_requests_waiting'),
+  running: z.number().int().min(0).describe('vllm:num_requests_running'),
+  kvUsage: z.number().min(0).describe('vllm:kv_cache_usage_perc, 0..1'),
+  activeAdapters: z.array(z.string()).describe('running LoRA adapters'),
+  waitingAdapters: z.array(z.string()).describe('waiting LoRA adapters'),
+  maxLoras: z.number().int().min(0).describe('max_lora'),
+  blockSize: z.number().int().min(0).describe('cache_config_info block_size'),
+  numGpuBlocks: z.number().int().min(0).describe('cache_config_info num_gpu_blocks (0 = unknown)'),
+  ageMs: z.number().min(0).describe('how old the scrape is at each request'),
+};
+const metricsSchema = z.strictObject(metricsFields).partial();
+type CaseMetrics = z.output<typeof metricsSchema>;
+
+const contentBlock = z.strictObject({
+  type: z.string(),
+  text: z.string().optional(),
+  image_url: z.unknown().optional(),
+  input_audio: z.unknown().optional(),
+  video_url: z.unknown().optional(),
+});
+const messageSchema = z.strictObject({ role: z.string().optional(), content: z.union([z.string(), z.array(contentBlock)]) });
+
+const scoresByEndpoint = z.record(z.string(), z.number());
+const profileExpect = z.strictObject({
+  picked: z.array(z.string()).nullable().optional(),
+  totals: scoresByEndpoint.optional(),
+  scores: z.record(z.string(), scoresByEndpoint).optional(),
+  survivors: z.record(z.string(), z.array(z.string())).optional(),
+  error: z.string().optional(),
+});
+const expectSchema = z.strictObject({
+  pick: z.string().optional(),
+  outcome: z.union([z.literal('dispatched'), z.literal('queued'), z.literal(400), z.literal(429), z.literal(500), z.literal(503)]).optional(),
+  fallbacks: z.array(z.string()).optional(),
+  /** Σ weight × score per endpoint of the primary profile (to 1e-9). */
+  totals: scoresByEndpoint.optional(),
+  /** Per scorer instance (primary profile). */
+  scores: z.record(z.string(), scoresByEndpoint).optional(),
+  /** Per filter instance (primary profile). */
+  survivors: z.record(z.string(), z.array(z.string())).optional(),
+  /** Profiles that ran, in order. */
+  ran: z.array(z.string()).optional(),
+  /** Per profile by name. */
+  profiles: z.record(z.string(), profileExpect).optional(),
+  responseHeaders: z.record(z.string(), z.string()).optional(),
+  targetModel: z.string().optional(),
+  priority: z.number().optional(),
+  /** Substring of the rejection reason. */
+  reason: z.string().optional(),
+  /** Saturation the detector reports for the candidates (to 1e-9). */
+  saturation: z.number().optional(),
+});
+export type PickExpect = z.output<typeof expectSchema>;
+
+const kvEventSchema = z.strictObject({
+  endpoint: z.string(),
+  kind: z.enum(['stored', 'removed', 'cleared']),
+  keys: z.array(z.number().int()).default([]),
+});
+
+const requestSchema = z.strictObject({
+  id: z.string().min(1).optional(),
+  model: z.string().min(1),
+  /** Completions prompt (a list is joined with " " as the parser does). */
+  prompt: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Chat messages. */
+  messages: z.array(messageSchema).optional(),
+  headers: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  timeMs: z.number().min(0).optional(),
+  metrics: z.record(z.string(), metricsSchema).optional(),
+  kvEvents: z.array(kvEventSchema).optional(),
+  complete: z.boolean().optional(),
+  /** Raw body size in bytes (default: the UTF-8 length of the JSON body {model, prompt|messages}). */
+  bytes: z.number().int().min(0).nullable().optional(),
+  /** Engine KV block keys of the prompt (precise prefix scoring). */
+  blockKeys: z.array(z.number().int()).optional(),
+  expect: expectSchema.optional(),
+});
+
+const endpointSchema = z.strictObject({
+  name: z.string().min(1),
+  labels: z.record(z.string(), z.string()).optional(),
+  address: z.string().optional(),
+  metrics: metricsSchema.nullable().optional(),
+});
+
+export const pickCaseSchema = z.strictObject({
+  description: z.string().optional(),
+  config: z.union([z.string(), z.strictObject({ path: z.string().min(1) })]).optional(),
+  seed: z.number().int().default(1),
+  objectives: z.record(z.string(), z.number().int()).optional(),
+  modelRewrites: z
+    .array(z.strictObject({ model: z.string().min(1), targets: z.array(z.strictObject({ model: z.string().min(1), weight: z.number().int().min(0) })).min(1) }))
+    .optional(),
+  endpoints: z.array(endpointSchema).min(1),
+  requests: z.array(requestSchema).min(1),
+});
+export type PickCase = z.output<typeof pickCaseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+export type Outcome = 'dispatched' | 'queued' | 400 | 429 | 500 | 503;
+
+export interface PickResult {
+  request: number;
+  id: string;
+  outcome: Outcome;
+  reason?: string;
+  target?: string;
+  fallbacks?: string[];
+  /** Model after InferenceModelRewrite. */
+  targetModel: string;
+  priority: number;
+  /** Name of the primary profile (dispatched requests). */
+  primaryProfile?: string;
+  profiles: ProfileTrace[];
+  saturation?: number;
+  /** Headers ResponseComplete plugins set (requests with `complete: true`). */
+  responseHeaders?: Record<string, string>;
+}
+
+export interface PickOutput {
+  readonly results: PickResult[];
+}
+
+/** A case mistake: the file it is in, and the ConfigError's path/problem/fix. */
+export class PickCaseError extends ConfigError {
+  constructor(
+    readonly file: string,
+    path: string,
+    problem: string,
+    fix: string,
+  ) {
+    super(path, problem, fix);
+    this.name = 'PickCaseError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+export interface RunOptions extends LoadOptions {
+  /** The case file (for relative config paths and error messages). */
+  readonly file?: string;
+}
+
+/** Reads and runs a case file (YAML or JSON). */
+export function runPickCaseFile(path: string, opts: LoadOptions = {}): PickOutput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PickCaseError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`, 'give the path of a pick case file');
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    throw new PickCaseError(path, '', `not valid YAML/JSON: ${msg}`, 'fix the syntax');
+  }
+  return runPickCase(doc, { ...opts, file: path });
+}
+
+/** Parses a case document (strict: unknown fields are errors). */
+export function parsePickCase(doc: unknown, file = '<case>'): PickCase {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new PickCaseError(file, '', 'a pick case must be a mapping', 'write endpoints: […] and requests: […]');
+  const r = pickCaseSchema.safeParse(doc);
+  if (!r.success) {
+    const e = issueToConfigError(r.error, doc, pickCaseSchema);
+    throw new PickCaseError(file, e.path, e.problem, e.fix);
+  }
+  const c = r.data;
+  const names = new Set<string>();
+  c.endpoints.forEach((e, i) => {
+    if (names.has(e.name)) throw new PickCaseError(file, `endpoints[${i}].name`, `duplicate endpoint name "${e.name}"`, 'give each endpoint a unique name');
+    names.add(e.name);
+  });
+  let prevT = 0;
+  const ids = new Set<string>();
+  c.requests.forEach((q, i) => {
+    const p = `requests[${i}]`;
+    if (q.prompt !== undefined && q.messages !== undefined) throw new PickCaseError(file, p, 'both prompt and messages', 'give prompt (completions) or messages (chat), not both');
+    if (q.timeMs !== undefined) {
+      if (q.timeMs < prevT) throw new PickCaseError(file, `${p}.timeMs`, `time goes back (${q.timeMs} < ${prevT})`, 'requests are scheduled in order; give non-decreasing times');
+      prevT = q.timeMs;
+    }
+    const id = q.id ?? `req-${i}`;
+    if (ids.has(id)) throw new PickCaseError(file, `${p}.id`, `duplicate request id "${id}"`, 'give each request a unique id');
+    ids.add(id);
+    for (const n of Object.keys(q.metrics ?? {})) {
+      if (!names.has(n)) throw new PickCaseError(file, `${p}.metrics.${n}`, `no endpoint named "${n}"`, `endpoints: ${[...names].join(', ')}`);
+    }
+    (q.kvEvents ?? []).forEach((ev, j) => {
+      if (!names.has(ev.endpoint)) throw new PickCaseError(file, `${p}.kvEvents[${j}].endpoint`, `no endpoint named "${ev.endpoint}"`, `endpoints: ${[...names].join(', ')}`);
+    });
+  });
+  return c;
+}
+
+/** Runs a parsed (or raw) case document. */
+export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
+  const file = opts.file ?? '<case>';
+  const c = parsePickCase(doc, file);
+  const config = loadCaseConfig(c, file, opts);
+  const rng = seedrandom.alea(String(c.seed));
+  const picker = new EndpointPicker(config, {
+    rng,
+    objectives: new Map(Object.entries(c.objectives ?? {})),
+    modelRewrites: c.modelRewrites ?? [],
+  });
+
+  // The pool: case metrics (partial, defaulted) → EndpointMetrics at each request's time.
+  const state = c.endpoints.map((e, index) => ({
+    name: e.name,
+    index,
+    labels: e.labels ?? {},
+    address: e.address,
+    metrics: e.metrics === null ? null : ({ ...e.metrics } as CaseMetrics),
+  }));
+  const byName = new Map(state.map((s) => [s.name, s]));
+  const pool: { name: string; index: number; labels: Record<string, string>; metrics: EndpointMetrics | null; address?: string }[] = state.map((s) => ({
+    name: s.name,
+    index: s.index,
+    labels: s.labels,
+    metrics: null,
+    ...(s.address !== undefined ? { address: s.address } : {}),
+  }));
+  const refreshPool = (nowUs: number): void => {
+    for (let i = 0; i < state.length; i++) pool[i]!.metrics = state[i]!.metrics === null ? null : toMetrics(state[i]!.metrics!, nowUs);
+  };
+
+  const results: PickResult[] = [];
+  const indexOfId = new Map<string, number>();
+  const completeOnDispatch = new Set<string>();
+  const record = (i: number, d: Decision, nowUs: number): void => {
+    const r = results[i]!;
+    r.targetModel = d.request.targetModel;
+    r.priority = d.request.priority;
+    if (d.trace) {
+      r.profiles = d.trace.profiles.map((p) => ({ ...p }));
+      if (d.trace.saturation !== undefined) r.saturation = d.trace.saturation;
+    }
+    if (d.kind === 'queued') {
+      r.outcome = 'queued';
+      return;
+    }
+    if (d.kind === 'reject') {
+      r.outcome = d.status;
+      r.reason = d.reason;
+      return;
+    }
+    r.outcome = 'dispatched';
+    r.target = d.target;
+    r.fallbacks = d.fallbacks;
+    r.primaryProfile = d.result.primaryProfileName;
+    delete r.reason;
+    if (completeOnDispatch.has(d.requestId)) {
+      const h = picker.responseComplete(d.requestId, d.target, nowUs);
+      if (h.size > 0) r.responseHeaders = Object.fromEntries(h);
+    }
+  };
+  const releaseQueued = (nowUs: number): void => {
+    if (!picker.flowControlEnabled) return;
+    for (const e of picker.expireQueued(nowUs)) {
+      const r = results[indexOfId.get(e.requestId)!]!;
+      r.outcome = e.status;
+      r.reason = e.reason;
+    }
+    for (const d of picker.dispatchQueued(pool, nowUs, { trace: true })) record(indexOfId.get(d.requestId)!, d, nowUs);
+  };
+
+  let nowUs = 0;
+  c.requests.forEach((q, i) => {
+    if (q.timeMs !== undefined) nowUs = Math.round(q.timeMs * 1000);
+    for (const [name, m] of Object.entries(q.metrics ?? {})) {
+      const s = byName.get(name)!;
+      s.metrics = { ...(s.metrics ?? {}), ...m };
+    }
+    refreshPool(nowUs);
+    for (const ev of q.kvEvents ?? []) {
+      const idx = byName.get(ev.endpoint)!.index;
+      const event: KvEvent = ev.kind === 'cleared' ? { kind: 'cleared', index: idx } : { kind: ev.kind, index: idx, keys: ev.keys };
+      picker.kvEvent(nowUs, ev.endpoint, event);
+    }
+    releaseQueued(nowUs);
+
+    const req = toRequest(q, i);
+    indexOfId.set(req.id, i);
+    if (q.complete) completeOnDispatch.add(req.id);
+    results.push({ request: i, id: req.id, outcome: 'queued', targetModel: req.targetModel, priority: req.priority, profiles: [] });
+    record(i, picker.handleRequest(req, pool, nowUs, { trace: true }), nowUs);
+    if (results[i]!.outcome === 'queued') releaseQueued(nowUs);
+  });
+  return { results: results.map(ordered) };
+}
+
+/** The result with its fields in reading order (outcome first, the trace last). */
+function ordered(r: PickResult): PickResult {
+  const o: Partial<PickResult> = { request: r.request, id: r.id, outcome: r.outcome };
+  if (r.reason !== undefined) o.reason = r.reason;
+  if (r.target !== undefined) o.target = r.target;
+  if (r.fallbacks !== undefined) o.fallbacks = r.fallbacks;
+  o.targetModel = r.targetModel;
+  o.priority = r.priority;
+  if (r.saturation !== undefined) o.saturation = r.saturation;
+  if (r.responseHeaders !== undefined) o.responseHeaders = r.responseHeaders;
+  if (r.primaryProfile !== undefined) o.primaryProfile = r.primaryProfile;
+  o.profiles = r.profiles;
+  return o as PickResult;
+}
+
+function loadCaseConfig(c: PickCase, file: string, opts: LoadOptions) {
+  if (c.config === undefined) return loadPickerConfig(null, undefined, opts);
+  if (typeof c.config === 'string') {
+    try {
+      return loadPickerConfig({ value: parseConfigText(c.config) }, undefined, opts);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new PickCaseError(file, joinPath('config', err.path), err.problem, err.fix);
+      throw err;
+    }
+  }
+  const path = resolveConfigPath(c.config.path, file);
+  if (!path) throw new PickCaseError(file, 'config.path', `config file "${c.config.path}" not found`, 'give a path relative to the case file or the repository root');
+  const text = readFileSync(path, 'utf8');
+  try {
+    return loadPickerConfig({ text }, path, opts);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new PickCaseError(path, err.path, err.problem, err.fix);
+    throw err;
+  }
+}
+
+/** A config path relative to the case file's folder, else to the repository root (or cwd). */
+export function resolveConfigPath(p: string, caseFile: string): string | null {
+  if (isAbsolute(p)) return existsSync(p) ? p : null;
+  const bases = [dirname(resolve(caseFile))];
+  const root = findRepoRoot(dirname(resolve(caseFile)));
+  if (root) bases.push(root);
+  bases.push(process.cwd());
+  for (const b of bases) {
+    const full = join(b, p);
+    if (existsSync(full)) return full;
+  }
+  return null;
+}
+
+function findRepoRoot(dir: string): string | null {
+  for (let d = dir, i = 0; i < 20; i++) {
+    const pkg = join(d, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'routesim') return d;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return null;
+}
+
+function toMetrics(m: CaseMetrics, nowUs: number): EndpointMetrics {
+  return {
+    waitingQueueSize: m.waiting ?? 0,
+    runningRequestsSize: m.running ?? 0,
+    kvCacheUsagePercent: m.kvUsage ?? 0,
+    activeModels: m.activeAdapters ?? [],
+    waitingModels: m.waitingAdapters ?? [],
+    maxActiveModels: m.maxLoras ?? 0,
+    cacheBlockSize: m.blockSize ?? 16,
+    cacheNumGpuBlocks: m.numGpuBlocks ?? 0,
+    prefixCacheQueriesTotal: 0,
+    prefixCacheHitsTotal: 0,
+    updateTimeUs: nowUs - Math.round((m.ageMs ?? 0) * 1000),
+  };
+}
+
+type CaseRequest = PickCase['requests'][number];
+
+function toRequest(q: CaseRequest, i: number): LLMRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  let prompt: Prompt;
+  let body: string;
+  if (q.messages !== undefined) {
+    const messages = q.messages as ChatMessage[];
+    prompt = { kind: 'chat', messages };
+    body = JSON.stringify({ model: q.model, messages });
+  } else {
+    const text = Array.isArray(q.prompt) ? q.prompt.join(' ') : (q.prompt ?? '');
+    prompt = { kind: 'completion', text };
+    body = JSON.stringify({ model: q.model, prompt: q.prompt ?? '' });
+  }
+  const keys = q.blockKeys;
+  return {
+    id: q.id ?? `req-${i}`,
+    model: q.model,
+    targetModel: q.model,
+    headers,
+    prompt,
+    priority: 0,
+    fairnessId: headers[HEADER_FAIRNESS_ID] ?? '',
+    requestSizeBytes: q.bytes === undefined ? Buffer.byteLength(body, 'utf8') : q.bytes,
+    ...(keys ? { tokenBlockKeys: () => keys } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expectations (checked by test/policies/pickCases.test.ts)
+
+const TOL = 1e-9;
+
+/** Mismatches between a case's `expect` blocks and its output, one message each ([] = all met). */
+export function checkExpectations(c: PickCase, out: PickOutput): string[] {
+  const errs: string[] = [];
+  c.requests.forEach((q, i) => {
+    const e = q.expect;
+    if (!e) return;
+    const r = out.results[i]!;
+    const at = `requests[${i}].expect`;
+    const eq = (what: string, want: unknown, got: unknown): void => {
+      if (JSON.stringify(want) !== JSON.stringify(got)) errs.push(`${at}.${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    };
+    if (e.outcome !== undefined) eq('outcome', e.outcome, r.outcome);
+    if (e.pick !== undefined) {
+      if (r.outcome !== 'dispatched') errs.push(`${at}.pick: expected ${e.pick}, but the outcome was ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`);
+      else eq('pick', e.pick, r.target);
+    }
+    if (e.fallbacks !== undefined) eq('fallbacks', e.fallbacks, r.fallbacks ?? []);
+    if (e.targetModel !== undefined) eq('targetModel', e.targetModel, r.targetModel);
+    if (e.priority !== undefined) eq('priority', e.priority, r.priority);
+    if (e.reason !== undefined && !(r.reason ?? '').includes(e.reason)) errs.push(`${at}.reason: expected a reason containing ${JSON.stringify(e.reason)}, got ${JSON.stringify(r.reason ?? null)}`);
+    if (e.saturation !== undefined && (r.saturation === undefined || Math.abs(r.saturation - e.saturation) > TOL)) {
+      errs.push(`${at}.saturation: expected ${e.saturation}, got ${r.saturation ?? 'nothing'}`);
+    }
+    if (e.responseHeaders !== undefined) eq('responseHeaders', e.responseHeaders, r.responseHeaders ?? {});
+    if (e.ran !== undefined) eq('ran', e.ran, r.profiles.map((p) => p.profile));
+    const primary = r.profiles.find((p) => p.profile === r.primaryProfile) ?? r.profiles[0];
+    checkProfile(errs, at, primary, { totals: e.totals, scores: e.scores, survivors: e.survivors });
+    for (const [name, pe] of Object.entries(e.profiles ?? {})) {
+      const p = r.profiles.find((x) => x.profile === name);
+      if (!p) {
+        errs.push(`${at}.profiles.${name}: profile did not run (ran: ${r.profiles.map((x) => x.profile).join(', ') || 'none'})`);
+        continue;
+      }
+      checkProfile(errs, `${at}.profiles.${name}`, p, pe);
+      if (pe.picked !== undefined) {
+        if (JSON.stringify(pe.picked) !== JSON.stringify(p.picked)) errs.push(`${at}.profiles.${name}.picked: expected ${JSON.stringify(pe.picked)}, got ${JSON.stringify(p.picked)}`);
+      }
+      if (pe.error !== undefined && !(p.error ?? '').includes(pe.error)) errs.push(`${at}.profiles.${name}.error: expected an error containing ${JSON.stringify(pe.error)}, got ${JSON.stringify(p.error ?? null)}`);
+    }
+  });
+  return errs;
+}
+
+function checkProfile(
+  errs: string[],
+  at: string,
+  p: ProfileTrace | undefined,
+  e: { totals?: Record<string, number>; scores?: Record<string, Record<string, number>>; survivors?: Record<string, string[]> },
+): void {
+  if (!e.totals && !e.scores && !e.survivors) return;
+  if (!p) {
+    errs.push(`${at}: no profile ran`);
+    return;
+  }
+  for (const [ep, want] of Object.entries(e.totals ?? {})) {
+    const got = p.totals[ep];
+    if (got === undefined || Math.abs(got - want) > TOL) errs.push(`${at}.totals.${ep}: expected ${want}, got ${got ?? 'nothing (not scored)'}`);
+  }
+  for (const [scorer, eps] of Object.entries(e.scores ?? {})) {
+    const s = p.scorers.find((x) => x.scorer === scorer);
+    if (!s) {
+      errs.push(`${at}.scores.${scorer}: no scorer of that name ran (ran: ${p.scorers.map((x) => x.scorer).join(', ') || 'none'})`);
+      continue;
+    }
+    for (const [ep, want] of Object.entries(eps)) {
+      const got = s.scores[ep];
+      if (got === undefined || Math.abs(got - want) > TOL) errs.push(`${at}.scores.${scorer}.${ep}: expected ${want}, got ${got ?? 'nothing'}`);
+    }
+  }
+  for (const [filter, want] of Object.entries(e.survivors ?? {})) {
+    const f = p.filters.find((x) => x.filter === filter);
+    if (!f) {
+      errs.push(`${at}.survivors.${filter}: no filter of that name ran (ran: ${p.filters.map((x) => x.filter).join(', ') || 'none'})`);
+      continue;
+    }
+    if (JSON.stringify([...want].sort()) !== JSON.stringify([...f.survivors].sort())) errs.push(`${at}.survivors.${filter}: expected ${JSON.stringify(want)}, got ${JSON.stringify(f.survivors)}`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `max-score-picker` (GAIE v1.5.0 `picker/max_score_picker.go`, `epp.md` §2.7): shuffle the
+ * candidates, stable-sort by descending total score, return the first maxNumOfEndpoints — so ties at
+ * the top break uniformly at random. The default picker (the config loader appends it to every
+ * profile that lacks one).
+ *
+ * For maxNumOfEndpoints = 1 (the common case) the shuffle + stable sort is computed as one pass with
+ * reservoir sampling over the endpoints tied at the top score: the same distribution (uniform among
+ * the top ties) with one rng draw per tie instead of one per candidate.
+ */
+import type { PluginDefinition } from '../../framework/registry.js';
+import type { CycleContext, Picker, ProfileRunResult, ScoredEndpoint } from '../../framework/types.js';
+import { effectiveMaxEndpoints, pickerParams, result, shuffleInPlace } from './shuffle.js';
+
+export class MaxScorePicker implements Picker {
+  readonly type = 'max-score-picker';
+  readonly maxNumOfEndpoints: number;
+  constructor(readonly name: string, maxNumOfEndpoints: number) {
+    this.maxNumOfEndpoints = effectiveMaxEndpoints(maxNumOfEndpoints);
+  }
+
+  pick(ctx: CycleContext, scored: readonly ScoredEndpoint[]): ProfileRunResult {
+    if (scored.length === 0) return result([]);
+    if (this.maxNumOfEndpoints === 1) {
+      let best = scored[0]!;
+      let ties = 1;
+      for (let i = 1; i < scored.length; i++) {
+        const s = scored[i]!;
+        if (s.score > best.score) {
+          best = s;
+          ties = 1;
+        } else if (s.score === best.score) {
+          ties++;
+          if (ctx.rng() * ties < 1) best = s;
+        }
+      }
+      return result([best.endpoint]);
+    }
+    const a = shuffleInPlace(scored.slice(), ctx.rng);
+    a.sort((x, y) => y.score - x.score); // Array.prototype.sort is stable
+    return result(a.slice(0, this.maxNumOfEndpoints).map((s) => s.endpoint));
+  }
+}
+
+export const maxScorePicker: PluginDefinition<typeof pickerParams> = {
+  type: 'max-score-picker',
+  kinds: ['Picker'],
+  source: 'GAIE v1.5.0',
+  description:
+    'Highest total score first: shuffle, stable sort by descending score, first maxNumOfEndpoints (ties break uniformly at random with the seeded picker stream).',
+  params: pickerParams,
+  create: (name, p) => new MaxScorePicker(name, p.maxNumOfEndpoints),
+};

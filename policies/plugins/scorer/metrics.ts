@@ -1,0 +1,35 @@
+/**
+ * Metric accessors shared by the load scorers, filters and detectors. An endpoint whose metrics are
+ * `null` has never been scraped; production always has a Metrics struct (zero-valued until the first
+ * successful scrape), so it reads as zeros here: 0 waiting, 0 running, 0 KV usage, no adapters,
+ * max_lora 0. Only the utilization detector treats missing metrics specially (as stale).
+ */
+import type { SchedEndpoint } from '../../framework/types.js';
+
+const NO_MODELS: readonly string[] = [];
+
+export const waiting = (e: SchedEndpoint): number => e.metrics?.waitingQueueSize ?? 0;
+export const running = (e: SchedEndpoint): number => e.metrics?.runningRequestsSize ?? 0;
+export const kvUsage = (e: SchedEndpoint): number => e.metrics?.kvCacheUsagePercent ?? 0;
+export const activeModels = (e: SchedEndpoint): readonly string[] => e.metrics?.activeModels ?? NO_MODELS;
+export const waitingModels = (e: SchedEndpoint): readonly string[] => e.metrics?.waitingModels ?? NO_MODELS;
+export const maxActiveModels = (e: SchedEndpoint): number => e.metrics?.maxActiveModels ?? 0;
+
+/**
+ * Min–max normalisation over the current candidates, as GAIE's queue and running-requests scorers
+ * do it: `(max − v) / (max − min)`, and 1.0 for everyone when all values are equal (or there is one
+ * candidate). The lowest value scores exactly 1, the highest exactly 0.
+ */
+export function minMaxInverted(endpoints: readonly SchedEndpoint[], value: (e: SchedEndpoint) => number): Map<string, number> {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const e of endpoints) {
+    const v = value(e);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const out = new Map<string, number>();
+  const range = max - min;
+  for (const e of endpoints) out.set(e.name, range === 0 ? 1 : (max - value(e)) / range);
+  return out;
+}

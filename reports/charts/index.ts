@@ -1,0 +1,25 @@
+/** Every chart a results document supports, in page order (charts without data are left out). */
+import type { ResultsDocument } from '../results.js';
+import { cdfChart } from './cdf.js';
+import { loadShareChart } from './loadShare.js';
+import { percentilesChart } from './percentiles.js';
+import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
+import { sweepChart } from './sweep.js';
+import { throughputChart } from './throughput.js';
+import type { Chart } from './types.js';
+
+export type { Chart } from './types.js';
+
+export function buildCharts(doc: ResultsDocument): Chart[] {
+  const ids = replicaChartIds(doc);
+  const charts: (Chart | null)[] = [
+    cdfChart(doc, 'ttft_ms'),
+    cdfChart(doc, 'e2e_ms'),
+    percentilesChart(doc),
+    loadShareChart(doc),
+    throughputChart(doc),
+    ...doc.policies.map((p, i) => replicaTimeseriesChart(doc, p, ids[i]!)),
+    sweepChart(doc),
+  ];
+  return charts.filter((c): c is Chart => c !== null);
+}

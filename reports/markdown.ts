@@ -1,0 +1,133 @@
+/**
+ * summary.md: the report as Markdown for a pull-request comment or a CI step summary — what ran,
+ * one row per policy (mean ± 95 % CI half-width with several seeds), the significant differences,
+ * the sweep, and links to the charts.
+ */
+import type { Chart } from './charts/types.js';
+import { figureLabel, figureUnit, flattenFigures } from './figures.js';
+import type { ResultsDocument } from './results.js';
+import { meanPlusMinus, signed } from './table.js';
+
+/** Columns of the per-policy table: header, figure path, scale, decimals. */
+const COLUMNS: readonly (readonly [string, string, number, number])[] = [
+  ['completed', 'completed', 1, 0],
+  ['rejected', 'rejected', 1, 0],
+  ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
+  ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
+  ['TPOT p99 ms', 'tpot_ms.p99', 1, 2],
+  ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
+  ['out tok/s', 'throughput.output_tokens_per_s', 1, 1],
+  ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+  ['cache hit %', 'prefix_cache_hit_rate', 100, 1],
+  ['share CV', 'balance.request_share_cv', 1, 3],
+];
+
+/** The per-policy summary table as header + rows of text cells (shared by Markdown and HTML). */
+export function summaryTable(doc: ResultsDocument): { headers: string[]; rows: string[][] } {
+  const seeded = (doc.seeds?.length ?? 1) > 1;
+  const rows = doc.policies.map((p) => {
+    const figures = flattenFigures(p.summary);
+    return [
+      p.name,
+      ...COLUMNS.map(([, path, scale, dec]) => {
+        if (seeded) return meanPlusMinus(p.stats?.[path], scale, dec);
+        const v = figures.get(path);
+        return v === undefined || v === null ? '-' : (v * scale).toFixed(dec);
+      }),
+    ];
+  });
+  return { headers: ['policy', ...COLUMNS.map(([h]) => h)], rows };
+}
+
+/** One line describing the run (fleet, load, seeds). */
+export function runDescription(doc: ResultsDocument): string {
+  const sc = doc.scenario as unknown as Record<string, unknown> & {
+    fleet?: { replicas?: number; gpu?: string; model?: string; tp?: number };
+    workload?: { arrival?: { process?: string; rate?: number } };
+    requests?: number | null;
+    duration_s?: number | null;
+    seed?: number;
+  };
+  const parts: string[] = [];
+  const f = sc.fleet;
+  if (f) parts.push(`${f.replicas ?? '?'} × ${f.gpu ?? '?'}${f.tp && f.tp > 1 ? ` TP${f.tp}` : ''} serving ${f.model ?? '?'}`);
+  if (typeof sc.requests === 'number') parts.push(`${sc.requests} requests`);
+  if (typeof sc.duration_s === 'number') parts.push(`${sc.duration_s} s`);
+  const a = sc.workload?.arrival;
+  if (a && typeof a.rate === 'number') parts.push(`${a.process ?? ''} arrivals at ${a.rate} req/s`.trim());
+  const seeds = doc.seeds ?? [];
+  parts.push(seeds.length > 1 ? `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)})` : `seed ${sc.seed ?? '?'}`);
+  parts.push(`routesim ${doc.routesim.version}`);
+  return parts.join(' · ');
+}
+
+/** Escapes text for a Markdown table cell. */
+export function mdCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** A Markdown table; numeric columns (all but the first `left`) right-aligned. */
+export function mdTable(headers: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
+  const align = headers.map((_, i) => (i < left ? '---' : '---:'));
+  const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [line(headers), `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
+}
+
+/** The significant paired differences as a Markdown list. */
+function comparisonsMd(doc: ResultsDocument): string {
+  const seeds = doc.seeds ?? [];
+  if (seeds.length < 2) return '';
+  const sig = (doc.comparisons ?? []).filter((c) => c.significant);
+  let out = `\n### Differences between policies\n\nPaired t test over the ${seeds.length} seeds (every policy replays the same requests per seed), p < 0.05, no correction for multiple comparisons.\n\n`;
+  if (sig.length === 0) return `${out}No difference between policies is significant.\n`;
+  const rows = sig.map((c) => {
+    const unit = figureUnit(c.figure);
+    const ci = c.ci95_low !== null && c.ci95_high !== null ? `${signed(c.ci95_low, 2)} … ${signed(c.ci95_high, 2)}` : '-';
+    return [figureLabel(c.figure), `${c.b} − ${c.a}`, `${signed(c.mean_diff, 2)}${unit ? ` ${unit}` : ''}`, ci, String(c.p_value)];
+  });
+  return out + mdTable(['figure', 'difference', 'mean', '95 % CI', 'p'], rows, 2);
+}
+
+/** The sweep as a Markdown table (TTFT/E2E p99 and goodput per rate and policy). */
+function sweepMd(doc: ResultsDocument): string {
+  if (!doc.sweep || doc.sweep.length === 0) return '';
+  const cols: readonly (readonly [string, string, number, number])[] = [
+    ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
+    ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
+    ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
+    ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+  ];
+  const rows: string[][] = [];
+  for (const pt of doc.sweep) {
+    for (const p of pt.policies) {
+      const f = flattenFigures(p.summary);
+      rows.push([
+        String(pt.rate),
+        p.name,
+        ...cols.map(([, path, scale, dec]) => {
+          if (p.stats) return meanPlusMinus(p.stats[path], scale, dec);
+          const v = f.get(path);
+          return v === undefined || v === null ? '-' : (v * scale).toFixed(dec);
+        }),
+      ]);
+    }
+  }
+  return `\n### Sweep over offered load\n\n${mdTable(['rate req/s', 'policy', ...cols.map(([h]) => h)], rows, 2)}`;
+}
+
+/** summary.md. `charts` are listed with links to their SVG and Vega-Lite files. */
+export function renderSummaryMarkdown(doc: ResultsDocument, charts: readonly Chart[]): string {
+  const name = (doc.scenario as { name?: string }).name ?? 'results';
+  const seeded = (doc.seeds?.length ?? 1) > 1;
+  const { headers, rows } = summaryTable(doc);
+  let out = `## routesim report: ${name}\n\n${runDescription(doc)}\n\n`;
+  if (seeded) out += 'Figures are the mean over seeds ± the half-width of its 95 % confidence interval.\n\n';
+  out += mdTable(headers, rows);
+  out += comparisonsMd(doc);
+  out += sweepMd(doc);
+  if (charts.length > 0) {
+    out += '\n### Charts\n\nOpen `index.html` for all charts on one page (works offline).\n\n';
+    for (const c of charts) out += `- [${c.title}](${c.id}.svg) ([Vega-Lite](${c.id}.vl.json)): ${c.description}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * Reading a results JSON back (for `routesim report` and `routesim check`): JSON parse, then a zod
+ * check of every part the report and the gate read. Extra keys are allowed (newer or other
+ * writers add figures), missing optional parts just mean fewer charts. Every failure is one line
+ * naming the file, the field and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { inputError, UserError } from '../sim/core/errors.js';
+import { describeIssue, firstIssue, formatPath } from '../sim/scenario/schema.js';
+import type { ResultsDocument } from './results.js';
+
+const FIX = 'pass a results JSON written by `routesim run --out FILE`';
+
+const num = z.number();
+const numOrNull = z.number().nullable();
+const nums = z.array(num);
+
+const LatencySchema = z.looseObject({ p50: numOrNull, p90: numOrNull, p99: numOrNull });
+
+const SummarySchema = z.looseObject({
+  completed: num,
+  rejected: num,
+  ttft_ms: LatencySchema,
+  tpot_ms: LatencySchema,
+  e2e_ms: LatencySchema,
+  throughput: z.looseObject({ requests_per_s: num, output_tokens_per_s: num }),
+  goodput: z.looseObject({ requests_per_s: num }),
+  replicas: z.array(z.looseObject({ name: z.string(), share: num })),
+});
+
+const StatsSchema = z.record(
+  z.string(),
+  z.looseObject({ n: num, mean: numOrNull, std: numOrNull, ci95_low: numOrNull, ci95_high: numOrNull }),
+);
+
+const DistributionsSchema = z.looseObject({
+  ttft_ms: nums.nullable().optional(),
+  tpot_ms: nums.nullable().optional(),
+  e2e_ms: nums.nullable().optional(),
+});
+
+const ReplicaSeriesSchema = z
+  .looseObject({
+    name: z.string(),
+    waiting: nums,
+    running: nums,
+    kv_usage: nums,
+    scraped_waiting: nums,
+    scraped_running: nums,
+    scraped_kv_usage: nums,
+  })
+  .refine((r) => [r.running, r.kv_usage, r.scraped_waiting, r.scraped_running, r.scraped_kv_usage].every((a) => a.length === r.waiting.length), {
+    message: 'the six series of a replica must have the same length',
+  });
+
+const TimeSeriesSchema = z.looseObject({
+  sample_ms: num,
+  replicas: z.array(ReplicaSeriesSchema),
+  window_ms: z.number().gt(0),
+  throughput_rps: nums,
+  goodput_rps: nums,
+});
+
+const PolicySchema = z.looseObject({
+  name: z.string().min(1),
+  type: z.string(),
+  summary: SummarySchema,
+  repeats: z.array(z.looseObject({ seed: z.int(), summary: z.looseObject({}) })).optional(),
+  stats: StatsSchema.optional(),
+  distributions: DistributionsSchema.optional(),
+  timeseries: TimeSeriesSchema.optional(),
+});
+
+const ResultsSchema = z.looseObject({
+  routesim: z.looseObject({ version: z.string() }),
+  scenario: z.looseObject({}),
+  policies: z.array(PolicySchema).min(1),
+  seeds: z.array(z.int()).optional(),
+  comparisons: z
+    .array(z.looseObject({ figure: z.string(), a: z.string(), b: z.string(), mean_diff: num, ci95_low: numOrNull, ci95_high: numOrNull, p_value: numOrNull, significant: z.boolean() }))
+    .optional(),
+  sweep: z
+    .array(z.looseObject({ rate: num, policies: z.array(z.looseObject({ name: z.string(), type: z.string(), summary: SummarySchema, stats: StatsSchema.optional() })) }))
+    .optional(),
+});
+
+/** Validates parsed JSON as a results document; `file` names it in errors. */
+export function parseResults(data: unknown, file: string): ResultsDocument {
+  const parsed = ResultsSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error.issues);
+    if (!issue) throw inputError(file, '', 'not a routesim results document', FIX);
+    const r = issue.code === 'custom' ? { path: formatPath(issue.path), problem: issue.message } : describeIssue(issue);
+    const problem = r.path === '' && issue.code === 'invalid_type' ? 'not a routesim results document (expected a JSON object)' : r.problem;
+    throw inputError(file, r.path, problem, FIX);
+  }
+  const doc = parsed.data;
+  const names = new Set<string>();
+  doc.policies.forEach((p, i) => {
+    if (names.has(p.name)) throw inputError(file, `policies[${i}].name`, `policy ${JSON.stringify(p.name)} appears twice`, FIX);
+    names.add(p.name);
+    if (doc.seeds !== undefined && p.repeats !== undefined) {
+      const got = p.repeats.map((r) => r.seed);
+      if (got.length !== doc.seeds.length || got.some((s, k) => s !== doc.seeds![k])) {
+        throw inputError(file, `policies[${i}].repeats`, `seeds ${got.join(',')} do not match the document's seeds ${doc.seeds.join(',')}`, FIX);
+      }
+    }
+  });
+  return doc as unknown as ResultsDocument;
+}
+
+/** Reads and validates a results JSON file. */
+export function readResultsFile(path: string): ResultsDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`;
+    throw inputError(path, '', problem, FIX);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw inputError(path, '', `not valid JSON (${msg})`, FIX);
+  }
+  try {
+    return parseResults(data, path);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw inputError(path, '', `not a routesim results document (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, FIX);
+  }
+}

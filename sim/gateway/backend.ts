@@ -1,0 +1,57 @@
+/**
+ * Builds the policy behind the gateway from a scenario's PolicySpec: a Router (baselines and named
+ * policies of other routers) or an EPP configuration run through the production request lifecycle.
+ * Plugins are stateful, so every run gets fresh instances.
+ */
+import type { Router } from '../../policies/types.js';
+import { BASELINE_TYPES, createBaselineRouter } from '../../policies/baselines/index.js';
+import { NAMED_POLICY_TYPES, createNamedRouter } from '../../policies/named/index.js';
+import { ConfigError, loadPickerConfig } from '../../policies/config/loader.js';
+import { EndpointPicker } from '../../policies/framework/director.js';
+import type { EppConfigSource, PolicySpec, ScenarioConfig } from '../scenario/types.js';
+import { createRng } from '../core/rng.js';
+import { inputError } from '../core/errors.js';
+import type { Backend } from './gateway.js';
+
+/** Router types a scenario may name. */
+export const ROUTER_TYPES: readonly string[] = [...BASELINE_TYPES, ...NAMED_POLICY_TYPES];
+
+export function createRouter(type: string, params: Readonly<Record<string, unknown>>): Router {
+  if ((BASELINE_TYPES as readonly string[]).includes(type)) {
+    const extra = Object.keys(params);
+    if (extra.length > 0) throw new Error(`${type} takes no parameters (got ${extra.join(', ')})`);
+    return createBaselineRouter(type);
+  }
+  return createNamedRouter(type, params);
+}
+
+function configInput(src: EppConfigSource): { text: string } | { value: unknown } | null {
+  return src.kind === 'default' ? null : src.kind === 'file' ? { text: src.text } : { value: src.config };
+}
+
+function configLabel(src: EppConfigSource, scenarioFile: string, path: string): string {
+  return src.kind === 'file' ? src.path : `${scenarioFile}: ${path}`;
+}
+
+/** Loads an EPP config once so mistakes surface at scenario load, naming the file and field. */
+export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string): void {
+  try {
+    loadPickerConfig(configInput(src), configLabel(src, scenarioFile, path));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const e = err;
+      throw inputError(src.kind === 'file' ? src.path : scenarioFile, src.kind === 'file' ? e.path : `${path}.${e.path}`, e.problem, e.fix);
+    }
+    throw err;
+  }
+}
+
+export function createBackend(scenario: ScenarioConfig, policy: PolicySpec): Backend {
+  if (policy.type !== 'epp') return { kind: 'router', router: createRouter(policy.type, policy.parameters ?? {}) };
+  const config = loadPickerConfig(configInput(policy.epp!), policy.name);
+  const picker = new EndpointPicker(config, {
+    rng: createRng(scenario.seed, 'epp'),
+    modelRewrites: scenario.gateway.model_rewrites,
+  });
+  return { kind: 'epp', picker };
+}

@@ -1,0 +1,255 @@
+/**
+ * Synchronous, chunked reading of text trace files in constant memory, so a trace can feed the
+ * simulation's synchronous request stream (runPolicy pulls from an Iterator) without loading the
+ * file: one 1 MiB buffer plus the current partial line.
+ *
+ * Gzip input is detected by its magic bytes (whatever the extension). zlib has no public
+ * synchronous streaming API, so a gzipped file is inflated once per process into a temporary file
+ * by a child `node` process running `stream.pipeline(createReadStream, createGunzip,
+ * createWriteStream)` (public APIs, constant memory); every later read of the same file in this
+ * process reuses it, and the temporary directory is removed when the process exits.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { gzipSync } from 'node:zlib';
+import { inputError } from '../../core/errors.js';
+import { openAtomicStream, type AtomicStream } from '../../../reports/atomicWrite.js';
+
+const CHUNK = 1 << 20;
+
+/** One line of a text file without its line terminator; `lineNo` is 1-based. */
+export interface Line {
+  readonly text: string;
+  readonly lineNo: number;
+}
+
+/** Whether `path` starts with the gzip magic bytes. Throws a UserError when it cannot be read. */
+export function isGzip(path: string): boolean {
+  const fd = openForRead(path);
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openForRead(path: string): number {
+  try {
+    if (statSync(path).isDirectory()) throw inputError(path, '', 'is a directory', 'give the path of a trace file');
+    return openSync(path, 'r');
+  } catch (err) {
+    if (err instanceof Error && err.name === 'UserError') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, 'check the path (paths in a scenario are relative to the scenario file)');
+  }
+}
+
+let tempDir: string | null = null;
+let tempCounter = 0;
+const inflated = new Map<string, string>();
+
+function scratchDir(): string {
+  if (tempDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-trace-'));
+    tempDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return tempDir;
+}
+
+const GUNZIP_SCRIPT = `
+const { pipeline } = require('node:stream');
+const fs = require('node:fs');
+const zlib = require('node:zlib');
+pipeline(fs.createReadStream(process.argv[1]), zlib.createGunzip(), fs.createWriteStream(process.argv[2]), (e) => {
+  if (e) { process.stderr.write(String(e.message).split('\\n')[0]); process.exit(1); }
+});`;
+
+/**
+ * A plain-text path with the content of `path`: `path` itself, or (gzip) its inflated temporary
+ * copy, made on first use and reused while the file's size and modification time are unchanged.
+ */
+export function plainTextPath(path: string): string {
+  if (!isGzip(path)) return path;
+  const st = statSync(path);
+  const key = `${resolve(path)}\0${st.size}\0${st.mtimeMs}`;
+  const hit = inflated.get(key);
+  if (hit !== undefined) return hit;
+  const out = join(scratchDir(), `${tempCounter++}.txt`);
+  const r = spawnSync(process.execPath, ['-e', GUNZIP_SCRIPT, path, out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (r.status !== 0) {
+    rmSync(out, { force: true });
+    const why = (r.stderr || r.error?.message || `exit status ${r.status}`).trim();
+    throw inputError(path, '', `cannot decompress gzip data (${why})`, 'check that the file is a complete .gz file, e.g. with gzip -t');
+  }
+  inflated.set(key, out);
+  return out;
+}
+
+/**
+ * The lines of `path` (gzip or plain UTF-8; `\n` or `\r\n` endings), read in 1 MiB chunks. A final
+ * line without a terminator is yielded; an empty file yields nothing. Closing the generator early
+ * closes the file.
+ */
+export function* readLines(path: string): Generator<Line> {
+  const fd = openForRead(plainTextPath(path));
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let carry = '';
+    let lineNo = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      const text = carry + decoder.write(buf.subarray(0, n));
+      let start = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+        const end = i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
+        yield { text: text.slice(start, end), lineNo: ++lineNo };
+        start = i + 1;
+      }
+      carry = text.slice(start);
+    }
+    carry += decoder.end();
+    if (carry.length > 0) yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, lineNo: ++lineNo };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One CSV record: its fields and the (first) line it starts on. */
+export interface CsvRecord {
+  readonly fields: string[];
+  readonly lineNo: number;
+}
+
+/**
+ * RFC 4180 records from lines: fields separated by commas, optionally double-quoted with `""` for
+ * a quote; a quoted field may span lines (its newline is kept as `\n`). Blank lines are skipped.
+ * A quoted field still open at the end of the file is a UserError naming the line it starts on.
+ */
+export function* csvRecords(lines: Iterable<Line>, file: string): Generator<CsvRecord> {
+  let pending: string | null = null;
+  let startLine = 0;
+  for (const { text, lineNo } of lines) {
+    const record: string = pending === null ? text : `${pending}\n${text}`;
+    if (pending === null) startLine = lineNo;
+    if (pending === null && text.trim() === '') continue;
+    if (record.indexOf('"') < 0) {
+      pending = null;
+      yield { fields: record.split(','), lineNo: startLine };
+      continue;
+    }
+    const fields = splitQuoted(record);
+    if (fields === null) {
+      pending = record;
+      continue;
+    }
+    pending = null;
+    yield { fields, lineNo: startLine };
+  }
+  if (pending !== null) throw inputError(file, `line ${startLine}`, 'a quoted field is never closed', 'close the field with a double quote (write "" for a quote inside it)');
+}
+
+/** Fields of one record containing quotes, or null when a quoted field is still open at the end. */
+function splitQuoted(s: string): string[] | null {
+  const out: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  let atStart = true;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (s[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && atStart) {
+      quoted = true;
+      atStart = false;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      out.push(field);
+      field = '';
+      atStart = true;
+      i++;
+      continue;
+    }
+    field += c;
+    atStart = false;
+    i++;
+  }
+  if (quoted) return null;
+  out.push(field);
+  return out;
+}
+
+/** A CSV field, quoted when it contains a comma, quote or newline. */
+export function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * A text file written in chunks and published atomically (reports/atomicWrite.ts). A path ending
+ * in `.gz` is gzip-compressed, 1 MiB at a time: the result is a multi-member gzip file, which
+ * gunzip, zcat and every zlib reader decompress as one stream.
+ */
+export interface TextSink {
+  write(text: string): void;
+  commit(): void;
+  abort(): void;
+}
+
+export function openTextSink(path: string): TextSink {
+  const gz = path.endsWith('.gz');
+  const out: AtomicStream = openAtomicStream(path);
+  let buffered: string[] = [];
+  let size = 0;
+  let written = false;
+  const flush = (): void => {
+    if (size === 0 && (written || !gz)) return; // an empty .gz still gets one (empty) gzip member
+    const text = buffered.join('');
+    out.write(gz ? gzipSync(Buffer.from(text, 'utf8'), { level: 6 }) : text);
+    written = true;
+    buffered = [];
+    size = 0;
+  };
+  return {
+    write(text: string): void {
+      buffered.push(text);
+      size += text.length;
+      if (size >= CHUNK) flush();
+    },
+    commit(): void {
+      if (size > 0 || !written) flush();
+      out.commit();
+    },
+    abort(): void {
+      buffered = [];
+      size = 0;
+      out.abort();
+    },
+  };
+}
