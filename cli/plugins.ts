@@ -12,8 +12,9 @@ export function registerPlugins(program: Command): void {
     .command('plugins')
     .description('list every EPP plugin type and every router policy routesim implements: kinds, source version, description, parameters with types and defaults')
     .option('--json', 'print a JSON document instead of the table')
-    .action((flags: { json?: boolean }) => {
-      process.stdout.write(flags.json ? pluginsJson() : pluginsTable());
+    .option('--markdown', 'print the Markdown tables the README carries')
+    .action((flags: { json?: boolean; markdown?: boolean }) => {
+      process.stdout.write(flags.json ? pluginsJson() : flags.markdown ? pluginsMarkdown() : pluginsTable());
     });
 }
 
@@ -64,6 +65,31 @@ export function routerCatalog() {
       parameters: d.params.map((p) => ({ name: p.name, type: p.type, default: p.default ?? null, description: p.description })),
     })),
   ];
+}
+
+/** First sentence of a description (up to ". "), Markdown-safe. */
+function firstSentence(text: string): string {
+  const i = text.search(/\.\s(?=[A-Z(`])/);
+  return (i < 0 ? text : text.slice(0, i + 1)).replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+}
+
+function mdDefault(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 40 ? '(structured)' : s.replace(/\|/g, '\\|');
+}
+
+function mdParams(ps: readonly { name: string; default: unknown }[]): string {
+  return ps.length === 0 ? '—' : ps.map((p) => `\`${p.name}\` ${mdDefault(p.default)}`).join(', ');
+}
+
+/** The README's plugin and router tables (the README test checks they match the registry). */
+export function pluginsMarkdown(): string {
+  const lines = ['| type | kinds | source | parameters (defaults) | what it does |', '|---|---|---|---|---|'];
+  for (const p of pluginCatalog()) lines.push(`| \`${p.type}\` | ${p.kinds.join(', ')} | ${p.source} | ${mdParams(p.parameters)} | ${firstSentence(p.description)} |`);
+  lines.push('', '| router `type` | source | parameters (defaults) | what it does |', '|---|---|---|---|');
+  for (const r of routerCatalog()) lines.push(`| \`${r.type}\` | ${r.source} | ${mdParams(r.parameters)} | ${firstSentence(r.description)} |`);
+  return `${lines.join('\n')}\n`;
 }
 
 function pluginsJson(): string {

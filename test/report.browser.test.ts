@@ -14,7 +14,8 @@ import { collectResults } from '../reports/collect.js';
 import { writeReport } from '../reports/report.js';
 import { parseScenario } from '../sim/scenario/load.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; ROUTESIM_CHROMIUM overrides it (e.g. to see the skip). */
+const CHROMIUM = process.env.ROUTESIM_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SKIP_REASON = `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 if (!hasChromium) console.warn(`skipping test/report.browser.test.ts: ${SKIP_REASON}`);

@@ -120,12 +120,12 @@ describe('renderComparisonTable', () => {
   });
 
   it('formats the golden row', () => {
-    expect(lines[2]?.split(/\s+/)).toEqual(['rr', '3', '1', '200.0', '396.0', '250.00', '397.00', '1.98', '8.1', '1.43', '16.0', '3', '0.354']);
+    expect(lines[2]?.split(/\s+/)).toEqual(['rr', '3', '1', '0', '200.0', '396.0', '250.00', '397.00', '1.98', '8.1', '1.43', '16.0', '3', '0.354']);
   });
 
   it('shows - for null latencies', () => {
     // Empty run: every latency null; counts and rates 0.
-    expect(lines[3]?.split(/\s+/)).toEqual(['idle-policy', '0', '0', '-', '-', '-', '-', '-', '0.0', '0.00', '0.0', '0', '0.000']);
+    expect(lines[3]?.split(/\s+/)).toEqual(['idle-policy', '0', '0', '0', '-', '-', '-', '-', '-', '0.0', '0.00', '0.0', '0', '0.000']);
   });
 
   it('is deterministic and honours the gap option', () => {
@@ -172,7 +172,7 @@ describe('results document', () => {
 describe('requests CSV', () => {
   it('header lists the columns', () => {
     expect(requestsCsvHeader()).toBe(REQUESTS_CSV_COLUMNS.join(',') + '\n');
-    expect(REQUESTS_CSV_COLUMNS).toHaveLength(19);
+    expect(REQUESTS_CSV_COLUMNS).toHaveLength(20);
   });
 
   it('one row per record, ms times, empty cells for missing times', () => {
@@ -181,19 +181,24 @@ describe('requests CSV', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(lines).toHaveLength(4);
     // id 0: arrival 0, first token 100 ms, last 1100 ms, TTFT 100, E2E 1100.
-    expect(lines[0]).toBe('rr,0,completed,,0,,0,100,11,0,0,0,0,0,100,1100,100,1100,0');
+    expect(lines[0]).toBe('rr,0,completed,,,0,,0,100,11,0,0,0,0,0,100,1100,100,1100,0');
     // Rejected: no replica, no times after arrival.
-    expect(lines[3]).toBe('rr,3,rejected,prompt-too-long,,,0,100,10,0,150,,,,,,,,0');
+    expect(lines[3]).toBe('rr,3,rejected,prompt-too-long,,,,0,100,10,0,150,,,,,,,,0');
+  });
+
+  it('gives the HTTP status of a request the gateway dropped', () => {
+    const line = requestsCsvRows('p', [rec({ id: 4, arrivalUs: 0, outcome: 'dropped', reason: 'saturated', status: 429, replica: -1 })]);
+    expect(line.startsWith('p,4,dropped,saturated,429,,')).toBe(true);
   });
 
   it('keeps sub-millisecond precision', () => {
     const line = requestsCsvRows('p', [rec({ id: 9, arrivalUs: 1_234_567, firstTokenUs: 1_300_000, lastTokenUs: 1_300_001, adapter: 'sql-lora', priority: 2 })]);
-    expect(line).toBe('p,9,completed,,0,sql-lora,2,100,10,0,1234.567,1234.567,1234.567,1234.567,1300,1300.001,65.433,65.434,0\n');
+    expect(line).toBe('p,9,completed,,,0,sql-lora,2,100,10,0,1234.567,1234.567,1234.567,1234.567,1300,1300.001,65.433,65.434,0\n');
   });
 
   it('quotes fields with commas, quotes and newlines', () => {
     const line = requestsCsvRows('my,"pol"', [rec({ id: 1, arrivalUs: 0, outcome: 'rejected', reason: 'too long, really\nyes', adapter: 'a"b' })]);
-    expect(line.startsWith('"my,""pol""",1,rejected,"too long, really\nyes",0,"a""b",')).toBe(true);
+    expect(line.startsWith('"my,""pol""",1,rejected,"too long, really\nyes",,0,"a""b",')).toBe(true);
   });
 
   it('appends policies one at a time under a single header', () => {

@@ -66,10 +66,16 @@ describe('rate profiles', () => {
   };
 
   it('a constant ladder sends exactly rate × duration per stage, then stops', () => {
-    const t = times({ process: 'constant', rate: 1, cv: 1, profile: { stages: [{ rate: 10, duration_s: 30 }, { rate: 20, duration_s: 30 }, { rate: 0, duration_s: 10 }, { rate: 5, duration_s: 20 }], spikes: [], diurnal: null } });
+    const stages = [{ rate: 10, duration_s: 30 }, { rate: 20, duration_s: 30 }, { rate: 0, duration_s: 10 }, { rate: 5, duration_s: 20 }];
+    // `rate` is the stages' time-weighted mean (1000 requests / 90 s), as the scenario loader resolves it.
+    const t = times({ process: 'constant', rate: 1000 / 90, cv: 1, profile: { stages, spikes: [], diurnal: null } });
     const count = (a: number, b: number) => t.filter((x) => x >= a - 1e-9 && x < b - 1e-9).length;
     expect([count(0, 30), count(30, 60), count(60, 70), count(70, 90)]).toEqual([300, 600, 0, 100]);
     expect(t).toHaveLength(1000);
+    // A sweep that doubles the mean rate doubles every stage.
+    const t2 = times({ process: 'constant', rate: 2000 / 90, cv: 1, profile: { stages, spikes: [], diurnal: null } });
+    expect(t2.filter((x) => x < 30 - 1e-9)).toHaveLength(600);
+    expect(t2).toHaveLength(2000);
   });
 
   it('a spike multiplies the rate in its window (Poisson counts, 4 s.d.)', () => {

@@ -37,8 +37,8 @@ function file(name: string, text: string | Buffer): string {
   return p;
 }
 
-function collect(it: Iterator<SimRequest>): SimRequest[] {
-  const out: SimRequest[] = [];
+function collect<T>(it: Iterator<T>): T[] {
+  const out: T[] = [];
   for (let n = it.next(); !n.done; n = it.next()) out.push(n.value);
   return out;
 }

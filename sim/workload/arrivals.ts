@@ -112,21 +112,25 @@ export function createArrivalProcess(spec: ArrivalSpec, rng: Rng): () => number 
 const DIURNAL_STEP_S = 60;
 
 /**
- * λ(t) as constant pieces [start, end): `rateAt(start, end)` is λ's mean over the piece, exact for
- * stages and spikes and for the diurnal cosine (its integral over the piece).
+ * λ(t) as constant pieces [start, end): `meanRate(start, end)` is λ's mean over the piece, exact
+ * for stages and spikes and for the diurnal cosine (its integral over the piece).
  */
 export function createRateFunction(rate: number, p: RateProfile): { nextBoundary(t: number): number; meanRate(a: number, b: number): number; end: number } {
   const stageEnds: number[] = [];
   let acc = 0;
   for (const s of p.stages) stageEnds.push((acc += s.duration_s));
   const end = p.stages.length > 0 ? acc : Infinity;
+  // With stages, `rate` is their time-weighted mean unless changed afterwards (a sweep): then every
+  // stage scales by rate / that mean (exactly 1 when unchanged).
+  const stageMean = p.stages.length > 0 ? p.stages.reduce((s, x) => s + x.rate * x.duration_s, 0) / acc : rate;
+  const k = p.stages.length > 0 && rate !== stageMean ? rate / stageMean : 1;
   const boundaries: number[] = [...stageEnds];
   for (const s of p.spikes) boundaries.push(s.at_s, s.at_s + s.duration_s);
   boundaries.sort((a, b) => a - b);
   const d = p.diurnal;
   const base = (t: number): number => {
     if (p.stages.length === 0) return rate;
-    for (let i = 0; i < stageEnds.length; i++) if (t < stageEnds[i]!) return p.stages[i]!.rate;
+    for (let i = 0; i < stageEnds.length; i++) if (t < stageEnds[i]!) return p.stages[i]!.rate * k;
     return 0;
   };
   const spikeAt = (t: number): number => {

@@ -24,7 +24,7 @@ export function checkReplayControls(c: ReplayControls, file: string, where: (fie
 }
 
 /** A trace source for `path` (format detected when not given) with `controls` over the defaults. */
-export function traceSource(path: string, format: TraceFormat | undefined, controls: Partial<ReplayControls> = {}): TraceSourceSpec {
+export function traceSource(path: string, format?: TraceFormat, controls: Partial<ReplayControls> = {}): TraceSourceSpec {
   return { kind: 'trace', path, format: format ?? detectFormat(path), ...DEFAULT_REPLAY, ...controls, nominal_rate: 0 };
 }
 
