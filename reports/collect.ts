@@ -9,7 +9,7 @@
  * own rate is the "primary" run: its summary is `policies[].summary`, its time series are kept and
  * it is the one streamed to --requests-csv.
  */
-import { inputError } from '../sim/core/errors.js';
+import { inputError, UserError } from '../sim/core/errors.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { runScenario, type PolicyResult as RunResult } from '../sim/experiment.js';
 import type { PolicyRun } from '../sim/metrics/types.js';
@@ -54,10 +54,13 @@ export interface Collected {
 
 /** The plan from a scenario's own `seeds:` / `sweep:`, overridden by flags when given. */
 export function planFor(scenario: ScenarioConfig, seedsFlag?: number, sweepFlag?: readonly number[]): ExperimentPlan {
-  return {
-    seeds: seedsFlag ?? scenario.seeds ?? 1,
-    sweepRates: sweepFlag ?? scenario.sweep?.rates ?? null,
-  };
+  const sweepRates = sweepFlag ?? scenario.sweep?.rates ?? null;
+  const src = scenario.workload.source;
+  if (sweepRates !== null && src?.kind === 'sessions' && src.mode === 'closed') {
+    // A closed loop's load is set by its users and think time, not by an arrival rate.
+    throw new UserError(`${scenario.name}: sweep: a closed-loop sessions workload has no arrival rate to sweep (fix: sweep workload.source.users by running the scenario once per value, or use mode: open)`);
+  }
+  return { seeds: seedsFlag ?? scenario.seeds ?? 1, sweepRates };
 }
 
 /** Simulated policy runs the plan needs (for the progress bar): seeds × (1 + distinct other rates) × policies. */

@@ -8,6 +8,7 @@ import { createRequestStream } from '../sim/workload/generator.js';
 import { outputContentOf } from '../sim/workload/prompts.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { UserError } from '../sim/core/errors.js';
+import { planFor } from '../reports/collect.js';
 
 function scenario(workload: string, extra = 'requests: 200'): ReturnType<typeof parseScenario> {
   return parseScenario(
@@ -83,6 +84,11 @@ sessions: {mode: closed, users: ${users}, turns: 3, think_time_s: 0.5}
 `,
     'requests: 120',
   );
+
+  it('refuses a rate sweep, which a closed loop has no rate for', () => {
+    expect(() => planFor(sc, 1, [10, 20])).toThrow(/closed-loop sessions workload has no arrival rate to sweep/);
+    expect(planFor(sc, 2).seeds).toBe(2);
+  });
 
   it('never more than `users` requests in flight; each next turn is sent exactly think time after the answer', () => {
     const byId = new Map<number, SimRequest>();

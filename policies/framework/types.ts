@@ -238,6 +238,8 @@ export interface QueueItem {
   readonly ttlUs: number;
   /** Request size in bytes (capacity accounting). */
   readonly bytes: number;
+  /** Global enqueue sequence number, when the queue keeps one: FIFO among items ranked equal. */
+  readonly seq?: number;
 }
 
 /** A flow's FIFO inside a priority band (flow key = (fairnessId, priority)). */

@@ -222,7 +222,8 @@ export class Gateway {
       prompt: this.promptOf(req),
       // The workload's priority class stands for the request's InferenceObjective priority.
       priority: req.priority,
-      fairnessId: '',
+      // x-gateway-inference-fairness-id: the workload's client (tenant), when it has one.
+      fairnessId: req.client !== undefined && req.client >= 0 ? `client-${req.client}` : '',
       requestSizeBytes: null,
       // The adapter is final only after the rewrite; keys are computed lazily against it.
       tokenBlockKeys: () => this.blockKeysOf(req, llm.targetModel === this.opts.model ? null : llm.targetModel)(),

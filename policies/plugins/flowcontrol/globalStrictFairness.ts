@@ -2,8 +2,8 @@
  * `global-strict-fairness-policy` (GAIE v1.5.0, `epp.md` §2.10, the default fairness policy): one
  * global queue across the band's flows, ignoring flow boundaries — serve the flow whose head item
  * comes first by the band's ordering policy (with the default FCFS ordering: the flow whose head was
- * enqueued earliest, i.e. a global FIFO). Ties (equal heads) go to the first flow in the list (the
- * flow controller lists a band's flows sorted by fairness id).
+ * enqueued earliest, i.e. a global FIFO). Heads the ordering ranks equal go by enqueue sequence
+ * (true FIFO), and without sequence numbers to the first flow in the list.
  */
 import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
@@ -21,7 +21,8 @@ export class GlobalStrictFairnessPolicy implements FairnessPolicy {
     for (const f of flows) {
       const h = flowHead(f, ordering);
       if (h === null) continue;
-      if (bestHead === null || cmp(h, bestHead) < 0) {
+      const c = bestHead === null ? -1 : cmp(h, bestHead);
+      if (c < 0 || (c === 0 && h.seq !== undefined && bestHead!.seq !== undefined && h.seq < bestHead!.seq)) {
         best = f;
         bestHead = h;
       }
