@@ -4,9 +4,8 @@
  * writers add figures), missing optional parts just mean fewer charts. Every failure is one line
  * naming the file, the field and the fix.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { inputError, UserError } from '../sim/core/errors.js';
+import { inputError, readUserFile, UserError } from '../sim/core/errors.js';
 import { describeIssue, firstIssue, formatPath } from '../sim/scenario/schema.js';
 import type { ResultsDocument } from './results.js';
 
@@ -112,14 +111,7 @@ export function parseResults(data: unknown, file: string): ResultsDocument {
 
 /** Reads and validates a results JSON file. */
 export function readResultsFile(path: string): ResultsDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`;
-    throw inputError(path, '', problem, FIX);
-  }
+  const text = readUserFile(path, FIX);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -3,10 +3,9 @@
  * both directions (single runs and paired over seeds, with hand-derived t statistics), the JUnit
  * XML and Markdown outputs, exit codes 0 / 1 / 2 through the built CLI, and malformed input.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules, type Verdict } from '../reports/check/compare.js';
 import { renderCheckMarkdown, renderJunit } from '../reports/check/output.js';
@@ -15,13 +14,7 @@ import { parseResults } from '../reports/resultsFile.js';
 import type { ResultsDocument } from '../reports/results.js';
 import { UserError } from '../sim/core/errors.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'routesim.js');
-
-function routesim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { routesim } from './cliHelpers.js';
 
 interface Figs {
   ttft99: number;

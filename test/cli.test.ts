@@ -3,32 +3,14 @@
  * one stdout document, JSON/CSV outputs, byte-identical reruns, one-line errors with exit 2, and
  * outputs that are never half-written.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'routesim.js');
+import { routesim, smallScenario } from './cliHelpers.js';
 
-function routesim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const SMALL = `
-name: small
-seed: 5
-requests: 60
-fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
-workload:
-  arrival: {process: poisson, rate: 20}
-  shared_prefix: {num_groups: 2, num_prompts_per_group: 3, system_prompt_len: 300, question_len: 40}
-  output: {dist: uniform, min: 5, max: 30}
-policies: [round-robin, least-requests]
-slo: {ttft_ms: 500}
-`;
+const SMALL = smallScenario();
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'routesim-cli-'));

@@ -13,6 +13,7 @@ import type { PolicySpec } from '../sim/scenario/types.js';
 import type { EndpointMetrics } from '../policies/types.js';
 import { linearScenario, req } from './helpers.js';
 import { PACKAGE_ROOT } from '../sim/core/paths.js';
+import { metrics } from './policies/loadFixtures.js';
 
 const ENGINE = `
 max_num_seqs: 8
@@ -130,7 +131,7 @@ describe('what the gateway sees', () => {
       name: `e${i}`,
       snapshot(now: number): EndpointMetrics {
         calls[i]!++;
-        return { waitingQueueSize: 0, runningRequestsSize: 0, kvCacheUsagePercent: 0, activeModels: [], waitingModels: [], maxActiveModels: 0, cacheBlockSize: 16, cacheNumGpuBlocks: 100, prefixCacheQueriesTotal: 0, prefixCacheHitsTotal: 0, updateTimeUs: now };
+        return metrics({ cacheNumGpuBlocks: 100, updateTimeUs: now });
       },
     }));
     return { sources, calls };

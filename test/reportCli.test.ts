@@ -2,32 +2,14 @@
  * `routesim run --seeds / --sweep-rate / --update-baseline`, `routesim report` and a gate on real
  * simulated results, through the built CLI (bin/routesim.js → dist/).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'routesim.js');
+import { routesim, smallScenario } from './cliHelpers.js';
 
-function routesim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const SMALL = (replicas: number, extra = '') => `
-name: small
-seed: 5
-requests: 60
-fleet: {replicas: ${replicas}, gpu: H100, model: Llama-3.1-8B}
-workload:
-  arrival: {process: poisson, rate: 20}
-  shared_prefix: {num_groups: 2, num_prompts_per_group: 3, system_prompt_len: 300, question_len: 40}
-  output: {dist: uniform, min: 5, max: 30}
-policies: [round-robin, least-requests]
-slo: {ttft_ms: 500}
-${extra}`;
+const SMALL = (replicas: number, extra = ''): string => smallScenario(replicas, extra);
 
 const dir = mkdtempSync(join(tmpdir(), 'routesim-reportcli-'));
 const file = (name: string, text?: string): string => {

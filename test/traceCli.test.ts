@@ -2,19 +2,12 @@
  * `routesim trace inspect|convert|synth` and `routesim run` with a trace (replay flags, --trace-out,
  * the trace statistics in the results), end to end through the built CLI (npm test builds first).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'routesim.js');
-
-function routesim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, routesim } from './cliHelpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'routesim-trace-cli-'));
 const MOONCAKE = join(dir, 'mc.jsonl');

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { Endpoint, RouteContext, RouteRequest, Router } from '../types.js';
-import { fmix32, hashString, mix32 } from './hash.js';
+import { fmix32, hashString, mix32 } from '../util/hash.js';
 import { prefixKey } from './text.js';
 
 export const consistentHashBoundedLoadParams = z.strictObject({

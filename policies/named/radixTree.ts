@@ -24,7 +24,7 @@
  *   the tenant from the node (its count drops by the node's label length), delete the node if it
  *   has no tenants and no children, and push the parent if it became a leaf for that tenant.
  */
-import { fmix32 } from './hash.js';
+import { fmix32 } from '../util/hash.js';
 import { IndexedHeap } from '../flowcontrol/heap.js';
 import { charKey, sharedPrefix, splitPieces, slicePieces, type Piece } from './text.js';
 

@@ -15,7 +15,7 @@
  */
 import type { Prompt } from '../framework/types.js';
 import type { RouteRequest } from '../types.js';
-import { fmix32, hashString, mix32, mixString } from './hash.js';
+import { fmix32, hashString, mix32, mixString } from '../util/hash.js';
 
 export interface Piece {
   readonly src: number | string;

@@ -22,6 +22,7 @@
  * text (equal pieces) ⇔ equal hash chain, with the same block boundaries, truncation and
  * full-blocks-only rules as the byte version. Work is O(pieces) per block — never per char or token.
  */
+import { fmix32, mix32 } from '../util/hash.js';
 import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
@@ -149,24 +150,6 @@ export function textHashes(bytes: Uint8Array, o: HashOptions): number[] {
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic spans (integer mixing)
-
-function mix32(h: number, v: number): number {
-  v = Math.imul(v, 0xcc9e2d51);
-  v = (v << 15) | (v >>> 17);
-  v = Math.imul(v, 0x1b873593);
-  h ^= v;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 const TWO_32 = 4294967296;
 

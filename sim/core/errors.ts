@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * A mistake in what the user gave us (a file, a field, a flag). The CLI prints its message as one
  * line and exits 2; no stack trace. Messages name the file, the field and the fix.
@@ -13,4 +14,19 @@ export class UserError extends Error {
 export function inputError(file: string, path: string, problem: string, fix: string): UserError {
   const where = path ? `${file}: ${path}` : file;
   return new UserError(`${where}: ${problem}${fix ? ` (fix: ${fix})` : ''}`);
+}
+
+/** Why a file could not be read, in words (from a Node fs error). */
+export function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`;
+}
+
+/** Reads a text file the user named; a failure is one line naming the file and the fix. */
+export function readUserFile(path: string, fix: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw inputError(path, '', readProblem(err), fix);
+  }
 }

@@ -8,7 +8,7 @@ import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { parseDocument } from 'yaml';
-import { inputError, UserError } from '../core/errors.js';
+import { inputError, readUserFile, UserError } from '../core/errors.js';
 import { getModel } from '../hardware/catalog.js';
 import type { LengthDist } from '../workload/spec.js';
 import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
@@ -30,14 +30,7 @@ import type { EngineConfig, EppConfigSource, Overheads, PolicySpec, ScenarioConf
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`;
-    throw inputError(path, '', problem, 'pass the path of a scenario .yaml file, e.g. scenarios/quickstart.yaml');
-  }
+  const text = readUserFile(path, 'pass the path of a scenario .yaml file, e.g. scenarios/quickstart.yaml');
   return parseScenario(text, path);
 }
 

@@ -12,22 +12,12 @@ import type { LLMRequest } from '../../policies/framework/types.js';
 import type { EndpointMetrics } from '../../policies/types.js';
 import { Denier, HEAD, Recorder, SettableDetector, testCatalog } from './frameworkStubs.js';
 
+import { metrics as baseMetrics } from './loadFixtures.js';
+
 const catalog = testCatalog();
 
 function metrics(waiting = 0, kv = 0): EndpointMetrics {
-  return {
-    waitingQueueSize: waiting,
-    runningRequestsSize: 0,
-    kvCacheUsagePercent: kv,
-    activeModels: [],
-    waitingModels: [],
-    maxActiveModels: 0,
-    cacheBlockSize: 16,
-    cacheNumGpuBlocks: 0,
-    prefixCacheQueriesTotal: 0,
-    prefixCacheHitsTotal: 0,
-    updateTimeUs: 0,
-  };
+  return baseMetrics({ waitingQueueSize: waiting, kvCacheUsagePercent: kv });
 }
 
 const POOL: PoolEndpoint[] = ['a', 'b', 'c'].map((name, index) => ({ name, index, labels: {}, metrics: metrics(), address: `10.0.0.${index + 1}` }));

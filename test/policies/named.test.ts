@@ -16,20 +16,9 @@ import { ApproxRadixTree, type TreeNode } from '../../policies/named/radixTree.j
 import { SglangCacheAwareRouter } from '../../policies/named/sglangCacheAware.js';
 import { prefixKey, promptPieces, type Piece } from '../../policies/named/text.js';
 import type { Endpoint, EndpointMetrics, RouteContext, RouteRequest } from '../../policies/types.js';
+import { metrics as baseMetrics } from './loadFixtures.js';
 
-const metrics = (blockSize = 16): EndpointMetrics => ({
-  waitingQueueSize: 0,
-  runningRequestsSize: 0,
-  kvCacheUsagePercent: 0,
-  activeModels: [],
-  waitingModels: [],
-  maxActiveModels: 0,
-  cacheBlockSize: blockSize,
-  cacheNumGpuBlocks: 1000,
-  prefixCacheQueriesTotal: 0,
-  prefixCacheHitsTotal: 0,
-  updateTimeUs: 0,
-});
+const metrics = (blockSize = 16): EndpointMetrics => baseMetrics({ cacheBlockSize: blockSize, cacheNumGpuBlocks: 1000 });
 
 const eps = (loads: readonly number[]): Endpoint[] => loads.map((inFlight, index) => ({ name: `ep-${index}`, index, metrics: metrics(), inFlight }));
 

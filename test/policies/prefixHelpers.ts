@@ -1,23 +1,9 @@
 /** Small builders for the prefix plugin tests (endpoints, contexts, requests, scheduling results). */
 import type { CycleContext, LLMRequest, PluginState, Prompt, SchedEndpoint, SchedulingResult } from '../../policies/framework/types.js';
 import type { EndpointMetrics } from '../../policies/types.js';
+import { metrics } from './loadFixtures.js';
 
-export function metrics(over: Partial<EndpointMetrics> = {}): EndpointMetrics {
-  return {
-    waitingQueueSize: 0,
-    runningRequestsSize: 0,
-    kvCacheUsagePercent: 0,
-    activeModels: [],
-    waitingModels: [],
-    maxActiveModels: 0,
-    cacheBlockSize: 16,
-    cacheNumGpuBlocks: 0,
-    prefixCacheQueriesTotal: 0,
-    prefixCacheHitsTotal: 0,
-    updateTimeUs: 0,
-    ...over,
-  };
-}
+export { metrics };
 
 /** A fresh per-request snapshot of an endpoint (empty attribute map). */
 export function ep(name: string, m: Partial<EndpointMetrics> | null = {}, index = 0, labels: Record<string, string> = {}): SchedEndpoint {
