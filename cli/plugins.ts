@@ -57,7 +57,7 @@ function writtenDefault(schema: z.ZodType | undefined): unknown {
 /** Policies outside the EPP framework, named by `type:` in a scenario: baselines and other routers' policies. */
 export function routerCatalog() {
   return [
-    ...BASELINE_TYPES.map((t) => ({ type: t, source: 'routesim baseline', description: BASELINE_DOCS[t], parameters: [] as { name: string; type: string; default: unknown; description: string }[] })),
+    ...BASELINE_TYPES.map((t) => ({ type: t, source: 'routesim baseline', description: BASELINE_DOCS[t], parameters: [] as CatalogParam[] })),
     ...namedPolicyDocs().map((d) => ({
       type: d.type,
       source: d.source,
@@ -96,35 +96,33 @@ function pluginsJson(): string {
   return `${JSON.stringify({ routesim: { version: VERSION }, plugins: pluginCatalog(), routers: routerCatalog() }, null, 2)}\n`;
 }
 
-const show = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
+const show = (v: unknown): string => (v === undefined || v === null ? '—' : JSON.stringify(v));
+
+type CatalogParam = { name: string; type: string; default: unknown; description: string };
+
+/** One entry of the plain-text listing: heading, wrapped description, aligned parameters, blank line. */
+function describeEntry(lines: string[], head: string, description: string, parameters: readonly CatalogParam[]): void {
+  lines.push(head);
+  lines.push(...wrap(description, 96).map((l) => `    ${l}`));
+  if (parameters.length === 0) {
+    lines.push('    parameters: none');
+  } else {
+    const w0 = Math.max(...parameters.map((x) => x.name.length));
+    const w1 = Math.max(...parameters.map((x) => x.type.length));
+    const w2 = Math.min(24, Math.max(...parameters.map((x) => show(x.default).length)));
+    for (const x of parameters) {
+      lines.push(`    ${x.name.padEnd(w0)}  ${x.type.padEnd(w1)}  ${show(x.default).padEnd(w2)}  ${x.description}`.trimEnd());
+    }
+  }
+  lines.push('');
+}
 
 function pluginsTable(): string {
   const lines: string[] = ['EPP plugins (use in an EndpointPickerConfig: scenario `epp:`, `routesim pick`)', ''];
-  const entries = [
-    ...pluginCatalog().map((p) => ({ ...p, head: `${p.type}  [${p.kinds.join(', ')}]  ${p.source}` })),
-    { type: '', head: '', description: '', parameters: [] as ReturnType<typeof pluginCatalog>[number]['parameters'], section: 'Routers (use as a scenario policy `type:`)' },
-    ...routerCatalog().map((p) => ({ ...p, head: `${p.type}  [Router]  ${p.source}` })),
-  ];
-  for (const p of entries) {
-    if ('section' in p) {
-      lines.push(p.section as string, '');
-      continue;
-    }
-    lines.push(p.head);
-    lines.push(...wrap(p.description, 96).map((l) => `    ${l}`));
-    if (p.parameters.length === 0) {
-      lines.push('    parameters: none');
-    } else {
-      const w0 = Math.max(...p.parameters.map((x) => x.name.length));
-      const w1 = Math.max(...p.parameters.map((x) => x.type.length));
-      const w2 = Math.min(24, Math.max(...p.parameters.map((x) => show(x.default).length)));
-      for (const x of p.parameters) {
-        lines.push(`    ${x.name.padEnd(w0)}  ${x.type.padEnd(w1)}  ${show(x.default).padEnd(w2)}  ${x.description}`.trimEnd());
-      }
-    }
-    lines.push('');
-  }
-  return `${lines.join('\n')}`;
+  for (const p of pluginCatalog()) describeEntry(lines, `${p.type}  [${p.kinds.join(', ')}]  ${p.source}`, p.description, p.parameters);
+  lines.push('Routers (use as a scenario policy `type:`)', '');
+  for (const r of routerCatalog()) describeEntry(lines, `${r.type}  [Router]  ${r.source}`, r.description, r.parameters);
+  return lines.join('\n');
 }
 
 function wrap(text: string, width: number): string[] {

@@ -17,7 +17,6 @@ export function registerReport(program: Command): void {
       const doc = readResultsFile(results);
       const report = await writeReport(doc, flags.out);
       for (const w of report.warnings) process.stderr.write(`routesim: warning: ${w}\n`);
-      const names = [...report.files.keys()];
-      process.stdout.write(`wrote ${names.length} files to ${flags.out}: ${report.charts.length} charts (.vl.json + .svg), index.html, summary.md\n`);
+      process.stdout.write(`wrote ${report.files.size} files to ${flags.out}: ${report.charts.length} charts (.vl.json + .svg), index.html, summary.md\n`);
     });
 }

@@ -57,9 +57,10 @@ function run(path: string, flags: RunFlags): void {
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
       onPolicyDone: (run, point) => {
         doneBefore += run.records.length;
-        if (point.primary) csv?.write(requestsCsvRows(run.policy, run.records));
-        if (point.primary) recorder?.policyDone(run);
-        else recorder?.discard();
+        if (point.primary) {
+          csv?.write(requestsCsvRows(run.policy, run.records));
+          recorder?.policyDone(run);
+        } else recorder?.discard();
       },
     });
     progress.stop();

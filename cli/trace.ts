@@ -4,9 +4,8 @@
  * --jitter, --skip-bad-rows).
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { inputError } from '../sim/core/errors.js';
+import { inputError, readUserFile } from '../sim/core/errors.js';
 import { parseScenario, loadScenarioFile } from '../sim/scenario/load.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { createRequestStream } from '../sim/workload/generator.js';
@@ -190,13 +189,7 @@ function done(r: { rows: number; files: string[]; dropped: Record<string, number
 
 /** The workload, seed and limits of a synth spec file. */
 function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; seed: number; limits: { requests?: number; durationUs?: number } } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, 'pass a scenario YAML or an inference-perf config');
-  }
+  const text = readUserFile(path, 'pass a scenario YAML or an inference-perf config');
   let doc: unknown;
   try {
     doc = parseYaml(text);

@@ -10,8 +10,7 @@
  * it is the one streamed to --requests-csv.
  */
 import { inputError, UserError } from '../sim/core/errors.js';
-import type { SimRequest } from '../sim/workload/request.js';
-import { runScenario, type PolicyResult as RunResult } from '../sim/experiment.js';
+import { runScenario, type ExperimentHooks, type PolicyResult as RunResult } from '../sim/experiment.js';
 import type { PolicyRun } from '../sim/metrics/types.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import { DEFAULT_REPORT, MAX_SEEDS } from '../sim/scenario/schema.js';
@@ -37,11 +36,8 @@ export interface RunPoint {
   readonly primary: boolean;
 }
 
-export interface CollectHooks {
-  /** Arrivals so far within the current policy's run. */
-  onProgress?(arrived: number): void;
-  /** Every request as it arrives (passed through to the simulation; workload traces). */
-  onArrival?(req: SimRequest): void;
+/** runScenario's hooks (passed through), with the plan point of every finished run. */
+export interface CollectHooks extends Omit<ExperimentHooks, 'onPolicyDone'> {
   /** A policy run finished; its records are only kept until this returns. */
   onPolicyDone?(run: PolicyRun, point: RunPoint): void;
 }
@@ -71,7 +67,7 @@ export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan): num
 }
 
 /** The scenario with another seed and arrival rate; everything else identical. */
-export function scenarioAt(scenario: ScenarioConfig, seed: number, rate: number): ScenarioConfig {
+function scenarioAt(scenario: ScenarioConfig, seed: number, rate: number): ScenarioConfig {
   const w = scenario.workload;
   return { ...scenario, seed, workload: rate === w.arrival.rate ? w : { ...w, arrival: { ...w.arrival, rate } } };
 }
@@ -92,7 +88,10 @@ interface PolicyAcc {
   timeseries?: TimeSeries;
 }
 
-/** Runs every seed of one offered load; `primaryRate` marks the first seed's runs as primary. */
+/**
+ * Runs every seed of one offered load. With `keepProfiles` (the scenario's own rate) it keeps the
+ * latency distributions of every seed and the time series of the first, whose runs are the primary ones.
+ */
 function runPoint(scenario: ScenarioConfig, plan: ExperimentPlan, rate: number, keepProfiles: boolean, hooks: CollectHooks): PolicyAcc[] {
   const window = (scenario.report ?? DEFAULT_REPORT).window_ms;
   const accs = scenario.policies.map((p): PolicyAcc => ({ name: p.name, type: p.type, summaries: [], distributions: [] }));

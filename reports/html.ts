@@ -20,7 +20,7 @@ const RUNTIMES = [
 ] as const;
 
 /** Path of a package's minified browser build: next to its main entry (each ships it in build/). */
-export function runtimePath(pkg: string, file: string): string {
+function runtimePath(pkg: string, file: string): string {
   return join(dirname(fileURLToPath(import.meta.resolve(pkg))), file);
 }
 

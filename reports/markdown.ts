@@ -6,10 +6,10 @@
 import type { Chart } from './charts/types.js';
 import { figureLabel, figureUnit, flattenFigures } from './figures.js';
 import type { ResultsDocument } from './results.js';
-import { meanPlusMinus, signed } from './table.js';
+import { signed, statsCell, sweepRows, valueCell, type FigureColumn } from './table.js';
 
-/** Columns of the per-policy table: header, figure path, scale, decimals. */
-const COLUMNS: readonly (readonly [string, string, number, number])[] = [
+/** Columns of the per-policy table. */
+const COLUMNS: readonly FigureColumn[] = [
   ['completed', 'completed', 1, 0],
   ['rejected', 'rejected', 1, 0],
   ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
@@ -27,14 +27,7 @@ export function summaryTable(doc: ResultsDocument): { headers: string[]; rows: s
   const seeded = (doc.seeds?.length ?? 1) > 1;
   const rows = doc.policies.map((p) => {
     const figures = flattenFigures(p.summary);
-    return [
-      p.name,
-      ...COLUMNS.map(([, path, scale, dec]) => {
-        if (seeded) return meanPlusMinus(p.stats?.[path], scale, dec);
-        const v = figures.get(path);
-        return v === undefined || v === null ? '-' : (v * scale).toFixed(dec);
-      }),
-    ];
+    return [p.name, ...COLUMNS.map((col) => (seeded ? statsCell(p.stats, col) : valueCell(figures, col)))];
   });
   return { headers: ['policy', ...COLUMNS.map(([h]) => h)], rows };
 }
@@ -62,7 +55,7 @@ export function runDescription(doc: ResultsDocument): string {
 }
 
 /** Escapes text for a Markdown table cell. */
-export function mdCell(text: string): string {
+function mdCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
@@ -88,31 +81,18 @@ function comparisonsMd(doc: ResultsDocument): string {
   return out + mdTable(['figure', 'difference', 'mean', '95 % CI', 'p'], rows, 2);
 }
 
-/** The sweep as a Markdown table (TTFT/E2E p99 and goodput per rate and policy). */
+/** Columns of the sweep table. */
+const SWEEP_COLUMNS: readonly FigureColumn[] = [
+  ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
+  ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
+  ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
+  ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+];
+
+/** The sweep as a Markdown table (TTFT p50/p99, E2E p99 and goodput per rate and policy). */
 function sweepMd(doc: ResultsDocument): string {
   if (!doc.sweep || doc.sweep.length === 0) return '';
-  const cols: readonly (readonly [string, string, number, number])[] = [
-    ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
-    ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
-    ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
-    ['goodput req/s', 'goodput.requests_per_s', 1, 2],
-  ];
-  const rows: string[][] = [];
-  for (const pt of doc.sweep) {
-    for (const p of pt.policies) {
-      const f = flattenFigures(p.summary);
-      rows.push([
-        String(pt.rate),
-        p.name,
-        ...cols.map(([, path, scale, dec]) => {
-          if (p.stats) return meanPlusMinus(p.stats[path], scale, dec);
-          const v = f.get(path);
-          return v === undefined || v === null ? '-' : (v * scale).toFixed(dec);
-        }),
-      ]);
-    }
-  }
-  return `\n### Sweep over offered load\n\n${mdTable(['rate req/s', 'policy', ...cols.map(([h]) => h)], rows, 2)}`;
+  return `\n### Sweep over offered load\n\n${mdTable(['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)], sweepRows(doc.sweep, SWEEP_COLUMNS), 2)}`;
 }
 
 /** summary.md. `charts` are listed with links to their SVG and Vega-Lite files. */

@@ -31,7 +31,7 @@ export function gridP(i: number): number {
 }
 
 /** The 101-point quantile grid of `samples` (quantileSorted, type 7), rounded; null when empty. */
-export function quantileGrid(samples: readonly number[]): number[] | null {
+function quantileGrid(samples: readonly number[]): number[] | null {
   if (samples.length === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
   return Array.from({ length: GRID_POINTS }, (_, i) => round4(quantileSorted(sorted, gridP(i))));

@@ -42,7 +42,7 @@ function collector(into: string[], source: string): LoggerInterface {
 }
 
 /** Compiles a Vega-Lite spec to Vega, collecting warnings. */
-export function compileVegaLite(spec: TopLevelSpec): { vega: ReturnType<typeof compile>['spec']; warnings: string[] } {
+function compileVegaLite(spec: TopLevelSpec): { vega: ReturnType<typeof compile>['spec']; warnings: string[] } {
   const warnings: string[] = [];
   const out = compile(spec, { logger: collector(warnings, 'vega-lite') });
   return { vega: out.spec, warnings };

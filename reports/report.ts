@@ -39,7 +39,7 @@ export async function buildReport(doc: ResultsDocument): Promise<ReportFiles> {
 }
 
 /** Whether `dir` may be replaced by a report: absent, empty, or a previous report. */
-export function checkReportTarget(dir: string): void {
+function checkReportTarget(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw inputError(dir, '', 'exists and is not a directory', 'choose another --out directory');
   const names = readdirSync(dir);

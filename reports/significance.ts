@@ -2,15 +2,14 @@
  * Paired comparisons over seeds. Every policy of a scenario replays the identical request stream
  * for a given seed, so the difference between two policies (or between a baseline and a current
  * run) is paired by seed: the test is a one-sample t test on the per-seed differences,
- * t = mean / (s / √n) with the sample standard deviation s (simple-statistics' mean and
- * sampleStandardDeviation), and the two-sided p-value from Student's t with n − 1 degrees of
- * freedom (confidence.ts).
+ * t = mean / (s / √n) with the sample standard deviation s (confidence.ts meanInterval: simple-
+ * statistics' mean and sampleStandardDeviation), and the two-sided p-value from Student's t with
+ * n − 1 degrees of freedom (confidence.ts).
  *
  * simple-statistics' own `tTest` is not used: it divides by the population standard deviation
  * (√(Σd²/n) instead of √(Σd²/(n − 1))), which overstates t — for the differences [2, 4, 6] it gives
  * t = 4.24 (p = 0.051) instead of the textbook 3.46 (p = 0.074); test/confidence.test.ts pins this.
  */
-import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { round4 } from '../sim/metrics/summary.js';
 import { CONFIDENCE, meanInterval, studentTTwoSidedP } from './confidence.js';
 
@@ -37,17 +36,15 @@ export interface PairedTest {
  */
 export function pairedTest(diffs: readonly number[]): PairedTest {
   if (diffs.length === 0) throw new RangeError('pairedTest needs at least one difference');
-  const m = mean(diffs as number[]);
-  if (diffs.length < 2) return { n: diffs.length, meanDiff: m, ciLow: null, ciHigh: null, p: null, pGreater: null };
-  const { half } = meanInterval(diffs);
-  const h = half as number;
+  const { mean: m, std, half: h } = meanInterval(diffs);
+  if (std === null || h === null) return { n: diffs.length, meanDiff: m, ciLow: null, ciHigh: null, p: null, pGreater: null };
   let p: number;
   let pGreater: number;
   if (h === 0) {
     p = m === 0 ? 1 : 0;
     pGreater = m > 0 ? 0 : 1;
   } else {
-    const t = m / (sampleStandardDeviation(diffs as number[]) / Math.sqrt(diffs.length));
+    const t = m / (std / Math.sqrt(diffs.length));
     p = studentTTwoSidedP(t, diffs.length - 1);
     pGreater = t >= 0 ? p / 2 : 1 - p / 2;
   }

@@ -1,8 +1,11 @@
-/** Plain-text comparison table of policy summaries (one row per policy), for the terminal and README. */
+/**
+ * Plain-text tables for the terminal and README: the comparison table of policy summaries (one row
+ * per policy), `routesim run`'s repetition and sweep tables, and the generic `textTable`.
+ */
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import type { FigureStats } from './confidence.js';
-import { figureLabel, figureUnit, flattenFigures } from './figures.js';
-import type { ResultsDocument } from './results.js';
+import { figureLabel, figureUnit, flattenFigures, type Figures } from './figures.js';
+import type { ResultsDocument, SweepPoint } from './results.js';
 
 export interface ComparisonRow {
   readonly policy: string;
@@ -14,11 +17,10 @@ export interface TableOptions {
   readonly gap?: number;
 }
 
-/** One table column: header, how to format a row's cell, and alignment. */
+/** One table column: header and how to format a row's cell. */
 interface Column {
   readonly header: string;
   readonly cell: (row: ComparisonRow) => string;
-  readonly align: 'left' | 'right';
 }
 
 /** Text for an absent value. */
@@ -29,13 +31,14 @@ function fixed(x: number | null, decimals: number, scale = 1): string {
   return x === null ? MISSING : (x * scale).toFixed(decimals);
 }
 
-/** Numeric column, right-aligned. */
+/** Numeric column. */
 function num(header: string, value: (s: PolicySummary) => number | null, decimals: number): Column {
-  return { header, align: 'right', cell: (row) => fixed(value(row.summary), decimals) };
+  return { header, cell: (row) => fixed(value(row.summary), decimals) };
 }
 
+/** The policy column (left-aligned), then numbers (right-aligned). */
 const COLUMNS: readonly Column[] = [
-  { header: 'policy', align: 'left', cell: (row) => row.policy },
+  { header: 'policy', cell: (row) => row.policy },
   num('done', (s) => s.completed, 0),
   num('rej', (s) => s.rejected, 0),
   num('drop', (s) => s.dropped ?? 0, 0),
@@ -62,31 +65,31 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
  * Output ends with a newline and depends only on the input.
  */
 export function renderComparisonTable(rows: readonly ComparisonRow[], opts: TableOptions = {}): string {
-  const gap = ' '.repeat(opts.gap ?? 2);
   const cells = rows.map((row) => COLUMNS.map((c) => c.cell(row)));
-  const widths = COLUMNS.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] as string).length)));
-  const line = (texts: readonly string[]): string =>
-    texts.map((t, i) => pad(t, widths[i] as number, (COLUMNS[i] as Column).align)).join(gap).trimEnd();
-  const header = line(COLUMNS.map((c) => c.header));
-  const rule = widths.map((w) => '-'.repeat(w)).join(gap);
-  return [header, rule, ...cells.map(line)].join('\n') + '\n';
+  return textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Repetitions and sweeps (routesim run --seeds / --sweep-rate)
-// ---------------------------------------------------------------------------------------------
-
-/** A plain text table: header, dashes, rows; the first `leftColumns` columns left-aligned, the rest right-aligned. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
-  const gap = '  ';
+/**
+ * A plain text table: header, dashes, rows; the first `leftColumns` columns left-aligned, the rest
+ * right-aligned; `gap` spaces between columns; trailing spaces trimmed.
+ */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1, gapWidth = 2): string {
+  const gap = ' '.repeat(gapWidth);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (texts: readonly string[]): string =>
     texts.map((t, i) => pad(t, widths[i] as number, i < leftColumns ? 'left' : 'right')).join(gap).trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join(gap), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Figures of the repetition table: (header, figure path, scale, decimals). */
-const REPEAT_COLUMNS: readonly (readonly [string, string, number, number])[] = [
+// ---------------------------------------------------------------------------------------------
+// Repetitions and sweeps (routesim run --seeds / --sweep-rate)
+// ---------------------------------------------------------------------------------------------
+
+/** A table column of one summary figure: header, figure path (figures.ts), scale, decimals. */
+export type FigureColumn = readonly [header: string, path: string, scale: number, decimals: number];
+
+/** Figures of the repetition table. */
+const REPEAT_COLUMNS: readonly FigureColumn[] = [
   ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
   ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
   ['TPOT p99 ms', 'tpot_ms.p99', 1, 2],
@@ -95,8 +98,36 @@ const REPEAT_COLUMNS: readonly (readonly [string, string, number, number])[] = [
   ['goodput req/s', 'goodput.requests_per_s', 1, 2],
 ];
 
+/** Figures of the sweep table: the repetition table's but output tokens/s. */
+const SWEEP_COLUMNS = REPEAT_COLUMNS.filter(([, path]) => path !== 'throughput.output_tokens_per_s');
+
+/** A figure's value from a flattened summary, scaled, with fixed decimals; `-` when absent or null. */
+export function valueCell(figures: Figures, [, path, scale, decimals]: FigureColumn): string {
+  return fixed(figures.get(path) ?? null, decimals, scale);
+}
+
+/** A figure's `mean ± half-width` over seeds (meanPlusMinus); `-` when it has no statistics. */
+export function statsCell(stats: Readonly<Record<string, FigureStats>> | undefined, [, path, scale, decimals]: FigureColumn): string {
+  return meanPlusMinus(stats?.[path], scale, decimals);
+}
+
+/**
+ * The sweep as table rows (rate, policy, one cell per column): `mean ± half-width` where the point
+ * has repetition statistics, the single run's value otherwise.
+ */
+export function sweepRows(sweep: readonly SweepPoint[], columns: readonly FigureColumn[]): string[][] {
+  const rows: string[][] = [];
+  for (const pt of sweep) {
+    for (const p of pt.policies) {
+      const figures = flattenFigures(p.summary);
+      rows.push([String(pt.rate), p.name, ...columns.map((col) => (p.stats ? statsCell(p.stats, col) : valueCell(figures, col)))]);
+    }
+  }
+  return rows;
+}
+
 /** `mean ± half-width` of a figure's stats, scaled; `-` when absent. */
-export function meanPlusMinus(st: FigureStats | undefined, scale: number, decimals: number): string {
+function meanPlusMinus(st: FigureStats | undefined, scale: number, decimals: number): string {
   if (st === undefined || st.mean === null) return MISSING;
   const m = (st.mean * scale).toFixed(decimals);
   if (st.ci95_low === null || st.ci95_high === null) return m;
@@ -110,7 +141,7 @@ export function signed(x: number, decimals: number): string {
 }
 
 /** The significant paired differences, one line each (or a line saying there are none). */
-export function renderComparisonLines(doc: ResultsDocument): string {
+function renderComparisonLines(doc: ResultsDocument): string {
   const seeds = doc.seeds ?? [];
   const sig = (doc.comparisons ?? []).filter((c) => c.significant);
   const head = `paired t test over ${seeds.length} seeds, p < 0.05`;
@@ -128,7 +159,7 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
   let out: string;
   const seeds = doc.seeds ?? [];
   if (seeds.length > 1) {
-    const rows = doc.policies.map((p) => [p.name, ...REPEAT_COLUMNS.map(([, path, scale, dec]) => meanPlusMinus(p.stats?.[path], scale, dec))]);
+    const rows = doc.policies.map((p) => [p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
     out = `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)}): mean ± 95 % confidence half-width\n`;
     out += textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows);
     out += renderComparisonLines(doc);
@@ -136,26 +167,8 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
     out = renderComparisonTable(primary);
   }
   if (doc.sweep !== undefined) {
-    const rows: string[][] = [];
-    for (const pt of doc.sweep) {
-      for (const p of pt.policies) {
-        rows.push([
-          String(pt.rate),
-          p.name,
-          ...REPEAT_COLUMNS.filter(([, path]) => path !== 'throughput.output_tokens_per_s').map(([, path, scale, dec]) =>
-            p.stats ? meanPlusMinus(p.stats[path], scale, dec) : fixed(figureValue(p.summary, path), dec, scale),
-          ),
-        ]);
-      }
-    }
-    const headers = ['rate req/s', 'policy', ...REPEAT_COLUMNS.filter(([, path]) => path !== 'throughput.output_tokens_per_s').map(([h]) => h)];
-    out += `\nsweep over offered load${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(headers, rows, 2);
+    const headers = ['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)];
+    out += `\nsweep over offered load${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(headers, sweepRows(doc.sweep, SWEEP_COLUMNS), 2);
   }
   return out;
-}
-
-/** A summary figure by dot path (null when absent). */
-function figureValue(summary: unknown, path: string): number | null {
-  const v = flattenFigures(summary).get(path);
-  return v === undefined ? null : v;
 }

@@ -89,7 +89,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   // Report time series: engine gauges and the router's scraped view, sampled without adding events.
   const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;
-  let streamDone = false;
   let now = 0;
   let sweepQueued = false;
   /** Records of requests held in the gateway's flow-control queue. */
@@ -97,18 +96,15 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
 
   // Closed-loop sources (workload/request.ts FeedbackStream) release requests as earlier ones finish.
   const feedback = isFeedbackStream(stream) ? stream : null;
+  /** Arrival events queued and not yet handled (open loop: 1 until the stream ends). */
   let pendingArrivals = 0;
   const pullArrival = (): void => {
     for (;;) {
       const n = stream.next();
-      if (n.done) {
-        streamDone = true;
-        return;
-      }
+      if (n.done) return;
       if (n.value.arrivalUs < now) throw new Error(`request ${n.value.id} arrives at ${n.value.arrivalUs} µs, before the previous one`);
       q.push(n.value.arrivalUs, EventKind.Arrival, n.value);
       pendingArrivals++;
-      streamDone = false;
       if (feedback === null) return;
     }
   };
@@ -207,9 +203,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const r = ev.payload as Replica;
         for (const seq of r.endStep(now, itl)) q.push(seq.rec.lastTokenUs, EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
-        if (kvLog !== null) {
-          if (kvLog.removed.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'removed', index: replicaIndex.get(r)!, keys: kvLog.removed.splice(0) });
-          if (kvLog.stored.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'stored', index: replicaIndex.get(r)!, keys: kvLog.stored.splice(0) });
+        if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
+          const index = replicaIndex.get(r)!;
+          if (kvLog.removed.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'removed', index, keys: kvLog.removed.splice(0) });
+          if (kvLog.stored.length > 0) q.push(now + kvDelayUs, EventKind.KvDeliver, { kind: 'stored', index, keys: kvLog.stored.splice(0) });
         }
         observer.onStepEnd?.(r, now);
         kick(r, now);
@@ -225,7 +222,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Scrape: {
         gateway.scrape(now);
-        if (!streamDone || outstanding > 0 || pendingArrivals > 0) q.push(now + refreshUs, EventKind.Scrape, null);
+        if (outstanding > 0 || pendingArrivals > 0) q.push(now + refreshUs, EventKind.Scrape, null);
         retryHeld();
         break;
       }

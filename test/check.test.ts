@@ -260,6 +260,7 @@ describe('routesim check (built CLI)', { timeout: 60_000 }, () => {
     ['a missing results file', () => args(join(dir, 'nope.json')), /nope\.json: file not found \(fix: pass a results JSON/],
     ['a results file that is not JSON', () => args(write('bad.json', '{"policies": [')), /bad\.json: not valid JSON/],
     ['a results file missing a summary', () => args(write('nosum.json', JSON.stringify({ routesim: { version: '1' }, scenario: {}, policies: [{ name: 'rr', type: 'x' }] }))), /nosum\.json: policies\[0\]\.summary: missing required key "summary"/],
+    ['a rules path that is a directory', () => ['check', '--baseline', base, '--current', worse, '--rules', dir], /routesim-check-\w+: is a directory \(fix: pass the rules YAML with --rules FILE\)$/],
     ['a malformed rules file', () => ['check', '--baseline', base, '--current', worse, '--rules', write('bad.yaml', 'rules:\n  - {metric: ttft.p99, max_increase: lots}')], /bad\.yaml: rules\[0\]\.max_increase/],
     ['a missing flag', () => ['check', '--baseline', base, '--current', worse], /--rules/],
   ])('exits 2 with one line on %s', (_name, argv, pattern) => {

@@ -1,9 +1,10 @@
 /**
  * Invariants of the engine over random small fleets and workloads (fast-check):
  * every arrived request ends completed, rejected (by the engine) or dropped (by the gateway: 429
- * shed, 503 flow-control TTL), under baselines, named policies and EPP configurations alike; allocated + free blocks = total after every
- * step, and no block leaks once the run ends; the clock never goes back; TTFT ≥ the request's own
- * prefill time; cached tokens are whole blocks and at most prompt − 1.
+ * shed, 503 flow-control TTL), under baselines, named policies and EPP configurations alike;
+ * allocated + free blocks = total after every step, and no block leaks once the run ends; the
+ * clock never goes back; TTFT ≥ the request's own prefill time; cached tokens are whole blocks and
+ * at most prompt − 1.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +12,8 @@ import { runPolicy } from '../sim/simulation.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Replica } from '../sim/engine/replica.js';
 
-/** Policies under test: baselines, named routers, and EPP configurations (default, flow control, legacy, precise). */
-const POLICIES = ['round-robin', 'random', 'least-requests', 'sglang-cache-aware', 'dynamo-kv', 'consistent-hash-bounded-load', 'epp-default', 'epp-flow', 'epp-legacy', 'epp-precise'] as const;
-
-const POLICY_YAML: Record<(typeof POLICIES)[number], string> = {
+/** Policies under test, as scenario entries: baselines, named routers, and EPP configurations (default, flow control, legacy, precise). */
+const POLICY_YAML = {
   'round-robin': 'round-robin',
   random: 'random',
   'least-requests': 'least-requests',
@@ -26,7 +25,9 @@ const POLICY_YAML: Record<(typeof POLICIES)[number], string> = {
     '{name: flow, epp: {apiVersion: inference.networking.x-k8s.io/v1alpha1, kind: EndpointPickerConfig, featureGates: [flowControl], plugins: [{type: queue-scorer}, {type: prefix-cache-scorer}], flowControl: {defaultRequestTTL: 200ms}}}',
   'epp-legacy': '{name: legacy, epp: policies/configs/legacy-v0.5.yaml}',
   'epp-precise': '{name: precise, epp: policies/configs/llm-d-precise-prefix.yaml}',
-};
+} as const;
+type PolicyCase = keyof typeof POLICY_YAML;
+const POLICIES = Object.keys(POLICY_YAML) as PolicyCase[];
 
 interface Case {
   replicas: number;
@@ -41,7 +42,7 @@ interface Case {
   rate: number;
   requests: number;
   seed: number;
-  policy: (typeof POLICIES)[number];
+  policy: PolicyCase;
   shared: boolean;
   multiTurn: boolean;
   physics: boolean;

@@ -165,5 +165,9 @@ describe('what the gateway sees', () => {
     // least-requests must now avoid endpoint i for the next request.
     const d2 = g.arrive(req({ id: 1, at: 6000, prompt: 16, output: 1 }), 6000);
     expect(d2.kind === 'dispatch' && d2.index).toBe(1 - i);
+    // Request 0 completes: endpoint i has 0 in flight, 1 − i still 1, so the next goes back to i.
+    g.complete(r0, i, 7000);
+    const d3 = g.arrive(req({ id: 2, at: 8000, prompt: 16, output: 1 }), 8000);
+    expect(d3.kind === 'dispatch' && d3.index).toBe(i);
   });
 });

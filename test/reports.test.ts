@@ -131,6 +131,9 @@ describe('renderComparisonTable', () => {
   it('is deterministic and honours the gap option', () => {
     expect(renderComparisonTable(rows)).toBe(text);
     const wide = renderComparisonTable(rows, { gap: 4 });
+    // Column widths do not depend on the gap, so the rule is the default one's dash runs joined by 4
+    // spaces instead of 2. (The header alone cannot show it: 'policy' is padded to 'idle-policy'.)
+    expect(wide.split('\n')[1]).toBe(lines[1]!.split('  ').join('    '));
     expect(wide.split('\n')[0]).toContain('policy    ');
     // No rows: header and rule only.
     expect(renderComparisonTable([]).trimEnd().split('\n')).toHaveLength(2);

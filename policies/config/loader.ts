@@ -23,6 +23,12 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  DEFAULT_BAND_MAX_BYTES,
+  DEFAULT_FAIRNESS_POLICY,
+  DEFAULT_ORDERING_POLICY,
+  DEFAULT_USAGE_LIMIT_POLICY,
+} from '../flowcontrol/controller.js';
 import type { FlowControlConfig, PriorityBandConfig } from '../flowcontrol/types.js';
 import { ParamError, pluginDefinitions, type FactoryContext, type PluginDefinition } from '../framework/registry.js';
 import {
@@ -53,6 +59,8 @@ import {
   type Scorer,
 } from '../framework/types.js';
 import { registerCatalog } from '../plugins/index.js';
+import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
+import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
 import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
@@ -81,18 +89,12 @@ schedulingProfiles:
 
 /** Production defaults (`defaults.go`, flow-control registry config). */
 export const DEFAULT_SCORER_WEIGHT = 1.0;
-export const DEFAULT_BAND_MAX_BYTES = 1_000_000_000;
-export const DEFAULT_FAIRNESS_POLICY = 'global-strict-fairness-policy';
-export const DEFAULT_ORDERING_POLICY = 'fcfs-ordering-policy';
-export const DEFAULT_USAGE_LIMIT_POLICY = 'static-usage-limit-policy';
 export const DEFAULT_SATURATION_DETECTOR = 'utilization-detector';
 export const DEFAULT_PICKER = 'max-score-picker';
 export const DEFAULT_PROFILE_HANDLER = 'single-profile-handler';
 export const DEFAULT_PARSER = 'openai-parser';
 export const DEFAULT_DATA_SOURCE = 'metrics-data-source';
 export const DEFAULT_EXTRACTOR = 'core-metrics-extractor';
-export const PREFIX_SCORER = 'prefix-cache-scorer';
-export const PREFIX_PRODUCER = 'approx-prefix-cache-producer';
 
 /** A loaded configuration: fresh plugin instances wired the way the production wires them. */
 export interface ResolvedConfig {
@@ -224,8 +226,8 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
   };
 
   // (2) the approximate prefix producer, fed the scorer's parameters.
-  const prefixScorer = firstOfType(PREFIX_SCORER);
-  if (prefixScorer && !firstOfType(PREFIX_PRODUCER)) autoSpec(PREFIX_PRODUCER, prefixScorer.params, prefixScorer.paramsPath);
+  const prefixScorer = firstOfType(PREFIX_CACHE_SCORER);
+  if (prefixScorer && !firstOfType(APPROX_PREFIX_CACHE_PRODUCER)) autoSpec(APPROX_PREFIX_CACHE_PRODUCER, prefixScorer.params, prefixScorer.paramsPath);
 
   // (3) data layer and parser.
   const dataLayerDoc = doc.dataLayer;

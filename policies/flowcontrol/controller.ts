@@ -279,8 +279,11 @@ export function createFlowController(config: FlowControlConfig, plugins: Readonl
   return new Controller(config, plugins);
 }
 
-/** Production defaults of the `flowControl` section (band maxBytes 1 GB = 10^9 bytes). */
+/** Production defaults of the `flowControl` section (band maxBytes 1 GB = 10^9 bytes) and its default policies. */
 export const DEFAULT_BAND_MAX_BYTES = 1_000_000_000;
+export const DEFAULT_FAIRNESS_POLICY = 'global-strict-fairness-policy';
+export const DEFAULT_ORDERING_POLICY = 'fcfs-ordering-policy';
+export const DEFAULT_USAGE_LIMIT_POLICY = 'static-usage-limit-policy';
 
 /** A FlowControlConfig with production defaults, overridden by `overrides`. */
 export function flowControlConfig(
@@ -290,8 +293,8 @@ export function flowControlConfig(
     priority: 0,
     maxBytes: DEFAULT_BAND_MAX_BYTES,
     maxRequests: 0,
-    fairnessPolicyRef: 'global-strict-fairness-policy',
-    orderingPolicyRef: 'fcfs-ordering-policy',
+    fairnessPolicyRef: DEFAULT_FAIRNESS_POLICY,
+    orderingPolicyRef: DEFAULT_ORDERING_POLICY,
     ...overrides.defaultPriorityBand,
   };
   return {
@@ -299,7 +302,7 @@ export function flowControlConfig(
     maxRequests: 0,
     defaultRequestTtlUs: 0,
     priorityBands: [],
-    usageLimitPolicyRef: 'static-usage-limit-policy',
+    usageLimitPolicyRef: DEFAULT_USAGE_LIMIT_POLICY,
     ...overrides,
     defaultPriorityBand: band,
   };

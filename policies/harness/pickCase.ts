@@ -240,24 +240,20 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
     modelRewrites: c.modelRewrites ?? [],
   });
 
-  // The pool: case metrics (partial, defaulted) → EndpointMetrics at each request's time.
-  const state = c.endpoints.map((e, index) => ({
+  // The pool: case metrics (partial, defaulted; null = never scraped) → EndpointMetrics at each request's time.
+  const caseMetrics: (CaseMetrics | null)[] = c.endpoints.map((e) => (e.metrics === null ? null : { ...e.metrics }));
+  const indexOf = new Map(c.endpoints.map((e, index) => [e.name, index]));
+  const pool: { name: string; index: number; labels: Record<string, string>; metrics: EndpointMetrics | null; address?: string }[] = c.endpoints.map((e, index) => ({
     name: e.name,
     index,
     labels: e.labels ?? {},
-    address: e.address,
-    metrics: e.metrics === null ? null : ({ ...e.metrics } as CaseMetrics),
-  }));
-  const byName = new Map(state.map((s) => [s.name, s]));
-  const pool: { name: string; index: number; labels: Record<string, string>; metrics: EndpointMetrics | null; address?: string }[] = state.map((s) => ({
-    name: s.name,
-    index: s.index,
-    labels: s.labels,
     metrics: null,
-    ...(s.address !== undefined ? { address: s.address } : {}),
+    ...(e.address !== undefined ? { address: e.address } : {}),
   }));
   const refreshPool = (nowUs: number): void => {
-    for (let i = 0; i < state.length; i++) pool[i]!.metrics = state[i]!.metrics === null ? null : toMetrics(state[i]!.metrics!, nowUs);
+    caseMetrics.forEach((m, i) => {
+      pool[i]!.metrics = m === null ? null : toMetrics(m, nowUs);
+    });
   };
 
   const results: PickResult[] = [];
@@ -304,12 +300,12 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   c.requests.forEach((q, i) => {
     if (q.timeMs !== undefined) nowUs = Math.round(q.timeMs * 1000);
     for (const [name, m] of Object.entries(q.metrics ?? {})) {
-      const s = byName.get(name)!;
-      s.metrics = { ...(s.metrics ?? {}), ...m };
+      const i = indexOf.get(name)!;
+      caseMetrics[i] = { ...(caseMetrics[i] ?? {}), ...m };
     }
     refreshPool(nowUs);
     for (const ev of q.kvEvents ?? []) {
-      const idx = byName.get(ev.endpoint)!.index;
+      const idx = indexOf.get(ev.endpoint)!;
       const event: KvEvent = ev.kind === 'cleared' ? { kind: 'cleared', index: idx } : { kind: ev.kind, index: idx, keys: ev.keys };
       picker.kvEvent(nowUs, ev.endpoint, event);
     }

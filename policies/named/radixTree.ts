@@ -26,7 +26,7 @@
  */
 import { fmix32 } from '../util/hash.js';
 import { IndexedHeap } from '../flowcontrol/heap.js';
-import { charKey, sharedPrefix, splitPieces, slicePieces, type Piece } from './text.js';
+import { charKey, piecesLength, sharedPrefix, splitPieces, slicePieces, type Piece } from './text.js';
 
 export class TreeNode {
   readonly children = new Map<number | string, TreeNode>();
@@ -100,8 +100,7 @@ export class ApproxRadixTree {
       const child = prev.children.get(key);
       if (child === undefined) {
         const rest = slicePieces(text, pi, po);
-        let restLen = 0;
-        for (const p of rest) restLen += p.len;
+        const restLen = piecesLength(rest);
         const leaf = new TreeNode(rest, restLen, prev, this.salt());
         leaf.tenants.set(tenant, nowUs);
         prev.children.set(key, leaf);

@@ -22,7 +22,7 @@
  * text (equal pieces) ⇔ equal hash chain, with the same block boundaries, truncation and
  * full-blocks-only rules as the byte version. Work is O(pieces) per block — never per char or token.
  */
-import { fmix32, mix32 } from '../util/hash.js';
+import { joinLanes, mix32 } from '../util/hash.js';
 import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
@@ -201,7 +201,7 @@ export function syntheticHashes(
       remaining -= take;
       pieces++;
     }
-    prev = (fmix32(a ^ pieces) & 0x1fffff) * TWO_32 + fmix32(b ^ Math.imul(pieces, 0x27d4eb2f));
+    prev = joinLanes(a ^ pieces, b ^ Math.imul(pieces, 0x27d4eb2f));
     out[i] = prev;
   }
   return out;

@@ -28,6 +28,9 @@ const DELETED = 2;
 const NIL = -1;
 const TWO_32 = 4294967296;
 
+/** High 21 bits of a 53-bit key (its low 32 bits are `h | 0`). */
+const high = (h: number): number => ((h - (h >>> 0)) / TWO_32) | 0;
+
 // Key table: 4 int32 per slot (one cache line holds 4 slots).
 const K_LO = 0;
 const K_HI = 1;
@@ -252,7 +255,7 @@ export class PrefixIndexer {
     for (let k = 0; k < hashes.length; k++) {
       const h = hashes[k]!;
       const lo = h | 0;
-      const hi = ((h - (h >>> 0)) / TWO_32) | 0;
+      const hi = high(h);
       const slot = this.findOrInsert(lo, hi);
       let e = this.entryOf(slot, id);
       if (e !== NIL && this.E[e * ES + E_INLRU] === 1) {
@@ -279,7 +282,7 @@ export class PrefixIndexer {
       for (let k = 0; k < hashes.length; k++) {
         const h = hashes[k]!;
         const lo = h | 0;
-        const hi = ((h - (h >>> 0)) / TWO_32) | 0;
+        const hi = high(h);
         const slot = this.findOrInsert(lo, hi);
         if (this.entryOf(slot, id) === NIL) this.newEntry(slot, id);
       }
@@ -295,7 +298,7 @@ export class PrefixIndexer {
     counts.fill(0, 0, this.podNames.length);
     for (let k = 0; k < hashes.length; k++) {
       const h = hashes[k]!;
-      const slot = this.find(h | 0, ((h - (h >>> 0)) / TWO_32) | 0);
+      const slot = this.find(h | 0, high(h));
       if (slot === NIL) break;
       const E = this.E;
       for (let e = this.K[slot * KS + K_HEAD]!; e !== NIL; e = E[e * ES + E_KNEXT]!) counts[E[e * ES + E_POD]!]!++;
@@ -311,7 +314,7 @@ export class PrefixIndexer {
 
   /** Whether any pod holds hash `h`. */
   has(h: number): boolean {
-    return this.find(h | 0, ((h - (h >>> 0)) / TWO_32) | 0) !== NIL;
+    return this.find(h | 0, high(h)) !== NIL;
   }
 
   /** Drops the pod's LRU and every key it holds there. */
@@ -363,7 +366,7 @@ export class PrefixIndexer {
 
   /** Pods holding hash `h` (tests and debugging). */
   podsOf(h: number): string[] {
-    const slot = this.find(h | 0, ((h - (h >>> 0)) / TWO_32) | 0);
+    const slot = this.find(h | 0, high(h));
     const out: string[] = [];
     if (slot === NIL) return out;
     for (let e = this.K[slot * KS + K_HEAD]!; e !== NIL; e = this.E[e * ES + E_KNEXT]!) out.push(this.podNames[this.E[e * ES + E_POD]!]!);

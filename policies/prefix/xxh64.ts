@@ -1,7 +1,7 @@
 /**
  * xxHash64 (seed 0), as Go's `github.com/cespare/xxhash/v2` computes it, via xxhash-wasm (async
  * initialisation, hence the top-level await). Used for real-text prompts; the simulator's synthetic
- * prompts use the integer mixing in `mix.ts` instead.
+ * prompts use the integer mixing of `hashing.ts` (util/hash.ts) instead.
  *
  * The EPP keys its index by the full 64-bit hash. routesim chains the full 64-bit values (so every
  * block hash is exactly production's) but keys its index by the low 53 bits (`fold53`), a plain JS

@@ -4,7 +4,7 @@
  */
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
-import type { Chart } from './types.js';
+import { meanWithCi, type Chart } from './types.js';
 
 export function loadShareChart(doc: ResultsDocument): Chart | null {
   const policies = doc.policies.map((p) => p.name);
@@ -14,9 +14,10 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
   for (const p of doc.policies) {
     (p.summary.replicas ?? []).forEach((r, i) => {
       if (!replicaOrder.includes(r.name)) replicaOrder.push(r.name);
-      const st = p.stats?.[`replicas.${i}.share`];
-      if (withCi && st && st.mean !== null) {
-        values.push({ policy: p.name, replica: r.name, share: st.mean, ...(st.ci95_low !== null && st.ci95_high !== null ? { low: st.ci95_low, high: st.ci95_high } : {}) });
+      const m = withCi ? meanWithCi(p.stats?.[`replicas.${i}.share`]) : null;
+      if (m) {
+        const { value, ...ci } = m;
+        values.push({ policy: p.name, replica: r.name, share: value, ...ci });
       } else {
         values.push({ policy: p.name, replica: r.name, share: r.share });
       }

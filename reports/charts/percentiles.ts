@@ -4,14 +4,15 @@
  */
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
-import type { Chart } from './types.js';
+import { meanWithCi, type Chart } from './types.js';
 
-const METRICS = [
-  ['ttft_ms', 'TTFT (ms)'],
-  ['tpot_ms', 'TPOT (ms)'],
-  ['e2e_ms', 'E2E latency (ms)'],
+/** The latency figures charted (summary key, label); also the sweep chart's. */
+export const LATENCY_METRICS = [
+  ['ttft_ms', 'TTFT'],
+  ['tpot_ms', 'TPOT'],
+  ['e2e_ms', 'E2E latency'],
 ] as const;
-const PERCENTILES = ['p50', 'p90', 'p99'] as const;
+export const PERCENTILES = ['p50', 'p90', 'p99'] as const;
 
 interface Bar {
   policy: string;
@@ -24,13 +25,14 @@ interface Bar {
 export function percentilesChart(doc: ResultsDocument): Chart {
   const policies = doc.policies.map((p) => p.name);
   const withCi = (doc.seeds?.length ?? 1) > 1;
-  const panels = METRICS.map(([metric, title]) => {
+  const panels = LATENCY_METRICS.map(([metric, label]) => {
+    const title = `${label} (ms)`;
     const values: Bar[] = [];
     for (const p of doc.policies) {
       for (const pct of PERCENTILES) {
-        const st = p.stats?.[`${metric}.${pct}`];
-        if (withCi && st && st.mean !== null) {
-          values.push({ policy: p.name, percentile: pct, value: st.mean, ...(st.ci95_low !== null && st.ci95_high !== null ? { low: st.ci95_low, high: st.ci95_high } : {}) });
+        const m = withCi ? meanWithCi(p.stats?.[`${metric}.${pct}`]) : null;
+        if (m) {
+          values.push({ policy: p.name, percentile: pct, ...m });
         } else {
           const v = p.summary[metric]?.[pct];
           if (typeof v === 'number') values.push({ policy: p.name, percentile: pct, value: v });

@@ -4,29 +4,23 @@
  */
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
-import type { Chart } from './types.js';
-
-const METRICS = [
-  ['ttft_ms', 'TTFT'],
-  ['tpot_ms', 'TPOT'],
-  ['e2e_ms', 'E2E latency'],
-] as const;
-const PERCENTILES = ['p50', 'p90', 'p99'] as const;
+import { LATENCY_METRICS, PERCENTILES } from './percentiles.js';
+import { meanWithCi, type Chart } from './types.js';
 
 export function sweepChart(doc: ResultsDocument): Chart | null {
   const sweep = doc.sweep;
   if (!sweep || sweep.length === 0) return null;
   const policies = doc.policies.map((p) => p.name);
   const withCi = (doc.seeds?.length ?? 1) > 1;
-  const rows = METRICS.map(([metric, label]) => ({
+  const rows = LATENCY_METRICS.map(([metric, label]) => ({
     hconcat: PERCENTILES.map((pct) => {
       const path = `${metric}.${pct}`;
       const values: { policy: string; rate: number; value: number; low?: number; high?: number }[] = [];
       for (const pt of sweep) {
         for (const p of pt.policies) {
-          const st = p.stats?.[path];
-          if (withCi && st && st.mean !== null) {
-            values.push({ policy: p.name, rate: pt.rate, value: st.mean, ...(st.ci95_low !== null && st.ci95_high !== null ? { low: st.ci95_low, high: st.ci95_high } : {}) });
+          const m = withCi ? meanWithCi(p.stats?.[path]) : null;
+          if (m) {
+            values.push({ policy: p.name, rate: pt.rate, ...m });
           } else {
             const v = p.summary[metric]?.[pct];
             if (typeof v === 'number') values.push({ policy: p.name, rate: pt.rate, value: v });

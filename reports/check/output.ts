@@ -6,12 +6,17 @@ import { signed, textTable } from '../table.js';
 import { allowanceText } from './rules.js';
 import type { Verdict } from './compare.js';
 
-/** A value with the figure's unit and up to 4 significant decimals. */
+/** Decimals shown for a value of this size: 1 from 100 up, 2 from 1 up, 4 below. */
+function decimalsFor(x: number): number {
+  const abs = Math.abs(x);
+  return abs >= 100 ? 1 : abs >= 1 ? 2 : 4;
+}
+
+/** A value with the figure's unit and 1, 2 or 4 decimals by its size. */
 function value(x: number | null, unit: string): string {
   if (x === null) return '-';
   if (x === 0) return unit ? `0 ${unit}` : '0';
-  const abs = Math.abs(x);
-  const text = abs >= 100 ? x.toFixed(1) : abs >= 1 ? x.toFixed(2) : x.toFixed(4);
+  const text = x.toFixed(decimalsFor(x));
   return unit ? `${text} ${unit}` : text;
 }
 
@@ -19,8 +24,7 @@ function changeText(v: Verdict): string {
   if (v.change === null) return '-';
   const unit = figureUnit(v.rule.metric);
   if (v.change === 0) return unit ? `0 ${unit}` : '0';
-  const abs = Math.abs(v.change);
-  const dec = abs >= 100 ? 1 : abs >= 1 ? 2 : 4;
+  const dec = decimalsFor(v.change);
   const rel = v.relativeChange === null ? '' : ` (${signed(v.relativeChange * 100, 1)} %)`;
   return `${signed(v.change, dec)}${unit ? ` ${unit}` : ''}${rel}`;
 }
@@ -64,7 +68,7 @@ function rows(verdicts: readonly Verdict[]): { headers: string[]; rows: string[]
 }
 
 /** One line: how many rules passed / failed. */
-export function verdictLine(verdicts: readonly Verdict[]): string {
+function verdictLine(verdicts: readonly Verdict[]): string {
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   return failed === 0 ? `routesim check: all ${verdicts.length} checks passed` : `routesim check: ${failed} of ${verdicts.length} checks FAILED`;
 }

@@ -16,10 +16,9 @@
  * `max_increase` guards figures where higher is worse (latencies), `max_decrease` figures where
  * lower is worse (throughput, goodput); a rule has exactly one of them.
  */
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { inputError, UserError } from '../../sim/core/errors.js';
+import { inputError, readUserFile, UserError } from '../../sim/core/errors.js';
 import { closest, describeIssue, firstIssue } from '../../sim/scenario/schema.js';
 import { figureUnit, resolveFigureAlias } from '../figures.js';
 
@@ -63,7 +62,7 @@ function parseAllowance(v: number | string, file: string, path: string): Allowan
   return { kind: 'relative', fraction: Number(m[1]) / 100 };
 }
 
-/** `5 %` or `20 ms`-style text of an allowance. */
+/** Text of an allowance: `5 %` when relative, the bare amount (`20`, in the figure's unit) when absolute. */
 export function allowanceText(a: Allowance): string {
   return a.kind === 'relative' ? `${Number((a.fraction * 100).toPrecision(6))} %` : String(a.amount);
 }
@@ -117,13 +116,7 @@ export function parseRules(text: string, file: string): Rule[] {
 
 /** Reads a rules file. */
 export function loadRulesFile(path: string): Rule[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, 'pass the rules YAML with --rules FILE');
-  }
+  const text = readUserFile(path, 'pass the rules YAML with --rules FILE');
   try {
     return parseRules(text, path);
   } catch (err) {

@@ -39,8 +39,7 @@ export function validateEppSource(src: EppConfigSource, scenarioFile: string, pa
     loadPickerConfig(configInput(src), configLabel(src, scenarioFile, path));
   } catch (err) {
     if (err instanceof ConfigError) {
-      const e = err;
-      throw inputError(src.kind === 'file' ? src.path : scenarioFile, src.kind === 'file' ? e.path : `${path}.${e.path}`, e.problem, e.fix);
+      throw inputError(src.kind === 'file' ? src.path : scenarioFile, src.kind === 'file' ? err.path : `${path}.${err.path}`, err.problem, err.fix);
     }
     throw err;
   }

@@ -188,7 +188,6 @@ export class Gateway {
       tokenBlockKeys: this.blockKeysOf(req, req.adapter),
     };
     const ctx: RouteContext = this.ctx;
-    ctx satisfies RouteContext;
     const i = router.pick(route, this.routerView, ctx);
     if (!Number.isInteger(i) || i < 0 || i >= this.endpoints.length) {
       throw new Error(`policy ${router.type} picked endpoint ${i} of ${this.endpoints.length} at ${now} µs`);
@@ -203,8 +202,12 @@ export class Gateway {
     if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.reason };
     this.endpoints[d.index]!.inFlight++;
     this.live.set(req.id, { llm, route: null });
-    const adapter = llm.targetModel === this.opts.model ? null : llm.targetModel;
-    return { kind: 'dispatch', index: d.index, adapter };
+    return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm) };
+  }
+
+  /** The adapter an EPP request is served with: its target model after any rewrite (null = base model). */
+  private adapterOf(llm: LLMRequest): string | null {
+    return llm.targetModel === this.opts.model ? null : llm.targetModel;
   }
 
   private toLlmRequest(req: SimRequest): LLMRequest {
@@ -214,6 +217,9 @@ export class Gateway {
       const token = this.sessionTokens.get(req.session);
       if (token !== undefined) headers['x-session-token'] = token;
     }
+    // The adapter is final only after the rewrite, so keys are computed lazily against it and
+    // kept while it stays the same (plugins may ask several times per request).
+    let keys: { adapter: string | null; get: () => readonly number[] } | null = null;
     const llm: LLMRequest = {
       id: String(req.id),
       model,
@@ -225,8 +231,11 @@ export class Gateway {
       // x-gateway-inference-fairness-id: the workload's client (tenant), when it has one.
       fairnessId: req.client !== undefined && req.client >= 0 ? `client-${req.client}` : '',
       requestSizeBytes: null,
-      // The adapter is final only after the rewrite; keys are computed lazily against it.
-      tokenBlockKeys: () => this.blockKeysOf(req, llm.targetModel === this.opts.model ? null : llm.targetModel)(),
+      tokenBlockKeys: () => {
+        const adapter = this.adapterOf(llm);
+        if (keys === null || keys.adapter !== adapter) keys = { adapter, get: this.blockKeysOf(req, adapter) };
+        return keys.get();
+      },
     };
     return llm;
   }

@@ -25,12 +25,10 @@ import type {
   SessionsSpec,
   SharedPrefixSpec,
   TenantSpec,
-  TraceSourceSpec,
   WorkloadSource,
   WorkloadSpec,
 } from './spec.js';
-import { checkReplayControls, DEFAULT_REPLAY, workloadStats } from './traces/source.js';
-import { detectFormat } from './traces/index.js';
+import { checkReplayControls, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
 
 type WorkloadInput = ScenarioInput['workload'];
@@ -135,13 +133,12 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
   if (w.priorities.length > 0 && (kind === 'sessions' || kind === 'tenants' || kind === 'servegen')) unused(['priorities'], kind === 'tenants' ? 'tenants (give each tenant its priority)' : kind);
   const mixes = { adapters, base_model_weight: w.base_model_weight, priorities: w.priorities.map((p) => ({ ...p })) };
 
-  const lengths = (required: boolean): { input?: LengthDist; output?: LengthDist } => {
-    const out: { input?: LengthDist; output?: LengthDist } = {};
-    if (w.input !== undefined) out.input = ctx.resolveLength(w.input, 'workload.input', fail);
-    else if (required) throw fail('workload.input', 'missing required key "input" (prompt length)', 'add input: <tokens> or a {dist: …} mapping');
-    if (w.output !== undefined) out.output = ctx.resolveLength(w.output, 'workload.output', fail);
-    else if (required) throw fail('workload.output', 'missing required key "output"', 'add output: <tokens> or a {dist: …} mapping');
-    return out;
+  /** The required `input` and `output` lengths (sessions and ServeGen fall back on them). */
+  const lengths = (): { input: LengthDist; output: LengthDist } => {
+    if (w.input === undefined) throw fail('workload.input', 'missing required key "input" (prompt length)', 'add input: <tokens> or a {dist: …} mapping');
+    const input = ctx.resolveLength(w.input, 'workload.input', fail);
+    if (w.output === undefined) throw fail('workload.output', 'missing required key "output"', 'add output: <tokens> or a {dist: …} mapping');
+    return { input, output: ctx.resolveLength(w.output, 'workload.output', fail) };
   };
 
   switch (kind) {
@@ -151,7 +148,7 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
       const controls: ReplayControls = { rate_scale: t.rate_scale, from_s: t.from_s, to_s: t.to_s, sample: t.sample, loop: t.loop, jitter_s: t.jitter_s, skip_bad_rows: t.skip_bad_rows };
       const path = scenarioPath(file, t.path);
       if (!existsSync(path)) throw fail('workload.trace.path', `trace file ${JSON.stringify(t.path)} not found (looked at ${path})`, 'give the path relative to the scenario file');
-      const src: TraceSourceSpec = { kind: 'trace', path, format: t.format ?? detectFormat(path), ...controls, nominal_rate: 0 };
+      const src = traceSource(path, t.format, controls);
       return withTraceMeasured({ arrival: { process: 'source', rate: 0, cv: 1 }, ...mixes, source: src }, ctx, (f) => `workload.trace.${f}`);
     }
     case 'sessions': {
@@ -178,7 +175,7 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
       const arrival: ArrivalSpec = closed
         ? { process: 'source', rate: meanOfDuration(think) > 0 ? source.users / meanOfDuration(think) : 0, cv: 1 }
         : resolveArrival(w.arrival!, 'workload.arrival', fail);
-      return { arrival, ...lengths(true), ...mixes, source };
+      return { arrival, ...lengths(), ...mixes, source };
     }
     case 'tenants': {
       unused(['arrival', 'input', 'output', 'shared_prefix'], 'tenants (each tenant has its own)');
@@ -217,7 +214,7 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
       const nominal = (g.rate_scale * clients.reduce((s, c) => s + c.expected, 0)) / (g.to_s - g.from_s);
       const source: WorkloadSource = { kind: 'servegen', path, lengths_path: lengthsPath, pool: g.pool, from_s: g.from_s, to_s: g.to_s, clients: g.clients, rate_scale: g.rate_scale, adapters: g.adapters, nominal_rate: nominal };
       if (g.adapters && e.max_loras === 0) throw fail('workload.servegen.adapters', 'adapters: true gives each client an adapter but LoRA is disabled (max_loras is 0)', 'set fleet.engine.max_loras ≥ 1, or adapters: false');
-      return { arrival: { process: 'source', rate: nominal, cv: 1 }, ...lengths(true), ...mixes, source };
+      return { arrival: { process: 'source', rate: nominal, cv: 1 }, ...lengths(), ...mixes, source };
     }
     default:
       break;

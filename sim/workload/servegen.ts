@@ -26,7 +26,6 @@ import { atLine, intField, numField, RowProblem } from './traces/fields.js';
 import { inputError } from '../core/errors.js';
 
 export const SERVEGEN_WINDOW_S = 600;
-export const SERVEGEN_LENGTH_WINDOW_S = 21600;
 
 export interface ServeGenWindow {
   readonly start: number;
@@ -157,7 +156,11 @@ function clientArrivals(c: ServeGenClient, spec: ServeGenSpec, rateScale: number
       if (!(rate > 0)) continue;
       const mean = 1 / rate;
       const k = win.shape;
-      draw = win.dist === 'Gamma' ? () => gamma(rng, k, mean / k) : ((scale: number) => () => weibull(rng, k, scale))(mean / Math.exp(lnGamma(1 + 1 / k)));
+      if (win.dist === 'Gamma') draw = () => gamma(rng, k, mean / k);
+      else {
+        const scale = mean / Math.exp(lnGamma(1 + 1 / k));
+        draw = () => weibull(rng, k, scale);
+      }
       t = Math.max(win.start, spec.from_s);
       windowEnd = Math.min(win.start + SERVEGEN_WINDOW_S, spec.to_s);
       return true;

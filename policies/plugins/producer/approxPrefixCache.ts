@@ -37,11 +37,24 @@ import {
 } from '../../prefix/config.js';
 import { promptBlockHashes } from '../../prefix/hashing.js';
 import { PrefixIndexer } from '../../prefix/indexer.js';
-import { APPROX_PREFIX_STATE_KEY, type ApproxPrefixState } from '../../prefix/state.js';
+import { APPROX_PREFIX_STATE_KEY, readApproxPrefixState, type ApproxPrefixState } from '../../prefix/state.js';
 
 export const APPROX_PREFIX_CACHE_PRODUCER = 'approx-prefix-cache-producer';
-/** The profile name whose target the prefix and in-flight plugins also record (llm-d P/D). */
+/** The profile name whose target the prefix plugins also record (llm-d P/D). */
 export const PREFILL_PROFILE = 'prefill';
+
+/**
+ * The endpoints a dispatch records in the prefix plugins: the primary profile's first target, then
+ * the `prefill` profile's first target when it produced one.
+ */
+export function primaryAndPrefillTargets(result: SchedulingResult): SchedEndpoint[] {
+  const out: SchedEndpoint[] = [];
+  const primary = result.profileResults.get(result.primaryProfileName)?.targetEndpoints[0];
+  if (primary) out.push(primary);
+  const prefill = result.profileResults.get(PREFILL_PROFILE)?.targetEndpoints[0];
+  if (prefill) out.push(prefill);
+  return out;
+}
 /** Request header carrying the body's `cache_salt` in routesim. */
 export const CACHE_SALT_HEADER = 'x-routesim-cache-salt';
 const SUBSET_HEADER = 'x-gateway-destination-endpoint-subset';
@@ -101,13 +114,10 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   }
 
   preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    const state = ctx.pluginState.read(req.id, APPROX_PREFIX_STATE_KEY) as ApproxPrefixState | undefined;
+    const state = readApproxPrefixState(ctx, req.id);
     ctx.pluginState.write(req.id, APPROX_PREFIX_STATE_KEY, undefined);
     if (!state || state.hashes.length === 0) return; // indexer.Add ignores an empty hash list
-    const primary = result.profileResults.get(result.primaryProfileName)?.targetEndpoints[0];
-    if (primary) this.record(state.hashes, primary);
-    const prefill = result.profileResults.get(PREFILL_PROFILE)?.targetEndpoints[0];
-    if (prefill) this.record(state.hashes, prefill);
+    for (const e of primaryAndPrefillTargets(result)) this.record(state.hashes, e);
   }
 
   private record(hashes: readonly number[], e: SchedEndpoint): void {

@@ -12,7 +12,7 @@
  * synthetic prompts → Σ tokens × charsPerToken.
  */
 import type { CycleContext, LLMRequest, Prompt } from '../../framework/types.js';
-import { goJsonMessages } from '../../prefix/goJson.js';
+import { promptByteLength } from '../../prefix/hashing.js';
 
 /** Go's math.Round: half away from zero. */
 export function goRound(x: number): number {
@@ -20,22 +20,15 @@ export function goRound(x: number): number {
   return Math.abs(x - t) >= 0.5 ? t + Math.sign(x) : t;
 }
 
-/** UTF-8 byte length of a JS string (a lone surrogate counts as U+FFFD, 3 bytes). */
-export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/** `len(PromptText)` in bytes. */
+/**
+ * `len(PromptText)` in bytes: for text prompts what the prefix hashing reads (promptByteLength);
+ * for synthetic ones Σ tokens × charsPerToken, unrounded.
+ */
 export function promptTextLength(p: Prompt): number {
-  switch (p.kind) {
-    case 'completion':
-      return utf8Length(p.text);
-    case 'chat':
-      return utf8Length(goJsonMessages(p.messages));
-    case 'synthetic': {
-      let n = 0;
-      for (const s of p.spans) n += s.tokens * p.charsPerToken;
-      return n;
-    }
-  }
+  if (p.kind !== 'synthetic') return promptByteLength(p);
+  let n = 0;
+  for (const s of p.spans) n += s.tokens * p.charsPerToken;
+  return n;
 }
 
 /** SimpleTokenEstimator.Estimate: input + round(1.5 × input). */

@@ -19,9 +19,9 @@ import { z } from 'zod';
 import { ParamError, type PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, PreRequest, SchedEndpoint, SchedulingResult, Scorer } from '../../framework/types.js';
 import { readApproxPrefixState } from '../../prefix/state.js';
+import { primaryAndPrefillTargets } from '../producer/approxPrefixCache.js';
 
 export const NO_HIT_LRU_SCORER = 'no-hit-lru-scorer';
-const PREFILL_PROFILE = 'prefill';
 
 const params = z.strictObject({
   prefixPluginType: z.string().default('prefix-cache-scorer').describe('type of the prefix plugin whose state decides cold/warm'),
@@ -75,10 +75,7 @@ export class NoHitLruScorer implements Scorer, PreRequest {
     const cold = ctx.pluginState.read(req.id, this.stateKey);
     ctx.pluginState.write(req.id, this.stateKey, undefined);
     if (cold !== true) return;
-    const primary = result.profileResults.get(result.primaryProfileName)?.targetEndpoints[0];
-    if (primary) this.touch(primary.name);
-    const prefill = result.profileResults.get(PREFILL_PROFILE)?.targetEndpoints[0];
-    if (prefill) this.touch(prefill.name);
+    for (const e of primaryAndPrefillTargets(result)) this.touch(e.name);
   }
 
   private touch(name: string): void {

@@ -37,9 +37,9 @@ import type {
 } from '../../framework/types.js';
 import type { KvEvent } from '../../types.js';
 import { KvBlockIndex } from '../../prefix/kvBlockIndex.js';
+import { primaryAndPrefillTargets } from '../producer/approxPrefixCache.js';
 
 export const PRECISE_PREFIX_CACHE_SCORER = 'precise-prefix-cache-scorer';
-const PREFILL_PROFILE = 'prefill';
 
 const params = z.strictObject({
   tokenProcessorConfig: z
@@ -140,11 +140,7 @@ export class PrecisePrefixCacheScorer implements Scorer, PreRequest, KvEventList
   preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
     this.index.expire(ctx.nowUs);
     if (!this.speculativeIndexing || !req.tokenBlockKeys) return;
-    const targets: SchedEndpoint[] = [];
-    const primary = result.profileResults.get(result.primaryProfileName)?.targetEndpoints[0];
-    if (primary) targets.push(primary);
-    const prefill = result.profileResults.get(PREFILL_PROFILE)?.targetEndpoints[0];
-    if (prefill) targets.push(prefill);
+    const targets = primaryAndPrefillTargets(result);
     if (targets.length === 0) return;
     const keys = this.requestKeys(req, targets);
     if (keys === null || keys.length === 0) return;

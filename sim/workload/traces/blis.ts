@@ -176,6 +176,11 @@ export interface BlisRequest {
   readonly client: number;
 }
 
+/** Tokens of a request's shared prefix (its group's first segment), 0 without a group. */
+export function prefixTokensOf(r: SimRequest): number {
+  return r.group >= 0 && r.segments.length > 0 ? r.segments[0]!.tokens : 0;
+}
+
 /** The TraceV2 fields of a simulated request. */
 export function blisRequestOf(r: SimRequest): BlisRequest {
   return {
@@ -188,7 +193,7 @@ export function blisRequestOf(r: SimRequest): BlisRequest {
     session: r.session,
     turn: r.turn,
     group: r.group,
-    prefixTokens: r.group >= 0 && r.segments.length > 0 ? r.segments[0]!.tokens : 0,
+    prefixTokens: prefixTokensOf(r),
     client: r.client ?? -1,
   };
 }

@@ -6,7 +6,7 @@ import type { SimRequest } from '../request.js';
 import type { StreamOptions } from '../generator.js';
 import type { WorkloadSpec } from '../spec.js';
 import { readAzure } from './azure.js';
-import { blisPaths, readBlis } from './blis.js';
+import { readBlis } from './blis.js';
 import { looksLikeInferencePerf, readInferencePerf } from './inferencePerf.js';
 import { readJsonl } from './jsonl.js';
 import { readLines } from './lines.js';
@@ -102,11 +102,4 @@ function* inferencePerfRows(path: string, ctx: RowContext): Generator<TraceRow> 
       line: r.id + 1,
     };
   }
-}
-
-/** The file(s) a trace path reads (a BLIS pair is two), for messages and caching. */
-export function traceFiles(path: string, format: TraceFormat): string[] {
-  if (format !== 'blis') return [path];
-  const { header, data } = blisPaths(path);
-  return [header, data];
 }

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { gzipSync } from 'node:zlib';
-import { inputError } from '../../core/errors.js';
+import { inputError, readProblem, UserError } from '../../core/errors.js';
 import { openAtomicStream, type AtomicStream } from '../../../reports/atomicWrite.js';
 
 const CHUNK = 1 << 20;
@@ -42,9 +42,8 @@ function openForRead(path: string): number {
     if (statSync(path).isDirectory()) throw inputError(path, '', 'is a directory', 'give the path of a trace file');
     return openSync(path, 'r');
   } catch (err) {
-    if (err instanceof Error && err.name === 'UserError') throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, 'check the path (paths in a scenario are relative to the scenario file)');
+    if (err instanceof UserError) throw err;
+    throw inputError(path, '', readProblem(err), 'check the path (paths in a scenario are relative to the scenario file)');
   }
 }
 

@@ -10,7 +10,7 @@
 import type { PolicyRun } from '../../metrics/types.js';
 import type { ScenarioConfig } from '../../scenario/types.js';
 import type { SimRequest } from '../request.js';
-import { blisRow, openBlisWriter, type BlisWriter } from './blis.js';
+import { blisRow, openBlisWriter, prefixTokensOf, type BlisWriter } from './blis.js';
 
 /** `path` for `policy` when a scenario has several policies. */
 export function policyTracePath(path: string, policy: string, several: boolean): string {
@@ -37,7 +37,7 @@ export class RunRecorder {
     this.session[r.id] = r.session;
     this.turn[r.id] = r.turn;
     this.group[r.id] = r.group;
-    this.prefix[r.id] = r.group >= 0 && r.segments.length > 0 ? r.segments[0]!.tokens : 0;
+    this.prefix[r.id] = prefixTokensOf(r);
     this.client[r.id] = r.client ?? -1;
   };
 

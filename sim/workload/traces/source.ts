@@ -3,7 +3,7 @@ import { UserError, inputError } from '../../core/errors.js';
 import { createRequestStream, type StreamOptions } from '../generator.js';
 import type { ReplayControls, TraceSourceSpec, WorkloadSpec } from '../spec.js';
 import { detectFormat } from './index.js';
-import { replayTrace } from './replay.js';
+import { createSourceStream } from '../sources.js';
 import { traceStats, type StatsOptions, type TraceStats } from './stats.js';
 import type { TraceFormat } from './types.js';
 
@@ -52,12 +52,6 @@ export function workloadStats(workload: WorkloadSpec, opts: StreamOptions, stats
     skipped++;
     onSkip?.(m);
   };
-  const stream = src?.kind === 'trace' ? createSkippingStream(workload, src, opts, count) : createRequestStream(workload, opts);
+  const stream = src?.kind === 'trace' ? createSourceStream(workload, src, opts, createRequestStream, count) : createRequestStream(workload, opts);
   return traceStats(stream, stats, () => skipped);
-}
-
-
-
-function createSkippingStream(workload: WorkloadSpec, src: TraceSourceSpec, opts: StreamOptions, onSkip: (m: string) => void) {
-  return replayTrace(workload, src, opts, { seed: opts.seed, defaultAdapterRank: opts.defaultAdapterRank, generate: createRequestStream }, onSkip);
 }
