@@ -151,7 +151,7 @@ export function parseConfigText(text: string): unknown {
  * default. `_label` names the config in diagnostics of callers; errors are ConfigErrors whose path
  * is relative to the document.
  */
-export function loadPickerConfig(input: { text: string } | { value: unknown } | null, _label?: string, opts: LoadOptions = {}): ResolvedConfig {
+export function loadPickerConfig(input: { text: string } | { value: unknown } | null, opts: LoadOptions = {}): ResolvedConfig {
   const doc = input === null ? parseConfigText(DEFAULT_CONFIG_YAML) : 'text' in input ? parseConfigText(input.text) : input.value;
   return resolveConfig(doc, opts);
 }

@@ -337,10 +337,10 @@ function ordered(r: PickResult): PickResult {
 }
 
 function loadCaseConfig(c: PickCase, file: string, opts: LoadOptions) {
-  if (c.config === undefined) return loadPickerConfig(null, undefined, opts);
+  if (c.config === undefined) return loadPickerConfig(null, opts);
   if (typeof c.config === 'string') {
     try {
-      return loadPickerConfig({ value: parseConfigText(c.config) }, undefined, opts);
+      return loadPickerConfig({ value: parseConfigText(c.config) }, opts);
     } catch (err) {
       if (err instanceof ConfigError) throw new PickCaseError(file, joinPath('config', err.path), err.problem, err.fix);
       throw err;
@@ -350,7 +350,7 @@ function loadCaseConfig(c: PickCase, file: string, opts: LoadOptions) {
   if (!path) throw new PickCaseError(file, 'config.path', `config file "${c.config.path}" not found`, 'give a path relative to the case file or the repository root');
   const text = readFileSync(path, 'utf8');
   try {
-    return loadPickerConfig({ text }, path, opts);
+    return loadPickerConfig({ text }, opts);
   } catch (err) {
     if (err instanceof ConfigError) throw new PickCaseError(path, err.path, err.problem, err.fix);
     throw err;

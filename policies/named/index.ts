@@ -64,10 +64,6 @@ const BY_TYPE = new Map(DEFINITIONS.map((d) => [d.type, d]));
 export const NAMED_POLICY_TYPES = ['sglang-cache-aware', 'dynamo-kv', 'power-of-two', 'consistent-hash-bounded-load'] as const;
 export type NamedPolicyType = (typeof NAMED_POLICY_TYPES)[number];
 
-export function isNamedPolicyType(type: string): type is NamedPolicyType {
-  return BY_TYPE.has(type);
-}
-
 /** Validates `params` against the type's schema; errors are ParamError naming the parameter. */
 export function parseNamedPolicyParams(type: string, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const def = BY_TYPE.get(type);

@@ -28,6 +28,26 @@ import { fmix32 } from '../util/hash.js';
 import { IndexedHeap } from '../flowcontrol/heap.js';
 import { charKey, piecesLength, sharedPrefix, splitPieces, slicePieces, type Piece } from './text.js';
 
+/** A position in a piece list: piece `pi`, character `po` within it. */
+class Cursor {
+  pi = 0;
+  po = 0;
+
+  /** Moves `n` characters forward. */
+  advance(text: readonly Piece[], n: number): void {
+    while (n > 0) {
+      const left = text[this.pi]!.len - this.po;
+      if (n < left) {
+        this.po += n;
+        return;
+      }
+      n -= left;
+      this.pi++;
+      this.po = 0;
+    }
+  }
+}
+
 export class TreeNode {
   readonly children = new Map<number | string, TreeNode>();
   /** Tenant → last access, µs. */
@@ -93,9 +113,9 @@ export class ApproxRadixTree {
     let prev = this.root;
     prev.tenants.set(tenant, nowUs);
     if (!this.charCount.has(tenant)) this.charCount.set(tenant, 0);
-    let pi = 0;
-    let po = 0;
-    while (pi < text.length) {
+    const cur = new Cursor();
+    while (cur.pi < text.length) {
+      const { pi, po } = cur;
       const key = charKey(text[pi]!, po);
       const child = prev.children.get(key);
       if (child === undefined) {
@@ -123,46 +143,23 @@ export class ApproxRadixTree {
       if (!node.tenants.has(tenant)) this.charCount.set(tenant, this.chars(tenant) + node.len);
       node.tenants.set(tenant, nowUs);
       prev = node;
-      // Advance the cursor by `shared` characters.
-      let adv = shared;
-      while (adv > 0) {
-        const left = text[pi]!.len - po;
-        if (adv < left) {
-          po += adv;
-          adv = 0;
-        } else {
-          adv -= left;
-          pi++;
-          po = 0;
-        }
-      }
+      cur.advance(text, shared);
     }
   }
 
   prefixMatch(text: readonly Piece[], nowUs: number): PrefixMatch {
     let prev = this.root;
     let matched = 0;
-    let pi = 0;
-    let po = 0;
-    while (pi < text.length) {
+    const cur = new Cursor();
+    while (cur.pi < text.length) {
+      const { pi, po } = cur;
       const child = prev.children.get(charKey(text[pi]!, po));
       if (child === undefined) break;
       const shared = sharedPrefix(child.label, 0, 0, text, pi, po);
       matched += shared;
       prev = child;
       if (shared < child.len) break;
-      let adv = shared;
-      while (adv > 0) {
-        const left = text[pi]!.len - po;
-        if (adv < left) {
-          po += adv;
-          adv = 0;
-        } else {
-          adv -= left;
-          pi++;
-          po = 0;
-        }
-      }
+      cur.advance(text, shared);
     }
     const tenant = prev.firstTenant();
     if (tenant >= 0) for (let n: TreeNode | null = prev; n !== null; n = n.parent) n.tenants.set(tenant, nowUs);

@@ -29,14 +29,10 @@ function configInput(src: EppConfigSource): { text: string } | { value: unknown 
   return src.kind === 'default' ? null : src.kind === 'file' ? { text: src.text } : { value: src.config };
 }
 
-function configLabel(src: EppConfigSource, scenarioFile: string, path: string): string {
-  return src.kind === 'file' ? src.path : `${scenarioFile}: ${path}`;
-}
-
 /** Loads an EPP config once so mistakes surface at scenario load, naming the file and field. */
 export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string): void {
   try {
-    loadPickerConfig(configInput(src), configLabel(src, scenarioFile, path));
+    loadPickerConfig(configInput(src));
   } catch (err) {
     if (err instanceof ConfigError) {
       throw inputError(src.kind === 'file' ? src.path : scenarioFile, src.kind === 'file' ? err.path : `${path}.${err.path}`, err.problem, err.fix);
@@ -47,7 +43,7 @@ export function validateEppSource(src: EppConfigSource, scenarioFile: string, pa
 
 export function createBackend(scenario: ScenarioConfig, policy: PolicySpec): Backend {
   if (policy.type !== 'epp') return { kind: 'router', router: createRouter(policy.type, policy.parameters ?? {}) };
-  const config = loadPickerConfig(configInput(policy.epp!), policy.name);
+  const config = loadPickerConfig(configInput(policy.epp!));
   const picker = new EndpointPicker(config, {
     rng: createRng(scenario.seed, 'epp'),
     modelRewrites: scenario.gateway.model_rewrites,

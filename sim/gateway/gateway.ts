@@ -96,11 +96,6 @@ export class Gateway {
     return this.backend.kind === 'epp' ? this.backend.picker.wantsKvEvents : this.backend.router.onKvEvent !== undefined;
   }
 
-  /** True when the policy queues requests (EPP flow control enabled). */
-  get hasFlowControl(): boolean {
-    return this.backend.kind === 'epp' && this.backend.picker.flowControlEnabled;
-  }
-
   /** Refresh every endpoint's metrics (a scrape tick). */
   scrape(now: number): void {
     for (let i = 0; i < this.sources.length; i++) this.endpoints[i]!.metrics = this.sources[i]!.snapshot(now);

@@ -7,6 +7,7 @@
  * Every strict object is built with {@link strict} so an unknown key is reported with the keys that
  * are allowed at that place (and a "did you mean" when one is close).
  */
+import { closestWord, formatPath } from '../../policies/util/text.js';
 import { BASELINE_TYPES } from '../../policies/baselines/index.js';
 import { z } from 'zod';
 import type {
@@ -105,33 +106,9 @@ function withFix(problem: string, fix: string): string {
   return `${problem} (fix: ${fix})`;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The closest candidate to `word` (case-insensitive), if it is plausibly a typo of it. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
+  return closestWord(word, candidates, 4);
 }
 
 /** A value as the user wrote it (strings quoted, numbers bare), else its kind. */
@@ -181,15 +158,7 @@ function sameBaseType(expected: string, input: unknown): boolean {
   }
 }
 
-/** Render a path as `a.b[2].c`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out ? `.${String(seg)}` : String(seg);
-  }
-  return out;
-}
+export { formatPath };
 
 // ---------------------------------------------------------------------------------------------
 // Schema building blocks

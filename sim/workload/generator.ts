@@ -5,43 +5,20 @@
  * Each concern draws from its own named RNG stream ('arrivals', 'lengths', 'prefix', 'adapters',
  * 'priorities'), so e.g. adding an adapter mix leaves arrival times and lengths unchanged.
  */
-import { createRng, weightedPicker, type Rng } from '../core/rng.js';
+import { createRng } from '../core/rng.js';
+import { createAdapterPicker, createPriorityPicker } from './pickers.js';
 import { createArrivalProcess } from './arrivals.js';
 import { sampleLength } from './distributions.js';
 import { createSharedPrefixPrompts, outputContentOf, poolContentOf, uniquePrompt } from './prompts.js';
 import { createSourceStream } from './sources.js';
 import type { Segment, SimRequest } from './request.js';
-import { requireLengths, type AdapterSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
+import { requireLengths, type StreamLimits, type WorkloadSpec } from './spec.js';
 
 export interface StreamOptions {
   readonly seed: number;
   readonly limits: StreamLimits;
   /** Rank of adapters that do not state one (the fleet's max_lora_rank). */
   readonly defaultAdapterRank: number;
-}
-
-/** Picks (adapter name, rank) per request, the base model (null, 0) with `baseWeight`. */
-function createAdapterPicker(
-  adapters: readonly AdapterSpec[],
-  baseWeight: number,
-  defaultRank: number,
-  rng: Rng,
-): () => { name: string | null; rank: number } {
-  const base = { name: null, rank: 0 };
-  if (adapters.length === 0) return () => base;
-  const choices = [...adapters.map((a) => ({ name: a.name, rank: a.rank ?? defaultRank })), base];
-  return weightedPicker(choices, [...adapters.map((a) => a.weight), baseWeight], rng);
-}
-
-/** Picks a priority class per request; 0 when no classes are given. */
-function createPriorityPicker(spec: WorkloadSpec, rng: Rng): () => number {
-  const classes = spec.priorities;
-  if (classes.length === 0) return () => 0;
-  return weightedPicker(
-    classes.map((c) => c.priority),
-    classes.map((c) => c.weight),
-    rng,
-  );
 }
 
 /** Sum of segment lengths. */

@@ -13,12 +13,12 @@ import { HEAD, SettableDetector, testCatalog } from './frameworkStubs.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const catalog = testCatalog();
-const load = (yaml: string): ResolvedConfig => loadPickerConfig({ text: HEAD + yaml }, 'test', { catalog });
+const load = (yaml: string): ResolvedConfig => loadPickerConfig({ text: HEAD + yaml }, { catalog });
 
 /** The ConfigError message a config produces (fails the test when it loads). */
 function errorOf(yaml: string, raw = false): string {
   try {
-    loadPickerConfig({ text: raw ? yaml : HEAD + yaml }, 'test', { catalog });
+    loadPickerConfig({ text: raw ? yaml : HEAD + yaml }, { catalog });
   } catch (err) {
     if (err instanceof ConfigError) return err.message;
     throw err;
@@ -36,7 +36,7 @@ const profileSummary = (c: ResolvedConfig) =>
 
 describe('defaults (GAIE v1.5.0 loadDefaultConfig and defaults.go)', () => {
   it('no config: queue 2, kv 2, prefix 3, max-score picker, single handler, implicit producer, utilization detector, openai parser', () => {
-    const c = loadPickerConfig(null, 'default', { catalog });
+    const c = loadPickerConfig(null, { catalog });
     expect(profileSummary(c)).toEqual([
       { name: 'default', filters: [], scorers: [['queue-scorer', 2], ['kv-cache-utilization-scorer', 2], ['prefix-cache-scorer', 3]], picker: 'max-score-picker' },
     ]);
@@ -50,15 +50,15 @@ describe('defaults (GAIE v1.5.0 loadDefaultConfig and defaults.go)', () => {
   });
 
   it('policies/configs/gaie-default.yaml wires exactly like the no-config default', () => {
-    const file = loadPickerConfig({ text: readFileSync(join(ROOT, 'policies/configs/gaie-default.yaml'), 'utf8') }, 'f', { catalog });
-    const dflt = loadPickerConfig(null, 'd', { catalog });
+    const file = loadPickerConfig({ text: readFileSync(join(ROOT, 'policies/configs/gaie-default.yaml'), 'utf8') }, { catalog });
+    const dflt = loadPickerConfig(null, { catalog });
     expect(profileSummary(file)).toEqual(profileSummary(dflt));
     expect([...file.types.entries()].sort()).toEqual([...dflt.types.entries()].sort());
   });
 
   it('every load makes fresh plugin instances (plugins are stateful)', () => {
-    const a = loadPickerConfig(null, 'a', { catalog });
-    const b = loadPickerConfig(null, 'b', { catalog });
+    const a = loadPickerConfig(null, { catalog });
+    const b = loadPickerConfig(null, { catalog });
     expect(a.plugins.get('prefix-cache-scorer')).not.toBe(b.plugins.get('prefix-cache-scorer'));
   });
 
@@ -142,14 +142,13 @@ schedulingProfiles: [{name: only, plugins: [{pluginRef: test-scorer}]}]
       },
     });
     const cfg = `plugins:\n- {type: prefix-cache-scorer, parameters: {blockSizeTokens: 32, maxPrefixBlocksToMatch: 10}}\n`;
-    loadPickerConfig({ text: HEAD + cfg }, 't', { catalog: cat });
+    loadPickerConfig({ text: HEAD + cfg }, { catalog: cat });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ name: 'approx-prefix-cache-producer', p: { blockSizeTokens: 32, maxPrefixBlocksToMatch: 10 } });
 
     seen.length = 0;
     const c = loadPickerConfig(
       { text: HEAD + `plugins:\n- {type: prefix-cache-scorer}\n- {name: mine, type: approx-prefix-cache-producer, parameters: {blockSizeTokens: 8}}\n` },
-      't',
       { catalog: cat },
     );
     expect(seen).toEqual([{ name: 'mine', p: expect.objectContaining({ blockSizeTokens: 8 }) }]);
@@ -358,17 +357,17 @@ describe('ready configs (policies/configs/)', () => {
   it.each(files)('%s loads with the real catalog and says where it comes from', (f) => {
     const text = readFileSync(join(dir, f), 'utf8');
     expect(text.startsWith('#')).toBe(true);
-    const c = loadPickerConfig({ text }, f);
+    const c = loadPickerConfig({ text });
     expect(c.profiles.size).toBeGreaterThan(0);
   });
 
   it('gaie-v1.0.yaml: the three scorers at weight 1, prefix with 64-char blocks', () => {
-    const c = loadPickerConfig({ text: readFileSync(join(dir, 'gaie-v1.0.yaml'), 'utf8') }, 'v1');
+    const c = loadPickerConfig({ text: readFileSync(join(dir, 'gaie-v1.0.yaml'), 'utf8') });
     expect(profileSummary(c)[0]!.scorers.map(([, w]) => w)).toEqual([1, 1, 1]);
   });
 
   it('llm-d-pd.yaml: decode and prefill profiles under the disagg handler, prefix ×2 and queue ×1 each', () => {
-    const c = loadPickerConfig({ text: readFileSync(join(dir, 'llm-d-pd.yaml'), 'utf8') }, 'pd');
+    const c = loadPickerConfig({ text: readFileSync(join(dir, 'llm-d-pd.yaml'), 'utf8') });
     expect(c.handler.type).toBe('disagg-profile-handler');
     const s = profileSummary(c);
     expect(s.map((p) => p.name).sort()).toEqual(['decode', 'prefill']);
@@ -379,7 +378,7 @@ describe('ready configs (policies/configs/)', () => {
   });
 
   it('legacy-v0.5.yaml: one profile [low-latency-filter] with random-picker and no scorers', () => {
-    const c = loadPickerConfig({ text: readFileSync(join(dir, 'legacy-v0.5.yaml'), 'utf8') }, 'v05');
+    const c = loadPickerConfig({ text: readFileSync(join(dir, 'legacy-v0.5.yaml'), 'utf8') });
     expect(profileSummary(c)).toEqual([{ name: 'default', filters: ['low-latency-filter'], scorers: [], picker: 'random-picker' }]);
   });
 });

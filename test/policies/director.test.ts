@@ -38,7 +38,7 @@ function request(headers: Record<string, string> = {}, over: Partial<LLMRequest>
 }
 
 function picker(pluginsYaml: string, opts: { objectives?: Record<string, number>; rewrites?: { model: string; targets: { model: string; weight: number }[] }[]; seed?: number } = {}) {
-  const config = loadPickerConfig({ text: HEAD + pluginsYaml }, 't', { catalog });
+  const config = loadPickerConfig({ text: HEAD + pluginsYaml }, { catalog });
   return new EndpointPicker(config, {
     rng: seedrandom.alea(String(opts.seed ?? 1)),
     objectives: new Map(Object.entries(opts.objectives ?? {})),

@@ -37,7 +37,6 @@ function endpoints(spec: [string, string][]): SchedEndpoint[] {
 describe('single-profile-handler', () => {
   const c = loadPickerConfig(
     { text: HEAD + `plugins: [{type: test-scorer, parameters: {scores: {a: 0.2, b: 0.9}}}]\nschedulingProfiles: [{name: only, plugins: [{pluginRef: test-scorer}]}]\n` },
-    't',
     { catalog },
   );
 
@@ -66,7 +65,7 @@ describe('single-profile-handler', () => {
   });
 
   it('a filter that empties the set fails the request (SchedulingError → 429 upstream)', () => {
-    const c2 = loadPickerConfig({ text: HEAD + `plugins: [{type: test-filter, parameters: {keep: []}}, {type: test-scorer}]\n` }, 't', { catalog });
+    const c2 = loadPickerConfig({ text: HEAD + `plugins: [{type: test-filter, parameters: {keep: []}}, {type: test-scorer}]\n` }, { catalog });
     expect(() => schedule(c2.handler, c2.profiles, ctx(), req, endpoints([['a', '']]))).toThrow(SchedulingError);
   });
 });
@@ -94,7 +93,6 @@ schedulingProfiles:
 - {name: decode, plugins: [{pluginRef: dfilter}, {pluginRef: pref}]}
 `,
     },
-    't',
     { catalog },
   );
 }
@@ -188,7 +186,6 @@ describe('disagg-profile-handler without a prefill decider', () => {
   it('does not need a prefill profile', () => {
     const c = loadPickerConfig(
       { text: HEAD + `plugins: [{type: test-scorer}, {type: disagg-profile-handler}]\nschedulingProfiles: [{name: decode, plugins: [{pluginRef: test-scorer}]}]\n` },
-      't',
       { catalog },
     );
     expect([...c.profiles.keys()]).toEqual(['decode']);
@@ -197,7 +194,7 @@ describe('disagg-profile-handler without a prefill decider', () => {
 
 describe('P/D with the real role filters and decider (llm-d-pd.yaml)', () => {
   it('the decode profile keeps decode pods, the prefill profile prefill pods', () => {
-    const c = loadPickerConfig({ text: HEAD + 'plugins: [{type: decode-filter}, {type: prefill-filter}]\n' }, 't', { catalog });
+    const c = loadPickerConfig({ text: HEAD + 'plugins: [{type: decode-filter}, {type: prefill-filter}]\n' }, { catalog });
     const decodeFilter = c.profiles.get('default')!.filters[0]!;
     const prefillFilter = c.profiles.get('default')!.filters[1]!;
     const eps: SchedEndpoint[] = [

@@ -10,7 +10,8 @@
  * the rows whose jittered time may still be overtaken (those within jitter_s of the newest row).
  */
 import { hashInts } from '../../core/hash.js';
-import { createRng, weightedPicker, type Rng } from '../../core/rng.js';
+import { createRng } from '../../core/rng.js';
+import { createAdapterPicker, createPriorityPicker } from '../pickers.js';
 import { ContentTag, outputContentOf, uniqueContentOf } from '../prompts.js';
 import type { Segment, SimRequest } from '../request.js';
 import type { StreamOptions } from '../generator.js';
@@ -47,9 +48,9 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
   const maxUs = opts.limits.durationUs ?? Infinity;
   const sampleRng = createRng(opts.seed, 'trace-sample');
   const jitterRng = createRng(opts.seed, 'trace-jitter');
-  const pickAdapter = adapterPicker(spec, createRng(opts.seed, 'adapters'));
+  const pickAdapter = createAdapterPicker(spec.adapters, spec.base_model_weight, opts.defaultAdapterRank, createRng(opts.seed, 'adapters'));
   const rankOf = new Map(spec.adapters.map((a) => [a.name, a.rank ?? opts.defaultAdapterRank]));
-  const pickPriority = spec.priorities.length > 0 ? weightedPicker(spec.priorities.map((p) => p.priority), spec.priorities.map((p) => p.weight), createRng(opts.seed, 'priorities')) : () => 0;
+  const pickPriority = createPriorityPicker(spec, createRng(opts.seed, 'priorities'));
   const fromUs = Math.round(src.from_s * 1e6);
   const toUs = src.to_s === null ? Infinity : Math.round(src.to_s * 1e6);
   const jitterUs = src.jitter_s * 1e6;
@@ -69,7 +70,7 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
       if (row.uniqueTokens > 0) s.push({ content: uniqueContentOf(rid), tokens: row.uniqueTokens });
       segments = s;
     }
-    const adapter = row.adapter ?? pickAdapter();
+    const adapter = row.adapter ?? pickAdapter().name;
     return {
       id: rid,
       arrivalUs,
@@ -124,13 +125,4 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
     if (r === null) return;
     yield r;
   }
-}
-
-function adapterPicker(spec: WorkloadSpec, rng: Rng): () => string | null {
-  if (spec.adapters.length === 0) return () => null;
-  return weightedPicker(
-    [...spec.adapters.map((a) => a.name as string | null), null],
-    [...spec.adapters.map((a) => a.weight), spec.base_model_weight],
-    rng,
-  );
 }
