@@ -70,7 +70,8 @@ describe('scenario files', () => {
       num_groups: 256, num_prompts_per_group: 4, system_prompt_len: 4000, question_len: 200,
       enable_multi_turn_chat: false, max_turns: 0,
     });
-    expect(cfg.workload.arrival).toMatchObject({ process: 'poisson', rate: 60 });
+    expect(cfg.workload.arrival).toMatchObject({ process: 'poisson', rate: 45 });
+    expect(cfg.requests).toBe(4500);
     expect(cfg.workload.output).toEqual({ kind: 'normal', mean: 200, std: 60, min: 20, max: 400 });
     expect(cfg.policies.map((p) => p.name)).toEqual(['gaie-default', 'round-robin', 'random', 'load-only']);
     expect(cfg.policies[0]!.epp).toEqual({ kind: 'default' });
@@ -97,6 +98,14 @@ describe('scenario files', () => {
     expect([sum(w.slice(0, 5)), sum(w.slice(5, 10)), sum(w.slice(10))].map((x) => x / sum(w))).toEqual([0.6, 0.3, 0.1]);
     expect(cfg.fleet.engine).toMatchObject({ max_loras: 3, max_cpu_loras: 8 });
     expect(cfg.workload.adapters[0]).toEqual({ name: 'adapter-01', weight: 12, rank: 16 });
+    // It compares at least one LoRA-aware EPP configuration against the adapter-blind ones.
+    const loraAware = cfg.policies.filter((p) => p.epp?.kind === 'file' && /lora-affinity/.test(p.epp.text));
+    expect(loraAware.map((p) => p.name)).toEqual(['lora-aware', 'legacy-v0.5']);
+  });
+
+  it('high-prefix-reuse includes the EPP default beside the prefix-blind baselines', () => {
+    const cfg = loadScenarioFile(join(SCENARIOS, 'high-prefix-reuse.yaml'));
+    expect(cfg.policies.map((p) => p.epp?.kind ?? p.type)).toEqual(['round-robin', 'random', 'least-requests', 'default']);
   });
 });
 
