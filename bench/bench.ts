@@ -20,6 +20,8 @@ interface Measurement {
   policy: string;
   requests: number;
   wallSeconds: number;
+  /** User + system CPU time of the run (the figure to compare: less sensitive to a busy machine). */
+  cpuSeconds: number;
   requestsPerSecond: number;
   peakRssMiB: number;
   simulatedSeconds: number;
@@ -30,13 +32,16 @@ function measure(name: string): Measurement[] {
   const out: Measurement[] = [];
   for (const policy of scenario.policies) {
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const run = runPolicy(scenario, policy);
+    const cpu = process.cpuUsage(cpu0);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     out.push({
       scenario: name,
       policy: policy.name,
       requests: run.records.length,
       wallSeconds: wall,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       requestsPerSecond: run.records.length / wall,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       simulatedSeconds: run.endUs / 1e6,
@@ -62,8 +67,8 @@ function main(): void {
     }
     rows.push(...(JSON.parse(r.stdout) as Measurement[]));
   }
-  const header = ['scenario', 'policy', 'requests', 'sim s', 'wall s', 'req/wall-s', 'peak RSS MiB'];
-  const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds.toFixed(1), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0)]);
+  const header = ['scenario', 'policy', 'requests', 'sim s', 'CPU s', 'wall s', 'req/wall-s', 'peak RSS MiB'];
+  const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds.toFixed(1), m.cpuSeconds.toFixed(2), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n');
