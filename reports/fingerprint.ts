@@ -4,7 +4,7 @@
  *
  * - `hash`: SHA-256 of the canonical JSON (keys sorted at every level) of the scenario's *work* —
  *   the resolved scenario minus its policies and minus fields that only label or shape the output:
- *   `name`, `description`, `seeds` (the count; the seed set is kept separately), `sweep` (extra
+ *   `name`, `description`, `seed` and `seeds` (the seed set is kept separately), `sweep` (extra
  *   runs that the gate does not read), `report.sample_ms` / `report.window_ms` (time-series
  *   sampling), and the paths of input files (a moved file with the same bytes is the same work;
  *   its contents are fingerprinted in `files`). Report fields that move the measurement window
@@ -61,7 +61,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function workOf(scenario: unknown): Record<string, unknown> {
   const s = isRecord(scenario) ? (JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>) : {};
-  for (const k of ['name', 'description', 'policies', 'seeds', 'sweep']) delete s[k];
+  for (const k of ['name', 'description', 'policies', 'seed', 'seeds', 'sweep']) delete s[k];
   if (isRecord(s.report)) {
     const r = s.report;
     for (const k of Object.keys(r)) if (OUTPUT_ONLY_REPORT.has(k) || r[k] === 0 || r[k] === null) delete r[k];

@@ -12,6 +12,7 @@ import { renderCheckMarkdown, renderJunit } from '../reports/check/output.js';
 import { parseRules } from '../reports/check/rules.js';
 import { parseResults } from '../reports/resultsFile.js';
 import type { ResultsDocument } from '../reports/results.js';
+import { workHash } from '../reports/fingerprint.js';
 import { UserError } from '../sim/core/errors.js';
 
 import { routesim } from './cliHelpers.js';
@@ -39,14 +40,15 @@ function summary(f: Figs) {
   };
 }
 
-/** A results document: per policy one Figs per seed (one entry = a single-seed run). */
-function doc(policies: Record<string, Figs[]>): ResultsDocument {
+/** A results document: per policy one Figs per seed (one entry = a single-seed run), fingerprinted as routesim run writes it. */
+function doc(policies: Record<string, Figs[]>, scenario: Record<string, unknown> = SCENARIO): ResultsDocument {
   const n = Object.values(policies)[0]!.length;
   const seeds = Array.from({ length: n }, (_, k) => 42 + k);
   return parseResults(
     {
       routesim: { version: 'test' },
-      scenario: { name: 'gate' },
+      scenario,
+      workload_fingerprint: { scheme: 1, hash: workHash(scenario), seeds, files: [] },
       policies: Object.entries(policies).map(([name, figs]) => ({
         name,
         type: 'round-robin',
@@ -58,6 +60,9 @@ function doc(policies: Record<string, Figs[]>): ResultsDocument {
     'doc.json',
   );
 }
+
+/** The echo of a (partial) scenario: seed 42, a Poisson workload at 20 req/s. */
+const SCENARIO = { name: 'gate', seed: 42, requests: 100, workload: { arrival: { process: 'poisson', rate: 20 } }, policies: [{ name: 'rr', type: 'round-robin' }] };
 
 const F = (ttft99: number, e2e99 = 1000, goodput = 50): Figs => ({ ttft99, e2e99, goodput });
 

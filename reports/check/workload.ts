@@ -85,10 +85,12 @@ function fileText(f: FileIdentity | undefined): string {
   return f ? `${f.name} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)}…)` : 'no file';
 }
 
-/** How the current run's work differs from the baseline's, or null when it is the same. */
+/**
+ * How the current run's work differs from the baseline's, or null when it is the same. Input files
+ * first: a different trace also changes figures measured from it (its nominal rate), and the file
+ * is the cause worth naming.
+ */
 function difference(base: ResultsDocument, b: Resolved, cur: ResultsDocument, c: Resolved): string | null {
-  if (b.hash !== c.hash) return firstDifference(workOf(base.scenario), workOf(cur.scenario)) ?? `scenario hash ${b.hash.slice(0, 12)}… in the baseline, ${c.hash.slice(0, 12)}… here`;
-  if (b.seeds.length !== c.seeds.length || b.seeds.some((s, i) => s !== c.seeds[i])) return `seeds: [${b.seeds.join(', ')}] in the baseline, [${c.seeds.join(', ')}] here`;
   if (b.files !== null && c.files !== null) {
     const fields = [...new Set([...b.files.map((f) => f.field), ...c.files.map((f) => f.field)])];
     for (const field of fields) {
@@ -97,6 +99,8 @@ function difference(base: ResultsDocument, b: Resolved, cur: ResultsDocument, c:
       if (!x || !y || x.sha256 !== y.sha256 || x.bytes !== y.bytes) return `${field}: contents differ: ${fileText(x)} in the baseline, ${fileText(y)} here`;
     }
   }
+  if (b.hash !== c.hash) return firstDifference(workOf(base.scenario), workOf(cur.scenario)) ?? `scenario hash ${b.hash.slice(0, 12)}… in the baseline, ${c.hash.slice(0, 12)}… here`;
+  if (b.seeds.length !== c.seeds.length || b.seeds.some((s, i) => s !== c.seeds[i])) return `seeds: [${b.seeds.join(', ')}] in the baseline, [${c.seeds.join(', ')}] here`;
   return null;
 }
 
@@ -125,7 +129,7 @@ export function checkWorkload(input: WorkloadInput): string[] {
         input.currentFile,
         'workload_fingerprint',
         `ran different work than the baseline ${input.baselineFile} (${diff})`,
-        'compare runs of the same scenario (policies aside), seeds and trace: regenerate the baseline with routesim run --update-baseline FILE, or pass --allow-workload-change to compare anyway',
+        'run both with the same scenario, seeds and trace (policies may differ); to change the work on purpose regenerate the baseline with routesim run --update-baseline FILE, or pass --allow-workload-change',
       );
     }
     notes.push(`note: ${input.currentFile}: comparing different work than the baseline ${input.baselineFile} because of --allow-workload-change (${diff})`);
