@@ -129,6 +129,40 @@ describe('routesim pick / routesim plugins (built CLI)', () => {
     expect(doc.results.map((x) => x.target)).toEqual(['pod-c', 'pod-a', 'pod-a']);
   });
 
+  it('every shipped case passes through the CLI: exit 0, nothing on stderr', () => {
+    for (const name of ['worked-example-default.yaml', 'empty-candidates.yaml', 'candidates.yaml']) {
+      const r = run(['pick', `test/pick-cases/${name}`]);
+      expect(r.stderr, name).toBe('');
+      expect(r.code, name).toBe(0);
+    }
+  });
+
+  it('a failing expect block: exit 1, one stderr line per mismatch, the JSON still on stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-pick-'));
+    const doc = parseYaml(readFileSync(join(DIR, 'worked-example-default.yaml'), 'utf8')) as { requests: { expect?: Record<string, unknown> }[] };
+    // The worked example picks pod-a for request 2 with total 4.45 (epp.md §1.4); plant two wrong
+    // expectations there and a right one on request 0 (pod-c).
+    doc.requests[2]!.expect = { pick: 'pod-b', totals: { 'pod-a': 4.46 } };
+    doc.requests[0]!.expect = { pick: 'pod-c' };
+    const f = join(dir, 'case.yaml');
+    writeFileSync(f, JSON.stringify(doc));
+    const r = run(['pick', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`routesim: ${f}: requests[2].expect.pick: expected pod-b, got pod-a\nroutesim: ${f}: requests[2].expect.totals.pod-a: expected 4.46, got 4.45\n`);
+    const out = JSON.parse(r.stdout) as { results: { target?: string }[] };
+    expect(out.results.map((x) => x.target)).toEqual(['pod-c', 'pod-a', 'pod-a']);
+  });
+
+  it('a request that was not dispatched names its outcome in the mismatch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-pick-'));
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'endpoints: [{name: a}]\nrequests: [{model: m, headers: {x-gateway-destination-endpoint-subset: ""}, expect: {pick: a}}]\n');
+    const r = run(['pick', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`routesim: ${f}: requests[0].expect.pick: expected a, but the outcome was 503 (no endpoint of the requested subset is available)\n`);
+    expect((JSON.parse(r.stdout) as { results: { outcome: number }[] }).results[0]!.outcome).toBe(503);
+  });
+
   it('a case mistake is one line naming the file and the field, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'routesim-pick-'));
     const f = join(dir, 'bad.yaml');
