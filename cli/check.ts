@@ -39,7 +39,7 @@ export function registerCheck(program: Command): void {
       const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
       const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
       if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
-      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current));
+      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));
       for (const n of notes) process.stderr.write(`routesim: ${n}\n`);
       process.stdout.write(renderCheckTable(verdicts));
       process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;

@@ -204,8 +204,10 @@ describe('routesim check on real runs (built CLI)', { timeout: 120_000 }, () => 
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(oneLine(r.stderr)).toMatch(/^routesim: fast\.json: workload_fingerprint: ran different work than the baseline base\.json \(workload\.arrival\.rate: 20 in the baseline, 40 here\) \(fix: .*--allow-workload-change\)$/);
-    const allowed = check(base, faster, '--allow-workload-change');
+    const allowed = check(base, faster, '--allow-workload-change', '--markdown', 'allowed.md');
     expect(allowed.code).not.toBe(2);
+    // The CI summary says so too.
+    expect(readFileSync(join(dir, 'allowed.md'), 'utf8')).toMatch(/^## routesim check: .*\n\n> note: fast\.json: comparing different work than the baseline base\.json because of --allow-workload-change/);
     expect(oneLine(allowed.stderr)).toMatch(/^routesim: note: fast\.json: comparing different work than the baseline base\.json because of --allow-workload-change \(workload\.arrival\.rate/);
     expect(allowed.stdout).toMatch(/routesim check: .*checks/);
   });

@@ -9,7 +9,8 @@
  * its input files' contents cannot be checked; the gate says so in a note and compares.
  *
  * A fingerprint is validated against its own document: a hash that does not match the scenario
- * echo, or seeds that do not match the document's seeds, mean the file was edited — refused.
+ * echo, or seeds that do not match the document's seeds, mean the file was edited — refused. (A
+ * fingerprint of an older scheme is re-derived from its echo by today's rules; its files count.)
  */
 import { z } from 'zod';
 import { inputError } from '../../sim/core/errors.js';
@@ -26,7 +27,7 @@ const FingerprintSchema = z.looseObject({
   files: z.array(z.looseObject({ field: z.string().min(1), name: z.string(), bytes: z.int().min(0), sha256: HEX64 })),
 });
 
-const REGENERATE = 'regenerate it with routesim run --out FILE (or --update-baseline FILE)';
+const REGENERATE = 'regenerate it with routesim run --out FILE or --update-baseline FILE';
 
 interface Resolved {
   readonly hash: string;
@@ -50,6 +51,8 @@ function resolve(doc: ResultsDocument, file: string): Resolved {
     throw inputError(file, r.path, r.problem, REGENERATE);
   }
   const fp = parsed.data;
+  // An older scheme hashed by older rules: judge the echo by today's rules (the files still count).
+  if (fp.scheme < FINGERPRINT_SCHEME) return { hash: workHash(doc.scenario), seeds, files: fp.files };
   if (fp.hash !== workHash(doc.scenario)) {
     throw inputError(file, 'workload_fingerprint.hash', 'does not match the scenario echoed in the same file (was the file edited?)', REGENERATE);
   }
