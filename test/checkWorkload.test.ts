@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkWorkload, firstDifference } from '../reports/check/workload.js';
 import { canonicalJson, fileIdentity, workHash, workloadFingerprint } from '../reports/fingerprint.js';
@@ -73,6 +74,27 @@ describe('the workload fingerprint', () => {
     ['a warm-up (it moves the measurement window)', 'report', { sample_ms: 1000, window_ms: 5000, warmup_s: 30 }],
   ])('changes with %s', (_what, path, value) => {
     expect(workHash(withPath(SCENARIO, path, value))).not.toBe(h);
+  });
+
+  it('property: any JSON value hashes the same whatever its key order, and any policy list leaves the work unchanged', () => {
+    const shuffleKeys = (v: unknown, r: () => number): unknown =>
+      Array.isArray(v)
+        ? v.map((x) => shuffleKeys(x, r))
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).sort(() => r() - 0.5).map(([k, x]) => [k, shuffleKeys(x, r)]))
+          : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer(), (v, seed) => {
+        let s = seed;
+        const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        expect(canonicalJson(shuffleKeys(v, r))).toBe(canonicalJson(v));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.record({ name: fc.string(), type: fc.string(), parameters: fc.dictionary(fc.string(), fc.jsonValue()) })), (policies) => {
+        expect(workHash({ ...SCENARIO, policies })).toBe(h);
+      }),
+    );
   });
 
   it('ignores where a trace lives but not its format; the file is fingerprinted by contents', () => {
