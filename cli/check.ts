@@ -1,13 +1,16 @@
 /**
  * `routesim check --baseline B --current C --rules R`: the CI gate. Prints a table of every rule
  * and policy (baseline, current, change, verdict), optionally writes JUnit XML and a Markdown
- * summary, and exits 1 on any violation, 0 otherwise (2 on unusable input, via main.ts).
+ * summary, and exits 1 on any violation, 0 otherwise (2 on unusable input, via main.ts). It first
+ * refuses (exit 2) a current run of different work than the baseline (reports/check/workload.ts)
+ * unless --allow-workload-change is given.
  */
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../reports/atomicWrite.js';
 import { evaluateRules } from '../reports/check/compare.js';
 import { renderCheckMarkdown, renderCheckTable, renderJunit } from '../reports/check/output.js';
 import { loadRulesFile } from '../reports/check/rules.js';
+import { checkWorkload } from '../reports/check/workload.js';
 import { readResultsFile } from '../reports/resultsFile.js';
 
 interface CheckFlags {
@@ -16,6 +19,7 @@ interface CheckFlags {
   rules: string;
   junit?: string;
   markdown?: string;
+  allowWorkloadChange?: boolean;
 }
 
 export function registerCheck(program: Command): void {
@@ -27,13 +31,16 @@ export function registerCheck(program: Command): void {
     .requiredOption('--rules <file>', 'rules YAML: metric, policy (or all), max_increase / max_decrease (absolute or "5%")')
     .option('--junit <file>', 'write JUnit XML (one test case per rule and policy)')
     .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY)')
+    .option('--allow-workload-change', 'compare even when the current run did different work than the baseline (scenario minus policies, seeds, trace contents): a note instead of exit 2')
     .action((flags: CheckFlags) => {
       const rules = loadRulesFile(flags.rules);
       const baseline = readResultsFile(flags.baseline);
       const current = readResultsFile(flags.current);
+      const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
       const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
       if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
-      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current));
+      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));
+      for (const n of notes) process.stderr.write(`routesim: ${n}\n`);
       process.stdout.write(renderCheckTable(verdicts));
       process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;
     });

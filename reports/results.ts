@@ -3,6 +3,7 @@ import type { PolicySummary } from '../sim/metrics/summary.js';
 import type { TraceStats } from '../sim/workload/traces/stats.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import type { FigureStats } from './confidence.js';
+import { workloadFingerprint, type WorkloadFingerprint } from './fingerprint.js';
 import type { LatencyDistributions, TimeSeries } from './profiles.js';
 import type { PolicyComparison } from './significance.js';
 
@@ -47,6 +48,8 @@ export interface ResultsDocument {
   readonly sweep?: readonly SweepPoint[];
   /** A trace replay's own statistics (rows, span, rates, inter-arrival CV, lengths, ideal prefix reuse). */
   readonly trace?: TraceStats;
+  /** What work was simulated (scenario minus policies, seed set, input files): reports/fingerprint.ts. */
+  readonly workload_fingerprint?: WorkloadFingerprint;
 }
 
 /** Optional parts of a policy's entry (see PolicyResult). */
@@ -82,6 +85,7 @@ export function buildResultsDocument(input: ResultsInput): ResultsDocument {
     ...(input.seeds !== undefined ? { seeds: input.seeds } : {}),
     ...(input.comparisons !== undefined ? { comparisons: input.comparisons } : {}),
     ...(input.sweep !== undefined ? { sweep: input.sweep } : {}),
+    workload_fingerprint: workloadFingerprint(input.scenario, input.seeds),
   };
 }
 

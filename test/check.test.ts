@@ -9,12 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules, type Verdict } from '../reports/check/compare.js';
 import { renderCheckMarkdown, renderJunit } from '../reports/check/output.js';
+import { betterDirection } from '../reports/check/directions.js';
 import { parseRules } from '../reports/check/rules.js';
+import { collectResults } from '../reports/collect.js';
+import { flattenFigures } from '../reports/figures.js';
+import { parseScenario } from '../sim/scenario/load.js';
 import { parseResults } from '../reports/resultsFile.js';
 import type { ResultsDocument } from '../reports/results.js';
+import { workHash } from '../reports/fingerprint.js';
 import { UserError } from '../sim/core/errors.js';
 
-import { routesim } from './cliHelpers.js';
+import { routesim, smallScenario } from './cliHelpers.js';
 
 interface Figs {
   ttft99: number;
@@ -39,14 +44,15 @@ function summary(f: Figs) {
   };
 }
 
-/** A results document: per policy one Figs per seed (one entry = a single-seed run). */
-function doc(policies: Record<string, Figs[]>): ResultsDocument {
+/** A results document: per policy one Figs per seed (one entry = a single-seed run), fingerprinted as routesim run writes it. */
+function doc(policies: Record<string, Figs[]>, scenario: Record<string, unknown> = SCENARIO): ResultsDocument {
   const n = Object.values(policies)[0]!.length;
   const seeds = Array.from({ length: n }, (_, k) => 42 + k);
   return parseResults(
     {
       routesim: { version: 'test' },
-      scenario: { name: 'gate' },
+      scenario,
+      workload_fingerprint: { scheme: 1, hash: workHash(scenario), seeds, files: [] },
       policies: Object.entries(policies).map(([name, figs]) => ({
         name,
         type: 'round-robin',
@@ -58,6 +64,9 @@ function doc(policies: Record<string, Figs[]>): ResultsDocument {
     'doc.json',
   );
 }
+
+/** The echo of a (partial) scenario: seed 42, a Poisson workload at 20 req/s. */
+const SCENARIO = { name: 'gate', seed: 42, requests: 100, workload: { arrival: { process: 'poisson', rate: 20 } }, policies: [{ name: 'rr', type: 'round-robin' }] };
 
 const F = (ttft99: number, e2e99 = 1000, goodput = 50): Figs => ({ ttft99, e2e99, goodput });
 
@@ -104,6 +113,55 @@ describe('rules', () => {
     expect(msg).toMatch(pattern);
     expect(msg).toContain('(fix: ');
     expect(msg.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('rule directions', () => {
+  const one = (metric: string, dir: 'increase' | 'decrease', amount = '5%') => () => parseRules(`rules:\n  - {metric: ${metric}, max_${dir}: ${amount}}`, 'r.yaml');
+
+  // Each of these can never fail: the figure only regresses the other way.
+  it.each([
+    ['goodput', 'increase', 'goodput.requests_per_s', 'higher', 'decrease'],
+    ['goodput.fraction', 'increase', 'goodput.fraction', 'higher', 'decrease'],
+    ['throughput.output_tokens_per_s', 'increase', 'throughput.output_tokens_per_s', 'higher', 'decrease'],
+    ['completed', 'increase', 'completed', 'higher', 'decrease'],
+    ['cache_hit_rate', 'increase', 'prefix_cache_hit_rate', 'higher', 'decrease'],
+    ['replicas.0.prefix_cache_hit_rate', 'increase', 'replicas.0.prefix_cache_hit_rate', 'higher', 'decrease'],
+    ['ttft.p99', 'decrease', 'ttft_ms.p99', 'lower', 'increase'],
+    ['e2e_ms.p50', 'decrease', 'e2e_ms.p50', 'lower', 'increase'],
+    ['queue.mean', 'decrease', 'queue_ms.mean', 'lower', 'increase'],
+    ['rejected', 'decrease', 'rejected', 'lower', 'increase'],
+    ['dropped_by_reason.no-candidates', 'decrease', 'dropped_by_reason.no-candidates', 'lower', 'increase'],
+    ['preemptions', 'decrease', 'preemptions', 'lower', 'increase'],
+    ['balance.request_share_cv', 'decrease', 'balance.request_share_cv', 'lower', 'increase'],
+    ['by_class.priority.0.ttft_ms.p99', 'decrease', 'by_class.priority.0.ttft_ms.p99', 'lower', 'increase'],
+    ['stages.1.goodput.requests_per_s', 'increase', 'stages.1.goodput.requests_per_s', 'higher', 'decrease'],
+  ] as const)('max_%2$s on %1$s is refused, naming the file, the rule and the fix', (metric, dir, resolved, better, other) => {
+    expect(one(metric, dir)).toThrow(
+      new UserError(`r.yaml: rules[0].max_${dir}: ${resolved} is better when ${better}, so a${dir === 'increase' ? ' rise' : ' fall'} is never a regression and this rule can never fail (fix: write max_${other}: 5% to guard against ${resolved} ${better === 'higher' ? 'falling' : 'rising'})`),
+    );
+    // The other direction is accepted.
+    expect(one(metric, other)()[0]!.direction).toBe(other);
+  });
+
+  it('names the offending rule among several, with its own allowance in the fix', () => {
+    expect(() => parseRules('rules:\n  - {metric: ttft.p99, max_increase: 5%}\n  - {metric: goodput, max_increase: 0.5}', 'r.yaml')).toThrow(/^r\.yaml: rules\[1\]\.max_increase: goodput\.requests_per_s is better when higher.*\(fix: write max_decrease: 0\.5 /);
+  });
+
+  it.each(['arrived', 'replicas.1.share', 'throughput.duration_s', 'window.warmup_s', 'steady_state.diverged_at_s', 'stages.0.rate'])('%s describes the run: either direction bounds its drift', (metric) => {
+    expect(betterDirection(metric)).toBe('either');
+    expect(one(metric, 'increase')()[0]!.direction).toBe('increase');
+    expect(one(metric, 'decrease')()[0]!.direction).toBe('decrease');
+  });
+
+  it('every figure of a real run has a catalogued direction', () => {
+    const sc = parseScenario(smallScenario(), 'small.yaml');
+    const { doc } = collectResults(sc, { seeds: 1, sweepRates: null }, 'test');
+    const paths = [...flattenFigures(doc.policies[0]!.summary).keys()];
+    expect(paths.length).toBeGreaterThan(40);
+    expect(paths.filter((p) => betterDirection(p) === 'unknown')).toEqual([]);
+    // The headline figures, by hand.
+    expect(['ttft_ms.p99', 'tpot_ms.p99', 'e2e_ms.p99', 'goodput.requests_per_s', 'throughput.output_tokens_per_s'].map(betterDirection)).toEqual(['lower', 'lower', 'lower', 'higher', 'higher']);
   });
 });
 
@@ -263,6 +321,8 @@ describe('routesim check (built CLI)', { timeout: 60_000 }, () => {
     ['a rules path that is a directory', () => ['check', '--baseline', base, '--current', worse, '--rules', dir], /routesim-check-\w+: is a directory \(fix: pass the rules YAML with --rules FILE\)$/],
     ['a malformed rules file', () => ['check', '--baseline', base, '--current', worse, '--rules', write('bad.yaml', 'rules:\n  - {metric: ttft.p99, max_increase: lots}')], /bad\.yaml: rules\[0\]\.max_increase/],
     ['a missing flag', () => ['check', '--baseline', base, '--current', worse], /--rules/],
+    ['max_increase on goodput', () => ['check', '--baseline', base, '--current', worse, '--rules', write('up.yaml', 'rules:\n  - {metric: goodput, max_increase: 0}')], /up\.yaml: rules\[0\]\.max_increase: goodput\.requests_per_s is better when higher.*\(fix: write max_decrease: 0 /],
+    ['max_decrease on a latency', () => ['check', '--baseline', base, '--current', worse, '--rules', write('down.yaml', 'rules:\n  - {metric: tpot.p90, max_decrease: 5%}')], /down\.yaml: rules\[0\]\.max_decrease: tpot_ms\.p90 is better when lower.*\(fix: write max_increase: 5% /],
   ])('exits 2 with one line on %s', (_name, argv, pattern) => {
     const r = routesim(argv());
     expect(r.code).toBe(2);

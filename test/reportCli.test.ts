@@ -146,10 +146,13 @@ slo: {ttft_ms: 200}
   it('halving the fleet is caught; doubling it passes', () => {
     expect(routesim(['run', file('two.yaml', HEAVY(2)), '--seeds', '2', '--update-baseline', two]).code).toBe(0);
     expect(routesim(['run', file('one.yaml', HEAVY(1)), '--seeds', '2', '--out', one]).code).toBe(0);
-    const worse = routesim(['check', '--baseline', two, '--current', one, '--rules', rules]);
+    // A different fleet is different work: refused unless allowed (then a note on stderr).
+    expect(routesim(['check', '--baseline', two, '--current', one, '--rules', rules]).code).toBe(2);
+    const worse = routesim(['check', '--baseline', two, '--current', one, '--rules', rules, '--allow-workload-change']);
+    expect(worse.stderr).toMatch(/^routesim: note: .*fleet\.replicas: 2 in the baseline, 1 here/);
     expect(worse.code, worse.stderr).toBe(1);
     expect(worse.stdout).toMatch(/^ttft_ms\.p99 may not rise more than 5 %\s+round-robin\s.*FAIL$/m);
-    const better = routesim(['check', '--baseline', one, '--current', two, '--rules', rules]);
+    const better = routesim(['check', '--baseline', one, '--current', two, '--rules', rules, '--allow-workload-change']);
     expect(better.code, better.stderr).toBe(0);
     const same = routesim(['check', '--baseline', two, '--current', two, '--rules', rules]);
     expect(same.code).toBe(0);

@@ -159,7 +159,7 @@ describe('results document', () => {
       ['idle', 'random'],
     ]);
     expect(doc.policies[0]?.summary.replicas).toHaveLength(3);
-    expect(Object.keys(doc)).toEqual(['routesim', 'scenario', 'policies']);
+    expect(Object.keys(doc)).toEqual(['routesim', 'scenario', 'policies', 'workload_fingerprint']);
   });
 
   it('serialises to indented JSON with a trailing newline that round-trips', () => {

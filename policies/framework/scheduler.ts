@@ -39,7 +39,11 @@ export interface SchedulingTrace {
 
 const clamp01 = (x: number): number => (x > 1 ? 1 : x >= 0 ? x : 0);
 
-/** Runs one profile; throws SchedulingError when no endpoint survives the filters. */
+/**
+ * Runs one profile; throws SchedulingError when no endpoint survives the filters, or when there
+ * is none to start with (also with no filters: GAIE's `SchedulerProfile.Run` checks the filtered
+ * list's length after the chain, whatever its length, `epp.md` §1.3).
+ */
 export function runProfile(
   profile: SchedulerProfile,
   ctx: CycleContext,
@@ -53,6 +57,9 @@ export function runProfile(
     trace?.filters.push({ filter: f.name, survivors: endpoints.map((e) => e.name) });
     if (endpoints.length === 0) throw new SchedulingError(`no endpoints available: filter ${f.name} left none`);
   }
+  // As production's profile Run: the check follows the filter chain, so a profile with no filters
+  // (or handed no candidates) fails the same way instead of asking its picker to pick from nothing.
+  if (endpoints.length === 0) throw new SchedulingError('no endpoints available: no candidates');
   const totals = new Float64Array(endpoints.length);
   for (const { scorer, weight } of profile.scorers) {
     const scores = scorer.score(ctx, req, endpoints);

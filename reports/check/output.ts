@@ -80,12 +80,12 @@ export function renderCheckTable(verdicts: readonly Verdict[]): string {
   return textTable(t.headers, t.rows, 2) + note + verdictLine(verdicts) + '\n';
 }
 
-/** The Markdown summary (for $GITHUB_STEP_SUMMARY or a PR comment). */
-export function renderCheckMarkdown(verdicts: readonly Verdict[], baselineFile: string, currentFile: string): string {
+/** The Markdown summary (for $GITHUB_STEP_SUMMARY or a PR comment); `notes` (e.g. an allowed workload change) are quoted above the table. */
+export function renderCheckMarkdown(verdicts: readonly Verdict[], baselineFile: string, currentFile: string, notes: readonly string[] = []): string {
   const t = rows(verdicts);
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   const head = failed === 0 ? `✅ all ${verdicts.length} checks passed` : `❌ ${failed} of ${verdicts.length} checks failed`;
-  let out = `## routesim check: ${head}\n\nBaseline \`${baselineFile}\`, current \`${currentFile}\`.`;
+  let out = `## routesim check: ${head}\n\n${notes.map((n) => `> ${n}\n\n`).join('')}Baseline \`${baselineFile}\`, current \`${currentFile}\`.`;
   if (t.seeded) out += ' With several seeds a regression counts only when it is significant: paired by seed, the one-sided p-value that the change exceeds the allowance is below 0.025 (the 95 % confidence interval of the excess lies above 0).';
   return `${out}\n\n${mdTable(t.headers, t.rows, 2)}`;
 }

@@ -14,13 +14,16 @@
  * ```
  *
  * `max_increase` guards figures where higher is worse (latencies), `max_decrease` figures where
- * lower is worse (throughput, goodput); a rule has exactly one of them.
+ * lower is worse (throughput, goodput); a rule has exactly one of them. A rule whose direction
+ * cannot catch a regression of its figure (max_increase on goodput, max_decrease on a latency;
+ * catalogue in directions.ts) is an error.
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { inputError, readUserFile, UserError } from '../../sim/core/errors.js';
 import { closest, describeIssue, firstIssue } from '../../sim/scenario/schema.js';
 import { figureUnit, resolveFigureAlias } from '../figures.js';
+import { betterDirection, directionCatches } from './directions.js';
 
 export type Allowance = { readonly kind: 'relative'; readonly fraction: number } | { readonly kind: 'absolute'; readonly amount: number };
 
@@ -110,6 +113,17 @@ export function parseRules(text: string, file: string): Rule[] {
     const direction = r.max_increase !== undefined ? 'increase' : 'decrease';
     const allowance = parseAllowance((r.max_increase ?? r.max_decrease)!, file, `${path}.max_${direction}`);
     const metric = resolveFigureAlias(r.metric);
+    if (!directionCatches(metric, direction)) {
+      const better = betterDirection(metric);
+      const other = direction === 'increase' ? 'decrease' : 'increase';
+      const raw = (r.max_increase ?? r.max_decrease)!;
+      throw inputError(
+        file,
+        `${path}.max_${direction}`,
+        `${metric} is better when ${better}, so a${direction === 'increase' ? ' rise' : ' fall'} is never a regression and this rule can never fail`,
+        `write max_${other}: ${typeof raw === 'number' ? raw : raw.trim()} to guard against ${metric} ${better === 'higher' ? 'falling' : 'rising'}`,
+      );
+    }
     return { index: i, metric, policy: r.policy === 'all' ? null : r.policy, direction, allowance, name: r.name ?? defaultName(metric, direction, allowance) };
   });
 }

@@ -12,7 +12,8 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { pluginDefinitions } from '../../policies/framework/registry.js';
 import { registerCatalog } from '../../policies/plugins/index.js';
-import { checkExpectations, parsePickCase, PickCaseError, runPickCase, runPickCaseFile } from '../../policies/harness/pickCase.js';
+import { checkExpectations } from '../../policies/harness/expect.js';
+import { parsePickCase, PickCaseError, runPickCase, runPickCaseFile } from '../../policies/harness/pickCase.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DIR = join(ROOT, 'test', 'pick-cases');
@@ -30,7 +31,8 @@ describe('pick cases (test/pick-cases)', () => {
     expect(c.requests.some((r) => r.expect), `${name} checks nothing: add expect blocks`).toBe(true);
     const out = runPickCase(doc, { file });
     expect(out.results).toHaveLength(c.requests.length);
-    expect(checkExpectations(c, out)).toEqual([]);
+    // The library compares the expect blocks (the CLI prints these and exits 1); none may fail.
+    expect(out.mismatches).toEqual([]);
   });
 });
 
@@ -41,10 +43,12 @@ describe('the harness', () => {
     const doc = parseYaml(readFileSync(worked, 'utf8')) as { requests: { expect?: Record<string, unknown> }[] };
     doc.requests[2]!.expect = { pick: 'pod-b', totals: { 'pod-a': 4.46 }, scores: { 'queue-scorer': { 'pod-c': 0.5 } }, survivors: { nope: [] }, outcome: 503 };
     const c = parsePickCase(doc);
-    const errs = checkExpectations(c, runPickCase(doc, { file: worked }));
+    const out = runPickCase(doc, { file: worked });
+    const errs = checkExpectations(c, out.results);
+    expect(out.mismatches).toEqual(errs);
     expect(errs).toEqual([
-      'requests[2].expect.outcome: expected 503, got "dispatched"',
-      'requests[2].expect.pick: expected "pod-b", got "pod-a"',
+      'requests[2].expect.outcome: expected 503, got dispatched',
+      'requests[2].expect.pick: expected pod-b, got pod-a',
       'requests[2].expect.totals.pod-a: expected 4.46, got 4.45',
       'requests[2].expect.scores.queue-scorer.pod-c: expected 0.5, got 0',
       'requests[2].expect.survivors.nope: no filter of that name ran (ran: none)',
@@ -123,6 +127,40 @@ describe('routesim pick / routesim plugins (built CLI)', () => {
     expect(doc.routesim.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(doc.case).toBe('test/pick-cases/worked-example-default.yaml');
     expect(doc.results.map((x) => x.target)).toEqual(['pod-c', 'pod-a', 'pod-a']);
+  });
+
+  it('every shipped case passes through the CLI: exit 0, nothing on stderr', () => {
+    for (const name of ['worked-example-default.yaml', 'empty-candidates.yaml', 'candidates.yaml']) {
+      const r = run(['pick', `test/pick-cases/${name}`]);
+      expect(r.stderr, name).toBe('');
+      expect(r.code, name).toBe(0);
+    }
+  });
+
+  it('a failing expect block: exit 1, one stderr line per mismatch, the JSON still on stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-pick-'));
+    const doc = parseYaml(readFileSync(join(DIR, 'worked-example-default.yaml'), 'utf8')) as { requests: { expect?: Record<string, unknown> }[] };
+    // The worked example picks pod-a for request 2 with total 4.45 (epp.md §1.4); plant two wrong
+    // expectations there and a right one on request 0 (pod-c).
+    doc.requests[2]!.expect = { pick: 'pod-b', totals: { 'pod-a': 4.46 } };
+    doc.requests[0]!.expect = { pick: 'pod-c' };
+    const f = join(dir, 'case.yaml');
+    writeFileSync(f, JSON.stringify(doc));
+    const r = run(['pick', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`routesim: ${f}: requests[2].expect.pick: expected pod-b, got pod-a\nroutesim: ${f}: requests[2].expect.totals.pod-a: expected 4.46, got 4.45\n`);
+    const out = JSON.parse(r.stdout) as { results: { target?: string }[] };
+    expect(out.results.map((x) => x.target)).toEqual(['pod-c', 'pod-a', 'pod-a']);
+  });
+
+  it('a request that was not dispatched names its outcome in the mismatch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-pick-'));
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'endpoints: [{name: a}]\nrequests: [{model: m, headers: {x-gateway-destination-endpoint-subset: ""}, expect: {pick: a}}]\n');
+    const r = run(['pick', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`routesim: ${f}: requests[0].expect.pick: expected a, but the outcome was 503 (no endpoint of the requested subset is available)\n`);
+    expect((JSON.parse(r.stdout) as { results: { outcome: number }[] }).results[0]!.outcome).toBe(503);
   });
 
   it('a case mistake is one line naming the file and the field, exit 2', () => {
