@@ -3,7 +3,7 @@
  * the mean share over seeds and a rule spans its 95 % confidence interval.
  */
 import type { ResultsDocument } from '../results.js';
-import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
+import { CHART_CONFIG, INK, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
 import { meanWithCi, type Chart } from './types.js';
 
 export function loadShareChart(doc: ResultsDocument): Chart | null {
@@ -35,13 +35,14 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       title: 'Load share per replica',
-      width: { step: 24 },
+      // 16 px a bar, but at most 1,050 px (+ axis and legend ≤ 1,400): many replicas × policies get thinner bars.
+      width: Math.min(1050, Math.max(320, replicaOrder.length * policies.length * 16)),
       height: 240,
       config: CHART_CONFIG,
       data: { values },
       layer: [
         { mark: { type: 'bar' }, encoding: { x, xOffset, y, color: policyColor(policies) } },
-        ...(withCi ? [{ mark: { type: 'rule' as const, color: '#333', strokeWidth: 1.5 }, encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' as const, title: y.title }, y2: { field: 'high' } } }] : []),
+        ...(withCi ? [{ mark: { type: 'rule' as const, color: INK.ci, strokeWidth: 1.5 }, encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' as const, title: y.title }, y2: { field: 'high' } } }] : []),
       ],
     },
   };
