@@ -39,17 +39,18 @@ export function sloLayer(doc: ResultsDocument, metric: SloMetric, axis: 'x' | 'y
   const value = sloTarget(doc, metric);
   if (value === null) return null;
   const pos = { field: 'slo', type: 'quantitative' as const, title };
+  const text =
+    axis === 'y'
+      ? { type: 'text' as const, align: 'right' as const, baseline: 'bottom' as const, x: 'width' as const, dx: -2, dy: -2, fontSize: 10 }
+      : { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, y: 0, dx: 3, dy: 2, fontSize: 10 };
+  const textEncoding = { [axis]: pos, text: { field: 'label', type: 'nominal' as const } };
   return {
     data: { values: [{ slo: value, label: sloLabel(metric, value) }] },
     layer: [
       { mark: { type: 'rule' as const, color: INK.slo, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: { [axis]: pos } },
-      {
-        mark:
-          axis === 'y'
-            ? { type: 'text' as const, color: INK.slo, align: 'right' as const, baseline: 'bottom' as const, x: 'width' as const, dx: -2, dy: -2, fontSize: 10 }
-            : { type: 'text' as const, color: INK.slo, align: 'left' as const, baseline: 'top' as const, y: 0, dx: 3, dy: 2, fontSize: 10 },
-        encoding: { [axis]: pos, text: { field: 'label', type: 'nominal' as const } },
-      },
+      // The label twice: a white outline first, so it stays legible over bars and lines.
+      { mark: { ...text, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: textEncoding },
+      { mark: { ...text, color: INK.slo }, encoding: textEncoding },
     ],
   };
 }
