@@ -16,8 +16,9 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
       if (!replicaOrder.includes(r.name)) replicaOrder.push(r.name);
       const m = withCi ? meanWithCi(p.stats?.[`replicas.${i}.share`]) : null;
       if (m) {
-        const { value, ...ci } = m;
-        values.push({ policy: p.name, replica: r.name, share: value, ...ci });
+        // A share lies in [0, 1]: an interval reaching past either end (few seeds) is cut there.
+        const ci = m.low !== undefined && m.high !== undefined ? { low: Math.max(0, m.low), high: Math.min(1, m.high) } : {};
+        values.push({ policy: p.name, replica: r.name, share: m.value, ...ci });
       } else {
         values.push({ policy: p.name, replica: r.name, share: r.share });
       }
@@ -35,8 +36,8 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       title: 'Load share per replica',
-      // 16 px a bar, but at most 1,050 px (+ axis and legend ≤ 1,400): many replicas × policies get thinner bars.
-      width: Math.min(1050, Math.max(320, replicaOrder.length * policies.length * 16)),
+      // 16 px a bar, but at most 950 px (+ axis and legend ≤ 1,400): many replicas × policies get thinner bars.
+      width: Math.min(950, Math.max(320, replicaOrder.length * policies.length * 16)),
       height: 240,
       config: CHART_CONFIG,
       data: { values },

@@ -35,6 +35,18 @@ export function policyColorAt(i: number): string {
   return POLICY_COLORS[i % POLICY_COLORS.length]!;
 }
 
+/** Legend label width for policy names, px: room for LEGEND_NAME_CHARS characters by vega's estimate. */
+const POLICY_LABEL_LIMIT = 260;
+
+/** Longest policy name shown whole in a legend, characters; longer ones keep their start and end. */
+export const LEGEND_NAME_CHARS = 26;
+
+/**
+ * Legend label expression shortening a long name in the middle (`a-rather-long…name-number-1`),
+ * so names that differ only at their end (a common pattern: `…-v1`, `…-v2`) stay distinguishable.
+ */
+const MIDDLE_ELLIPSIS = `length(datum.label) > ${LEGEND_NAME_CHARS} ? slice(datum.label, 0, ${LEGEND_NAME_CHARS / 2 - 1}) + '…' + slice(datum.label, -${LEGEND_NAME_CHARS / 2}) : datum.label`;
+
 /** A Vega-Lite colour channel for the `policy` field with the fixed policy → colour mapping. */
 export function policyColor(policies: readonly string[]) {
   return {
@@ -43,6 +55,7 @@ export function policyColor(policies: readonly string[]) {
     title: 'policy',
     sort: [...policies],
     scale: { domain: [...policies], range: policies.map((_, i) => policyColorAt(i)) },
+    legend: { labelExpr: MIDDLE_ELLIPSIS, labelLimit: POLICY_LABEL_LIMIT },
   };
 }
 

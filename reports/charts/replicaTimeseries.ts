@@ -23,8 +23,8 @@ const GAUGES = [
 /** Legend entries: which line is which view. */
 export const VIEWS = ['engine truth', "router's scraped view"] as const;
 
-/** Width of each gauge's plot, px: 3 × (270 + axis ≈ 60) + replica names + legend ≤ 1,400. */
-const PANEL_WIDTH = 270;
+/** Width of each gauge's plot, px: 3 × (250 + axis ≈ 60) + replica names + legend ≤ 1,400. */
+const PANEL_WIDTH = 250;
 
 export function replicaTimeseriesChart(doc: ResultsDocument, p: PolicyResult, id: string): Chart | null {
   const ts = p.timeseries;
@@ -33,21 +33,29 @@ export function replicaTimeseriesChart(doc: ResultsDocument, p: PolicyResult, id
   if (count === 0) return null;
   const stride = Math.ceil(count / MAX_POINTS);
   const replicas = ts.replicas.map((r) => r.name);
-  // Rows shrink with many replicas (80 px each up to 8, then down to 50).
-  const rowHeight = Math.max(50, Math.min(80, Math.floor(640 / replicas.length)));
+  // Rows stay 80 px whatever the replica count (the chart grows down, never sideways): a row must
+  // fit its y-axis title, or vega spreads the rows of one gauge apart from the others'.
+  const rowHeight = 80;
   const panels = GAUGES.map(([trueKey, seenKey, panelTitle, title, scale], g) => {
     const values: { t_s: number; replica: string; view: string; value: number }[] = [];
+    let max = 0;
     for (const r of ts.replicas) {
       // The scraped series first, so it is drawn first: a wide pale dashed line under the thin dark truth.
       for (const [view, key] of [[VIEWS[1], seenKey], [VIEWS[0], trueKey]] as const) {
         for (let i = 0; i < r[key].length; i += stride) {
-          values.push({ t_s: Number(((i * ts.sample_ms) / 1000).toFixed(6)), replica: r.name, view, value: Number((r[key][i]! * scale).toFixed(4)) });
+          const value = Number((r[key][i]! * scale).toFixed(4));
+          if (value > max) max = value;
+          values.push({ t_s: Number(((i * ts.sample_ms) / 1000).toFixed(6)), replica: r.name, view, value });
         }
       }
     }
     return {
       title: { text: panelTitle, fontSize: 12 },
       data: { values },
+      // Rows laid out by the plot size only (not by axis-title extents), 16 px apart, so the rows of
+      // the three gauges line up.
+      bounds: 'flush' as const,
+      spacing: { row: 16 },
       facet: {
         row: {
           field: 'replica',
@@ -64,7 +72,8 @@ export function replicaTimeseriesChart(doc: ResultsDocument, p: PolicyResult, id
         mark: { type: 'line' as const, interpolate: 'step-after' as const },
         encoding: {
           x: { field: 't_s', type: 'quantitative' as const, title: 'simulated time (s)' },
-          y: { field: 'value', type: 'quantitative' as const, title, axis: { titleFontSize: 10, tickCount: 4 } },
+          // From 0, shared by the replicas of a gauge; a gauge that stayed 0 gets a 0–1 axis (not a degenerate one).
+          y: { field: 'value', type: 'quantitative' as const, title, scale: { domainMin: 0, ...(max === 0 ? { domainMax: 1 } : {}) }, axis: { titleFontSize: 10, tickCount: 4, ...(scale === 1 ? { tickMinStep: 1 } : {}) } },
           color: { field: 'view', type: 'nominal' as const, title: 'view', sort: [...VIEWS], scale: { domain: [...VIEWS], range: [INK.truth, INK.scraped] } },
           strokeDash: { field: 'view', type: 'nominal' as const, title: 'view', sort: [...VIEWS], scale: { domain: [...VIEWS], range: [[1, 0], [5, 2]] } },
           strokeWidth: { field: 'view', type: 'nominal' as const, title: 'view', sort: [...VIEWS], scale: { domain: [...VIEWS], range: [1.2, 3] } },

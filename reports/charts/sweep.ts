@@ -1,11 +1,11 @@
 /**
  * For sweeps: latency percentiles against offered load per policy, one panel per metric and
- * percentile (TTFT and TPOT in ms, E2E in s, like the table); with several seeds a rule spans each
+ * percentile (TTFT and TPOT in ms, E2E in s, like the table; log axes); with several seeds a rule spans each
  * point's 95 % confidence interval. The scenario's SLOs are grey dashed lines.
  */
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
-import { LATENCY_METRICS, PERCENTILES } from './percentiles.js';
+import { LATENCY_METRICS, logFloor, PERCENTILES } from './percentiles.js';
 import { LATENCY_UNITS, sloLayer } from './slo.js';
 import { meanWithCi, type Chart } from './types.js';
 
@@ -34,8 +34,15 @@ export function sweepChart(doc: ResultsDocument): Chart | null {
           }
         }
       }
+      // Log axis like the percentile chart (latency jumps by decades past saturation); an interval
+      // reaching below the axis' start is cut there.
+      const positive = values.map((v) => v.value).filter((v) => v > 0);
+      const log = positive.length === values.length && positive.length > 0;
+      const floor = log ? logFloor(Math.min(...positive)) : 0;
+      if (log) for (const v of values) if (v.low !== undefined) v.low = Math.max(v.low, floor);
       const x = { field: 'rate', type: 'quantitative' as const, title: 'offered load (req/s)', scale: { zero: false } };
       const title = `${label} ${pct} (${unit})`;
+      const yScale = log ? { type: 'log' as const, domainMin: floor } : { zero: true };
       const slo = sloLayer(doc, metric, 'y', title);
       return {
         ...PANEL,
@@ -43,7 +50,7 @@ export function sweepChart(doc: ResultsDocument): Chart | null {
           {
             data: { values },
             layer: [
-              { mark: { type: 'line' as const, point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' as const, title }, color: policyColor(policies) } },
+              { mark: { type: 'line' as const, point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' as const, title, scale: yScale }, color: policyColor(policies) } },
               ...(withCi
                 ? [{ mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { x, y: { field: 'low', type: 'quantitative' as const, title }, y2: { field: 'high' }, color: policyColor(policies) } }]
                 : []),
@@ -57,7 +64,7 @@ export function sweepChart(doc: ResultsDocument): Chart | null {
   return {
     id: 'sweep-latency',
     title: 'Latency against offered load',
-    description: `Each policy re-run at ${sweep.map((p) => p.rate).join(', ')} req/s${withCi ? `; mean over ${doc.seeds!.length} seeds with 95 % CI` : ''}. TTFT and TPOT in ms, E2E in s.`,
+    description: `Each policy re-run at ${sweep.map((p) => p.rate).join(', ')} req/s${withCi ? `; mean over ${doc.seeds!.length} seeds with 95 % CI` : ''}. TTFT and TPOT in ms, E2E in s, log axes.`,
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       title: 'Latency percentiles against offered load',
