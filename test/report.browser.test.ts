@@ -40,7 +40,7 @@ describe('index.html in headless Chromium', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'routesim-browser-')), 'report');
     const { doc } = collectResults(parseScenario(SCENARIO, 'browser.yaml'), { seeds: 2, sweepRates: [15, 30] }, 'test');
     const report = await writeReport(doc, dir);
-    expect(report.charts.length).toBe(8); // 2 CDFs, percentiles, load share, throughput, 2 replica charts, sweep
+    expect(report.charts.length).toBe(9); // 2 CDFs, percentiles, TTFT over time, load share, throughput, 2 replica charts, sweep
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

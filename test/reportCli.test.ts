@@ -92,14 +92,14 @@ describe('routesim report', { timeout: 60_000 }, () => {
     const r = routesim(['report', results, '--out', a]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^wrote 16 files to .*rep-a: 7 charts/);
+    expect(r.stdout).toMatch(/^wrote 18 files to .*rep-a: 8 charts/);
     expect(routesim(['report', results, '--out', b]).code).toBe(0);
     const names = readdirSync(a).sort();
     expect(names).toContain('index.html');
     expect(names).toContain('summary.md');
-    // TTFT and E2E CDFs, percentiles, load share, throughput, one replica chart per policy (no sweep).
-    expect(names.filter((n) => n.endsWith('.vl.json'))).toHaveLength(7);
-    expect(names.filter((n) => n.endsWith('.svg'))).toHaveLength(7);
+    // TTFT and E2E CDFs, percentiles, TTFT over time, load share, throughput, one replica chart per policy (no sweep).
+    expect(names.filter((n) => n.endsWith('.vl.json'))).toHaveLength(8);
+    expect(names.filter((n) => n.endsWith('.svg'))).toHaveLength(8);
     for (const n of names) expect(readFileSync(join(b, n)).equals(readFileSync(join(a, n))), n).toBe(true);
   });
 
