@@ -40,9 +40,10 @@ function esc(text: string): string {
 }
 
 const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1.5rem; color: #222; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 12px; color: #222; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
 p.run { color: #555; margin-top: 0; }
+div.table { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
 th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; white-space: nowrap; }
 th { text-align: right; background: #f5f5f5; }
@@ -79,12 +80,14 @@ const BOOT = `
 /** A table of text cells (first column left-aligned by the page style). */
 function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
+    '<div class="table">',
     '<table>',
     `<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
     ...rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`),
     '</tbody>',
     '</table>',
+    '</div>',
   ].join('\n');
 }
 

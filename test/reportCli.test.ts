@@ -103,6 +103,24 @@ describe('routesim report', { timeout: 60_000 }, () => {
     for (const n of names) expect(readFileSync(join(b, n)).equals(readFileSync(join(a, n))), n).toBe(true);
   });
 
+  it('--link-base makes every link of summary.md absolute; without it they are relative', () => {
+    const results = file('seeds.json');
+    if (!existsSync(results)) expect(routesim(['run', scenario, '--seeds', '3', '--out', results]).code).toBe(0);
+    const abs = join(dir, 'rep-abs');
+    const r = routesim(['report', results, '--out', abs, '--link-base', 'https://ci.example.com/run/7/report/']);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(abs, 'summary.md'), 'utf8');
+    const links = [...md.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    // 8 charts × (SVG + Vega-Lite) + index.html + 2 embedded images.
+    expect(links).toHaveLength(8 * 2 + 1 + 2);
+    for (const l of links) expect(l).toMatch(/^https:\/\/ci\.example\.com\/run\/7\/report\/[a-z0-9.-]+$/);
+    // Only summary.md depends on the flag.
+    const rel = join(dir, 'rep-a');
+    if (!existsSync(rel)) expect(routesim(['report', results, '--out', rel]).code).toBe(0);
+    for (const n of readdirSync(rel)) if (n !== 'summary.md') expect(readFileSync(join(abs, n)).equals(readFileSync(join(rel, n))), n).toBe(true);
+    expect(readFileSync(join(rel, 'summary.md'), 'utf8')).toContain('](ttft-cdf.svg)');
+  });
+
   it.each([
     ['a missing results file', () => ['report', join(dir, 'nope.json'), '--out', join(dir, 'r1')], /nope\.json: file not found/],
     ['a scenario instead of results', () => ['report', scenario, '--out', join(dir, 'r2')], /small\.yaml: not valid JSON/],

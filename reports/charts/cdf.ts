@@ -22,8 +22,13 @@ export function cdfChart(doc: ResultsDocument, metric: 'ttft_ms' | 'e2e_ms'): Ch
   const seeds = doc.seeds?.length ?? 1;
   const log = values.every((v) => v.latency > 0);
   const title = `${label} (${unit})`;
-  const slo = sloLayer(doc, metric, 'x', title);
   const target = sloTarget(doc, metric);
+  // The SLO line's label goes on the side of the line with more room (position on the x scale).
+  const xs = values.map((v) => v.latency);
+  const [lo, hi] = [Math.min(...xs, target ?? Infinity), Math.max(...xs, target ?? -Infinity)];
+  const at = (v: number): number => (log ? Math.log(v) : v);
+  const frac = target === null || hi <= lo ? 0 : (at(target) - at(lo)) / (at(hi) - at(lo));
+  const slo = sloLayer(doc, metric, 'x', title, frac > 0.5 ? 'left' : 'right');
   return {
     id: metric === 'ttft_ms' ? 'ttft-cdf' : 'e2e-cdf',
     title: `${label} CDF per policy`,

@@ -36,8 +36,8 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       title: 'Load share per replica',
-      // 16 px a bar, but at most 950 px (+ axis and legend ≤ 1,400): many replicas × policies get thinner bars.
-      width: Math.min(950, Math.max(320, replicaOrder.length * policies.length * 16)),
+      // 16 px a bar, but at most 900 px (+ axis and legend ≤ 1,300, palette.ts): many replicas × policies get thinner bars.
+      width: Math.min(900, Math.max(320, replicaOrder.length * policies.length * 16)),
       height: 240,
       config: CHART_CONFIG,
       data: { values },

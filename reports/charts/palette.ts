@@ -8,9 +8,11 @@
  * scraped view, confidence-interval rules, SLO lines — are drawn in greys from `INK`, which no
  * policy ever gets, so a grey line is never mistaken for a policy.
  *
- * Size: every chart must fit a 1,400 px window whole (legends and facets included). Charts size
- * their plots from `MAX_CHART_WIDTH`, and the legend, titles and facet headers have length limits,
- * so long policy or replica names are cut (with …) rather than widen the chart.
+ * Size: every chart must fit a 1,400 px browser window whole (legends and facets included), in
+ * index.html too: 1,400 − ~16 scrollbar − 2 × 12 page padding − 38 for vega-embed's action button
+ * ≈ 1,322 px, so no chart may be wider than `MAX_CHART_WIDTH` = 1,300 px. Charts size their plots
+ * to stay under it, and the legend, titles and facet headers have length limits, so long policy or
+ * replica names are cut (with …) rather than widen the chart.
  */
 const TABLEAU10 = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d'];
 const TABLEAU20_LIGHT = ['#9ecae9', '#ffbf79', '#ff9d98', '#88d27a', '#83bcb6', '#fbe498', '#d6a5c9', '#fcbfd2', '#d8b5a5'];
@@ -60,7 +62,7 @@ export function policyColor(policies: readonly string[]) {
 }
 
 /** Widest a rendered chart may be, px (the SVG's width, legends and facet headers included). */
-export const MAX_CHART_WIDTH = 1400;
+export const MAX_CHART_WIDTH = 1300;
 
 /** Longest a legend label, facet header or axis label is drawn, px (longer ones end in …). */
 export const LABEL_LIMIT = 200;

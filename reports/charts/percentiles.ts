@@ -15,8 +15,8 @@ import { meanWithCi, type Chart } from './types.js';
 export const LATENCY_METRICS = ['ttft_ms', 'tpot_ms', 'e2e_ms'] as const;
 export const PERCENTILES = ['p50', 'p90', 'p99'] as const;
 
-/** Width of each of the three panels, px: 3 × (280 + axis ≈ 70) + spacing + legend ≤ 1,400. */
-const PANEL_WIDTH = 280;
+/** Width of each of the three panels, px: 3 × (260 + axis ≈ 70) + spacing + legend ≤ 1,300 (palette.ts). */
+const PANEL_WIDTH = 260;
 
 interface Bar {
   policy: string;

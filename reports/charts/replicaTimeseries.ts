@@ -4,7 +4,7 @@
  * grey, drawn underneath). Where the dashed line lags or steps behind the solid one, the router was deciding on
  * stale metrics. Both views are greys (palette.ts INK), never a policy colour, and differ in dash
  * too, so they stay apart in print and for colour-blind readers. Replicas are rows (named once, on
- * the left), gauges are columns; the whole chart stays within 1,400 px for any replica count.
+ * the left), gauges are columns; the whole chart stays within MAX_CHART_WIDTH for any replica count.
  */
 import type { PolicyResult, ResultsDocument } from '../results.js';
 import { CHART_CONFIG, INK, LABEL_LIMIT, VEGA_LITE_SCHEMA } from './palette.js';
@@ -23,7 +23,7 @@ const GAUGES = [
 /** Legend entries: which line is which view. */
 export const VIEWS = ['engine truth', "router's scraped view"] as const;
 
-/** Width of each gauge's plot, px: 3 × (250 + axis ≈ 60) + replica names + legend ≤ 1,400. */
+/** Width of each gauge's plot, px: 3 × (250 + axis ≈ 60) + replica names + legend ≤ 1,300 (palette.ts). */
 const PANEL_WIDTH = 250;
 
 export function replicaTimeseriesChart(doc: ResultsDocument, p: PolicyResult, id: string): Chart | null {

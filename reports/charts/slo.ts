@@ -32,17 +32,18 @@ export function sloLabel(metric: SloMetric, value: number): string {
 
 /**
  * A layer drawing the SLO of `metric` as a rule across the plot on the `axis` channel (y: a
- * horizontal line, for charts with the latency on y; x: vertical, for CDFs), labelled at its end.
+ * horizontal line, for charts with the latency on y; x: vertical, for CDFs), labelled at its end
+ * (a vertical line's label on `labelSide` of it: the side with more room in the plot).
  * `title` must be the latency axis' title, so the shared axis keeps it. Null when no SLO is set.
  */
-export function sloLayer(doc: ResultsDocument, metric: SloMetric, axis: 'x' | 'y', title: string) {
+export function sloLayer(doc: ResultsDocument, metric: SloMetric, axis: 'x' | 'y', title: string, labelSide: 'left' | 'right' = 'right') {
   const value = sloTarget(doc, metric);
   if (value === null) return null;
   const pos = { field: 'slo', type: 'quantitative' as const, title };
   const text =
     axis === 'y'
       ? { type: 'text' as const, align: 'right' as const, baseline: 'bottom' as const, x: 'width' as const, dx: -2, dy: -2, fontSize: 10 }
-      : { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, y: 0, dx: 3, dy: 2, fontSize: 10 };
+      : { type: 'text' as const, align: labelSide === 'right' ? ('left' as const) : ('right' as const), baseline: 'top' as const, y: 0, dx: labelSide === 'right' ? 3 : -3, dy: 2, fontSize: 10 };
   const textEncoding = { [axis]: pos, text: { field: 'label', type: 'nominal' as const } };
   return {
     data: { values: [{ slo: value, label: sloLabel(metric, value) }] },

@@ -9,7 +9,7 @@ import { LATENCY_METRICS, logFloor, PERCENTILES } from './percentiles.js';
 import { LATENCY_UNITS, sloLayer } from './slo.js';
 import { meanWithCi, type Chart } from './types.js';
 
-/** Panel size, px: 3 × (220 + axis ≈ 70) + spacing + legend ≤ 1,400. */
+/** Panel size, px: 3 × (220 + axis ≈ 70) + spacing + legend ≤ 1,300 (palette.ts). */
 const PANEL = { width: 220, height: 160 };
 
 export function sweepChart(doc: ResultsDocument): Chart | null {
