@@ -78,7 +78,7 @@ describe('index.html in headless Chromium', () => {
       // In a 1,400 px window every chart fits its section whole: no horizontal scrolling.
       const overflow = await page.$$eval('section', (els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => `${el.id}: ${el.scrollWidth} > ${el.clientWidth}`));
       expect(overflow).toEqual([]);
-      const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      const page_ = await page.$eval('html', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
       expect(page_.scroll, 'the page does not scroll sideways').toBeLessThanOrEqual(page_.client);
       expect(problems).toEqual([]);
       expect(network).toEqual([]);
