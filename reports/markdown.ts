@@ -13,7 +13,7 @@
 import { inputError } from '../sim/core/errors.js';
 import { CLASS_HEADERS, classTables, hasSteadyState, STAGE_HEADERS, stageRows, steadyCell, windowSentence } from './breakdown.js';
 import type { Chart } from './charts/types.js';
-import { figureLabel, figureUnit, flattenFigures } from './figures.js';
+import { figureDisplay, figureLabel, flattenFigures } from './figures.js';
 import type { ResultsDocument } from './results.js';
 import { signed, statsCell, sweepRows, valueCell, type FigureColumn } from './table.js';
 
@@ -108,9 +108,11 @@ function comparisonsMd(doc: ResultsDocument): string {
   let out = `\n### Differences between policies\n\nPaired t test over the ${seeds.length} seeds (every policy replays the same requests per seed), p < 0.05, no correction for multiple comparisons.\n\n`;
   if (sig.length === 0) return `${out}No difference between policies is significant.\n`;
   const rows = sig.map((c) => {
-    const unit = figureUnit(c.figure);
-    const ci = c.ci95_low !== null && c.ci95_high !== null ? `${signed(c.ci95_low, 2)} … ${signed(c.ci95_high, 2)}` : '-';
-    return [figureLabel(c.figure), `${c.b} − ${c.a}`, `${signed(c.mean_diff, 2)}${unit ? ` ${unit}` : ''}`, ci, String(c.p_value)];
+    // E2E in s, like the table above (figureDisplay).
+    const { unit, scale } = figureDisplay(c.figure);
+    const d = scale === 1 ? 2 : 3;
+    const ci = c.ci95_low !== null && c.ci95_high !== null ? `${signed(c.ci95_low * scale, d)} … ${signed(c.ci95_high * scale, d)}` : '-';
+    return [figureLabel(c.figure), `${c.b} − ${c.a}`, `${signed(c.mean_diff * scale, d)}${unit ? ` ${unit}` : ''}`, ci, String(c.p_value)];
   });
   return out + mdTable(['figure', 'difference', 'mean', '95 % CI', 'p'], rows, 2);
 }

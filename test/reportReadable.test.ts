@@ -270,6 +270,15 @@ describe('summary.md for a pull-request comment', () => {
     expect(md).not.toMatch(/!\[/);
   });
 
+  it('E2E differences between policies are in s like the table (stored in ms), TTFT ones in ms', () => {
+    const cmp = (figure: string, d: number) => ({ figure, a: 'round-robin', b: 'least-requests', n: 2, mean_diff: d, ci95_low: d - 500, ci95_high: d + 500, p_value: 0.01, significant: true });
+    const doc = { ...small, seeds: [7, 8], comparisons: [cmp('e2e_ms.p99', 1500), cmp('ttft_ms.p99', 1500)] } as unknown as ResultsDocument;
+    const md = renderSummaryMarkdown(doc, []);
+    // 1500 ms = +1.500 s, CI 1000…2000 ms = +1.000 … +2.000 s.
+    expect(md).toContain('| E2E p99 | least-requests − round-robin | +1.500 s | +1.000 … +2.000 | 0.01 |');
+    expect(md).toContain('| TTFT p99 | least-requests − round-robin | +1500.00 ms | +1000.00 … +2000.00 | 0.01 |');
+  });
+
   it('has a dropped column, units, and a blank line after the table (else the next line joins it)', () => {
     const md = renderSummaryMarkdown(small, charts);
     const header = md.split('\n').find((l) => l.startsWith('| policy |'))!;
