@@ -210,6 +210,15 @@ describe('SLO reference lines', () => {
     expect(rule.values[0]!.slo).toBe(2.5);
   });
 
+  it('an SLO below every bar still lies on the log axis', () => {
+    const doc = { ...small, scenario: { ...small.scenario, slo: { ttft_ms: 5, tpot_ms: null } } } as ResultsDocument;
+    const panel = (chart(doc, 'latency-percentiles').spec as { hconcat: unknown[] }).hconcat[0];
+    const bar = [...nodes(panel)].find((n) => (n.mark as { type?: string })?.type === 'bar')!;
+    // logFloor(5) = 10^floor(log10(2.5)) = 1 ≤ 5, though every TTFT is above 10 ms.
+    expect(Math.min(...small.policies.map((p) => p.summary.ttft_ms.p50!))).toBeGreaterThan(10);
+    expect((bar.encoding as { y: { scale: { domainMin: number } } }).y.scale.domainMin).toBe(1);
+  });
+
   it('are absent when no SLO is set', () => {
     for (const c of buildCharts(noSlo)) expect(sloRules(c), c.id).toHaveLength(0);
   });

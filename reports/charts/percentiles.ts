@@ -51,7 +51,9 @@ export function percentilesChart(doc: ResultsDocument): Chart {
         values.push(bar);
       }
     }
-    const positive = values.flatMap((b) => [b.value, b.high ?? b.value]).filter((v) => v > 0);
+    // The SLO line counts too, so an SLO below every bar still lies on the axis.
+    const target = sloTarget(doc, metric);
+    const positive = [...values.flatMap((b) => [b.value, b.high ?? b.value]), ...(target !== null && values.length > 0 ? [target] : [])].filter((v) => v > 0);
     const log = positive.length > 0;
     const floor = log ? logFloor(Math.min(...positive)) : 0;
     // Values at or below the axis' start (a zero, or a CI reaching below zero) are drawn from it.

@@ -6,7 +6,7 @@
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
 import { LATENCY_METRICS, logFloor, PERCENTILES } from './percentiles.js';
-import { LATENCY_UNITS, sloLayer } from './slo.js';
+import { LATENCY_UNITS, sloLayer, sloTarget } from './slo.js';
 import { meanWithCi, type Chart } from './types.js';
 
 /** Panel size, px: 3 × (220 + axis ≈ 70) + spacing + legend ≤ 1,300 (palette.ts). */
@@ -38,7 +38,8 @@ export function sweepChart(doc: ResultsDocument): Chart | null {
       // reaching below the axis' start is cut there.
       const positive = values.map((v) => v.value).filter((v) => v > 0);
       const log = positive.length === values.length && positive.length > 0;
-      const floor = log ? logFloor(Math.min(...positive)) : 0;
+      const target = sloTarget(doc, metric);
+      const floor = log ? logFloor(Math.min(...positive, target ?? Infinity)) : 0;
       if (log) for (const v of values) if (v.low !== undefined) v.low = Math.max(v.low, floor);
       const x = { field: 'rate', type: 'quantitative' as const, title: 'offered load (req/s)', scale: { zero: false } };
       const title = `${label} ${pct} (${unit})`;
