@@ -9,6 +9,7 @@
  * decimals. A bin with no completed request has null quantiles and count 0.
  */
 import { quantileSorted } from 'simple-statistics';
+import { round4 } from './summary.js';
 import type { RequestRecord } from './types.js';
 
 /** Most bins a series keeps. */
@@ -23,10 +24,6 @@ export interface TtftOverTime {
   readonly p50_ms: readonly (number | null)[];
   /** TTFT 99th percentile per bin, ms. */
   readonly p99_ms: readonly (number | null)[];
-}
-
-function round4(x: number): number {
-  return Number(x.toFixed(4)) + 0;
 }
 
 /**
