@@ -75,6 +75,16 @@ export function figureUnit(path: string): string {
   return '';
 }
 
+/**
+ * How the report shows a figure: its unit and the factor from the stored value. Like the tables
+ * and charts, E2E latency is shown in s (stored in ms); everything else as stored (figureUnit).
+ * (Rules files and `routesim check` keep the stored unit, ms.)
+ */
+export function figureDisplay(path: string): { unit: string; scale: number } {
+  if (path.split('.')[0] === 'e2e_ms') return { unit: 's', scale: 1 / 1000 };
+  return { unit: figureUnit(path), scale: 1 };
+}
+
 /** Human label: `ttft_ms.p99` → `TTFT p99`, `goodput.requests_per_s` → `goodput req/s`. */
 export function figureLabel(path: string): string {
   const parts = path.split('.');

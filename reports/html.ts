@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chart } from './charts/types.js';
+import { CLASS_HEADERS, classTables, STAGE_HEADERS, stageRows, windowSentence } from './breakdown.js';
 import { runDescription, summaryTable } from './markdown.js';
 import type { ResultsDocument } from './results.js';
 
@@ -39,9 +40,10 @@ function esc(text: string): string {
 }
 
 const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1.5rem; color: #222; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 12px; color: #222; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
 p.run { color: #555; margin-top: 0; }
+div.table { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
 th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; white-space: nowrap; }
 th { text-align: right; background: #f5f5f5; }
@@ -75,19 +77,31 @@ const BOOT = `
 })();
 `;
 
-/** The page. `runtimes` defaults to the installed packages' browser builds. */
-export function renderIndexHtml(doc: ResultsDocument, charts: readonly Chart[], runtimes: readonly string[] = RUNTIMES.map(([pkg, file]) => readFileSync(runtimePath(pkg, file), 'utf8'))): string {
-  const name = (doc.scenario as { name?: string }).name ?? 'results';
-  const { headers, rows } = summaryTable(doc);
-  const seeded = (doc.seeds?.length ?? 1) > 1;
-  const table = [
+/** A table of text cells (first column left-aligned by the page style). */
+function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    '<div class="table">',
     '<table>',
     `<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
     ...rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`),
     '</tbody>',
     '</table>',
+    '</div>',
   ].join('\n');
+}
+
+/** The page. `runtimes` defaults to the installed packages' browser builds. */
+export function renderIndexHtml(doc: ResultsDocument, charts: readonly Chart[], runtimes: readonly string[] = RUNTIMES.map(([pkg, file]) => readFileSync(runtimePath(pkg, file), 'utf8'))): string {
+  const name = (doc.scenario as { name?: string }).name ?? 'results';
+  const { headers, rows } = summaryTable(doc);
+  const seeded = (doc.seeds?.length ?? 1) > 1;
+  const table = htmlTable(headers, rows);
+  const window = windowSentence(doc);
+  const breakdown = [
+    ...classTables(doc).map((t) => `<h2>Per ${esc(t.dimension)}</h2>\n${htmlTable(['policy', t.dimension, ...CLASS_HEADERS], t.rows)}`),
+    ...(stageRows(doc).length > 0 ? [`<h2>Load stages</h2>\n${htmlTable(['stage', 'time s', 'rate req/s', 'policy', ...STAGE_HEADERS], stageRows(doc))}`] : []),
+  ];
   const nav = charts.length > 0 ? `<nav><ul>\n${charts.map((c) => `<li><a href="#${esc(c.id)}">${esc(c.title)}</a></li>`).join('\n')}\n</ul></nav>` : '<p>No charts: the results hold no data to draw.</p>';
   const sections = charts.map(
     (c) => `<section id="${esc(c.id)}">\n<h2>${esc(c.title)}</h2>\n<p>${esc(c.description)}</p>\n<div class="chart" data-id="${esc(c.id)}"></div>\n</section>`,
@@ -105,8 +119,11 @@ export function renderIndexHtml(doc: ResultsDocument, charts: readonly Chart[], 
     '<body>',
     `<h1>routesim report: ${esc(name)}</h1>`,
     `<p class="run">${esc(runDescription(doc))}</p>`,
+    window ? `<p>${esc(window)}</p>` : '',
     seeded ? '<p>Figures are the mean over seeds ± the half-width of its 95 % confidence interval.</p>' : '',
     table,
+    '<p>TTFT and TPOT in ms, E2E in s, in the tables and every chart.</p>',
+    ...breakdown,
     nav,
     ...sections,
     `<script type="application/json" id="routesim-specs">${jsonSafe(charts.map((c) => c.spec))}</script>`,

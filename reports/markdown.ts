@@ -1,10 +1,19 @@
 /**
  * summary.md: the report as Markdown for a pull-request comment or a CI step summary — what ran,
- * one row per policy (mean ± 95 % CI half-width with several seeds), the significant differences,
- * the sweep, and links to the charts.
+ * one row per policy (mean ± 95 % CI half-width with several seeds; with a steady-state column when
+ * the results say), the significant differences, per-class and per-stage breakdowns, the sweep,
+ * and links to the charts.
+ *
+ * Links: a PR comment has no directory to resolve relative links against (and GitHub will not show
+ * a data: URI image), so `--link-base URL` — where the report directory is published — makes every
+ * link absolute (`URL/<file>`) and embeds the two headline charts as images. Without it links are
+ * relative to the report directory (right for a browsed or downloaded directory), and the summary
+ * says so.
  */
+import { inputError } from '../sim/core/errors.js';
+import { CLASS_HEADERS, classTables, hasSteadyState, STAGE_HEADERS, stageRows, steadyCell, windowSentence } from './breakdown.js';
 import type { Chart } from './charts/types.js';
-import { figureLabel, figureUnit, flattenFigures } from './figures.js';
+import { figureDisplay, figureLabel, flattenFigures } from './figures.js';
 import type { ResultsDocument } from './results.js';
 import { signed, statsCell, sweepRows, valueCell, type FigureColumn } from './table.js';
 
@@ -12,6 +21,7 @@ import { signed, statsCell, sweepRows, valueCell, type FigureColumn } from './ta
 const COLUMNS: readonly FigureColumn[] = [
   ['completed', 'completed', 1, 0],
   ['rejected', 'rejected', 1, 0],
+  ['dropped', 'dropped', 1, 0],
   ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
   ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
   ['TPOT p99 ms', 'tpot_ms.p99', 1, 2],
@@ -22,14 +32,38 @@ const COLUMNS: readonly FigureColumn[] = [
   ['share CV', 'balance.request_share_cv', 1, 3],
 ];
 
-/** The per-policy summary table as header + rows of text cells (shared by Markdown and HTML). */
+/**
+ * The per-policy summary table as header + rows of text cells (shared by Markdown and HTML); a
+ * `steady state` column is added when the results say whether runs reached one.
+ */
 export function summaryTable(doc: ResultsDocument): { headers: string[]; rows: string[][] } {
   const seeded = (doc.seeds?.length ?? 1) > 1;
+  const steady = hasSteadyState(doc);
   const rows = doc.policies.map((p) => {
     const figures = flattenFigures(p.summary);
-    return [p.name, ...COLUMNS.map((col) => (seeded ? statsCell(p.stats, col) : valueCell(figures, col)))];
+    return [p.name, ...COLUMNS.map((col) => (seeded ? statsCell(p.stats, col) : valueCell(figures, col))), ...(steady ? [steadyCell(p)] : [])];
   });
-  return { headers: ['policy', ...COLUMNS.map(([h]) => h)], rows };
+  return { headers: ['policy', ...COLUMNS.map(([h]) => h), ...(steady ? ['steady state'] : [])], rows };
+}
+
+/**
+ * `--link-base URL` → the URL without trailing slashes, so `URL/<file>` addresses a report file.
+ * Only http(s) URLs without credentials, query or fragment (a file name is appended to it);
+ * anything else is a one-line input error naming the flag.
+ */
+export function parseLinkBase(text: string): string {
+  const fix = 'pass the http(s) URL where the report directory is published, e.g. --link-base https://example.com/runs/42/report';
+  const t = text.trim();
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    throw inputError('--link-base', '', `${JSON.stringify(text)} is not a URL`, fix);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw inputError('--link-base', '', `${JSON.stringify(text)} uses ${u.protocol}, not http: or https:`, fix);
+  if (u.username !== '' || u.password !== '') throw inputError('--link-base', '', 'must not contain a user name or password (it is printed in summary.md)', fix);
+  if (u.search !== '' || u.hash !== '') throw inputError('--link-base', '', `${JSON.stringify(text)} has a query or fragment, so a file name cannot be appended to it`, fix);
+  return u.href.replace(/\/+$/, '');
 }
 
 /** One line describing the run (fleet, load, seeds). */
@@ -74,9 +108,11 @@ function comparisonsMd(doc: ResultsDocument): string {
   let out = `\n### Differences between policies\n\nPaired t test over the ${seeds.length} seeds (every policy replays the same requests per seed), p < 0.05, no correction for multiple comparisons.\n\n`;
   if (sig.length === 0) return `${out}No difference between policies is significant.\n`;
   const rows = sig.map((c) => {
-    const unit = figureUnit(c.figure);
-    const ci = c.ci95_low !== null && c.ci95_high !== null ? `${signed(c.ci95_low, 2)} … ${signed(c.ci95_high, 2)}` : '-';
-    return [figureLabel(c.figure), `${c.b} − ${c.a}`, `${signed(c.mean_diff, 2)}${unit ? ` ${unit}` : ''}`, ci, String(c.p_value)];
+    // E2E in s, like the table above (figureDisplay).
+    const { unit, scale } = figureDisplay(c.figure);
+    const d = scale === 1 ? 2 : 3;
+    const ci = c.ci95_low !== null && c.ci95_high !== null ? `${signed(c.ci95_low * scale, d)} … ${signed(c.ci95_high * scale, d)}` : '-';
+    return [figureLabel(c.figure), `${c.b} − ${c.a}`, `${signed(c.mean_diff * scale, d)}${unit ? ` ${unit}` : ''}`, ci, String(c.p_value)];
   });
   return out + mdTable(['figure', 'difference', 'mean', '95 % CI', 'p'], rows, 2);
 }
@@ -95,19 +131,51 @@ function sweepMd(doc: ResultsDocument): string {
   return `\n### Sweep over offered load\n\n${mdTable(['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)], sweepRows(doc.sweep, SWEEP_COLUMNS), 2)}`;
 }
 
+/** Options of summary.md. */
+export interface SummaryOptions {
+  /** Absolute URL of the published report directory (parseLinkBase), or undefined for relative links. */
+  readonly linkBase?: string;
+}
+
+/** Charts shown as images in summary.md when links are absolute. */
+const EMBEDDED = ['latency-percentiles', 'ttft-over-time'];
+
+/** Per-class and per-stage tables, when the results have them. */
+function breakdownMd(doc: ResultsDocument): string {
+  let out = '';
+  for (const t of classTables(doc)) {
+    out += `\n### Per ${t.dimension}\n\nFrom each policy's ${(doc.seeds?.length ?? 1) > 1 ? "first seed's " : ''}run.\n\n`;
+    out += mdTable(['policy', t.dimension, ...CLASS_HEADERS], t.rows, 2);
+  }
+  const stages = stageRows(doc);
+  if (stages.length > 0) out += `\n### Load stages\n\n${mdTable(['stage', 'time s', 'rate req/s', 'policy', ...STAGE_HEADERS], stages, 4)}`;
+  return out;
+}
+
 /** summary.md. `charts` are listed with links to their SVG and Vega-Lite files. */
-export function renderSummaryMarkdown(doc: ResultsDocument, charts: readonly Chart[]): string {
+export function renderSummaryMarkdown(doc: ResultsDocument, charts: readonly Chart[], opts: SummaryOptions = {}): string {
   const name = (doc.scenario as { name?: string }).name ?? 'results';
   const seeded = (doc.seeds?.length ?? 1) > 1;
   const { headers, rows } = summaryTable(doc);
+  const link = (file: string): string => (opts.linkBase !== undefined ? `${opts.linkBase}/${file}` : file);
   let out = `## routesim report: ${name}\n\n${runDescription(doc)}\n\n`;
+  const window = windowSentence(doc);
+  if (window) out += `${window}\n\n`;
   if (seeded) out += 'Figures are the mean over seeds ± the half-width of its 95 % confidence interval.\n\n';
   out += mdTable(headers, rows);
+  out += '\nTTFT and TPOT in ms, E2E in s, here and in every chart.\n';
   out += comparisonsMd(doc);
+  out += breakdownMd(doc);
   out += sweepMd(doc);
   if (charts.length > 0) {
-    out += '\n### Charts\n\nOpen `index.html` for all charts on one page (works offline).\n\n';
-    for (const c of charts) out += `- [${c.title}](${c.id}.svg) ([Vega-Lite](${c.id}.vl.json)): ${c.description}\n`;
+    out += '\n### Charts\n\n';
+    if (opts.linkBase !== undefined) {
+      for (const c of charts.filter((c) => EMBEDDED.includes(c.id))) out += `![${c.title}](${link(`${c.id}.svg`)})\n\n`;
+      out += `All charts on one page: [index.html](${link('index.html')}) (works offline).\n\n`;
+    } else {
+      out += 'Open `index.html` for all charts on one page (works offline). Links below are relative to the report directory; for a pull-request comment, publish the directory and run `routesim report --link-base URL` to make them absolute.\n\n';
+    }
+    for (const c of charts) out += `- [${c.title}](${link(`${c.id}.svg`)}) ([Vega-Lite](${link(`${c.id}.vl.json`)})): ${c.description}\n`;
   }
   return out;
 }

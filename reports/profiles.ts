@@ -11,6 +11,7 @@ import { mean, quantileSorted } from 'simple-statistics';
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SloConfig } from '../sim/scenario/types.js';
 import { e2eMs, meetsSlo, round4, tpotMs, ttftMs } from '../sim/metrics/summary.js';
+import { ttftOverTime, type TtftOverTime } from '../sim/metrics/timeSeries.js';
 
 /** Points of every quantile grid; point i is the quantile at p = i / (GRID_POINTS − 1). */
 export const GRID_POINTS = 101;
@@ -84,6 +85,8 @@ export interface TimeSeries {
   readonly throughput_rps: readonly number[];
   /** Completed requests meeting every set SLO in each window / window length, req/s. */
   readonly goodput_rps: readonly number[];
+  /** Completed requests by arrival time: p50 / p99 TTFT per bin (sim/metrics/timeSeries.ts; bins start at window_ms). */
+  readonly ttft_over_time?: TtftOverTime;
 }
 
 /** Builds the time series of one run; windows widen (doubling) past MAX_WINDOWS. */
@@ -118,5 +121,6 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
     window_ms: windowUs / 1000,
     throughput_rps: done.map((c) => round4(c * perS)),
     goodput_rps: good.map((c) => round4(c * perS)),
+    ttft_over_time: ttftOverTime(run.records, windowMs),
   };
 }

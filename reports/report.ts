@@ -10,7 +10,7 @@ import { writeDirectoryAtomic } from './atomicWrite.js';
 import { buildCharts, type Chart } from './charts/index.js';
 import { renderIndexHtml } from './html.js';
 import { stringifyCompact } from './json.js';
-import { renderSummaryMarkdown } from './markdown.js';
+import { renderSummaryMarkdown, type SummaryOptions } from './markdown.js';
 import { renderSvg } from './render.js';
 import type { ResultsDocument } from './results.js';
 
@@ -22,8 +22,11 @@ export interface ReportFiles {
   readonly warnings: readonly string[];
 }
 
+/** Options of the report: summary.md's link base (markdown.ts). */
+export type ReportOptions = SummaryOptions;
+
 /** Builds every file of the report in memory. */
-export async function buildReport(doc: ResultsDocument): Promise<ReportFiles> {
+export async function buildReport(doc: ResultsDocument, opts: ReportOptions = {}): Promise<ReportFiles> {
   const charts = buildCharts(doc);
   const files = new Map<string, string>();
   const warnings: string[] = [];
@@ -34,7 +37,7 @@ export async function buildReport(doc: ResultsDocument): Promise<ReportFiles> {
     for (const w of r.warnings) warnings.push(`${c.id}: ${w}`);
   }
   files.set('index.html', renderIndexHtml(doc, charts));
-  files.set('summary.md', renderSummaryMarkdown(doc, charts));
+  files.set('summary.md', renderSummaryMarkdown(doc, charts, opts));
   return { charts, files, warnings };
 }
 
@@ -48,9 +51,9 @@ function checkReportTarget(dir: string): void {
 }
 
 /** Builds the report and writes it as `dir`, replacing a previous report there. */
-export async function writeReport(doc: ResultsDocument, dir: string): Promise<ReportFiles> {
+export async function writeReport(doc: ResultsDocument, dir: string, opts: ReportOptions = {}): Promise<ReportFiles> {
   checkReportTarget(dir);
-  const report = await buildReport(doc);
+  const report = await buildReport(doc, opts);
   writeDirectoryAtomic(dir, report.files);
   return report;
 }

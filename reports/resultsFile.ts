@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { inputError, readUserFile, UserError } from '../sim/core/errors.js';
 import { describeIssue, firstIssue, formatPath } from '../sim/scenario/schema.js';
+import { GRID_POINTS } from './profiles.js';
 import type { ResultsDocument } from './results.js';
 
 const FIX = 'pass a results JSON written by `routesim run --out FILE`';
@@ -15,7 +16,9 @@ const num = z.number();
 const numOrNull = z.number().nullable();
 const nums = z.array(num);
 
-const LatencySchema = z.looseObject({ p50: numOrNull, p90: numOrNull, p99: numOrNull });
+/** A latency in ms: never negative (the report draws latencies on log axes). */
+const latency = z.number().min(0).nullable();
+const LatencySchema = z.looseObject({ p50: latency, p90: latency, p99: latency });
 
 const SummarySchema = z.looseObject({
   completed: num,
@@ -33,11 +36,21 @@ const StatsSchema = z.record(
   z.looseObject({ n: num, mean: numOrNull, std: numOrNull, ci95_low: numOrNull, ci95_high: numOrNull }),
 );
 
+/** A 101-point quantile grid (profiles.ts): non-negative ms, ascending. */
+const GridSchema = z
+  .array(z.number().min(0))
+  .length(GRID_POINTS)
+  .refine((g) => g.every((v, i) => i === 0 || v >= g[i - 1]!), { message: 'a quantile grid must not decrease' });
+
 const DistributionsSchema = z.looseObject({
-  ttft_ms: nums.nullable().optional(),
-  tpot_ms: nums.nullable().optional(),
-  e2e_ms: nums.nullable().optional(),
+  ttft_ms: GridSchema.nullable().optional(),
+  tpot_ms: GridSchema.nullable().optional(),
+  e2e_ms: GridSchema.nullable().optional(),
 });
+
+const TtftOverTimeSchema = z
+  .looseObject({ bin_ms: z.number().gt(0), count: z.array(z.int().min(0)), p50_ms: z.array(latency), p99_ms: z.array(latency) })
+  .refine((t) => t.p50_ms.length === t.count.length && t.p99_ms.length === t.count.length, { message: 'count, p50_ms and p99_ms must have the same length' });
 
 const ReplicaSeriesSchema = z
   .looseObject({
@@ -59,6 +72,7 @@ const TimeSeriesSchema = z.looseObject({
   window_ms: z.number().gt(0),
   throughput_rps: nums,
   goodput_rps: nums,
+  ttft_over_time: TtftOverTimeSchema.optional(),
 });
 
 const PolicySchema = z.looseObject({
@@ -71,9 +85,12 @@ const PolicySchema = z.looseObject({
   timeseries: TimeSeriesSchema.optional(),
 });
 
+/** An SLO in ms: a positive number, or null / absent when not set. */
+const sloMs = z.number().gt(0).nullable().optional();
+
 const ResultsSchema = z.looseObject({
   routesim: z.looseObject({ version: z.string() }),
-  scenario: z.looseObject({}),
+  scenario: z.looseObject({ slo: z.looseObject({ ttft_ms: sloMs, tpot_ms: sloMs, e2e_ms: sloMs }).optional() }),
   policies: z.array(PolicySchema).min(1),
   seeds: z.array(z.int()).optional(),
   comparisons: z

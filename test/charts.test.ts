@@ -11,7 +11,7 @@ import { compile } from 'vega-lite';
 import { parseScenario } from '../sim/scenario/load.js';
 import { collectResults } from '../reports/collect.js';
 import { buildCharts } from '../reports/charts/index.js';
-import { policyColorAt } from '../reports/charts/palette.js';
+import { INK, policyColorAt } from '../reports/charts/palette.js';
 import { renderSvg } from '../reports/render.js';
 import { buildReport, writeReport } from '../reports/report.js';
 import { parseResults } from '../reports/resultsFile.js';
@@ -59,6 +59,7 @@ describe('chart specs', { timeout: 60_000 }, () => {
       'ttft-cdf',
       'e2e-cdf',
       'latency-percentiles',
+      'ttft-over-time',
       'load-share',
       'throughput-goodput',
       'replicas-round-robin',
@@ -105,28 +106,31 @@ describe('chart specs', { timeout: 60_000 }, () => {
         }
       }
     }
-    // CDFs (2) + percentile panels (3) + load share (1) + throughput panels (2) + sweep panels (9 lines + 9 CI rules).
-    expect(seen).toBe(2 + 3 + 1 + 2 + 18);
+    // CDFs (2) + percentile panels (3) + TTFT over time (1) + load share (1) + throughput panels (2) + sweep panels (9 lines + 9 CI rules).
+    expect(seen).toBe(2 + 3 + 1 + 1 + 2 + 18);
     expect(new Set(POLICIES.map((_, i) => policyColorAt(i))).size).toBe(3);
   });
 
   it('draws confidence intervals only when there were several seeds', () => {
-    const rules = (d: ResultsDocument) => [...nodes(buildCharts(d).find((c) => c.id === 'latency-percentiles')!.spec)].filter((n) => (n.mark as { type?: string })?.type === 'rule').length;
+    // CI rules are INK.ci grey (SLO lines are rules too, in INK.slo).
+    const rules = (d: ResultsDocument) =>
+      [...nodes(buildCharts(d).find((c) => c.id === 'latency-percentiles')!.spec)].filter((n) => (n.mark as { type?: string; color?: string })?.type === 'rule' && (n.mark as { color?: string }).color === INK.ci).length;
     expect(rules(full)).toBe(3);
     expect(rules(single)).toBe(0);
   });
 
   it('the CDF data are the stored quantile grids (p = i/100)', () => {
     const cdf = charts.find((c) => c.id === 'ttft-cdf')!;
-    const values = (cdf.spec as { data: { values: { policy: string; latency_ms: number; fraction: number }[] } }).data.values;
+    // The curve is the first layer (the second is the SLO line); TTFT stays in ms.
+    const values = (cdf.spec as { layer: { data: { values: { policy: string; latency: number; fraction: number }[] } }[] }).layer[0]!.data.values;
     const rr = values.filter((v) => v.policy === 'round-robin');
     expect(rr).toHaveLength(101);
-    expect(rr.map((v) => v.latency_ms)).toEqual(full.policies[0]!.distributions!.ttft_ms);
+    expect(rr.map((v) => v.latency)).toEqual(full.policies[0]!.distributions!.ttft_ms);
     expect(rr[50]!.fraction).toBe(0.5);
     // The grid's median and p99 lie between the two seeds' summary figures (quantile averaging).
     const seeds = full.policies[0]!.repeats!.map((r) => r.summary.ttft_ms.p50!);
-    expect(rr[50]!.latency_ms).toBeGreaterThanOrEqual(Math.min(...seeds) - 1e-4);
-    expect(rr[50]!.latency_ms).toBeLessThanOrEqual(Math.max(...seeds) + 1e-4);
+    expect(rr[50]!.latency).toBeGreaterThanOrEqual(Math.min(...seeds) - 1e-4);
+    expect(rr[50]!.latency).toBeLessThanOrEqual(Math.max(...seeds) + 1e-4);
   });
 
   it('results without distributions or time series still get the charts they support', async () => {
@@ -167,7 +171,7 @@ describe('the report directory', { timeout: 60_000 }, () => {
     await writeReport(old, out);
     expect(readdirSync(out).sort()).toEqual(['index.html', 'latency-percentiles.svg', 'latency-percentiles.vl.json', 'load-share.svg', 'load-share.vl.json', 'summary.md']);
     await writeReport(full, out);
-    expect(readdirSync(out)).toHaveLength(9 * 2 + 2);
+    expect(readdirSync(out)).toHaveLength(10 * 2 + 2);
     expect(readdirSync(dir)).toEqual(['rep']); // no temporary or old directory left behind
     const other = join(dir, 'photos');
     mkdirSync(other);

@@ -1,7 +1,8 @@
 /**
  * End to end in a real browser: `index.html` of a report opened from disk in headless Chromium
  * (Debian's `chromium`, driven by playwright-core) draws every chart — an SVG with marks in each
- * chart's container — with no console errors, no page errors and no network requests.
+ * chart's container — with no console errors, no page errors and no network requests, and in a
+ * 1,400 px window no chart wider than its section.
  * Skips, saying why, where /usr/bin/chromium is not installed (.ci/run installs it).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -40,7 +41,7 @@ describe('index.html in headless Chromium', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'routesim-browser-')), 'report');
     const { doc } = collectResults(parseScenario(SCENARIO, 'browser.yaml'), { seeds: 2, sweepRates: [15, 30] }, 'test');
     const report = await writeReport(doc, dir);
-    expect(report.charts.length).toBe(8); // 2 CDFs, percentiles, load share, throughput, 2 replica charts, sweep
+    expect(report.charts.length).toBe(9); // 2 CDFs, percentiles, TTFT over time, load share, throughput, 2 replica charts, sweep
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -74,6 +75,11 @@ describe('index.html in headless Chromium', () => {
         expect(c.svgs, c.id ?? '').toBeGreaterThan(0);
         expect(c.marks, c.id ?? '').toBeGreaterThan(0);
       }
+      // In a 1,400 px window every chart fits its section whole: no horizontal scrolling.
+      const overflow = await page.$$eval('section', (els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => `${el.id}: ${el.scrollWidth} > ${el.clientWidth}`));
+      expect(overflow).toEqual([]);
+      const page_ = await page.$eval('html', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(page_.scroll, 'the page does not scroll sideways').toBeLessThanOrEqual(page_.client);
       expect(problems).toEqual([]);
       expect(network).toEqual([]);
     } finally {

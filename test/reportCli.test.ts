@@ -92,15 +92,33 @@ describe('routesim report', { timeout: 60_000 }, () => {
     const r = routesim(['report', results, '--out', a]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^wrote 16 files to .*rep-a: 7 charts/);
+    expect(r.stdout).toMatch(/^wrote 18 files to .*rep-a: 8 charts/);
     expect(routesim(['report', results, '--out', b]).code).toBe(0);
     const names = readdirSync(a).sort();
     expect(names).toContain('index.html');
     expect(names).toContain('summary.md');
-    // TTFT and E2E CDFs, percentiles, load share, throughput, one replica chart per policy (no sweep).
-    expect(names.filter((n) => n.endsWith('.vl.json'))).toHaveLength(7);
-    expect(names.filter((n) => n.endsWith('.svg'))).toHaveLength(7);
+    // TTFT and E2E CDFs, percentiles, TTFT over time, load share, throughput, one replica chart per policy (no sweep).
+    expect(names.filter((n) => n.endsWith('.vl.json'))).toHaveLength(8);
+    expect(names.filter((n) => n.endsWith('.svg'))).toHaveLength(8);
     for (const n of names) expect(readFileSync(join(b, n)).equals(readFileSync(join(a, n))), n).toBe(true);
+  });
+
+  it('--link-base makes every link of summary.md absolute; without it they are relative', () => {
+    const results = file('seeds.json');
+    if (!existsSync(results)) expect(routesim(['run', scenario, '--seeds', '3', '--out', results]).code).toBe(0);
+    const abs = join(dir, 'rep-abs');
+    const r = routesim(['report', results, '--out', abs, '--link-base', 'https://ci.example.com/run/7/report/']);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(abs, 'summary.md'), 'utf8');
+    const links = [...md.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    // 8 charts × (SVG + Vega-Lite) + index.html + 2 embedded images.
+    expect(links).toHaveLength(8 * 2 + 1 + 2);
+    for (const l of links) expect(l).toMatch(/^https:\/\/ci\.example\.com\/run\/7\/report\/[a-z0-9.-]+$/);
+    // Only summary.md depends on the flag.
+    const rel = join(dir, 'rep-a');
+    if (!existsSync(rel)) expect(routesim(['report', results, '--out', rel]).code).toBe(0);
+    for (const n of readdirSync(rel)) if (n !== 'summary.md') expect(readFileSync(join(abs, n)).equals(readFileSync(join(rel, n))), n).toBe(true);
+    expect(readFileSync(join(rel, 'summary.md'), 'utf8')).toContain('](ttft-cdf.svg)');
   });
 
   it.each([

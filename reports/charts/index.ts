@@ -6,6 +6,7 @@ import { percentilesChart } from './percentiles.js';
 import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
 import { sweepChart } from './sweep.js';
 import { throughputChart } from './throughput.js';
+import { ttftOverTimeChart } from './ttftOverTime.js';
 import type { Chart } from './types.js';
 
 export type { Chart } from './types.js';
@@ -16,6 +17,7 @@ export function buildCharts(doc: ResultsDocument): Chart[] {
     cdfChart(doc, 'ttft_ms'),
     cdfChart(doc, 'e2e_ms'),
     percentilesChart(doc),
+    ttftOverTimeChart(doc),
     loadShareChart(doc),
     throughputChart(doc),
     ...doc.policies.map((p, i) => replicaTimeseriesChart(doc, p, ids[i]!)),

@@ -3,7 +3,7 @@
  * the mean share over seeds and a rule spans its 95 % confidence interval.
  */
 import type { ResultsDocument } from '../results.js';
-import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
+import { CHART_CONFIG, INK, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
 import { meanWithCi, type Chart } from './types.js';
 
 export function loadShareChart(doc: ResultsDocument): Chart | null {
@@ -16,8 +16,9 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
       if (!replicaOrder.includes(r.name)) replicaOrder.push(r.name);
       const m = withCi ? meanWithCi(p.stats?.[`replicas.${i}.share`]) : null;
       if (m) {
-        const { value, ...ci } = m;
-        values.push({ policy: p.name, replica: r.name, share: value, ...ci });
+        // A share lies in [0, 1]: an interval reaching past either end (few seeds) is cut there.
+        const ci = m.low !== undefined && m.high !== undefined ? { low: Math.max(0, m.low), high: Math.min(1, m.high) } : {};
+        values.push({ policy: p.name, replica: r.name, share: m.value, ...ci });
       } else {
         values.push({ policy: p.name, replica: r.name, share: r.share });
       }
@@ -35,13 +36,14 @@ export function loadShareChart(doc: ResultsDocument): Chart | null {
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       title: 'Load share per replica',
-      width: { step: 24 },
+      // 16 px a bar, but at most 900 px (+ axis and legend ≤ 1,300, palette.ts): many replicas × policies get thinner bars.
+      width: Math.min(900, Math.max(320, replicaOrder.length * policies.length * 16)),
       height: 240,
       config: CHART_CONFIG,
       data: { values },
       layer: [
         { mark: { type: 'bar' }, encoding: { x, xOffset, y, color: policyColor(policies) } },
-        ...(withCi ? [{ mark: { type: 'rule' as const, color: '#333', strokeWidth: 1.5 }, encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' as const, title: y.title }, y2: { field: 'high' } } }] : []),
+        ...(withCi ? [{ mark: { type: 'rule' as const, color: INK.ci, strokeWidth: 1.5 }, encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' as const, title: y.title }, y2: { field: 'high' } } }] : []),
       ],
     },
   };

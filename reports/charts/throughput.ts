@@ -1,6 +1,7 @@
 /** Throughput and goodput over simulated time per policy (completions per window). */
 import type { ResultsDocument } from '../results.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
+import { sloTarget } from './slo.js';
 import type { Chart } from './types.js';
 
 export function throughputChart(doc: ResultsDocument): Chart | null {
@@ -19,9 +20,11 @@ export function throughputChart(doc: ResultsDocument): Chart | null {
     ts.goodput_rps.forEach((v, k) => rows.goodput.push({ policy: p.name, t_s: mid(k), rps: v }));
   }
   if (rows.throughput.length === 0) return null;
-  const slo = doc.scenario.slo;
-  const sloText = slo && (slo.ttft_ms !== null || slo.tpot_ms !== null)
-    ? [slo.ttft_ms !== null ? `TTFT ≤ ${slo.ttft_ms} ms` : '', slo.tpot_ms !== null ? `TPOT ≤ ${slo.tpot_ms} ms` : ''].filter(Boolean).join(', ')
+  // Goodput counts the TTFT and TPOT SLOs (sim/metrics/summary.ts meetsSlo).
+  const ttft = sloTarget(doc, 'ttft_ms');
+  const tpot = sloTarget(doc, 'tpot_ms');
+  const sloText = ttft !== null || tpot !== null
+    ? [ttft !== null ? `TTFT ≤ ${ttft} ms` : '', tpot !== null ? `TPOT ≤ ${tpot} ms` : ''].filter(Boolean).join(', ')
     : 'no SLO set, so goodput equals throughput';
   const panel = (values: { policy: string; t_s: number; rps: number }[], title: string) => ({
     width: 520,

@@ -1,0 +1,134 @@
+/**
+ * The parts of a policy summary beyond the headline row, for summary.md and index.html: whether the
+ * run reached a steady state, the measurement window, and the per-class (priority, tenant, adapter)
+ * and per-stage (load ladders) breakdowns. All optional: results files written before these
+ * figures existed, or by another writer, simply get none of it. Shapes are read defensively (a
+ * part that does not have the expected form is left out, never half-drawn).
+ */
+import type { PolicyResult, ResultsDocument } from './results.js';
+
+type Obj = Record<string, unknown>;
+
+function isObj(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function num(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+function fixed(x: number | null, decimals: number, scale = 1): string {
+  return x === null ? '-' : (x * scale).toFixed(decimals);
+}
+
+function latency(block: unknown, key: string): number | null {
+  return isObj(block) ? num(block[key]) : null;
+}
+
+/** `{reached, diverged_at_s}` of a summary, or null when absent or malformed. */
+function steadyOf(summary: unknown): { reached: boolean; divergedAt: number | null } | null {
+  const s = isObj(summary) ? summary.steady_state : undefined;
+  if (!isObj(s) || typeof s.reached !== 'boolean') return null;
+  return { reached: s.reached, divergedAt: num(s.diverged_at_s) };
+}
+
+/** Whether any policy's summary says whether it reached a steady state. */
+export function hasSteadyState(doc: ResultsDocument): boolean {
+  return doc.policies.some((p) => steadyOf(p.summary) !== null);
+}
+
+/**
+ * The steady-state cell of a policy: `yes`, `no (diverged at 41.2 s)`, or with several seeds the
+ * count of seeds that reached it (`2/3 seeds`); `-` when the summary does not say.
+ */
+export function steadyCell(p: PolicyResult): string {
+  const repeats = p.repeats ?? [];
+  if (repeats.length > 1) {
+    const states = repeats.map((r) => steadyOf(r.summary));
+    if (states.some((s) => s === null)) return '-';
+    const reached = states.filter((s) => s!.reached).length;
+    return reached === states.length ? 'yes' : `no (${reached}/${states.length} seeds)`;
+  }
+  const s = steadyOf(p.summary);
+  if (s === null) return '-';
+  return s.reached ? 'yes' : s.divergedAt !== null ? `no (diverged at ${s.divergedAt} s)` : 'no';
+}
+
+/** One sentence on the measurement window, or '' when the summary has none. */
+export function windowSentence(doc: ResultsDocument): string {
+  const w = (doc.policies[0]?.summary as unknown as Obj | undefined)?.window;
+  if (!isObj(w)) return '';
+  const from = num(w.from_s);
+  const to = num(w.to_s);
+  if (from === null || to === null) return '';
+  const warm = num(w.warmup_s) ?? 0;
+  const cool = num(w.cooldown_s) ?? 0;
+  const skipped = [warm > 0 ? `${warm} s warm-up` : '', cool > 0 ? `${cool} s cool-down` : ''].filter(Boolean).join(' and ');
+  return `Latency and throughput are measured over simulated time ${from}–${to} s${skipped ? ` (${skipped} left out)` : ''}.`;
+}
+
+/** Headers of the per-class table (after policy and class). */
+export const CLASS_HEADERS = ['arrived', 'completed', 'dropped', 'TTFT p99 ms', 'TPOT p99 ms', 'E2E p99 s', 'goodput req/s'] as const;
+
+function classCells(c: Obj): string[] {
+  const goodput = isObj(c.goodput) ? num(c.goodput.requests_per_s) : null;
+  return [
+    fixed(num(c.arrived), 0),
+    fixed(num(c.completed), 0),
+    fixed(num(c.dropped), 0),
+    fixed(latency(c.ttft_ms, 'p99'), 1),
+    fixed(latency(c.tpot_ms, 'p99'), 2),
+    fixed(latency(c.e2e_ms, 'p99'), 2, 1 / 1000),
+    fixed(goodput, 2),
+  ];
+}
+
+/**
+ * Per-class rows (policy, class, …CLASS_HEADERS) of each dimension that has more than one class in
+ * some policy, from each policy's (first seed's) summary; dimensions in a fixed order.
+ */
+export function classTables(doc: ResultsDocument): { dimension: string; rows: string[][] }[] {
+  const out: { dimension: string; rows: string[][] }[] = [];
+  for (const dim of ['priority', 'tenant', 'adapter']) {
+    const rows: string[][] = [];
+    let many = false;
+    for (const p of doc.policies) {
+      const by = (p.summary as unknown as Obj).by_class;
+      const classes = isObj(by) ? by[dim] : undefined;
+      if (!isObj(classes)) continue;
+      const keys = Object.keys(classes).filter((k) => isObj(classes[k]));
+      if (keys.length > 1) many = true;
+      for (const k of keys) rows.push([p.name, k, ...classCells(classes[k] as Obj)]);
+    }
+    if (many) out.push({ dimension: dim, rows });
+  }
+  return out;
+}
+
+/** Headers of the per-stage table (after stage, rate and policy). */
+export const STAGE_HEADERS = ['completed', 'dropped', 'TTFT p99 ms', 'E2E p99 s', 'goodput req/s'] as const;
+
+/** Per-stage rows (stage, from–to s, rate, policy, …STAGE_HEADERS) for load ladders; empty otherwise. */
+export function stageRows(doc: ResultsDocument): string[][] {
+  const rows: string[][] = [];
+  for (const p of doc.policies) {
+    const stages = (p.summary as unknown as Obj).stages;
+    if (!Array.isArray(stages)) continue;
+    for (const st of stages) {
+      if (!isObj(st)) continue;
+      const goodput = isObj(st.goodput) ? num(st.goodput.requests_per_s) : null;
+      rows.push([
+        fixed(num(st.index), 0),
+        `${fixed(num(st.from_s), 1)}–${fixed(num(st.to_s), 1)}`,
+        fixed(num(st.rate), 1),
+        p.name,
+        fixed(num(st.completed), 0),
+        fixed(num(st.dropped), 0),
+        fixed(latency(st.ttft_ms, 'p99'), 1),
+        fixed(latency(st.e2e_ms, 'p99'), 2, 1 / 1000),
+        fixed(goodput, 2),
+      ]);
+    }
+  }
+  return rows;
+}
