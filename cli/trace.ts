@@ -4,7 +4,8 @@
  * --jitter, --skip-bad-rows).
  */
 import type { Command } from 'commander';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseUserYaml } from '../sim/core/userFiles.js';
 import { inputError, readUserFile } from '../sim/core/errors.js';
 import { parseScenario, loadScenarioFile } from '../sim/scenario/load.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
@@ -224,12 +225,7 @@ function done(r: { rows: number; files: string[]; dropped: Record<string, number
 /** The workload, seed and limits of a synth spec file. */
 function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; seed: number; limits: { requests?: number; durationUs?: number } } {
   const text = readUserFile(path, 'pass a scenario YAML or an inference-perf config');
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw inputError(path, '', `cannot parse YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
-  }
+  const doc = parseUserYaml(text, path);
   const requests = flags.requests === undefined ? undefined : number('--requests', flags.requests);
   const duration = flags.duration === undefined ? undefined : number('--duration', flags.duration);
   let scenario: ScenarioConfig;
