@@ -154,6 +154,7 @@ export function registerTrace(program: Command): void {
       .option('--to-format <format>', `output format: ${WRITABLE_FORMATS.join(', ')}`)
       .option('--seed <n>', 'seed of sampling, jitter and generated formats', '42'),
   ).action((input: string, out: string, flags: ConvertFlags) => {
+    checkOutName(out);
     const format = outputFormat(out, flags.toFormat);
     const workload = replayed(input, flags);
     const seed = seedOf(flags.seed);
@@ -178,6 +179,7 @@ export function registerTrace(program: Command): void {
     .option('--requests <n>', 'stop after n requests (overrides the spec)')
     .option('--duration <s>', 'stop after s seconds (overrides the spec)')
     .action((spec: string, out: string, flags: SynthFlags) => {
+      checkOutName(out);
       const format = outputFormat(out, flags.toFormat);
       const { workload, seed, limits } = synthSpec(spec, flags);
       const src = workload.source;
@@ -191,6 +193,11 @@ export function registerTrace(program: Command): void {
         done(report, outputs.usesStdout);
       });
     });
+}
+
+/** An empty OUT is named as such (before the format is guessed from the name). */
+function checkOutName(out: string): void {
+  if (out.trim() === '') throw inputError('OUT', '', 'the output path is empty', 'give a file name, e.g. trace.jsonl, or - with --to-format for stdout');
 }
 
 /** The OUT argument of convert / synth as an output request: one file, or a TraceV2 pair. */
