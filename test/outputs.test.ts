@@ -273,7 +273,7 @@ describe('strict UTF-8 and YAML of user files (policies/util/userText.ts)', () =
 
   it('YAML: duplicate keys name the key and position; depth is bounded; plain documents parse', () => {
     // Line 2 is `b: {c: 1, c: 2}`: the second c is its 11th character.
-    expect(parseYamlText('a: 1\nb: {c: 1, c: 2}\n')).toEqual({ error: { line: 2, col: 11, problem: 'duplicate key "c" (a key may appear once per mapping)', fix: 'remove or rename the repeated key' } });
+    expect(parseYamlText('a: 1\nb: {c: 1, c: 2}\n')).toEqual({ error: { line: 2, col: 11, problem: 'duplicate key "c" (keys must be unique in a mapping)', fix: 'remove or rename the repeated key' } });
     // The top mapping is level 1, so 63 nested lists make 64 levels (the limit, accepted), 64 make 65.
     expect(parseYamlText(`x: ${'['.repeat(64)}${']'.repeat(64)}`)).toMatchObject({ error: { problem: 'nested deeper than 64 levels' } });
     expect(parseYamlText(`x: ${'['.repeat(63)}${']'.repeat(63)}`)).toHaveProperty('value');

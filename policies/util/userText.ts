@@ -107,7 +107,7 @@ export function parseYamlText(text: string): { value: unknown } | { error: TextP
     const msg = firstLine(err).replace(/ at line \d+, column \d+:?$/, '');
     if (err.code === 'DUPLICATE_KEY') {
       const key = (text.slice(err.pos[0]).split('\n')[0] ?? '').split(/:(?:\s|$)/)[0]!.trim().replace(/^(["'])(.*)\1$/, '$2');
-      return { error: { ...at, problem: `duplicate key${key ? ` ${JSON.stringify(key)}` : ''} (a key may appear once per mapping)`, fix: 'remove or rename the repeated key' } };
+      return { error: { ...at, problem: `duplicate key${key ? ` ${JSON.stringify(key)}` : ''} (keys must be unique in a mapping)`, fix: 'remove or rename the repeated key' } };
     }
     return { error: { ...at, problem: `YAML syntax error: ${msg}`, fix: 'correct the YAML at that position: check indentation, colons, quotes and brackets' } };
   }
