@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../reports/atomicWrite.js';
+import { prepareOutputs } from '../reports/outputs/plan.js';
 import { evaluateRules } from '../reports/check/compare.js';
 import { renderCheckMarkdown, renderCheckTable, renderJunit } from '../reports/check/output.js';
 import { loadRulesFile } from '../reports/check/rules.js';
@@ -29,19 +30,36 @@ export function registerCheck(program: Command): void {
     .requiredOption('--baseline <file>', 'baseline results JSON (written with routesim run --update-baseline FILE)')
     .requiredOption('--current <file>', 'current results JSON (routesim run --out FILE)')
     .requiredOption('--rules <file>', 'rules YAML: metric, policy (or all), max_increase / max_decrease (absolute or "5%")')
-    .option('--junit <file>', 'write JUnit XML (one test case per rule and policy)')
-    .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY)')
+    .option('--junit <file>', 'write JUnit XML (one test case per rule and policy); - = stdout instead of the table')
+    .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY); - = stdout instead of the table')
     .option('--allow-workload-change', 'compare even when the current run did different work than the baseline (scenario minus policies, seeds, trace contents): a note instead of exit 2')
     .action((flags: CheckFlags) => {
-      const rules = loadRulesFile(flags.rules);
-      const baseline = readResultsFile(flags.baseline);
-      const current = readResultsFile(flags.current);
-      const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
-      const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
-      if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
-      if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));
-      for (const n of notes) process.stderr.write(`routesim: ${n}\n`);
-      process.stdout.write(renderCheckTable(verdicts));
-      process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;
+      const outputs = prepareOutputs(
+        [
+          { flag: '--junit', path: flags.junit, stdout: true, example: 'check.xml' },
+          { flag: '--markdown', path: flags.markdown, stdout: true, example: 'check.md' },
+        ],
+        { inputs: [flags.baseline, flags.current, flags.rules] },
+      );
+      try {
+        check(flags, outputs);
+      } catch (err) {
+        outputs.abort();
+        throw err;
+      }
     });
+}
+
+function check(flags: CheckFlags, outputs: ReturnType<typeof prepareOutputs>): void {
+  const rules = loadRulesFile(flags.rules);
+  const baseline = readResultsFile(flags.baseline);
+  const current = readResultsFile(flags.current);
+  const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
+  const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
+  if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
+  if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));
+  outputs.commit();
+  for (const n of notes) process.stderr.write(`routesim: ${n}\n`);
+  if (!outputs.usesStdout) process.stdout.write(renderCheckTable(verdicts));
+  process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;
 }

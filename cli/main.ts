@@ -1,10 +1,14 @@
 /**
  * routesim's command line: a thin layer that parses flags and calls the library. Each subcommand
- * lives in its own module. A user mistake prints one line and exits 2; nothing prints a stack trace
- * unless ROUTESIM_DEBUG is set.
+ * lives in its own module. A user mistake prints one line and exits 2 — commander's own errors
+ * (unknown option, missing argument, …) included, reshaped by commanderMessage; nothing prints a
+ * stack trace unless ROUTESIM_DEBUG is set. A closed stdout (`routesim run --json | head -1`) ends
+ * the command quietly.
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../sim/core/errors.js';
+import { abortActivePlan } from '../reports/outputs/plan.js';
+import { commanderMessage } from './messages.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerCheck } from './check.js';
@@ -13,12 +17,26 @@ import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
 import { VERSION } from './version.js';
 
+/** The reader of stdout went away (EPIPE): what was asked for is no longer wanted; end quietly. */
+function isClosedPipe(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+process.stdout.on('error', (err) => {
+  if (isClosedPipe(err)) {
+    abortActivePlan();
+    process.exit(0);
+  }
+  throw err;
+});
+
 const program = new Command()
   .name('routesim')
   .description('Discrete-event simulator and benchmark lab for LLM inference routing policies')
   .version(VERSION)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // commander's multi-line `error: …` is replaced by one `routesim: …` line in reportError.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
 
 registerRun(program);
 registerReport(program);
@@ -27,6 +45,18 @@ registerPick(program);
 registerPlugins(program);
 registerTrace(program);
 
+/** Every command, so an error can name the one it came from. */
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
+}
+let failedIn: Command = program;
+for (const c of allCommands(program)) {
+  c.exitOverride((err) => {
+    failedIn = c;
+    throw err;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
@@ -34,10 +64,14 @@ try {
 }
 
 function reportError(err: unknown): number {
+  abortActivePlan();
   if (err instanceof CommanderError) {
-    // commander already printed its message (or help/version, which exit 0).
-    return err.exitCode === 0 ? 0 : 2;
+    // help and version exit 0; their text is already printed.
+    if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed') return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`routesim: ${commanderMessage(err, failedIn)}\n`);
+    return 2;
   }
+  if (isClosedPipe(err)) return 0;
   if (err instanceof UserError) {
     process.stderr.write(`routesim: ${err.message}\n`);
     return 2;

@@ -7,6 +7,10 @@ import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } 
 import { serialiseResults } from '../reports/results.js';
 import { requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
+import { prepareOutputs } from '../reports/outputs/plan.js';
+import type { ScenarioConfig } from '../sim/scenario/types.js';
+import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
+import { policyTracePath } from '../sim/workload/traces/record.js';
 import { createProgress } from './progress.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 import { addReplayOptions, replayControlsFromFlags, type ReplayFlagValues } from './trace.js';
@@ -30,22 +34,61 @@ export function registerRun(program: Command): void {
   addReplayOptions(program.command('run'))
     .description('simulate every policy in a scenario on the identical request stream and print a comparison table')
     .argument('[scenario]', 'scenario YAML (default: the embedded quickstart)')
-    .option('-o, --out <file>', 'write the results JSON document (scenario echo, per-policy summaries, per-replica figures)')
-    .option('--requests-csv <file>', 'write one CSV row per request and policy')
+    .option('-o, --out <file>', 'write the results JSON document (scenario echo, per-policy summaries, per-replica figures); - = stdout instead of the table')
+    .option('--requests-csv <file>', 'write one CSV row per request and policy (- = stdout instead of the table)')
     .option('--json', 'print the results JSON document on stdout instead of the table')
     .option('--seeds <n>', 'repeat every policy over n seeds (seed, seed+1, …): mean, 95 % CI and paired significance')
     .option('--sweep-rate <rates>', 'also run at these offered loads, comma-separated req/s (latency against load)')
-    .option('--update-baseline <file>', 'write the results JSON as the CI baseline for routesim check')
+    .option('--update-baseline <file>', 'write the results JSON as the CI baseline for routesim check (- = stdout instead of the table)')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
 }
 
+/** The files `--trace-out FILE` writes: a TraceV2 pair per policy (FILE.<policy>.* with several). */
+function traceOutFiles(path: string, scenario: ScenarioConfig): string[] {
+  const several = scenario.policies.length > 1;
+  return scenario.policies.flatMap((p) => {
+    const pair = blisPathsForWrite(policyTracePath(path, p.name, several));
+    return [pair.header, pair.data];
+  });
+}
+
+/** Every output of a run, checked and staged before the simulation (reports/outputs). */
+function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
+  const src = scenario.workload.source;
+  return prepareOutputs(
+    [
+      { flag: '--out', path: flags.out, stdout: true, example: 'results.json' },
+      { flag: '--update-baseline', path: flags.updateBaseline, stdout: true, example: 'baseline.json' },
+      { flag: '--requests-csv', path: flags.requestsCsv, stdout: true, example: 'requests.csv' },
+      {
+        flag: '--trace-out',
+        path: flags.traceOut,
+        files: flags.traceOut ? traceOutFiles(flags.traceOut, scenario) : [],
+        noStdoutWhy: 'a trace is a pair of files (header .yaml + rows .csv); give a file name, e.g. --trace-out run.csv',
+        example: 'run.csv',
+      },
+    ],
+    { inputs: [path, ...(src?.kind === 'trace' ? [src.path] : [])], stdoutTakenBy: flags.json ? '--json' : null },
+  );
+}
+
 function run(path: string, flags: RunFlags): void {
   const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
+  const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
+  const outputs = runOutputs(path, flags, scenario);
+  try {
+    runWith(scenario, plan, flags, outputs);
+  } catch (err) {
+    outputs.abort();
+    throw err;
+  }
+}
+
+function runWith(scenario: ScenarioConfig, plan: ReturnType<typeof planFor>, flags: RunFlags, outputs: ReturnType<typeof runOutputs>): void {
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
-  const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   const csv = flags.requestsCsv ? openAtomicStream(flags.requestsCsv) : null;
   const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan);
   const progress = createProgress(scenario.name, total);
@@ -69,6 +112,9 @@ function run(path: string, flags: RunFlags): void {
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
     csv?.commit();
     recorder?.commit();
+    // Every file renamed into place together (or none), then stdout.
+    outputs.commit();
+    if (outputs.usesStdout) return;
     const traceHead = traceStats && scenario.workload.source?.kind === 'trace' ? renderTraceStats(`trace ${scenario.workload.source.path} (${scenario.workload.source.format}) as replayed:`, traceStats) + '\n' : '';
     process.stdout.write(flags.json ? serialiseResults(full) : traceHead + renderRunTables(primary, full));
   } catch (err) {

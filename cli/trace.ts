@@ -4,7 +4,8 @@
  * --jitter, --skip-bad-rows).
  */
 import type { Command } from 'commander';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseUserYaml } from '../sim/core/userFiles.js';
 import { inputError, readUserFile } from '../sim/core/errors.js';
 import { parseScenario, loadScenarioFile } from '../sim/scenario/load.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
@@ -15,7 +16,9 @@ import { looksLikeInferencePerf } from '../sim/workload/traces/inferencePerf.js'
 import { TRACE_FORMATS, type TraceFormat } from '../sim/workload/traces/index.js';
 import { checkReplayControls, traceSource, traceWorkload, workloadStats } from '../sim/workload/traces/source.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
-import { outputFormat, writeTrace, WRITABLE_FORMATS } from '../sim/workload/traces/write.js';
+import { outputFormat, writeTrace, WRITABLE_FORMATS, type WritableFormat } from '../sim/workload/traces/write.js';
+import { blisPaths, blisPathsForWrite } from '../sim/workload/traces/blis.js';
+import { prepareOutputs, type OutputPlan } from '../reports/outputs/plan.js';
 import { REPLAY_FLAGS } from '../sim/workload/resolve.js';
 
 /** Replay flags as commander delivers them. */
@@ -146,19 +149,24 @@ export function registerTrace(program: Command): void {
       .command('convert')
       .description(`convert a trace between formats (reads ${TRACE_FORMATS.join(', ')}; writes ${WRITABLE_FORMATS.join(', ')})`)
       .argument('<in>', 'input trace')
-      .argument('<out>', 'output file (.jsonl → routesim, .csv/.yaml → BLIS TraceV2 pair; .gz compresses)')
+      .argument('<out>', 'output file (.jsonl → routesim, .csv/.yaml → BLIS TraceV2 pair; .gz compresses; - = stdout with --to-format)')
       .option('--format <format>', 'input format (default: from the name and content)')
       .option('--to-format <format>', `output format: ${WRITABLE_FORMATS.join(', ')}`)
       .option('--seed <n>', 'seed of sampling, jitter and generated formats', '42'),
   ).action((input: string, out: string, flags: ConvertFlags) => {
+    checkOutName(out);
     const format = outputFormat(out, flags.toFormat);
     const workload = replayed(input, flags);
     const seed = seedOf(flags.seed);
-    const skips = skipReporter();
-    const stream = createSourceStream(workload, workload.source!, { seed, limits: {}, defaultAdapterRank: 16 }, createRequestStream, skips.onSkip);
-    const report = writeTrace(stream, out, format, { header: { mode: 'replayed', seed, workload: { trace: input } } });
-    skips.done();
-    done(report);
+    const inputs = workload.source?.kind === 'trace' ? [input, ...(workload.source.format === 'blis' ? Object.values(blisPaths(workload.source.path)) : [])] : [input];
+    withOutputs(traceOutput(out, format), inputs, (outputs) => {
+      const skips = skipReporter();
+      const stream = createSourceStream(workload, workload.source!, { seed, limits: {}, defaultAdapterRank: 16 }, createRequestStream, skips.onSkip);
+      const report = writeTrace(stream, out, format, { header: { mode: 'replayed', seed, workload: { trace: input } } });
+      skips.done();
+      outputs.commit();
+      done(report, outputs.usesStdout);
+    });
   });
 
   trace
@@ -171,31 +179,60 @@ export function registerTrace(program: Command): void {
     .option('--requests <n>', 'stop after n requests (overrides the spec)')
     .option('--duration <s>', 'stop after s seconds (overrides the spec)')
     .action((spec: string, out: string, flags: SynthFlags) => {
+      checkOutName(out);
       const format = outputFormat(out, flags.toFormat);
       const { workload, seed, limits } = synthSpec(spec, flags);
       const src = workload.source;
       if (src?.kind === 'sessions' && src.mode === 'closed') {
         throw inputError(spec, 'workload.sessions.mode', 'closed-loop sessions depend on simulated response times, so they cannot be written without a run', 'use mode: open, or record a run with routesim run --trace-out');
       }
-      const stream = createRequestStream(workload, { seed, limits, defaultAdapterRank: 16 });
-      done(writeTrace(stream, out, format, { header: { mode: 'generated', seed, workload: { spec } } }));
+      withOutputs(traceOutput(out, format), [spec], (outputs) => {
+        const stream = createRequestStream(workload, { seed, limits, defaultAdapterRank: 16 });
+        const report = writeTrace(stream, out, format, { header: { mode: 'generated', seed, workload: { spec } } });
+        outputs.commit();
+        done(report, outputs.usesStdout);
+      });
     });
 }
 
-function done(r: { rows: number; files: string[]; dropped: Record<string, number> }): void {
+/** An empty OUT is named as such (before the format is guessed from the name). */
+function checkOutName(out: string): void {
+  if (out.trim() === '') throw inputError('OUT', '', 'the output path is empty', 'give a file name, e.g. trace.jsonl, or - with --to-format for stdout');
+}
+
+/** The OUT argument of convert / synth as an output request: one file, or a TraceV2 pair. */
+function traceOutput(out: string, format: WritableFormat) {
+  const pair = format === 'blis' ? blisPathsForWrite(out) : null;
+  return {
+    flag: 'OUT',
+    path: out,
+    stdout: pair === null && !out.endsWith('.gz'),
+    noStdoutWhy: 'a BLIS trace is a pair of files (header .yaml + rows .csv); give a file name, or --to-format routesim for stdout',
+    ...(pair ? { files: [pair.header, pair.data] } : {}),
+    example: 'trace.jsonl',
+  };
+}
+
+/** Checks and stages OUT before any work; aborts the staged files on failure. */
+function withOutputs(req: ReturnType<typeof traceOutput>, inputs: string[], body: (outputs: OutputPlan) => void): void {
+  const outputs = prepareOutputs([req], { inputs });
+  try {
+    body(outputs);
+  } catch (err) {
+    outputs.abort();
+    throw err;
+  }
+}
+
+function done(r: { rows: number; files: string[]; dropped: Record<string, number> }, toStdout: boolean): void {
   for (const [what, n] of Object.entries(r.dropped)) process.stderr.write(`routesim: note: the output format cannot hold ${what} (${n} rows)\n`);
-  process.stdout.write(`wrote ${r.rows} requests to ${r.files.join(' and ')}\n`);
+  if (!toStdout) process.stdout.write(`wrote ${r.rows} requests to ${r.files.join(' and ')}\n`);
 }
 
 /** The workload, seed and limits of a synth spec file. */
 function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; seed: number; limits: { requests?: number; durationUs?: number } } {
   const text = readUserFile(path, 'pass a scenario YAML or an inference-perf config');
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw inputError(path, '', `cannot parse YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
-  }
+  const doc = parseUserYaml(text, path);
   const requests = flags.requests === undefined ? undefined : number('--requests', flags.requests);
   const duration = flags.duration === undefined ? undefined : number('--duration', flags.duration);
   let scenario: ScenarioConfig;

@@ -2,13 +2,34 @@
  * Atomic file output: a reader sees either the old file or the complete new one, never a partial
  * write. Small files go through `write-file-atomic`; large streamed files (requests.csv) go to a
  * temporary file next to the target that is renamed over it on commit.
+ *
+ * While a command's output plan is active (outputs/plan.ts), a path it declared is written into
+ * the plan's temporary file instead, and "commit" only marks it complete: the plan publishes all
+ * of the command's outputs together. Writing a path the plan did not declare is a programming
+ * error (every output must be checked before the work).
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import writeFileAtomicPkg from 'write-file-atomic';
+import { activePlan, type StagedOutput } from './outputs/plan.js';
+
+/** The staged output for `path` when a plan is active (throws for an undeclared path). */
+function staged(path: string): StagedOutput | null {
+  const plan = activePlan();
+  if (plan === null) return null;
+  const s = plan.lookup(path);
+  if (!s) throw new Error(`output ${path} was not declared to the output plan`);
+  return s;
+}
 
 /** Writes `data` to `path` atomically, creating parent directories first. */
 export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const s = staged(path);
+  if (s) {
+    writeFileSync(s.tmp, data);
+    s.ready = true;
+    return;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomicPkg.sync(path, data);
 }
@@ -33,6 +54,8 @@ let streamCounter = 0;
  * `abort()` the stream is closed and further `write`/`commit` calls throw.
  */
 export function openAtomicStream(path: string): AtomicStream {
+  const s = staged(path);
+  if (s) return stagedStream(s);
   mkdirSync(dirname(path), { recursive: true });
   const tmpPath = `${path}.tmp-${process.pid}-${streamCounter++}`;
   let fd: number | null = openSync(tmpPath, 'w');
@@ -71,6 +94,39 @@ export function openAtomicStream(path: string): AtomicStream {
   };
 }
 
+/** A stream into a plan's temporary file: commit marks it complete, abort empties it. */
+function stagedStream(s: StagedOutput): AtomicStream {
+  let fd: number | null = openSync(s.tmp, 'w');
+  s.ready = false;
+  const openFd = (): number => {
+    if (fd === null) throw new Error(`atomic stream for ${s.target.given} is already closed`);
+    return fd;
+  };
+  return {
+    tmpPath: s.tmp,
+    write(chunk: string | Buffer): void {
+      const handle = openFd();
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      let offset = 0;
+      while (offset < buf.length) offset += writeSync(handle, buf, offset, buf.length - offset);
+    },
+    commit(): void {
+      const handle = openFd();
+      fsyncSync(handle);
+      closeSync(handle);
+      fd = null;
+      s.ready = true;
+    },
+    abort(): void {
+      if (fd !== null) {
+        closeSync(fd);
+        fd = null;
+      }
+      s.ready = false;
+    },
+  };
+}
+
 /**
  * Writes `files` (relative name → content) as the directory `dir`, replacing it whole. Everything
  * is written into a sibling temporary directory first; then an existing `dir` is renamed aside,
@@ -79,6 +135,16 @@ export function openAtomicStream(path: string): AtomicStream {
  * before the swap removes the temporary directory and leaves `dir` untouched.
  */
 export function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Buffer>): void {
+  const s = staged(dir);
+  if (s) {
+    for (const [name, data] of files) {
+      const path = join(s.tmp, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+    }
+    s.ready = true;
+    return;
+  }
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   const base = dir.replace(/[\\/]+$/, '').split(/[\\/]/).at(-1) || 'out';

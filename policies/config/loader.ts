@@ -21,7 +21,6 @@
  *  8. with the `flowControl` gate: band defaults (1 GB, unlimited requests) and the default policies
  *     `global-strict-fairness-policy`, `fcfs-ordering-policy`, `static-usage-limit-policy`.
  */
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   DEFAULT_BAND_MAX_BYTES,
@@ -59,6 +58,7 @@ import {
   type Scorer,
 } from '../framework/types.js';
 import { registerCatalog } from '../plugins/index.js';
+import { parseYamlText } from '../util/userText.js';
 import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
 import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
@@ -138,12 +138,9 @@ export function defaultCatalog(): ReadonlyMap<string, PluginDefinition> {
 
 /** Parses YAML (or JSON) text into a document; syntax errors become a ConfigError. */
 export function parseConfigText(text: string): unknown {
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new ConfigError('', `not valid YAML: ${msg}`, 'fix the YAML syntax');
-  }
+  const r = parseYamlText(text);
+  if ('error' in r) throw new ConfigError(r.error.line !== undefined ? `line ${r.error.line}, column ${r.error.col ?? 1}` : '', r.error.problem, r.error.fix);
+  return r.value;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
-import { parse as parseYaml } from 'yaml';
+import { decodeUtf8, parseYamlText, positioned } from '../util/userText.js';
 import { z } from 'zod';
 import { ConfigError, joinPath } from '../config/errors.js';
 import { loadPickerConfig, parseConfigText, type LoadOptions } from '../config/loader.js';
@@ -178,21 +178,24 @@ export interface RunOptions extends LoadOptions {
 
 /** Reads and runs a case file (YAML or JSON). */
 export function runPickCaseFile(path: string, opts: LoadOptions = {}): PickOutput {
-  let text: string;
+  const text = readCaseText(path, 'give the path of a pick case file');
+  const parsed = parseYamlText(text);
+  if ('error' in parsed) throw new PickCaseError(positioned(path, parsed.error), '', parsed.error.problem, parsed.error.fix);
+  return runPickCase(parsed.value, { ...opts, file: path });
+}
+
+/** A case or config file's text: strict UTF-8 (an invalid byte names the line), read errors in words. */
+function readCaseText(path: string, fix: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PickCaseError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`, 'give the path of a pick case file');
+    throw new PickCaseError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`, fix);
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new PickCaseError(path, '', `not valid YAML/JSON: ${msg}`, 'fix the syntax');
-  }
-  return runPickCase(doc, { ...opts, file: path });
+  const r = decodeUtf8(bytes);
+  if ('error' in r) throw new PickCaseError(positioned(path, r.error), '', r.error.problem, r.error.fix);
+  return r.text;
 }
 
 /** Parses a case document (strict: unknown fields are errors). */
@@ -352,7 +355,7 @@ function loadCaseConfig(c: PickCase, file: string, opts: LoadOptions) {
   }
   const path = resolveConfigPath(c.config.path, file);
   if (!path) throw new PickCaseError(file, 'config.path', `config file "${c.config.path}" not found`, 'give a path relative to the case file or the repository root');
-  const text = readFileSync(path, 'utf8');
+  const text = readCaseText(path, 'give config.path as an EndpointPickerConfig YAML file');
   try {
     return loadPickerConfig({ text }, opts);
   } catch (err) {

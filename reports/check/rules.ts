@@ -18,9 +18,9 @@
  * cannot catch a regression of its figure (max_increase on goodput, max_decrease on a latency;
  * catalogue in directions.ts) is an error.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { inputError, readUserFile, UserError } from '../../sim/core/errors.js';
+import { parseUserYaml } from '../../sim/core/userFiles.js';
 import { closest, describeIssue, firstIssue } from '../../sim/scenario/schema.js';
 import { figureUnit, resolveFigureAlias } from '../figures.js';
 import { betterDirection, directionCatches } from './directions.js';
@@ -79,18 +79,7 @@ function defaultName(metric: string, direction: Rule['direction'], a: Allowance)
 
 /** Parses rules YAML; `file` names the source in errors. */
 export function parseRules(text: string, file: string): Rule[] {
-  let data: unknown;
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    throw inputError(pos ? `${file}:${pos.line}:${pos.col}` : file, '', `YAML syntax error: ${(err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`, 'correct the YAML at that position');
-  }
-  try {
-    data = doc.toJS();
-  } catch (e) {
-    throw inputError(file, '', `cannot read YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, FIX_EXAMPLE);
-  }
+  const data = parseUserYaml(text, file);
   const parsed = RulesFileSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     const issue = firstIssue(parsed.error.issues)!;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 /**
  * A mistake in what the user gave us (a file, a field, a flag). The CLI prints its message as one
  * line and exits 2; no stack trace. Messages name the file, the field and the fix.
@@ -22,11 +21,4 @@ export function readProblem(err: unknown): string {
   return code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`;
 }
 
-/** Reads a text file the user named; a failure is one line naming the file and the fix. */
-export function readUserFile(path: string, fix: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw inputError(path, '', readProblem(err), fix);
-  }
-}
+export { readUserFile } from './userFiles.js';

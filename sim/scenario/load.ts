@@ -3,12 +3,12 @@
  * resolved `ScenarioConfig`. Every failure is a `UserError` with one line
  * `<file>: <path>: <problem> (fix: <how>)`; no yaml or zod error escapes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
-import { parseDocument } from 'yaml';
 import { inputError, readUserFile, UserError } from '../core/errors.js';
+import { parseUserYaml } from '../core/userFiles.js';
 import { getModel } from '../hardware/catalog.js';
 import type { LengthDist } from '../workload/spec.js';
 import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
@@ -47,27 +47,9 @@ export function parseScenario(text: string, file: string): ScenarioConfig {
   return resolve(parsed.data, file);
 }
 
-/** YAML text → plain JS value; syntax errors become `file:line:col: …`. */
+/** YAML text → plain JS value (sim/core/userFiles.ts: syntax, duplicate keys, aliases, depth). */
 function parseYaml(text: string, file: string): unknown {
-  let doc;
-  try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    throw inputError(file, '', `cannot parse YAML: ${firstLine(err)}`, 'check the YAML syntax');
-  }
-  const err = doc.errors[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    const msg = firstLine(err).replace(/ at line \d+, column \d+:?$/, '');
-    const fix = err.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : 'correct the YAML at that position: check indentation, colons, quotes and brackets';
-    throw inputError(where, '', `YAML syntax error: ${msg}`, fix);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    throw inputError(file, '', `cannot read YAML: ${firstLine(e)}`, 'simplify anchors/aliases');
-  }
+  return parseUserYaml(text, file);
 }
 
 function firstLine(err: unknown): string {
@@ -187,7 +169,8 @@ function readEppSource(v: string | Record<string, unknown>, path: string, file: 
   const candidates = [resolvePath(dirname(file), v), resolvePath(PACKAGE_ROOT, v)];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw fail(path, `config file "${v}" not found (looked next to the scenario and in the routesim package)`, 'give a path relative to the scenario file, e.g. policies/configs/gaie-default.yaml, or `default`');
-  return { kind: 'file', path: v, text: readFileSync(found, 'utf8') };
+  if (statSync(found).isDirectory()) throw fail(path, `config path "${v}" is a directory`, 'name an EndpointPickerConfig YAML file in it, e.g. policies/configs/gaie-default.yaml');
+  return { kind: 'file', path: v, text: readUserFile(found, 'give the path of an EndpointPickerConfig YAML file') };
 }
 
 /** Builds a router once with the given parameters so a bad parameter fails at load time. */

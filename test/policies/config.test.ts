@@ -340,7 +340,7 @@ describe('errors name the field, the problem and the fix', () => {
   });
 
   it('YAML syntax errors and empty documents are one-line errors', () => {
-    expect(errorOf('plugins: [\n', true)).toMatch(/^not valid YAML: .* \(fix: fix the YAML syntax\)$/);
+    expect(errorOf('plugins: [\n', true)).toMatch(/^line \d+, column \d+: YAML syntax error: .* \(fix: correct the YAML at that position.*\)$/);
     expect(errorOf('', true)).toMatch(/^the config is empty/);
     for (const m of [errorOf('plugins: [\n', true), errorOf(`plugins: [{type: queue-scorr}]\n`)]) expect(m).not.toContain('\n');
   });

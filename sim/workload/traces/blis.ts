@@ -12,8 +12,9 @@
  * The writer fills every column from a simulated run (or only the request columns when converting),
  * so a recorded run and a simulated one can be compared row by row.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { existsSync } from 'node:fs';
+import { stringify as stringifyYaml } from 'yaml';
+import { readUserYaml } from '../../core/userFiles.js';
 import { hashInts, hashString } from '../../core/hash.js';
 import { inputError } from '../../core/errors.js';
 import { ContentTag } from '../prompts.js';
@@ -52,12 +53,7 @@ export function blisPaths(path: string): { header: string; data: string } {
 export function readBlisHeader(path: string): Record<string, unknown> {
   const { header } = blisPaths(path);
   if (!existsSync(header)) return {};
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(header, 'utf8'));
-  } catch (err) {
-    throw inputError(header, '', `cannot parse the TraceV2 header: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
-  }
+  const doc = readUserYaml(header, 'give the TraceV2 header (.yaml) next to the .csv');
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw inputError(header, '', 'a TraceV2 header must be a YAML mapping', 'start it with trace_version: 2');
   const h = doc as Record<string, unknown>;
   if (h.trace_version !== undefined && Number(h.trace_version) !== 2) {

@@ -1,6 +1,5 @@
 /** Trace formats: detection from the file name and content, and the row reader of each. */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readUserYaml } from '../../core/userFiles.js';
 import { inputError } from '../../core/errors.js';
 import type { SimRequest } from '../request.js';
 import type { StreamOptions } from '../generator.js';
@@ -39,13 +38,7 @@ function sniffCsv(path: string, line: string): TraceFormat {
 export function detectFormat(path: string): TraceFormat {
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (/\.(ya?ml)$/.test(name)) {
-    let doc: unknown;
-    try {
-      doc = parseYaml(readFileSync(path, 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw inputError(path, '', 'file not found', 'check the path');
-      throw inputError(path, '', `cannot parse YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
-    }
+    const doc = readUserYaml(path, 'check the path');
     if (looksLikeInferencePerf(doc)) return 'inference-perf';
     if (doc !== null && typeof doc === 'object' && 'trace_version' in doc) return 'blis';
     throw inputError(path, '', 'a YAML trace must be an inference-perf config (load + data) or a BLIS TraceV2 header (trace_version)', FORMAT_FIX);

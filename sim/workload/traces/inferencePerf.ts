@@ -13,8 +13,7 @@
  * Sections that do not shape the traffic (`api`, `server`, `tokenizer`, `metrics`, `report`,
  * `storage`, worker settings) are ignored; an unknown key inside `load` or `data` is an error.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readUserYaml } from '../../core/userFiles.js';
 import { inputError, type UserError } from '../../core/errors.js';
 import { closest } from '../../scenario/schema.js';
 import type { LengthDist, RateStage, WorkloadSpec } from '../spec.js';
@@ -37,14 +36,7 @@ export function looksLikeInferencePerf(doc: unknown): boolean {
 }
 
 export function readInferencePerf(path: string): InferencePerfWorkload {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw inputError(path, '', 'file not found', 'check the path of the inference-perf config');
-    throw inputError(path, '', `cannot parse YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
-  }
+  const doc = readUserYaml(path, 'check the path of the inference-perf config');
   return inferencePerfWorkload(doc, path);
 }
 

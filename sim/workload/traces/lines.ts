@@ -13,9 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { gzipSync } from 'node:zlib';
 import { inputError, readProblem, UserError } from '../../core/errors.js';
+import { invalidUtf8Offset, utf8Problem } from '../../../policies/util/userText.js';
 import { openAtomicStream, type AtomicStream } from '../../../reports/atomicWrite.js';
 
 const CHUNK = 1 << 20;
@@ -96,19 +96,31 @@ export function plainTextPath(path: string): string {
 /**
  * The lines of `path` (gzip or plain UTF-8; `\n` or `\r\n` endings), read in 1 MiB chunks. A final
  * line without a terminator is yielded; an empty file yields nothing. Closing the generator early
- * closes the file.
+ * closes the file. Bytes that are not UTF-8 are a UserError naming the line (never a U+FFFD).
  */
 export function* readLines(path: string): Generator<Line> {
   const fd = openForRead(plainTextPath(path));
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
-    const decoder = new StringDecoder('utf8');
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const decode = (bytes: Uint8Array | undefined, stream: boolean): string => {
+      try {
+        return decoder.decode(bytes, { stream });
+      } catch {
+        // Position of the first bad byte in this chunk (an incomplete sequence at the end: its start).
+        const chunk = bytes ?? new Uint8Array(0);
+        const at = Math.max(0, invalidUtf8Offset(chunk));
+        let line = lineNo + 1;
+        for (let i = 0; i < at; i++) if (chunk[i] === 0x0a) line++;
+        throw inputError(path, `line ${line}`, utf8Problem(chunk, at).problem, 're-save the file as UTF-8');
+      }
+    };
     let carry = '';
     let lineNo = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
-      const text = carry + decoder.write(buf.subarray(0, n));
+      const text = carry + decode(buf.subarray(0, n), true);
       let start = 0;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
         const end = i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
@@ -117,7 +129,7 @@ export function* readLines(path: string): Generator<Line> {
       }
       carry = text.slice(start);
     }
-    carry += decoder.end();
+    carry += decode(undefined, false);
     if (carry.length > 0) yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, lineNo: ++lineNo };
   } finally {
     closeSync(fd);

@@ -22,13 +22,14 @@ export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
 export function outputFormat(path: string, named: string | undefined): WritableFormat {
   if (named !== undefined) {
     if ((WRITABLE_FORMATS as readonly string[]).includes(named)) return named as WritableFormat;
-    if (named === 'inference-perf') throw inputError('--to', '', 'inference-perf configs describe a workload, they are not written', `write one of ${WRITABLE_FORMATS.join(', ')}`);
-    throw inputError('--to', '', `unknown format ${JSON.stringify(named)}`, `use one of ${WRITABLE_FORMATS.join(', ')}`);
+    if (named === 'inference-perf') throw inputError('--to-format', '', 'inference-perf configs describe a workload, they are not written', `write one of ${WRITABLE_FORMATS.join(', ')}`);
+    throw inputError('--to-format', '', `unknown format ${JSON.stringify(named)}`, `use one of ${WRITABLE_FORMATS.join(', ')}`);
   }
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (/\.(jsonl|ndjson|json)$/.test(name)) return 'routesim';
   if (/\.(csv|ya?ml)$/.test(name)) return 'blis';
-  throw inputError(path, '', 'cannot tell the output format from the file name', `end it in .jsonl or .csv, or pass --to (${WRITABLE_FORMATS.join(', ')})`);
+  if (path === '-') throw inputError('-', '', 'stdout has no file name to tell the output format from', `pass --to-format (${WRITABLE_FORMATS.filter((f) => f !== 'blis').join(', ')})`);
+  throw inputError(path, '', 'cannot tell the output format from the file name', `end it in .jsonl or .csv, or pass --to-format (${WRITABLE_FORMATS.join(', ')})`);
 }
 
 /** Chained 53-bit keys of the prompt's blocks of `n` tokens (the last one partial, keyed with its length). */
