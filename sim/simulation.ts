@@ -23,6 +23,7 @@ import { createRequestStream } from './workload/generator.js';
 import { buildFleet } from './fleet/fleet.js';
 import { Gateway, type GatewayDecision } from './gateway/gateway.js';
 import { createBackend } from './gateway/backend.js';
+import { nextScrapeUs } from './gateway/scrapes.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
@@ -156,7 +157,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
 
+  let events = 0;
   for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
+    events++;
     if (ev.time < now) throw new Error(`clock went back from ${now} to ${ev.time}`);
     sampler.before(ev.time);
     now = ev.time;
@@ -222,7 +225,11 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Scrape: {
         gateway.scrape(now);
-        if (outstanding > 0 || pendingArrivals > 0) q.push(now + refreshUs, EventKind.Scrape, null);
+        if (outstanding > 0 || pendingArrivals > 0) {
+          // Held requests may dispatch at any scrape; otherwise skip the scrapes nobody can see.
+          const next = nextScrapeUs(now, refreshUs, gateway.queued > 0 ? now : q.peekTime());
+          if (next !== Infinity) q.push(next, EventKind.Scrape, null);
+        }
         retryHeld();
         break;
       }
@@ -251,6 +258,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     replicas: replicas.map((r) => r.finaliseStats()),
     itl,
     endUs: now,
+    events,
     samples: sampler.finish(),
   };
 }
