@@ -56,13 +56,21 @@ export interface RunObserver {
   onProgress?(arrived: number): void;
   /** Every request as it arrives at the gateway (e.g. to write it to a trace). */
   onArrival?(req: SimRequest): void;
+  /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
+  onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
+}
+
+/** Options for tests. */
+export interface RunOptions {
+  /** When the scrape after the one at `nowUs` fires (default: gateway/scrapes.ts; tests pass an eager reference). */
+  readonly nextScrapeUs?: (nowUs: number, refreshUs: number, nextEventUs: number) => number;
 }
 
 /**
  * Simulate `policy` on `scenario`. `source`, when given, replaces the scenario's generated workload
  * (hand-built requests in tests, traces later); it must yield requests in arrival order.
  */
-export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>): PolicyRun {
+export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>, options: RunOptions = {}): PolicyRun {
   const replicas = buildFleet(scenario);
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
   const gateway = new Gateway(createBackend(scenario, policy), replicas, {
@@ -84,6 +92,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   });
   const blockSize = scenario.fleet.engine.block_size;
   const alpha0 = Math.round(scenario.step_time.overheads.alpha0_us);
+  const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
   const itl: ItlCounts = new Map();
@@ -145,6 +154,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     rec.adapter = d.adapter;
     rec.dispatchUs = now;
     rec.replica = d.index;
+    observer.onDispatch?.(req, now, gateway);
     replicas[d.index]!.stats.requests++;
     replicas[d.index]!.stats.inputTokens += req.inputTokens;
     q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
@@ -227,7 +237,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         gateway.scrape(now);
         if (outstanding > 0 || pendingArrivals > 0) {
           // Held requests may dispatch at any scrape; otherwise skip the scrapes nobody can see.
-          const next = nextScrapeUs(now, refreshUs, gateway.queued > 0 ? now : q.peekTime());
+          const next = nextScrape(now, refreshUs, gateway.queued > 0 ? now : q.peekTime());
           if (next !== Infinity) q.push(next, EventKind.Scrape, null);
         }
         retryHeld();
