@@ -28,6 +28,7 @@ import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
 import { DEFAULT_REPORT } from './scenario/schema.js';
+import { UserError } from './core/errors.js';
 import type { KvEvent } from '../policies/types.js';
 
 export const enum EventKind {
@@ -103,6 +104,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   let sweepQueued = false;
   /** Records of requests held in the gateway's flow-control queue. */
   const held = new Map<number, RequestRecord>();
+  /** Since when only held requests remain and retries change nothing (-1: not stalled). */
+  let stallSinceUs = -1;
 
   // Closed-loop sources (workload/request.ts FeedbackStream) release requests as earlier ones finish.
   const feedback = isFeedbackStream(stream) ? stream : null;
@@ -142,6 +145,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       return;
     }
     held.delete(req.id);
+    stallSinceUs = -1;
     if (d.kind === 'drop') {
       rec.outcome = 'dropped';
       rec.status = d.status;
@@ -162,6 +166,32 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const retryHeld = (): void => {
     if (gateway.queued === 0) return;
     for (const { req, decision } of gateway.dispatchQueued(now)) decided(req, held.get(req.id)!, decision);
+  };
+
+  /**
+   * Called at a flow-control sweep that left requests held. When they are all that is left (no
+   * arrival coming, the fleet idle, no other event pending) and they cannot expire, the only thing
+   * that still changes is the age of the scraped metrics, which repeats with period lcm(scrape
+   * interval, sweep period) once the first scrape of the idle fleet is in: if retries through one
+   * scrape interval plus one such period released nothing, none ever will, and the run would tick
+   * forever.
+   */
+  const checkStall = (): void => {
+    const onlyTicks = q.size === (refreshUs > 0 ? 1 : 0) && pendingArrivals === 0 && outstanding === gateway.queued && !gateway.heldCanExpire;
+    if (!onlyTicks) {
+      stallSinceUs = -1;
+      return;
+    }
+    if (stallSinceUs < 0) {
+      stallSinceUs = now;
+      return;
+    }
+    const periodUs = refreshUs > 0 ? (refreshUs / gcd(refreshUs, FLOW_SWEEP_US)) * FLOW_SWEEP_US : FLOW_SWEEP_US;
+    if (now - stallSinceUs < refreshUs + periodUs) return;
+    const i = scenario.policies.indexOf(policy);
+    throw new UserError(
+      `policies[${i}] (${policy.name}): flow control holds ${gateway.queued} request${gateway.queued === 1 ? '' : 's'} that can never be dispatched: the fleet is idle, no request is coming, they have no TTL, and retrying at every scrape and sweep for ${(now - stallSinceUs) / 1e6} s released none (the saturation detector never lets the usage limit pass) (fix: set flowControl.defaultRequestTTL, or a usage-limit threshold / saturation detector under which an idle pool dispatches)`,
+    );
   };
 
   pullArrival();
@@ -252,6 +282,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         for (const { req, decision } of gateway.expireQueued(now)) decided(req, held.get(req.id)!, decision);
         retryHeld();
         if (gateway.queued > 0) {
+          checkStall();
           sweepQueued = true;
           q.push(now + FLOW_SWEEP_US, EventKind.FlowSweep, null);
         }
@@ -271,4 +302,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     events,
     samples: sampler.finish(),
   };
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

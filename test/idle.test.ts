@@ -3,6 +3,10 @@
  * would only re-read an unchanged fleet are skipped (sim/gateway/scrapes.ts), and what the gateway
  * sees at every dispatch is exactly what firing every scrape would have shown.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextScrapeUs } from '../sim/gateway/scrapes.js';
@@ -12,6 +16,8 @@ import type { PolicyRun } from '../sim/metrics/types.js';
 import type { EndpointMetrics } from '../policies/types.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { linearScenario, req } from './helpers.js';
+import { BIN } from './cliHelpers.js';
+import { UserError } from '../sim/core/errors.js';
 
 /** The reference: a scrape every refresh interval, whatever happens (what routesim did before). */
 const eager = (nowUs: number, refreshUs: number): number => nowUs + refreshUs;
@@ -109,6 +115,53 @@ policies: [{name: gaie, epp: default}]
   });
 });
 
+describe('requests held forever', () => {
+  /** Flow control whose usage limit (threshold 0) no pool saturation passes: nothing ever dispatches. */
+  const never = (ttl: string) =>
+    `{name: never, epp: {apiVersion: inference.networking.x-k8s.io/v1alpha1, kind: EndpointPickerConfig, featureGates: [flowControl], plugins: [{type: queue-scorer}, {type: static-usage-limit-policy, parameters: {threshold: 0}}], flowControl: {usageLimitPolicyPluginRef: static-usage-limit-policy${ttl}}}}`;
+  const scenario = (ttl: string) => `
+name: stuck
+seed: 1
+requests: 3
+fleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}
+workload: {arrival: {process: constant, rate: 10}, input: 100, output: 5}
+policies: [${never(ttl)}]
+`;
+
+  it('with no TTL the run stops with one line instead of ticking forever', () => {
+    // Before: a sweep every simulated second and a scrape every 50 ms, forever. Now: arrivals at 0,
+    // 0.1, 0.2 s are all held; from the sweep at 1 s on only the ticks are pending (stalled since
+    // 1 s). The bound is one scrape interval plus lcm(50 ms, 1 s) = 1.05 s: the sweep at 2 s (1 s
+    // stalled) goes on, the one at 3 s (2 s stalled) stops the run.
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-idle-'));
+    writeFileSync(join(dir, 'stuck.yaml'), scenario(''));
+    const r = spawnSync(process.execPath, [BIN, 'run', 'stuck.yaml'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^routesim: policies\[0\] \(never\): flow control holds 3 requests that can never be dispatched: .* for 2 s released none .*\(fix: set flowControl\.defaultRequestTTL/);
+  }, 40_000);
+
+  it('the same holds in-process: a UserError, after a bounded number of events', () => {
+    const sc = parseScenario(scenario(''), 'stuck.yaml');
+    let events = 0;
+    expect(() => runPolicy(sc, sc.policies[0]!, { onEvent: () => events++ })).toThrow(UserError);
+    // Arrivals at 0, 0.1, 0.2 s; scrapes every 50 ms to 3 s (61); sweeps at 1, 2, 3 s.
+    expect(events).toBe(3 + 61 + 3);
+  });
+
+  it('with a TTL they expire (HTTP 503) and the run ends normally', () => {
+    const sc = parseScenario(scenario(', defaultRequestTTL: 1500ms'), 'stuck.yaml');
+    const run = runPolicy(sc, sc.policies[0]!);
+    expect(run.records.map((r) => [r.outcome, r.status])).toEqual([
+      ['dropped', 503],
+      ['dropped', 503],
+      ['dropped', 503],
+    ]);
+  });
+});
+
 // ——— the lazy schedule against the eager reference ———
 
 const POLICIES = [
@@ -118,6 +171,8 @@ const POLICIES = [
   '{name: gaie, epp: default}',
   // Flow control with a TTL: held requests, sweeps, 503s; the utilization detector reads metric ages.
   '{name: flow, epp: {apiVersion: inference.networking.x-k8s.io/v1alpha1, kind: EndpointPickerConfig, featureGates: [flowControl], plugins: [{type: queue-scorer}, {type: utilization-detector, parameters: {queueDepthThreshold: 1, metricsStalenessThreshold: 30ms}}], saturationDetector: {pluginRef: utilization-detector}, flowControl: {defaultRequestTTL: 300ms}}}',
+  // Flow control without a TTL: held requests only leave by dispatch (an idle pool always lets them).
+  '{name: flow-nottl, epp: {apiVersion: inference.networking.x-k8s.io/v1alpha1, kind: EndpointPickerConfig, featureGates: [flowControl], plugins: [{type: queue-scorer}, {type: utilization-detector, parameters: {queueDepthThreshold: 1}}], saturationDetector: {pluginRef: utilization-detector}}}',
   '{name: legacy, epp: policies/configs/legacy-v0.5.yaml}',
   '{name: precise, epp: policies/configs/llm-d-precise-prefix.yaml}',
 ];
