@@ -19,6 +19,14 @@ import { linearScenario, req } from './helpers.js';
 import { BIN } from './cliHelpers.js';
 import { UserError } from '../sim/core/errors.js';
 
+/** An onEvent hook that throws once more than `n` events were handled (so a regression fails fast rather than ticking for minutes or forever). */
+function fuse(n: number): () => void {
+  let seen = 0;
+  return () => {
+    if (++seen > n) throw new Error(`still ticking after ${n} events`);
+  };
+}
+
 /** The reference: a scrape every refresh interval, whatever happens (what routesim did before). */
 const eager = (nowUs: number, refreshUs: number): number => nowUs + refreshUs;
 
@@ -59,15 +67,26 @@ describe('an idle fleet waiting for a far arrival', () => {
    */
   const far = 1e12 + 12_345;
   const requests = [req({ id: 0, at: 0, prompt: 16, output: 2 }), req({ id: 1, at: far, prompt: 16, output: 2 })];
-  const views: { id: number; time: number; seen: EndpointMetrics }[] = [];
-  const run = runPolicy(
-    linearScenario('num_gpu_blocks: 100', 'gateway: {refresh_metrics_ms: 50}'),
-    { name: 'rr', type: 'round-robin' },
-    { onDispatch: (r, time, view) => views.push({ id: r.id, time, seen: view.observedMetrics(0) }) },
-    requests,
-  );
+  // Run once, lazily, inside the first test that needs it (so a regression fails the tests, not the file).
+  let cached: { run: PolicyRun; views: { id: number; time: number; seen: EndpointMetrics }[] } | null = null;
+  const result = () => {
+    if (cached) return cached;
+    const views: { id: number; time: number; seen: EndpointMetrics }[] = [];
+    const run = runPolicy(
+      linearScenario('num_gpu_blocks: 100', 'gateway: {refresh_metrics_ms: 50}'),
+      { name: 'rr', type: 'round-robin' },
+      {
+        onDispatch: (r, time, view) => views.push({ id: r.id, time, seen: view.observedMetrics(0) }),
+        // A fuse: ticking through the gap would take 2·10⁷ events; fail fast instead.
+        onEvent: fuse(1000),
+      },
+      requests,
+    );
+    return (cached = { run, views });
+  };
 
   it('handles a bounded number of events, not one per scrape interval of the gap', () => {
+    const { run } = result();
     expect(run.events).toBe(18);
     expect(run.endUs).toBe(1e12 + 50_000);
     expect(run.records.map((r) => r.outcome)).toEqual(['completed', 'completed']);
@@ -76,6 +95,7 @@ describe('an idle fleet waiting for a far arrival', () => {
   });
 
   it('shows the late request the scrape at the last grid point: idle fleet, 12 345 µs old', () => {
+    const { views } = result();
     expect(views).toHaveLength(2);
     const v = views[1]!;
     expect(v.id).toBe(1);
@@ -86,6 +106,7 @@ describe('an idle fleet waiting for a far arrival', () => {
   });
 
   it('keeps the report samples bounded (the sampler halves its resolution over the gap)', () => {
+    const { run } = result();
     // Default sample_ms 100: 10¹² µs would be 10⁷ samples; the cap is 2048 per replica.
     expect(run.samples!.count).toBeLessThanOrEqual(2048);
     expect(run.samples!.replicas[0]!.scrapedRunning.every((x) => x === 0 || x === 1)).toBe(true);
@@ -108,7 +129,7 @@ policies: [{name: gaie, epp: default}]
 `,
       'sparse.yaml',
     );
-    const run = runPolicy(sc, sc.policies[0]!);
+    const run = runPolicy(sc, sc.policies[0]!, { onEvent: fuse(1000) });
     expect(run.records.every((r) => r.outcome === 'completed')).toBe(true);
     expect(run.endUs).toBeGreaterThan(1e9); // the arrivals really are far apart
     expect(run.events).toBeLessThanOrEqual(5 * (7 + 2) + 1);
@@ -146,7 +167,15 @@ policies: [${never(ttl)}]
   it('the same holds in-process: a UserError, after a bounded number of events', () => {
     const sc = parseScenario(scenario(''), 'stuck.yaml');
     let events = 0;
-    expect(() => runPolicy(sc, sc.policies[0]!, { onEvent: () => events++ })).toThrow(UserError);
+    const stop = fuse(10_000);
+    expect(() =>
+      runPolicy(sc, sc.policies[0]!, {
+        onEvent: () => {
+          events++;
+          stop();
+        },
+      }),
+    ).toThrow(UserError);
     // Arrivals at 0, 0.1, 0.2 s; scrapes every 50 ms to 3 s (61); sweeps at 1, 2, 3 s.
     expect(events).toBe(3 + 61 + 3);
   });
