@@ -12,6 +12,11 @@
  * The gateway may answer a request itself (HTTP 429/503/500: shed, no endpoint, TTL expiry) or hold
  * it in its flow-control queue; held requests are retried whenever something that can change the
  * pool's saturation happens (a scrape, a response completing, an arrival).
+ *
+ * The clock does not tick while nothing can change: a scrape that would only re-read unchanged
+ * replicas, with no request held, is not scheduled (gateway/scrapes.ts), so an idle fleet waiting
+ * for a far arrival costs a few events; requests held that can never leave end the run with an
+ * error instead of sweeps forever.
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
