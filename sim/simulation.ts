@@ -12,6 +12,11 @@
  * The gateway may answer a request itself (HTTP 429/503/500: shed, no endpoint, TTL expiry) or hold
  * it in its flow-control queue; held requests are retried whenever something that can change the
  * pool's saturation happens (a scrape, a response completing, an arrival).
+ *
+ * The clock does not tick while nothing can change: a scrape that would only re-read unchanged
+ * replicas, with no request held, is not scheduled (gateway/scrapes.ts), so an idle fleet waiting
+ * for a far arrival costs a few events; requests held that can never leave end the run with an
+ * error instead of sweeps forever.
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
@@ -23,10 +28,12 @@ import { createRequestStream } from './workload/generator.js';
 import { buildFleet } from './fleet/fleet.js';
 import { Gateway, type GatewayDecision } from './gateway/gateway.js';
 import { createBackend } from './gateway/backend.js';
+import { nextScrapeUs } from './gateway/scrapes.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
 import { DEFAULT_REPORT } from './scenario/schema.js';
+import { UserError } from './core/errors.js';
 import type { KvEvent } from '../policies/types.js';
 
 export const enum EventKind {
@@ -55,13 +62,21 @@ export interface RunObserver {
   onProgress?(arrived: number): void;
   /** Every request as it arrives at the gateway (e.g. to write it to a trace). */
   onArrival?(req: SimRequest): void;
+  /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
+  onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
+}
+
+/** Options for tests. */
+export interface RunOptions {
+  /** When the scrape after the one at `nowUs` fires (default: gateway/scrapes.ts; tests pass an eager reference). */
+  readonly nextScrapeUs?: (nowUs: number, refreshUs: number, nextEventUs: number) => number;
 }
 
 /**
  * Simulate `policy` on `scenario`. `source`, when given, replaces the scenario's generated workload
  * (hand-built requests in tests, traces later); it must yield requests in arrival order.
  */
-export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>): PolicyRun {
+export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>, options: RunOptions = {}): PolicyRun {
   const replicas = buildFleet(scenario);
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
   const gateway = new Gateway(createBackend(scenario, policy), replicas, {
@@ -83,6 +98,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   });
   const blockSize = scenario.fleet.engine.block_size;
   const alpha0 = Math.round(scenario.step_time.overheads.alpha0_us);
+  const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
   const itl: ItlCounts = new Map();
@@ -93,6 +109,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   let sweepQueued = false;
   /** Records of requests held in the gateway's flow-control queue. */
   const held = new Map<number, RequestRecord>();
+  /** Since when only held requests remain and retries change nothing (-1: not stalled). */
+  let stallSinceUs = -1;
 
   // Closed-loop sources (workload/request.ts FeedbackStream) release requests as earlier ones finish.
   const feedback = isFeedbackStream(stream) ? stream : null;
@@ -132,6 +150,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       return;
     }
     held.delete(req.id);
+    stallSinceUs = -1;
     if (d.kind === 'drop') {
       rec.outcome = 'dropped';
       rec.status = d.status;
@@ -144,6 +163,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     rec.adapter = d.adapter;
     rec.dispatchUs = now;
     rec.replica = d.index;
+    observer.onDispatch?.(req, now, gateway);
     replicas[d.index]!.stats.requests++;
     replicas[d.index]!.stats.inputTokens += req.inputTokens;
     q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
@@ -153,10 +173,38 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     for (const { req, decision } of gateway.dispatchQueued(now)) decided(req, held.get(req.id)!, decision);
   };
 
+  /**
+   * Called at a flow-control sweep that left requests held. When they are all that is left (no
+   * arrival coming, the fleet idle, no other event pending) and they cannot expire, the only thing
+   * that still changes is the age of the scraped metrics, which repeats with period lcm(scrape
+   * interval, sweep period) once the first scrape of the idle fleet is in: if retries through one
+   * scrape interval plus one such period released nothing, none ever will, and the run would tick
+   * forever.
+   */
+  const checkStall = (): void => {
+    const onlyTicks = q.size === (refreshUs > 0 ? 1 : 0) && pendingArrivals === 0 && outstanding === gateway.queued && !gateway.heldCanExpire;
+    if (!onlyTicks) {
+      stallSinceUs = -1;
+      return;
+    }
+    if (stallSinceUs < 0) {
+      stallSinceUs = now;
+      return;
+    }
+    const periodUs = refreshUs > 0 ? (refreshUs / gcd(refreshUs, FLOW_SWEEP_US)) * FLOW_SWEEP_US : FLOW_SWEEP_US;
+    if (now - stallSinceUs < refreshUs + periodUs) return;
+    const i = scenario.policies.indexOf(policy);
+    throw new UserError(
+      `policies[${i}] (${policy.name}): flow control holds ${gateway.queued} request${gateway.queued === 1 ? '' : 's'} that can never be dispatched: the fleet is idle, no request is coming, they have no TTL, and retrying at every scrape and sweep for ${(now - stallSinceUs) / 1e6} s released none (the saturation detector never lets the usage limit pass) (fix: set flowControl.defaultRequestTTL, or a usage-limit threshold / saturation detector under which an idle pool dispatches)`,
+    );
+  };
+
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
 
+  let events = 0;
   for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
+    events++;
     if (ev.time < now) throw new Error(`clock went back from ${now} to ${ev.time}`);
     sampler.before(ev.time);
     now = ev.time;
@@ -222,7 +270,11 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Scrape: {
         gateway.scrape(now);
-        if (outstanding > 0 || pendingArrivals > 0) q.push(now + refreshUs, EventKind.Scrape, null);
+        if (outstanding > 0 || pendingArrivals > 0) {
+          // Held requests may dispatch at any scrape; otherwise skip the scrapes nobody can see.
+          const next = nextScrape(now, refreshUs, gateway.queued > 0 ? now : q.peekTime());
+          if (next !== Infinity) q.push(next, EventKind.Scrape, null);
+        }
         retryHeld();
         break;
       }
@@ -235,6 +287,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         for (const { req, decision } of gateway.expireQueued(now)) decided(req, held.get(req.id)!, decision);
         retryHeld();
         if (gateway.queued > 0) {
+          checkStall();
           sweepQueued = true;
           q.push(now + FLOW_SWEEP_US, EventKind.FlowSweep, null);
         }
@@ -251,6 +304,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     replicas: replicas.map((r) => r.finaliseStats()),
     itl,
     endUs: now,
+    events,
     samples: sampler.finish(),
   };
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

@@ -19,6 +19,12 @@ export class EventQueue<P = unknown> {
     return this.heap.length;
   }
 
+  /** Time of the earliest event, or +∞ when the queue is empty. */
+  peekTime(): number {
+    const top = this.heap[0];
+    return top === undefined ? Infinity : top.time;
+  }
+
   push(time: number, kind: number, payload: P): void {
     if (!Number.isInteger(time)) throw new Error(`event time must be integer µs, got ${time}`);
     const ev: SimEvent<P> = { time, kind, seq: this.nextSeq++, payload };

@@ -91,6 +91,11 @@ export class Gateway {
     return this.waiting.size;
   }
 
+  /** True when requests held in the flow-control queue expire (a TTL is configured). */
+  get heldCanExpire(): boolean {
+    return this.backend.kind === 'epp' && (this.backend.picker.config.flowControl?.defaultRequestTtlUs ?? 0) > 0;
+  }
+
   /** True when the policy consumes engine KV events (precise prefix index, Dynamo). */
   get wantsKvEvents(): boolean {
     return this.backend.kind === 'epp' ? this.backend.picker.wantsKvEvents : this.backend.router.onKvEvent !== undefined;

@@ -71,6 +71,8 @@ export interface PolicyRun {
   readonly itl: ItlCounts;
   /** Time of the last event, µs. */
   readonly endUs: number;
+  /** Events the loop handled (a cost measure: an idle stretch must not add any). */
+  readonly events?: number;
   /** Per-replica engine state and the router's scraped view over time (sim/metrics/samples.ts). */
   readonly samples?: ReplicaSamples;
 }
