@@ -8,6 +8,7 @@ import { serialiseResults } from '../reports/results.js';
 import { requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
+import { ScenarioRunError, UserError } from '../sim/core/errors.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { policyTracePath } from '../sim/workload/traces/record.js';
@@ -81,7 +82,7 @@ function run(path: string, flags: RunFlags): void {
     runWith(scenario, plan, flags, outputs);
   } catch (err) {
     outputs.abort();
-    throw err;
+    throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
   }
 }
 

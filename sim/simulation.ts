@@ -33,7 +33,7 @@ import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
 import { DEFAULT_REPORT } from './scenario/schema.js';
-import { UserError } from './core/errors.js';
+import { ScenarioRunError } from './core/errors.js';
 import type { KvEvent } from '../policies/types.js';
 
 export const enum EventKind {
@@ -194,7 +194,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     const periodUs = refreshUs > 0 ? (refreshUs / gcd(refreshUs, FLOW_SWEEP_US)) * FLOW_SWEEP_US : FLOW_SWEEP_US;
     if (now - stallSinceUs < refreshUs + periodUs) return;
     const i = scenario.policies.indexOf(policy);
-    throw new UserError(
+    throw new ScenarioRunError(
       `policies[${i}] (${policy.name}): flow control holds ${gateway.queued} request${gateway.queued === 1 ? '' : 's'} that can never be dispatched: the fleet is idle, no request is coming, they have no TTL, and retrying at every scrape and sweep for ${(now - stallSinceUs) / 1e6} s released none (the saturation detector never lets the usage limit pass) (fix: set flowControl.defaultRequestTTL, or a usage-limit threshold / saturation detector under which an idle pool dispatches)`,
     );
   };

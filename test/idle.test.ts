@@ -161,7 +161,7 @@ policies: [${never(ttl)}]
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^routesim: policies\[0\] \(never\): flow control holds 3 requests that can never be dispatched: .* for 2 s released none .*\(fix: set flowControl\.defaultRequestTTL/);
+    expect(lines[0]).toMatch(/^routesim: stuck\.yaml: policies\[0\] \(never\): flow control holds 3 requests that can never be dispatched: .* for 2 s released none .*\(fix: set flowControl\.defaultRequestTTL/);
   }, 40_000);
 
   it('the same holds in-process: a UserError, after a bounded number of events', () => {

@@ -9,6 +9,17 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A mistake found while a scenario runs rather than while it loads (e.g. requests flow control can
+ * never release). The simulator does not know the file; the CLI prefixes the scenario's path.
+ */
+export class ScenarioRunError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioRunError';
+  }
+}
+
 /** Build the standard one-line message: `file: path: problem (fix)`. */
 export function inputError(file: string, path: string, problem: string, fix: string): UserError {
   const where = path ? `${file}: ${path}` : file;
