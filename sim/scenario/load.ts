@@ -12,6 +12,7 @@ import { inputError, readUserFile, UserError } from '../core/errors.js';
 import { getModel } from '../hardware/catalog.js';
 import type { LengthDist } from '../workload/spec.js';
 import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
+import { checkFleetFits, checkLengthsFit, checkRunSize } from './feasibility.js';
 import {
   BLIS_OVERHEADS,
   closest,
@@ -132,7 +133,13 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     seen.set(p.name, i);
   });
 
-  return {
+  input.gateway.model_rewrites.forEach((rw, i) => {
+    if (rw.targets.every((t) => t.weight === 0)) {
+      throw fail(`gateway.model_rewrites[${i}].targets`, `every target of the rewrite of ${JSON.stringify(rw.model)} has weight 0, so no request could be sent anywhere`, 'give at least one target a positive weight');
+    }
+  });
+
+  const config: ScenarioConfig = {
     name: input.name ?? basename(file, extname(file)),
     description: input.description,
     seed: input.seed,
@@ -149,6 +156,10 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     sweep: input.sweep ? { rates: [...input.sweep.rates] } : null,
     report: { ...input.report },
   };
+  checkFleetFits(config, file);
+  checkRunSize(config, file);
+  checkLengthsFit(config, file);
+  return config;
 }
 
 type PolicyInput = ScenarioInput['policies'][number];

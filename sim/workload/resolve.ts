@@ -28,7 +28,7 @@ import type {
   WorkloadSource,
   WorkloadSpec,
 } from './spec.js';
-import { checkReplayControls, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
+import { checkReplayControls, checkReplayNotEmpty, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
 
 type WorkloadInput = ScenarioInput['workload'];
@@ -271,6 +271,7 @@ export function withTraceMeasured(workload: WorkloadSpec, ctx: Pick<ResolveConte
   const src = workload.source;
   if (src?.kind !== 'trace') return workload;
   checkReplayControls(src, ctx.file, where);
+  checkReplayNotEmpty(src, ctx.seed, ctx.file, where);
   if (src.loop === 0 && ctx.requests === null && ctx.duration_s === null) {
     throw inputError(ctx.file, where('loop'), 'an endless loop (loop: 0) never stops by itself', 'add requests: <count> and/or duration_s: <seconds>, or give a number of passes');
   }

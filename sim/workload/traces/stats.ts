@@ -195,7 +195,7 @@ export function traceStats(requests: Iterator<SimRequest>, opts: StatsOptions = 
   let minuteRate: TraceStats['minute_rate_rps'] = null;
   if (whole >= 1) {
     const rates = minutes.slice(0, whole).map((c) => c / 60);
-    minuteRate = { minutes: whole, min: round4(Math.min(...rates)), mean: round4(rates.reduce((s, x) => s + x, 0) / whole), max: round4(Math.max(...rates)) };
+    minuteRate = { minutes: whole, min: round4(rates.reduce((m, x) => Math.min(m, x), Infinity)), mean: round4(rates.reduce((s, x) => s + x, 0) / whole), max: round4(rates.reduce((m, x) => Math.max(m, x), -Infinity)) };
   }
   return {
     rows,
