@@ -13,6 +13,7 @@ import { addReplayOptions, replayControlsFromFlags, type ReplayFlagValues } from
 import { replayStats, withReplayOverrides } from '../sim/workload/resolve.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
+import { runWarnings } from './runWarnings.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -64,6 +65,7 @@ function run(path: string, flags: RunFlags): void {
       },
     });
     progress.stop();
+    for (const line of runWarnings(path, scenario, primary)) process.stderr.write(`${line}\n`);
     const full = traceStats ? { ...doc, trace: traceStats } : doc;
     if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
