@@ -20,6 +20,7 @@ import { ContentTag } from '../prompts.js';
 import type { SimRequest } from '../request.js';
 import type { RequestRecord } from '../../metrics/types.js';
 import { guardRows, intField, RowProblem, shown } from './fields.js';
+import { RANGES } from '../../scenario/bounds.js';
 import { csvField, csvRecords, openTextSink, readLines, type CsvRecord } from './lines.js';
 import type { ReadOptions, TraceRow } from './types.js';
 
@@ -110,7 +111,7 @@ export function* readBlis(path: string, opts: ReadOptions): Generator<TraceRow> 
     const cls = cell(f, isc);
     let priority: number | null = null;
     if (cls !== '') {
-      if (/^-?\d+$/.test(cls)) priority = Number(cls);
+      if (/^-?\d+$/.test(cls)) priority = intField(cls, 'slo_class', RANGES.priority.min, 'a priority', RANGES.priority.max);
       else if (cls.toLowerCase() in SLO_CLASS_PRIORITY) priority = SLO_CLASS_PRIORITY[cls.toLowerCase()]!;
       else throw new RowProblem('slo_class', `unknown class ${shown(cls)}`, `use ${Object.keys(SLO_CLASS_PRIORITY).join(', ')} or an integer priority`);
     }

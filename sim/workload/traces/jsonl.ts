@@ -11,6 +11,7 @@
  * the simulator uses.
  */
 import { closest } from '../../scenario/schema.js';
+import { fmtNum, RANGES } from '../../scenario/bounds.js';
 import type { Segment, SimRequest } from '../request.js';
 import { uniqueContentOf } from '../prompts.js';
 import { guardRows, intField, RowProblem, shown } from './fields.js';
@@ -58,8 +59,8 @@ export function jsonlRow(o: Record<string, unknown>, line: number): TraceRow {
     throw new RowProblem('adapter', `expected an adapter name or null, got ${shown(adapter)}`, 'give the LoRA adapter name as a string');
   }
   const priority = o.priority;
-  if (priority !== undefined && priority !== null && !(typeof priority === 'number' && Number.isInteger(priority))) {
-    throw new RowProblem('priority', `expected an integer, got ${shown(priority)}`, 'give priority as an integer (higher is more important, < 0 sheddable)');
+  if (priority !== undefined && priority !== null && !(typeof priority === 'number' && Number.isInteger(priority) && Math.abs(priority) <= RANGES.priority.max)) {
+    throw new RowProblem('priority', `expected an integer between ${fmtNum(RANGES.priority.min)} and ${fmtNum(RANGES.priority.max)}, got ${shown(priority)}`, 'give priority as an integer (higher is more important, < 0 sheddable)');
   }
   return {
     timeUs,
