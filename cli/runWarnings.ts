@@ -42,7 +42,7 @@ export function runWarnings(file: string, scenario: ScenarioConfig, results: rea
     if (n > 0 && n === first.arrived) {
       throw inputError(file, 'workload', `every request (${n}) would be rejected by vLLM (HTTP 400): ${why}`, 'shorten the prompts or outputs, or raise fleet.engine.max_model_len / use a larger GPU or tp');
     }
-    if (n > 0) lines.push(`routesim: warning: ${n} of ${first.arrived} requests are rejected by every replica, as vLLM rejects them (HTTP 400): ${why}; they are counted in rejected_by_reason`);
+    if (n > 0) lines.push(`routesim: warning: ${file}: ${n} of ${first.arrived} requests are rejected by every replica, as vLLM rejects them (HTTP 400): ${why}; they are counted in rejected_by_reason`);
   }
   for (const r of results) {
     const s = r.summary;

@@ -85,8 +85,12 @@ export const RANGES = {
 export function fmtNum(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const a = Math.abs(n);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return n.toExponential().replace('e+', 'e');
-  return String(n);
+  const plain = String(n);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) {
+    const exp = n.toExponential().replace('e+', 'e');
+    return exp.length < plain.length ? exp : plain;
+  }
+  return plain;
 }
 
 /** "between 1e-6 and 1e6 req/s" / "a whole number between 1 and 1e8 requests" / "> 0 and ≤ 1". */

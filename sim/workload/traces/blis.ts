@@ -104,7 +104,7 @@ export function* readBlis(path: string, opts: ReadOptions): Generator<TraceRow> 
   const parse = (r: CsvRecord): TraceRow => {
     const f = r.fields;
     if (f.length < header.length) throw new RowProblem(header[f.length] ?? 'row', `missing (the row has ${f.length} of ${header.length} columns)`, `give ${header.length} comma-separated columns`);
-    const rawUs = intField(f[ia], 'arrival_time_us', 0, 'integer µs');
+    const rawUs = intField(f[ia], 'arrival_time_us', 0, 'µs', 1e17);
     originUs ??= rawUs >= WALL_CLOCK_US ? rawUs : 0;
     const input = intField(f[ii], 'input_tokens', 1);
     const output = intField(f[io], 'output_tokens', 1);
