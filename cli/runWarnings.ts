@@ -10,13 +10,13 @@
 import { inputError } from '../sim/core/errors.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import { getModel } from '../sim/hardware/catalog.js';
-import { longestAccepted } from '../sim/scenario/feasibility.js';
+import { kvTokensPerReplica } from '../sim/scenario/feasibility.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 
 /** Rejection reasons that depend only on the request and the (identical) replicas, in words. */
 const CANNOT_RUN: Readonly<Record<string, (s: ScenarioConfig) => string>> = {
   exceeds_max_model_len: (s) => `longer than max_model_len ${s.fleet.engine.max_model_len ?? getModel(s.fleet.model).max_model_len} (prompt + output tokens)`,
-  exceeds_kv_capacity: (s) => `larger than ${longestAccepted(s).why}`,
+  exceeds_kv_capacity: (s) => `larger than the whole KV cache of a replica (${kvTokensPerReplica(s)} tokens)`,
   lora_not_enabled: () => 'for an adapter while LoRA is disabled (max_loras 0)',
   lora_rank_too_large: (s) => `for an adapter of rank above max_lora_rank ${s.fleet.engine.max_lora_rank}`,
 };

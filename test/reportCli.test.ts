@@ -79,7 +79,7 @@ describe('routesim run with seeds and sweeps', { timeout: 60_000 }, () => {
   it('a bad seeds: in the scenario is a scenario error', () => {
     const r = routesim(['run', file('bad.yaml', smallScenario(2, 'seeds: 2.5'))]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.yaml: seeds: must be an integer/);
+    expect(r.stderr).toMatch(/bad\.yaml: seeds: must be a whole number between 1 and 1000 seeds/);
   });
 });
 

@@ -84,11 +84,15 @@ export function checkRunSize(s: ScenarioConfig, file: string): void {
  * arrival (max_model_len, or more blocks than the whole KV cache).
  */
 export function longestAccepted(s: ScenarioConfig): { tokens: number; why: string } {
-  const f = s.fleet;
-  const model = getModel(f.model);
-  const maxLen = f.engine.max_model_len ?? model.max_model_len;
-  const kvTokens = numGpuBlocks(model, getGpu(f.gpu), f.tp, f.engine) * f.engine.block_size;
+  const maxLen = s.fleet.engine.max_model_len ?? getModel(s.fleet.model).max_model_len;
+  const kvTokens = kvTokensPerReplica(s);
   return kvTokens < maxLen ? { tokens: kvTokens, why: `the whole KV cache of a replica (${kvTokens} tokens)` } : { tokens: maxLen, why: `max_model_len ${maxLen}` };
+}
+
+/** Tokens a replica's whole KV cache holds (blocks × block_size). */
+export function kvTokensPerReplica(s: ScenarioConfig): number {
+  const f = s.fleet;
+  return numGpuBlocks(getModel(f.model), getGpu(f.gpu), f.tp, f.engine) * f.engine.block_size;
 }
 
 /** A generated workload whose shortest request is longer than a replica accepts: every request would be rejected. */
