@@ -3,10 +3,10 @@
  * schema (zod), the flag parser and the trace readers, always stating the range and the unit.
  */
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../sim/core/errors.js';
-import { bounded, flagNumber, fmtNum, outOfRange, RANGES, rangeText, type Range } from '../sim/scenario/bounds.js';
+import { bounded, flagNumber, fmtNum, MAX_DURATION_S, MAX_REQUESTS, outOfRange, RANGES, rangeText, type Range } from '../sim/scenario/bounds.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 
 const errorOf = (fn: () => unknown): string => {
@@ -118,5 +118,17 @@ describe('scenario fields go through the same check', () => {
     for (const dir of ['scenarios', 'bench']) {
       for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) expect(() => loadScenarioFile(`${dir}/${f}`), f).not.toThrow();
     }
+  });
+});
+
+describe('README "Ranges"', () => {
+  it('states the ranges the code checks', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Ranges'), readme.indexOf('## Workloads and traces'));
+    for (const k of ['rate', 'stageRate', 'requests', 'duration', 'time', 'wait', 'tokens', 'replicas', 'rateScale', 'loop', 'jitter', 'priority', 'count'] as const) {
+      expect(section, k).toContain(`| ${rangeText(RANGES[k]).replace(/ \(fraction of rows\)$/, '')} |`);
+    }
+    expect(section).toContain(`limited to ${fmtNum(MAX_REQUESTS)} requests`);
+    expect(section).toContain(`${fmtNum(MAX_DURATION_S)} s of simulated time`);
   });
 });

@@ -71,12 +71,24 @@ export function checkRunSize(s: ScenarioConfig, file: string): void {
   if (stages.length > 0 && ladderSpan > MAX_DURATION_S) {
     throw inputError(file, 'workload.arrival.stages', `the stages last ${fmtNum(ladderSpan)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, 'shorten the stages');
   }
-  if (s.duration_s === null && s.requests !== null && rate > 0 && stages.length === 0 && w.source === undefined) {
+  // Generated and tenant workloads only: a session's turns or a replay's own clock set their pace.
+  const paced = w.source === undefined || w.source.kind === 'tenants';
+  if (s.duration_s === null && s.requests !== null && rate > 0 && stages.length === 0 && paced) {
     const span = s.requests / rate;
     if (span > MAX_DURATION_S) {
-      throw inputError(file, 'workload.arrival.rate', `at ${fmtNum(rate)} req/s, ${s.requests} requests arrive over ~${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `raise the rate to at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
+      throw inputError(file, w.source ? 'workload.tenants' : 'workload.arrival.rate', `at ${fmtNum(rate)} req/s, ${s.requests} requests arrive over ~${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `raise the rate to at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
     }
   }
+  // The same at every rate of a sweep (each point replaces the arrival rate).
+  (s.sweep?.rates ?? []).forEach((r, i) => {
+    if (!paced || stages.length > 0) return;
+    if (s.requests === null && s.duration_s !== null && r * s.duration_s > MAX_REQUESTS) {
+      throw inputError(file, `sweep.rates[${i}]`, `${fmtNum(r)} req/s × duration_s ${fmtNum(s.duration_s)} = ${fmtNum(r * s.duration_s)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, 'lower the rate or shorten the run, or set requests: <count>');
+    }
+    if (s.duration_s === null && s.requests !== null && s.requests / r > MAX_DURATION_S) {
+      throw inputError(file, `sweep.rates[${i}]`, `at ${fmtNum(r)} req/s, ${s.requests} requests arrive over ~${fmtNum(s.requests / r)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `use rates of at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
+    }
+  });
 }
 
 /**

@@ -102,6 +102,9 @@ export const cases: readonly BadInputCase[] = [
   scen('stage ladder of 1e12 requests', withWorkload('  arrival: {stages: [{rate: 1e6, duration_s: 1e6}]}\n  input: 100\n  output: 10', 'description: ladder'), [/workload\.arrival\.stages/, /1e12 expected requests/, /limited to 1e8/]),
   scen('20 requests at 1e-6 req/s (2e7 s of simulated time)', small('rate: 10', 'rate: 1e-6'), [/workload\.arrival\.rate/, /~2e7 s/, /limited to 1e7 s/]),
   scen('stages lasting 1.8e7 s', withWorkload('  arrival: {stages: [{rate: 0.00001, duration_s: 9e6}, {rate: 0.00001, duration_s: 9e6}]}\n  input: 100\n  output: 10'), [/workload\.arrival\.stages/, /1\.8e7 s/]),
+  scen('sweep rate 1e-6 with 20 requests', small('policies:', 'sweep: {rates: [10, 0.000001]}\npolicies:'), [/sweep\.rates\[1\]/, /~2e7 s/, /limited to 1e7 s/]),
+  scen('sweep rate × duration of 1e11 requests', small('requests: 20', 'duration_s: 100000').replace('policies:', 'sweep: {rates: [10, 1000000]}\npolicies:'), [/sweep\.rates\[1\]/, /1e11 expected requests/]),
+  scen('tenants too slow for their requests', withWorkload('  tenants:\n    - {name: a, arrival: {rate: 0.000001}, input: 100, output: 10}'), [/workload\.tenants/, /~2e7 s/]),
   scen('fleet of 1e9 KV blocks', small('replicas: 2', 'replicas: 1000, engine: {num_gpu_blocks: 1000000}'), [/fleet\.replicas/, /1e9 blocks/, /at most 1e8/]),
   scen('--rate-scale 1000 on a 1e6-request run', small('requests: 20', 'duration_s: 1e5'), [/--rate-scale 1000/, /1e9 expected requests/], { args: ['--rate-scale', '1000'] }),
 
