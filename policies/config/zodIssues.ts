@@ -129,6 +129,7 @@ export function issueToConfigError(
     case 'invalid_type': {
       const got = valueAt(input, path);
       if (got === undefined) return new ConfigError(at, `missing required ${noun}`, `add ${String(path[path.length - 1] ?? noun)} (${issue.expected})`);
+      if (issue.expected === 'int' && typeof got === 'number') return new ConfigError(at, `must be a whole number, got ${String(got)}`, `write a whole number such as ${Number.isFinite(got) ? Math.max(0, Math.round(got)) : 1}`);
       return new ConfigError(at, `expected ${issue.expected}, got ${describeValue(got)}`, `write a ${issue.expected}`);
     }
     case 'invalid_value': {
@@ -144,8 +145,15 @@ export function issueToConfigError(
       if (issue.origin !== 'number' && issue.origin !== 'int') return new ConfigError(at, issue.message, '');
       const got = valueAt(input, path);
       const range = numberRange(schemaAt(schema, path));
-      const limit = issue.code === 'too_small' ? `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}` : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
-      return new ConfigError(at, `must be ${range ?? limit}, got ${String(got)}`, `use a value ${range ?? limit}`);
+      // zod's own bound on integers is the safe-integer range: say so rather than print 2⁵³ − 1.
+      const safe = issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER;
+      const limit = safe
+        ? 'a whole number below 2^53 (the largest exact integer)'
+        : issue.code === 'too_small'
+          ? `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`
+          : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
+      const shown = typeof got === 'number' ? String(got).replace('e+', 'e') : String(got);
+      return new ConfigError(at, `must be ${range ?? limit}, got ${shown}`, range === null && safe ? 'use a smaller whole number' : `use a value ${range ?? limit}`);
     }
     default:
       return new ConfigError(at, issue.message, '');

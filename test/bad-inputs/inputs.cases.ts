@@ -187,6 +187,16 @@ export const cases: readonly BadInputCase[] = [
   { name: 'pick case scrape age 1e300 ms', files: { 'p.yaml': PICK('ageMs: 1e300') }, args: ['pick', 'p.yaml'], stderr: [/metrics\.ageMs/, RANGE] },
   { name: 'pick case numGpuBlocks 1e12', files: { 'p.yaml': PICK('numGpuBlocks: 1000000000000') }, args: ['pick', 'p.yaml'], stderr: [/metrics\.numGpuBlocks/, /between 0 and 10000000/] },
 
+  // --- EndpointPickerConfig numbers ---------------------------------------------------------------
+  scen('EPP flowControl.maxRequests 1e300', small('policies: [round-robin]', 'policies: [{name: n, epp: e.yaml}]'), [/e\.yaml: flowControl\.maxRequests/, /whole number below 2\^53/, /got 1e300/], {
+    files: { 'e.yaml': 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nfeatureGates: [flowControl]\nflowControl: {maxRequests: 1e300}\nplugins:\n- {type: queue-scorer}\n' },
+    names: 'e.yaml',
+  }),
+  scen('EPP prefix blockSize 1e-300', small('policies: [round-robin]', 'policies: [{name: n, epp: e.yaml}]'), [/e\.yaml: plugins\[0\]\.parameters\.blockSize/, /must be a whole number, got 1e-300/], {
+    files: { 'e.yaml': 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- {type: prefix-cache-scorer, parameters: {blockSize: 1e-300}}\n' },
+    names: 'e.yaml',
+  }),
+
   // --- Accepted like production, but said loudly (exit 0, one warning line) ------------------------
   scen('negative scorer weight warns (the EPP accepts it)', small('policies: [round-robin]', 'policies: [{name: n, epp: neg.yaml}]'), [/^routesim: warning: neg\.yaml: schedulingProfiles\[0\]\.plugins\[0\]\.weight/, /weight -2 of scorer "queue-scorer" is negative/], {
     files: { 'neg.yaml': 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- {type: queue-scorer}\n- {type: kv-cache-utilization-scorer}\nschedulingProfiles: [{name: default, plugins: [{pluginRef: queue-scorer, weight: -2}, {pluginRef: kv-cache-utilization-scorer}]}]\n' },
