@@ -68,7 +68,12 @@ export function workloadStats(workload: WorkloadSpec, opts: StreamOptions, stats
  */
 export function checkReplayNotEmpty(src: TraceSourceSpec, seed: number, file: string, where: (field: keyof ReplayControls) => string): void {
   const opts: StreamOptions = { seed, limits: {}, defaultAdapterRank: 16 };
-  const yields = (s: TraceSourceSpec): boolean => createSourceStream(traceWorkload(s), s, opts, createRequestStream, () => {}).next().done !== true;
+  const yields = (s: TraceSourceSpec): boolean => {
+    const it = createSourceStream(traceWorkload(s), s, opts, createRequestStream, () => {});
+    const some = it.next().done !== true;
+    it.return?.(); // closes the file
+    return some;
+  };
   if (yields({ ...src, loop: 1 })) return;
   const whole: TraceSourceSpec = { ...src, ...DEFAULT_REPLAY, skip_bad_rows: src.skip_bad_rows };
   if (!yields(whole)) {
