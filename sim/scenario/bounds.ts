@@ -68,6 +68,7 @@ export const RANGES = {
   multiplier: r(0, 1e3, ''),
   count: r(1, 1e6, '', { int: true }),
   countOrZero: r(0, 1e6, '', { int: true }),
+  turns: r(1, 1000, 'turns', { int: true }),
   priority: r(-1e6, 1e6, '', { int: true }),
   /** Milliseconds of gateway / report periods. */
   periodMs: r(0, 3.6e6, 'ms'),

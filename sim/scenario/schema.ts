@@ -23,7 +23,7 @@ import type {
 import { gpuNames, modelNames } from '../hardware/catalog.js';
 import { TRACE_FORMATS } from '../workload/traces/types.js';
 import { SERVEGEN_POOLS } from '../workload/spec.js';
-import { bounded, RANGES as R } from './bounds.js';
+import { bounded, RANGES as R, type Range } from './bounds.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -189,23 +189,32 @@ const tokensOrZero = bounded(R.tokensOrZero);
 const weight = bounded(R.weight);
 const count = bounded(R.count);
 
-/** Token-length distribution as written in YAML (`dist:` tag); see LengthDist. */
-const LengthDistSchema = z.discriminatedUnion('dist', [
-  strict({ dist: z.literal('constant'), value: tokens }),
-  strict({ dist: z.literal('uniform'), min: tokens, max: tokens }),
-  strict({ dist: z.literal('normal'), mean: bounded(R.tokenMean), std: bounded(R.tokenStd), min: tokens.optional(), max: tokens.optional() }),
-  strict({ dist: z.literal('lognormal'), mean: bounded(R.tokenMean), std: bounded(R.tokenStd), min: tokens.optional(), max: tokens.optional() }),
-  strict({ dist: z.literal('empirical'), values: z.array(tokens).min(1), weights: z.array(weight).min(1) }),
-]);
+/**
+ * A `<length>` as written in YAML: a positive integer (constant) or a `dist:` mapping (see
+ * LengthDist), its values in `range` (tokens; turns for sessions.turns).
+ */
+function lengthSchema(range: Range, what: string) {
+  const v = bounded(range);
+  const unit = { ...range, min: 0, minExclusive: true, int: false };
+  const dist = z.discriminatedUnion('dist', [
+    strict({ dist: z.literal('constant'), value: v }),
+    strict({ dist: z.literal('uniform'), min: v, max: v }),
+    strict({ dist: z.literal('normal'), mean: bounded(unit), std: bounded({ ...unit, minExclusive: false }), min: v.optional(), max: v.optional() }),
+    strict({ dist: z.literal('lognormal'), mean: bounded(unit), std: bounded({ ...unit, minExclusive: false }), min: v.optional(), max: v.optional() }),
+    strict({ dist: z.literal('empirical'), values: z.array(v).min(1), weights: z.array(weight).min(1) }),
+  ]);
+  return z.union([v, dist], {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? withFix(`expected ${what}, got ${kindOf(iss.input)}`, LENGTH_HELP) : undefined,
+  });
+}
 
 const LENGTH_HELP =
   'give a positive integer or a mapping with dist: constant|uniform|normal|lognormal|empirical';
 
-/** A `<length>`: a positive integer (constant) or a `dist:` mapping. */
-const LengthSchema = z.union([tokens, LengthDistSchema], {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? withFix(`expected a token length, got ${kindOf(iss.input)}`, LENGTH_HELP) : undefined,
-});
+const LengthSchema = lengthSchema(R.tokens, 'a token length');
+/** Turns of a session: each turn's prompt holds the whole conversation so far, so they are few. */
+const TurnsSchema = lengthSchema(R.turns, 'a number of turns');
 export type LengthInput = z.output<typeof LengthSchema>;
 
 const EngineSchema = strict({
@@ -320,7 +329,7 @@ export type DurationInput = z.output<typeof DurationSchema>;
 const SessionsSchema = strict({
   mode: z.enum(['open', 'closed']).default('open'),
   users: count.optional(),
-  turns: LengthSchema,
+  turns: TurnsSchema,
   think_time_s: DurationSchema.default(0),
   system_prompt_len: tokensOrZero.default(0),
   num_system_prompts: count.default(1),

@@ -82,6 +82,8 @@ export const cases: readonly BadInputCase[] = [
   scen('shared_prefix num_groups 1e12', withWorkload('  arrival: {rate: 10}\n  shared_prefix: {num_groups: 1e12, num_prompts_per_group: 1, system_prompt_len: 10, question_len: 10}\n  output: 10'), [/shared_prefix\.num_groups/, /between 1 and 1e6/]),
   scen('shared_prefix system_prompt_len 1e9', withWorkload('  arrival: {rate: 10}\n  shared_prefix: {num_groups: 2, num_prompts_per_group: 1, system_prompt_len: 1e9, question_len: 10}\n  output: 10'), [/shared_prefix\.system_prompt_len/, /between 0 and 1e6 tokens/]),
   scen('sessions think time 1e300', withWorkload('  arrival: {rate: 1}\n  sessions: {turns: 3, think_time_s: 1e300}\n  input: 100\n  output: 10'), [/sessions\.think_time_s/, /between 0 and 1e6 s/]),
+  scen('sessions of 1e6 turns', withWorkload('  arrival: {rate: 1}\n  sessions: {turns: 1e6}\n  input: 100\n  output: 10'), [/sessions\.turns/, /between 1 and 1000 turns, got 1e6/]),
+  scen('sessions turns as a distribution up to 1e5', withWorkload('  arrival: {rate: 1}\n  sessions: {turns: {dist: uniform, min: 1, max: 100000}}\n  input: 100\n  output: 10'), [/sessions\.turns\.max/, /1000 turns/]),
   scen('closed sessions users 1e9', withWorkload('  sessions: {mode: closed, users: 1e9, turns: 3}\n  input: 100\n  output: 10'), [/sessions\.users/, /between 1 and 1e6/]),
   scen('tenant priority 1e300', withWorkload('  tenants:\n    - {name: a, arrival: {rate: 1}, input: 100, output: 10, priority: 1e300}'), [/tenants\[0\]\.priority/, /between -1e6 and 1e6/]),
   scen('refresh_metrics_ms 1e300', small('policies:', 'gateway: {refresh_metrics_ms: 1e300}\npolicies:'), [/gateway\.refresh_metrics_ms/, /between 0 and 3\.6e6 ms/]),
