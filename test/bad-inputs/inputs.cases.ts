@@ -141,6 +141,11 @@ export const cases: readonly BadInputCase[] = [
   scen('BLIS arrival_time_us 1e18', withWorkload('  trace: {path: t.csv, format: blis}'), [/line 3: arrival_time_us/, /between 0 and 1e17 µs, got 1e18/], { files: { 't.csv': `${BLIS_HEADER}0,0,100,10\n1,1000000000000000000,100,10\n` }, names: 't.csv' }),
   scen('BLIS arrival 2e8 s after the first row', withWorkload('  trace: {path: t.csv, format: blis}'), [/line 3: arrival_time_us/, /2e8 s after the trace's start/, /at most 1e8 s/], { files: { 't.csv': `${BLIS_HEADER}0,0,100,10\n1,200000000000000,100,10\n` }, names: 't.csv' }),
 
+  scen('ServeGen window rate 1e300', withWorkload('  servegen: {path: w.csv, pool: m-large, to_s: 600}\n  input: 100\n  output: 10'), [/w\.csv: line 2: rate_rps/, /between 0 and 1e6, got 1e300/], {
+    files: { 'w.csv': 'category,model,client_id,window_start_s,rate_rps,cv,iat_dist,shape,scale\nlanguage,m-large,0,0,1e300,1,Gamma,1,1\n' },
+    names: 'w.csv',
+  }),
+
   // --- Traces with no rows, windows past the end ----------------------------------------------------
   scen('empty mooncake trace', TRACE_SCEN, [/t\.jsonl: has no rows/, /mooncake/], { files: { 't.jsonl': '' }, names: 't.jsonl' }),
   scen('header-only azure trace', withWorkload('  trace: {path: t.csv, format: azure}'), [/t\.csv: has no rows/, /azure/], { files: { 't.csv': AZURE_HEADER }, names: 't.csv' }),
