@@ -77,7 +77,7 @@ export const RANGES = {
   charsPerToken: r(0, 100, 'chars', { minExclusive: true }),
   /** Step-time coefficients and CPU overheads (µs-scale fits). */
   coefficient: r(0, 1e9, ''),
-  bandwidth: r(0, 1e6, 'GB/s', { minExclusive: true }),
+  bandwidth: r(0, 1e12, 'GB/s', { minExclusive: true }),
   microseconds: r(0, 1e9, 'µs'),
   cv: r(0, 100, '', { minExclusive: true }),
 } as const satisfies Record<string, Range>;
