@@ -118,7 +118,7 @@ export function outOfRange(v: number, range: Range): string | null {
 }
 
 /** A value inside `range` to suggest in a fix (clamped, rounded for whole numbers). */
-export function nearestIn(v: number, range: Range): number {
+function nearestIn(v: number, range: Range): number {
   if (!Number.isFinite(v)) return range.max;
   let x = Math.min(range.max, Math.max(range.min, v));
   if (range.int) x = Math.round(x);
@@ -137,12 +137,6 @@ export function bounded(range: Range) {
       return `${outOfRange(v, range) ?? ''} (fix: use ${valueText(range)}, e.g. ${fmtNum(nearestIn(v, range))})`;
     },
   });
-}
-
-/** Throws the one-line error for `value` at `where` in `file` when it is outside `range`. */
-export function checkRange(value: number, range: Range, file: string, where: string, fix?: string): void {
-  const problem = outOfRange(value, range);
-  if (problem !== null) throw inputError(file, where, problem, fix ?? `use ${valueText(range)}`);
 }
 
 /**
