@@ -211,5 +211,10 @@ export const cases: readonly BadInputCase[] = [
     exit: 0,
   }),
   scen('model rewrite with all-zero weights warns (the EPP splits uniformly)', small('policies:', 'gateway:\n  model_rewrites: [{model: m, targets: [{model: a, weight: 0}, {model: b, weight: 0}]}]\npolicies:'), [/^routesim: warning: s\.yaml: gateway\.model_rewrites\[0\]\.targets/, /weight 0/, /uniformly/], { exit: 0 }),
+  scen('a policy that drops every request says so', small('policies: [round-robin]', 'policies: [{name: strict, epp: e.yaml}]'), [/^routesim: warning: policy strict: all 20 requests were dropped \(dropped: 20 /, /summary\.all_failed is true/], {
+    files: { 'e.yaml': 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- {type: by-label-selector, parameters: {matchLabels: {pool: none}}}\n' },
+    names: 'policy strict',
+    exit: 0,
+  }),
   scen('some prompts above max_model_len warn with a count', small('input: {dist: constant, value: 100}', 'input: {dist: empirical, values: [100, 200000], weights: [1, 1]}'), [/^routesim: warning: s\.yaml: \d+ of 20 requests are rejected by every replica/, /longer than max_model_len 131072/, /rejected_by_reason/], { exit: 0 }),
 ];
