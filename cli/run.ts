@@ -18,6 +18,7 @@ import { addReplayOptions, replayControlsFromFlags, type ReplayFlagValues } from
 import { replayStats, withReplayOverrides } from '../sim/workload/resolve.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
+import { runWarnings } from './runWarnings.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -79,14 +80,14 @@ function run(path: string, flags: RunFlags): void {
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   const outputs = runOutputs(path, flags, scenario);
   try {
-    runWith(scenario, plan, flags, outputs);
+    runWith(path, scenario, plan, flags, outputs);
   } catch (err) {
     outputs.abort();
     throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
   }
 }
 
-function runWith(scenario: ScenarioConfig, plan: ReturnType<typeof planFor>, flags: RunFlags, outputs: ReturnType<typeof runOutputs>): void {
+function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof planFor>, flags: RunFlags, outputs: ReturnType<typeof runOutputs>): void {
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
@@ -108,6 +109,7 @@ function runWith(scenario: ScenarioConfig, plan: ReturnType<typeof planFor>, fla
       },
     });
     progress.stop();
+    for (const line of runWarnings(path, scenario, primary)) process.stderr.write(`${line}\n`);
     const full = traceStats ? { ...doc, trace: traceStats } : doc;
     if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));

@@ -14,12 +14,13 @@ import { createSourceStream } from '../sim/workload/sources.js';
 import type { ReplayControls, WorkloadSpec } from '../sim/workload/spec.js';
 import { looksLikeInferencePerf } from '../sim/workload/traces/inferencePerf.js';
 import { TRACE_FORMATS, type TraceFormat } from '../sim/workload/traces/index.js';
-import { checkReplayControls, traceSource, traceWorkload, workloadStats } from '../sim/workload/traces/source.js';
+import { checkReplayControls, checkReplayNotEmpty, traceSource, traceWorkload, workloadStats } from '../sim/workload/traces/source.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { outputFormat, writeTrace, WRITABLE_FORMATS, type WritableFormat } from '../sim/workload/traces/write.js';
 import { blisPaths, blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { prepareOutputs, type OutputPlan } from '../reports/outputs/plan.js';
 import { REPLAY_FLAGS } from '../sim/workload/resolve.js';
+import { flagNumber, RANGES } from '../sim/scenario/bounds.js';
 
 /** Replay flags as commander delivers them. */
 export interface ReplayFlagValues {
@@ -44,21 +45,15 @@ export function addReplayOptions(cmd: Command): Command {
     .option('--skip-bad-rows', 'skip malformed rows (and report how many) instead of failing');
 }
 
-function number(flag: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw inputError(flag, '', `expected a number, got ${JSON.stringify(v)}`, `pass e.g. ${flag} 2`);
-  return n;
-}
-
-/** The replay controls given on the command line (only those given). */
+/** The replay controls given on the command line (only those given), each checked against its range (bounds.ts). */
 export function replayControlsFromFlags(f: ReplayFlagValues): Partial<ReplayControls> {
   const o: { -readonly [K in keyof ReplayControls]?: ReplayControls[K] } = {};
-  if (f.rateScale !== undefined) o.rate_scale = number(REPLAY_FLAGS.rate_scale, f.rateScale);
-  if (f.from !== undefined) o.from_s = number(REPLAY_FLAGS.from_s, f.from);
-  if (f.to !== undefined) o.to_s = number(REPLAY_FLAGS.to_s, f.to);
-  if (f.sample !== undefined) o.sample = number(REPLAY_FLAGS.sample, f.sample);
-  if (f.loop !== undefined) o.loop = f.loop === true ? 0 : number(REPLAY_FLAGS.loop, f.loop);
-  if (f.jitter !== undefined) o.jitter_s = number(REPLAY_FLAGS.jitter_s, f.jitter);
+  if (f.rateScale !== undefined) o.rate_scale = flagNumber(REPLAY_FLAGS.rate_scale, f.rateScale, RANGES.rateScale, '2');
+  if (f.from !== undefined) o.from_s = flagNumber(REPLAY_FLAGS.from_s, f.from, RANGES.time, '600');
+  if (f.to !== undefined) o.to_s = flagNumber(REPLAY_FLAGS.to_s, f.to, { ...RANGES.time, minExclusive: true }, '1200');
+  if (f.sample !== undefined) o.sample = flagNumber(REPLAY_FLAGS.sample, f.sample, RANGES.sample, '0.25');
+  if (f.loop !== undefined) o.loop = f.loop === true ? 0 : flagNumber(REPLAY_FLAGS.loop, f.loop, RANGES.loop, '3');
+  if (f.jitter !== undefined) o.jitter_s = flagNumber(REPLAY_FLAGS.jitter_s, f.jitter, RANGES.jitter, '3');
   if (f.skipBadRows) o.skip_bad_rows = true;
   return o;
 }
@@ -90,17 +85,15 @@ function traceFormat(v: string | undefined): TraceFormat | undefined {
 }
 
 function seedOf(v: string | undefined): number {
-  if (v === undefined) return 42;
-  const n = number('--seed', v);
-  if (!Number.isInteger(n) || n < 0) throw inputError('--seed', '', `expected a whole number ≥ 0, got ${v}`, 'pass e.g. --seed 7');
-  return n;
+  return v === undefined ? 42 : flagNumber('--seed', v, RANGES.seed, '7');
 }
 
 /** A replayed trace workload from a file and the command-line controls (checked). */
-function replayed(file: string, flags: ReplayFlagValues & { format?: string }): WorkloadSpec {
+function replayed(file: string, flags: ReplayFlagValues & { format?: string; seed?: string }): WorkloadSpec {
   const controls = replayControlsFromFlags(flags);
   const src = traceSource(file, traceFormat(flags.format), controls);
   checkReplayControls(src, 'command line', (k) => REPLAY_FLAGS[k]);
+  checkReplayNotEmpty(src, seedOf(flags.seed), 'command line', (k) => REPLAY_FLAGS[k]);
   if (src.loop === 0) throw inputError(REPLAY_FLAGS.loop, '', 'an endless loop never ends a file', 'give a number of passes, e.g. --loop 3');
   return traceWorkload(src);
 }
@@ -134,8 +127,7 @@ export function registerTrace(program: Command): void {
     const workload = replayed(file, flags);
     let blockTokens: number | null = null;
     if (flags.blockTokens !== undefined) {
-      blockTokens = number('--block-tokens', flags.blockTokens);
-      if (!Number.isInteger(blockTokens) || blockTokens < 1) throw inputError('--block-tokens', '', `expected a whole number ≥ 1, got ${flags.blockTokens}`, 'pass e.g. --block-tokens 16');
+      blockTokens = flagNumber('--block-tokens', flags.blockTokens, { ...RANGES.tokens, max: 65536 }, '16');
     }
     const skips = skipReporter();
     const stats = workloadStats(workload, { seed: seedOf(flags.seed), limits: {}, defaultAdapterRank: 16 }, { blockTokens }, skips.onSkip)!;
@@ -233,8 +225,8 @@ function done(r: { rows: number; files: string[]; dropped: Record<string, number
 function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; seed: number; limits: { requests?: number; durationUs?: number } } {
   const text = readUserFile(path, 'pass a scenario YAML or an inference-perf config');
   const doc = parseUserYaml(text, path);
-  const requests = flags.requests === undefined ? undefined : number('--requests', flags.requests);
-  const duration = flags.duration === undefined ? undefined : number('--duration', flags.duration);
+  const requests = flags.requests === undefined ? undefined : flagNumber('--requests', flags.requests, RANGES.requests, '1000');
+  const duration = flags.duration === undefined ? undefined : flagNumber('--duration', flags.duration, RANGES.duration, '600');
   let scenario: ScenarioConfig;
   if (looksLikeInferencePerf(doc)) {
     const workload = traceWorkload(traceSource(path, 'inference-perf'));

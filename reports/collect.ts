@@ -14,6 +14,7 @@ import { runScenario, type ExperimentHooks, type PolicyResult as RunResult } fro
 import type { PolicyRun } from '../sim/metrics/types.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import { DEFAULT_REPORT, MAX_SEEDS } from '../sim/scenario/schema.js';
+import { flagNumber, RANGES } from '../sim/scenario/bounds.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { figureStats, type FigureStats } from './confidence.js';
 import { alignFigures, flattenFigures, type Figures } from './figures.js';
@@ -188,11 +189,5 @@ export function parseSeedsFlag(text: string | undefined): number | undefined {
 /** `--sweep-rate 40,60,80` → [40, 60, 80] req/s (undefined when absent). */
 export function parseRatesFlag(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  const parts = text.split(',').map((p) => p.trim());
-  const rates = parts.map(Number);
-  const bad = parts.findIndex((p, i) => p === '' || !Number.isFinite(rates[i]) || rates[i]! <= 0);
-  if (bad >= 0) {
-    throw inputError('--sweep-rate', '', `${JSON.stringify(parts[bad])} is not a positive rate in req/s`, 'pass positive numbers separated by commas, e.g. --sweep-rate 40,60,80');
-  }
-  return rates;
+  return text.split(',').map((p) => flagNumber('--sweep-rate', p, RANGES.rate, '40,60,80'));
 }

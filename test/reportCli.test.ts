@@ -66,8 +66,8 @@ describe('routesim run with seeds and sweeps', { timeout: 60_000 }, () => {
   it.each([
     [['--seeds', '0'], /^routesim: --seeds: expected a whole number from 1 to 1000, got "0" \(fix: pass e\.g\. --seeds 5\)$/],
     [['--seeds', 'many'], /--seeds: expected a whole number/],
-    [['--sweep-rate', '10,,30'], /^routesim: --sweep-rate: "" is not a positive rate in req\/s \(fix:/],
-    [['--sweep-rate', '10,-5'], /--sweep-rate: "-5" is not a positive rate/],
+    [['--sweep-rate', '10,,30'], /^routesim: --sweep-rate: expected a number between 1e-6 and 1e6 req\/s, got "" \(fix:/],
+    [['--sweep-rate', '10,-5'], /--sweep-rate: must be between 1e-6 and 1e6 req\/s, got -5/],
   ])('%j is one line and exit 2', (flags, pattern) => {
     const r = routesim(['run', scenario, ...flags]);
     expect(r.code).toBe(2);
@@ -79,7 +79,7 @@ describe('routesim run with seeds and sweeps', { timeout: 60_000 }, () => {
   it('a bad seeds: in the scenario is a scenario error', () => {
     const r = routesim(['run', file('bad.yaml', smallScenario(2, 'seeds: 2.5'))]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.yaml: seeds: must be an integer/);
+    expect(r.stderr).toMatch(/bad\.yaml: seeds: must be a whole number between 1 and 1000 seeds/);
   });
 });
 

@@ -185,7 +185,7 @@ describe('errors are one line naming file, path and fix', () => {
     ['unknown nested key lists the allowed keys', MINIMAL.replace('  model: Llama-3.1-8B', '  model: Llama-3.1-8B\n  engine: {max_num_seq: 8}'), 'fleet.engine.max_num_seq', ['did you mean "max_num_seqs"', 'max_num_batched_tokens']],
     ['wrong type', MINIMAL.replace('replicas: 2', 'replicas: two'), 'fleet.replicas', ['"two"']],
     ['non-integer count', MINIMAL.replace('replicas: 2', 'replicas: 2.5'), 'fleet.replicas', []],
-    ['negative rate', MINIMAL.replace('rate: 10', 'rate: -5'), 'workload.arrival.rate', ['> 0']],
+    ['negative rate', MINIMAL.replace('rate: 10', 'rate: -5'), 'workload.arrival.rate', ['between 1e-6 and 1e6 req/s', 'got -5']],
     ['unknown gpu lists the catalog', MINIMAL.replace('gpu: H100', 'gpu: B300'), 'fleet.gpu', gpuNames()],
     ['unknown model lists the catalog', MINIMAL.replace('model: Llama-3.1-8B', 'model: Llama-4'), 'fleet.model', modelNames()],
     ['adapters while max_loras is 0', MINIMAL.replace('  output: 128', '  output: 128\n  adapters: [{name: a, weight: 1}]'), 'fleet.engine.max_loras', ['set max_loras ≥ 1']],

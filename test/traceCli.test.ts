@@ -86,7 +86,7 @@ describe('routesim trace', { timeout: 60_000 }, () => {
     expect(JSON.parse(s.stdout)).toMatchObject({ rows: 2, skipped_rows: 1 });
     expect(s.stderr).toMatch(/skipped .*line 3: ContextTokens/);
     expect(routesim(['trace', 'inspect', join(dir, 'nope.jsonl')]).stderr).toMatch(/nope.jsonl: file not found/);
-    expect(routesim(['trace', 'inspect', MOONCAKE, '--sample', '2']).stderr).toBe('routesim: command line: --sample: must be in (0, 1], got 2 (fix: give the fraction of rows to keep, e.g. 0.25)\n');
+    expect(routesim(['trace', 'inspect', MOONCAKE, '--sample', '2']).stderr).toBe('routesim: --sample: must be > 0 and ≤ 1 (fraction of rows), got 2 (fix: pass a value > 0 and ≤ 1 (fraction of rows), e.g. --sample 0.25)\n');
   });
 });
 

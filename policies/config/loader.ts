@@ -118,6 +118,11 @@ export interface ResolvedConfig {
   readonly parser: string;
   /** Data-layer sources and their extractors (instance names; no-op in routesim). */
   readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[] }[];
+  /**
+   * Things the EPP accepts but that are most likely mistakes (a negative scorer weight), each as
+   * `path: problem (fix: …)`; callers print them as warnings.
+   */
+  readonly warnings: readonly string[];
 }
 
 export interface LoadOptions {
@@ -297,9 +302,14 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
     picker: Picker | null;
   }
   const drafts: ProfileDraft[] = [];
+  const warnings: string[] = [];
   const addToProfile = (d: ProfileDraft, p: Plugin, weight: number | undefined, path: string): void => {
     // GAIE SchedulerProfile.AddPlugins: scorers (weighted), filters, one picker; other kinds ignored.
     if (isScorer(p)) d.scorers.push({ scorer: p, weight: weight ?? DEFAULT_SCORER_WEIGHT });
+    if (isScorer(p) && weight !== undefined && weight < 0) {
+      // The EPP loads it (no check on the sign) and adds weight × score: the scorer then repels traffic.
+      warnings.push(`${path.replace(/\.pluginRef$/, '.weight')}: weight ${weight} of scorer "${p.name}" is negative; the EPP accepts it and subtracts its score, so endpoints it favours are avoided (fix: use a weight ≥ 0 to favour them, or 0 to switch the scorer off)`);
+    }
     if (isFilter(p)) d.filters.push(p);
     if (isPicker(p)) {
       if (d.picker) {
@@ -463,6 +473,7 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
     featureGates,
     parser,
     dataLayer,
+    warnings,
   };
 }
 

@@ -61,6 +61,31 @@ export function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record
   return undefined;
 }
 
+/** The schema reached by following `path` (keys and indices) from `schema`, through wrappers. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let s: z.ZodType | undefined = schema;
+  let i = 0;
+  for (let guard = 0; s && guard < 200; guard++) {
+    const d = defOf(s);
+    if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional', 'catch'].includes(d.type)) s = d.innerType;
+    else if (d.type === 'pipe') s = d.in;
+    else if (i >= path.length) return s;
+    else if (d.type === 'array') (s = d.element), i++;
+    else if (d.type === 'record') (s = d.valueType), i++;
+    else if (d.type === 'object') (s = d.shape?.[String(path[i])]), i++;
+    else return undefined;
+  }
+  return undefined;
+}
+
+/** "between 0 and 1" when the number schema has both bounds (zod's minValue / maxValue), else null. */
+function numberRange(s: z.ZodType | undefined): string | null {
+  const b = s as unknown as { minValue?: number | null; maxValue?: number | null } | undefined;
+  const lo = b?.minValue;
+  const hi = b?.maxValue;
+  return typeof lo === 'number' && typeof hi === 'number' && Number.isFinite(lo) && Number.isFinite(hi) && Math.abs(hi) < 1e15 ? `between ${lo} and ${hi}` : null;
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
   for (const p of path) {
@@ -104,6 +129,7 @@ export function issueToConfigError(
     case 'invalid_type': {
       const got = valueAt(input, path);
       if (got === undefined) return new ConfigError(at, `missing required ${noun}`, `add ${String(path[path.length - 1] ?? noun)} (${issue.expected})`);
+      if (issue.expected === 'int' && typeof got === 'number') return new ConfigError(at, `must be a whole number, got ${String(got)}`, `write a whole number such as ${Number.isFinite(got) ? Math.max(0, Math.round(got)) : 1}`);
       return new ConfigError(at, `expected ${issue.expected}, got ${describeValue(got)}`, `write a ${issue.expected}`);
     }
     case 'invalid_value': {
@@ -113,6 +139,21 @@ export function issueToConfigError(
     }
     case 'invalid_union': {
       return new ConfigError(at, `${describeValue(valueAt(input, path))} is not allowed here`, 'see the expected type in `routesim plugins` or README');
+    }
+    case 'too_small':
+    case 'too_big': {
+      if (issue.origin !== 'number' && issue.origin !== 'int') return new ConfigError(at, issue.message, '');
+      const got = valueAt(input, path);
+      const range = numberRange(schemaAt(schema, path));
+      // zod's own bound on integers is the safe-integer range: say so rather than print 2⁵³ − 1.
+      const safe = issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER;
+      const limit = safe
+        ? 'a whole number below 2^53 (the largest exact integer)'
+        : issue.code === 'too_small'
+          ? `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`
+          : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
+      const shown = typeof got === 'number' ? String(got).replace('e+', 'e') : String(got);
+      return new ConfigError(at, `must be ${range ?? limit}, got ${shown}`, range === null && safe ? 'use a smaller whole number' : `use a value ${range ?? limit}`);
     }
     default:
       return new ConfigError(at, issue.message, '');

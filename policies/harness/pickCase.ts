@@ -27,15 +27,16 @@ import { checkExpectations } from './expect.js';
 // Case schema
 
 const metricsFields = {
-  waiting: z.number().int().min(0).describe('vllm:num_requests_waiting'),
-  running: z.number().int().min(0).describe('vllm:num_requests_running'),
-  kvUsage: z.number().min(0).describe('vllm:kv_cache_usage_perc, 0..1'),
+  // Ranges as vLLM reports them (kv_cache_usage_perc is a fraction), with finite upper bounds.
+  waiting: z.number().int().min(0).max(1e6).describe('vllm:num_requests_waiting'),
+  running: z.number().int().min(0).max(1e6).describe('vllm:num_requests_running'),
+  kvUsage: z.number().min(0).max(1).describe('vllm:kv_cache_usage_perc, 0..1'),
   activeAdapters: z.array(z.string()).describe('running LoRA adapters'),
   waitingAdapters: z.array(z.string()).describe('waiting LoRA adapters'),
-  maxLoras: z.number().int().min(0).describe('max_lora'),
-  blockSize: z.number().int().min(0).describe('cache_config_info block_size'),
-  numGpuBlocks: z.number().int().min(0).describe('cache_config_info num_gpu_blocks (0 = unknown)'),
-  ageMs: z.number().min(0).describe('how old the scrape is at each request'),
+  maxLoras: z.number().int().min(0).max(4096).describe('max_lora'),
+  blockSize: z.number().int().min(0).max(1024).describe('cache_config_info block_size'),
+  numGpuBlocks: z.number().int().min(0).max(1e7).describe('cache_config_info num_gpu_blocks (0 = unknown)'),
+  ageMs: z.number().min(0).max(3.6e6).describe('how old the scrape is at each request'),
 };
 const metricsSchema = z.strictObject(metricsFields).partial();
 type CaseMetrics = z.output<typeof metricsSchema>;

@@ -44,3 +44,52 @@ export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: E
 export function numGpuBlocks(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig): number {
   return engine.num_gpu_blocks ?? kvCapacity(model, gpu, tp, engine).numGpuBlocks;
 }
+
+/** Gigabytes with one decimal, as vLLM logs them (1 GB = 1e9 bytes here, like the GPU datasheets). */
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/** A problem and its fix, for a scenario error at fleet.* */
+export interface CapacityProblem {
+  readonly path: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/**
+ * Why a replica would have no room for the KV cache (null when it has at least one block), in the
+ * terms vLLM reports at start-up: the weights per GPU against the GPU's memory, or what is left
+ * after weights, activations, runtime buffers and LoRA slots. The fix names the smallest tensor
+ * parallelism in `tpValues` (dividing the model's heads) that leaves room, or a larger GPU.
+ */
+export function capacityProblem(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, tpValues: readonly number[], gpus: readonly GpuSpec[]): CapacityProblem | null {
+  if (engine.num_gpu_blocks !== null) return null;
+  const c = kvCapacity(model, gpu, tp, engine);
+  if (c.numGpuBlocks >= 1) return null;
+  const fits = (g: GpuSpec, t: number): boolean => model.heads % t === 0 && kvCapacity(model, g, t, engine).numGpuBlocks >= 1;
+  const tpOk = tpValues.find((t) => t > tp && fits(gpu, t));
+  const bigger = gpus.filter((g) => g.memory_bytes > gpu.memory_bytes && fits(g, tp)).sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
+  const alternatives = [
+    ...(tpOk !== undefined ? [`use tp ≥ ${tpOk} (${gb(kvCapacity(model, gpu, tpOk, engine).weightBytesPerGpu)} of weights per GPU)`] : []),
+    ...(bigger ? [`a GPU with more memory (${bigger.name}: ${gb(bigger.memory_bytes)})`] : []),
+  ];
+  const fix = alternatives.length > 0 ? alternatives.join(', or ') : `no GPU and tp up to ${Math.max(...tpValues)} holds ${model.name}: choose a smaller model`;
+  if (c.weightBytesPerGpu >= c.usableBytes) {
+    return {
+      path: 'fleet.model',
+      problem: `${model.name} needs ${gb(c.weightBytesPerGpu)} of weights per GPU at tp ${tp}, the ${gpu.name} has ${gb(gpu.memory_bytes)} (${gb(c.usableBytes)} usable at gpu_memory_utilization ${engine.gpu_memory_utilization}): no room for the KV cache`,
+      fix,
+    };
+  }
+  const others = c.activationBytes + c.nonTorchBytes + c.loraBytesPerGpu;
+  return {
+    path: 'fleet.engine',
+    problem:
+      `no room for the KV cache on the ${gpu.name}: of ${gb(c.usableBytes)} usable, ${model.name}'s weights take ${gb(c.weightBytesPerGpu)} per GPU at tp ${tp}, ` +
+      `activations for max_num_batched_tokens ${engine.max_num_batched_tokens} / max_num_seqs ${engine.max_num_seqs} ${gb(c.activationBytes)}, runtime buffers ${gb(c.nonTorchBytes)}` +
+      (c.loraBytesPerGpu > 0 ? `, LoRA slots ${gb(c.loraBytesPerGpu)}` : '') +
+      (others + c.weightBytesPerGpu > c.usableBytes ? `: ${gb(others + c.weightBytesPerGpu - c.usableBytes)} more than there is` : ': less than one KV block is left'),
+    fix: `lower max_num_batched_tokens, max_num_seqs or max_loras, or ${fix}`,
+  };
+}

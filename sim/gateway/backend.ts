@@ -30,9 +30,11 @@ function configInput(src: EppConfigSource): { text: string } | { value: unknown 
 }
 
 /** Loads an EPP config once so mistakes surface at scenario load, naming the file and field. */
-export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string): void {
+/** Loads an EPP config once so a mistake fails at load time; returns its warnings as `file: path: problem (fix: …)`. */
+export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string): string[] {
   try {
-    loadPickerConfig(configInput(src));
+    const { warnings } = loadPickerConfig(configInput(src));
+    return warnings.map((w) => (src.kind === 'file' ? `${src.path}: ${w}` : `${scenarioFile}: ${path}.${w}`));
   } catch (err) {
     if (err instanceof ConfigError) {
       throw inputError(src.kind === 'file' ? src.path : scenarioFile, src.kind === 'file' ? err.path : `${path}.${err.path}`, err.problem, err.fix);

@@ -76,6 +76,8 @@ export interface PolicySummary {
   readonly dropped_by_status: Readonly<Record<string, number>>;
   /** Dropped requests per reason, keys sorted. */
   readonly dropped_by_reason: Readonly<Record<string, number>>;
+  /** Requests arrived and none completed: every one was rejected or dropped (the CLI warns). */
+  readonly all_failed: boolean;
   /** firstTokenUs − arrivalUs. */
   readonly ttft_ms: LatencyStats;
   /** (lastTokenUs − firstTokenUs) / (outputTokens − 1), requests with outputTokens > 1 only. */
@@ -356,6 +358,7 @@ export function summarize(run: PolicyRun, slo: SloConfig): PolicySummary {
     dropped: records.filter((r) => r.outcome === 'dropped').length,
     dropped_by_status: countBy(records, 'dropped', (r) => String(r.status)),
     dropped_by_reason: countBy(records, 'dropped', (r) => r.reason),
+    all_failed: records.length > 0 && completed.length === 0,
     ttft_ms: latencyStats(completed.map(ttftMs)),
     tpot_ms: latencyStats(tpots),
     itl_ms: itlStats(run.itl),

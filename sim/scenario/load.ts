@@ -12,6 +12,8 @@ import { parseUserYaml } from '../core/userFiles.js';
 import { getModel } from '../hardware/catalog.js';
 import type { LengthDist } from '../workload/spec.js';
 import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
+import { warnInput } from './warnings.js';
+import { checkFleetFits, checkLengthsFit, checkRunSize } from './feasibility.js';
 import {
   BLIS_OVERHEADS,
   closest,
@@ -114,7 +116,14 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     seen.set(p.name, i);
   });
 
-  return {
+  // The EPP accepts all-zero weights and splits uniformly (epp.md §1; policies/framework/director.ts): warn.
+  input.gateway.model_rewrites.forEach((rw, i) => {
+    if (rw.targets.length > 1 && rw.targets.every((t) => t.weight === 0)) {
+      warnInput(`${file}: gateway.model_rewrites[${i}].targets: every target of the rewrite of ${JSON.stringify(rw.model)} has weight 0; the EPP then splits requests uniformly among them (fix: give the targets the weights you mean, e.g. 1 each)`);
+    }
+  });
+
+  const config: ScenarioConfig = {
     name: input.name ?? basename(file, extname(file)),
     description: input.description,
     seed: input.seed,
@@ -131,6 +140,10 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     sweep: input.sweep ? { rates: [...input.sweep.rates] } : null,
     report: { ...input.report },
   };
+  checkFleetFits(config, file);
+  checkRunSize(config, file);
+  checkLengthsFit(config, file);
+  return config;
 }
 
 type PolicyInput = ScenarioInput['policies'][number];
@@ -152,7 +165,7 @@ function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: 
     if (p.type !== undefined && p.type !== 'epp') throw fail(`${path}.type`, `a policy has either a router type or an epp config, not both`, 'remove `type` (or `epp`)');
     if (p.parameters !== undefined) throw fail(`${path}.parameters`, 'EPP plugin parameters go inside the EndpointPickerConfig', 'move them to the config\'s plugins[].parameters');
     const epp = readEppSource(p.epp, `${path}.epp`, file, fail);
-    validateEppSource(epp, file, `${path}.epp`);
+    for (const w of validateEppSource(epp, file, `${path}.epp`)) warnInput(w);
     const name = p.name ?? (epp.kind === 'file' ? basename(epp.path, extname(epp.path)) : 'epp');
     return { name, type: 'epp', epp, ...override };
   }

@@ -23,6 +23,7 @@ import type {
 import { gpuNames, modelNames } from '../hardware/catalog.js';
 import { TRACE_FORMATS } from '../workload/traces/types.js';
 import { SERVEGEN_POOLS } from '../workload/spec.js';
+import { bounded, RANGES as R, type Range } from './bounds.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -85,7 +86,7 @@ export const DEFAULT_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
 export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000 };
 
 /** Most repetitions `seeds:` / `--seeds` accepts. */
-export const MAX_SEEDS = 1000;
+export const MAX_SEEDS = R.seeds.max;
 
 /** Arrival defaults (rate has none: it is required). */
 export const DEFAULT_ARRIVAL = { process: 'poisson', cv: 1 } as const;
@@ -182,43 +183,53 @@ function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   });
 }
 
-const posInt = z.int().min(1);
-const nonNegInt = z.int().min(0);
-const nonNeg = z.number().min(0);
-const positive = z.number().gt(0);
+// Every number has a finite range (bounds.ts RANGES; README "Ranges"), stated in its message.
+const tokens = bounded(R.tokens);
+const tokensOrZero = bounded(R.tokensOrZero);
+const weight = bounded(R.weight);
+const count = bounded(R.count);
 
-/** Token-length distribution as written in YAML (`dist:` tag); see LengthDist. */
-const LengthDistSchema = z.discriminatedUnion('dist', [
-  strict({ dist: z.literal('constant'), value: posInt }),
-  strict({ dist: z.literal('uniform'), min: posInt, max: posInt }),
-  strict({ dist: z.literal('normal'), mean: positive, std: nonNeg, min: posInt.optional(), max: posInt.optional() }),
-  strict({ dist: z.literal('lognormal'), mean: positive, std: nonNeg, min: posInt.optional(), max: posInt.optional() }),
-  strict({ dist: z.literal('empirical'), values: z.array(posInt).min(1), weights: z.array(nonNeg).min(1) }),
-]);
+/**
+ * A `<length>` as written in YAML: a positive integer (constant) or a `dist:` mapping (see
+ * LengthDist), its values in `range` (tokens; turns for sessions.turns).
+ */
+function lengthSchema(range: Range, what: string) {
+  const v = bounded(range);
+  const unit = { ...range, min: 0, minExclusive: true, int: false };
+  const dist = z.discriminatedUnion('dist', [
+    strict({ dist: z.literal('constant'), value: v }),
+    strict({ dist: z.literal('uniform'), min: v, max: v }),
+    strict({ dist: z.literal('normal'), mean: bounded(unit), std: bounded({ ...unit, minExclusive: false }), min: v.optional(), max: v.optional() }),
+    strict({ dist: z.literal('lognormal'), mean: bounded(unit), std: bounded({ ...unit, minExclusive: false }), min: v.optional(), max: v.optional() }),
+    strict({ dist: z.literal('empirical'), values: z.array(v).min(1), weights: z.array(weight).min(1) }),
+  ]);
+  return z.union([v, dist], {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? withFix(`expected ${what}, got ${kindOf(iss.input)}`, LENGTH_HELP) : undefined,
+  });
+}
 
 const LENGTH_HELP =
   'give a positive integer or a mapping with dist: constant|uniform|normal|lognormal|empirical';
 
-/** A `<length>`: a positive integer (constant) or a `dist:` mapping. */
-const LengthSchema = z.union([posInt, LengthDistSchema], {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? withFix(`expected a token length, got ${kindOf(iss.input)}`, LENGTH_HELP) : undefined,
-});
+const LengthSchema = lengthSchema(R.tokens, 'a token length');
+/** Turns of a session: each turn's prompt holds the whole conversation so far, so they are few. */
+const TurnsSchema = lengthSchema(R.turns, 'a number of turns');
 export type LengthInput = z.output<typeof LengthSchema>;
 
 const EngineSchema = strict({
-  max_num_seqs: posInt.default(DEFAULT_ENGINE.max_num_seqs),
-  max_num_batched_tokens: posInt.default(DEFAULT_ENGINE.max_num_batched_tokens),
-  long_prefill_token_threshold: nonNegInt.default(DEFAULT_ENGINE.long_prefill_token_threshold),
+  max_num_seqs: bounded(R.maxNumSeqs).default(DEFAULT_ENGINE.max_num_seqs),
+  max_num_batched_tokens: bounded(R.batchedTokens).default(DEFAULT_ENGINE.max_num_batched_tokens),
+  long_prefill_token_threshold: bounded({ ...R.batchedTokens, min: 0 }).default(DEFAULT_ENGINE.long_prefill_token_threshold),
   block_size: z.literal(BLOCK_SIZES).default(16),
   gpu_memory_utilization: z.number().gt(0).lte(1).default(DEFAULT_ENGINE.gpu_memory_utilization),
-  num_gpu_blocks: posInt.nullable().default(DEFAULT_ENGINE.num_gpu_blocks),
+  num_gpu_blocks: bounded(R.numGpuBlocks).nullable().default(DEFAULT_ENGINE.num_gpu_blocks),
   enable_prefix_caching: z.boolean().default(DEFAULT_ENGINE.enable_prefix_caching),
-  max_loras: nonNegInt.default(DEFAULT_ENGINE.max_loras),
-  max_cpu_loras: nonNegInt.nullable().default(null),
+  max_loras: bounded(R.loras).default(DEFAULT_ENGINE.max_loras),
+  max_cpu_loras: bounded(R.loras).nullable().default(null),
   max_lora_rank: z.literal(LORA_RANKS).default(16),
   scheduling: z.enum(['fcfs', 'priority']).default(DEFAULT_ENGINE.scheduling),
-  max_model_len: posInt.nullable().default(DEFAULT_ENGINE.max_model_len),
+  max_model_len: tokens.nullable().default(DEFAULT_ENGINE.max_model_len),
 });
 
 const catalogName = (what: string, names: () => string[]) =>
@@ -234,7 +245,7 @@ const catalogName = (what: string, names: () => string[]) =>
   });
 
 const FleetSchema = strict({
-  replicas: posInt,
+  replicas: bounded(R.replicas),
   gpu: catalogName('GPU', gpuNames),
   model: catalogName('model', modelNames),
   tp: z.literal(TP_VALUES).default(1),
@@ -242,14 +253,14 @@ const FleetSchema = strict({
 });
 
 const nonNegPartial = <K extends string>(keys: readonly K[]) =>
-  strict(Object.fromEntries(keys.map((k) => [k, nonNeg.optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>);
+  strict(Object.fromEntries(keys.map((k) => [k, bounded(R.coefficient).optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>);
 
 const PhysicsCoefficientsSchema = nonNegPartial(Object.keys(PHYSICS_DEFAULTS) as (keyof PhysicsCoefficients)[]);
 const LinearCoefficientsSchema = nonNegPartial(Object.keys(LINEAR_DEFAULTS) as (keyof LinearCoefficients)[]);
 
 /** `true` = BLIS values, `false` = zeros, or a partial override of the BLIS values. */
 const OverheadsSchema = z.union(
-  [z.boolean(), strict({ alpha0_us: nonNeg.optional(), alpha1_us: nonNeg.optional(), alpha2_us: nonNeg.optional() })],
+  [z.boolean(), strict({ alpha0_us: bounded(R.microseconds).optional(), alpha1_us: bounded(R.microseconds).optional(), alpha2_us: bounded(R.microseconds).optional() })],
   {
     error: (iss) =>
       iss.code === 'invalid_union'
@@ -267,61 +278,61 @@ const StepTimeSchema = z.preprocess(
 );
 
 const LoraLoadSchema = strict({
-  base_us: nonNeg.default(DEFAULT_LORA_LOAD.base_us),
-  host_gbps: positive.default(DEFAULT_LORA_LOAD.host_gbps),
-  disk_gbps: positive.default(DEFAULT_LORA_LOAD.disk_gbps),
+  base_us: bounded(R.microseconds).default(DEFAULT_LORA_LOAD.base_us),
+  host_gbps: bounded(R.bandwidth).default(DEFAULT_LORA_LOAD.host_gbps),
+  disk_gbps: bounded(R.bandwidth).default(DEFAULT_LORA_LOAD.disk_gbps),
 });
 
 const GatewaySchema = strict({
-  refresh_metrics_ms: nonNeg.default(DEFAULT_GATEWAY.refresh_metrics_ms),
-  chars_per_token: positive.default(DEFAULT_GATEWAY.chars_per_token),
-  kv_events_delay_ms: nonNeg.default(DEFAULT_GATEWAY.kv_events_delay_ms),
+  refresh_metrics_ms: bounded(R.periodMs).default(DEFAULT_GATEWAY.refresh_metrics_ms),
+  chars_per_token: bounded(R.charsPerToken).default(DEFAULT_GATEWAY.chars_per_token),
+  kv_events_delay_ms: bounded(R.periodMs).default(DEFAULT_GATEWAY.kv_events_delay_ms),
   model_rewrites: z
-    .array(strict({ model: z.string().min(1), targets: z.array(strict({ model: z.string().min(1), weight: nonNegInt })).min(1) }))
+    .array(strict({ model: z.string().min(1), targets: z.array(strict({ model: z.string().min(1), weight: bounded({ ...R.weight, int: true }) })).min(1) }))
     .default([]),
 });
 
 // Rate profiles, traces, sessions, tenants, ServeGen: README "Workloads and traces"; resolved in workload/resolve.ts.
 const ArrivalSchema = strict({
   process: z.enum(['poisson', 'gamma', 'weibull', 'constant']).default(DEFAULT_ARRIVAL.process),
-  rate: positive.optional(),
-  cv: positive.default(DEFAULT_ARRIVAL.cv),
-  stages: z.array(strict({ rate: nonNeg, duration_s: positive })).min(1).optional(),
-  spikes: z.array(strict({ at_s: nonNeg, duration_s: positive, multiplier: nonNeg })).default([]),
-  diurnal: strict({ amplitude: z.number().min(0).max(1), period_s: positive.default(86400), peak_s: nonNeg.default(0) }).optional(),
+  rate: bounded(R.rate).optional(),
+  cv: bounded(R.cv).default(DEFAULT_ARRIVAL.cv),
+  stages: z.array(strict({ rate: bounded(R.stageRate), duration_s: bounded(R.duration) })).min(1).optional(),
+  spikes: z.array(strict({ at_s: bounded(R.time), duration_s: bounded(R.duration), multiplier: bounded(R.multiplier) })).default([]),
+  diurnal: strict({ amplitude: z.number().min(0).max(1), period_s: bounded(R.duration).default(86400), peak_s: bounded(R.time).default(0) }).optional(),
 });
 
 const TraceSchema = strict({
   path: z.string().min(1),
   format: z.enum(TRACE_FORMATS).optional(),
-  rate_scale: positive.default(1),
-  from_s: nonNeg.default(0),
-  to_s: positive.nullable().default(null),
-  sample: z.number().gt(0).lte(1).default(1),
-  loop: nonNegInt.default(1),
-  jitter_s: nonNeg.default(0),
+  rate_scale: bounded(R.rateScale).default(1),
+  from_s: bounded(R.time).default(0),
+  to_s: bounded({ ...R.time, minExclusive: true }).nullable().default(null),
+  sample: bounded(R.sample).default(1),
+  loop: bounded(R.loop).default(1),
+  jitter_s: bounded(R.jitter).default(0),
   skip_bad_rows: z.boolean().default(false),
 });
 
 /** Seconds: a number (constant) or a `dist:` mapping. */
 const DurationSchema = z.union([
-  nonNeg,
+  bounded(R.wait),
   z.discriminatedUnion('dist', [
-    strict({ dist: z.literal('constant'), value: nonNeg }),
-    strict({ dist: z.literal('exponential'), mean: positive }),
-    strict({ dist: z.literal('uniform'), min: nonNeg, max: nonNeg }),
-    strict({ dist: z.literal('lognormal'), mean: positive, std: nonNeg }),
+    strict({ dist: z.literal('constant'), value: bounded(R.wait) }),
+    strict({ dist: z.literal('exponential'), mean: bounded({ ...R.wait, minExclusive: true }) }),
+    strict({ dist: z.literal('uniform'), min: bounded(R.wait), max: bounded(R.wait) }),
+    strict({ dist: z.literal('lognormal'), mean: bounded({ ...R.wait, minExclusive: true }), std: bounded(R.wait) }),
   ]),
 ]);
 export type DurationInput = z.output<typeof DurationSchema>;
 
 const SessionsSchema = strict({
   mode: z.enum(['open', 'closed']).default('open'),
-  users: posInt.optional(),
-  turns: LengthSchema,
+  users: count.optional(),
+  turns: TurnsSchema,
   think_time_s: DurationSchema.default(0),
-  system_prompt_len: nonNegInt.default(0),
-  num_system_prompts: posInt.default(1),
+  system_prompt_len: tokensOrZero.default(0),
+  num_system_prompts: count.default(1),
 });
 
 const TenantSchema = strict({
@@ -329,30 +340,30 @@ const TenantSchema = strict({
   arrival: ArrivalSchema,
   input: LengthSchema,
   output: LengthSchema,
-  priority: z.int().default(0),
+  priority: bounded(R.priority).default(0),
   adapter: z.string().min(1).nullable().default(null),
-  adapter_rank: posInt.optional(),
-  system_prompt_len: nonNegInt.default(0),
+  adapter_rank: bounded({ ...R.count, max: 1024 }).optional(),
+  system_prompt_len: tokensOrZero.default(0),
 });
 
 const ServeGenSchema = strict({
   path: z.string().min(1),
   lengths_path: z.string().min(1).nullable().default(null),
   pool: z.enum(SERVEGEN_POOLS),
-  from_s: nonNeg.default(0),
-  to_s: positive,
-  clients: posInt.nullable().default(null),
-  rate_scale: positive.default(1),
+  from_s: bounded(R.time).default(0),
+  to_s: bounded({ ...R.time, minExclusive: true }),
+  clients: count.nullable().default(null),
+  rate_scale: bounded(R.rateScale).default(1),
   adapters: z.boolean().default(false),
 });
 
 const SharedPrefixSchema = strict({
-  num_groups: posInt,
-  num_prompts_per_group: posInt,
-  system_prompt_len: nonNegInt,
-  question_len: posInt,
+  num_groups: count,
+  num_prompts_per_group: count,
+  system_prompt_len: tokensOrZero,
+  question_len: tokens,
   enable_multi_turn_chat: z.boolean().default(false),
-  max_turns: nonNegInt.default(0),
+  max_turns: bounded(R.countOrZero).default(0),
 });
 
 const WorkloadSchema = strict({
@@ -364,9 +375,9 @@ const WorkloadSchema = strict({
   sessions: SessionsSchema.optional(),
   tenants: z.array(TenantSchema).min(1).optional(),
   servegen: ServeGenSchema.optional(),
-  adapters: z.array(strict({ name: z.string().min(1), weight: nonNeg, rank: posInt.optional() })).default([]),
-  base_model_weight: nonNeg.default(0),
-  priorities: z.array(strict({ priority: z.int(), weight: nonNeg })).default([]),
+  adapters: z.array(strict({ name: z.string().min(1), weight, rank: bounded({ ...R.count, max: 1024 }).optional() })).default([]),
+  base_model_weight: weight.default(0),
+  priorities: z.array(strict({ priority: bounded(R.priority), weight })).default([]),
 });
 
 /**
@@ -382,7 +393,7 @@ const PolicySchema = z.union(
       type: z.string().min(1).optional(),
       parameters: z.record(z.string(), z.unknown()).optional(),
       epp: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
-      refresh_metrics_ms: nonNeg.optional(),
+      refresh_metrics_ms: bounded(R.periodMs).optional(),
     }),
   ],
   {
@@ -394,24 +405,24 @@ const PolicySchema = z.union(
 );
 
 const SloSchema = strict({
-  ttft_ms: positive.nullable().default(DEFAULT_SLO.ttft_ms),
-  tpot_ms: positive.nullable().default(DEFAULT_SLO.tpot_ms),
+  ttft_ms: bounded(R.sloMs).nullable().default(DEFAULT_SLO.ttft_ms),
+  tpot_ms: bounded(R.sloMs).nullable().default(DEFAULT_SLO.tpot_ms),
 });
 
-const SweepSchema = strict({ rates: z.array(positive).min(1) });
+const SweepSchema = strict({ rates: z.array(bounded(R.rate)).min(1) });
 
 const ReportSchema = strict({
-  sample_ms: z.number().min(1).default(DEFAULT_REPORT.sample_ms),
-  window_ms: z.number().min(1).default(DEFAULT_REPORT.window_ms),
+  sample_ms: bounded(R.reportMs).default(DEFAULT_REPORT.sample_ms),
+  window_ms: bounded(R.reportMs).default(DEFAULT_REPORT.window_ms),
 });
 
 /** The whole scenario file, shape-checked and defaulted (cross-field checks happen in load.ts). */
 export const ScenarioSchema = strict({
   name: z.string().min(1).optional(),
   description: z.string().default(''),
-  seed: nonNegInt.default(DEFAULT_SEED),
-  requests: posInt.nullable().optional(),
-  duration_s: positive.nullable().optional(),
+  seed: bounded(R.seed).default(DEFAULT_SEED),
+  requests: bounded(R.requests).nullable().optional(),
+  duration_s: bounded(R.duration).nullable().optional(),
   fleet: FleetSchema,
   step_time: StepTimeSchema.optional(),
   lora_load: LoraLoadSchema.prefault({}),
@@ -419,7 +430,7 @@ export const ScenarioSchema = strict({
   workload: WorkloadSchema,
   policies: z.array(PolicySchema).min(1),
   slo: SloSchema.prefault({}),
-  seeds: posInt.max(MAX_SEEDS).default(1),
+  seeds: bounded(R.seeds).default(1),
   sweep: SweepSchema.nullable().default(null),
   report: ReportSchema.prefault({}),
 });

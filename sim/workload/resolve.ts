@@ -13,6 +13,8 @@ import { inputError, type UserError } from '../core/errors.js';
 import type { EngineConfig, ScenarioConfig } from '../scenario/types.js';
 import type { DurationInput, LengthInput, ScenarioInput } from '../scenario/schema.js';
 import { meanOfDuration } from './distributions.js';
+import { checkRunSize } from '../scenario/feasibility.js';
+import { fmtNum, MAX_DURATION_S } from '../scenario/bounds.js';
 import { readServeGenClients } from './servegen.js';
 import { scaleArrival } from './tenants.js';
 import type {
@@ -28,7 +30,7 @@ import type {
   WorkloadSource,
   WorkloadSpec,
 } from './spec.js';
-import { checkReplayControls, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
+import { checkReplayControls, checkReplayNotEmpty, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
 
 type WorkloadInput = ScenarioInput['workload'];
@@ -271,11 +273,15 @@ export function withTraceMeasured(workload: WorkloadSpec, ctx: Pick<ResolveConte
   const src = workload.source;
   if (src?.kind !== 'trace') return workload;
   checkReplayControls(src, ctx.file, where);
+  checkReplayNotEmpty(src, ctx.seed, ctx.file, where);
   if (src.loop === 0 && ctx.requests === null && ctx.duration_s === null) {
     throw inputError(ctx.file, where('loop'), 'an endless loop (loop: 0) never stops by itself', 'add requests: <count> and/or duration_s: <seconds>, or give a number of passes');
   }
   const base: WorkloadSpec = { ...workload, source: { ...src, nominal_rate: 0 } };
   const stats = measuredStats(base, ctx);
+  if (stats && ctx.duration_s === null && stats.span_s > MAX_DURATION_S) {
+    throw inputError(ctx.file, where('rate_scale'), `the replay of ${src.path} at rate scale ${src.rate_scale} spans ${fmtNum(stats.span_s)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, 'raise the rate scale, replay a window (from/to), or set duration_s');
+  }
   const rate = stats?.mean_rate_rps ?? 0;
   return { ...workload, arrival: { process: 'source', rate, cv: 1 }, source: { ...src, nominal_rate: rate } };
 }
@@ -314,7 +320,9 @@ export function withReplayOverrides(scenario: ScenarioConfig, o: Partial<ReplayC
   checkReplayControls({ ...DEFAULT_REPLAY, rate_scale: k }, 'command line', flag);
   if (src?.kind === 'sessions' && src.mode === 'closed') throw inputError(flag('rate_scale'), '', 'closed-loop sessions have no offered rate to scale (their load is set by users)', 'change workload.sessions.users instead');
   const arrival = w.arrival.process === 'source' ? { ...w.arrival, rate: w.arrival.rate * k } : scaleArrival(w.arrival, k);
-  return { ...scenario, workload: { ...w, arrival } };
+  const scaled = { ...scenario, workload: { ...w, arrival } };
+  checkRunSize(scaled, `${file} with ${flag('rate_scale')} ${k}`);
+  return scaled;
 }
 
 /** The statistics of a trace replay as the scenario runs it (null for other workloads); cached. */

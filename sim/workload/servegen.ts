@@ -23,6 +23,7 @@ import type { SimRequest } from './request.js';
 import { requireLengths, sourceRateFactor, type LengthDist, type ServeGenSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
 import { csvRecords, readLines } from './traces/lines.js';
 import { atLine, intField, numField, RowProblem } from './traces/fields.js';
+import { MAX_TOKENS, RANGES } from '../scenario/bounds.js';
 import { inputError } from '../core/errors.js';
 
 export const SERVEGEN_WINDOW_S = 600;
@@ -62,13 +63,13 @@ export function readServeGenClients(spec: Pick<ServeGenSpec, 'path' | 'pool' | '
     const f = r.fields;
     if (f[im] !== spec.pool) continue;
     atLine(spec.path, r.lineNo, () => {
-      const start = intField(f[iw], 'window_start_s', 0, 'seconds');
+      const start = intField(f[iw], 'window_start_s', 0, 'seconds', 1e9);
       if (start >= spec.to_s || start + SERVEGEN_WINDOW_S <= spec.from_s) return;
       const client = intField(f[ic], 'client_id', 0, 'an id');
-      const rate = numField(f[ir], 'rate_rps', 0, 'requests per second');
+      const rate = numField(f[ir], 'rate_rps', 0, 'requests per second', RANGES.rate.max);
       const dist = f[id];
       if (dist !== 'Gamma' && dist !== 'Weibull') throw new RowProblem('iat_dist', `expected Gamma or Weibull, got ${JSON.stringify(dist)}`, 'use Gamma or Weibull');
-      const shape = numField(f[is], 'shape', 0, 'the distribution shape');
+      const shape = numField(f[is], 'shape', 0, 'the distribution shape', 1e9);
       if (!(shape > 0)) throw new RowProblem('shape', 'must be > 0', 'give a positive shape');
       let c = clients.get(client);
       if (!c) clients.set(client, (c = { id: client, windows: [], expected: 0 }));
@@ -106,11 +107,11 @@ export function readServeGenLengths(path: string, pool: string, ids: ReadonlySet
     atLine(path, r.lineNo, () => {
       const client = intField(f[ic!], 'client_id', 0, 'an id');
       if (!ids.has(client)) return;
-      const p10 = Math.max(1, numField(f[i10!], 'p10', 0, 'tokens'));
-      const p50 = Math.max(p10, numField(f[i50!], 'p50', 0, 'tokens'));
-      const p90 = Math.max(p50, numField(f[i90!], 'p90', 0, 'tokens'));
-      const p99 = Math.max(p90, numField(f[i99!], 'p99', 0, 'tokens'));
-      const max = Math.max(p99, numField(f[imax!], 'max', 0, 'tokens'));
+      const p10 = Math.max(1, numField(f[i10!], 'p10', 0, 'tokens', MAX_TOKENS));
+      const p50 = Math.max(p10, numField(f[i50!], 'p50', 0, 'tokens', MAX_TOKENS));
+      const p90 = Math.max(p50, numField(f[i90!], 'p90', 0, 'tokens', MAX_TOKENS));
+      const p99 = Math.max(p90, numField(f[i99!], 'p99', 0, 'tokens', MAX_TOKENS));
+      const max = Math.max(p99, numField(f[imax!], 'max', 0, 'tokens', MAX_TOKENS));
       const q: LengthQuantiles = { start: intField(f[iw!], 'window_start_s', 0, 'seconds'), q: [Math.max(1, (p10 * p10) / p50), p10, p50, p90, p99, max] };
       let c = out.get(client);
       if (!c) out.set(client, (c = { input: [], output: [] }));

@@ -21,6 +21,7 @@ import { ContentTag } from '../prompts.js';
 import type { SimRequest } from '../request.js';
 import type { RequestRecord } from '../../metrics/types.js';
 import { guardRows, intField, RowProblem, shown } from './fields.js';
+import { RANGES } from '../../scenario/bounds.js';
 import { csvField, csvRecords, openTextSink, readLines, type CsvRecord } from './lines.js';
 import type { ReadOptions, TraceRow } from './types.js';
 
@@ -99,14 +100,14 @@ export function* readBlis(path: string, opts: ReadOptions): Generator<TraceRow> 
   const parse = (r: CsvRecord): TraceRow => {
     const f = r.fields;
     if (f.length < header.length) throw new RowProblem(header[f.length] ?? 'row', `missing (the row has ${f.length} of ${header.length} columns)`, `give ${header.length} comma-separated columns`);
-    const rawUs = intField(f[ia], 'arrival_time_us', 0, 'integer µs');
+    const rawUs = intField(f[ia], 'arrival_time_us', 0, 'µs', 1e17);
     originUs ??= rawUs >= WALL_CLOCK_US ? rawUs : 0;
     const input = intField(f[ii], 'input_tokens', 1);
     const output = intField(f[io], 'output_tokens', 1);
     const cls = cell(f, isc);
     let priority: number | null = null;
     if (cls !== '') {
-      if (/^-?\d+$/.test(cls)) priority = Number(cls);
+      if (/^-?\d+$/.test(cls)) priority = intField(cls, 'slo_class', RANGES.priority.min, 'a priority', RANGES.priority.max);
       else if (cls.toLowerCase() in SLO_CLASS_PRIORITY) priority = SLO_CLASS_PRIORITY[cls.toLowerCase()]!;
       else throw new RowProblem('slo_class', `unknown class ${shown(cls)}`, `use ${Object.keys(SLO_CLASS_PRIORITY).join(', ')} or an integer priority`);
     }

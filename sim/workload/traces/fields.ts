@@ -4,6 +4,7 @@
  * (fix: …)` error, or skips and counts the row when the user asked for that.
  */
 import { inputError } from '../../core/errors.js';
+import { fmtNum, MAX_TOKENS } from '../../scenario/bounds.js';
 import type { ReadOptions, TraceRow } from './types.js';
 
 /** What is wrong with one field of one row. */
@@ -27,21 +28,31 @@ export function shown(v: unknown): string {
   return String(v);
 }
 
-/** An integer ≥ `min` (numbers or numeric strings). */
-export function intField(v: unknown, field: string, min: number, what = 'tokens'): number {
+/** Largest arrival time a trace row may have, µs on the trace's clock (1e8 s ≈ 3 years). */
+export const MAX_TRACE_US = 1e14;
+
+/**
+ * An integer between `min` and `max` (numbers or numeric strings). Token counts (`what` =
+ * 'tokens') are limited to MAX_TOKENS unless `max` says otherwise.
+ */
+export function intField(v: unknown, field: string, min: number, what = 'tokens', max = what === 'tokens' ? MAX_TOKENS : Number.MAX_SAFE_INTEGER): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
     if (v === undefined || v === '') throw new RowProblem(field, 'missing', `give ${field} as an integer ≥ ${min} (${what})`);
+    if (typeof n === 'number' && Number.isFinite(n) && n > max) {
+      throw new RowProblem(field, `must be between ${fmtNum(min)} and ${fmtNum(max)} ${what}, got ${fmtNum(n)}`, `give ${field} as an integer between ${fmtNum(min)} and ${fmtNum(max)} (${what})`);
+    }
     throw new RowProblem(field, `expected an integer ≥ ${min}, got ${shown(v)}`, `give ${field} as an integer ≥ ${min} (${what})`);
   }
   return n;
 }
 
-/** A finite number ≥ `min` (numbers or numeric strings). */
-export function numField(v: unknown, field: string, min: number, what: string): number {
+/** A finite number between `min` and `max` (numbers or numeric strings). */
+export function numField(v: unknown, field: string, min: number, what: string, max = Number.MAX_VALUE): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
     if (v === undefined || v === '') throw new RowProblem(field, 'missing', `give ${field} (${what})`);
+    if (typeof n === 'number' && Number.isFinite(n) && n > max) throw new RowProblem(field, `must be between ${fmtNum(min)} and ${fmtNum(max)}, got ${fmtNum(n)}`, `give ${field} as a number between ${fmtNum(min)} and ${fmtNum(max)} (${what})`);
     throw new RowProblem(field, `expected a number ≥ ${min}, got ${shown(v)}`, `give ${field} as a number ≥ ${min} (${what})`);
   }
   return n;
@@ -64,6 +75,9 @@ export function* guardRows<R extends { lineNo: number }>(
     let row: TraceRow | null;
     try {
       row = parse(r);
+      if (row !== null && row.timeUs > MAX_TRACE_US) {
+        throw new RowProblem(timeField, `is ${fmtNum(row.timeUs / 1e6)} s after the trace's start; a trace may span at most ${fmtNum(MAX_TRACE_US / 1e6)} s`, 'check the time unit of the column');
+      }
       if (row !== null && row.timeUs < lastUs) {
         throw new RowProblem(timeField, `is earlier than the previous row's (${row.timeUs / 1000} ms < ${lastUs / 1000} ms)`, 'sort the trace by arrival time');
       }

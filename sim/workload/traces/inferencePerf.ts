@@ -16,6 +16,7 @@
 import { readUserYaml } from '../../core/userFiles.js';
 import { inputError, type UserError } from '../../core/errors.js';
 import { closest } from '../../scenario/schema.js';
+import { fmtNum, MAX_DURATION_S, MAX_REQUESTS, MAX_TOKENS, outOfRange, RANGES, rangeText, type Range } from '../../scenario/bounds.js';
 import type { LengthDist, RateStage, WorkloadSpec } from '../spec.js';
 
 export interface InferencePerfWorkload {
@@ -54,15 +55,16 @@ export function inferencePerfWorkload(doc: unknown, file: string): InferencePerf
     }
     return v as Obj;
   };
-  const num = (o: Obj, k: string, path: string, opts: { int?: boolean; min?: number; gt?: number; dflt?: number } = {}): number => {
+  /** A number inside `range` (bounds.ts), or `dflt` when absent. */
+  const num = (o: Obj, k: string, path: string, range: Range, dflt?: number): number => {
     const v = o[k];
-    if (v === undefined && opts.dflt !== undefined) return opts.dflt;
-    const ok = typeof v === 'number' && Number.isFinite(v) && (!opts.int || Number.isInteger(v)) && (opts.min === undefined || v >= opts.min) && (opts.gt === undefined || v > opts.gt);
-    if (!ok) {
-      const want = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.gt !== undefined ? ` > ${opts.gt}` : ''}`;
-      throw fail(`${path}.${k}`, v === undefined ? `missing required key ${JSON.stringify(k)}` : `expected ${want}, got ${JSON.stringify(v)}`, `give ${k} as ${want}`);
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v !== 'number') {
+      throw fail(`${path}.${k}`, v === undefined ? `missing required key ${JSON.stringify(k)}` : `expected a number ${rangeText(range)}, got ${JSON.stringify(v)}`, `give ${k} as a number ${rangeText(range)}`);
     }
-    return v as number;
+    const problem = outOfRange(v, range);
+    if (problem !== null) throw fail(`${path}.${k}`, problem, `give ${k} ${rangeText(range)}`);
+    return v;
   };
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw fail('', 'an inference-perf config must be a YAML mapping', 'start from the load/data example in the README');
   const top = doc as Obj;
@@ -74,16 +76,19 @@ export function inferencePerfWorkload(doc: unknown, file: string): InferencePerf
   const type = load.type ?? 'constant';
   if (type !== 'constant' && type !== 'poisson') throw fail('load.type', `unknown load type ${JSON.stringify(type)}`, 'use constant or poisson');
   if (!Array.isArray(load.stages) || load.stages.length === 0) throw fail('load.stages', 'needs at least one stage', 'give stages: [{rate: <req/s>, duration: <s>}]');
-  const interval = load.interval === undefined ? 0 : num(load, 'interval', 'load', { min: 0 });
+  const interval = load.interval === undefined ? 0 : num(load, 'interval', 'load', RANGES.wait);
   const stages: RateStage[] = [];
   load.stages.forEach((s: unknown, i: number) => {
     const st = mapping(s, `load.stages[${i}]`, ['rate', 'duration']);
     if (i > 0 && interval > 0) stages.push({ rate: 0, duration_s: interval });
-    stages.push({ rate: num(st, 'rate', `load.stages[${i}]`, { gt: 0 }), duration_s: num(st, 'duration', `load.stages[${i}]`, { gt: 0 }) });
+    stages.push({ rate: num(st, 'rate', `load.stages[${i}]`, RANGES.rate), duration_s: num(st, 'duration', `load.stages[${i}]`, RANGES.duration) });
   });
   const data = mapping(top.data, 'data', DATA_KEYS);
   const base = { adapters: [], base_model_weight: 0, priorities: [] };
   const duration_s = stages.reduce((a, s) => a + s.duration_s, 0);
+  const expected = stages.reduce((a, s) => a + s.rate * s.duration_s, 0);
+  if (expected > MAX_REQUESTS) throw fail('load.stages', `the stages' Σ rate × duration = ${fmtNum(expected)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, 'shorten the stages or lower their rates');
+  if (duration_s > MAX_DURATION_S) throw fail('load.stages', `the stages last ${fmtNum(duration_s)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s`, 'shorten the stages');
   const mean = stages.reduce((a, s) => a + s.rate * s.duration_s, 0) / duration_s;
   const arrival = { process: type === 'poisson' ? 'poisson' : 'constant', rate: mean, cv: 1, profile: { stages, spikes: [], diurnal: null } } as const;
   switch (data.type) {
@@ -92,17 +97,17 @@ export function inferencePerfWorkload(doc: unknown, file: string): InferencePerf
       const p = 'data.shared_prefix';
       const multi = sp.enable_multi_turn_chat ?? false;
       if (typeof multi !== 'boolean') throw fail(`${p}.enable_multi_turn_chat`, `expected true or false, got ${JSON.stringify(multi)}`, 'write true or false');
-      const system = num(sp, 'system_prompt_len', p, { int: true, min: 0 });
-      const question = num(sp, 'question_len', p, { int: true, min: 1 });
-      const output = num(sp, 'output_len', p, { int: true, min: 1 });
+      const system = num(sp, 'system_prompt_len', p, RANGES.tokensOrZero);
+      const question = num(sp, 'question_len', p, RANGES.tokens);
+      const output = num(sp, 'output_len', p, RANGES.tokens);
       const workload: WorkloadSpec = {
         ...base,
         arrival,
         input: { kind: 'constant', value: system + question },
         output: { kind: 'constant', value: output },
         shared_prefix: {
-          num_groups: num(sp, 'num_groups', p, { int: true, min: 1 }),
-          num_prompts_per_group: num(sp, 'num_prompts_per_group', p, { int: true, min: 1 }),
+          num_groups: num(sp, 'num_groups', p, RANGES.count),
+          num_prompts_per_group: num(sp, 'num_prompts_per_group', p, RANGES.count),
           system_prompt_len: system,
           question_len: question,
           enable_multi_turn_chat: multi,
@@ -116,12 +121,12 @@ export function inferencePerfWorkload(doc: unknown, file: string): InferencePerf
       const dist = (key: string): { d: LengthDist; count: number | undefined } => {
         const o = mapping(data[key], `data.${key}`, DIST_KEYS);
         const p = `data.${key}`;
-        const min = num(o, 'min', p, { int: true, min: 1, dflt: 1 });
-        const mean = num(o, 'mean', p, { gt: 0 });
-        const std = num(o, 'std', p, { min: 0, dflt: 0 });
-        const max = num(o, 'max', p, { int: true, min: 1, dflt: Math.round(mean + 10 * std) });
+        const min = num(o, 'min', p, RANGES.tokens, 1);
+        const mean = num(o, 'mean', p, RANGES.tokenMean);
+        const std = num(o, 'std', p, RANGES.tokenStd, 0);
+        const max = num(o, 'max', p, RANGES.tokens, Math.min(MAX_TOKENS, Math.round(mean + 10 * std)));
         if (min > max) throw fail(`${p}.max`, `max ${max} is below min ${min}`, 'make max ≥ min');
-        const count = o.total_count === undefined ? undefined : num(o, 'total_count', p, { int: true, min: 1 });
+        const count = o.total_count === undefined ? undefined : num(o, 'total_count', p, RANGES.count);
         return { d: { kind: 'normal', mean, std, min, max }, count };
       };
       const input = dist('input_distribution');

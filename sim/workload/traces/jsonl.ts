@@ -11,9 +11,10 @@
  * the simulator uses.
  */
 import { closest } from '../../scenario/schema.js';
+import { fmtNum, RANGES } from '../../scenario/bounds.js';
 import type { Segment, SimRequest } from '../request.js';
 import { uniqueContentOf } from '../prompts.js';
-import { guardRows, intField, RowProblem, shown } from './fields.js';
+import { guardRows, intField, MAX_TRACE_US, RowProblem, shown } from './fields.js';
 import { readLines } from './lines.js';
 import { jsonObject } from './mooncake.js';
 import type { ReadOptions, TraceRow } from './types.js';
@@ -38,7 +39,7 @@ export function jsonlRow(o: Record<string, unknown>, line: number): TraceRow {
       throw new RowProblem(k, `unknown key ${JSON.stringify(k)}`, `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}allowed keys are ${JSONL_KEYS.join(', ')}`);
     }
   }
-  const timeUs = intField(o.arrival_us, 'arrival_us', 0, 'integer microseconds from the trace start');
+  const timeUs = intField(o.arrival_us, 'arrival_us', 0, 'integer microseconds from the trace start', MAX_TRACE_US);
   const input = intField(o.input_tokens, 'input_tokens', 1);
   const output = intField(o.output_tokens, 'output_tokens', 1);
   const segments: Segment[] = [];
@@ -58,8 +59,8 @@ export function jsonlRow(o: Record<string, unknown>, line: number): TraceRow {
     throw new RowProblem('adapter', `expected an adapter name or null, got ${shown(adapter)}`, 'give the LoRA adapter name as a string');
   }
   const priority = o.priority;
-  if (priority !== undefined && priority !== null && !(typeof priority === 'number' && Number.isInteger(priority))) {
-    throw new RowProblem('priority', `expected an integer, got ${shown(priority)}`, 'give priority as an integer (higher is more important, < 0 sheddable)');
+  if (priority !== undefined && priority !== null && !(typeof priority === 'number' && Number.isInteger(priority) && Math.abs(priority) <= RANGES.priority.max)) {
+    throw new RowProblem('priority', `expected an integer between ${fmtNum(RANGES.priority.min)} and ${fmtNum(RANGES.priority.max)}, got ${shown(priority)}`, 'give priority as an integer (higher is more important, < 0 sheddable)');
   }
   return {
     timeUs,

@@ -163,7 +163,8 @@ export function traceStats(requests: Iterator<SimRequest>, opts: StatsOptions = 
   const input = new Counts();
   const output = new Counts();
   const cache = opts.prefix === false ? null : new IdealCache(opts.blockTokens ?? null);
-  const minutes: number[] = [];
+  // Sparse (minute → arrivals): memory bounded by the rows, however long the span.
+  const minutes = new Map<number, number>();
   let rows = 0;
   let first = 0;
   let last = 0;
@@ -184,8 +185,7 @@ export function traceStats(requests: Iterator<SimRequest>, opts: StatsOptions = 
     last = r.arrivalUs;
     rows++;
     const m = Math.floor((r.arrivalUs - first) / 60e6);
-    while (minutes.length <= m) minutes.push(0);
-    minutes[m]!++;
+    minutes.set(m, (minutes.get(m) ?? 0) + 1);
     input.add(r.inputTokens);
     output.add(r.outputTokens);
     cache?.add(r);
@@ -194,8 +194,16 @@ export function traceStats(requests: Iterator<SimRequest>, opts: StatsOptions = 
   const whole = Math.floor(spanUs / 60e6);
   let minuteRate: TraceStats['minute_rate_rps'] = null;
   if (whole >= 1) {
-    const rates = minutes.slice(0, whole).map((c) => c / 60);
-    minuteRate = { minutes: whole, min: round4(Math.min(...rates)), mean: round4(rates.reduce((s, x) => s + x, 0) / whole), max: round4(Math.max(...rates)) };
+    let min = Infinity;
+    let sum = 0;
+    let max = -Infinity;
+    for (let m = 0; m < whole; m++) {
+      const rate = (minutes.get(m) ?? 0) / 60;
+      min = Math.min(min, rate);
+      sum += rate;
+      max = Math.max(max, rate);
+    }
+    minuteRate = { minutes: whole, min: round4(min), mean: round4(sum / whole), max: round4(max) };
   }
   return {
     rows,

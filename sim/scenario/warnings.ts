@@ -1,0 +1,12 @@
+/**
+ * Warnings about input that is accepted (production accepts it too) but is most likely a mistake:
+ * one stderr line each, `routesim: warning: FILE: PATH: what (fix: …)`, said once per process even
+ * when the same scenario is loaded again.
+ */
+const said = new Set<string>();
+
+export function warnInput(line: string): void {
+  if (said.has(line)) return;
+  said.add(line);
+  process.stderr.write(`routesim: warning: ${line}\n`);
+}

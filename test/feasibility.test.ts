@@ -1,0 +1,134 @@
+/**
+ * Configurations that cannot work (sim/scenario/feasibility.ts, sim/engine/capacity.ts
+ * capacityProblem) and the loud outcomes of a run (cli/runWarnings.ts). Expected numbers are
+ * derived by hand from sim/hardware/models.json and gpus.json.
+ */
+import { describe, expect, it } from 'vitest';
+import { runWarnings } from '../cli/runWarnings.js';
+import { UserError } from '../sim/core/errors.js';
+import { capacityProblem, kvCapacity } from '../sim/engine/capacity.js';
+import { getGpu, getModel, gpuNames } from '../sim/hardware/catalog.js';
+import type { PolicySummary } from '../sim/metrics/summary.js';
+import { lengthBounds } from '../sim/scenario/feasibility.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import { DEFAULT_ENGINE, TP_VALUES } from '../sim/scenario/schema.js';
+import type { EngineConfig } from '../sim/scenario/types.js';
+
+const ENGINE: EngineConfig = { ...DEFAULT_ENGINE, max_cpu_loras: 0 };
+const GPUS = gpuNames().map(getGpu);
+
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+};
+
+const scenario = (fleet: string, workload = '  arrival: {rate: 10}\n  input: 100\n  output: 10'): string =>
+  `requests: 20\nfleet: {replicas: 2, ${fleet}}\nworkload:\n${workload}\npolicies: [round-robin]\n`;
+
+describe('a model whose weights do not fit', () => {
+  // Llama-3.1-70B (d 8192, d_kv 8·128 = 1024, ffn 28672, 80 layers, vocab 128256, untied):
+  //   per layer 2·8192² + 2·8192·1024 + 3·8192·28672 = 134,217,728 + 16,777,216 + 704,643,072 = 855,638,016
+  //   80 layers = 68,451,041,280; embeddings + head 2·128256·8192 = 2,101,346,304
+  //   total 70,552,387,584 parameters × 2 bytes = 141.10 GB; at tp 8: 17.64 GB per GPU.
+  // L4: 24.0 GB, × 0.9 = 21.6 GB usable. tp 2 (70.6 GB) and tp 4 (35.3 GB) still exceed it; at tp 8
+  // 21.6 − 17.64 − activations 0.29 (2048·(2·28672/8 + 4·8192)·2 + 256·128256·4 bytes) − 1.2 buffers
+  // ≈ 2.47 GB is left, 3,764 blocks of 655,360 bytes (16·2·80·1·128·2): tp 8 is the answer.
+  it('says how much it needs, what the GPU has, and the smallest tp that fits', () => {
+    const p = capacityProblem(getModel('Llama-3.1-70B'), getGpu('L4'), 1, ENGINE, TP_VALUES, GPUS)!;
+    expect(p.path).toBe('fleet.model');
+    expect(p.problem).toBe('Llama-3.1-70B needs 141.1 GB of weights per GPU at tp 1, the L4 has 24.0 GB (21.6 GB usable at gpu_memory_utilization 0.9): no room for the KV cache');
+    // H200 at tp 1: 150.1 × 0.9 = 135.1 GB < 141.1 GB, so no single GPU is offered.
+    expect(p.fix).toBe('use tp ≥ 8 (17.6 GB of weights per GPU)');
+    expect(kvCapacity(getModel('Llama-3.1-70B'), getGpu('L4'), 8, ENGINE).numGpuBlocks).toBe(3764);
+  });
+
+  it('is reported by the scenario loader at fleet.model instead of an engine crash', () => {
+    expect(errorOf(() => parseScenario(scenario('gpu: L4, model: Llama-3.1-70B'), 's.yaml'))).toBe(
+      's.yaml: fleet.model: Llama-3.1-70B needs 141.1 GB of weights per GPU at tp 1, the L4 has 24.0 GB (21.6 GB usable at gpu_memory_utilization 0.9): no room for the KV cache (fix: use tp ≥ 8 (17.6 GB of weights per GPU))',
+    );
+  });
+
+  // Llama-3.1-8B: per layer 2·4096² + 2·4096·1024 + 3·4096·14336 = 218,103,808; × 32 = 6,979,321,856;
+  // + 2·128256·4096 = 1,050,673,152 → 8,029,995,008 params × 2 B = 16.06 GB. With max_num_batched_tokens
+  // 100,000 the profiling pass takes 100000·(2·14336 + 4·4096)·2 + 256·128256·4 = 9.14 GB; buffers 0.25 GB:
+  // 16.06 + 9.14 + 0.25 − 21.6 = 3.85 GB too much.
+  it('names activations when the weights fit but nothing is left for the KV cache', () => {
+    const p = capacityProblem(getModel('Llama-3.1-8B'), getGpu('L4'), 1, { ...ENGINE, max_num_batched_tokens: 100000 }, TP_VALUES, GPUS)!;
+    expect(p.path).toBe('fleet.engine');
+    expect(p.problem).toBe(
+      "no room for the KV cache on the L4: of 21.6 GB usable, Llama-3.1-8B's weights take 16.1 GB per GPU at tp 1, activations for max_num_batched_tokens 100000 / max_num_seqs 256 9.1 GB, runtime buffers 0.3 GB: 3.9 GB more than there is",
+    );
+    // tp 2 halves weights (8.0 GB) and the MLP activations: it fits; the L40S (48.3 GB) fits at tp 1.
+    expect(p.fix).toBe('lower max_num_batched_tokens, max_num_seqs or max_loras, or use tp ≥ 2 (8.0 GB of weights per GPU), or a GPU with more memory (L40S: 48.3 GB)');
+  });
+
+  it('is silent when the model fits or the block count is given', () => {
+    expect(capacityProblem(getModel('Llama-3.1-8B'), getGpu('H100'), 1, ENGINE, TP_VALUES, GPUS)).toBeNull();
+    expect(capacityProblem(getModel('Llama-3.1-70B'), getGpu('L4'), 1, { ...ENGINE, num_gpu_blocks: 100 }, TP_VALUES, GPUS)).toBeNull();
+  });
+});
+
+describe('runs that cannot finish or measure nothing', () => {
+  it('bounds the expected requests of rate × duration at 1e8', () => {
+    // 1e6 req/s × 1e7 s = 1e13 requests.
+    const text = scenario('gpu: H100, model: Llama-3.1-8B', '  arrival: {rate: 1000000}\n  input: 100\n  output: 10').replace('requests: 20', 'duration_s: 10000000');
+    expect(errorOf(() => parseScenario(text, 's.yaml'))).toBe(
+      's.yaml: duration_s: 1e6 req/s × duration_s 1e7 = 1e13 expected requests; a run is limited to 1e8 (fix: shorten the run or lower the rate, or set requests: <count> to stop it earlier)',
+    );
+  });
+
+  it('bounds the simulated time of requests / rate at 1e7 s', () => {
+    // 20 requests at 1e-6 req/s arrive over 20 / 1e-6 = 2e7 s.
+    expect(errorOf(() => parseScenario(scenario('gpu: H100, model: Llama-3.1-8B', '  arrival: {rate: 0.000001}\n  input: 100\n  output: 10'), 's.yaml'))).toMatch(/^s\.yaml: workload\.arrival\.rate: at 1e-6 req\/s, 20 requests arrive over ~2e7 s/);
+  });
+
+  it('rejects a generated workload whose shortest request vLLM would reject', () => {
+    // uniform 131,000–140,000 prompt + 100 output: the shortest is 131,100 > max_model_len 131,072.
+    const text = scenario('gpu: H100, model: Llama-3.1-8B', '  arrival: {rate: 10}\n  input: {dist: uniform, min: 131000, max: 140000}\n  output: 100');
+    expect(errorOf(() => parseScenario(text, 's.yaml'))).toMatch(/^s\.yaml: workload\.input: every request would be rejected: the shortest is 131100 tokens \(prompt \+ output\), longer than max_model_len 131072/);
+    // 130,000 + 100 fits: some are rejected, which is a run with a warning, not an error.
+    expect(() => parseScenario(text.replace('min: 131000', 'min: 130000'), 's.yaml')).not.toThrow();
+  });
+
+  it('lengthBounds ignores empirical values of weight 0', () => {
+    expect(lengthBounds({ kind: 'empirical', values: [5, 100, 7], weights: [0, 1, 2] })).toEqual({ min: 7, max: 100 });
+    expect(lengthBounds({ kind: 'normal', mean: 10, std: 1, min: 2, max: 30 })).toEqual({ min: 2, max: 30 });
+  });
+});
+
+describe('run warnings', () => {
+  const sc = parseScenario(scenario('gpu: H100, model: Llama-3.1-8B'), 's.yaml');
+  const summary = (s: Partial<PolicySummary>): PolicySummary =>
+    ({ arrived: 20, completed: 20, rejected: 0, rejected_by_reason: {}, dropped: 0, dropped_by_reason: {}, all_failed: false, ...s }) as PolicySummary;
+
+  it('says nothing about a clean run', () => {
+    expect(runWarnings('s.yaml', sc, [{ policy: 'a', summary: summary({}) }])).toEqual([]);
+  });
+
+  it('counts requests every replica rejects, once', () => {
+    const s = summary({ completed: 17, rejected: 3, rejected_by_reason: { exceeds_max_model_len: 3 } });
+    expect(runWarnings('s.yaml', sc, [{ policy: 'a', summary: s }, { policy: 'b', summary: s }])).toEqual([
+      'routesim: warning: s.yaml: 3 of 20 requests are rejected by every replica, as vLLM rejects them (HTTP 400): 3 longer than max_model_len 131072 (prompt + output tokens); they are counted in rejected_by_reason',
+    ]);
+  });
+
+  it('flags a policy whose every request was dropped', () => {
+    const dropped = summary({ completed: 0, dropped: 20, dropped_by_reason: { 'no-candidates': 20 }, all_failed: true });
+    expect(runWarnings('s.yaml', sc, [{ policy: 'ok', summary: summary({}) }, { policy: 'strict', summary: dropped }])).toEqual([
+      'routesim: warning: policy strict: all 20 requests were dropped (dropped: 20 no-candidates); summary.all_failed is true',
+    ]);
+  });
+
+  it('is an error when no request can run anywhere', () => {
+    const s = summary({ completed: 0, rejected: 20, rejected_by_reason: { exceeds_kv_capacity: 20 }, all_failed: true });
+    const kvTokens = kvCapacity(getModel('Llama-3.1-8B'), getGpu('H100'), 1, sc.fleet.engine).numGpuBlocks * 16;
+    expect(errorOf(() => runWarnings('s.yaml', sc, [{ policy: 'a', summary: s }]))).toBe(
+      `s.yaml: workload: every request (20) would be rejected by vLLM (HTTP 400): 20 larger than the whole KV cache of a replica (${kvTokens} tokens) (fix: shorten the prompts or outputs, or raise fleet.engine.max_model_len / use a larger GPU or tp)`,
+    );
+  });
+});
