@@ -136,6 +136,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       rec.outcome = 'dropped';
       rec.status = d.status;
       rec.reason = d.reason;
+      rec.detail = d.detail;
+      rec.endUs = now;
       outstanding--;
       finished(req.id, false);
       return;
@@ -145,7 +147,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     rec.dispatchUs = now;
     rec.replica = d.index;
     replicas[d.index]!.stats.requests++;
-    replicas[d.index]!.stats.inputTokens += req.inputTokens;
     q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
   };
   const retryHeld = (): void => {
@@ -183,12 +184,14 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (reason !== '') {
           seq.rec.outcome = 'rejected';
           seq.rec.reason = reason;
+          seq.rec.endUs = now;
           gateway.complete(seq.req, i, now);
           outstanding--;
           finished(seq.req.id, false);
           break;
         }
         r.enqueue(seq, now);
+        r.stats.inputTokens += seq.req.inputTokens;
         kick(r, now);
         break;
       }
@@ -201,7 +204,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
-        for (const seq of r.endStep(now, itl)) q.push(seq.rec.lastTokenUs, EventKind.ResponseDone, seq);
+        for (const seq of r.endStep(now, itl)) q.push(seq.rec.endUs, EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
         if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
           const index = replicaIndex.get(r)!;
