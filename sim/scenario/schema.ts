@@ -82,7 +82,7 @@ export const DEFAULT_GATEWAY: GatewayConfig = { refresh_metrics_ms: 50, chars_pe
 export const DEFAULT_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
 
 /** Report sampling: engine/router gauges every `sample_ms`, throughput/goodput per `window_ms`. */
-export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000 };
+export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000, warmup_s: null, cooldown_s: 0 };
 
 /** Most repetitions `seeds:` / `--seeds` accepts. */
 export const MAX_SEEDS = 1000;
@@ -403,6 +403,9 @@ const SweepSchema = strict({ rates: z.array(positive).min(1) });
 const ReportSchema = strict({
   sample_ms: z.number().min(1).default(DEFAULT_REPORT.sample_ms),
   window_ms: z.number().min(1).default(DEFAULT_REPORT.window_ms),
+  // Measurement window (sim/metrics/summary.ts): warm-up null = automatic (10 % of the arrival span, ≤ 60 s).
+  warmup_s: z.number().min(0).max(1e9).nullable().default(null),
+  cooldown_s: z.number().min(0).max(1e9).default(0),
 });
 
 /** The whole scenario file, shape-checked and defaulted (cross-field checks happen in load.ts). */
