@@ -6,6 +6,7 @@ import { renderRunTables } from '../reports/table.js';
 import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } from '../reports/collect.js';
 import { serialiseResults } from '../reports/results.js';
 import { requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
+import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { createProgress } from './progress.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
@@ -58,7 +59,7 @@ function run(path: string, flags: RunFlags): void {
       onPolicyDone: (run, point) => {
         doneBefore += run.records.length;
         if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records));
+          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames));
           recorder?.policyDone(run);
         } else recorder?.discard();
       },
