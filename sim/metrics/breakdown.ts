@@ -118,11 +118,13 @@ function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => s
   return keys.map((k) => [k, groups.get(k)!]);
 }
 
-/** One dimension's classes. */
-function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string): Record<string, ClassSummary> {
+type Figures = ReturnType<typeof subsetFigures>;
+
+/** One dimension's classes; a class holding every record reuses `whole` (the figures of all of them). */
+function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures): Record<string, ClassSummary> {
   const out: Record<string, ClassSummary> = {};
   for (const [k, group] of groupBy(records, key)) {
-    const f = subsetFigures(group.filter(inWindow), slo);
+    const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo);
     out[k] = { arrived: group.length, ...outcomes(group), ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, goodput: f.goodput };
   }
   return out;
@@ -134,12 +136,15 @@ export function tenantKey(client: number, names: readonly string[] | undefined):
   return names?.[client] ?? `client-${client}`;
 }
 
-/** Breakdown by priority, tenant and adapter. */
-export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, tenantNames?: readonly string[]): ClassBreakdown {
+/**
+ * Breakdown by priority, tenant and adapter. `whole` is subsetFigures of the windowed records (the
+ * main summary's), reused for a class that holds every record.
+ */
+export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, tenantNames?: readonly string[]): ClassBreakdown {
   return {
-    priority: classesBy(records, inWindow, slo, (r) => String(r.priority)),
-    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames)),
-    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base'),
+    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole),
+    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole),
+    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole),
   };
 }
 

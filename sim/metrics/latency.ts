@@ -71,7 +71,9 @@ export function ratio(a: number, b: number): number {
 /** Latency block over plain samples (any order), rounded; all null when empty. */
 export function latencyStats(samples: readonly number[]): LatencyStats {
   if (samples.length === 0) return EMPTY_LATENCY;
-  const sorted = [...samples].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator callback (several times faster); mean
+  // and quantileSorted only index it, so the figures are bit-identical to sorting a plain array.
+  const sorted = Float64Array.from(samples).sort() as unknown as number[];
   return latencyBlock(mean(sorted), (p) => quantileSorted(sorted, p));
 }
 

@@ -223,7 +223,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     balance: { request_share_cv: requestShareCv(run.replicas) },
     steady_state: steadyState(records),
     window,
-    by_class: classBreakdown(records, inWindow, slo, opts.tenantNames),
+    by_class: classBreakdown(records, inWindow, slo, f, opts.tenantNames),
     ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo) } : {}),
   };
 }
