@@ -14,7 +14,9 @@
  * pool's saturation happens (a scrape, a response completing, an arrival).
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
-import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
+import type { PolicyRun, RequestRecord } from './metrics/types.js';
+import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
+import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
@@ -85,7 +87,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const alpha0 = Math.round(scenario.step_time.overheads.alpha0_us);
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
-  const itl: ItlCounts = new Map();
+  // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
+  const rep = scenario.report ?? DEFAULT_REPORT;
+  const itl = new ItlTimeline(itlBucketSpanUs(rep.warmup_s, rep.cooldown_s, AUTO_WARMUP_CAP_S));
   // Report time series: engine gauges and the router's scraped view, sampled without adding events.
   const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;
@@ -168,6 +172,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         pendingArrivals--;
         observer.onArrival?.(req);
         const rec = newRequestRecord(req);
+        if (records.length === 0) itl.start(now);
         records.push(rec);
         outstanding++;
         decided(req, rec, gateway.arrive(req, now));
@@ -204,7 +209,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
-        for (const seq of r.endStep(now, itl)) q.push(seq.rec.endUs, EventKind.ResponseDone, seq);
+        for (const seq of r.endStep(now, itl.at(now))) q.push(seq.rec.endUs, EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
         if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
           const index = replicaIndex.get(r)!;
@@ -246,13 +251,15 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
   }
   observer.onProgress?.(records.length);
+  const itlDone = itl.finish();
 
   return {
     policy: policy.name,
     policyType: policy.type,
     records,
     replicas: replicas.map((r) => r.finaliseStats()),
-    itl,
+    itl: itlDone.whole,
+    itlTimeline: itlDone.timeline,
     endUs: now,
     samples: sampler.finish(),
   };

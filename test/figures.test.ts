@@ -230,3 +230,35 @@ report: {warmup_s: 0}
     expect('stages' in s).toBe(false);
   });
 });
+
+describe('ITL over the window, by emission time', () => {
+  // A1, A2 at t = 0 (prompt 100, out 4): one prefill step 1000 + 10·200 = 3000 µs, then three
+  // decode steps of 1000 + 100·2 = 1200 µs → 6 gaps of 1200 µs, all before 10 ms.
+  // B at 1 s (prompt 100, out 3) alone: prefill 2000, decodes 1100 → 2 gaps of 1100 µs.
+  // C1, C2 at 2 s (prompt 100, out 2): prefill 3000, one decode 1200 → 2 gaps of 1200 µs.
+  const reqs = [
+    req({ id: 0, at: 0, prompt: 100, output: 4 }),
+    req({ id: 1, at: 0, prompt: 100, output: 4 }),
+    req({ id: 2, at: 1_000_000, prompt: 100, output: 3 }),
+    req({ id: 3, at: 2_000_000, prompt: 100, output: 2 }),
+    req({ id: 4, at: 2_000_000, prompt: 100, output: 2 }),
+  ];
+  const itlOf = (report: string) => {
+    const sc = linearScenario('num_gpu_blocks: 100', `report: ${report}`);
+    return summarize(runPolicy(sc, RR, {}, reqs), NO_SLO, summaryOptionsFor(sc)).itl_ms;
+  };
+
+  it('no window: every gap, mean (8·1200 + 2·1100) / 10 = 1180 µs', () => {
+    expect(itlOf('{warmup_s: 0}').mean).toBe(1.18);
+  });
+
+  it('warm-up 0.5 s leaves out A’s tokens: (2·1100 + 2·1200) / 4 = 1150 µs', () => {
+    expect(itlOf('{warmup_s: 0.5}').mean).toBe(1.15);
+  });
+
+  it('and a cool-down of 0.5 s (window to 1.5 s) leaves out C’s: only B’s 1100 µs gaps', () => {
+    const s = itlOf('{warmup_s: 0.5, cooldown_s: 0.5}');
+    expect(s.mean).toBe(1.1);
+    expect(s.p99).toBe(1.1);
+  });
+});

@@ -139,19 +139,24 @@ export function weightedQuantileSorted(ws: WeightedSorted, p: number): number {
 }
 
 /**
- * ITL block from the µs → token-count histogram. Values are converted to ms before the quantile
- * (so quantiles equal `quantileSorted` on the expanded ms array); the mean is Σ(v·c)/Σc computed
- * in µs (exact for integer µs) and then divided by 1000.
+ * ITL block from the µs → token-count histogram, less the histograms in `exclude` (parts of it:
+ * the tokens outside a measurement window). Values are converted to ms before the quantile (so
+ * quantiles equal `quantileSorted` on the expanded ms array); the mean is Σ(v·c)/Σc computed in µs
+ * (exact for integer µs) and then divided by 1000.
  */
-export function itlStats(itl: ItlCounts): LatencyStats {
+export function itlStats(itl: ItlCounts, exclude: readonly ItlCounts[] = []): LatencyStats {
   let totalUs = 0;
   const msCounts = new Map<number, number>();
-  for (const [us, c] of itl) {
-    if (c <= 0) continue;
-    totalUs += us * c;
-    const ms = us / 1000;
-    msCounts.set(ms, (msCounts.get(ms) ?? 0) + c);
-  }
+  const add = (m: ItlCounts, sign: number): void => {
+    for (const [us, c] of m) {
+      if (c <= 0) continue;
+      totalUs += sign * us * c;
+      const ms = us / 1000;
+      msCounts.set(ms, (msCounts.get(ms) ?? 0) + sign * c);
+    }
+  };
+  add(itl, 1);
+  for (const m of exclude) add(m, -1);
   const ws = weightedSorted(msCounts);
   if (ws.n === 0) return EMPTY_LATENCY;
   return latencyBlock(totalUs / ws.n / 1000, (p) => weightedQuantileSorted(ws, p));

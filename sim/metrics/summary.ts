@@ -15,6 +15,7 @@ import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
 import { latencyStats, itlStats, ratio, round4, round4OrNull, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
 import { classBreakdown, stageSummaries, subsetFigures, type ClassBreakdown, type StageSpan, type StageSummary } from './breakdown.js';
 import { steadyState, type SteadyState } from './steadyState.js';
+import { excludedBuckets } from './itlTimeline.js';
 
 export * from './latency.js';
 export type { ClassBreakdown, ClassSummary, StageSpan, StageSummary } from './breakdown.js';
@@ -60,7 +61,7 @@ export interface PolicySummary {
   readonly ttft_ms: LatencyStats;
   /** (lastTokenUs − firstTokenUs) / (outputTokens − 1), requests with outputTokens > 1 only (measured window). */
   readonly tpot_ms: LatencyStats;
-  /** Gap between consecutive output tokens, from the run's token-weighted ITL histogram (whole run). */
+  /** Gap between consecutive output tokens, token-weighted, of the tokens emitted in the window (100 ms resolution). */
   readonly itl_ms: LatencyStats;
   /** endUs − arrivalUs: response complete (last token + completion overhead α1) − arrival (measured window). */
   readonly e2e_ms: LatencyStats;
@@ -188,6 +189,8 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     else if (r.outcome === 'rejected') rejected++;
   }
   const f = subsetFigures(measured, slo);
+  // ITL by emission time: leave out the buckets before the window and, with a cool-down, after it.
+  const excluded = run.itlTimeline === undefined || measured === records ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
 
   let queries = 0;
   let hits = 0;
@@ -210,7 +213,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     dropped_by_reason: countBy(records, 'dropped', (r) => r.reason),
     ttft_ms: f.ttft_ms,
     tpot_ms: f.tpot_ms,
-    itl_ms: itlStats(run.itl),
+    itl_ms: itlStats(run.itl, excluded),
     e2e_ms: f.e2e_ms,
     queue_ms: latencyStats(completed.map((r) => (r.scheduledUs - r.enqueueUs) / 1000)),
     throughput: f.throughput,

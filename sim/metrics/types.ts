@@ -1,4 +1,5 @@
 /** What a simulation run records; summaries are computed from these (sim/metrics/summary.ts). */
+import type { ItlBuckets } from './itlTimeline.js';
 
 /**
  * completed: the last token reached the client. rejected: the engine refused it (too long, LoRA not
@@ -83,7 +84,10 @@ export interface PolicyRun {
   readonly policyType: string;
   readonly records: RequestRecord[];
   readonly replicas: ReplicaStats[];
+  /** The whole run's ITL histogram. */
   readonly itl: ItlCounts;
+  /** The same by emission time up to the latest warm-up end (itlTimeline.ts); absent = not windowable. */
+  readonly itlTimeline?: ItlBuckets;
   /** Time of the last event, µs. */
   readonly endUs: number;
   /** Per-replica engine state and the router's scraped view over time (sim/metrics/samples.ts). */
