@@ -150,7 +150,7 @@ describe('engine invariants', () => {
           expect(rec.firstTokenUs - rec.arrivalUs).toBeGreaterThanOrEqual(rec.prefillUs);
           expect(rec.prefillUs).toBeGreaterThan(0);
           expect(rec.lastTokenUs).toBeGreaterThanOrEqual(rec.firstTokenUs);
-          // The completion overhead is α1 (whole µs), the same for every request.
+          // The completion overhead (α1) is never negative.
           expect(rec.endUs - rec.lastTokenUs).toBeGreaterThanOrEqual(0);
           expect(rec.cachedTokens % bs).toBe(0);
           expect(rec.cachedTokens).toBeLessThanOrEqual(rec.inputTokens - 1);

@@ -225,6 +225,20 @@ report: {warmup_s: 0}
     expect(s.arrived).toBe(70);
   });
 
+  it('a pause (rate 0) between stages is not a stage; a sweep scales every stage', () => {
+    const paused = parseScenario(
+      `name: p\nseed: 1\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload:\n  arrival: {process: constant, stages: [{rate: 2, duration_s: 10}, {rate: 0, duration_s: 5}, {rate: 4, duration_s: 10}]}\n  input: 8\n  output: 2\npolicies: [round-robin]\n`,
+      'p.yaml',
+    );
+    expect(stageSpans(paused)).toEqual([
+      { from_s: 0, to_s: 10, rate: 2 },
+      { from_s: 15, to_s: 25, rate: 4 },
+    ]);
+    // Mean rate (2·10 + 0·5 + 4·10) / 25 = 2.4; a sweep point at 4.8 doubles every stage.
+    const swept = { ...paused, workload: { ...paused.workload, arrival: { ...paused.workload.arrival, rate: 4.8 } } };
+    expect(stageSpans(swept).map((x) => x.rate)).toEqual([4, 8]);
+  });
+
   it('no stages key without a ladder', () => {
     const s = summarize(runPolicy(linearScenario('num_gpu_blocks: 100'), RR, {}, [req({ id: 0, at: 0, prompt: 16, output: 1 })]), NO_SLO);
     expect('stages' in s).toBe(false);

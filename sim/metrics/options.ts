@@ -6,7 +6,8 @@ import type { SummaryOptions } from './summary.js';
 /**
  * Stages of the arrival profile as [from_s, to_s) spans with their offered rate. With a sweep the
  * workload's `rate` was changed and every stage scales by rate / the stages' time-weighted mean,
- * as the arrival process does (workload/arrivals.ts createRateFunction).
+ * as the arrival process does (workload/arrivals.ts createRateFunction). Pauses (rate 0, e.g.
+ * inference-perf's `interval` between stages) are not stages of their own.
  */
 export function stageSpans(scenario: ScenarioConfig): StageSpan[] {
   const arrival = scenario.workload.arrival;
@@ -18,7 +19,7 @@ export function stageSpans(scenario: ScenarioConfig): StageSpan[] {
   const out: StageSpan[] = [];
   let t = 0;
   for (const s of stages) {
-    out.push({ from_s: t, to_s: t + s.duration_s, rate: s.rate * k });
+    if (s.rate > 0) out.push({ from_s: t, to_s: t + s.duration_s, rate: s.rate * k });
     t += s.duration_s;
   }
   return out;
