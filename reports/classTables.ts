@@ -34,6 +34,15 @@ export function steadyStateFootnotes(rows: readonly Row[]): string {
 
 const DIMENSIONS = ['priority', 'tenant', 'adapter'] as const;
 
+/**
+ * Class keys in table order: numbers (priorities) from the most important (highest) down, names
+ * alphabetically. (JSON objects list integer-like keys first, so the summary's order is not kept.)
+ */
+export function orderedKeys(keys: readonly string[]): string[] {
+  const numeric = keys.every((k) => k !== '' && Number.isFinite(Number(k)));
+  return [...keys].sort(numeric ? (a, b) => Number(b) - Number(a) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function fixed(x: number | null, decimals: number, scale = 1): string {
   return x === null ? '-' : (x * scale).toFixed(decimals);
 }
@@ -65,7 +74,7 @@ export function renderClassTables(rows: readonly Row[]): string {
     const cells: string[][] = [];
     for (const p of per) {
       if (p.classes === undefined) continue;
-      for (const [key, c] of Object.entries(p.classes)) cells.push(classCells(p.policy, key, c));
+      for (const key of orderedKeys(Object.keys(p.classes))) cells.push(classCells(p.policy, key, p.classes[key]!));
     }
     const headers = [...HEADERS];
     headers[1] = dim;

@@ -162,10 +162,18 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
   let out: string;
   const seeds = doc.seeds ?? [];
   if (seeds.length > 1) {
-    const rows = doc.policies.map((p) => [p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
+    const summaries = (p: (typeof doc.policies)[number]) => p.repeats?.map((r) => r.summary as PolicySummary) ?? [p.summary];
+    const unsteadyCount = (p: (typeof doc.policies)[number]) => summaries(p).filter(unsteady).length;
+    const rows = doc.policies.map((p) => [unsteadyCount(p) > 0 ? `${p.name} ${UNSTEADY_MARK}` : p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
     out = `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)}): mean ± 95 % confidence half-width\n`;
     out += textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows);
+    for (const p of doc.policies) {
+      const n = unsteadyCount(p);
+      if (n > 0) out += `${UNSTEADY_MARK} ${p.name}: did not reach steady state in ${n} of ${summaries(p).length} seeds\n`;
+    }
     out += renderComparisonLines(doc);
+    const classes = renderClassTables(primary);
+    if (classes !== '') out += `\nper class, first seed (${seeds[0]}):` + classes;
   } else {
     out = renderComparisonTable(primary);
   }

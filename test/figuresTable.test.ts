@@ -8,6 +8,7 @@ import type { RequestRecord } from '../sim/metrics/types.js';
 import { renderComparisonTable, renderRunTables } from '../reports/table.js';
 import { buildResultsDocument, serialiseResults } from '../reports/results.js';
 import { parseResults } from '../reports/resultsFile.js';
+import { orderedKeys } from '../reports/classTables.js';
 import { completedRecord } from './fixtures.js';
 import { linearScenario } from './helpers.js';
 
@@ -51,12 +52,17 @@ describe('comparison table', () => {
     expect(text).not.toContain('by tenant');
     expect(text).not.toContain('by adapter');
     const at = lines.indexOf('by priority');
-    // header, rule, calm 0, calm 2, swamped 0 (every record has priority 0 there)
+    // title, header, rule, then calm 2, calm 0 (most important first), swamped 0 (every record has priority 0 there)
     expect(lines.slice(at + 3, at + 6).map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
-      ['calm', '0', '20', '20'],
       ['calm', '2', '20', '20'],
+      ['calm', '0', '20', '20'],
       ['swamped', '0', '40', '40'],
     ]);
+  });
+
+  it('orders priorities from the highest down and names alphabetically', () => {
+    expect(orderedKeys(['0', '-1', '10', '2'])).toEqual(['10', '2', '0', '-1']);
+    expect(orderedKeys(['none', 'beta', 'alpha'])).toEqual(['alpha', 'beta', 'none']);
   });
 });
 
@@ -82,5 +88,28 @@ describe('older results files', () => {
     const s = summaryOf(steadyRecords);
     const doc = buildResultsDocument({ scenario: linearScenario('num_gpu_blocks: 100'), routesimVersion: '0.1.0', runs: [{ policy: 'p', policyType: 'random', summary: { ...s, steady_state: { ...s.steady_state, reached: 'no' } } as unknown as PolicySummary }] });
     expect(() => parseResults(JSON.parse(serialiseResults(doc)), 'bad.json')).toThrow(/bad\.json: policies\[0\]\.summary\.steady_state\.reached/);
+  });
+});
+
+describe('with several seeds', () => {
+  it('marks a policy unsteady in any seed and says in how many', () => {
+    const steady = summaryOf(steadyRecords);
+    const growing = summaryOf(growingRecords);
+    const doc = buildResultsDocument({
+      scenario: linearScenario('num_gpu_blocks: 100'),
+      routesimVersion: '0.1.0',
+      seeds: [1, 2, 3],
+      runs: [
+        { policy: 'a', policyType: 'random', summary: steady, repeats: [1, 2, 3].map((seed) => ({ seed, summary: steady })) },
+        { policy: 'b', policyType: 'random', summary: steady, repeats: [{ seed: 1, summary: steady }, { seed: 2, summary: growing }, { seed: 3, summary: growing }] },
+      ],
+    });
+    const text = renderRunTables([{ policy: 'a', summary: steady }, { policy: 'b', summary: steady }], doc);
+    const lines = text.split('\n');
+    expect(lines[3]!.startsWith('a ')).toBe(true);
+    expect(lines[4]!.startsWith('b !')).toBe(true);
+    expect(text).toContain('\n! b: did not reach steady state in 2 of 3 seeds\n');
+    // The first seed's per-class tables follow (priorities 0 and 2 in the steady records).
+    expect(text).toContain('per class, first seed (1):\nby priority\n');
   });
 });
