@@ -190,6 +190,8 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
   }
   const f = subsetFigures(measured, slo);
   // ITL by emission time: leave out the buckets before the window and, with a cool-down, after it.
+  // Exact to a bucket when the run was simulated with the same report settings (the simulation
+  // buckets only as far as the warm-up can reach); otherwise only the bucketed part is left out.
   const excluded = run.itlTimeline === undefined || measured === records ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
 
   let queries = 0;
