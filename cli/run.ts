@@ -6,6 +6,7 @@ import { renderRunTables } from '../reports/table.js';
 import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } from '../reports/collect.js';
 import { serialiseResults } from '../reports/results.js';
 import { requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
+import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { ScenarioRunError, UserError } from '../sim/core/errors.js';
@@ -103,7 +104,7 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
       onPolicyDone: (run, point) => {
         doneBefore += run.records.length;
         if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records));
+          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames));
           recorder?.policyDone(run);
         } else recorder?.discard();
       },

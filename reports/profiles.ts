@@ -102,7 +102,7 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
     scraped_kv_usage: r.scrapedKvUsage.map(round4),
   }));
   let lastUs = -1;
-  for (const r of run.records) if (r.outcome === 'completed') lastUs = Math.max(lastUs, r.lastTokenUs);
+  for (const r of run.records) if (r.outcome === 'completed') lastUs = Math.max(lastUs, r.endUs);
   let windowUs = Math.max(1, Math.round(windowMs * 1000));
   while (lastUs >= 0 && Math.floor(lastUs / windowUs) + 1 > MAX_WINDOWS) windowUs *= 2;
   const windows = lastUs < 0 ? 0 : Math.floor(lastUs / windowUs) + 1;
@@ -110,7 +110,7 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
   const good = new Array<number>(windows).fill(0);
   for (const r of run.records) {
     if (r.outcome !== 'completed') continue;
-    const k = Math.floor(r.lastTokenUs / windowUs);
+    const k = Math.floor(r.endUs / windowUs);
     done[k]!++;
     if (meetsSlo(r, slo)) good[k]!++;
   }

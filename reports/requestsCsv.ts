@@ -4,8 +4,15 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { RequestRecord } from '../sim/metrics/types.js';
+import { tenantKey } from '../sim/metrics/breakdown.js';
 
-/** Column names, in order. Times are ms from the start of the run (µs / 1000). */
+/**
+ * Column names, in order. Times are ms from the start of the run (µs / 1000). last_token_ms is the
+ * last token as the client sees it; completion_overhead_ms (α1) follows it until the response is
+ * complete; end_ms is when the request ended (response complete, engine rejection or gateway
+ * error), so e2e_ms = end_ms − arrival_ms for a completed request. tenant: the tenant's name,
+ * `client-N`, or empty; detail: a drop's live specifics (the reason column is a fixed code).
+ */
 export const REQUESTS_CSV_COLUMNS = [
   'policy',
   'id',
@@ -27,6 +34,10 @@ export const REQUESTS_CSV_COLUMNS = [
   'ttft_ms',
   'e2e_ms',
   'preemptions',
+  'tenant',
+  'detail',
+  'completion_overhead_ms',
+  'end_ms',
 ] as const;
 
 type Cell = string | number;
@@ -42,7 +53,7 @@ function spanMs(startUs: number, endUs: number): Cell {
 }
 
 /** One CSV row (cells in REQUESTS_CSV_COLUMNS order). */
-function row(policy: string, r: RequestRecord): Cell[] {
+function row(policy: string, r: RequestRecord, tenants: readonly string[] | undefined): Cell[] {
   return [
     policy,
     r.id,
@@ -62,8 +73,12 @@ function row(policy: string, r: RequestRecord): Cell[] {
     ms(r.firstTokenUs),
     ms(r.lastTokenUs),
     spanMs(r.arrivalUs, r.firstTokenUs),
-    spanMs(r.arrivalUs, r.lastTokenUs),
+    r.outcome === 'completed' ? spanMs(r.arrivalUs, r.endUs) : '',
     r.preemptions,
+    r.client < 0 ? '' : tenantKey(r.client, tenants),
+    r.detail,
+    r.outcome === 'completed' ? spanMs(r.lastTokenUs, r.endUs) : '',
+    ms(r.endUs),
   ];
 }
 
@@ -76,10 +91,10 @@ export function requestsCsvHeader(): string {
  * One newline-terminated line per record (no header), in record order; RFC 4180 quoting for
  * fields containing commas, quotes or newlines. Empty string for no records.
  */
-export function requestsCsvRows(policy: string, records: readonly RequestRecord[]): string {
+export function requestsCsvRows(policy: string, records: readonly RequestRecord[], tenantNames?: readonly string[]): string {
   if (records.length === 0) return '';
   return stringify(
-    records.map((r) => row(policy, r)),
+    records.map((r) => row(policy, r, tenantNames)),
     { record_delimiter: '\n' },
   );
 }

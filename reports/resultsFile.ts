@@ -20,6 +20,19 @@ const nums = z.array(num);
 const latency = z.number().min(0).nullable();
 const LatencySchema = z.looseObject({ p50: latency, p90: latency, p99: latency });
 
+/** A class's figures (summary.by_class.*.*), as the per-class tables read them. */
+const ClassSchema = z.looseObject({
+  arrived: num,
+  completed: num,
+  rejected: num,
+  dropped: num,
+  ttft_ms: LatencySchema,
+  tpot_ms: LatencySchema,
+  e2e_ms: LatencySchema,
+  goodput: z.looseObject({ requests_per_s: num }),
+});
+const ClassesSchema = z.record(z.string(), ClassSchema);
+
 const SummarySchema = z.looseObject({
   completed: num,
   rejected: num,
@@ -29,6 +42,12 @@ const SummarySchema = z.looseObject({
   throughput: z.looseObject({ requests_per_s: num, output_tokens_per_s: num }),
   goodput: z.looseObject({ requests_per_s: num }),
   replicas: z.array(z.looseObject({ name: z.string(), share: num })),
+  // Added by issue 9; optional so older results files still load.
+  lora_loads: num.optional(),
+  steady_state: z.looseObject({ reached: z.boolean(), diverged_at_s: numOrNull, detail: z.string() }).optional(),
+  window: z.looseObject({ warmup_s: num, cooldown_s: num, from_s: num, to_s: num }).optional(),
+  by_class: z.looseObject({ priority: ClassesSchema, tenant: ClassesSchema, adapter: ClassesSchema }).optional(),
+  stages: z.array(z.looseObject({ index: num, from_s: num, to_s: num, rate: num, arrived: num, completed: num, dropped: num })).optional(),
 });
 
 const StatsSchema = z.record(

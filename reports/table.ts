@@ -6,6 +6,7 @@ import type { PolicySummary } from '../sim/metrics/summary.js';
 import type { FigureStats } from './confidence.js';
 import { figureLabel, figureUnit, flattenFigures, type Figures } from './figures.js';
 import type { ResultsDocument, SweepPoint } from './results.js';
+import { renderClassTables, steadyStateFootnotes, UNSTEADY_MARK, unsteady } from './classTables.js';
 
 export interface ComparisonRow {
   readonly policy: string;
@@ -38,7 +39,7 @@ function num(header: string, value: (s: PolicySummary) => number | null, decimal
 
 /** The policy column (left-aligned), then numbers (right-aligned). */
 const COLUMNS: readonly Column[] = [
-  { header: 'policy', cell: (row) => row.policy },
+  { header: 'policy', cell: (row) => (unsteady(row.summary) ? `${row.policy} ${UNSTEADY_MARK}` : row.policy) },
   num('done', (s) => s.completed, 0),
   num('rej', (s) => s.rejected, 0),
   num('drop', (s) => s.dropped ?? 0, 0),
@@ -51,6 +52,7 @@ const COLUMNS: readonly Column[] = [
   num('goodput req/s', (s) => s.goodput.requests_per_s, 2),
   num('cache hit %', (s) => s.prefix_cache_hit_rate * 100, 1),
   num('preempt', (s) => s.preemptions, 0),
+  num('LoRA loads', (s) => s.lora_loads ?? null, 0),
   num('share CV', (s) => s.balance.request_share_cv, 3),
 ];
 
@@ -61,12 +63,13 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
 
 /**
  * Renders the comparison table: a header line, a rule of dashes, then one line per row in the
- * given order. Policy names are left-aligned, numbers right-aligned; trailing spaces are trimmed.
- * Output ends with a newline and depends only on the input.
+ * given order. Policy names are left-aligned (` !` after a run that did not reach a steady state),
+ * numbers right-aligned; trailing spaces are trimmed. Then a footnote per unsteady run and the
+ * per-class tables (classTables.ts). Output ends with a newline and depends only on the input.
  */
 export function renderComparisonTable(rows: readonly ComparisonRow[], opts: TableOptions = {}): string {
   const cells = rows.map((row) => COLUMNS.map((c) => c.cell(row)));
-  return textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap);
+  return textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap) + steadyStateFootnotes(rows) + renderClassTables(rows);
 }
 
 /**
@@ -120,7 +123,7 @@ export function sweepRows(sweep: readonly SweepPoint[], columns: readonly Figure
   for (const pt of sweep) {
     for (const p of pt.policies) {
       const figures = flattenFigures(p.summary);
-      rows.push([String(pt.rate), p.name, ...columns.map((col) => (p.stats ? statsCell(p.stats, col) : valueCell(figures, col)))]);
+      rows.push([String(pt.rate), unsteady(p.summary) ? `${p.name} ${UNSTEADY_MARK}` : p.name, ...columns.map((col) => (p.stats ? statsCell(p.stats, col) : valueCell(figures, col)))]);
     }
   }
   return rows;
@@ -159,16 +162,25 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
   let out: string;
   const seeds = doc.seeds ?? [];
   if (seeds.length > 1) {
-    const rows = doc.policies.map((p) => [p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
+    const summaries = (p: (typeof doc.policies)[number]) => p.repeats?.map((r) => r.summary as PolicySummary) ?? [p.summary];
+    const unsteadyCount = (p: (typeof doc.policies)[number]) => summaries(p).filter(unsteady).length;
+    const rows = doc.policies.map((p) => [unsteadyCount(p) > 0 ? `${p.name} ${UNSTEADY_MARK}` : p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
     out = `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)}): mean ± 95 % confidence half-width\n`;
     out += textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows);
+    for (const p of doc.policies) {
+      const n = unsteadyCount(p);
+      if (n > 0) out += `${UNSTEADY_MARK} ${p.name}: did not reach steady state in ${n} of ${summaries(p).length} seeds\n`;
+    }
     out += renderComparisonLines(doc);
+    const classes = renderClassTables(primary);
+    if (classes !== '') out += `\nper class, first seed (${seeds[0]}):` + classes;
   } else {
     out = renderComparisonTable(primary);
   }
   if (doc.sweep !== undefined) {
     const headers = ['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)];
     out += `\nsweep over offered load${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(headers, sweepRows(doc.sweep, SWEEP_COLUMNS), 2);
+    if (doc.sweep.some((pt) => pt.policies.some((p) => unsteady(p.summary)))) out += `${UNSTEADY_MARK} = did not reach steady state at that load (summary.steady_state)\n`;
   }
   return out;
 }

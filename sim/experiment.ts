@@ -2,6 +2,7 @@
 import type { ScenarioConfig } from './scenario/types.js';
 import type { PolicyRun } from './metrics/types.js';
 import { summarize, type PolicySummary } from './metrics/summary.js';
+import { summaryOptionsFor } from './metrics/options.js';
 import { runPolicy } from './simulation.js';
 import type { SimRequest } from './workload/request.js';
 
@@ -25,7 +26,7 @@ export function runScenario(scenario: ScenarioConfig, hooks: ExperimentHooks = {
   for (const policy of scenario.policies) {
     const run = runPolicy(scenario, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}) });
     hooks.onPolicyDone?.(run);
-    results.push({ policy: run.policy, policyType: run.policyType, summary: summarize(run, scenario.slo) });
+    results.push({ policy: run.policy, policyType: run.policyType, summary: summarize(run, scenario.slo, summaryOptionsFor(scenario)) });
   }
   return results;
 }

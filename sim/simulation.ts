@@ -19,7 +19,9 @@
  * error instead of sweeps forever.
  */
 import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
-import type { ItlCounts, PolicyRun, RequestRecord } from './metrics/types.js';
+import type { PolicyRun, RequestRecord } from './metrics/types.js';
+import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
+import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
@@ -101,7 +103,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
-  const itl: ItlCounts = new Map();
+  // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
+  const rep = scenario.report ?? DEFAULT_REPORT;
+  const itl = new ItlTimeline(itlBucketSpanUs(rep.warmup_s, rep.cooldown_s, AUTO_WARMUP_CAP_S));
   // Report time series: engine gauges and the router's scraped view, sampled without adding events.
   const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;
@@ -155,6 +159,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       rec.outcome = 'dropped';
       rec.status = d.status;
       rec.reason = d.reason;
+      rec.detail = d.detail;
+      rec.endUs = now;
       outstanding--;
       finished(req.id, false);
       return;
@@ -165,7 +171,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     rec.replica = d.index;
     observer.onDispatch?.(req, now, gateway);
     replicas[d.index]!.stats.requests++;
-    replicas[d.index]!.stats.inputTokens += req.inputTokens;
     q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
   };
   const retryHeld = (): void => {
@@ -215,6 +220,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         pendingArrivals--;
         observer.onArrival?.(req);
         const rec = newRequestRecord(req);
+        if (records.length === 0) itl.start(now);
         records.push(rec);
         outstanding++;
         decided(req, rec, gateway.arrive(req, now));
@@ -231,12 +237,14 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (reason !== '') {
           seq.rec.outcome = 'rejected';
           seq.rec.reason = reason;
+          seq.rec.endUs = now;
           gateway.complete(seq.req, i, now);
           outstanding--;
           finished(seq.req.id, false);
           break;
         }
         r.enqueue(seq, now);
+        r.stats.inputTokens += seq.req.inputTokens;
         kick(r, now);
         break;
       }
@@ -249,7 +257,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
-        for (const seq of r.endStep(now, itl)) q.push(seq.rec.lastTokenUs, EventKind.ResponseDone, seq);
+        for (const seq of r.endStep(now, itl.at(now))) q.push(seq.rec.endUs, EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
         if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
           const index = replicaIndex.get(r)!;
@@ -296,13 +304,15 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
   }
   observer.onProgress?.(records.length);
+  const itlDone = itl.finish();
 
   return {
     policy: policy.name,
     policyType: policy.type,
     records,
     replicas: replicas.map((r) => r.finaliseStats()),
-    itl,
+    itl: itlDone.whole,
+    itlTimeline: itlDone.timeline,
     endUs: now,
     events,
     samples: sampler.finish(),

@@ -30,8 +30,10 @@ describe('one request on an idle replica', () => {
     // Enqueued at α0 = 500; engine first token at 500 + 2000 = 2500, seen at +α2 → 2530.
     expect(r.enqueueUs).toBe(500);
     expect(r.firstTokenUs).toBe(2530);
-    // Engine last token at 2500 + 3·1100 = 5800; response complete at +α2 +α1 → 5900.
-    expect(r.lastTokenUs).toBe(5900);
+    // Engine last token at 2500 + 3·1100 = 5800, seen at +α2 → 5830; response complete at
+    // 5800 + α2 + α1 = 5900, so the completion overhead is 5900 − 5830 = 70 = α1.
+    expect(r.lastTokenUs).toBe(5830);
+    expect(r.endUs).toBe(5900);
   });
 
   it('splits a long prompt into chunks of max_num_batched_tokens', () => {

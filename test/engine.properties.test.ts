@@ -132,7 +132,11 @@ describe('engine invariants', () => {
         const bs = s.fleet.engine.block_size;
         for (const rec of run.records) {
           expect(['completed', 'rejected', 'dropped']).toContain(rec.outcome);
+          // Every request ends (response complete, engine rejection or gateway answer) at or after it arrives.
+          expect(rec.endUs).toBeGreaterThanOrEqual(rec.arrivalUs);
           if (rec.outcome === 'dropped') {
+            // Drop reasons are the fixed codes (the live value is in detail).
+            expect(['shed-saturated', 'flow-control-capacity', 'no-endpoint', 'no-candidates', 'flow-control-ttl', 'admission-rejected']).toContain(rec.reason);
             // Only the gateway drops: sheddable requests (429) when saturated, queue TTL (503).
             expect(rec.replica).toBe(-1);
             expect([429, 503]).toContain(rec.status);
@@ -146,6 +150,8 @@ describe('engine invariants', () => {
           expect(rec.firstTokenUs - rec.arrivalUs).toBeGreaterThanOrEqual(rec.prefillUs);
           expect(rec.prefillUs).toBeGreaterThan(0);
           expect(rec.lastTokenUs).toBeGreaterThanOrEqual(rec.firstTokenUs);
+          // The completion overhead (α1) is never negative.
+          expect(rec.endUs - rec.lastTokenUs).toBeGreaterThanOrEqual(0);
           expect(rec.cachedTokens % bs).toBe(0);
           expect(rec.cachedTokens).toBeLessThanOrEqual(rec.inputTokens - 1);
           if (!c.caching) expect(rec.cachedTokens).toBe(0);

@@ -2,7 +2,10 @@
 import { newReplicaStats, newRequestRecord } from '../sim/metrics/records.js';
 import type { ReplicaStats, RequestRecord } from '../sim/metrics/types.js';
 
-/** A completed record whose every time equals its arrival; override any field. */
+/**
+ * A completed record whose every time equals its arrival; override any field. The end (response
+ * complete) defaults to the last token, i.e. no completion overhead.
+ */
 export function completedRecord(over: Partial<RequestRecord> & Pick<RequestRecord, 'id' | 'arrivalUs'>): RequestRecord {
   const t = over.arrivalUs;
   return {
@@ -16,6 +19,7 @@ export function completedRecord(over: Partial<RequestRecord> & Pick<RequestRecor
     outcome: 'completed',
     reason: '',
     ...over,
+    endUs: over.endUs ?? over.lastTokenUs ?? t,
   };
 }
 

@@ -296,11 +296,12 @@ describe('summary.md for a pull-request comment', () => {
   });
 
   it('shows steady state, the window and per-class tables when the results carry them', () => {
-    const doc = JSON.parse(JSON.stringify(small)) as ResultsDocument & { policies: { summary: Record<string, unknown> }[] };
+    const raw = JSON.parse(JSON.stringify(small)) as { policies: { summary: Record<string, unknown> }[] };
+    const doc = raw as unknown as ResultsDocument;
     const cls = (completed: number) => ({ arrived: completed + 1, completed, rejected: 0, dropped: 1, ttft_ms: { p99: 12.34 }, tpot_ms: { p99: 5 }, e2e_ms: { p99: 1500 }, goodput: { requests_per_s: 2 } });
-    doc.policies[0]!.summary.steady_state = { reached: true, diverged_at_s: null, detail: '' };
-    doc.policies[1]!.summary.steady_state = { reached: false, diverged_at_s: 41.5, detail: 'queues grow' };
-    for (const p of doc.policies) {
+    raw.policies[0]!.summary.steady_state = { reached: true, diverged_at_s: null, detail: '' };
+    raw.policies[1]!.summary.steady_state = { reached: false, diverged_at_s: 41.5, detail: 'queues grow' };
+    for (const p of raw.policies) {
       p.summary.window = { warmup_s: 1, cooldown_s: 0, from_s: 1, to_s: 3.5 };
       p.summary.by_class = { priority: { '0': cls(30), '1': cls(40) }, tenant: { default: cls(70) }, adapter: {} };
     }

@@ -109,7 +109,7 @@ describe('renderComparisonTable', () => {
   it('has a header, a rule and one aligned line per policy', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(lines).toHaveLength(4);
-    for (const h of ['policy', 'done', 'rej', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'TPOT p99 ms', 'E2E p99 s', 'out tok/s', 'goodput req/s', 'cache hit %', 'preempt', 'share CV']) {
+    for (const h of ['policy', 'done', 'rej', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'TPOT p99 ms', 'E2E p99 s', 'out tok/s', 'goodput req/s', 'cache hit %', 'preempt', 'LoRA loads', 'share CV']) {
       expect(lines[0]).toContain(h);
     }
     expect(lines[1]).toMatch(/^[- ]+$/);
@@ -120,12 +120,12 @@ describe('renderComparisonTable', () => {
   });
 
   it('formats the golden row', () => {
-    expect(lines[2]?.split(/\s+/)).toEqual(['rr', '3', '1', '0', '200.0', '396.0', '250.00', '397.00', '1.98', '8.1', '1.43', '16.0', '3', '0.354']);
+    expect(lines[2]?.split(/\s+/)).toEqual(['rr', '3', '1', '0', '200.0', '396.0', '250.00', '397.00', '1.98', '8.1', '1.43', '16.0', '3', '0', '0.354']);
   });
 
   it('shows - for null latencies', () => {
     // Empty run: every latency null; counts and rates 0.
-    expect(lines[3]?.split(/\s+/)).toEqual(['idle-policy', '0', '0', '0', '-', '-', '-', '-', '-', '0.0', '0.00', '0.0', '0', '0.000']);
+    expect(lines[3]?.split(/\s+/)).toEqual(['idle-policy', '0', '0', '0', '-', '-', '-', '-', '-', '0.0', '0.00', '0.0', '0', '0', '0.000']);
   });
 
   it('is deterministic and honours the gap option', () => {
@@ -175,7 +175,8 @@ describe('results document', () => {
 describe('requests CSV', () => {
   it('header lists the columns', () => {
     expect(requestsCsvHeader()).toBe(REQUESTS_CSV_COLUMNS.join(',') + '\n');
-    expect(REQUESTS_CSV_COLUMNS).toHaveLength(20);
+    expect(REQUESTS_CSV_COLUMNS).toHaveLength(24);
+    expect(REQUESTS_CSV_COLUMNS.slice(-4)).toEqual(['tenant', 'detail', 'completion_overhead_ms', 'end_ms']);
   });
 
   it('one row per record, ms times, empty cells for missing times', () => {
@@ -183,10 +184,11 @@ describe('requests CSV', () => {
     const lines = text.trimEnd().split('\n');
     expect(text.endsWith('\n')).toBe(true);
     expect(lines).toHaveLength(4);
-    // id 0: arrival 0, first token 100 ms, last 1100 ms, TTFT 100, E2E 1100.
-    expect(lines[0]).toBe('rr,0,completed,,,0,,0,100,11,0,0,0,0,0,100,1100,100,1100,0');
-    // Rejected: no replica, no times after arrival.
-    expect(lines[3]).toBe('rr,3,rejected,prompt-too-long,,,,0,100,10,0,150,,,,,,,,0');
+    // id 0: arrival 0, first token 100 ms, last 1100 ms, TTFT 100, E2E 1100; no tenant, no detail,
+    // completion overhead 0 (the fixture ends at the last token), end 1100.
+    expect(lines[0]).toBe('rr,0,completed,,,0,,0,100,11,0,0,0,0,0,100,1100,100,1100,0,,,0,1100');
+    // Rejected: no replica, no times after arrival (the fixture has no end either).
+    expect(lines[3]).toBe('rr,3,rejected,prompt-too-long,,,,0,100,10,0,150,,,,,,,,0,,,,');
   });
 
   it('gives the HTTP status of a request the gateway dropped', () => {
@@ -196,7 +198,16 @@ describe('requests CSV', () => {
 
   it('keeps sub-millisecond precision', () => {
     const line = requestsCsvRows('p', [rec({ id: 9, arrivalUs: 1_234_567, firstTokenUs: 1_300_000, lastTokenUs: 1_300_001, adapter: 'sql-lora', priority: 2 })]);
-    expect(line).toBe('p,9,completed,,,0,sql-lora,2,100,10,0,1234.567,1234.567,1234.567,1234.567,1300,1300.001,65.433,65.434,0\n');
+    expect(line).toBe('p,9,completed,,,0,sql-lora,2,100,10,0,1234.567,1234.567,1234.567,1234.567,1300,1300.001,65.433,65.434,0,,,0,1300.001\n');
+  });
+
+  it('separates the last token from the completion overhead, and names the tenant and drop detail', () => {
+    // Last token 1300 ms, response complete 1300.777 ms: overhead 0.777 ms (α1), E2E 1300.777 − 1000.
+    const done = requestsCsvRows('p', [rec({ id: 1, arrivalUs: 1_000_000, firstTokenUs: 1_100_000, lastTokenUs: 1_300_000, endUs: 1_300_777, client: 1 })], ['alpha', 'beta']);
+    expect(done).toBe('p,1,completed,,,0,,0,100,10,0,1000,1000,1000,1000,1100,1300,100,300.777,0,beta,,0.777,1300.777\n');
+    // A drop ends when the gateway answers (its arrival here); its live detail sits in `detail`.
+    const drop = requestsCsvRows('p', [rec({ id: 2, arrivalUs: 0, outcome: 'dropped', reason: 'shed-saturated', detail: 'pool saturated (1.2 ≥ 1.0)', status: 429, replica: -1, endUs: 0, client: 3 })]);
+    expect(drop.trimEnd().split(',').slice(-5)).toEqual(['0', 'client-3', 'pool saturated (1.2 ≥ 1.0)', '', '0']);
   });
 
   it('quotes fields with commas, quotes and newlines', () => {

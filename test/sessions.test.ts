@@ -95,10 +95,10 @@ sessions: {mode: closed, users: ${users}, turns: 3, think_time_s: 0.5}
     const run = runPolicy(sc, sc.policies[0]!, { onArrival: (r) => byId.set(r.id, r) });
     expect(run.records).toHaveLength(120);
     expect(run.records.every((r) => r.outcome === 'completed')).toBe(true);
-    // In-flight count over time from [arrival, last token] intervals.
+    // In-flight count over time from [arrival, response complete] intervals.
     const events = run.records.flatMap((r) => [
       [r.arrivalUs, 1],
-      [r.lastTokenUs, -1],
+      [r.endUs, -1],
     ]) as [number, number][];
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let inFlight = 0;
@@ -106,7 +106,7 @@ sessions: {mode: closed, users: ${users}, turns: 3, think_time_s: 0.5}
     for (const [, d] of events) peak = Math.max(peak, (inFlight += d));
     expect(peak).toBeLessThanOrEqual(users);
     expect(peak).toBe(users);
-    // Follow-up turns: arrival = the previous turn's response + 0.5 s.
+    // Follow-up turns: arrival = the previous turn's response complete (endUs: last token + α1) + 0.5 s.
     const recById = new Map(run.records.map((r) => [r.id, r] as const));
     const lastOf = new Map<number, number>();
     let checked = 0;
@@ -115,7 +115,7 @@ sessions: {mode: closed, users: ${users}, turns: 3, think_time_s: 0.5}
       const prev = lastOf.get(req.session);
       if (req.turn > 0) {
         expect(prev).toBeDefined();
-        expect(rec.arrivalUs).toBe(recById.get(prev!)!.lastTokenUs + 500_000);
+        expect(rec.arrivalUs).toBe(recById.get(prev!)!.endUs + 500_000);
         checked++;
       }
       lastOf.set(req.session, rec.id);

@@ -77,9 +77,23 @@ export interface DispatchDecision extends DecisionBase {
   readonly result: SchedulingResult;
 }
 
+/**
+ * Why the EPP answered a request itself, as a fixed code (the free text, with live values such as
+ * the pool saturation, is `reason`): shed-saturated (429, sheddable request while the pool is
+ * saturated), flow-control-capacity (429, a flow-control queue limit), no-endpoint (429, the
+ * scheduler found no target), no-candidates (503, no endpoint in the pool / subset),
+ * flow-control-ttl (503, timed out in the flow-control queue), admission-rejected (500, an admission
+ * plugin denied it).
+ */
+export type RejectCode = 'shed-saturated' | 'flow-control-capacity' | 'no-endpoint' | 'no-candidates' | 'flow-control-ttl' | 'admission-rejected';
+
+/** Every RejectCode, sorted. */
+export const REJECT_CODES: readonly RejectCode[] = ['admission-rejected', 'flow-control-capacity', 'flow-control-ttl', 'no-candidates', 'no-endpoint', 'shed-saturated'];
+
 export interface RejectDecision extends DecisionBase {
   readonly kind: 'reject';
   readonly status: 400 | 429 | 500 | 503;
+  readonly code: RejectCode;
   readonly reason: string;
 }
 
@@ -94,6 +108,7 @@ export interface ExpiredRequest {
   readonly requestId: string;
   readonly request: LLMRequest;
   readonly status: 503;
+  readonly code: 'flow-control-ttl';
   readonly reason: string;
 }
 
@@ -216,7 +231,7 @@ export class EndpointPicker {
     if (this.flow) {
       const bytes = req.requestSizeBytes ?? promptBytes(req.prompt);
       const out = this.flow.enqueue(req, bytes, nowUs);
-      if (out.kind === 'rejected') return { kind: 'reject', status: out.status, reason: out.reason, requestId: req.id, request: req, trace };
+      if (out.kind === 'rejected') return { kind: 'reject', status: out.status, code: 'flow-control-capacity', reason: out.reason, requestId: req.id, request: req, trace };
       this.queued.set(req.id, { trace: trace !== undefined });
       return { kind: 'queued', requestId: req.id, request: req, trace };
     }
@@ -226,7 +241,7 @@ export class EndpointPicker {
       const sat = this.config.saturationDetector.saturation(ctx, candidates);
       if (trace) trace.saturation = sat;
       if (req.priority < 0 && sat >= 1.0) {
-        return { kind: 'reject', status: 429, reason: `sheddable request (priority ${req.priority}) rejected: pool saturated (${fmt(sat)} ≥ 1.0)`, requestId: req.id, request: req, trace };
+        return { kind: 'reject', status: 429, code: 'shed-saturated', reason: `sheddable request (priority ${req.priority}) rejected: pool saturated (${fmt(sat)} ≥ 1.0)`, requestId: req.id, request: req, trace };
       }
     }
     return this.schedule(req, candidates, nowUs, trace);
@@ -263,7 +278,7 @@ export class EndpointPicker {
     if (!this.flow || this.flow.queued === 0) return [];
     return this.flow.expire(nowUs).map((request) => {
       this.queued.delete(request.id);
-      return { requestId: request.id, request, status: 503 as const, reason: 'request timed out in queue' };
+      return { requestId: request.id, request, status: 503 as const, code: 'flow-control-ttl' as const, reason: 'request timed out in queue' };
     });
   }
 
@@ -298,7 +313,7 @@ export class EndpointPicker {
   private schedule(req: LLMRequest, candidates: SchedEndpoint[], nowUs: number, trace: DecisionTrace | undefined): DispatchDecision | RejectDecision {
     if (candidates.length === 0) {
       const why = req.headers[HEADER_SUBSET] !== undefined ? 'no endpoint of the requested subset is available' : 'no endpoints available in the pool';
-      return { kind: 'reject', status: 503, reason: why, requestId: req.id, request: req, trace };
+      return { kind: 'reject', status: 503, code: 'no-candidates', reason: why, requestId: req.id, request: req, trace };
     }
     const cfg = this.config;
     const ctx = this.context(nowUs);
@@ -311,19 +326,19 @@ export class EndpointPicker {
     }
     for (const a of cfg.admission) {
       const denied = a.admitRequest(ctx, req, candidates);
-      if (denied !== null) return { kind: 'reject', status: 500, reason: `admission plugin ${a.name} denied the request: ${denied}`, requestId: req.id, request: req, trace };
+      if (denied !== null) return { kind: 'reject', status: 500, code: 'admission-rejected', reason: `admission plugin ${a.name} denied the request: ${denied}`, requestId: req.id, request: req, trace };
     }
     let result: SchedulingResult;
     try {
       result = schedule(cfg.handler, cfg.profiles, ctx, req, candidates, trace);
     } catch (err) {
       if (!(err instanceof SchedulingError)) throw err;
-      return { kind: 'reject', status: 429, reason: `failed to find target endpoint: ${err.message}`, requestId: req.id, request: req, trace };
+      return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: ${err.message}`, requestId: req.id, request: req, trace };
     }
     const primary = result.profileResults.get(result.primaryProfileName);
     const first = primary?.targetEndpoints[0];
     if (!primary || !first) {
-      return { kind: 'reject', status: 429, reason: `failed to find target endpoint: profile ${result.primaryProfileName} has no result`, requestId: req.id, request: req, trace };
+      return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: profile ${result.primaryProfileName} has no result`, requestId: req.id, request: req, trace };
     }
     for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
     this.live.set(req.id, { request: req, result });

@@ -25,7 +25,10 @@ export class Scheduler {
 
   private readonly bs: number;
   private readonly priority: boolean;
-  /** Client-visible delay of a streamed token (α2) and of response completion (α2 + α1), whole µs. */
+  /**
+   * Client-visible delay of a streamed token (α2) and of response completion (α2 + α1), whole µs;
+   * the completion overhead (α1) is their difference, so E2E keeps the rounding of α2 + α1.
+   */
   private readonly tokenDelayUs: number;
   private readonly completionDelayUs: number;
   private readonly hits: number[] = [];
@@ -218,7 +221,8 @@ export class Scheduler {
     for (const seq of done) {
       this.kv.release(seq.blocks);
       seq.blocks = [];
-      seq.rec.lastTokenUs = now + this.completionDelayUs;
+      seq.rec.lastTokenUs = now + this.tokenDelayUs;
+      seq.rec.endUs = now + this.completionDelayUs;
       seq.rec.outcome = 'completed';
       seq.rec.reason = '';
       count(this.runningAdapters, seq.req.adapter, -1);

@@ -29,8 +29,8 @@ export type Backend = { readonly kind: 'router'; readonly router: Router } | { r
 export type GatewayDecision =
   /** Send to replica `index`, serving `adapter` (after any model rewrite). */
   | { readonly kind: 'dispatch'; readonly index: number; readonly adapter: string | null }
-  /** Answered with an HTTP error; never reaches a replica. */
-  | { readonly kind: 'drop'; readonly status: number; readonly reason: string }
+  /** Answered with an HTTP error; never reaches a replica. `reason` is a fixed code (RejectCode), `detail` the live text. */
+  | { readonly kind: 'drop'; readonly status: number; readonly reason: string; readonly detail: string }
   /** Waiting in the EPP's flow-control queue. */
   | { readonly kind: 'queued' };
 
@@ -148,7 +148,7 @@ export class Gateway {
     for (const e of this.backend.picker.expireQueued(now)) {
       const req = this.waiting.get(e.requestId)!;
       this.waiting.delete(e.requestId);
-      out.push({ req, decision: { kind: 'drop', status: e.status, reason: e.reason } });
+      out.push({ req, decision: { kind: 'drop', status: e.status, reason: e.code, detail: e.reason } });
     }
     return out;
   }
@@ -198,8 +198,8 @@ export class Gateway {
     return { kind: 'dispatch', index: i, adapter: req.adapter };
   }
 
-  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number } | { kind: 'reject'; status: number; reason: string }): GatewayDecision {
-    if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.reason };
+  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number } | { kind: 'reject'; status: number; code: string; reason: string }): GatewayDecision {
+    if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.code, detail: d.reason };
     this.endpoints[d.index]!.inFlight++;
     this.live.set(req.id, { llm, route: null });
     return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm) };

@@ -8,6 +8,7 @@ export interface RecordSource {
   readonly outputTokens: number;
   readonly adapter: string | null;
   readonly priority: number;
+  readonly client?: number;
 }
 
 /** A record for a request that has just arrived; its outcome stays 'rejected'/'incomplete' until it ends. */
@@ -24,13 +25,16 @@ export function newRequestRecord(req: RecordSource): RequestRecord {
     scheduledUs: -1,
     firstTokenUs: -1,
     lastTokenUs: -1,
+    endUs: -1,
     prefillUs: 0,
     preemptions: 0,
     outcome: 'rejected',
     reason: 'incomplete',
+    detail: '',
     status: 0,
     adapter: req.adapter,
     priority: req.priority,
+    client: req.client !== undefined && req.client >= 0 ? req.client : -1,
   };
 }
 

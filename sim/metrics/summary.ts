@@ -9,36 +9,17 @@
  * - Every non-integer figure is rounded to 4 decimal places (`round4`) so the JSON output is
  *   byte-stable and readable. A statistic with no samples is `null`.
  */
-import { mean, quantileSorted, standardDeviation } from 'simple-statistics';
+import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
-import type { ItlCounts, PolicyRun, ReplicaStats, RequestRecord } from './types.js';
+import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
+import { latencyStats, itlStats, ratio, round4, round4OrNull, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
+import { classBreakdown, stageSummaries, subsetFigures, type ClassBreakdown, type StageSpan, type StageSummary } from './breakdown.js';
+import { steadyState, type SteadyState } from './steadyState.js';
+import { excludedBuckets } from './itlTimeline.js';
 
-/** Mean and tail quantiles of a latency, in ms; every field null when there are no samples. */
-export interface LatencyStats {
-  readonly mean: number | null;
-  readonly p50: number | null;
-  readonly p90: number | null;
-  readonly p95: number | null;
-  readonly p99: number | null;
-}
-
-export interface ThroughputStats {
-  /** (latest lastTokenUs of a completed request − earliest arrivalUs of any request) / 1e6; 0 when nothing completed. */
-  readonly duration_s: number;
-  /** Completed requests / duration_s (0 when duration_s is 0; same for the token rates). */
-  readonly requests_per_s: number;
-  /** Σ inputTokens of completed requests / duration_s. */
-  readonly input_tokens_per_s: number;
-  /** Σ outputTokens of completed requests / duration_s. */
-  readonly output_tokens_per_s: number;
-}
-
-export interface GoodputStats {
-  /** Completed requests meeting every set SLO / duration_s. */
-  readonly requests_per_s: number;
-  /** Completed requests meeting every set SLO / arrived requests (0 when nothing arrived). */
-  readonly fraction: number;
-}
+export * from './latency.js';
+export type { ClassBreakdown, ClassSummary, StageSpan, StageSummary } from './breakdown.js';
+export type { SteadyState } from './steadyState.js';
 
 export interface ReplicaSummary {
   readonly name: string;
@@ -74,17 +55,17 @@ export interface PolicySummary {
   readonly dropped: number;
   /** Dropped requests per HTTP status ("429", "503", "500"), keys sorted. */
   readonly dropped_by_status: Readonly<Record<string, number>>;
-  /** Dropped requests per reason, keys sorted. */
+  /** Dropped requests per reason code (a fixed set, README), keys sorted. */
   readonly dropped_by_reason: Readonly<Record<string, number>>;
   /** Requests arrived and none completed: every one was rejected or dropped (the CLI warns). */
   readonly all_failed: boolean;
-  /** firstTokenUs − arrivalUs. */
+  /** firstTokenUs − arrivalUs (measured window). */
   readonly ttft_ms: LatencyStats;
-  /** (lastTokenUs − firstTokenUs) / (outputTokens − 1), requests with outputTokens > 1 only. */
+  /** (lastTokenUs − firstTokenUs) / (outputTokens − 1), requests with outputTokens > 1 only (measured window). */
   readonly tpot_ms: LatencyStats;
-  /** Gap between consecutive output tokens, from the run's token-weighted ITL histogram. */
+  /** Gap between consecutive output tokens, token-weighted, of the tokens emitted in the window (100 ms resolution). */
   readonly itl_ms: LatencyStats;
-  /** lastTokenUs − arrivalUs. */
+  /** endUs − arrivalUs: response complete (last token + completion overhead α1) − arrival (measured window). */
   readonly e2e_ms: LatencyStats;
   /** scheduledUs − enqueueUs (time in the replica's waiting queue until first scheduled). */
   readonly queue_ms: LatencyStats;
@@ -100,159 +81,55 @@ export interface PolicySummary {
   readonly mean_cached_tokens: number | null;
   readonly replicas: readonly ReplicaSummary[];
   readonly balance: BalanceStats;
-}
-
-/** A latency block with every field null (no samples). */
-const EMPTY_LATENCY: LatencyStats = { mean: null, p50: null, p90: null, p95: null, p99: null };
-
-/** Builds a rounded latency block from a mean and a quantile function over the same samples. */
-function latencyBlock(meanValue: number, quantile: (p: number) => number): LatencyStats {
-  return {
-    mean: round4(meanValue),
-    p50: round4(quantile(0.5)),
-    p90: round4(quantile(0.9)),
-    p95: round4(quantile(0.95)),
-    p99: round4(quantile(0.99)),
-  };
-}
-
-/** Rejection reason used when a rejected record carries an empty reason. */
-export const UNSPECIFIED_REASON = 'unspecified';
-
-/** Rounds to 4 decimal places deterministically (and turns -0 into 0). */
-export function round4(x: number): number {
-  return Number(x.toFixed(4)) + 0;
-}
-
-/** Rounds, keeping null. */
-function round4OrNull(x: number | null): number | null {
-  return x === null ? null : round4(x);
-}
-
-/** a / b, or 0 when b is 0 (or the quotient is not finite). */
-function ratio(a: number, b: number): number {
-  if (b === 0) return 0;
-  const r = a / b;
-  return Number.isFinite(r) ? r : 0;
-}
-
-/** Latency block over plain samples (any order), rounded; all null when empty. */
-export function latencyStats(samples: readonly number[]): LatencyStats {
-  if (samples.length === 0) return EMPTY_LATENCY;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return latencyBlock(mean(sorted), (p) => quantileSorted(sorted, p));
+  /** Whether the backlog settled (steadyState.ts). */
+  readonly steady_state: SteadyState;
+  /** The measurement window the latency, throughput and goodput figures cover. */
+  readonly window: MeasurementWindow;
+  /** Figures per priority, tenant and adapter (breakdown.ts). */
+  readonly by_class: ClassBreakdown;
+  /** Per-stage figures of a rate ladder (absent without stages). */
+  readonly stages?: readonly StageSummary[];
 }
 
 /**
- * A sorted sequence given as distinct ascending values with repeat counts, i.e. the "virtual"
- * expansion v0×c0, v1×c1, …, without materialising it.
+ * The measurement window: requests arriving in [from_s, to_s] (seconds of simulated time) count
+ * for the latency, throughput and goodput figures; from_s = first arrival + warmup_s, to_s = last
+ * arrival − cooldown_s. Counts (arrived, completed, rejected, dropped) cover every request.
  */
-export interface WeightedSorted {
-  readonly values: readonly number[];
-  /** cumulative[i] = c0 + … + ci (positive counts only). */
-  readonly cumulative: readonly number[];
-  /** Total number of virtual elements. */
-  readonly n: number;
+export interface MeasurementWindow {
+  readonly warmup_s: number;
+  readonly cooldown_s: number;
+  readonly from_s: number;
+  readonly to_s: number;
 }
 
-/** Builds the virtual sorted sequence of a value → count map (zero/negative counts dropped). */
-export function weightedSorted(counts: ReadonlyMap<number, number>): WeightedSorted {
-  const entries = [...counts.entries()].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
-  const values: number[] = [];
-  const cumulative: number[] = [];
-  let n = 0;
-  for (const [v, c] of entries) {
-    n += c;
-    values.push(v);
-    cumulative.push(n);
-  }
-  return { values, cumulative, n };
+/** How to summarise beyond the SLOs; every field optional. */
+export interface SummaryOptions {
+  /** Warm-up excluded from the figures, s; null = the automatic default (AUTO_WARMUP_*); absent = 0. */
+  readonly warmup_s?: number | null;
+  /** Cool-down excluded from the figures, s; absent = 0. */
+  readonly cooldown_s?: number;
+  /** Stages of a rate ladder, for `stages`. */
+  readonly stages?: readonly StageSpan[];
+  /** Tenant names by client index, for `by_class.tenant`. */
+  readonly tenantNames?: readonly string[];
 }
 
-/** Element `k` (0-based) of the virtual expanded sequence (binary search on the cumulative counts). */
-function elementAt(ws: WeightedSorted, k: number): number {
-  let lo = 0;
-  let hi = ws.cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ws.cumulative[mid] as number) > k) hi = mid;
-    else lo = mid + 1;
-  }
-  return ws.values[lo] as number;
+/** Automatic warm-up: this fraction of the arrival span … */
+export const AUTO_WARMUP_FRACTION = 0.1;
+/** … capped at this many seconds. */
+export const AUTO_WARMUP_CAP_S = 60;
+
+/** The measurement window of records whose arrivals span [firstUs, lastUs]. */
+export function measurementWindow(firstUs: number, lastUs: number, opts: SummaryOptions): MeasurementWindow {
+  const spanS = Math.max(0, (lastUs - firstUs) / 1e6);
+  const warmup = opts.warmup_s === null ? Math.min(AUTO_WARMUP_CAP_S, AUTO_WARMUP_FRACTION * spanS) : (opts.warmup_s ?? 0);
+  const cooldown = opts.cooldown_s ?? 0;
+  const first = Number.isFinite(firstUs) ? firstUs / 1e6 : 0;
+  const last = Number.isFinite(lastUs) ? lastUs / 1e6 : 0;
+  return { warmup_s: round4(warmup), cooldown_s: round4(cooldown), from_s: round4(first + warmup), to_s: round4(last - cooldown) };
 }
 
-/**
- * Quantile of the virtual expanded sequence, reproducing simple-statistics `quantileSorted`
- * (v7.12, type 7) step for step so the result is bit-identical to running it on the expanded
- * array: idx = (n − 1)·p; p = 1 → last; p = 0 → first; non-integer idx → linear interpolation
- * between elements ⌊idx⌋ and ⌈idx⌉; integer idx → element idx.
- */
-export function weightedQuantileSorted(ws: WeightedSorted, p: number): number {
-  const n = ws.n;
-  const idx = (n - 1) * p;
-  if (n === 0) throw new Error('quantile requires at least one data point.');
-  if (p < 0 || p > 1) throw new Error('quantiles must be between 0 and 1');
-  if (p === 1) return ws.values[ws.values.length - 1] as number;
-  if (p === 0) return ws.values[0] as number;
-  if (idx % 1 !== 0) {
-    const lower = Math.floor(idx);
-    const upper = Math.ceil(idx);
-    const fraction = idx - lower;
-    const xl = elementAt(ws, lower);
-    return xl + fraction * (elementAt(ws, upper) - xl);
-  }
-  return elementAt(ws, idx);
-}
-
-/**
- * ITL block from the µs → token-count histogram. Values are converted to ms before the quantile
- * (so quantiles equal `quantileSorted` on the expanded ms array); the mean is Σ(v·c)/Σc computed
- * in µs (exact for integer µs) and then divided by 1000.
- */
-export function itlStats(itl: ItlCounts): LatencyStats {
-  let totalUs = 0;
-  const msCounts = new Map<number, number>();
-  for (const [us, c] of itl) {
-    if (c <= 0) continue;
-    totalUs += us * c;
-    const ms = us / 1000;
-    msCounts.set(ms, (msCounts.get(ms) ?? 0) + c);
-  }
-  const ws = weightedSorted(msCounts);
-  if (ws.n === 0) return EMPTY_LATENCY;
-  return latencyBlock(totalUs / ws.n / 1000, (p) => weightedQuantileSorted(ws, p));
-}
-
-/** TTFT of a record in ms. */
-export function ttftMs(r: RequestRecord): number {
-  return (r.firstTokenUs - r.arrivalUs) / 1000;
-}
-
-/** E2E latency of a record in ms. */
-export function e2eMs(r: RequestRecord): number {
-  return (r.lastTokenUs - r.arrivalUs) / 1000;
-}
-
-/** TPOT of a record in ms, or null when it has a single output token (no inter-token gap). */
-export function tpotMs(r: RequestRecord): number | null {
-  if (r.outputTokens <= 1) return null;
-  return (r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000;
-}
-
-/**
- * Whether a completed request meets every SLO that is set: TTFT ≤ slo.ttft_ms and TPOT ≤
- * slo.tpot_ms (inclusive). A request without a TPOT (one output token) passes the TPOT SLO.
- */
-export function meetsSlo(r: RequestRecord, slo: SloConfig): boolean {
-  if (slo.ttft_ms !== null && ttftMs(r) > slo.ttft_ms) return false;
-  if (slo.tpot_ms !== null) {
-    const tpot = tpotMs(r);
-    if (tpot !== null && tpot > slo.tpot_ms) return false;
-  }
-  return true;
-}
-
-/** Records of one outcome counted by `key`, keys in sorted order (empty reason → `unspecified`). */
 function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outcome'], key: (r: RequestRecord) => string): Record<string, number> {
   const counts = new Map<string, number>();
   for (const r of records) {
@@ -265,36 +142,7 @@ function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outc
   return out;
 }
 
-/**
- * Run duration in seconds: latest lastTokenUs of a completed request − earliest arrivalUs of any
- * request; 0 when nothing completed.
- */
-export function durationSeconds(records: readonly RequestRecord[], completed: readonly RequestRecord[]): number {
-  if (completed.length === 0) return 0;
-  let firstArrival = Infinity;
-  for (const r of records) firstArrival = Math.min(firstArrival, r.arrivalUs);
-  let lastToken = -Infinity;
-  for (const r of completed) lastToken = Math.max(lastToken, r.lastTokenUs);
-  return Math.max(0, (lastToken - firstArrival) / 1e6);
-}
 
-/** Throughput of completed requests over `durationS` (unrounded); rates 0 when the duration is 0. */
-function throughputStats(completed: readonly RequestRecord[], durationS: number): ThroughputStats {
-  let inTok = 0;
-  let outTok = 0;
-  for (const r of completed) {
-    inTok += r.inputTokens;
-    outTok += r.outputTokens;
-  }
-  return {
-    duration_s: round4(durationS),
-    requests_per_s: round4(ratio(completed.length, durationS)),
-    input_tokens_per_s: round4(ratio(inTok, durationS)),
-    output_tokens_per_s: round4(ratio(outTok, durationS)),
-  };
-}
-
-/** Per-replica figures. */
 function replicaSummaries(replicas: readonly ReplicaStats[], endUs: number): ReplicaSummary[] {
   const dispatched = replicas.reduce((s, r) => s + r.requests, 0);
   return replicas.map((r) => ({
@@ -320,24 +168,33 @@ export function requestShareCv(replicas: readonly ReplicaStats[]): number {
   return m === 0 ? 0 : round4(standardDeviation(counts) / m);
 }
 
-/** Summarises one policy's run against the scenario's SLOs. */
-export function summarize(run: PolicyRun, slo: SloConfig): PolicySummary {
+/** Summarises one policy's run against the scenario's SLOs (and measurement window, stages, tenants). */
+export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions = {}): PolicySummary {
   const records = run.records;
-  const completed = records.filter((r) => r.outcome === 'completed');
-  const rejected = records.filter((r) => r.outcome === 'rejected').length;
-
-  const tpots: number[] = [];
-  for (const r of completed) {
-    const t = tpotMs(r);
-    if (t !== null) tpots.push(t);
+  let firstUs = Infinity;
+  let lastUs = -Infinity;
+  for (const r of records) {
+    if (r.arrivalUs < firstUs) firstUs = r.arrivalUs;
+    if (r.arrivalUs > lastUs) lastUs = r.arrivalUs;
   }
-
-  const durationS = durationSeconds(records, completed);
-  const good = completed.filter((r) => meetsSlo(r, slo)).length;
-  const goodput: GoodputStats = {
-    requests_per_s: round4(ratio(good, durationS)),
-    fraction: round4(ratio(good, records.length)),
-  };
+  const window = measurementWindow(firstUs, lastUs, opts);
+  // Bounds in whole µs, inclusive: every record when there is no warm-up and no cool-down.
+  const fromUs = firstUs + Math.round(window.warmup_s * 1e6);
+  const toUs = lastUs - Math.round(window.cooldown_s * 1e6);
+  const inWindow = (r: RequestRecord): boolean => r.arrivalUs >= fromUs && r.arrivalUs <= toUs;
+  const measured = window.warmup_s === 0 && window.cooldown_s === 0 ? records : records.filter(inWindow);
+  const completed = measured.filter((r) => r.outcome === 'completed');
+  let completedAll = 0;
+  let rejected = 0;
+  for (const r of records) {
+    if (r.outcome === 'completed') completedAll++;
+    else if (r.outcome === 'rejected') rejected++;
+  }
+  const f = subsetFigures(measured, slo);
+  // ITL by emission time: leave out the buckets before the window and, with a cool-down, after it.
+  // Exact to a bucket when the run was simulated with the same report settings (the simulation
+  // buckets only as far as the warm-up can reach); otherwise only the bucketed part is left out.
+  const excluded = run.itlTimeline === undefined || measured === records ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
 
   let queries = 0;
   let hits = 0;
@@ -352,25 +209,29 @@ export function summarize(run: PolicyRun, slo: SloConfig): PolicySummary {
 
   return {
     arrived: records.length,
-    completed: completed.length,
+    completed: completedAll,
     rejected,
     rejected_by_reason: countBy(records, 'rejected', (r) => r.reason),
     dropped: records.filter((r) => r.outcome === 'dropped').length,
     dropped_by_status: countBy(records, 'dropped', (r) => String(r.status)),
     dropped_by_reason: countBy(records, 'dropped', (r) => r.reason),
-    all_failed: records.length > 0 && completed.length === 0,
-    ttft_ms: latencyStats(completed.map(ttftMs)),
-    tpot_ms: latencyStats(tpots),
-    itl_ms: itlStats(run.itl),
-    e2e_ms: latencyStats(completed.map(e2eMs)),
+    all_failed: records.length > 0 && completedAll === 0,
+    ttft_ms: f.ttft_ms,
+    tpot_ms: f.tpot_ms,
+    itl_ms: itlStats(run.itl, excluded),
+    e2e_ms: f.e2e_ms,
     queue_ms: latencyStats(completed.map((r) => (r.scheduledUs - r.enqueueUs) / 1000)),
-    throughput: throughputStats(completed, durationS),
-    goodput,
+    throughput: f.throughput,
+    goodput: f.goodput,
     prefix_cache_hit_rate: round4(ratio(hits, queries)),
     preemptions,
     lora_loads: loraLoads,
     mean_cached_tokens: round4OrNull(completed.length > 0 ? mean(completed.map((r) => r.cachedTokens)) : null),
     replicas: replicaSummaries(run.replicas, run.endUs),
     balance: { request_share_cv: requestShareCv(run.replicas) },
+    steady_state: steadyState(records),
+    window,
+    by_class: classBreakdown(records, inWindow, slo, f, opts.tenantNames),
+    ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo) } : {}),
   };
 }

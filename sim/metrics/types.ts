@@ -1,4 +1,5 @@
 /** What a simulation run records; summaries are computed from these (sim/metrics/summary.ts). */
+import type { ItlBuckets } from './itlTimeline.js';
 
 /**
  * completed: the last token reached the client. rejected: the engine refused it (too long, LoRA not
@@ -25,27 +26,42 @@ export interface RequestRecord {
   scheduledUs: number;
   /** First token as the client sees it (engine time + α2). */
   firstTokenUs: number;
-  /** Last token / response complete as the client sees it (engine time + α2 + α1). */
+  /** Last token as the client sees it (engine time + α2), like firstTokenUs. */
   lastTokenUs: number;
+  /**
+   * When the request's life ended: completed → response complete (lastTokenUs + α1, the completion
+   * overhead); rejected → the engine refused it; dropped → the gateway answered with its error.
+   */
+  endUs: number;
   /** Sum of the durations of the steps that computed this request's prompt (its own prefill time). */
   prefillUs: number;
   preemptions: number;
   outcome: Outcome;
-  /** Why it was rejected or dropped ('' when completed). */
+  /**
+   * Why it was rejected or dropped ('' when completed): one of a fixed set of codes (engine
+   * rejections: exceeds_max_model_len …; gateway drops: DROP_REASONS in sim/metrics/reasons.ts).
+   */
   reason: string;
+  /** The live specifics of a drop (e.g. the pool saturation 0.93, the flow-control limit); '' when none. */
+  detail: string;
   /** HTTP status the gateway answered for a dropped request (429, 503, 500); 0 otherwise. */
   status: number;
   /** LoRA adapter served (after any gateway model rewrite). */
   adapter: string | null;
   readonly priority: number;
+  /** Client / tenant index, or -1 when the workload has none. */
+  readonly client: number;
 }
 
 /** Per-replica counters at the end of a run. */
 export interface ReplicaStats {
   readonly name: string;
+  /** Requests dispatched here by the gateway (including any the engine then rejected). */
   requests: number;
   completed: number;
+  /** Prompt tokens of the requests the engine accepted into its waiting queue, once per request. */
   inputTokens: number;
+  /** Output tokens of the requests that completed here. */
   outputTokens: number;
   /** Prompt tokens looked up in the prefix cache / found there (vllm:prefix_cache_queries/hits). */
   prefixQueryTokens: number;
@@ -68,7 +84,10 @@ export interface PolicyRun {
   readonly policyType: string;
   readonly records: RequestRecord[];
   readonly replicas: ReplicaStats[];
+  /** The whole run's ITL histogram. */
   readonly itl: ItlCounts;
+  /** The same by emission time up to the latest warm-up end (itlTimeline.ts); absent = not windowable. */
+  readonly itlTimeline?: ItlBuckets;
   /** Time of the last event, µs. */
   readonly endUs: number;
   /** Events the loop handled (a cost measure: an idle stretch must not add any). */

@@ -105,6 +105,12 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     resolveLength,
   });
 
+  // Report window: warm-up + cool-down must leave part of a duration-bounded run to measure.
+  const rep = input.report;
+  if (input.duration_s != null && rep.warmup_s !== null && rep.warmup_s + rep.cooldown_s >= input.duration_s) {
+    throw fail('report', `warmup_s (${rep.warmup_s}) + cooldown_s (${rep.cooldown_s}) leave nothing of duration_s ${input.duration_s} to measure`, `make warmup_s + cooldown_s smaller than ${input.duration_s} s (warmup_s: null = automatic)`);
+  }
+
   // Policies ---------------------------------------------------------------------------------
   const policies: PolicySpec[] = input.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file, fail));
   const seen = new Map<string, number>();

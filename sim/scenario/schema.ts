@@ -83,7 +83,7 @@ export const DEFAULT_GATEWAY: GatewayConfig = { refresh_metrics_ms: 50, chars_pe
 export const DEFAULT_SLO: SloConfig = { ttft_ms: null, tpot_ms: null };
 
 /** Report sampling: engine/router gauges every `sample_ms`, throughput/goodput per `window_ms`. */
-export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000 };
+export const DEFAULT_REPORT: ReportConfig = { sample_ms: 100, window_ms: 1000, warmup_s: null, cooldown_s: 0 };
 
 /** Most repetitions `seeds:` / `--seeds` accepts. */
 export const MAX_SEEDS = R.seeds.max;
@@ -414,6 +414,9 @@ const SweepSchema = strict({ rates: z.array(bounded(R.rate)).min(1) });
 const ReportSchema = strict({
   sample_ms: bounded(R.reportMs).default(DEFAULT_REPORT.sample_ms),
   window_ms: bounded(R.reportMs).default(DEFAULT_REPORT.window_ms),
+  // Measurement window (sim/metrics/summary.ts): warm-up null = automatic (10 % of the arrival span, ≤ 60 s).
+  warmup_s: bounded(R.time).nullable().default(null),
+  cooldown_s: bounded(R.time).default(0),
 });
 
 /** The whole scenario file, shape-checked and defaulted (cross-field checks happen in load.ts). */

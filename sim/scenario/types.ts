@@ -145,4 +145,12 @@ export interface ReportConfig {
   readonly sample_ms: number;
   /** Window of the throughput / goodput time series, ms. */
   readonly window_ms: number;
+  /**
+   * Seconds after the first arrival whose arrivals are left out of the latency, throughput and
+   * goodput figures; null = automatic (10 % of the arrival span, at most 60 s). Absent (older
+   * results files) = 0.
+   */
+  readonly warmup_s?: number | null;
+  /** Seconds before the last arrival whose arrivals are left out likewise; absent = 0. */
+  readonly cooldown_s?: number;
 }

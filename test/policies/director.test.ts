@@ -358,7 +358,7 @@ ${extra}`;
     const r = request();
     p.handleRequest(r, POOL, 0);
     expect(p.expireQueued(999_999)).toEqual([]);
-    expect(p.expireQueued(1_000_000)).toEqual([{ requestId: r.id, request: r, status: 503, reason: 'request timed out in queue' }]);
+    expect(p.expireQueued(1_000_000)).toEqual([{ requestId: r.id, request: r, status: 503, code: 'flow-control-ttl', reason: 'request timed out in queue' }]);
     expect(p.queuedCount).toBe(0);
   });
 

@@ -1,0 +1,168 @@
+/**
+ * Results broken down by request class (priority, tenant, adapter) and by load stage. Each part is
+ * the same figures as the main summary over a subset of the records: one pass groups the records,
+ * then each group is summarised on its own (O(n) overall, no per-token data).
+ */
+import type { SloConfig } from '../scenario/types.js';
+import type { RequestRecord } from './types.js';
+import {
+  durationSeconds,
+  e2eMs,
+  latencyStats,
+  meetsSlo,
+  ratio,
+  round4,
+  throughputStats,
+  tpotMs,
+  ttftMs,
+  type GoodputStats,
+  type LatencyStats,
+  type ThroughputStats,
+} from './latency.js';
+
+/** One class's figures: counts over every request of the class, latencies and goodput over the measured window. */
+export interface ClassSummary {
+  readonly arrived: number;
+  readonly completed: number;
+  readonly rejected: number;
+  readonly dropped: number;
+  readonly ttft_ms: LatencyStats;
+  readonly tpot_ms: LatencyStats;
+  readonly e2e_ms: LatencyStats;
+  readonly goodput: GoodputStats;
+}
+
+export interface ClassBreakdown {
+  /** Keyed by the priority (InferenceObjective priority) as a decimal string. */
+  readonly priority: Readonly<Record<string, ClassSummary>>;
+  /** Keyed by tenant name (tenants workloads), `client-N` (other sources with clients) or `none`. */
+  readonly tenant: Readonly<Record<string, ClassSummary>>;
+  /** Keyed by the adapter served (after any model rewrite), `base` for the base model. */
+  readonly adapter: Readonly<Record<string, ClassSummary>>;
+}
+
+/** One stage of a rate ladder: its own figures over the requests that arrived during it. */
+export interface StageSummary {
+  readonly index: number;
+  readonly from_s: number;
+  readonly to_s: number;
+  /** The stage's offered rate, req/s. */
+  readonly rate: number;
+  readonly arrived: number;
+  readonly completed: number;
+  readonly dropped: number;
+  readonly ttft_ms: LatencyStats;
+  readonly tpot_ms: LatencyStats;
+  readonly e2e_ms: LatencyStats;
+  readonly throughput: ThroughputStats;
+  readonly goodput: GoodputStats;
+}
+
+/** A stage's span and offered rate (from the scenario's arrival profile). */
+export interface StageSpan {
+  readonly from_s: number;
+  readonly to_s: number;
+  readonly rate: number;
+}
+
+/** Latency, throughput and goodput over `measured` (any subset of records). */
+export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig): {
+  ttft_ms: LatencyStats;
+  tpot_ms: LatencyStats;
+  e2e_ms: LatencyStats;
+  throughput: ThroughputStats;
+  goodput: GoodputStats;
+} {
+  const completed = measured.filter((r) => r.outcome === 'completed');
+  const tpots: number[] = [];
+  for (const r of completed) {
+    const t = tpotMs(r);
+    if (t !== null) tpots.push(t);
+  }
+  const durationS = durationSeconds(measured, completed);
+  let good = 0;
+  for (const r of completed) if (meetsSlo(r, slo)) good++;
+  return {
+    ttft_ms: latencyStats(completed.map(ttftMs)),
+    tpot_ms: latencyStats(tpots),
+    e2e_ms: latencyStats(completed.map(e2eMs)),
+    throughput: throughputStats(completed, durationS),
+    goodput: { requests_per_s: round4(ratio(good, durationS)), fraction: round4(ratio(good, measured.length)) },
+  };
+}
+
+function outcomes(records: readonly RequestRecord[]): { completed: number; rejected: number; dropped: number } {
+  let completed = 0;
+  let rejected = 0;
+  let dropped = 0;
+  for (const r of records) {
+    if (r.outcome === 'completed') completed++;
+    else if (r.outcome === 'rejected') rejected++;
+    else dropped++;
+  }
+  return { completed, rejected, dropped };
+}
+
+/** Groups records by `key`, keys sorted (numerically when every key is a number). */
+function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => string): [string, RequestRecord[]][] {
+  const groups = new Map<string, RequestRecord[]>();
+  for (const r of records) {
+    const k = key(r);
+    let g = groups.get(k);
+    if (g === undefined) groups.set(k, (g = []));
+    g.push(r);
+  }
+  const keys = [...groups.keys()];
+  const numeric = keys.every((k) => k !== '' && Number.isFinite(Number(k)));
+  keys.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.map((k) => [k, groups.get(k)!]);
+}
+
+type Figures = ReturnType<typeof subsetFigures>;
+
+/** One dimension's classes; a class holding every record reuses `whole` (the figures of all of them). */
+function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures): Record<string, ClassSummary> {
+  const out: Record<string, ClassSummary> = {};
+  for (const [k, group] of groupBy(records, key)) {
+    const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo);
+    out[k] = { arrived: group.length, ...outcomes(group), ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, goodput: f.goodput };
+  }
+  return out;
+}
+
+/** The tenant key of a record: the tenant's name when known, else `client-N`, `none` without a client. */
+export function tenantKey(client: number, names: readonly string[] | undefined): string {
+  if (client < 0) return 'none';
+  return names?.[client] ?? `client-${client}`;
+}
+
+/**
+ * Breakdown by priority, tenant and adapter. `whole` is subsetFigures of the windowed records (the
+ * main summary's), reused for a class that holds every record.
+ */
+export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, tenantNames?: readonly string[]): ClassBreakdown {
+  return {
+    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole),
+    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole),
+    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole),
+  };
+}
+
+/** Per-stage figures: the requests arriving in [from_s, to_s) of each stage. */
+export function stageSummaries(records: readonly RequestRecord[], stages: readonly StageSpan[], slo: SloConfig): StageSummary[] {
+  const buckets: RequestRecord[][] = stages.map(() => []);
+  for (const r of records) {
+    const t = r.arrivalUs / 1e6;
+    for (let i = 0; i < stages.length; i++) {
+      if (t >= stages[i]!.from_s && t < stages[i]!.to_s) {
+        buckets[i]!.push(r);
+        break;
+      }
+    }
+  }
+  return stages.map((s, index) => {
+    const group = buckets[index]!;
+    const o = outcomes(group);
+    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...subsetFigures(group, slo) };
+  });
+}

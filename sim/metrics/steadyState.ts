@@ -1,0 +1,149 @@
+/**
+ * Did the run settle? A run whose offered load exceeds what the fleet completes has a backlog
+ * (requests arrived but not yet ended: queued at the gateway or a replica, or running) that grows
+ * without bound; its latencies then depend on how long the run was, not on the policy alone.
+ *
+ * The test (README "Results: every field", `steady_state`): sample the backlog B(t) = arrived(t) −
+ * ended(t) at 41 equally spaced times over the arrival span (first to last arrival), fit a
+ * least-squares line through the second half of the samples (the first half may hold the start-up
+ * transient), and call the run diverging when both
+ *   - the slope exceeds 5 % of the arrival rate over that half (completions lag arrivals by more
+ *     than 5 %), and
+ *   - the growth the line predicts over the half exceeds 3 × the residual standard deviation and
+ *     10 requests (it is a trend, not noise).
+ * It diverged at the last sample before the backlog's peak at which the backlog was at most a
+ * tenth of that peak (from then on it stayed above).
+ *
+ * A burst whose arrivals outpace the fleet and then drain after arrivals stop is flagged too: its
+ * figures describe a transient that depends on the burst's size. Runs with fewer than
+ * MIN_ARRIVALS arrivals are not tested (reached: true, the detail says so).
+ */
+import type { RequestRecord } from './types.js';
+
+export interface SteadyState {
+  readonly reached: boolean;
+  /** Simulated time (s) the backlog started to grow without bound; null when it did not. */
+  readonly diverged_at_s: number | null;
+  readonly detail: string;
+}
+
+/** Windows the arrival span is cut into (samples = WINDOWS + 1). */
+export const WINDOWS = 40;
+/** Fewer arrivals than this are not tested. */
+export const MIN_ARRIVALS = 20;
+/** Slope threshold relative to the arrival rate. */
+export const REL_SLOPE = 0.05;
+/** Growth must exceed NOISE_SIGMAS residual standard deviations and MIN_GROWTH requests. */
+export const NOISE_SIGMAS = 3;
+export const MIN_GROWTH = 10;
+
+export interface BacklogSeries {
+  /** Sample times, µs. */
+  readonly timesUs: readonly number[];
+  /** Requests arrived and not yet ended at each time (arrival ≤ t, end > t or never). */
+  readonly backlog: readonly number[];
+  /** Arrivals at or before each time. */
+  readonly arrived: readonly number[];
+}
+
+/** Rounds to 4 decimals (local copy to keep this module free of summary.ts). */
+function r4(x: number): number {
+  return Number(x.toFixed(4)) + 0;
+}
+
+/**
+ * Backlog at `windows + 1` equally spaced times from `fromUs` to `toUs` (inclusive). O(n log n)
+ * for sorting the end times, no per-token work.
+ */
+export function backlogSeries(records: readonly RequestRecord[], fromUs: number, toUs: number, windows = WINDOWS): BacklogSeries {
+  const arrivals = new Float64Array(records.length);
+  const ends = new Float64Array(records.length);
+  records.forEach((r, i) => {
+    arrivals[i] = r.arrivalUs;
+    ends[i] = r.endUs < 0 ? Infinity : r.endUs;
+  });
+  arrivals.sort();
+  ends.sort();
+  const timesUs: number[] = [];
+  const backlog: number[] = [];
+  const arrived: number[] = [];
+  let a = 0;
+  let e = 0;
+  for (let k = 0; k <= windows; k++) {
+    const t = k === windows ? toUs : fromUs + ((toUs - fromUs) * k) / windows;
+    while (a < arrivals.length && arrivals[a]! <= t) a++;
+    while (e < ends.length && ends[e]! <= t) e++;
+    timesUs.push(t);
+    arrived.push(a);
+    backlog.push(a - e);
+  }
+  return { timesUs, backlog, arrived };
+}
+
+/** Least-squares line through (x, y): slope and residual standard deviation. */
+export function linearFit(x: readonly number[], y: readonly number[]): { slope: number; intercept: number; residualStd: number } {
+  const n = x.length;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += x[i]!;
+    sy += y[i]!;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i]! - mx) ** 2;
+    sxy += (x[i]! - mx) * (y[i]! - my);
+  }
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  const intercept = my - slope * mx;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (y[i]! - (intercept + slope * x[i]!)) ** 2;
+  return { slope, intercept, residualStd: n > 2 ? Math.sqrt(ss / (n - 2)) : 0 };
+}
+
+/** The divergence test on a sampled backlog (times in seconds, arrived = cumulative arrivals). */
+export function testBacklog(timesS: readonly number[], backlog: readonly number[], arrived: readonly number[]): SteadyState {
+  const n = timesS.length;
+  const mid = Math.floor((n - 1) / 2);
+  const xs = timesS.slice(mid);
+  const ys = backlog.slice(mid);
+  const halfS = timesS[n - 1]! - timesS[mid]!;
+  const rate = halfS > 0 ? (arrived[n - 1]! - arrived[mid]!) / halfS : 0;
+  const fit = linearFit(xs, ys);
+  const growth = fit.slope * halfS;
+  const threshold = Math.max(NOISE_SIGMAS * fit.residualStd, MIN_GROWTH);
+  const numbers = `backlog slope ${r4(fit.slope)} req/s vs arrival rate ${r4(rate)} req/s over the second half of arrivals, growth ${r4(growth)} vs noise threshold ${r4(threshold)}`;
+  if (!(rate > 0 && fit.slope > REL_SLOPE * rate && growth > threshold)) {
+    return { reached: true, diverged_at_s: null, detail: `steady: ${numbers}` };
+  }
+  let peak = 0;
+  for (let k = 1; k < n; k++) if (backlog[k]! > backlog[peak]!) peak = k;
+  let at = 0;
+  for (let k = 0; k <= peak; k++) if (backlog[k]! <= backlog[peak]! / 10) at = k;
+  return { reached: false, diverged_at_s: r4(timesS[at]!), detail: `diverging: ${numbers}; peak backlog ${backlog[peak]} at ${r4(timesS[peak]!)} s` };
+}
+
+/** The steady-state verdict of a run's records (in arrival order or not). */
+export function steadyState(records: readonly RequestRecord[]): SteadyState {
+  if (records.length < MIN_ARRIVALS) {
+    return { reached: true, diverged_at_s: null, detail: `not tested: ${records.length} arrivals (needs at least ${MIN_ARRIVALS})` };
+  }
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of records) {
+    if (r.arrivalUs < first) first = r.arrivalUs;
+    if (r.arrivalUs > last) last = r.arrivalUs;
+  }
+  if (last === first) {
+    return { reached: false, diverged_at_s: r4(first / 1e6), detail: `all ${records.length} requests arrived at once: the run is a burst draining, not a steady state` };
+  }
+  const s = backlogSeries(records, first, last);
+  return testBacklog(
+    s.timesUs.map((t) => t / 1e6),
+    s.backlog,
+    s.arrived,
+  );
+}
