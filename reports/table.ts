@@ -99,6 +99,7 @@ const REPEAT_COLUMNS: readonly FigureColumn[] = [
   ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
   ['out tok/s', 'throughput.output_tokens_per_s', 1, 1],
   ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+  ['cache hit %', 'prefix_cache_hit_rate', 100, 1],
 ];
 
 /** Figures of the sweep table: the repetition table's but output tokens/s. */
