@@ -55,16 +55,32 @@ let streamCounter = 0;
  */
 export function openAtomicStream(path: string): AtomicStream {
   const s = staged(path);
-  if (s) return stagedStream(s);
+  if (s) {
+    // A plan's temporary file: commit marks it complete (the plan publishes it), abort un-marks it.
+    s.ready = false;
+    return fileStream(s.tmp, s.target.given, () => (s.ready = true), () => (s.ready = false));
+  }
   mkdirSync(dirname(path), { recursive: true });
   const tmpPath = `${path}.tmp-${process.pid}-${streamCounter++}`;
-  let fd: number | null = openSync(tmpPath, 'w');
+  return fileStream(tmpPath, path, () => renameSync(tmpPath, path), () => {
+    try {
+      unlinkSync(tmpPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  });
+}
 
+/**
+ * Chunks into `tmpPath` (opened now): `commit` flushes and closes it, then runs `published`;
+ * `abort` closes it if open, then runs `discarded`. After either, `write`/`commit` throw.
+ */
+function fileStream(tmpPath: string, label: string, published: () => void, discarded: () => void): AtomicStream {
+  let fd: number | null = openSync(tmpPath, 'w');
   const openFd = (): number => {
-    if (fd === null) throw new Error(`atomic stream for ${path} is already closed`);
+    if (fd === null) throw new Error(`atomic stream for ${label} is already closed`);
     return fd;
   };
-
   return {
     tmpPath,
     write(chunk: string | Buffer): void {
@@ -78,51 +94,14 @@ export function openAtomicStream(path: string): AtomicStream {
       fsyncSync(handle);
       closeSync(handle);
       fd = null;
-      renameSync(tmpPath, path);
+      published();
     },
     abort(): void {
       if (fd !== null) {
         closeSync(fd);
         fd = null;
       }
-      try {
-        unlinkSync(tmpPath);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    },
-  };
-}
-
-/** A stream into a plan's temporary file: commit marks it complete, abort empties it. */
-function stagedStream(s: StagedOutput): AtomicStream {
-  let fd: number | null = openSync(s.tmp, 'w');
-  s.ready = false;
-  const openFd = (): number => {
-    if (fd === null) throw new Error(`atomic stream for ${s.target.given} is already closed`);
-    return fd;
-  };
-  return {
-    tmpPath: s.tmp,
-    write(chunk: string | Buffer): void {
-      const handle = openFd();
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      let offset = 0;
-      while (offset < buf.length) offset += writeSync(handle, buf, offset, buf.length - offset);
-    },
-    commit(): void {
-      const handle = openFd();
-      fsyncSync(handle);
-      closeSync(handle);
-      fd = null;
-      s.ready = true;
-    },
-    abort(): void {
-      if (fd !== null) {
-        closeSync(fd);
-        fd = null;
-      }
-      s.ready = false;
+      discarded();
     },
   };
 }

@@ -6,18 +6,9 @@
  * not fit), or ran silently (a header-only trace, a window past the trace's end, every request too
  * long). Every message now states the range or the reason.
  */
+import { SMALL } from './fixtures.js';
 import type { BadInputCase } from './types.js';
 
-const SMALL = `name: s
-seed: 1
-requests: 20
-fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
-workload:
-  arrival: {process: poisson, rate: 10}
-  input: {dist: constant, value: 100}
-  output: {dist: constant, value: 10}
-policies: [round-robin]
-`;
 
 /** SMALL with one substring replaced (must occur). */
 function small(from: string, to: string): string {

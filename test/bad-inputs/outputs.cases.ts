@@ -9,18 +9,9 @@
  * "Unwritable": the tests run as root, which chmod does not stop, so unwritable places are a path
  * under /proc (the kernel refuses to create files there, for root too) and paths under a regular file.
  */
+import { SMALL } from './fixtures.js';
 import type { BadInputCase } from './types.js';
 
-const SMALL = `name: s
-seed: 1
-requests: 20
-fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
-workload:
-  arrival: {process: poisson, rate: 10}
-  input: {dist: constant, value: 100}
-  output: {dist: constant, value: 10}
-policies: [round-robin]
-`;
 const S = { 's.yaml': SMALL, 'old.json': '{"old": true}\n', 'file.txt': 'a regular file\n' };
 const TRACE = '{"arrival_us":0,"input_tokens":10,"output_tokens":5}\n{"arrival_us":1000,"input_tokens":12,"output_tokens":6}\n';
 const T = { 't.jsonl': TRACE, 'file.txt': 'a regular file\n' };
