@@ -63,8 +63,10 @@ export function windowSentence(doc: ResultsDocument): string {
   if (from === null || to === null) return '';
   const warm = num(w.warmup_s) ?? 0;
   const cool = num(w.cooldown_s) ?? 0;
-  const skipped = [warm > 0 ? `${warm} s warm-up` : '', cool > 0 ? `${cool} s cool-down` : ''].filter(Boolean).join(' and ');
-  return `Latency and throughput are measured over simulated time ${from}–${to} s${skipped ? ` (${skipped} left out)` : ''}.`;
+  // Times to 0.1 s: the window's edges are arrival times, whose µs are noise to a reader.
+  const s1 = (x: number): string => String(Math.round(x * 10) / 10);
+  const skipped = [warm > 0 ? `${s1(warm)} s warm-up` : '', cool > 0 ? `${s1(cool)} s cool-down` : ''].filter(Boolean).join(' and ');
+  return `Latency and throughput are measured over simulated time ${s1(from)}–${s1(to)} s${skipped ? ` (${skipped} left out)` : ''}.`;
 }
 
 /** Headers of the per-class table (after policy and class). */
