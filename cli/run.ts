@@ -10,6 +10,7 @@ import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { ScenarioRunError, UserError } from '../sim/core/errors.js';
+import { inputWarnings } from '../sim/scenario/warnings.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { policyTracePath } from '../sim/workload/traces/record.js';
@@ -110,8 +111,10 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
       },
     });
     progress.stop();
-    for (const line of runWarnings(path, scenario, primary)) process.stderr.write(`${line}\n`);
-    const full = traceStats ? { ...doc, trace: traceStats } : doc;
+    const runLines = runWarnings(path, scenario, primary);
+    for (const line of runLines) process.stderr.write(`${line}\n`);
+    const warnings = [...inputWarnings(), ...runLines.map((l) => l.replace(/^routesim: warning: /, ''))];
+    const full = { ...doc, ...(traceStats ? { trace: traceStats } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
     if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
     csv?.commit();

@@ -50,6 +50,12 @@ export interface ResultsDocument {
   readonly trace?: TraceStats;
   /** What work was simulated (scenario minus policies, seed set, input files): reports/fingerprint.ts. */
   readonly workload_fingerprint?: WorkloadFingerprint;
+  /**
+   * What the run warned about on stderr (input production accepts but is likely a mistake; requests
+   * vLLM rejects; policies whose every request failed), without the `routesim: warning: ` prefix.
+   * Absent when there were none.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** Optional parts of a policy's entry (see PolicyResult). */

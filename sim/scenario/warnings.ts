@@ -10,3 +10,8 @@ export function warnInput(line: string): void {
   said.add(line);
   process.stderr.write(`routesim: warning: ${line}\n`);
 }
+
+/** Every input warning said so far, in order (the results document carries them as `warnings`). */
+export function inputWarnings(): string[] {
+  return [...said];
+}
