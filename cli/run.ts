@@ -11,6 +11,7 @@ import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { ScenarioRunError, UserError } from '../sim/core/errors.js';
 import { inputWarnings } from '../sim/scenario/warnings.js';
+import { checkRunSize } from '../sim/scenario/feasibility.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { policyTracePath } from '../sim/workload/traces/record.js';
@@ -80,6 +81,8 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
 function run(path: string, flags: RunFlags): void {
   const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
+  // Rates given as a flag must keep every sweep point within the run-size limits too.
+  if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
   const outputs = runOutputs(path, flags, scenario);
   try {
     runWith(path, scenario, plan, flags, outputs);

@@ -208,4 +208,11 @@ export const cases: readonly BadInputCase[] = [
     exit: 0,
   }),
   scen('some prompts above max_model_len warn with a count', small('input: {dist: constant, value: 100}', 'input: {dist: empirical, values: [100, 200000], weights: [1, 1]}'), [/^routesim: warning: s\.yaml: \d+ of 20 requests are rejected by every replica/, /longer than max_model_len 131072/, /rejected_by_reason/], { exit: 0 }),
+  {
+    name: '--sweep-rate whose point would simulate 1e9 requests',
+    files: { 'd.yaml': 'name: d\nduration_s: 1000\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 5}\npolicies: [round-robin]\n' },
+    args: ['run', 'd.yaml', '--sweep-rate', '1,1e6'],
+    names: '--sweep-rate',
+    stderr: [/sweep\.rates\[1\]/, /1e9 expected requests/, /limited to 1e8/],
+  },
 ];
