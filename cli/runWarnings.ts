@@ -6,6 +6,8 @@
  *   policy and is said once. When it is every request, the run measured nothing: an error.
  * - a policy whose every request was rejected or dropped (`summary.all_failed`): a warning line
  *   `routesim: warning: policy X: all N requests were dropped (…)`.
+ * - a measurement window (report.warmup_s / cooldown_s) that holds none of the completed requests:
+ *   an error, since every latency would be null.
  */
 import { inputError } from '../sim/core/errors.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
@@ -46,6 +48,12 @@ export function runWarnings(file: string, scenario: ScenarioConfig, results: rea
   }
   for (const r of results) {
     const s = r.summary;
+    // Requests completed, but none inside the measurement window: every latency would be null.
+    if (s.completed > 0 && s.ttft_ms.p50 === null && s.window) {
+      const w = s.window;
+      const at = w.cooldown_s > 0 ? 'report.cooldown_s' : 'report.warmup_s';
+      throw inputError(file, at, `the measurement window (warm-up ${w.warmup_s} s, cool-down ${w.cooldown_s} s) leaves none of the ${s.completed} completed requests of policy ${r.policy} to measure: arrivals are measured from ${w.from_s} s to ${w.to_s} s`, 'lower report.warmup_s / report.cooldown_s, or run longer (requests or duration_s)');
+    }
     if (s.arrived > 0 && s.completed === 0) {
       const detail = [s.rejected > 0 ? `rejected: ${counts(s.rejected_by_reason)}` : '', s.dropped > 0 ? `dropped: ${counts(s.dropped_by_reason)}` : ''].filter((x) => x).join('; ');
       lines.push(`routesim: warning: policy ${r.policy}: all ${s.arrived} requests were dropped (${detail}); summary.all_failed is true`);

@@ -75,4 +75,8 @@ export const cases: readonly BadInputCase[] = [
     names: 'cur.json',
     stderr: /steady_state\.diverged_at_s/,
   },
+  // A request-count run's arrival span is only known after the run: a warm-up longer than it
+  // leaves nothing to measure (every latency null); before, the run exited 0 with null figures.
+  { name: 'warm-up longer than the arrivals span', files: { 's.yaml': withReport('{warmup_s: 1000}') }, args: ['run', 's.yaml', '--out', 'r.json'], stderr: [/report\.warmup_s/, /leaves none of the \d+ completed requests/] },
+  { name: 'cool-down longer than the arrivals span', files: { 's.yaml': withReport('{warmup_s: 0, cooldown_s: 1000}') }, args: ['run', 's.yaml'], stderr: [/report\.cooldown_s/, /leaves none of the/] },
 ];
