@@ -32,12 +32,23 @@ export interface ClassSummary {
   readonly goodput: GoodputStats;
 }
 
+/**
+ * Every key is a string. The classes are inserted in sorted order (numerically for priorities), but
+ * JavaScript objects, and so the JSON output, list integer-like keys first in ascending order and
+ * then the others in insertion order: priorities -2, -1 come after 0, 5 (`{"0":…,"5":…,"-1":…,"-2":…}`).
+ * Sort the keys yourself (as numbers) when the order matters.
+ */
 export interface ClassBreakdown {
-  /** Keyed by the priority (InferenceObjective priority) as a decimal string. */
+  /** Keyed by the priority (InferenceObjective priority) as a decimal string; negative ones are listed after the others (see above). */
   readonly priority: Readonly<Record<string, ClassSummary>>;
   /** Keyed by tenant name (tenants workloads), `client-N` (other sources with clients) or `none`. */
   readonly tenant: Readonly<Record<string, ClassSummary>>;
-  /** Keyed by the adapter served (after any model rewrite), `base` for the base model. */
+  /**
+   * Keyed by adapter, `base` for the base model. A request the gateway dispatched counts under the
+   * adapter it was served with (after any model rewrite; the record's adapter is rewritten at
+   * dispatch, and an engine rejection comes after it); one dropped before dispatch (shed, flow
+   * control, no endpoint) counts under the adapter it asked for.
+   */
   readonly adapter: Readonly<Record<string, ClassSummary>>;
 }
 
