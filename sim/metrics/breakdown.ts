@@ -35,7 +35,7 @@ export interface ClassSummary {
 /**
  * Every key is a string. The classes are inserted in sorted order (numerically for priorities), but
  * JavaScript objects, and so the JSON output, list integer-like keys first in ascending order and
- * then the others in insertion order: priorities -2, -1 come after 0, 5 (`{"0":…,"5":…,"-1":…,"-2":…}`).
+ * then the others in insertion order: priorities -2, -1 come after 0, 5 (`{"0":…,"5":…,"-2":…,"-1":…}`).
  * Sort the keys yourself (as numbers) when the order matters.
  */
 export interface ClassBreakdown {
