@@ -69,23 +69,52 @@ describe('outOfRange', () => {
 
 describe('bounded (zod) and flagNumber agree with outOfRange', () => {
   const ranges = Object.values(RANGES) as Range[];
-  it('for any double and any range', () => {
+  /**
+   * Values for range `r`: any double (almost never inside a range), doubles inside it, whole numbers
+   * inside it (the only in-range values of an integer range), and the edges min, max, min − 1, max + 1.
+   */
+  const valuesFor = (r: Range): fc.Arbitrary<number> => {
+    const lo = Math.ceil(r.min);
+    const hi = Math.floor(r.max);
+    // fc.integer takes 32-bit bounds; larger ranges draw doubles in range and round them.
+    const whole =
+      lo >= -0x80000000 && hi <= 0x7fffffff
+        ? fc.integer({ min: lo, max: hi })
+        : fc
+            .double({ min: r.min, max: r.max, noNaN: true })
+            .map(Math.round)
+            .filter((v) => v >= r.min && v <= r.max);
+    return fc.oneof(fc.double(), fc.double({ min: r.min, max: r.max, noNaN: true }), whole, fc.constantFrom(r.min, r.max, r.min - 1, r.max + 1));
+  };
+  it('for any double and any range (in range, out of range, whole numbers and the edges)', () => {
+    let intAccepted = 0;
+    let intRejected = 0;
     fc.assert(
-      fc.property(fc.double(), fc.constantFrom(...ranges), (v, r) => {
-        const z = bounded(r).safeParse(v);
-        const problem = outOfRange(v, r);
-        expect(z.success).toBe(Number.isFinite(v) && problem === null);
-        if (z.success) {
-          expect(v >= r.min && v <= r.max).toBe(true);
-          expect(flagNumber('--x', String(v), r) === v).toBe(true); // (-0 reads back as 0)
-        } else if (Number.isFinite(v)) {
-          // The message is `problem (fix: …)`, split again by the scenario loader.
-          expect(z.error.issues[0]!.message).toMatch(new RegExp(`^${problem!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(fix: use `));
-          expect(errorOf(() => flagNumber('--x', String(v), r)).startsWith(`--x: ${problem} (fix: pass ${r.int ? '' : 'a value '}${rangeText(r)}, e.g. --x `)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...ranges).chain((r) => fc.tuple(valuesFor(r), fc.constant(r))),
+        ([v, r]) => {
+          const z = bounded(r).safeParse(v);
+          if (r.int === true) {
+            if (z.success) intAccepted++;
+            else intRejected++;
+          }
+          const problem = outOfRange(v, r);
+          expect(z.success).toBe(Number.isFinite(v) && problem === null);
+          if (z.success) {
+            expect(v >= r.min && v <= r.max).toBe(true);
+            expect(flagNumber('--x', String(v), r) === v).toBe(true); // (-0 reads back as 0)
+          } else if (Number.isFinite(v)) {
+            // The message is `problem (fix: …)`, split again by the scenario loader.
+            expect(z.error.issues[0]!.message).toMatch(new RegExp(`^${problem!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(fix: use `));
+            expect(errorOf(() => flagNumber('--x', String(v), r)).startsWith(`--x: ${problem} (fix: pass ${r.int ? '' : 'a value '}${rangeText(r)}, e.g. --x `)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
+    // Both paths of integer ranges were exercised (fc.double() alone accepted none in 500 draws).
+    expect(intAccepted).toBeGreaterThan(0);
+    expect(intRejected).toBeGreaterThan(0);
   });
 
   it('flagNumber reads trimmed text and names the flag when it is not a number', () => {

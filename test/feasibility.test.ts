@@ -9,7 +9,7 @@ import { UserError } from '../sim/core/errors.js';
 import { capacityProblem, kvCapacity } from '../sim/engine/capacity.js';
 import { getGpu, getModel, gpuNames } from '../sim/hardware/catalog.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
-import { lengthBounds } from '../sim/scenario/feasibility.js';
+import { expectedArrivals, lengthBounds } from '../sim/scenario/feasibility.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { DEFAULT_ENGINE, TP_VALUES } from '../sim/scenario/schema.js';
 import type { EngineConfig } from '../sim/scenario/types.js';
@@ -80,6 +80,42 @@ describe('runs that cannot finish or measure nothing', () => {
     expect(errorOf(() => parseScenario(text, 's.yaml'))).toBe(
       's.yaml: duration_s: 1e6 req/s × duration_s 1e7 = 1e13 expected requests; a run is limited to 1e8 (fix: shorten the run or lower the rate, or set requests: <count> to stop it earlier)',
     );
+  });
+
+  it('expected arrivals follow the profile: spikes (overlapping, clipped) and a ladder scaled by a sweep rate', () => {
+    const none = { stages: [], spikes: [], diurnal: null };
+    // 10 req/s over 100 s = 1000.
+    expect(expectedArrivals(10, none, 100)).toBe(1000);
+    // Spikes ×3 on [10, 30) and ×2 on [20, 40): 10·(10 + 3·10 + 6·10 + 2·10 + 60) = 10·180 = 1800.
+    const spikes = [
+      { at_s: 10, duration_s: 20, multiplier: 3 },
+      { at_s: 20, duration_s: 20, multiplier: 2 },
+    ];
+    expect(expectedArrivals(10, { ...none, spikes }, 100)).toBe(1800);
+    // duration_s 25 clips them: 10·(10 + 3·10 + 6·5) = 700; without the spikes 250.
+    expect(expectedArrivals(10, { ...none, spikes }, 25)).toBe(700);
+    expect(expectedArrivals(10, { ...none, spikes }, 25, false)).toBe(250);
+    // Ladder 2 req/s × 10 s + 4 req/s × 10 s = 60 (mean 3); at a sweep rate of 6 every stage doubles: 120.
+    const ladder = { ...none, stages: [{ rate: 2, duration_s: 10 }, { rate: 4, duration_s: 10 }] };
+    expect(expectedArrivals(3, ladder, null)).toBe(60);
+    expect(expectedArrivals(6, ladder, null)).toBe(120);
+    // duration_s 15 stops the ladder halfway through the second stage: 20 + 4·5 = 40.
+    expect(expectedArrivals(3, ladder, 15)).toBe(40);
+    // Nothing bounds the time: the run is bounded by requests.
+    expect(expectedArrivals(10, none, null)).toBe(0);
+  });
+
+  it('counts spikes and sweep points on a ladder against the 1e8 limit', () => {
+    // 5e4 req/s × 1000 s = 5e7 passes alone; a ×1000 spike over the whole run makes it 5e10.
+    const spiked = scenario('gpu: H100, model: Llama-3.1-8B', '  arrival: {rate: 50000, spikes: [{at_s: 0, duration_s: 1000, multiplier: 1000}]}\n  input: 10\n  output: 2').replace('requests: 20', 'duration_s: 1000');
+    expect(errorOf(() => parseScenario(spiked, 's.yaml'))).toBe(
+      "s.yaml: workload.arrival.spikes: 50000 req/s × duration_s 1000 with the spikes' multipliers = 5e10 expected requests; a run is limited to 1e8 (fix: lower or shorten the spikes, or set requests: <count> to stop the run earlier)",
+    );
+    // A ladder of 10 req/s × 1e5 s = 1e6 requests (mean 10); a sweep point at 1e6 req/s scales it by 1e5: 1e11.
+    const swept = scenario('gpu: H100, model: Llama-3.1-8B', '  arrival: {stages: [{rate: 10, duration_s: 100000}]}\n  input: 10\n  output: 2').replace('requests: 20\n', '').replace('policies:', 'sweep: {rates: [1000000]}\npolicies:');
+    expect(errorOf(() => parseScenario(swept, 's.yaml'))).toMatch(/^s\.yaml: sweep\.rates\[0\]: the stages' Σ rate × duration_s scaled to a mean of 1e6 req\/s = 1e11 expected requests; a run is limited to 1e8/);
+    // The same ladder at a sweep rate of 100 (1e7 requests) is fine.
+    expect(() => parseScenario(swept.replace('1000000]', '100]'), 's.yaml')).not.toThrow();
   });
 
   it('bounds the simulated time of requests / rate at 1e7 s', () => {

@@ -94,11 +94,31 @@ describe('per-class figures (golden)', () => {
     expect(s.by_class.tenant['beta']!.tpot_ms.mean).toBe(1.1);
   });
 
-  it('goodput per class over its own duration', () => {
-    // alpha: 1 good request; duration = its completion 3100 µs − first alpha arrival 0 → 1 / 0.0031 s.
-    expect(s.by_class.tenant['alpha']!.goodput).toEqual({ requests_per_s: 322.5806, fraction: 0.5 });
-    // beta: 2 good; duration = 203_100 − 100_000 µs = 0.1031 s → 19.3986 req/s.
-    expect(s.by_class.tenant['beta']!.goodput).toEqual({ requests_per_s: 19.3986, fraction: 1 });
+  it('goodput per class over the window, as the total: the classes add up', () => {
+    // Window = every request (no warm-up/cool-down with 4 arrivals): first arrival 0, last token
+    // id2's 200_000 + 3100 = 203_100 µs → 0.2031 s. No SLO → every completed request is good.
+    // Total: 3 / 0.2031 = 14.771049… → 14.771 (the classes below sum to 4.9237 + 9.8474 = 14.7711:
+    // rounding).
+    expect(s.goodput.requests_per_s).toBe(14.771);
+    // alpha (id0 good, id3 rejected): 1 / 0.2031 = 4.923683… → 4.9237; fraction 1/2 (it was
+    // 1 / its own span 0.0031 s = 322.5806).
+    expect(s.by_class.tenant['alpha']!.goodput).toEqual({ requests_per_s: 4.9237, fraction: 0.5 });
+    // beta (id1, id2): 2 / 0.2031 = 9.847366… → 9.8474 (it was 2 / its own span 0.1031 s = 19.3986).
+    expect(s.by_class.tenant['beta']!.goodput).toEqual({ requests_per_s: 9.8474, fraction: 1 });
+    // priority 0 (id0, id2): 2 / 0.2031 → 9.8474; priority 1 (id1 good, id3 rejected): 4.9237.
+    expect(s.by_class.priority['0']!.goodput.requests_per_s).toBe(9.8474);
+    expect(s.by_class.priority['1']!.goodput).toEqual({ requests_per_s: 4.9237, fraction: 0.5 });
+    // One adapter (base) holds every request: the total's figures.
+    expect(s.by_class.adapter['base']!.goodput).toEqual(s.goodput);
+  });
+
+  it('in every dimension the classes\' goodput rates sum to the total (within rounding)', () => {
+    for (const dim of [s.by_class.priority, s.by_class.tenant, s.by_class.adapter]) {
+      const classes = Object.values(dim);
+      const sum = classes.reduce((a, c) => a + c.goodput.requests_per_s, 0);
+      // Each rate is rounded to 4 decimals: at most 0.5·10⁻⁴ off per class and for the total.
+      expect(Math.abs(sum - s.goodput.requests_per_s)).toBeLessThanOrEqual((classes.length + 1) * 0.5e-4 + 1e-12);
+    }
   });
 
   it("a replica's input_tokens counts the prompts its engine accepted, not the rejected one", () => {
@@ -223,6 +243,12 @@ report: {warmup_s: 0}
     ]);
     expect(s.stages!.every((x) => x.completed === x.arrived && x.ttft_ms.p50 !== null)).toBe(true);
     expect(s.arrived).toBe(70);
+    // Goodput per stage is over the stage's span (10 s), so it matches the offered rate when every
+    // request meets the SLO (the scenario sets none): 20 / 10 = 2 and 50 / 10 = 5 req/s.
+    expect(s.stages!.map((x) => x.goodput)).toEqual([
+      { requests_per_s: 2, fraction: 1 },
+      { requests_per_s: 5, fraction: 1 },
+    ]);
   });
 
   it('a pause (rate 0) between stages is not a stage; a sweep scales every stage', () => {

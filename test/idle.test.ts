@@ -133,6 +133,11 @@ policies: [{name: gaie, epp: default}]
     expect(run.records.every((r) => r.outcome === 'completed')).toBe(true);
     expect(run.endUs).toBeGreaterThan(1e9); // the arrivals really are far apart
     expect(run.events).toBeLessThanOrEqual(5 * (7 + 2) + 1);
+    // ITL buckets: only the 100 ms buckets a step ended in, before the warm-up horizon — at most
+    // 2 steps (prefill, decode) per request, so ≤ 10 (it used to be one per 100 ms since time 0:
+    // ~2·10⁷ maps for these arrivals).
+    expect(run.itlTimeline!.buckets.length).toBeLessThanOrEqual(5 * 2);
+    expect(run.itlTimeline!.buckets.length).toBeGreaterThan(0);
   });
 });
 

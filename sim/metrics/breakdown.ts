@@ -32,12 +32,23 @@ export interface ClassSummary {
   readonly goodput: GoodputStats;
 }
 
+/**
+ * Every key is a string. The classes are inserted in sorted order (numerically for priorities), but
+ * JavaScript objects, and so the JSON output, list integer-like keys first in ascending order and
+ * then the others in insertion order: priorities -2, -1 come after 0, 5 (`{"0":…,"5":…,"-2":…,"-1":…}`).
+ * Sort the keys yourself (as numbers) when the order matters.
+ */
 export interface ClassBreakdown {
-  /** Keyed by the priority (InferenceObjective priority) as a decimal string. */
+  /** Keyed by the priority (InferenceObjective priority) as a decimal string; negative ones are listed after the others (see above). */
   readonly priority: Readonly<Record<string, ClassSummary>>;
   /** Keyed by tenant name (tenants workloads), `client-N` (other sources with clients) or `none`. */
   readonly tenant: Readonly<Record<string, ClassSummary>>;
-  /** Keyed by the adapter served (after any model rewrite), `base` for the base model. */
+  /**
+   * Keyed by adapter, `base` for the base model. A request the gateway dispatched counts under the
+   * adapter it was served with (after any model rewrite; the record's adapter is rewritten at
+   * dispatch, and an engine rejection comes after it); one dropped before dispatch (shed, flow
+   * control, no endpoint) counts under the adapter it asked for.
+   */
   readonly adapter: Readonly<Record<string, ClassSummary>>;
 }
 
@@ -65,8 +76,13 @@ export interface StageSpan {
   readonly rate: number;
 }
 
-/** Latency, throughput and goodput over `measured` (any subset of records). */
-export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig): {
+/**
+ * Latency, throughput and goodput over `measured` (any subset of records). Throughput is over the
+ * subset's own span (first arrival to last token); goodput's rate is over `goodputDurationS` when
+ * given (a class: the whole window's duration, so the classes' rates add up to the total; a stage:
+ * the stage's span), else over the same span as throughput.
+ */
+export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig, goodputDurationS?: number): {
   ttft_ms: LatencyStats;
   tpot_ms: LatencyStats;
   e2e_ms: LatencyStats;
@@ -87,7 +103,7 @@ export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig
     tpot_ms: latencyStats(tpots),
     e2e_ms: latencyStats(completed.map(e2eMs)),
     throughput: throughputStats(completed, durationS),
-    goodput: { requests_per_s: round4(ratio(good, durationS)), fraction: round4(ratio(good, measured.length)) },
+    goodput: { requests_per_s: round4(ratio(good, goodputDurationS ?? durationS)), fraction: round4(ratio(good, measured.length)) },
   };
 }
 
@@ -120,11 +136,14 @@ function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => s
 
 type Figures = ReturnType<typeof subsetFigures>;
 
-/** One dimension's classes; a class holding every record reuses `whole` (the figures of all of them). */
-function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures): Record<string, ClassSummary> {
+/**
+ * One dimension's classes; a class holding every record reuses `whole` (the figures of all of them).
+ * Goodput rates are over `durationS`, the whole window's duration (as the total's).
+ */
+function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures, durationS: number): Record<string, ClassSummary> {
   const out: Record<string, ClassSummary> = {};
   for (const [k, group] of groupBy(records, key)) {
-    const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo);
+    const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo, durationS);
     out[k] = { arrived: group.length, ...outcomes(group), ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, goodput: f.goodput };
   }
   return out;
@@ -138,17 +157,22 @@ export function tenantKey(client: number, names: readonly string[] | undefined):
 
 /**
  * Breakdown by priority, tenant and adapter. `whole` is subsetFigures of the windowed records (the
- * main summary's), reused for a class that holds every record.
+ * main summary's), reused for a class that holds every record; `durationS` is the window's duration
+ * (unrounded, the denominator of the total's goodput), over which every class's goodput rate is
+ * taken so that the classes' rates sum to the total's (up to rounding).
  */
-export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, tenantNames?: readonly string[]): ClassBreakdown {
+export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, durationS: number, tenantNames?: readonly string[]): ClassBreakdown {
   return {
-    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole),
-    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole),
-    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole),
+    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole, durationS),
+    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole, durationS),
+    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole, durationS),
   };
 }
 
-/** Per-stage figures: the requests arriving in [from_s, to_s) of each stage. */
+/**
+ * Per-stage figures: the requests arriving in [from_s, to_s) of each stage. Goodput's rate is over
+ * the stage's span (to_s − from_s), comparable with its offered `rate`.
+ */
 export function stageSummaries(records: readonly RequestRecord[], stages: readonly StageSpan[], slo: SloConfig): StageSummary[] {
   const buckets: RequestRecord[][] = stages.map(() => []);
   for (const r of records) {
@@ -163,6 +187,6 @@ export function stageSummaries(records: readonly RequestRecord[], stages: readon
   return stages.map((s, index) => {
     const group = buckets[index]!;
     const o = outcomes(group);
-    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...subsetFigures(group, slo) };
+    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...subsetFigures(group, slo, s.to_s - s.from_s) };
   });
 }

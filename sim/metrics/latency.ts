@@ -172,11 +172,6 @@ export function e2eMs(r: RequestRecord): number {
   return (r.endUs - r.arrivalUs) / 1000;
 }
 
-/** Completion overhead of a completed record in ms: response complete − last token (α1). */
-export function completionOverheadMs(r: RequestRecord): number {
-  return (r.endUs - r.lastTokenUs) / 1000;
-}
-
 /** TPOT of a record in ms (between its first and last token, α1 excluded), or null when it has a single output token (no inter-token gap). */
 export function tpotMs(r: RequestRecord): number | null {
   if (r.outputTokens <= 1) return null;
@@ -196,7 +191,6 @@ export function meetsSlo(r: RequestRecord, slo: SloConfig): boolean {
   return true;
 }
 
-/** Records of one outcome counted by `key`, keys in sorted order (empty reason → `unspecified`). */
 /**
  * Run duration in seconds: latest response completion (endUs) of a completed request − earliest
  * arrivalUs of any request; 0 when nothing completed.
@@ -225,5 +219,3 @@ export function throughputStats(completed: readonly RequestRecord[], durationS: 
     output_tokens_per_s: round4(ratio(outTok, durationS)),
   };
 }
-
-/** Per-replica figures. */

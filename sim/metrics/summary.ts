@@ -12,7 +12,7 @@
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
-import { latencyStats, itlStats, ratio, round4, round4OrNull, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
+import { durationSeconds, latencyStats, itlStats, ratio, round4, round4OrNull, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
 import { classBreakdown, stageSummaries, subsetFigures, type ClassBreakdown, type StageSpan, type StageSummary } from './breakdown.js';
 import { steadyState, type SteadyState } from './steadyState.js';
 import { excludedBuckets } from './itlTimeline.js';
@@ -231,7 +231,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     balance: { request_share_cv: requestShareCv(run.replicas) },
     steady_state: steadyState(records),
     window,
-    by_class: classBreakdown(records, inWindow, slo, f, opts.tenantNames),
+    by_class: classBreakdown(records, inWindow, slo, f, durationSeconds(measured, completed), opts.tenantNames),
     ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo) } : {}),
   };
 }

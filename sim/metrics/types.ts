@@ -39,7 +39,9 @@ export interface RequestRecord {
   outcome: Outcome;
   /**
    * Why it was rejected or dropped ('' when completed): one of a fixed set of codes (engine
-   * rejections: exceeds_max_model_len …; gateway drops: DROP_REASONS in sim/metrics/reasons.ts).
+   * rejections: exceeds_max_model_len, exceeds_kv_capacity, lora_not_enabled, lora_rank_too_large,
+   * from Replica.rejectionReason in sim/engine/replica.ts; gateway drops: REJECT_CODES in
+   * policies/framework/director.ts).
    */
   reason: string;
   /** The live specifics of a drop (e.g. the pool saturation 0.93, the flow-control limit); '' when none. */

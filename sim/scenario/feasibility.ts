@@ -10,7 +10,8 @@
 import { inputError } from '../core/errors.js';
 import { capacityProblem, numGpuBlocks } from '../engine/capacity.js';
 import { getGpu, getModel, gpuNames } from '../hardware/catalog.js';
-import type { LengthDist, WorkloadSpec } from '../workload/spec.js';
+import { createRateFunction } from '../workload/arrivals.js';
+import type { LengthDist, RateProfile, WorkloadSpec } from '../workload/spec.js';
 import { fmtNum, MAX_DURATION_S, MAX_FLEET_BLOCKS, MAX_REQUESTS } from './bounds.js';
 import { TP_VALUES } from './schema.js';
 import type { ScenarioConfig } from './types.js';
@@ -50,24 +51,57 @@ export function lengthBounds(d: LengthDist): { min: number; max: number } {
 }
 
 /**
+ * Expected arrivals of a generated workload at `rate`: the integral of its rate λ(t) over
+ * [0, min(the stages' end, durationS)], as the arrival process draws it (workload/arrivals.ts
+ * createRateFunction: with stages, a changed `rate` (a sweep point) scales every stage by rate / the
+ * stages' mean; spikes multiply the rate while they last). The diurnal swing is left out (it averages
+ * about 1). 0 when nothing bounds the time (the run is bounded by `requests`).
+ */
+export function expectedArrivals(rate: number, profile: RateProfile | undefined, durationS: number | null, withSpikes = true): number {
+  const p: RateProfile = { stages: profile?.stages ?? [], spikes: withSpikes ? (profile?.spikes ?? []) : [], diurnal: null };
+  const f = createRateFunction(rate, p);
+  const horizon = Math.min(f.end, durationS ?? Infinity);
+  if (!Number.isFinite(horizon)) return 0;
+  let sum = 0;
+  // Pieces between stage ends and spike edges: O(stages + spikes) of them.
+  for (let t = 0; t < horizon; ) {
+    const b = Math.min(f.nextBoundary(t), horizon);
+    sum += f.meanRate(t, b) * (b - t);
+    t = b;
+  }
+  return sum;
+}
+
+/**
  * The run ends within MAX_REQUESTS requests and MAX_DURATION_S simulated seconds. Without
- * `requests`, a run's size is rate × duration_s (or a ladder's Σ rate × duration_s); without
- * duration_s, its length is requests / rate.
+ * `requests`, a run's size is rate × duration_s (or a ladder's Σ rate × duration_s), spikes
+ * included, at the scenario's rate and at every sweep rate; without duration_s, its length is
+ * requests / rate.
  */
 export function checkRunSize(s: ScenarioConfig, file: string): void {
   const w = s.workload;
   const rate = w.arrival.rate;
   if (w.source?.kind === 'sessions' && w.source.mode === 'closed') return;
-  const stages = w.arrival.profile?.stages ?? [];
-  const ladder = stages.reduce((sum, st) => sum + st.rate * st.duration_s, 0);
+  const profile = w.arrival.profile;
+  const stages = profile?.stages ?? [];
+  const spikes = profile?.spikes ?? [];
   const ladderSpan = stages.reduce((sum, st) => sum + st.duration_s, 0);
-  if (s.requests === null) {
-    const expected = s.duration_s !== null ? rate * s.duration_s : stages.length > 0 ? ladder : 0;
-    if (expected > MAX_REQUESTS) {
-      const how = s.duration_s !== null ? `${fmtNum(rate)} req/s × duration_s ${fmtNum(s.duration_s)}` : 'the stages\' Σ rate × duration_s';
-      throw inputError(file, s.duration_s !== null ? 'duration_s' : 'workload.arrival.stages', `${how} = ${fmtNum(expected)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, 'shorten the run or lower the rate, or set requests: <count> to stop it earlier');
-    }
-  }
+  /** The limit on expected requests at rate `r` (the scenario's, or a sweep point at `sweepPath`). */
+  const checkExpected = (r: number, sweepPath?: string): void => {
+    if (s.requests !== null) return;
+    const expected = expectedArrivals(r, profile, s.duration_s);
+    if (expected <= MAX_REQUESTS) return;
+    const bySpikes = spikes.length > 0 && expectedArrivals(r, profile, s.duration_s, false) <= MAX_REQUESTS;
+    // A ladder bounds the time unless duration_s stops it earlier.
+    const byStages = stages.length > 0 && (s.duration_s === null || s.duration_s >= ladderSpan);
+    const scaled = r !== rate ? ` scaled to a mean of ${fmtNum(r)} req/s` : '';
+    const base = byStages ? `the stages' Σ rate × duration_s${scaled}` : stages.length > 0 ? `the stages' rates${scaled} over duration_s ${fmtNum(s.duration_s ?? 0)}` : `${fmtNum(r)} req/s × duration_s ${fmtNum(s.duration_s ?? 0)}`;
+    const how = spikes.length > 0 ? `${base} with the spikes' multipliers` : base;
+    const path = sweepPath ?? (bySpikes ? 'workload.arrival.spikes' : byStages ? 'workload.arrival.stages' : 'duration_s');
+    const fix = sweepPath ? 'lower the rate or shorten the run, or set requests: <count>' : bySpikes ? 'lower or shorten the spikes, or set requests: <count> to stop the run earlier' : 'shorten the run or lower the rate, or set requests: <count> to stop it earlier';
+    throw inputError(file, path, `${how} = ${fmtNum(expected)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, fix);
+  };
+  checkExpected(rate);
   if (stages.length > 0 && ladderSpan > MAX_DURATION_S) {
     throw inputError(file, 'workload.arrival.stages', `the stages last ${fmtNum(ladderSpan)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, 'shorten the stages');
   }
@@ -79,13 +113,11 @@ export function checkRunSize(s: ScenarioConfig, file: string): void {
       throw inputError(file, w.source ? 'workload.tenants' : 'workload.arrival.rate', `at ${fmtNum(rate)} req/s, ${s.requests} requests arrive over ~${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `raise the rate to at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
     }
   }
-  // The same at every rate of a sweep (each point replaces the arrival rate).
+  // The same at every rate of a sweep (each point replaces the arrival rate; a ladder scales by it).
   (s.sweep?.rates ?? []).forEach((r, i) => {
-    if (!paced || stages.length > 0) return;
-    if (s.requests === null && s.duration_s !== null && r * s.duration_s > MAX_REQUESTS) {
-      throw inputError(file, `sweep.rates[${i}]`, `${fmtNum(r)} req/s × duration_s ${fmtNum(s.duration_s)} = ${fmtNum(r * s.duration_s)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, 'lower the rate or shorten the run, or set requests: <count>');
-    }
-    if (s.duration_s === null && s.requests !== null && s.requests / r > MAX_DURATION_S) {
+    if (!paced) return;
+    checkExpected(r, `sweep.rates[${i}]`);
+    if (s.duration_s === null && s.requests !== null && stages.length === 0 && s.requests / r > MAX_DURATION_S) {
       throw inputError(file, `sweep.rates[${i}]`, `at ${fmtNum(r)} req/s, ${s.requests} requests arrive over ~${fmtNum(s.requests / r)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `use rates of at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
     }
   });

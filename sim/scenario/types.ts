@@ -147,8 +147,9 @@ export interface ReportConfig {
   readonly window_ms: number;
   /**
    * Seconds after the first arrival whose arrivals are left out of the latency, throughput and
-   * goodput figures; null = automatic (10 % of the arrival span, at most 60 s). Absent (older
-   * results files) = 0.
+   * goodput figures; null = automatic (10 % of the arrival span, at most 60 s). The loader fills in
+   * null; absent (a scenario built in code) = automatic too, as summaryOptionsFor
+   * (sim/metrics/options.ts) and the simulation's ITL timeline read it.
    */
   readonly warmup_s?: number | null;
   /** Seconds before the last arrival whose arrivals are left out likewise; absent = 0. */
