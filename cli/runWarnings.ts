@@ -49,7 +49,7 @@ export function runWarnings(file: string, scenario: ScenarioConfig, results: rea
   for (const r of results) {
     const s = r.summary;
     // Requests completed, but none inside the measurement window: every latency would be null.
-    if (s.completed > 0 && s.ttft_ms.p50 === null && s.window) {
+    if (s.window && s.completed > 0 && s.ttft_ms.p50 === null) {
       const w = s.window;
       const at = w.cooldown_s > 0 ? 'report.cooldown_s' : 'report.warmup_s';
       throw inputError(file, at, `the measurement window (warm-up ${w.warmup_s} s, cool-down ${w.cooldown_s} s) leaves none of the ${s.completed} completed requests of policy ${r.policy} to measure: arrivals are measured from ${w.from_s} s to ${w.to_s} s`, 'lower report.warmup_s / report.cooldown_s, or run longer (requests or duration_s)');
