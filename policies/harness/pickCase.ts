@@ -231,8 +231,32 @@ export function parsePickCase(doc: unknown, file = '<case>'): PickCase {
     (q.kvEvents ?? []).forEach((ev, j) => {
       if (!names.has(ev.endpoint)) throw new PickCaseError(file, `${p}.kvEvents[${j}].endpoint`, `no endpoint named "${ev.endpoint}"`, `endpoints: ${[...names].join(', ')}`);
     });
+    if (q.expect) checkExpectNames(file, `${p}.expect`, q.expect, names);
   });
   return c;
+}
+
+/**
+ * An `expect` block that names an endpoint the case does not have, or a negative saturation (the
+ * detectors report ≥ 0; it is not capped at 1), can never hold: that is a mistake in the case (exit 2), not a picker that failed it (exit 1).
+ */
+function checkExpectNames(file: string, at: string, e: PickExpect, names: ReadonlySet<string>): void {
+  const known = (path: string, name: string): void => {
+    if (!names.has(name)) throw new PickCaseError(file, path, `no endpoint named "${name}", so this expectation can never hold`, `endpoints: ${[...names].join(', ')}`);
+  };
+  const endpointsIn = (path: string, x: { picked?: string[] | null; totals?: Record<string, number>; scores?: Record<string, Record<string, number>>; survivors?: Record<string, string[]> }): void => {
+    (x.picked ?? []).forEach((n, j) => known(`${path}.picked[${j}]`, n));
+    for (const n of Object.keys(x.totals ?? {})) known(`${path}.totals.${n}`, n);
+    for (const [scorer, eps] of Object.entries(x.scores ?? {})) for (const n of Object.keys(eps)) known(`${path}.scores.${scorer}.${n}`, n);
+    for (const [filter, eps] of Object.entries(x.survivors ?? {})) eps.forEach((n, j) => known(`${path}.survivors.${filter}[${j}]`, n));
+  };
+  if (e.pick !== undefined) known(`${at}.pick`, e.pick);
+  (e.fallbacks ?? []).forEach((n, j) => known(`${at}.fallbacks[${j}]`, n));
+  endpointsIn(at, e);
+  for (const [profile, pe] of Object.entries(e.profiles ?? {})) endpointsIn(`${at}.profiles.${profile}`, pe);
+  if (e.saturation !== undefined && !(e.saturation >= 0)) {
+    throw new PickCaseError(file, `${at}.saturation`, `saturation is never negative, got ${e.saturation}`, 'give the saturation the detector should report, e.g. 0.5');
+  }
 }
 
 /** Runs a parsed (or raw) case document. */

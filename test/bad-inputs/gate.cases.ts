@@ -155,4 +155,10 @@ export const cases: readonly BadInputCase[] = [
   pick('a pick that is a number', '{pick: 3}', /case\.yaml: requests\[0\]\.expect\.pick: /),
   pick('profiles.picked that is a string', '{profiles: {default: {picked: a}}}', /case\.yaml: requests\[0\]\.expect\.profiles\.default\.picked: /),
   pick('a total that is not a number', '{totals: {a: high}}', /case\.yaml: requests\[0\]\.expect\.totals\.a: /),
+  // Expectations that can never hold are mistakes in the case (exit 2), not picker failures (exit 1).
+  pick('expects a pick of an endpoint the case lacks', '{pick: zzz}', [/requests\[0\]\.expect\.pick/, /no endpoint named "zzz"/]),
+  pick('expects totals for an endpoint the case lacks', '{totals: {zzz: 1}}', [/requests\[0\]\.expect\.totals\.zzz/, /can never hold/]),
+  pick('expects a fallback the case lacks', '{fallbacks: [a, zzz]}', /requests\[0\]\.expect\.fallbacks\[1\]/),
+  pick('expects survivors the case lacks', '{survivors: {f: [zzz]}}', /requests\[0\]\.expect\.survivors\.f\[0\]/),
+  pick('expects a negative saturation', '{saturation: -1}', [/requests\[0\]\.expect\.saturation/, /never negative/]),
 ];
