@@ -18,14 +18,22 @@ const nums = z.array(num);
 
 /** A latency in ms: never negative (the report draws latencies on log axes). */
 const latency = z.number().min(0).nullable();
-const LatencySchema = z.looseObject({ p50: latency, p90: latency, p99: latency });
+/** Quantiles of one distribution never decrease with p (null = no samples). */
+const LatencySchema = z.looseObject({ p50: latency, p90: latency, p99: latency }).refine(
+  (l) => [l.p50, l.p90, l.p99].every((v, i, a) => i === 0 || v === null || a[i - 1] === null || a[i - 1]! <= v),
+  { message: 'quantiles decrease (p50 ≤ p90 ≤ p99 must hold)' },
+);
+/** A count of requests: a whole number ≥ 0. */
+const count = z.number().int().min(0);
+/** A fraction in [0, 1]. */
+const fraction = z.number().min(0).max(1);
 
 /** A class's figures (summary.by_class.*.*), as the per-class tables read them. */
 const ClassSchema = z.looseObject({
-  arrived: num,
-  completed: num,
-  rejected: num,
-  dropped: num,
+  arrived: count,
+  completed: count,
+  rejected: count,
+  dropped: count,
   ttft_ms: LatencySchema,
   tpot_ms: LatencySchema,
   e2e_ms: LatencySchema,
@@ -33,22 +41,31 @@ const ClassSchema = z.looseObject({
 });
 const ClassesSchema = z.record(z.string(), ClassSchema);
 
-const SummarySchema = z.looseObject({
-  completed: num,
-  rejected: num,
-  ttft_ms: LatencySchema,
-  tpot_ms: LatencySchema,
-  e2e_ms: LatencySchema,
-  throughput: z.looseObject({ requests_per_s: num, output_tokens_per_s: num }),
-  goodput: z.looseObject({ requests_per_s: num }),
-  replicas: z.array(z.looseObject({ name: z.string(), share: num })),
-  // Added by issue 9; optional so older results files still load.
-  lora_loads: num.optional(),
-  steady_state: z.looseObject({ reached: z.boolean(), diverged_at_s: numOrNull, detail: z.string() }).optional(),
-  window: z.looseObject({ warmup_s: num, cooldown_s: num, from_s: num, to_s: num }).optional(),
-  by_class: z.looseObject({ priority: ClassesSchema, tenant: ClassesSchema, adapter: ClassesSchema }).optional(),
-  stages: z.array(z.looseObject({ index: num, from_s: num, to_s: num, rate: num, arrived: num, completed: num, dropped: num })).optional(),
-});
+const SummarySchema = z
+  .looseObject({
+    arrived: count.optional(),
+    completed: count,
+    rejected: count,
+    dropped: count.optional(),
+    dropped_by_reason: z.record(z.string(), count).optional(),
+    ttft_ms: LatencySchema,
+    tpot_ms: LatencySchema,
+    e2e_ms: LatencySchema,
+    throughput: z.looseObject({ requests_per_s: z.number().min(0), output_tokens_per_s: z.number().min(0) }),
+    goodput: z.looseObject({ requests_per_s: z.number().min(0), fraction: fraction.optional() }),
+    prefix_cache_hit_rate: fraction.optional(),
+    replicas: z.array(z.looseObject({ name: z.string(), share: fraction })),
+    // Added by issue 9; optional so older results files still load.
+    lora_loads: num.optional(),
+    steady_state: z.looseObject({ reached: z.boolean(), diverged_at_s: numOrNull, detail: z.string() }).optional(),
+    window: z.looseObject({ warmup_s: num, cooldown_s: num, from_s: num, to_s: num }).optional(),
+    by_class: z.looseObject({ priority: ClassesSchema, tenant: ClassesSchema, adapter: ClassesSchema }).optional(),
+    stages: z.array(z.looseObject({ index: num, from_s: num, to_s: num, rate: num, arrived: count, completed: count, dropped: count })).optional(),
+  })
+  .refine((x) => x.arrived === undefined || x.completed + x.rejected + (x.dropped ?? 0) <= x.arrived, {
+    message: 'completed + rejected + dropped exceeds arrived (every arrival ends exactly once)',
+  })
+  .refine((x) => x.window === undefined || x.window.from_s <= x.window.to_s || x.completed === 0, { message: 'window.from_s is after window.to_s' });
 
 const StatsSchema = z.record(
   z.string(),

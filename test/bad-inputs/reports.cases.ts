@@ -103,4 +103,13 @@ export const cases: readonly BadInputCase[] = [
   { name: 'report: --link-base with credentials in it', files: valid, args: [...report, '--link-base', 'https://bot:s3cret@example.com/r'], names: '--link-base', stderr: /--link-base: must not contain a user name or password/ },
   { name: 'report: --link-base with a query string', files: valid, args: [...report, '--link-base', 'https://example.com/r?run=9'], names: '--link-base', stderr: /--link-base: .* has a query or fragment/ },
   { name: 'report: empty --link-base', files: valid, args: [...report, '--link-base', ''], names: '--link-base', stderr: /--link-base: "" is not a URL/ },
+  // Figures that cannot be true (found by a bad-input hunt: report and check drew them).
+  { name: 'report: quantiles that decrease', files: results((d) => (d.policies[0].summary.ttft_ms = { mean: 10, p50: 100, p90: 5, p95: 3, p99: 1 })), args: report, stderr: /policies\[0\]\.summary\.ttft_ms: quantiles decrease/ },
+  { name: 'report: a fractional request count', files: results((d) => (d.policies[0].summary.completed = 2.5)), args: report, stderr: /policies\[0\]\.summary\.completed: must be an integer/ },
+  { name: 'report: a negative request count', files: results((d) => (d.policies[0].summary.completed = -3)), args: report, stderr: /policies\[0\]\.summary\.completed/ },
+  { name: 'report: more requests ended than arrived', files: results((d) => Object.assign(d.policies[0].summary, { arrived: 3, completed: 3, rejected: 1 })), args: report, stderr: /exceeds arrived/ },
+  { name: 'report: a cache hit rate of 500 %', files: results((d) => (d.policies[0].summary.prefix_cache_hit_rate = 5)), args: report, stderr: /prefix_cache_hit_rate: must be ≤ 1/ },
+  { name: 'report: a replica share above 1', files: results((d) => (d.policies[0].summary.replicas[0].share = 7)), args: report, stderr: /replicas\[0\]\.share: must be ≤ 1/ },
+  { name: 'report: a negative drop count by reason', files: results((d) => (d.policies[0].summary.dropped_by_reason = { x: -5 })), args: report, stderr: /dropped_by_reason\.x/ },
+  { name: 'report: goodput fraction of -2', files: results((d) => (d.policies[0].summary.goodput.fraction = -2)), args: report, stderr: /goodput\.fraction/ },
 ];
