@@ -189,5 +189,8 @@ export function parseSeedsFlag(text: string | undefined): number | undefined {
 /** `--sweep-rate 40,60,80` → [40, 60, 80] req/s (undefined when absent). */
 export function parseRatesFlag(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  return text.split(',').map((p) => flagNumber('--sweep-rate', p, RANGES.rate, '40,60,80'));
+  const rates = text.split(',').map((p) => flagNumber('--sweep-rate', p, RANGES.rate, '40,60,80'));
+  const twice = rates.find((r, i) => rates.indexOf(r) !== i);
+  if (twice !== undefined) throw new UserError(`--sweep-rate: ${twice} req/s is given twice (fix: give each rate once, e.g. 40,60,80)`);
+  return rates;
 }

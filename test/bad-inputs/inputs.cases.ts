@@ -219,4 +219,5 @@ export const cases: readonly BadInputCase[] = [
   scen('sweep rate on a stage ladder of 1e11 requests', withWorkload('  arrival: {process: poisson, stages: [{rate: 10, duration_s: 100000}]}\n  input: 10\n  output: 2', 'description: ladder').replace('policies:', 'sweep: {rates: [1000000]}\npolicies:'), [/sweep\.rates\[0\]/, /scaled to a mean of 1e6 req\/s/, /1e11 expected requests/, /limited to 1e8/]),
   // Spikes multiply the rate: 5e4 req/s × 1000 s = 5e7 passes, × 1000 during the whole run = 5e10.
   scen('rate spike ×1000 making 5e10 requests', withWorkload('  arrival: {process: poisson, rate: 50000, spikes: [{at_s: 0, duration_s: 1000, multiplier: 1000}]}\n  input: 10\n  output: 2', 'duration_s: 1000'), [/workload\.arrival\.spikes/, /5e10 expected requests/, /limited to 1e8/]),
+  { name: '--sweep-rate naming a rate twice', files: { 's.yaml': SMALL }, args: ['run', 's.yaml', '--sweep-rate', '10,20,10'], names: '--sweep-rate', stderr: /10 req\/s is given twice/ },
 ];
