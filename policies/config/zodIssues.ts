@@ -142,6 +142,19 @@ export function issueToConfigError(
     }
     case 'too_small':
     case 'too_big': {
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        const n = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+        const items = `${String(n)} item${n === 1 ? '' : 's'}`;
+        return issue.code === 'too_small'
+          ? new ConfigError(at, `needs at least ${items}`, `add ${String(path[path.length - 1] ?? noun)} entries (at least ${items})`)
+          : new ConfigError(at, `takes at most ${items}`, `remove entries (at most ${items})`);
+      }
+      if (issue.origin === 'string') {
+        const n = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+        return issue.code === 'too_small'
+          ? new ConfigError(at, Number(n) === 1 ? 'must not be empty' : `needs at least ${String(n)} characters`, 'write a non-empty value')
+          : new ConfigError(at, `takes at most ${String(n)} characters`, 'shorten it');
+      }
       if (issue.origin !== 'number' && issue.origin !== 'int') return new ConfigError(at, issue.message, '');
       const got = valueAt(input, path);
       const range = numberRange(schemaAt(schema, path));

@@ -161,4 +161,6 @@ export const cases: readonly BadInputCase[] = [
   pick('expects a fallback the case lacks', '{fallbacks: [a, zzz]}', /requests\[0\]\.expect\.fallbacks\[1\]/),
   pick('expects survivors the case lacks', '{survivors: {f: [zzz]}}', /requests\[0\]\.expect\.survivors\.f\[0\]/),
   pick('expects a negative saturation', '{saturation: -1}', [/requests\[0\]\.expect\.saturation/, /never negative/]),
+  { name: 'pick case with no requests', files: { 'case.yaml': 'endpoints: [{name: a}]\nrequests: []\n' }, args: ['pick', 'case.yaml'], stderr: [/requests: needs at least 1 item/, /fix: /] },
+  { name: 'pick case with an empty model name', files: { 'case.yaml': "endpoints: [{name: a}]\nrequests: [{model: ''}]\n" }, args: ['pick', 'case.yaml'], stderr: [/requests\[0\]\.model: must not be empty/, /fix: /] },
 ];
