@@ -1,0 +1,46 @@
+/**
+ * Issue 9, file input/output: outputs that would overwrite an input the command read (an EPP
+ * config, a ServeGen windows file, a trace), inputs that are not regular files (/dev/zero never
+ * ends), YAML keys that are collections, rules metrics named after Object.prototype members, an
+ * empty scenario path, and policy names with control characters.
+ */
+import { SMALL } from './fixtures.js';
+import type { BadInputCase } from './types.js';
+
+/** SMALL with one EPP policy whose config is e.yaml. */
+const WITH_EPP = SMALL.replace('policies: [round-robin]', 'policies: [{name: n, epp: e.yaml}]');
+/** A minimal EndpointPickerConfig (a valid one, so the run gets as far as its outputs). */
+const EPP = `apiVersion: inference.networking.x-k8s.io/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: queue-scorer
+- type: max-score-picker
+schedulingProfiles:
+- name: default
+  plugins:
+  - pluginRef: queue-scorer
+  - pluginRef: max-score-picker
+`;
+/** SMALL driven by a ServeGen windows file w.csv. */
+const SERVEGEN = SMALL.replace(/  arrival: .*\n  input: .*\n  output: .*\n/, '  input: 100\n  output: 10\n  servegen: {path: w.csv, pool: m-large, to_s: 1200}\n');
+const WINDOWS = 'category,model,client_id,window_start_s,rate_rps,cv,iat_dist,shape,scale\nlanguage,m-large,0,0,1,1,Gamma,1,1\n';
+const TRACE = '{"arrival_us": 0, "input_tokens": 10, "output_tokens": 5}\n{"arrival_us": 1000, "input_tokens": 10, "output_tokens": 5}\n';
+const OVERWRITE = /would overwrite the input/;
+
+export const cases: readonly BadInputCase[] = [
+  // 1. outputs may not overwrite any input the command read
+  { name: 'run --out overwrites the EPP config', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--out', 'e.yaml'], stderr: [/--out e\.yaml/, OVERWRITE], names: 'e.yaml' },
+  { name: 'run --requests-csv overwrites the EPP config', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--requests-csv', 'e.yaml'], stderr: [/--requests-csv e\.yaml/, OVERWRITE], names: 'e.yaml' },
+  { name: 'run --update-baseline overwrites the EPP config', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--update-baseline', 'e.yaml'], stderr: [/--update-baseline e\.yaml/, OVERWRITE], names: 'e.yaml' },
+  { name: 'run --trace-out e overwrites the EPP config e.yaml', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--trace-out', 'e'], stderr: [/--trace-out e/, OVERWRITE], names: 'e.yaml' },
+  { name: 'run --requests-csv overwrites the ServeGen windows', files: { 's.yaml': SERVEGEN, 'w.csv': WINDOWS }, args: ['run', 's.yaml', '--requests-csv', 'w.csv'], stderr: [/--requests-csv w\.csv/, OVERWRITE], names: 'w.csv' },
+  { name: 'trace synth rewrites the trace its spec reads', files: { 'b.yaml': 'seed: 1\nrequests: 20\nworkload: {trace: {path: t.jsonl}}\n', 't.jsonl': TRACE }, args: ['trace', 'synth', 'b.yaml', 't.jsonl'], stderr: OVERWRITE, names: 't.jsonl' },
+  // 2. inputs that are not regular files
+  { name: 'run /dev/zero', args: ['run', '/dev/zero'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'pick /dev/zero', args: ['pick', '/dev/zero'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'report /dev/zero', args: ['report', '/dev/zero', '--out', 'r'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'trace synth /dev/zero', args: ['trace', 'synth', '/dev/zero', 'o.jsonl'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'trace inspect /dev/zero', args: ['trace', 'inspect', '/dev/zero', '--format', 'mooncake'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'trace convert /dev/zero', args: ['trace', 'convert', '/dev/zero', 'o.jsonl', '--format', 'mooncake'], stderr: /not a regular file/, names: '/dev/zero' },
+  { name: 'scenario trace is /dev/zero', files: { 's.yaml': 'name: s\nseed: 1\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload: {trace: {path: /dev/zero, format: mooncake}}\npolicies: [round-robin]\n' }, args: ['run', 's.yaml'], stderr: /not a regular file/, names: '/dev/zero' },
+];
