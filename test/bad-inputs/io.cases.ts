@@ -43,4 +43,10 @@ export const cases: readonly BadInputCase[] = [
   { name: 'trace inspect /dev/zero', args: ['trace', 'inspect', '/dev/zero', '--format', 'mooncake'], stderr: /not a regular file/, names: '/dev/zero' },
   { name: 'trace convert /dev/zero', args: ['trace', 'convert', '/dev/zero', 'o.jsonl', '--format', 'mooncake'], stderr: /not a regular file/, names: '/dev/zero' },
   { name: 'scenario trace is /dev/zero', files: { 's.yaml': 'name: s\nseed: 1\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload: {trace: {path: /dev/zero, format: mooncake}}\npolicies: [round-robin]\n' }, args: ['run', 's.yaml'], stderr: /not a regular file/, names: '/dev/zero' },
+  // 3. YAML mapping keys that are lists or mappings (the yaml library would stringify them with a Node warning)
+  { name: 'scenario with a list as a key', files: { 's.yaml': `${SMALL}? [x, y] : z\n` }, args: ['run', 's.yaml'], stderr: [/s\.yaml:10:3: /, /a mapping key must be a plain value, not a list or mapping/] },
+  { name: 'pick case with a mapping as a key', files: { 'c.yaml': '{? {a: 1} : 5}\n' }, args: ['pick', 'c.yaml'], stderr: [/c\.yaml:1:4: /, /a mapping key must be a plain value/] },
+  { name: 'scenario key aliasing a list', files: { 's.yaml': SMALL.replace('name: s', 'name: s\nx: &l [1]\n? *l : 3') }, args: ['run', 's.yaml'], stderr: /a mapping key must be a plain value/ },
+  { name: 'EPP config with a mapping as a key', files: { 's.yaml': WITH_EPP, 'e.yaml': `${EPP}? {a: 1} : 5\n` }, args: ['run', 's.yaml'], stderr: [/e\.yaml: line 11, column 3: /, /a mapping key must be a plain value/], names: 'e.yaml' },
+  { name: 'rules file with a list as a key', files: { 'r.yaml': 'rules: []\n? [a] : 1\n', 'b.json': '{}', 'c.json': '{}' }, args: ['check', '--baseline', 'b.json', '--current', 'c.json', '--rules', 'r.yaml'], stderr: /a mapping key must be a plain value/, names: 'r.yaml' },
 ];
