@@ -27,6 +27,21 @@ const WINDOWS = 'category,model,client_id,window_start_s,rate_rps,cv,iat_dist,sh
 const TRACE = '{"arrival_us": 0, "input_tokens": 10, "output_tokens": 5}\n{"arrival_us": 1000, "input_tokens": 10, "output_tokens": 5}\n';
 const OVERWRITE = /would overwrite the input/;
 
+/** A minimal results document (one policy, every latency figure 1 ms), for `check`. */
+function results(): string {
+  const lat = { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1 };
+  const summary = { arrived: 1, completed: 1, rejected: 0, ttft_ms: lat, tpot_ms: lat, e2e_ms: lat, throughput: { requests_per_s: 1, output_tokens_per_s: 1 }, goodput: { requests_per_s: 1 }, replicas: [{ name: 'r-0', share: 1 }] };
+  return JSON.stringify({ routesim: { version: '0.1.0' }, scenario: {}, policies: [{ name: 'p', type: 'round-robin', summary }] });
+}
+/** `check` of a results file against itself under the rule `{metric: <metric>, max_increase: 0}`. */
+const ruleOn = (name: string, metric: string): BadInputCase => ({
+  name,
+  files: { 'b.json': results(), 'r.yaml': `rules: [{metric: ${metric}, max_increase: 0}]\n` },
+  args: ['check', '--baseline', 'b.json', '--current', 'b.json', '--rules', 'r.yaml'],
+  stderr: [/rules\[0\]\.metric/, /unknown metric/],
+  names: 'r.yaml',
+});
+
 export const cases: readonly BadInputCase[] = [
   // 1. outputs may not overwrite any input the command read
   { name: 'run --out overwrites the EPP config', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--out', 'e.yaml'], stderr: [/--out e\.yaml/, OVERWRITE], names: 'e.yaml' },
@@ -49,4 +64,9 @@ export const cases: readonly BadInputCase[] = [
   { name: 'scenario key aliasing a list', files: { 's.yaml': SMALL.replace('name: s', 'name: s\nx: &l [1]\n? *l : 3') }, args: ['run', 's.yaml'], stderr: /a mapping key must be a plain value/ },
   { name: 'EPP config with a mapping as a key', files: { 's.yaml': WITH_EPP, 'e.yaml': `${EPP}? {a: 1} : 5\n` }, args: ['run', 's.yaml'], stderr: [/e\.yaml: line 11, column 3: /, /a mapping key must be a plain value/], names: 'e.yaml' },
   { name: 'rules file with a list as a key', files: { 'r.yaml': 'rules: []\n? [a] : 1\n', 'b.json': '{}', 'c.json': '{}' }, args: ['check', '--baseline', 'b.json', '--current', 'c.json', '--rules', 'r.yaml'], stderr: /a mapping key must be a plain value/, names: 'r.yaml' },
+  // 4. rules metrics named after Object.prototype members are unknown metrics, not a TypeError
+  ruleOn('rules metric toString', 'toString'),
+  ruleOn('rules metric __proto__', '__proto__'),
+  ruleOn('rules metric constructor.name', 'constructor.name'),
+  ruleOn('rules metric hasOwnProperty.p99', 'hasOwnProperty.p99'),
 ];
