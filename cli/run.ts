@@ -79,6 +79,7 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
 }
 
 function run(path: string, flags: RunFlags): void {
+  if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim run scenarios/quickstart.yaml, or no argument for the embedded quickstart)');
   const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   // Rates given as a flag must keep every sweep point within the run-size limits too.

@@ -14,6 +14,7 @@ import { noteInput } from './inputsRead.js';
  * noted as an input (inputsRead.ts), so no output of the command may overwrite it.
  */
 export function readUserFile(path: string, fix: string): string {
+  if (path.trim() === '') throw new UserError(`the input path is empty (fix: ${fix})`);
   let bytes: Buffer;
   let fd: number | null = null;
   try {

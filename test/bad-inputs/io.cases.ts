@@ -69,4 +69,10 @@ export const cases: readonly BadInputCase[] = [
   ruleOn('rules metric __proto__', '__proto__'),
   ruleOn('rules metric constructor.name', 'constructor.name'),
   ruleOn('rules metric hasOwnProperty.p99', 'hasOwnProperty.p99'),
+  // 6. an empty input path is named as such (was ": file not found")
+  { name: 'run with an empty scenario path', args: ['run', ''], stderr: /^routesim: the scenario path is empty \(fix: / },
+  { name: 'pick with an empty case path', args: ['pick', ''], stderr: /^routesim: the pick case path is empty \(fix: / },
+  { name: 'trace inspect with an empty path', args: ['trace', 'inspect', ''], stderr: /^routesim: the trace path is empty \(fix: / },
+  { name: 'trace synth with an empty spec path', args: ['trace', 'synth', '', 'o.jsonl'], stderr: /^routesim: the input path is empty \(fix: /, names: 'scenario YAML' },
+  { name: 'check with an empty rules path', files: { 'b.json': results() }, args: ['check', '--baseline', 'b.json', '--current', 'b.json', '--rules', ''], stderr: /^routesim: the input path is empty \(fix: /, names: 'rules' },
 ];

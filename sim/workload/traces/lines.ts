@@ -40,6 +40,7 @@ export function isGzip(path: string): boolean {
 
 /** Opens a regular file for reading (noted as an input: no output may overwrite it). */
 function openForRead(path: string): number {
+  if (path.trim() === '') throw new UserError('the trace path is empty (fix: give the path of a trace file)');
   let fd: number | null = null;
   try {
     if (statSync(path).isDirectory()) throw inputError(path, '', 'is a directory', 'give the path of a trace file');
