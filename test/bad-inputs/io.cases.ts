@@ -75,4 +75,17 @@ export const cases: readonly BadInputCase[] = [
   { name: 'trace inspect with an empty path', args: ['trace', 'inspect', ''], stderr: /^routesim: the trace path is empty \(fix: / },
   { name: 'trace synth with an empty spec path', args: ['trace', 'synth', '', 'o.jsonl'], stderr: /^routesim: the input path is empty \(fix: /, names: 'scenario YAML' },
   { name: 'check with an empty rules path', files: { 'b.json': results() }, args: ['check', '--baseline', 'b.json', '--current', 'b.json', '--rules', ''], stderr: /^routesim: the input path is empty \(fix: /, names: 'rules' },
+  // 7. policy names are printable (they head table columns and Markdown rows)
+  ...[
+    ['a newline', 'a\\nb'],
+    ['a tab', 'x\\ty'],
+    ['an ANSI escape', '\\e[31mred'],
+    ['a C1 control (NEL)', 'a\\Nb'],
+    ['"]]>" split by a control character', 'a]\\x01]>b'],
+  ].map(([what, yamlEscaped], i): BadInputCase => ({
+    name: `policy name with ${what}`,
+    files: { 's.yaml': SMALL.replace('policies: [round-robin]', i % 2 === 0 ? `policies: [{name: "${yamlEscaped}", type: round-robin}]` : `policies: [round-robin, {name: "${yamlEscaped}", epp: default}]`) },
+    args: ['run', 's.yaml'],
+    stderr: [i % 2 === 0 ? /policies\[0\]\.name: / : /policies\[1\]\.name: /, /a policy name must be printable/],
+  })),
 ];
