@@ -22,6 +22,7 @@ import { replayStats, withReplayOverrides } from '../sim/workload/resolve.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
 import { runWarnings } from './runWarnings.js';
+import { sourceInputFiles } from './sourceInputs.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -74,7 +75,7 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
         example: 'run.csv',
       },
     ],
-    { inputs: [path, ...(src?.kind === 'trace' ? [src.path] : [])], stdoutTakenBy: flags.json ? '--json' : null },
+    { inputs: [path, ...sourceInputFiles(src)], stdoutTakenBy: flags.json ? '--json' : null },
   );
 }
 

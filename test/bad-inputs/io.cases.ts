@@ -24,6 +24,8 @@ schedulingProfiles:
 /** SMALL driven by a ServeGen windows file w.csv. */
 const SERVEGEN = SMALL.replace(/  arrival: .*\n  input: .*\n  output: .*\n/, '  input: 100\n  output: 10\n  servegen: {path: w.csv, pool: m-large, to_s: 1200}\n');
 const WINDOWS = 'category,model,client_id,window_start_s,rate_rps,cv,iat_dist,shape,scale\nlanguage,m-large,0,0,1,1,Gamma,1,1\n';
+/** A ServeGen lengths table with its header only (read while the requests stream, after the outputs are prepared). */
+const LENGTHS = 'model,client_id,window_start_s,field,p10,p50,p90,p99,max\n';
 const TRACE = '{"arrival_us": 0, "input_tokens": 10, "output_tokens": 5}\n{"arrival_us": 1000, "input_tokens": 10, "output_tokens": 5}\n';
 const OVERWRITE = /would overwrite the input/;
 
@@ -50,6 +52,8 @@ export const cases: readonly BadInputCase[] = [
   { name: 'run --trace-out e overwrites the EPP config e.yaml', files: { 's.yaml': WITH_EPP, 'e.yaml': EPP }, args: ['run', 's.yaml', '--trace-out', 'e'], stderr: [/--trace-out e/, OVERWRITE], names: 'e.yaml' },
   { name: 'run --requests-csv overwrites the ServeGen windows', files: { 's.yaml': SERVEGEN, 'w.csv': WINDOWS }, args: ['run', 's.yaml', '--requests-csv', 'w.csv'], stderr: [/--requests-csv w\.csv/, OVERWRITE], names: 'w.csv' },
   { name: 'trace synth rewrites the trace its spec reads', files: { 'b.yaml': 'seed: 1\nrequests: 20\nworkload: {trace: {path: t.jsonl}}\n', 't.jsonl': TRACE }, args: ['trace', 'synth', 'b.yaml', 't.jsonl'], stderr: OVERWRITE, names: 't.jsonl' },
+  { name: 'run --requests-csv overwrites the ServeGen lengths table', files: { 's.yaml': SERVEGEN.replace('to_s: 1200}', 'to_s: 1200, lengths_path: l.csv}'), 'w.csv': WINDOWS, 'l.csv': LENGTHS }, args: ['run', 's.yaml', '--requests-csv', 'l.csv'], stderr: [/--requests-csv l\.csv/, OVERWRITE], names: 'l.csv' },
+  { name: 'trace synth overwrites the ServeGen lengths table', files: { 's.yaml': SERVEGEN.replace('to_s: 1200}', 'to_s: 1200, lengths_path: l.csv}'), 'w.csv': WINDOWS, 'l.csv': LENGTHS }, args: ['trace', 'synth', 's.yaml', 'l.csv'], stderr: OVERWRITE, names: 'l.csv' },
   // 2. inputs that are not regular files
   { name: 'run /dev/zero', args: ['run', '/dev/zero'], stderr: /not a regular file/, names: '/dev/zero' },
   { name: 'pick /dev/zero', args: ['pick', '/dev/zero'], stderr: /not a regular file/, names: '/dev/zero' },
