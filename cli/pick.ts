@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../policies/config/errors.js';
 import { PickCaseError, runPickCaseFile } from '../policies/harness/pickCase.js';
-import { inputError } from '../sim/core/errors.js';
+import { inputError, UserError } from '../sim/core/errors.js';
 import { VERSION } from './version.js';
 
 export function registerPick(program: Command): void {
@@ -19,6 +19,7 @@ export function registerPick(program: Command): void {
 }
 
 function pick(file: string): void {
+  if (file.trim() === '') throw new UserError('the pick case path is empty (fix: give a pick case file, e.g. routesim pick case.yaml)');
   let out;
   try {
     out = runPickCaseFile(file);

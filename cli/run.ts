@@ -22,6 +22,7 @@ import { replayStats, withReplayOverrides } from '../sim/workload/resolve.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
 import { runWarnings } from './runWarnings.js';
+import { sourceInputFiles } from './sourceInputs.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -74,11 +75,12 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
         example: 'run.csv',
       },
     ],
-    { inputs: [path, ...(src?.kind === 'trace' ? [src.path] : [])], stdoutTakenBy: flags.json ? '--json' : null },
+    { inputs: [path, ...sourceInputFiles(src)], stdoutTakenBy: flags.json ? '--json' : null },
   );
 }
 
 function run(path: string, flags: RunFlags): void {
+  if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim run scenarios/quickstart.yaml, or no argument for the embedded quickstart)');
   const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   // Rates given as a flag must keep every sweep point within the run-size limits too.

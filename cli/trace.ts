@@ -21,6 +21,7 @@ import { blisPaths, blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { prepareOutputs, type OutputPlan } from '../reports/outputs/plan.js';
 import { REPLAY_FLAGS } from '../sim/workload/resolve.js';
 import { flagNumber, RANGES } from '../sim/scenario/bounds.js';
+import { sourceInputFiles } from './sourceInputs.js';
 
 /** Replay flags as commander delivers them. */
 export interface ReplayFlagValues {
@@ -178,7 +179,7 @@ export function registerTrace(program: Command): void {
       if (src?.kind === 'sessions' && src.mode === 'closed') {
         throw inputError(spec, 'workload.sessions.mode', 'closed-loop sessions depend on simulated response times, so they cannot be written without a run', 'use mode: open, or record a run with routesim run --trace-out');
       }
-      withOutputs(traceOutput(out, format), [spec], (outputs) => {
+      withOutputs(traceOutput(out, format), [spec, ...sourceInputFiles(src)], (outputs) => {
         const stream = createRequestStream(workload, { seed, limits, defaultAdapterRank: 16 });
         const report = writeTrace(stream, out, format, { header: { mode: 'generated', seed, workload: { spec } } });
         outputs.commit();

@@ -55,11 +55,12 @@ const ALIASES: Readonly<Record<string, string>> = {
 /** `ttft.p99` → `ttft_ms.p99`, `goodput` → `goodput.requests_per_s`; full paths pass through. */
 export function resolveFigureAlias(name: string): string {
   const trimmed = name.trim();
-  if (ALIASES[trimmed] !== undefined) return ALIASES[trimmed];
+  // Own properties only: `toString` or `constructor.name` are not aliases (nor Object.prototype's).
+  if (Object.hasOwn(ALIASES, trimmed)) return ALIASES[trimmed]!;
   const dot = trimmed.indexOf('.');
   if (dot > 0) {
     const head = trimmed.slice(0, dot);
-    const full = ALIASES[head];
+    const full = Object.hasOwn(ALIASES, head) ? ALIASES[head] : undefined;
     if (full !== undefined && full.endsWith('_ms')) return `${full}${trimmed.slice(dot)}`;
   }
   return trimmed;

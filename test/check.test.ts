@@ -219,6 +219,20 @@ describe('single runs: planted regressions in both directions', () => {
     expect(md).toContain('## routesim check: ❌ 1 of 5 checks failed');
     expect(md).toContain('| ttft_ms.p99 may not rise more than 5 % | rr | 1000.0 ms | 1100.0 ms | +100.0 ms (+10.0 %) | +5 % (50.00 ms) | FAIL |');
   });
+
+  it('JUnit XML stays well-formed when a policy name holds control characters and "]]>"', () => {
+    // The builder escapes "]]>" in CDATA and then strips control characters: "a]\x01]>b" used to
+    // become a bare "]]>" inside the CDATA section. Control characters are replaced first now.
+    const v = check(base, doc({ rr: [F(1100, 2000, 50)], lr: [F(800, 1500, 52)] })).map((x) => ({ ...x, policy: 'a]\x01]>b\x1b' }));
+    const xml = renderJunit(v);
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+    // Outside the CDATA sections (each ends at its first "]]>"), character data may not hold "]]>".
+    const outsideCdata = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+    expect(outsideCdata).not.toContain(']]>');
+    expect(outsideCdata).not.toContain('<![CDATA[');
+    // The name survives, its control characters shown as U+FFFD.
+    expect(xml).toContain('a]\uFFFD]');
+  });
 });
 
 describe('several seeds: a regression counts only when significant', () => {

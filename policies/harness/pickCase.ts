@@ -9,7 +9,7 @@
  *
  * Pure apart from reading the case and config files; never imports the simulator.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import { decodeUtf8, parseYamlText, positioned } from '../util/userText.js';
@@ -188,11 +188,19 @@ export function runPickCaseFile(path: string, opts: LoadOptions = {}): PickOutpu
 /** A case or config file's text: strict UTF-8 (an invalid byte names the line), read errors in words. */
 function readCaseText(path: string, fix: string): string {
   let bytes: Buffer;
+  let fd: number | null = null;
   try {
-    bytes = readFileSync(path);
+    // Non-blocking open (a FIFO cannot hang); only a regular file is read (/dev/zero never ends).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile() && !st.isDirectory()) throw new PickCaseError(path, '', 'not a regular file', fix);
+    bytes = readFileSync(fd);
   } catch (err) {
+    if (err instanceof PickCaseError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new PickCaseError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? String(err)})`, fix);
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
   const r = decodeUtf8(bytes);
   if ('error' in r) throw new PickCaseError(positioned(path, r.error), '', r.error.problem, r.error.fix);

@@ -5,7 +5,7 @@
  * position, a problem and a fix. Pure (no file access), so policies/ and sim/ can both use it;
  * sim/core/userFiles.ts adds the file name.
  */
-import { parseDocument } from 'yaml';
+import { isAlias, isCollection, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 
 /** Most aliases a document may expand (a "billion laughs" file stops here). */
 export const MAX_ALIAS_COUNT = 1000;
@@ -93,8 +93,9 @@ function tooDeep(v: unknown, max: number): boolean {
  */
 export function parseYamlText(text: string): { value: unknown } | { error: TextProblem } {
   let doc;
+  const lineCounter = new LineCounter();
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   } catch (err) {
     if (err instanceof RangeError) return { error: { problem: `nested deeper than ${MAX_DEPTH} levels`, fix: 'flatten the document' } };
     return { error: { problem: `cannot parse YAML: ${firstLine(err)}`, fix: 'check the YAML syntax' } };
@@ -111,6 +112,15 @@ export function parseYamlText(text: string): { value: unknown } | { error: TextP
     }
     return { error: { ...at, problem: `YAML syntax error: ${msg}`, fix: 'correct the YAML at that position: check indentation, colons, quotes and brackets' } };
   }
+  // A list or mapping as a key (`? [x, y] : z`) would be stringified by toJS with a Node warning.
+  let badKey: { line: number; col: number } | null | undefined;
+  try {
+    badKey = collectionKey(doc, lineCounter);
+  } catch (e) {
+    if (e instanceof RangeError) return { error: { problem: `nested deeper than ${MAX_DEPTH} levels`, fix: 'flatten the document' } };
+    throw e;
+  }
+  if (badKey !== undefined) return { error: { ...(badKey ?? {}), problem: 'a mapping key must be a plain value, not a list or mapping', fix: 'use a string or number as the key' } };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -122,6 +132,25 @@ export function parseYamlText(text: string): { value: unknown } | { error: TextP
   }
   if (tooDeep(value, MAX_DEPTH)) return { error: { problem: `nested deeper than ${MAX_DEPTH} levels`, fix: 'flatten the document' } };
   return { value };
+}
+
+/**
+ * The position of the first mapping key that is a list or mapping (or an alias of one), null when
+ * it has no position, undefined when every key is a scalar.
+ */
+function collectionKey(doc: Document, lines: LineCounter): { line: number; col: number } | null | undefined {
+  let found: { line: number; col: number } | null | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      const node = isAlias(key) ? key.resolve(doc) : key;
+      if (!isCollection(node)) return undefined;
+      const at = isNode(key) && key.range ? lines.linePos(key.range[0]) : null;
+      found = at ? { line: at.line, col: at.col } : null;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** `file:line:col` (or `file`) for a problem's position. */

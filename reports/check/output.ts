@@ -93,6 +93,15 @@ export function renderCheckMarkdown(verdicts: readonly Verdict[], baselineFile: 
 /** The package's CommonJS export is the builder itself (its typings describe an ES default export). */
 const junit = junitModule as unknown as Builder;
 
+/**
+ * `s` with every character XML 1.0 cannot hold (C0 controls other than tab, LF and CR; DEL and C1
+ * controls; lone surrogates; U+FFFE/U+FFFF) replaced by U+FFFD. Done before the XML builder escapes
+ * `]]>` in CDATA: it strips such characters after escaping, so `]\x01]>` would become a bare `]]>`.
+ */
+export function xmlSafeText(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
 /** JUnit XML: one test case per (rule, policy), failed when the rule is violated. */
 export function renderJunit(verdicts: readonly Verdict[]): string {
   const b = junit.newBuilder();
@@ -101,9 +110,9 @@ export function renderJunit(verdicts: readonly Verdict[]): string {
   verdicts.forEach((v, i) => {
     const row = t.rows[i]!;
     const details = t.headers.map((h, k) => `${h}: ${row[k]}`).join('\n') + `\nnote: ${v.note}`;
-    const tc = suite.testCase().className(`routesim.check.${v.rule.metric}`).name(`${v.policy}: ${v.rule.name}`);
-    if (v.status === 'fail') tc.failure(`${v.policy}: ${v.rule.name}: ${v.note} (baseline ${row[2]}, current ${row[3]}, change ${row[4]}, allowed ${row[5]})`);
-    tc.standardOutput(details);
+    const tc = suite.testCase().className(xmlSafeText(`routesim.check.${v.rule.metric}`)).name(xmlSafeText(`${v.policy}: ${v.rule.name}`));
+    if (v.status === 'fail') tc.failure(xmlSafeText(`${v.policy}: ${v.rule.name}: ${v.note} (baseline ${row[2]}, current ${row[3]}, change ${row[4]}, allowed ${row[5]})`));
+    tc.standardOutput(xmlSafeText(details));
   });
   return b.build() + '\n';
 }

@@ -8,6 +8,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError, UserError } from '../../sim/core/errors.js';
+import { inputsRead } from '../../sim/core/inputsRead.js';
 
 /** `-`: the command's stdout. */
 export const STDOUT = '-';
@@ -47,7 +48,7 @@ export interface OutputTarget {
 }
 
 export interface CheckOptions {
-  /** Input files of the command: an output may not name one. */
+  /** Input files of the command: an output may not name one (nor any file read so far: inputsRead). */
   readonly inputs?: readonly string[];
   /** What already writes to stdout (e.g. `--json`), if anything: then `-` is an error. */
   readonly stdoutTakenBy?: string | null;
@@ -167,7 +168,9 @@ export function checkOutputs(requests: readonly OutputRequest[], opts: CheckOpti
     }
     seen.set(t.abs, t);
   }
-  for (const input of opts.inputs ?? []) {
+  // The inputs named by the command, and every file read so far (EPP configs, traces, windows…).
+  const inputs = [...(opts.inputs ?? []), ...inputsRead().map(shown)];
+  for (const input of inputs) {
     if (!input || input === STDOUT) continue;
     const abs = realish(resolve(input));
     const t = seen.get(abs);

@@ -3,18 +3,34 @@
  * file, line and column, never a silent U+FFFD) and YAML through policies/util/userText.ts
  * (duplicate keys, alias and depth limits), every failure one `routesim: FILE…: what (fix: …)` line.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { decodeUtf8, parseYamlText, positioned } from '../../policies/util/userText.js';
-import { inputError, readProblem, type UserError } from './errors.js';
+import { inputError, readProblem, UserError } from './errors.js';
+import { noteInput } from './inputsRead.js';
 
-/** Reads a text file the user named; a failure is one line naming the file and the fix. */
+/**
+ * Reads a text file the user named; a failure is one line naming the file and the fix. Only a
+ * regular file is read (a FIFO or device such as /dev/zero would block or never end). The file is
+ * noted as an input (inputsRead.ts), so no output of the command may overwrite it.
+ */
 export function readUserFile(path: string, fix: string): string {
+  if (path.trim() === '') throw new UserError(`the input path is empty (fix: ${fix})`);
   let bytes: Buffer;
+  let fd: number | null = null;
   try {
-    bytes = readFileSync(path);
+    // Non-blocking, so opening a FIFO without a writer does not wait; no effect on regular files.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    // A FIFO, device (/dev/zero) or socket never ends or blocks: refuse it before reading.
+    if (!st.isFile() && !st.isDirectory()) throw inputError(path, '', 'not a regular file', fix);
+    bytes = readFileSync(fd);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw inputError(path, '', readProblem(err), fix);
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
+  noteInput(path);
   const r = decodeUtf8(bytes);
   if ('error' in r) throw inputError(positioned(path, r.error), '', r.error.problem, r.error.fix);
   return r.text;

@@ -385,11 +385,19 @@ const WorkloadSchema = strict({
  * `{name?, epp: default | <config file> | {inline EndpointPickerConfig}}` for an EPP configuration.
  * Either may override the gateway's `refresh_metrics_ms`. Types and exclusivity are checked in load.ts.
  */
+/** A policy's name: printable, as it heads table columns, Markdown rows and file names. */
+const policyName = z
+  .string()
+  .min(1)
+  .refine((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s), {
+    error: withFix('a policy name must be printable (no newline, tab or other control character)', 'use letters, digits, - and _, e.g. name: least-loaded'),
+  });
+
 const PolicySchema = z.union(
   [
     z.string().min(1),
     strict({
-      name: z.string().min(1).optional(),
+      name: policyName.optional(),
       type: z.string().min(1).optional(),
       parameters: z.record(z.string(), z.unknown()).optional(),
       epp: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),

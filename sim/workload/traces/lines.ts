@@ -10,11 +10,12 @@
  * process reuses it, and the temporary directory is removed when the process exits.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { inputError, readProblem, UserError } from '../../core/errors.js';
+import { noteInput } from '../../core/inputsRead.js';
 import { invalidUtf8Offset, utf8Problem } from '../../../policies/util/userText.js';
 import { openAtomicStream, type AtomicStream } from '../../../reports/atomicWrite.js';
 
@@ -37,11 +38,19 @@ export function isGzip(path: string): boolean {
   }
 }
 
+/** Opens a regular file for reading (noted as an input: no output may overwrite it). */
 function openForRead(path: string): number {
+  if (path.trim() === '') throw new UserError('the trace path is empty (fix: give the path of a trace file)');
+  let fd: number | null = null;
   try {
     if (statSync(path).isDirectory()) throw inputError(path, '', 'is a directory', 'give the path of a trace file');
-    return openSync(path, 'r');
+    // Non-blocking open so a FIFO without a writer cannot hang; a device such as /dev/zero never ends.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw inputError(path, '', 'not a regular file', 'give the path of a trace file');
+    noteInput(path);
+    return fd;
   } catch (err) {
+    if (fd !== null) closeSync(fd);
     if (err instanceof UserError) throw err;
     throw inputError(path, '', readProblem(err), 'check the path (paths in a scenario are relative to the scenario file)');
   }
