@@ -1,0 +1,60 @@
+/**
+ * Runs that never ended or ran away before the guards: zero-time livelocks (the event loop's
+ * same-instant guard, sim/core/runGuards.ts), endless trace loops (traces/endlessLoop.ts), tiny
+ * LoRA bandwidths, degenerate gamma CVs, runs in which nothing arrives, and LoRA-only rejections.
+ */
+import type { BadInputCase } from './types.js';
+import { SMALL } from './fixtures.js';
+
+const EPP_NONE = 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins: [{type: by-label-selector, parameters: {matchLabels: {pool: none}}}]\n';
+const closed = (extra: string, workload: string, policies: string) => `name: s
+seed: 1
+duration_s: 10
+${extra}fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
+workload: {sessions: {mode: closed, users: 2, turns: 3, think_time_s: 0}, ${workload}}
+policies: ${policies}
+`;
+const row = (t: number) => `{"timestamp": ${t}, "input_length": 100, "output_length": 10, "hash_ids": [1]}\n`;
+const looped = (duration: number, trace = 't.jsonl') => `name: s
+seed: 1
+duration_s: ${duration}
+fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
+workload: {trace: {path: ${trace}, loop: 0}}
+policies: [round-robin]
+`;
+
+export const cases: readonly BadInputCase[] = [
+  {
+    name: 'closed loop, every request dropped at once, think_time_s 0: clock stuck',
+    files: { 'e.yaml': EPP_NONE, 's.yaml': closed('', 'input: 100, output: 10', '[{name: n, epp: e.yaml}]') },
+    args: ['run', 's.yaml'],
+    stderr: [/policies\[0\] \(n\)/, /clock is stuck at 0 s/, /think_time_s > 0/],
+  },
+  {
+    name: 'closed loop, every request rejected by the engine in zero time: clock stuck',
+    files: {
+      's.yaml': `name: s
+seed: 1
+duration_s: 10
+step_time: {overheads: false}
+fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B, engine: {max_model_len: 1000}}
+workload: {sessions: {mode: closed, users: 2, turns: 3, think_time_s: 0}, input: {dist: empirical, values: [100, 5000], weights: [1, 1000000000]}, output: 10}
+policies: [round-robin]
+`,
+    },
+    args: ['run', 's.yaml'],
+    stderr: [/clock is stuck at 0 s/, /think_time_s > 0/],
+  },
+  {
+    name: 'endless loop over rows sharing one timestamp: refused at load',
+    files: { 't.jsonl': row(0) + row(0), 's.yaml': looped(10) },
+    args: ['run', 's.yaml'],
+    stderr: [/workload\.trace\.loop/, /all 2 rows of t\.jsonl arrive at 0 s/, /cannot loop/],
+  },
+  {
+    name: 'endless loop over a 1 µs trace for 1000 s: ~1e9 requests refused at load',
+    files: { 't.jsonl': row(0) + row(0.001), 's.yaml': looped(1000) },
+    args: ['run', 's.yaml'],
+    stderr: [/workload\.trace\.loop/, /~1e9 requests/, /limited to 1e8 requests/],
+  },
+];
