@@ -23,6 +23,9 @@ workload: {trace: {path: ${trace}, loop: 0}}
 policies: [round-robin]
 `;
 
+const lora = (gbps: string) =>
+  SMALL.replace('Llama-3.1-8B}', 'Llama-3.1-8B, engine: {max_loras: 1}}\n' + `lora_load: {host_gbps: ${gbps}, disk_gbps: ${gbps}}`).replace('policies:', '  adapters: [{name: a, weight: 1}, {name: b, weight: 1}]\npolicies:');
+
 export const cases: readonly BadInputCase[] = [
   {
     name: 'closed loop, every request dropped at once, think_time_s 0: clock stuck',
@@ -57,4 +60,6 @@ policies: [round-robin]
     args: ['run', 's.yaml'],
     stderr: [/workload\.trace\.loop/, /~1e9 requests/, /limited to 1e8 requests/],
   },
+  { name: 'LoRA bandwidth 1e-20 GB/s (hung)', files: { 's.yaml': lora('1e-20') }, args: ['run', 's.yaml'], stderr: [/lora_load\.host_gbps/, /between 0\.001 and 1e12 GB\/s/] },
+  { name: 'LoRA bandwidth 1e-12 GB/s (ran to 1.7e11 s)', files: { 's.yaml': lora('1e-12') }, args: ['run', 's.yaml'], stderr: [/lora_load\.host_gbps/, /between 0\.001 and 1e12 GB\/s/] },
 ];
