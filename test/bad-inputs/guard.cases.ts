@@ -62,4 +62,11 @@ policies: [round-robin]
   },
   { name: 'LoRA bandwidth 1e-20 GB/s (hung)', files: { 's.yaml': lora('1e-20') }, args: ['run', 's.yaml'], stderr: [/lora_load\.host_gbps/, /between 0\.001 and 1e12 GB\/s/] },
   { name: 'LoRA bandwidth 1e-12 GB/s (ran to 1.7e11 s)', files: { 's.yaml': lora('1e-12') }, args: ['run', 's.yaml'], stderr: [/lora_load\.host_gbps/, /between 0\.001 and 1e12 GB\/s/] },
+  {
+    name: 'a pause (spike multiplier 0) pushing 20 requests past 1e7 s',
+    files: { 's.yaml': SMALL.replace('rate: 10}', 'rate: 10, spikes: [{at_s: 0, duration_s: 1e7, multiplier: 0}]}') },
+    args: ['run', 's.yaml'],
+    // 20 requests at 10 req/s take 2 s after the 1e7 s pause: ~10000002 s.
+    stderr: [/workload\.arrival\.spikes/, /~10000002 s/, /limited to 1e7 s/],
+  },
 ];
