@@ -69,4 +69,12 @@ policies: [round-robin]
     // 20 requests at 10 req/s take 2 s after the 1e7 s pause: ~10000002 s.
     stderr: [/workload\.arrival\.spikes/, /~10000002 s/, /limited to 1e7 s/],
   },
+  { name: 'gamma cv 1e-160 (NaN event time)', files: { 's.yaml': SMALL.replace('process: poisson, rate: 10', 'process: gamma, rate: 10, cv: 1e-160') }, args: ['run', 's.yaml'], stderr: [/workload\.arrival\.cv/, /between 0\.001 and 100/] },
+  { name: 'trace synth with gamma cv 1e-160 (null arrival_us rows)', files: { 's.yaml': SMALL.replace('process: poisson, rate: 10', 'process: gamma, rate: 10, cv: 1e-160') }, args: ['trace', 'synth', 's.yaml', 'o.jsonl'], stderr: [/workload\.arrival\.cv/, /between 0\.001 and 100/] },
+  {
+    name: 'tenant gamma cv 1e-200 (ran with 0 requests)',
+    files: { 's.yaml': SMALL.replace(/workload:[\s\S]*policies:/, 'workload:\n  tenants:\n    - {name: a, arrival: {process: gamma, rate: 10, cv: 1e-200}, input: 100, output: 10}\npolicies:') },
+    args: ['run', 's.yaml'],
+    stderr: [/tenants\[0\]\.arrival\.cv/, /between 0\.001 and 100/],
+  },
 ];
