@@ -77,4 +77,25 @@ policies: [round-robin]
     args: ['run', 's.yaml'],
     stderr: [/tenants\[0\]\.arrival\.cv/, /between 0\.001 and 100/],
   },
+  {
+    name: 'no request arrives: paused for the whole run',
+    files: { 's.yaml': SMALL.replace('requests: 20', 'duration_s: 10').replace('rate: 10}', 'rate: 10, spikes: [{at_s: 0, duration_s: 20, multiplier: 0}]}') },
+    args: ['run', 's.yaml'],
+    stderr: [/s\.yaml: workload: no request arrives within the run/, /multiplier 0/, /fix: raise the rate/],
+  },
+  {
+    name: 'no request arrives: 1e-6 req/s for 1 s',
+    files: { 's.yaml': SMALL.replace('requests: 20', 'duration_s: 1').replace('rate: 10}', 'rate: 0.000001}') },
+    args: ['run', 's.yaml'],
+    stderr: [/workload: no request arrives within the run \(duration_s 1 at 0\.000001 req\/s\)/],
+  },
+  {
+    name: 'every request rejected as lora_not_enabled: the fix says max_loras',
+    files: {
+      't.jsonl': '{"arrival_us": 0, "input_tokens": 100, "output_tokens": 10, "adapter": "a1"}\n{"arrival_us": 1000, "input_tokens": 100, "output_tokens": 10, "adapter": "a1"}\n',
+      's.yaml': 'name: s\nseed: 1\nfleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}\nworkload: {trace: {path: t.jsonl}}\npolicies: [round-robin]\n',
+    },
+    args: ['run', 's.yaml'],
+    stderr: [/every request \(2\) would be rejected/, /fix: set fleet\.engine\.max_loras ≥ 1/],
+  },
 ];
