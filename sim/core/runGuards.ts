@@ -4,7 +4,7 @@
  * ScenarioRunError instead of hanging or exhausting memory. Each is checked with one compare per
  * event (simulation.ts), so they cost nothing measurable.
  */
-import { MAX_DURATION_S } from '../scenario/bounds.js';
+import { fmtNum, MAX_DURATION_S } from '../scenario/bounds.js';
 import { ScenarioRunError } from './errors.js';
 
 /**
@@ -28,13 +28,13 @@ export const MAX_EVENT_TIME_US = 2 * MAX_DURATION_S * 1e6;
 /** The error for a clock stuck at `nowUs`. */
 export function stuckClockError(policyIndex: number, policyName: string, nowUs: number): ScenarioRunError {
   return new ScenarioRunError(
-    `policies[${policyIndex}] (${policyName}): the clock is stuck at ${nowUs / 1e6} s: over ${MAX_EVENTS_AT_ONE_INSTANT.toExponential(0)} events ran at that one instant and time never advanced (a closed loop whose requests are all dropped or rejected at once with think_time_s: 0, or a looped trace whose rows share one timestamp) (fix: set workload.sessions.think_time_s > 0, make the requests servable, or give the trace rows distinct timestamps (a trace whose rows share one timestamp cannot loop))`,
+    `policies[${policyIndex}] (${policyName}): the clock is stuck at ${nowUs / 1e6} s: over ${fmtNum(MAX_EVENTS_AT_ONE_INSTANT)} events ran at that one instant and time never advanced (a closed loop whose requests are all dropped or rejected at once with think_time_s: 0, or a looped trace whose rows share one timestamp) (fix: set workload.sessions.think_time_s > 0, make the requests servable, or give the trace rows distinct timestamps (a trace whose rows share one timestamp cannot loop))`,
   );
 }
 
 /** The error for a run whose clock passed MAX_EVENT_TIME_US. */
 export function runawayClockError(policyIndex: number, policyName: string, timeUs: number): ScenarioRunError {
   return new ScenarioRunError(
-    `policies[${policyIndex}] (${policyName}): the run reached ${timeUs / 1e6} s of simulated time; a run is limited to ${MAX_DURATION_S.toExponential(0)} s of arrivals and as long again to drain (fix: look for something that makes requests take that long, e.g. a tiny lora_load bandwidth or step time coefficients, or shorten the run)`,
+    `policies[${policyIndex}] (${policyName}): the run reached ${timeUs / 1e6} s of simulated time; a run is limited to ${fmtNum(MAX_DURATION_S)} s of arrivals and as long again to drain (fix: look for something that makes requests take that long, e.g. huge step_time coefficients or a slow lora_load bandwidth, or run fewer requests)`,
   );
 }

@@ -98,4 +98,13 @@ policies: [round-robin]
     args: ['run', 's.yaml'],
     stderr: [/every request \(2\) would be rejected/, /fix: set fleet\.engine\.max_loras ≥ 1/],
   },
+  {
+    name: 'steps of 1000 s: the clock runs past 2e7 s',
+    files: {
+      // 4 requests × 10 000 output tokens, one at a time, 1000 s per step: ~4e7 s (ran to the end before).
+      's.yaml': SMALL.replace('requests: 20', 'requests: 4\nstep_time: {model: linear, coefficients: {beta0_us: 1000000000}}').replace('replicas: 2, gpu: H100, model: Llama-3.1-8B', 'replicas: 1, gpu: H100, model: Llama-3.1-8B, engine: {max_num_seqs: 1}').replace('value: 10}', 'value: 10000}'),
+    },
+    args: ['run', 's.yaml'],
+    stderr: [/policies\[0\] \(round-robin\): the run reached 2000\d+(\.\d+)? s of simulated time/, /step_time/],
+  },
 ];
