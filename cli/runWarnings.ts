@@ -23,6 +23,14 @@ const CANNOT_RUN: Readonly<Record<string, (s: ScenarioConfig) => string>> = {
   lora_rank_too_large: (s) => `for an adapter of rank above max_lora_rank ${s.fleet.engine.max_lora_rank}`,
 };
 
+/** How to make requests rejected for each reason runnable. */
+const FIX: Readonly<Record<string, string>> = {
+  exceeds_max_model_len: 'shorten the prompts or outputs, or raise fleet.engine.max_model_len',
+  exceeds_kv_capacity: 'shorten the prompts or outputs, or use a larger GPU or tp',
+  lora_not_enabled: 'set fleet.engine.max_loras ≥ 1 (the requests name LoRA adapters), or replay them without adapters',
+  lora_rank_too_large: 'raise fleet.engine.max_lora_rank to the adapters\' rank, or lower the adapters\' rank',
+};
+
 /** "3 exceeds_kv_capacity, 2 shed-saturated". */
 function counts(byReason: Readonly<Record<string, number>>): string {
   return Object.entries(byReason)
@@ -37,12 +45,16 @@ function counts(byReason: Readonly<Record<string, number>>): string {
 export function runWarnings(file: string, scenario: ScenarioConfig, results: readonly { policy: string; summary: PolicySummary }[]): string[] {
   const lines: string[] = [];
   const first = results[0]?.summary;
+  if (first && first.arrived === 0) {
+    const d = scenario.duration_s;
+    throw inputError(file, 'workload', `no request arrives within the run (${d !== null ? `duration_s ${d}` : 'the run'} at ${scenario.workload.arrival.rate} req/s${(scenario.workload.arrival.profile?.spikes ?? []).some((x) => x.multiplier === 0) ? ', paused by a spike with multiplier 0' : ''}): there is nothing to measure`, 'raise the rate, lengthen duration_s, shorten the pauses (spikes with multiplier 0), or set requests: <count>');
+  }
   if (first) {
     const parts = Object.entries(first.rejected_by_reason).filter(([k]) => k in CANNOT_RUN);
     const n = parts.reduce((sum, [, c]) => sum + c, 0);
     const why = parts.map(([k, c]) => `${c} ${CANNOT_RUN[k]!(scenario)}`).join('; ');
     if (n > 0 && n === first.arrived) {
-      throw inputError(file, 'workload', `every request (${n}) would be rejected by vLLM (HTTP 400): ${why}`, 'shorten the prompts or outputs, or raise fleet.engine.max_model_len / use a larger GPU or tp');
+      throw inputError(file, 'workload', `every request (${n}) would be rejected by vLLM (HTTP 400): ${why}`, parts.map(([k]) => FIX[k]!).join('; '));
     }
     if (n > 0) lines.push(`routesim: warning: ${file}: ${n} of ${first.arrived} requests are rejected by every replica, as vLLM rejects them (HTTP 400): ${why}; they are counted in rejected_by_reason`);
   }

@@ -36,6 +36,7 @@ import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
 import { DEFAULT_REPORT } from './scenario/schema.js';
 import { ScenarioRunError } from './core/errors.js';
+import { MAX_EVENT_TIME_US, MAX_EVENTS_AT_ONE_INSTANT, runawayClockError, stuckClockError } from './core/runGuards.js';
 import type { KvEvent } from '../policies/types.js';
 
 export const enum EventKind {
@@ -208,9 +209,17 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
 
   let events = 0;
+  /** Events in a row at the clock's current instant (core/runGuards.ts). */
+  let sameInstant = 0;
   for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
     events++;
-    if (ev.time < now) throw new Error(`clock went back from ${now} to ${ev.time}`);
+    if (ev.time === now) {
+      if (++sameInstant > MAX_EVENTS_AT_ONE_INSTANT) throw stuckClockError(scenario.policies.indexOf(policy), policy.name, now);
+    } else {
+      if (ev.time < now) throw new Error(`clock went back from ${now} to ${ev.time}`);
+      if (ev.time > MAX_EVENT_TIME_US) throw runawayClockError(scenario.policies.indexOf(policy), policy.name, ev.time);
+      sameInstant = 0;
+    }
     sampler.before(ev.time);
     now = ev.time;
     observer.onEvent?.(now, ev.kind);

@@ -140,7 +140,7 @@ describe('runs that cannot finish or measure nothing', () => {
 describe('run warnings', () => {
   const sc = parseScenario(scenario('gpu: H100, model: Llama-3.1-8B'), 's.yaml');
   const summary = (s: Partial<PolicySummary>): PolicySummary =>
-    ({ arrived: 20, completed: 20, rejected: 0, rejected_by_reason: {}, dropped: 0, dropped_by_reason: {}, all_failed: false, ...s }) as PolicySummary;
+    ({ arrived: 20, completed: 20, rejected: 0, rejected_by_reason: {}, dropped: 0, dropped_by_reason: {}, all_failed: false, ttft_ms: { p50: 1 }, ...s }) as unknown as PolicySummary;
 
   it('says nothing about a clean run', () => {
     expect(runWarnings('s.yaml', sc, [{ policy: 'a', summary: summary({}) }])).toEqual([]);
@@ -164,7 +164,19 @@ describe('run warnings', () => {
     const s = summary({ completed: 0, rejected: 20, rejected_by_reason: { exceeds_kv_capacity: 20 }, all_failed: true });
     const kvTokens = kvCapacity(getModel('Llama-3.1-8B'), getGpu('H100'), 1, sc.fleet.engine).numGpuBlocks * 16;
     expect(errorOf(() => runWarnings('s.yaml', sc, [{ policy: 'a', summary: s }]))).toBe(
-      `s.yaml: workload: every request (20) would be rejected by vLLM (HTTP 400): 20 larger than the whole KV cache of a replica (${kvTokens} tokens) (fix: shorten the prompts or outputs, or raise fleet.engine.max_model_len / use a larger GPU or tp)`,
+      `s.yaml: workload: every request (20) would be rejected by vLLM (HTTP 400): 20 larger than the whole KV cache of a replica (${kvTokens} tokens) (fix: shorten the prompts or outputs, or use a larger GPU or tp)`,
     );
+  });
+
+  it('gives the fix of each rejection reason (LoRA ones name the engine setting)', () => {
+    const s = summary({ completed: 0, rejected: 20, rejected_by_reason: { lora_not_enabled: 20 }, all_failed: true });
+    expect(errorOf(() => runWarnings('s.yaml', sc, [{ policy: 'a', summary: s }]))).toMatch(/\(fix: set fleet\.engine\.max_loras ≥ 1 /);
+    const r = summary({ completed: 0, rejected: 20, rejected_by_reason: { lora_rank_too_large: 20 }, all_failed: true });
+    expect(errorOf(() => runWarnings('s.yaml', sc, [{ policy: 'a', summary: r }]))).toMatch(/\(fix: raise fleet\.engine\.max_lora_rank/);
+  });
+
+  it('is an error when no request arrives', () => {
+    const none = summary({ arrived: 0, completed: 0 });
+    expect(errorOf(() => runWarnings('s.yaml', sc, [{ policy: 'a', summary: none }]))).toMatch(/^s\.yaml: workload: no request arrives within the run/);
   });
 });

@@ -77,9 +77,17 @@ export const RANGES = {
   charsPerToken: r(0, 100, 'chars', { minExclusive: true }),
   /** Step-time coefficients and CPU overheads (µs-scale fits). */
   coefficient: r(0, 1e9, ''),
-  bandwidth: r(0, 1e12, 'GB/s', { minExclusive: true }),
+  /**
+   * LoRA load bandwidths. From 1 MB/s: a rank-16 adapter of an 8B model (~50 MB) then loads in
+   * under a minute; below, adapter swaps alone push a run to ~1e11 simulated s (or never end).
+   */
+  bandwidth: r(1e-3, 1e12, 'GB/s'),
   microseconds: r(0, 1e9, 'µs'),
-  cv: r(0, 100, '', { minExclusive: true }),
+  /**
+   * Arrival CV (gamma / Weibull gaps). From 1e-3: gamma's shape is 1/cv², and below ~1e-154 cv² is
+   * 0 in doubles (shape ∞, NaN gaps); a CV under 1e-3 is a constant process to within 0.1 %.
+   */
+  cv: r(1e-3, 100, ''),
 } as const satisfies Record<string, Range>;
 
 /** A number as a person writes it: 1e-6, 0.25, 1000, 1e8. */

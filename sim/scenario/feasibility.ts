@@ -73,6 +73,25 @@ export function expectedArrivals(rate: number, profile: RateProfile | undefined,
 }
 
 /**
+ * Simulated seconds until `n` requests are expected to have arrived at `rate` under the spikes of
+ * `profile` (no stages): a spike with multiplier 0 is a pause that lengthens the run. Walks the
+ * O(spikes) pieces between spike edges, then the base rate after the last one.
+ */
+export function timeToArrivals(rate: number, profile: RateProfile | undefined, n: number): number {
+  const f = createRateFunction(rate, { stages: [], spikes: profile?.spikes ?? [], diurnal: null });
+  let left = n;
+  let t = 0;
+  for (;;) {
+    const b = f.nextBoundary(t);
+    if (!Number.isFinite(b)) return t + left / rate;
+    const m = f.meanRate(t, b);
+    if (m * (b - t) >= left) return t + left / m;
+    left -= m * (b - t);
+    t = b;
+  }
+}
+
+/**
  * The run ends within MAX_REQUESTS requests and MAX_DURATION_S simulated seconds. Without
  * `requests`, a run's size is rate × duration_s (or a ladder's Σ rate × duration_s), spikes
  * included, at the scenario's rate and at every sweep rate; without duration_s, its length is
@@ -108,7 +127,10 @@ export function checkRunSize(s: ScenarioConfig, file: string): void {
   // Generated and tenant workloads only: a session's turns or a replay's own clock set their pace.
   const paced = w.source === undefined || w.source.kind === 'tenants';
   if (s.duration_s === null && s.requests !== null && rate > 0 && stages.length === 0 && paced) {
-    const span = s.requests / rate;
+    const span = spikes.length > 0 ? timeToArrivals(rate, profile, s.requests) : s.requests / rate;
+    if (span > MAX_DURATION_S && span > s.requests / rate) {
+      throw inputError(file, 'workload.arrival.spikes', `${s.requests} requests at ${fmtNum(rate)} req/s with the spikes' multipliers (a multiplier 0 pauses arrivals) arrive over ~${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, 'shorten the pauses (spikes with multiplier 0), or set duration_s');
+    }
     if (span > MAX_DURATION_S) {
       throw inputError(file, w.source ? 'workload.tenants' : 'workload.arrival.rate', `at ${fmtNum(rate)} req/s, ${s.requests} requests arrive over ~${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s of simulated time`, `raise the rate to at least ${fmtNum(s.requests / MAX_DURATION_S)} req/s, or set duration_s`);
     }

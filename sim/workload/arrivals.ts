@@ -7,7 +7,7 @@
  * gaps keep their shape (CV) while the rate follows λ(t); a constant process puts exactly
  * ∫ λ arrivals in each stage (inference-perf's constant load).
  */
-import { exponential, gamma, type Rng } from '../core/rng.js';
+import { exponential, gamma, standardNormal, type Rng } from '../core/rng.js';
 import type { ArrivalSpec, RateProfile } from './spec.js';
 
 /** ln Γ(x), x > 0 (Lanczos, g = 7, 9 terms; relative error < 1e-13). */
@@ -60,6 +60,9 @@ export function createGapSampler(process: ArrivalSpec['process'], mean: number, 
       return () => exponential(rng, mean);
     case 'gamma': {
       if (!(cv > 0) || !Number.isFinite(cv)) throw new RangeError(`gamma arrival cv must be > 0, got ${cv}`);
+      // A tiny CV makes the shape 1/cv² overflow (or the sampler's d·v·scale lose every digit):
+      // there gamma is normal to within rounding, mean ± mean·cv.
+      if (cv < 1e-6) return () => Math.max(0, mean * (1 + cv * standardNormal(rng)));
       const shape = 1 / (cv * cv);
       const scale = mean / shape;
       return () => gamma(rng, shape, scale);

@@ -32,6 +32,7 @@ import type {
 } from './spec.js';
 import { checkReplayControls, checkReplayNotEmpty, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
+import { checkEndlessLoop } from './traces/endlessLoop.js';
 
 type WorkloadInput = ScenarioInput['workload'];
 type ArrivalInput = NonNullable<WorkloadInput['arrival']>;
@@ -277,6 +278,7 @@ export function withTraceMeasured(workload: WorkloadSpec, ctx: Pick<ResolveConte
   if (src.loop === 0 && ctx.requests === null && ctx.duration_s === null) {
     throw inputError(ctx.file, where('loop'), 'an endless loop (loop: 0) never stops by itself', 'add requests: <count> and/or duration_s: <seconds>, or give a number of passes');
   }
+  checkEndlessLoop(src, ctx, where);
   const base: WorkloadSpec = { ...workload, source: { ...src, nominal_rate: 0 } };
   const stats = measuredStats(base, ctx);
   if (stats && ctx.duration_s === null && stats.span_s > MAX_DURATION_S) {
