@@ -5,19 +5,11 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../sim/core/errors.js';
 import { bounded, flagNumber, fmtNum, MAX_DURATION_S, MAX_REQUESTS, outOfRange, RANGES, rangeText, type Range } from '../sim/scenario/bounds.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
+import { userErrorOf } from './helpers.js';
 
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.message;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-};
+const errorOf = userErrorOf;
 
 describe('fmtNum', () => {
   it('writes powers of ten and tiny numbers as exponents, others plainly', () => {

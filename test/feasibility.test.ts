@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runWarnings } from '../cli/runWarnings.js';
-import { UserError } from '../sim/core/errors.js';
 import { capacityProblem, kvCapacity } from '../sim/engine/capacity.js';
 import { getGpu, getModel, gpuNames } from '../sim/hardware/catalog.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
@@ -13,19 +12,12 @@ import { expectedArrivals, lengthBounds } from '../sim/scenario/feasibility.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { DEFAULT_ENGINE, TP_VALUES } from '../sim/scenario/schema.js';
 import type { EngineConfig } from '../sim/scenario/types.js';
+import { userErrorOf } from './helpers.js';
 
 const ENGINE: EngineConfig = { ...DEFAULT_ENGINE, max_cpu_loras: 0 };
 const GPUS = gpuNames().map(getGpu);
 
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.message;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-};
+const errorOf = userErrorOf;
 
 const scenario = (fleet: string, workload = '  arrival: {rate: 10}\n  input: 100\n  output: 10'): string =>
   `requests: 20\nfleet: {replicas: 2, ${fleet}}\nworkload:\n${workload}\npolicies: [round-robin]\n`;

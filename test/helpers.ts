@@ -5,6 +5,7 @@ import type { PolicyRun } from '../sim/metrics/types.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { hashInts } from '../sim/core/hash.js';
+import { UserError } from '../sim/core/errors.js';
 
 /**
  * A one-replica scenario with the linear step-time model β0 = 1000 µs, β1 = 10 µs per prefill token,
@@ -73,4 +74,15 @@ export function req(r: ReqInit): SimRequest {
     session: -1,
     turn: 0,
   };
+}
+
+/** The message of the UserError `fn` throws (fails the test when it throws nothing or another error). */
+export function userErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a UserError');
 }
