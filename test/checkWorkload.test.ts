@@ -17,6 +17,7 @@ import type { ResultsDocument } from '../reports/results.js';
 import { parseResults } from '../reports/resultsFile.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { routesim, smallScenario } from './cliHelpers.js';
+import { withPath } from './helpers.js';
 
 const SCENARIO = {
   name: 'fp',
@@ -33,14 +34,6 @@ const SCENARIO = {
   report: { sample_ms: 1000, window_ms: 5000 },
 };
 type Sc = Record<string, unknown>;
-const withPath = (s: Sc, path: string, value: unknown): Sc => {
-  const out = JSON.parse(JSON.stringify(s)) as Sc;
-  const keys = path.split('.');
-  let o = out;
-  for (const k of keys.slice(0, -1)) o = o[k] as Sc;
-  o[keys.at(-1)!] = value;
-  return out;
-};
 /** The same object with its keys in reverse order at every level. */
 const reversed = (v: unknown): unknown =>
   Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;

@@ -86,3 +86,13 @@ export function userErrorOf(fn: () => unknown): string {
   }
   throw new Error('expected a UserError');
 }
+
+/** A deep copy of `obj` with the value at the dot `path` (every step but the last must exist) replaced. */
+export function withPath<T extends Record<string, unknown>>(obj: T, path: string, value: unknown): T {
+  const out = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+  const keys = path.split('.');
+  let o = out;
+  for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+  o[keys.at(-1)!] = value;
+  return out as T;
+}

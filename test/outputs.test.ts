@@ -14,6 +14,7 @@ import { prepareOutputs } from '../reports/outputs/plan.js';
 import { UserError } from '../sim/core/errors.js';
 import { decodeUtf8, invalidUtf8Offset, lineOfOffset, parseYamlText } from '../policies/util/userText.js';
 import { BIN, routesim } from './cliHelpers.js';
+import { SMALL as BASE_SMALL } from './bad-inputs/fixtures.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -37,16 +38,8 @@ function leftovers(dir: string): string[] {
   return out;
 }
 
-const SMALL = `name: s
-seed: 1
-requests: 40
-fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
-workload:
-  arrival: {process: poisson, rate: 10}
-  input: {dist: constant, value: 100}
-  output: {dist: constant, value: 10}
-policies: [round-robin, least-requests]
-`;
+/** The corpus's small scenario with 40 requests and two policies. */
+const SMALL = BASE_SMALL.replace('requests: 20', 'requests: 40').replace('policies: [round-robin]', 'policies: [round-robin, least-requests]');
 /** Long enough (several seconds) that a signal or a sabotage lands mid-simulation. */
 const LONG = SMALL.replace('requests: 40', 'requests: 400000').replace('rate: 10', 'rate: 60');
 

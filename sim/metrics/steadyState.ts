@@ -23,6 +23,7 @@
  * figures describe a transient that depends on the burst's size. Runs with fewer than
  * MIN_ARRIVALS arrivals are not tested (reached: true, the detail says so).
  */
+import { round4 } from './latency.js';
 import type { RequestRecord } from './types.js';
 
 export interface SteadyState {
@@ -51,10 +52,6 @@ export interface BacklogSeries {
   readonly arrived: readonly number[];
 }
 
-/** Rounds to 4 decimals (local copy to keep this module free of summary.ts). */
-function r4(x: number): number {
-  return Number(x.toFixed(4)) + 0;
-}
 
 /** When a request stopped waiting: its first token, else its end (rejected, dropped), else never. */
 function servedUs(r: RequestRecord): number {
@@ -126,7 +123,7 @@ export function testBacklog(timesS: readonly number[], backlog: readonly number[
   const fit = linearFit(xs, ys);
   const growth = fit.slope * halfS;
   const threshold = Math.max(NOISE_SIGMAS * fit.residualStd, MIN_GROWTH);
-  const numbers = `backlog slope ${r4(fit.slope)} req/s vs arrival rate ${r4(rate)} req/s over the second half of arrivals, growth ${r4(growth)} vs noise threshold ${r4(threshold)}`;
+  const numbers = `backlog slope ${round4(fit.slope)} req/s vs arrival rate ${round4(rate)} req/s over the second half of arrivals, growth ${round4(growth)} vs noise threshold ${round4(threshold)}`;
   if (!(rate > 0 && fit.slope > REL_SLOPE * rate && growth > threshold)) {
     return { reached: true, diverged_at_s: null, detail: `steady: ${numbers}` };
   }
@@ -134,7 +131,7 @@ export function testBacklog(timesS: readonly number[], backlog: readonly number[
   for (let k = 1; k < n; k++) if (backlog[k]! > backlog[peak]!) peak = k;
   let at = 0;
   for (let k = 0; k <= peak; k++) if (backlog[k]! <= backlog[peak]! / 10) at = k;
-  return { reached: false, diverged_at_s: r4(timesS[at]!), detail: `diverging: ${numbers}; peak backlog ${backlog[peak]} at ${r4(timesS[peak]!)} s` };
+  return { reached: false, diverged_at_s: round4(timesS[at]!), detail: `diverging: ${numbers}; peak backlog ${backlog[peak]} at ${round4(timesS[peak]!)} s` };
 }
 
 /** The steady-state verdict of a run's records (in arrival order or not). */
@@ -149,7 +146,7 @@ export function steadyState(records: readonly RequestRecord[]): SteadyState {
     if (r.arrivalUs > last) last = r.arrivalUs;
   }
   if (last === first) {
-    return { reached: false, diverged_at_s: r4(first / 1e6), detail: `all ${records.length} requests arrived at once: the run is a burst draining, not a steady state` };
+    return { reached: false, diverged_at_s: round4(first / 1e6), detail: `all ${records.length} requests arrived at once: the run is a burst draining, not a steady state` };
   }
   const s = backlogSeries(records, first, last);
   return testBacklog(

@@ -6,6 +6,7 @@
  * `routesim pick` acts on expect blocks.
  */
 import { workHash } from '../../reports/fingerprint.js';
+import { withPath } from '../helpers.js';
 import type { BadInputCase } from './types.js';
 
 // --- results documents -----------------------------------------------------------------------
@@ -25,14 +26,7 @@ const SCENARIO = {
 };
 type Sc = Record<string, unknown>;
 
-function set(s: Sc, path: string, value: unknown): Sc {
-  const out = JSON.parse(JSON.stringify(s)) as Sc;
-  const keys = path.split('.');
-  let o = out;
-  for (const k of keys.slice(0, -1)) o = o[k] as Sc;
-  o[keys.at(-1)!] = value;
-  return out;
-}
+const set = (s: Sc, path: string, value: unknown): Sc => withPath(s, path, value);
 
 const LAT = { mean: 10, p50: 10, p90: 10, p95: 10, p99: 10 };
 const SUMMARY = {
