@@ -29,9 +29,9 @@ function run(): PolicyRun {
       rec({ id: 3, arrivalUs: 150_000, outcome: 'rejected', reason: 'prompt-too-long', replica: -1, dispatchUs: -1, enqueueUs: -1, scheduledUs: -1, firstTokenUs: -1, lastTokenUs: -1 }),
     ],
     replicas: [
-      { name: 'r-0', requests: 2, completed: 1, inputTokens: 100, outputTokens: 11, prefixQueryTokens: 400, prefixHitTokens: 96, preemptions: 3, loraLoads: 0, steps: 10, busyUs: 1_000_000, numGpuBlocks: 100 },
-      { name: 'r-1', requests: 1, completed: 1, inputTokens: 100, outputTokens: 1, prefixQueryTokens: 200, prefixHitTokens: 0, preemptions: 0, loraLoads: 0, steps: 1, busyUs: 200_000, numGpuBlocks: 100 },
-      { name: 'r-2', requests: 1, completed: 1, inputTokens: 100, outputTokens: 5, prefixQueryTokens: 0, prefixHitTokens: 0, preemptions: 0, loraLoads: 0, steps: 5, busyUs: 1_600_000, numGpuBlocks: 100 },
+      { name: 'r-0', pool: 0, gpu: 'H100', role: '', requests: 2, completed: 1, inputTokens: 100, outputTokens: 11, prefixQueryTokens: 400, prefixHitTokens: 96, preemptions: 3, loraLoads: 0, steps: 10, busyUs: 1_000_000, numGpuBlocks: 100 },
+      { name: 'r-1', pool: 0, gpu: 'H100', role: '', requests: 1, completed: 1, inputTokens: 100, outputTokens: 1, prefixQueryTokens: 200, prefixHitTokens: 0, preemptions: 0, loraLoads: 0, steps: 1, busyUs: 200_000, numGpuBlocks: 100 },
+      { name: 'r-2', pool: 0, gpu: 'H100', role: '', requests: 1, completed: 1, inputTokens: 100, outputTokens: 5, prefixQueryTokens: 0, prefixHitTokens: 0, preemptions: 0, loraLoads: 0, steps: 5, busyUs: 1_600_000, numGpuBlocks: 100 },
     ],
     itl: new Map([[100_000, 14]]),
     endUs: 2_100_000,

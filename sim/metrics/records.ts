@@ -9,6 +9,7 @@ export interface RecordSource {
   readonly adapter: string | null;
   readonly priority: number;
   readonly client?: number;
+  readonly model?: string;
 }
 
 /** A record for a request that has just arrived; its outcome stays 'rejected'/'incomplete' until it ends. */
@@ -35,12 +36,34 @@ export function newRequestRecord(req: RecordSource): RequestRecord {
     adapter: req.adapter,
     priority: req.priority,
     client: req.client !== undefined && req.client >= 0 ? req.client : -1,
+    pool: -1,
+    route: -1,
+    model: req.model ?? '',
+    prefillReplica: -1,
+    prefillQueueUs: -1,
+    prefillComputeUs: -1,
+    decodeQueueUs: -1,
+    kvTransferUs: -1,
+    kvTransferBytes: 0,
+    kvReadyUs: -1,
   };
 }
 
-export function newReplicaStats(name: string, numGpuBlocks: number): ReplicaStats {
+/** Where a replica sits: pool index, GPU type and `llm-d.ai/role` label ('' = unlabelled). */
+export interface ReplicaPlace {
+  readonly pool: number;
+  readonly gpu: string;
+  readonly role: string;
+}
+
+const NO_PLACE: ReplicaPlace = { pool: 0, gpu: '', role: '' };
+
+export function newReplicaStats(name: string, numGpuBlocks: number, place: ReplicaPlace = NO_PLACE): ReplicaStats {
   return {
     name,
+    pool: place.pool,
+    gpu: place.gpu,
+    role: place.role,
     requests: 0,
     completed: 0,
     inputTokens: 0,

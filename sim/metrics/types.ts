@@ -53,11 +53,37 @@ export interface RequestRecord {
   readonly priority: number;
   /** Client / tenant index, or -1 when the workload has none. */
   readonly client: number;
+  /** Pool index the route sent it to, or -1 (no route matched: 404). */
+  pool: number;
+  /** Route rule index (ScenarioConfig.routes order), or -1 (no match). */
+  route: number;
+  /** Model name the request asked for ('' = the pool's base model, as in pre-pool workloads). */
+  readonly model: string;
+  /**
+   * P/D disaggregation (gateway.md §4.6), -1 for an aggregated request: the prefill replica; its
+   * queueing (enqueue on the prefill pod → scheduled) and compute (scheduled → 1-token completion);
+   * decoder admission wait (decode enqueue → blocks allocated); KV pull (→ KV present) and its bytes
+   * per GPU. TTFT = dispatch α0 + prefill queue + prefill compute + α0 (sidecar → decode vLLM) +
+   * decode queue + transfer + first decode step (the remainder, `firstTokenUs` − KV present).
+   */
+  prefillReplica: number;
+  prefillQueueUs: number;
+  prefillComputeUs: number;
+  decodeQueueUs: number;
+  kvTransferUs: number;
+  kvTransferBytes: number;
+  /** When the pulled KV was present on the decode pod (the first decode step follows), µs; -1. */
+  kvReadyUs: number;
 }
 
 /** Per-replica counters at the end of a run. */
 export interface ReplicaStats {
   readonly name: string;
+  /** Pool index (0 in a single-fleet scenario). */
+  readonly pool: number;
+  readonly gpu: string;
+  /** `llm-d.ai/role` label, '' when unlabelled. */
+  readonly role: string;
   /** Requests dispatched here by the gateway (including any the engine then rejected). */
   requests: number;
   completed: number;
@@ -96,6 +122,10 @@ export interface PolicyRun {
   readonly events?: number;
   /** Per-replica engine state and the router's scraped view over time (sim/metrics/samples.ts). */
   readonly samples?: ReplicaSamples;
+  /** Pool names (RequestRecord.pool / ReplicaStats.pool index them); absent = one pool. */
+  readonly pools?: readonly string[];
+  /** Route rule names (RequestRecord.route indexes them). */
+  readonly routes?: readonly string[];
 }
 
 /** One replica's sampled gauges: the engine's true values and the router's last scrape of them. */

@@ -94,6 +94,90 @@ export type EppConfigSource =
   /** A config written inline in the scenario. */
   | { readonly kind: 'inline'; readonly config: Readonly<Record<string, unknown>> };
 
+/** One group of identical replicas inside a pool (issue 10): GPU type, count, TP and pod labels. */
+export interface ReplicaGroup {
+  readonly gpu: string;
+  readonly count: number;
+  readonly tp: number;
+  /** Pod labels the pool's picker sees, e.g. `llm-d.ai/role: prefill`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** KV transfer between prefill and decode pods (gateway.md §4.4–4.5). */
+export interface KvTransferConfig {
+  readonly transport: 'nvlink' | 'rdma' | 'tcp';
+  /** Link bandwidth per GPU, GB/s (10^9 bytes/s). */
+  readonly bandwidth_gbps: number;
+  /** Fixed latency per transfer, µs. */
+  readonly latency_us: number;
+  /**
+   * What concurrent transfers share: each prefill pod's NIC (`prefill`), each decode pod's NIC
+   * (`decode`), or one cluster-wide link (`cluster`, BLIS's fair share).
+   */
+  readonly shared_by: 'prefill' | 'decode' | 'cluster';
+}
+
+/** A window during which a pool's Endpoint Picker is unreachable, seconds from the start. */
+export interface PickerOutage {
+  readonly from_s: number;
+  readonly to_s: number;
+}
+
+/** An InferenceObjective of a pool: requests naming it in `x-gateway-inference-objective` get its priority. */
+export interface ObjectiveSpec {
+  readonly name: string;
+  readonly priority: number;
+}
+
+/** One InferencePool with its model servers and its Endpoint Picker (gateway.md §2). */
+export interface PoolConfig {
+  readonly name: string;
+  readonly model: string;
+  readonly replicas: readonly ReplicaGroup[];
+  readonly engine: EngineConfig;
+  readonly step_time: StepTimeConfig;
+  /** The pool's picker as configured (a policy under comparison may replace it). */
+  readonly picker: PolicySpec;
+  /** What the gateway does while the picker is unreachable (API default FailClose). */
+  readonly failureMode: 'FailOpen' | 'FailClose';
+  readonly picker_outages: readonly PickerOutage[];
+  readonly objectives: readonly ObjectiveSpec[];
+  readonly model_rewrites: readonly ModelRewrite[];
+  /** LoRA adapters this pool serves (body-based routing maps them to the pool's base model). */
+  readonly adapters: readonly string[];
+  readonly kv_transfer: KvTransferConfig;
+}
+
+/** One HTTPRoute match (gateway.md §1.2); all of its conditions must hold. */
+export interface RouteMatch {
+  /** null: no path condition (the implicit `PathPrefix /` when the whole match list is empty). */
+  readonly path: { readonly type: 'Exact' | 'PathPrefix'; readonly value: string } | null;
+  /** Header conditions, names lower-cased, Exact values; ANDed. */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** One weighted backend of a rule. */
+export interface BackendRef {
+  /** Pool name. */
+  readonly pool: string;
+  readonly weight: number;
+}
+
+/** One HTTPRoute rule, flattened with its route's name and position (precedence needs them). */
+export interface RouteRule {
+  /** `<route name>` or `<route name>/<rule name>`, for reports. */
+  readonly name: string;
+  /** Index of the route among `routes:` (older = earlier, gateway.md §1.3 key 6). */
+  readonly routeIndex: number;
+  /** Index of the rule within its route (key 8). */
+  readonly ruleIndex: number;
+  /** ORed; empty = the implicit `PathPrefix /`. */
+  readonly matches: readonly RouteMatch[];
+  readonly backendRefs: readonly BackendRef[];
+  /** Parsed and kept; enforced by a later issue. null = unset. */
+  readonly timeouts: { readonly request_ms: number | null; readonly backend_request_ms: number | null } | null;
+}
+
 export interface PolicySpec {
   /** Label in reports (unique within a scenario). */
   readonly name: string;
@@ -105,6 +189,10 @@ export interface PolicySpec {
   readonly epp?: EppConfigSource;
   /** Overrides gateway.refresh_metrics_ms for this policy (e.g. to compare staleness). */
   readonly refresh_metrics_ms?: number;
+  /** The pool whose picker this policy replaces (absent: the scenario's only / first pool). */
+  readonly pool?: string;
+  /** Replaces that pool's replica groups for this run (e.g. 2 prefill + 6 decode vs 8 aggregated). */
+  readonly replicas?: readonly ReplicaGroup[];
 }
 
 export interface SloConfig {
@@ -120,8 +208,20 @@ export interface ScenarioConfig {
   readonly requests: number | null;
   /** Stop generating arrivals after this many seconds (null = no time limit). */
   readonly duration_s: number | null;
+  /**
+   * The first pool's fleet, for code that predates pools (a single-`fleet` scenario: exactly its
+   * fleet). With `pools:` it is pool 0's model, engine and first GPU type with its total replicas.
+   */
   readonly fleet: FleetConfig;
   readonly step_time: StepTimeConfig;
+  /**
+   * Every InferencePool (issue 10). A single-`fleet` scenario is one pool named `default` whose
+   * picker is the policy under comparison, behind one catch-all route. Absent in scenarios built in
+   * code before pools existed: the loader and `poolsOf` (sim/pools/resolve.ts) fill it in.
+   */
+  readonly pools?: readonly PoolConfig[];
+  /** HTTPRoute rules, flattened in spec order; absent/empty with one pool = catch-all to it. */
+  readonly routes?: readonly RouteRule[];
   readonly lora_load: LoraLoadConfig;
   readonly gateway: GatewayConfig;
   readonly workload: WorkloadSpec;

@@ -39,7 +39,20 @@ export interface SimRequest {
   readonly turn: number;
   /** Client / tenant index (tenants, ServeGen clients, traces that name clients); absent or -1 = none. */
   readonly client?: number;
+  /**
+   * Model name in the request body (a base model; the LoRA adapter, if any, is `adapter`); absent =
+   * whatever base model the pool serves (pre-pool workloads). Body-based routing copies it into the
+   * `x-gateway-base-model-name` header routes match on (gateway.md §2.5).
+   */
+  readonly model?: string;
+  /** Request path; absent = `/v1/completions`. */
+  readonly path?: string;
+  /** Request headers, names lower-cased (shared by all requests of a tenant; never mutated). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** Path of requests whose workload sets none. */
+export const DEFAULT_PATH = '/v1/completions';
 
 /**
  * A request stream that reacts to outcomes: closed-loop sessions release a client's next turn when
