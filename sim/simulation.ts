@@ -25,12 +25,13 @@ import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
-import { createRng } from './core/rng.js';
 import { createRequestStream } from './workload/generator.js';
-import { buildFleet } from './fleet/fleet.js';
-import { Gateway, type GatewayDecision } from './gateway/gateway.js';
-import { createBackend } from './gateway/backend.js';
+import { buildPools } from './fleet/fleet.js';
+import type { Gateway } from './gateway/gateway.js';
 import { nextScrapeUs } from './gateway/scrapes.js';
+import { Cluster, type ClusterDecision } from './pools/cluster.js';
+import { hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
+import { PdRuns } from './pd/runs.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
@@ -48,12 +49,16 @@ export const enum EventKind {
   Schedule = 5,
   KvDeliver = 6,
   FlowSweep = 7,
+  /** A P/D prefill leg's 1-token response reaches the decode pod's sidecar. */
+  PrefillReturn = 8,
+  /** KV transfers of a pool's links may have finished (payload: pool index). */
+  KvTransfer = 9,
 }
 
 /** Production's flow-control expiry sweep period (epp.md §2.10). */
 const FLOW_SWEEP_US = 1_000_000;
 
-type Payload = Sequence | Replica | SimRequest | KvEvent | null;
+type Payload = Sequence | Replica | SimRequest | KvEvent | number | null;
 
 /** Hooks for tests and progress display; none is called when absent. */
 export interface RunObserver {
@@ -80,17 +85,21 @@ export interface RunOptions {
  * (hand-built requests in tests, traces later); it must yield requests in arrival order.
  */
 export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>, options: RunOptions = {}): PolicyRun {
-  const replicas = buildFleet(scenario);
+  const pools = poolsForPolicy(scenario, policy);
+  const fleet = buildPools(pools, scenario.lora_load);
+  const replicas = fleet.replicas;
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
-  const gateway = new Gateway(createBackend(scenario, policy), replicas, {
-    refreshUs,
-    model: scenario.fleet.model,
-    charsPerToken: scenario.gateway.chars_per_token,
-    blockSize: scenario.fleet.engine.block_size,
-  }, createRng(scenario.seed, 'router'));
+  const gateway = new Cluster(pools, routesOf(scenario), fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
   const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
-  if (gateway.wantsKvEvents) for (const r of replicas) r.kv.events = { stored: [], removed: [] };
+  replicas.forEach((r, i) => {
+    if (gateway.wantsKvEvents(fleet.info[i]!.pool)) r.kv.events = { stored: [], removed: [] };
+  });
   const replicaIndex = new Map(replicas.map((r, i) => [r, i] as const));
+  /** Per replica: its pool's KV block size, α0 and LoRA rank for rewritten adapters. */
+  const blockSizeOf = fleet.info.map((x) => pools[x.pool]!.engine.block_size);
+  const alpha0Of = fleet.info.map((x) => Math.round(pools[x.pool]!.step_time.overheads.alpha0_us));
+  const loraRankOf = fleet.info.map((x) => pools[x.pool]!.engine.max_lora_rank);
+  const pd = new PdRuns(pools, fleet);
   const stream = source ? source[Symbol.iterator]() : createRequestStream(scenario.workload, {
     seed: scenario.seed,
     limits: {
@@ -99,8 +108,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     },
     defaultAdapterRank: scenario.fleet.engine.max_lora_rank,
   });
-  const blockSize = scenario.fleet.engine.block_size;
-  const alpha0 = Math.round(scenario.step_time.overheads.alpha0_us);
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const records: RequestRecord[] = [];
@@ -145,7 +152,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   };
 
   /** Acts on the gateway's decision for a request. */
-  const decided = (req: SimRequest, rec: RequestRecord, d: GatewayDecision): void => {
+  const decided = (req: SimRequest, rec: RequestRecord, d: ClusterDecision): void => {
     if (d.kind === 'queued') {
       held.set(req.id, rec);
       if (!sweepQueued) {
@@ -166,13 +173,39 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       finished(req.id, false);
       return;
     }
-    const served = d.adapter === req.adapter ? req : { ...req, adapter: d.adapter, adapterRank: scenario.fleet.engine.max_lora_rank };
+    const served = d.adapter === req.adapter ? req : { ...req, adapter: d.adapter, adapterRank: loraRankOf[d.index]! };
     rec.adapter = d.adapter;
     rec.dispatchUs = now;
     rec.replica = d.index;
     observer.onDispatch?.(req, now, gateway);
     replicas[d.index]!.stats.requests++;
-    q.push(now + alpha0, EventKind.Enqueue, new Sequence(served, rec, blockSize));
+    if (d.prefill >= 0) {
+      // P/D (gateway.md §4.2): the decode pod's sidecar first sends the prompt to the prefill pod.
+      rec.prefillReplica = d.prefill;
+      replicas[d.prefill]!.stats.requests++;
+      const leg = pd.begin(served, rec, d.prefill, blockSizeOf[d.prefill]!);
+      q.push(now + alpha0Of[d.prefill]!, EventKind.Enqueue, leg);
+      return;
+    }
+    q.push(now + alpha0Of[d.index]!, EventKind.Enqueue, new Sequence(served, rec, blockSizeOf[d.index]!));
+  };
+  /** A request ends before producing its answer (the engine refused it or its prefill leg). */
+  const refused = (req: SimRequest, rec: RequestRecord, reason: string): void => {
+    rec.outcome = 'rejected';
+    rec.reason = reason;
+    rec.endUs = now;
+    gateway.complete(req, rec.replica, now);
+    outstanding--;
+    finished(req.id, false);
+  };
+  /** Earliest pending KvTransfer event per pool (Infinity: none). */
+  const linkEventAt = pools.map(() => Infinity);
+  const armLinks = (p: number): void => {
+    const t = pd.nextDoneUs(p);
+    if (t < linkEventAt[p]!) {
+      linkEventAt[p] = t;
+      q.push(t, EventKind.KvTransfer, p);
+    }
   };
   const retryHeld = (): void => {
     if (gateway.queued === 0) return;
@@ -232,7 +265,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (records.length === 0) itl.start(now);
         records.push(rec);
         outstanding++;
-        decided(req, rec, gateway.arrive(req, now));
+        const d = gateway.arrive(req, now);
+        rec.pool = d.pool;
+        rec.route = d.route;
+        decided(req, rec, d);
         retryHeld();
         if ((records.length & 255) === 0) observer.onProgress?.(records.length);
         pullArrival();
@@ -240,16 +276,19 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Enqueue: {
         const seq = ev.payload as Sequence;
-        const i = seq.rec.replica;
+        const leg = pd.legOf(seq);
+        const i = leg !== null ? leg.prefill : seq.rec.replica;
         const r = replicas[i]!;
-        const reason = r.rejectionReason(seq);
+        const reason = gateway.serves(i, seq.req) ? r.rejectionReason(seq) : 'model_not_served';
         if (reason !== '') {
-          seq.rec.outcome = 'rejected';
-          seq.rec.reason = reason;
-          seq.rec.endUs = now;
-          gateway.complete(seq.req, i, now);
-          outstanding--;
-          finished(seq.req.id, false);
+          if (leg !== null) {
+            // The prefill pod refused the prompt: its status goes to the client (no local fallback, §4.2).
+            gateway.prefillReturned(i);
+            pd.abandon(seq);
+            refused(leg.req, leg.rec, reason);
+          } else {
+            refused(seq.req, seq.rec, reason);
+          }
           break;
         }
         r.enqueue(seq, now);
@@ -262,11 +301,15 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         r.scheduleQueued = false;
         const end = r.beginStep(now);
         if (end >= 0) q.push(end, EventKind.StepEnd, r);
+        if (r.pullsPending) {
+          const p = pd.startPulls(r, replicaIndex.get(r)!, now);
+          if (p >= 0) armLinks(p);
+        }
         break;
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
-        for (const seq of r.endStep(now, itl.at(now))) q.push(seq.rec.endUs, EventKind.ResponseDone, seq);
+        for (const seq of r.endStep(now, itl.at(now))) q.push(seq.rec.endUs, pd.legOf(seq) !== null ? EventKind.PrefillReturn : EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
         if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
           const index = replicaIndex.get(r)!;
@@ -299,6 +342,22 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         gateway.kvEvent(now, ev.payload as KvEvent);
         break;
       }
+      case EventKind.PrefillReturn: {
+        // The 1-token prefill response reached the sidecar; the decode leg goes to the local vLLM.
+        const legSeq = ev.payload as Sequence;
+        const leg = pd.legOf(legSeq)!;
+        gateway.prefillReturned(leg.prefill);
+        const decode = pd.prefilled(legSeq, now);
+        q.push(now + alpha0Of[leg.rec.replica]!, EventKind.Enqueue, decode);
+        break;
+      }
+      case EventKind.KvTransfer: {
+        const p = ev.payload as number;
+        if (ev.time === linkEventAt[p]) linkEventAt[p] = Infinity;
+        for (const d of pd.takeArrived(p, now)) kick(replicas[d]!, now);
+        armLinks(p);
+        break;
+      }
       case EventKind.FlowSweep: {
         sweepQueued = false;
         for (const { req, decision } of gateway.expireQueued(now)) decided(req, held.get(req.id)!, decision);
@@ -325,6 +384,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     endUs: now,
     events,
     samples: sampler.finish(),
+    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario).map((r) => r.name) } : {}),
   };
 }
 

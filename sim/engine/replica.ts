@@ -14,7 +14,7 @@ import { Scheduler } from './scheduler.js';
 import { Batch } from './batch.js';
 import type { Sequence } from './sequence.js';
 import { takeSnapshot } from './snapshot.js';
-import { newReplicaStats } from '../metrics/records.js';
+import { newReplicaStats, type ReplicaPlace } from '../metrics/records.js';
 
 export interface ReplicaSetup {
   readonly name: string;
@@ -45,7 +45,7 @@ export class Replica {
   private stepStartUs = 0;
   private stepDurUs = 0;
 
-  constructor(private readonly setup: ReplicaSetup) {
+  constructor(private readonly setup: ReplicaSetup, place?: ReplicaPlace) {
     this.name = setup.name;
     const e = setup.engine;
     this.kv = new KvCache(setup.numGpuBlocks, e.block_size, e.enable_prefix_caching);
@@ -54,7 +54,7 @@ export class Replica {
       e.max_loras > 0
         ? new LoraSlots(e.max_loras, e.max_cpu_loras, setup.loraLoad, (a) => setup.adapterBytes(this.adapterRank.get(a) ?? e.max_lora_rank))
         : null;
-    this.stats = newReplicaStats(setup.name, setup.numGpuBlocks);
+    this.stats = newReplicaStats(setup.name, setup.numGpuBlocks, place);
   }
 
   get hasWork(): boolean {

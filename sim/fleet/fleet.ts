@@ -1,33 +1,76 @@
-/** Builds a scenario's replicas: catalog lookups, KV capacity, step-time model, LoRA sizing. */
-import type { ScenarioConfig } from '../scenario/types.js';
+/**
+ * Builds a run's replicas: every pool's replica groups in order (catalog lookups, KV capacity and
+ * step-time model per GPU type and TP, LoRA sizing), one flat array the event loop indexes; each
+ * replica knows its pool, GPU type and `llm-d.ai/role` label.
+ */
+import type { LoraLoadConfig, PoolConfig, ReplicaGroup, ScenarioConfig } from '../scenario/types.js';
 import { getGpu, getModel } from '../hardware/catalog.js';
 import { numGpuBlocks } from '../engine/capacity.js';
 import { loraAdapterBytes } from '../engine/modelMath.js';
 import { Replica } from '../engine/replica.js';
 import { createStepTimeModel, loraOverheadPerAdapter } from '../engine/stepTime/index.js';
+import { poolsOf } from '../pools/resolve.js';
 
+export const ROLE_LABEL = 'llm-d.ai/role';
+
+/** One built replica's place in the cluster. */
+export interface ReplicaInfo {
+  readonly pool: number;
+  readonly group: ReplicaGroup;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface BuiltFleet {
+  readonly replicas: Replica[];
+  readonly info: ReplicaInfo[];
+  /** First replica index of each pool; pool p owns [offsets[p], offsets[p + 1]). */
+  readonly offsets: number[];
+}
+
+/** The replicas of a single-`fleet` scenario (one pool). */
 export function buildFleet(s: ScenarioConfig): Replica[] {
-  const f = s.fleet;
-  const model = getModel(f.model);
-  const gpu = getGpu(f.gpu);
-  const blocks = numGpuBlocks(model, gpu, f.tp, f.engine);
-  const stepTime = createStepTimeModel(s.step_time, model, gpu, f.tp);
-  const maxModelLen = f.engine.max_model_len ?? model.max_model_len;
+  return buildPools(poolsOf(s), s.lora_load).replicas;
+}
+
+/**
+ * Every pool's replicas. Names: `replica-<i>` in a one-pool run (as before pools), else
+ * `<pool>-<i>` with i counted within the pool.
+ */
+export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfig): BuiltFleet {
   const replicas: Replica[] = [];
-  for (let i = 0; i < f.replicas; i++) {
-    replicas.push(
-      new Replica({
-        name: `replica-${i}`,
-        engine: f.engine,
-        numGpuBlocks: blocks,
-        maxModelLen,
-        stepTime,
-        loraK: loraOverheadPerAdapter(f.engine.max_lora_rank),
-        loraLoad: s.lora_load,
-        adapterBytes: (rank) => loraAdapterBytes(model, rank),
-        overheads: s.step_time.overheads,
-      }),
-    );
-  }
-  return replicas;
+  const info: ReplicaInfo[] = [];
+  const offsets: number[] = [];
+  pools.forEach((pool, p) => {
+    offsets.push(replicas.length);
+    const model = getModel(pool.model);
+    const maxModelLen = pool.engine.max_model_len ?? model.max_model_len;
+    let i = 0;
+    for (const g of pool.replicas) {
+      const gpu = getGpu(g.gpu);
+      const blocks = numGpuBlocks(model, gpu, g.tp, pool.engine);
+      const stepTime = createStepTimeModel(pool.step_time, model, gpu, g.tp);
+      for (let k = 0; k < g.count; k++, i++) {
+        const name = pools.length === 1 ? `replica-${i}` : `${pool.name}-${i}`;
+        replicas.push(
+          new Replica(
+            {
+              name,
+              engine: pool.engine,
+              numGpuBlocks: blocks,
+              maxModelLen,
+              stepTime,
+              loraK: loraOverheadPerAdapter(pool.engine.max_lora_rank),
+              loraLoad,
+              adapterBytes: (rank) => loraAdapterBytes(model, rank),
+              overheads: pool.step_time.overheads,
+            },
+            { pool: p, gpu: g.gpu, role: g.labels[ROLE_LABEL] ?? '' },
+          ),
+        );
+        info.push({ pool: p, group: g, labels: g.labels });
+      }
+    }
+  });
+  offsets.push(replicas.length);
+  return { replicas, info, offsets };
 }

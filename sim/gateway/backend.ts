@@ -8,7 +8,7 @@ import { BASELINE_TYPES, createBaselineRouter } from '../../policies/baselines/i
 import { NAMED_POLICY_TYPES, createNamedRouter } from '../../policies/named/index.js';
 import { ConfigError, loadPickerConfig } from '../../policies/config/loader.js';
 import { EndpointPicker } from '../../policies/framework/director.js';
-import type { EppConfigSource, PolicySpec, ScenarioConfig } from '../scenario/types.js';
+import type { EppConfigSource, ModelRewrite, ObjectiveSpec, PolicySpec, ScenarioConfig } from '../scenario/types.js';
 import { createRng } from '../core/rng.js';
 import { inputError } from '../core/errors.js';
 import type { Backend } from './gateway.js';
@@ -44,11 +44,26 @@ export function validateEppSource(src: EppConfigSource, scenarioFile: string, pa
 }
 
 export function createBackend(scenario: ScenarioConfig, policy: PolicySpec): Backend {
+  return createPickerBackend(policy, { seed: scenario.seed, rngName: 'epp', modelRewrites: scenario.gateway.model_rewrites, objectives: [] });
+}
+
+/** Per-pool inputs of a picker: its own random stream, InferenceModelRewrites and InferenceObjectives. */
+export interface PickerSetup {
+  readonly seed: number;
+  /** Name of the picker's random stream (`epp` for the first pool, so one-pool runs keep their numbers). */
+  readonly rngName: string;
+  readonly modelRewrites: readonly ModelRewrite[];
+  readonly objectives: readonly ObjectiveSpec[];
+}
+
+/** A pool's picker: a plain router, or an EPP configuration with the pool's objectives and rewrites. */
+export function createPickerBackend(policy: PolicySpec, setup: PickerSetup): Backend {
   if (policy.type !== 'epp') return { kind: 'router', router: createRouter(policy.type, policy.parameters ?? {}) };
   const config = loadPickerConfig(configInput(policy.epp!));
   const picker = new EndpointPicker(config, {
-    rng: createRng(scenario.seed, 'epp'),
-    modelRewrites: scenario.gateway.model_rewrites,
+    rng: createRng(setup.seed, setup.rngName),
+    modelRewrites: setup.modelRewrites,
+    ...(setup.objectives.length > 0 ? { objectives: new Map(setup.objectives.map((o) => [o.name, o.priority] as const)) } : {}),
   });
   return { kind: 'epp', picker };
 }

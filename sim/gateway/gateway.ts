@@ -11,7 +11,7 @@
  * policies of other routers).
  */
 import type { Endpoint, EndpointMetrics, KvEvent, RouteContext, RouteRequest, Router } from '../../policies/types.js';
-import type { LLMRequest, Prompt } from '../../policies/framework/types.js';
+import type { LLMRequest, Prompt, SchedulingResult } from '../../policies/framework/types.js';
 import type { EndpointPicker, PoolEndpoint } from '../../policies/framework/director.js';
 import type { Rng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
@@ -27,8 +27,11 @@ export type Backend = { readonly kind: 'router'; readonly router: Router } | { r
 
 /** What the gateway did with a request. */
 export type GatewayDecision =
-  /** Send to replica `index`, serving `adapter` (after any model rewrite). */
-  | { readonly kind: 'dispatch'; readonly index: number; readonly adapter: string | null }
+  /**
+   * Send to replica `index`, serving `adapter` (after any model rewrite). `prefill` (P/D): the
+   * replica the decode pod's sidecar sends the prompt to first (`x-prefiller-host-port`), or -1.
+   */
+  | { readonly kind: 'dispatch'; readonly index: number; readonly adapter: string | null; readonly prefill: number }
   /** Answered with an HTTP error; never reaches a replica. `reason` is a fixed code (RejectCode), `detail` the live text. */
   | { readonly kind: 'drop'; readonly status: number; readonly reason: string; readonly detail: string }
   /** Waiting in the EPP's flow-control queue. */
@@ -43,6 +46,8 @@ export interface GatewayOptions {
   readonly charsPerToken: number;
   /** Engine KV block size (for the engine block keys precise-cache policies receive). */
   readonly blockSize: number;
+  /** Pod labels per endpoint (e.g. `llm-d.ai/role`); absent = none. */
+  readonly labels?: readonly Readonly<Record<string, string>>[];
 }
 
 interface EndpointState {
@@ -79,7 +84,7 @@ export class Gateway {
     rng: Rng,
   ) {
     this.oracle = opts.refreshUs === 0;
-    this.endpoints = sources.map((s, index) => ({ name: s.name, index, labels: {}, metrics: s.snapshot(0), inFlight: 0 }));
+    this.endpoints = sources.map((s, index) => ({ name: s.name, index, labels: opts.labels?.[index] ?? {}, metrics: s.snapshot(0), inFlight: 0 }));
     // Both views alias the live state objects, so a scrape updates them without copying.
     this.routerView = this.endpoints as unknown as Endpoint[];
     this.pool = this.endpoints as unknown as PoolEndpoint[];
@@ -195,14 +200,21 @@ export class Gateway {
     this.endpoints[i]!.inFlight++;
     router.onDispatch?.(route, i, ctx);
     if (router.onComplete) this.live.set(req.id, { llm: null, route });
-    return { kind: 'dispatch', index: i, adapter: req.adapter };
+    return { kind: 'dispatch', index: i, adapter: req.adapter, prefill: -1 };
   }
 
-  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number } | { kind: 'reject'; status: number; code: string; reason: string }): GatewayDecision {
+  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number; result: SchedulingResult } | { kind: 'reject'; status: number; code: string; reason: string }): GatewayDecision {
     if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.code, detail: d.reason };
     this.endpoints[d.index]!.inFlight++;
     this.live.set(req.id, { llm, route: null });
-    return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm) };
+    const prefill = prefillPick(d.result);
+    if (prefill >= 0) this.endpoints[prefill]!.inFlight++;
+    return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm), prefill };
+  }
+
+  /** The prefill leg sent to endpoint `index` (P/D) has returned to the decode pod's sidecar. */
+  prefillReturned(index: number): void {
+    this.endpoints[index]!.inFlight--;
   }
 
   /** The adapter an EPP request is served with: its target model after any rewrite (null = base model). */
@@ -212,7 +224,7 @@ export class Gateway {
 
   private toLlmRequest(req: SimRequest): LLMRequest {
     const model = req.adapter ?? this.opts.model;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = req.headers !== undefined ? { ...req.headers } : {};
     if (req.session >= 0) {
       const token = this.sessionTokens.get(req.session);
       if (token !== undefined) headers['x-session-token'] = token;
@@ -258,4 +270,18 @@ export class Gateway {
       return keys;
     };
   }
+}
+
+/**
+ * The prefill endpoint of a P/D scheduling result (gateway.md §4.1): the first target of a profile
+ * other than the primary (decode) one and other than `encode`; -1 when the decider kept it aggregated.
+ */
+function prefillPick(result: SchedulingResult): number {
+  if (result.profileResults.size < 2) return -1;
+  for (const [name, r] of result.profileResults) {
+    if (name === result.primaryProfileName || name === 'encode' || r === null) continue;
+    const t = r.targetEndpoints[0];
+    if (t !== undefined) return t.index;
+  }
+  return -1;
 }

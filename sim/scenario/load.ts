@@ -9,11 +9,13 @@ import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backen
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { inputError, readUserFile, UserError } from '../core/errors.js';
 import { parseUserYaml } from '../core/userFiles.js';
-import { getModel } from '../hardware/catalog.js';
 import type { LengthDist } from '../workload/spec.js';
 import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
 import { warnInput } from './warnings.js';
 import { checkFleetFits, checkLengthsFit, checkRunSize } from './feasibility.js';
+import { checkPolicyPools, checkPoolFits, resolveEngine, resolvePools, resolveRouteRules } from '../pools/load.js';
+import { poolReplicaCount, SUGAR_POOL } from '../pools/resolve.js';
+import { getModel } from '../hardware/catalog.js';
 import {
   BLIS_OVERHEADS,
   closest,
@@ -23,7 +25,6 @@ import {
   NO_OVERHEADS,
   PHYSICS_DEFAULTS,
   ScenarioSchema,
-  TP_VALUES,
   type LengthInput,
   type ScenarioInput,
   type StepTimeInput,
@@ -67,33 +68,25 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     throw fail('requests', 'neither requests nor duration_s is set, so the run would never stop', 'add requests: <count> and/or duration_s: <seconds>');
   }
 
-  // Fleet ------------------------------------------------------------------------------------
-  const { fleet } = input;
-  const model = getModel(fleet.model);
-  if (model.heads % fleet.tp !== 0) {
-    const ok = TP_VALUES.filter((t) => model.heads % t === 0).join(', ');
-    throw fail('fleet.tp', `${model.name} has ${model.heads} attention heads, not divisible by tp ${fleet.tp}`, `use tp ${ok}`);
-  }
-  const e = fleet.engine;
-  if (e.max_num_batched_tokens < e.max_num_seqs) {
-    throw fail(
-      'fleet.engine.max_num_batched_tokens',
-      `max_num_batched_tokens (${e.max_num_batched_tokens}) is smaller than max_num_seqs (${e.max_num_seqs}); vLLM rejects this`,
-      `raise max_num_batched_tokens to at least ${e.max_num_seqs} or lower max_num_seqs`,
-    );
-  }
-  if (e.max_model_len !== null && e.max_model_len > model.max_model_len) {
-    throw fail(
-      'fleet.engine.max_model_len',
-      `${e.max_model_len} exceeds ${model.name}'s context length ${model.max_model_len}`,
-      `use at most ${model.max_model_len}, or remove it to use the model's`,
-    );
-  }
-  const maxCpuLoras = e.max_cpu_loras ?? e.max_loras;
-  if (maxCpuLoras < e.max_loras) {
-    throw fail('fleet.engine.max_cpu_loras', `max_cpu_loras (${maxCpuLoras}) is smaller than max_loras (${e.max_loras})`, `set max_cpu_loras ≥ ${e.max_loras} or remove it (defaults to max_loras)`);
-  }
-  const engine: EngineConfig = { ...e, max_cpu_loras: maxCpuLoras };
+  // Fleet, or pools and routes (sim/pools/load.ts) -------------------------------------------
+  if (input.fleet !== undefined && input.pools !== undefined) throw fail('pools', 'a scenario has either fleet or pools, not both', 'keep pools (a fleet is one pool), or remove it and keep fleet');
+  if (input.fleet === undefined && input.pools === undefined) throw fail('fleet', 'missing required key "fleet" (or "pools")', 'add fleet: {replicas: 4, gpu: H100, model: Llama-3.1-8B}, or pools: [...] for several pools');
+  if (input.pools === undefined && input.routes !== undefined) throw fail('routes', 'routes need pools: a single fleet takes every request', 'remove routes, or describe the fleet as pools: [...]');
+  if (input.pools === undefined && input.policies === undefined) throw fail('policies', 'missing required key "policies"', 'add policies: [<policy>, …], e.g. policies: [round-robin, epp]');
+  if (input.pools !== undefined && input.gateway.model_rewrites.length > 0) throw fail('gateway.model_rewrites', 'with pools, InferenceModelRewrites belong to a pool', 'move them to pools[<i>].model_rewrites');
+  const stepTime = resolveStepTime(input.step_time);
+  const pools = input.pools === undefined ? null : resolvePools(input.pools, {
+    file,
+    fail,
+    resolvePolicy: (p, path) => resolvePolicy(p, path, file, fail),
+    resolveStepTime,
+    topStepTime: input.step_time,
+  });
+  const fleet = input.fleet ?? null;
+  const engine: EngineConfig = fleet !== null
+    ? resolveEngine(fleet.model, [{ tp: fleet.tp, path: 'fleet.tp' }], fleet.engine, 'fleet.engine', fail)
+    : pools![0]!.engine;
+  const routes = pools === null ? null : resolveRouteRules(input.routes, pools, file);
 
   // Workload (sim/workload/resolve.ts: the generator, or a trace / sessions / tenants / ServeGen source) --
   const workload = resolveWorkload(input.workload, {
@@ -112,7 +105,23 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   }
 
   // Policies ---------------------------------------------------------------------------------
-  const policies: PolicySpec[] = input.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file, fail));
+  let policies: PolicySpec[] = (input.policies ?? []).map((p, i) => resolvePolicy(p, `policies[${i}]`, file, fail));
+  if (pools !== null) {
+    policies = checkPolicyPools(policies, pools, fail);
+  } else {
+    policies.forEach((p, i) => {
+      if (p.pool !== undefined && p.pool !== SUGAR_POOL) throw fail(`policies[${i}].pool`, `unknown pool ${JSON.stringify(p.pool)}: a fleet is one pool named ${SUGAR_POOL}`, 'remove pool, or describe the cluster as pools: [...]');
+    });
+  }
+  policies.forEach((p, i) => {
+    if (p.replicas === undefined) return;
+    const target = pools?.find((x) => x.name === p.pool) ?? null;
+    const model = getModel(target?.model ?? fleet!.model);
+    p.replicas.forEach((g, j) => {
+      if (model.heads % g.tp !== 0) throw fail(`policies[${i}].replicas[${j}].tp`, `${model.name} has ${model.heads} attention heads, not divisible by tp ${g.tp}`, 'use a tp that divides it');
+    });
+    checkPoolFits({ model: model.name, engine: target?.engine ?? engine, replicas: p.replicas }, `policies[${i}]`, file);
+  });
   const seen = new Map<string, number>();
   policies.forEach((p, i) => {
     const prev = seen.get(p.name);
@@ -135,8 +144,11 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     seed: input.seed,
     requests: input.requests ?? null,
     duration_s: input.duration_s ?? null,
-    fleet: { replicas: fleet.replicas, gpu: fleet.gpu, model: fleet.model, tp: fleet.tp, engine },
-    step_time: resolveStepTime(input.step_time),
+    fleet: fleet !== null
+      ? { replicas: fleet.replicas, gpu: fleet.gpu, model: fleet.model, tp: fleet.tp, engine }
+      : { replicas: poolReplicaCount(pools![0]!), gpu: pools![0]!.replicas[0]!.gpu, model: pools![0]!.model, tp: pools![0]!.replicas[0]!.tp, engine },
+    step_time: stepTime,
+    ...(pools !== null ? { pools, routes: routes! } : {}),
     lora_load: { ...input.lora_load },
     gateway: { ...input.gateway },
     workload,
@@ -146,13 +158,13 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     sweep: input.sweep ? { rates: [...input.sweep.rates] } : null,
     report: { ...input.report },
   };
-  checkFleetFits(config, file);
+  if (pools === null) checkFleetFits(config, file);
   checkRunSize(config, file);
   checkLengthsFit(config, file);
   return config;
 }
 
-type PolicyInput = ScenarioInput['policies'][number];
+type PolicyInput = NonNullable<ScenarioInput['policies']>[number];
 
 /** A policy entry → PolicySpec: router types are checked, EPP configs read and validated now. */
 function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: string, problem: string, fix: string) => UserError): PolicySpec {
@@ -166,7 +178,11 @@ function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: 
     validateRouter(p, {}, path, fail);
     return { name: p, type: p };
   }
-  const override = p.refresh_metrics_ms !== undefined ? { refresh_metrics_ms: p.refresh_metrics_ms } : {};
+  const override = {
+    ...(p.refresh_metrics_ms !== undefined ? { refresh_metrics_ms: p.refresh_metrics_ms } : {}),
+    ...(p.pool !== undefined ? { pool: p.pool } : {}),
+    ...(p.replicas !== undefined ? { replicas: p.replicas.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? 1, labels: { ...g.labels } })) } : {}),
+  };
   if (p.epp !== undefined) {
     if (p.type !== undefined && p.type !== 'epp') throw fail(`${path}.type`, `a policy has either a router type or an epp config, not both`, 'remove `type` (or `epp`)');
     if (p.parameters !== undefined) throw fail(`${path}.parameters`, 'EPP plugin parameters go inside the EndpointPickerConfig', 'move them to the config\'s plugins[].parameters');

@@ -24,6 +24,7 @@ import { gpuNames, modelNames } from '../hardware/catalog.js';
 import { TRACE_FORMATS } from '../workload/traces/types.js';
 import { SERVEGEN_POOLS } from '../workload/spec.js';
 import { bounded, RANGES as R, type Range } from './bounds.js';
+import { RoutesSchema } from './routesSchema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -252,6 +253,38 @@ const FleetSchema = strict({
   engine: EngineSchema.prefault({}),
 });
 
+/** Kubernetes label keys and values (simplified: printable, no spaces; ≤ 63 characters of value). */
+const LabelsSchema = z
+  .record(
+    z.string().min(1).max(317).regex(/^[A-Za-z0-9._\/-]+$/, { error: withFix('a label key may hold only letters, digits, ".", "_", "-" and "/"', 'write it like llm-d.ai/role') }),
+    z.string().max(63).regex(/^[A-Za-z0-9._-]*$/, { error: withFix('a label value may hold only letters, digits, ".", "_" and "-" (at most 63)', 'write it like prefill, decode or both') }),
+  )
+  .refine((m) => Object.keys(m).length <= 64, { error: withFix('more than 64 labels', 'keep the labels the picker reads (e.g. llm-d.ai/role)') });
+
+/** One group of identical replicas of a pool. */
+export const ReplicaGroupSchema = strict({
+  gpu: catalogName('GPU', gpuNames),
+  count: bounded(R.replicas),
+  tp: z.literal(TP_VALUES).optional(),
+  labels: LabelsSchema.default({}),
+});
+
+const KvTransferSchema = strict({
+  transport: z.enum(['nvlink', 'rdma', 'tcp']).default('rdma'),
+  bandwidth_gbps: bounded(R.bandwidth).optional(),
+  latency_us: bounded(R.microseconds).optional(),
+  shared_by: z.enum(['prefill', 'decode', 'cluster']).optional(),
+});
+
+const ModelRewritesSchema = z
+  .array(strict({ model: z.string().min(1), targets: z.array(strict({ model: z.string().min(1), weight: bounded({ ...R.weight, int: true }) })).min(1) }))
+  .default([]);
+
+/** Pool names: DNS labels (they name Kubernetes objects and appear in replica names). */
+const poolName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: withFix('a pool name must be a DNS label (lower-case letters, digits and -, at most 63)', 'write it like chat or batch-l40s') });
+
 const nonNegPartial = <K extends string>(keys: readonly K[]) =>
   strict(Object.fromEntries(keys.map((k) => [k, bounded(R.coefficient).optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>);
 
@@ -287,9 +320,7 @@ const GatewaySchema = strict({
   refresh_metrics_ms: bounded(R.periodMs).default(DEFAULT_GATEWAY.refresh_metrics_ms),
   chars_per_token: bounded(R.charsPerToken).default(DEFAULT_GATEWAY.chars_per_token),
   kv_events_delay_ms: bounded(R.periodMs).default(DEFAULT_GATEWAY.kv_events_delay_ms),
-  model_rewrites: z
-    .array(strict({ model: z.string().min(1), targets: z.array(strict({ model: z.string().min(1), weight: bounded({ ...R.weight, int: true }) })).min(1) }))
-    .default([]),
+  model_rewrites: ModelRewritesSchema,
 });
 
 // Rate profiles, traces, sessions, tenants, ServeGen: README "Workloads and traces"; resolved in workload/resolve.ts.
@@ -402,6 +433,8 @@ const PolicySchema = z.union(
       parameters: z.record(z.string(), z.unknown()).optional(),
       epp: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
       refresh_metrics_ms: bounded(R.periodMs).optional(),
+      pool: z.string().min(1).optional(),
+      replicas: z.array(ReplicaGroupSchema).min(1).max(64).optional(),
     }),
   ],
   {
@@ -411,6 +444,29 @@ const PolicySchema = z.union(
         : undefined,
   },
 );
+
+/** One InferencePool (README "Pools, routes and P/D"; resolved in sim/pools/load.ts). */
+const PoolSchema = strict({
+  name: poolName,
+  model: catalogName('model', modelNames),
+  /** With `replicas: <count>`: the GPU type of all of them. */
+  gpu: catalogName('GPU', gpuNames).optional(),
+  replicas: z.union([bounded(R.replicas), z.array(ReplicaGroupSchema).min(1).max(64)], {
+    error: (iss) => (iss.code === 'invalid_union' ? withFix(`expected a count or a list of replica groups, got ${kindOf(iss.input)}`, 'write replicas: 4 (with gpu: H100) or replicas: [{gpu: H100, count: 4, labels: {llm-d.ai/role: decode}}]') : undefined),
+  }),
+  tp: z.literal(TP_VALUES).default(1),
+  engine: EngineSchema.prefault({}),
+  step_time: StepTimeSchema.optional(),
+  picker: PolicySchema.optional(),
+  failureMode: z.enum(['FailOpen', 'FailClose']).default('FailClose'),
+  picker_outages: z.array(strict({ from_s: bounded(R.time), to_s: bounded(R.time) })).max(1000).default([]),
+  objectives: z.array(strict({ name: z.string().min(1), priority: bounded(R.priority) })).max(1000).default([]),
+  model_rewrites: ModelRewritesSchema,
+  adapters: z.array(z.string().min(1)).max(4096).default([]),
+  kv_transfer: KvTransferSchema.prefault({}),
+});
+export type PoolInput = z.output<typeof PoolSchema>;
+export type EngineInput = z.output<typeof EngineSchema>;
 
 const SloSchema = strict({
   ttft_ms: bounded(R.sloMs).nullable().default(DEFAULT_SLO.ttft_ms),
@@ -434,12 +490,14 @@ export const ScenarioSchema = strict({
   seed: bounded(R.seed).default(DEFAULT_SEED),
   requests: bounded(R.requests).nullable().optional(),
   duration_s: bounded(R.duration).nullable().optional(),
-  fleet: FleetSchema,
+  fleet: FleetSchema.optional(),
+  pools: z.array(PoolSchema).min(1).max(64).optional(),
+  routes: RoutesSchema.optional(),
   step_time: StepTimeSchema.optional(),
   lora_load: LoraLoadSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),
   workload: WorkloadSchema,
-  policies: z.array(PolicySchema).min(1),
+  policies: z.array(PolicySchema).min(1).optional(),
   slo: SloSchema.prefault({}),
   seeds: bounded(R.seeds).default(1),
   sweep: SweepSchema.nullable().default(null),

@@ -1,0 +1,125 @@
+/**
+ * Disaggregated requests in flight (gateway.md §4.2–4.6, serial path of llm-d's decode sidecar):
+ * 1. the prefill leg — the prompt with its token limit forced to 1, not streamed — runs on the
+ *    prefill pod (prefix caching applies there) and keeps its KV blocks after it finishes;
+ * 2. its response returns to the decode pod's sidecar, which sends the original request to the local
+ *    vLLM with the KV handles; that vLLM admits it when blocks for the whole prompt are free (its own
+ *    prefix hits count as computed) and pulls the rest, whole blocks, over the pool's KV link
+ *    (sim/pd/links.ts: concurrent pulls on one link share its bandwidth);
+ * 3. when the KV is present the prefill pod frees its blocks (they stay in its prefix cache), and the
+ *    decode pod's next step recomputes the last prompt token and emits token 1.
+ * The request's record gets each part's time (RequestRecord P/D fields).
+ */
+import type { PoolConfig } from '../scenario/types.js';
+import type { RequestRecord } from '../metrics/types.js';
+import type { SimRequest } from '../workload/request.js';
+import type { BuiltFleet } from '../fleet/fleet.js';
+import type { Replica } from '../engine/replica.js';
+import { Sequence } from '../engine/sequence.js';
+import { newRequestRecord } from '../metrics/records.js';
+import { getModel } from '../hardware/catalog.js';
+import type { ModelSpec } from '../hardware/types.js';
+import { kvTransferBytesPerGpu } from './kvBytes.js';
+import { KvLinks } from './links.js';
+
+/** One disaggregated request. */
+export interface PdLeg {
+  /** The request as served (after any model rewrite). */
+  readonly req: SimRequest;
+  /** Its record (the client's view); the prefill leg has a scratch record of its own. */
+  readonly rec: RequestRecord;
+  readonly prefill: number;
+  /** The prefill leg's sequence (holds its KV blocks until the pull is done). */
+  readonly leg: Sequence;
+  /** The decode leg, once the prefill returned. */
+  decode: Sequence | null;
+  pullStartUs: number;
+  readonly blockSize: number;
+}
+
+export class PdRuns {
+  private readonly legs = new Map<Sequence, PdLeg>();
+  private readonly decodes = new Map<Sequence, PdLeg>();
+  private readonly links: (KvLinks<PdLeg> | null)[];
+  private readonly models: ModelSpec[];
+
+  constructor(
+    private readonly pools: readonly PoolConfig[],
+    private readonly fleet: BuiltFleet,
+  ) {
+    this.links = pools.map((p) => new KvLinks<PdLeg>(p.kv_transfer.bandwidth_gbps * 1000, p.kv_transfer.latency_us));
+    this.models = pools.map((p) => getModel(p.model));
+  }
+
+  /** The prefill leg of `served` on replica `prefill` (the caller enqueues it). */
+  begin(served: SimRequest, rec: RequestRecord, prefill: number, blockSize: number): Sequence {
+    const legReq: SimRequest = { ...served, outputTokens: 1 };
+    const leg = new Sequence(legReq, newRequestRecord(legReq), blockSize, { prefillLeg: true });
+    leg.rec.replica = prefill;
+    this.legs.set(leg, { req: served, rec, prefill, leg, decode: null, pullStartUs: -1, blockSize });
+    return leg;
+  }
+
+  /** The disaggregated request a prefill-leg sequence belongs to, or null for any other sequence. */
+  legOf(seq: Sequence): PdLeg | null {
+    return this.legs.size === 0 ? null : (this.legs.get(seq) ?? null);
+  }
+
+  /** The prefill pod refused the leg (never ran; holds nothing). */
+  abandon(legSeq: Sequence): void {
+    this.legs.delete(legSeq);
+  }
+
+  /** The prefill leg's response reached the sidecar at `now`: the decode leg to enqueue. */
+  prefilled(legSeq: Sequence, now: number): Sequence {
+    const l = this.legs.get(legSeq)!;
+    const lr = legSeq.rec;
+    l.rec.prefillQueueUs = lr.scheduledUs - lr.enqueueUs;
+    l.rec.prefillComputeUs = now - lr.scheduledUs;
+    l.rec.preemptions += lr.preemptions;
+    const decode = new Sequence(l.req, l.rec, l.blockSize, { remoteKv: true });
+    l.decode = decode;
+    this.decodes.set(decode, l);
+    return decode;
+  }
+
+  /** Start the pulls replica `r` (index `d`) admitted in its last schedule; returns its pool, or -1 when none. */
+  startPulls(r: Replica, d: number, now: number): number {
+    const pulls = r.takePulls();
+    if (pulls.length === 0) return -1;
+    const p = this.fleet.info[d]!.pool;
+    const links = this.links[p]!;
+    const shared = this.pools[p]!.kv_transfer.shared_by;
+    for (const seq of pulls) {
+      const l = this.decodes.get(seq)!;
+      const bytes = kvTransferBytesPerGpu(this.models[p]!, seq.pullTokens, this.fleet.info[l.prefill]!.group.tp, this.fleet.info[d]!.group.tp);
+      l.rec.decodeQueueUs = now - l.rec.enqueueUs;
+      l.rec.kvTransferBytes = bytes;
+      l.pullStartUs = now;
+      links.start(shared === 'prefill' ? l.prefill : shared === 'decode' ? d : 0, bytes, l, now);
+    }
+    return p;
+  }
+
+  /** When pool `p`'s next pull completes (Infinity: none in flight). */
+  nextDoneUs(p: number): number {
+    return this.links[p]!.nextDoneUs();
+  }
+
+  /** Pulls of pool `p` done by `now`: KV lands on the decode pods, prefill pods free theirs. Returns decode replicas to kick. */
+  takeArrived(p: number, now: number): number[] {
+    const out: number[] = [];
+    for (const l of this.links[p]!.takeDone(now)) {
+      const decode = l.decode!;
+      const d = l.rec.replica;
+      this.fleet.replicas[d]!.kvArrived(decode, now);
+      this.fleet.replicas[l.prefill]!.releaseHeld(l.leg);
+      l.rec.kvTransferUs = now - l.pullStartUs;
+      l.rec.kvReadyUs = now;
+      this.legs.delete(l.leg);
+      this.decodes.delete(decode);
+      out.push(d);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The gateway over many pools (gateway.md: "Path of a request"): route match over the HTTPRoute
+ * rules (precedence precomputed, sim/routes/), one backendRef drawn by weight independently per
+ * request, then that pool's own Endpoint Picker (sim/gateway/gateway.ts: its own scraped metrics,
+ * prefix index, in-flight counters and flow control). Answers of the gateway itself: no rule
+ * matches ⇒ 404 `no-route`; the rule's backends all weigh 0 ⇒ 500 `no-backend` (§1.4); the pool's
+ * picker unreachable (an outage window) ⇒ FailClose 503 `picker-unavailable`, FailOpen round-robin
+ * over the pool's pods with no shedding, no prefix affinity and no P/D header (§2.3).
+ *
+ * Replica indices here are the run's flat indices (sim/fleet/fleet.ts); each pool's gateway works
+ * on its own slice and its answers are shifted back.
+ */
+import type { EndpointMetrics, KvEvent } from '../../policies/types.js';
+import type { PoolConfig, RouteRule } from '../scenario/types.js';
+import type { SimRequest } from '../workload/request.js';
+import { DEFAULT_PATH } from '../workload/request.js';
+import type { BuiltFleet } from '../fleet/fleet.js';
+import { Gateway, type GatewayDecision } from '../gateway/gateway.js';
+import { createPickerBackend } from '../gateway/backend.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { RouteTable, pickBackend, bbrHeaders } from '../routes/index.js';
+
+/** Codes of the answers the gateway gives itself (before or instead of a pool's picker). */
+export const GATEWAY_DROP_CODES = ['no-backend', 'no-route', 'picker-unavailable'] as const;
+
+export type ClusterDecision = GatewayDecision & {
+  /** Pool index (-1 when no route matched or the rule has no backend). */
+  readonly pool: number;
+  /** Route rule index (-1: no match). */
+  readonly route: number;
+};
+
+export interface ClusterOptions {
+  readonly seed: number;
+  /** Scrape interval, µs; 0 = oracle. */
+  readonly refreshUs: number;
+  readonly charsPerToken: number;
+}
+
+const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+export class Cluster {
+  readonly gateways: Gateway[];
+  private readonly table: RouteTable;
+  private readonly poolIndex = new Map<string, number>();
+  /** Backend pool indices per rule, aligned with the rule's backendRefs. */
+  private readonly rulePools: number[][];
+  private readonly ruleIndex = new Map<RouteRule, number>();
+  private readonly routeRng: Rng;
+  /** True when routing needs no matching: one catch-all rule with one backend. */
+  private readonly trivial: boolean;
+  private readonly baseModels: ReadonlySet<string>;
+  /** Round-robin position of each pool's FailOpen fallback. */
+  private readonly failOpenNext: number[];
+  /** Requests dispatched by FailOpen (the picker never saw them, so it is not told they completed). */
+  private readonly bypassed = new Set<number>();
+  /** Merged request + body-based-routing headers, per headers object and model (shared, never per request). */
+  private readonly headerCache = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
+  private readonly poolOfReplica: Int32Array;
+
+  constructor(
+    readonly pools: readonly PoolConfig[],
+    readonly routes: readonly RouteRule[],
+    readonly fleet: BuiltFleet,
+    private readonly opts: ClusterOptions,
+  ) {
+    pools.forEach((p, i) => this.poolIndex.set(p.name, i));
+    this.poolOfReplica = new Int32Array(fleet.replicas.length);
+    for (let i = 0; i < fleet.replicas.length; i++) this.poolOfReplica[i] = fleet.info[i]!.pool;
+    this.gateways = pools.map((pool, p) => {
+      const from = fleet.offsets[p]!;
+      const to = fleet.offsets[p + 1]!;
+      const backend = createPickerBackend(pool.picker, {
+        seed: opts.seed,
+        rngName: p === 0 ? 'epp' : `epp:${pool.name}`,
+        modelRewrites: pool.model_rewrites,
+        objectives: pool.objectives,
+      });
+      return new Gateway(
+        backend,
+        fleet.replicas.slice(from, to),
+        {
+          refreshUs: opts.refreshUs,
+          model: pool.model,
+          charsPerToken: opts.charsPerToken,
+          blockSize: pool.engine.block_size,
+          labels: fleet.info.slice(from, to).map((x) => x.labels),
+        },
+        createRng(opts.seed, p === 0 ? 'router' : `router:${pool.name}`),
+      );
+    });
+    this.table = new RouteTable(routes);
+    routes.forEach((r, i) => this.ruleIndex.set(r, i));
+    this.rulePools = routes.map((r) => r.backendRefs.map((b) => this.poolIndex.get(b.pool)!));
+    this.routeRng = createRng(opts.seed, 'routes');
+    const only = routes[0];
+    this.trivial = routes.length === 1 && only !== undefined && only.matches.length === 0 && only.backendRefs.length === 1 && only.backendRefs[0]!.weight > 0;
+    this.baseModels = new Set(pools.map((p) => p.model));
+    this.failOpenNext = pools.map(() => 0);
+  }
+
+  get oracle(): boolean {
+    return this.opts.refreshUs === 0;
+  }
+
+  /** Requests waiting in any pool's flow-control queue. */
+  get queued(): number {
+    let n = 0;
+    for (const g of this.gateways) n += g.queued;
+    return n;
+  }
+
+  get heldCanExpire(): boolean {
+    return this.gateways.some((g) => g.heldCanExpire);
+  }
+
+  /** True when pool `p`'s picker consumes engine KV events. */
+  wantsKvEvents(p: number): boolean {
+    return this.gateways[p]!.wantsKvEvents;
+  }
+
+  /** Pool of replica `i`. */
+  poolOf(i: number): number {
+    return this.poolOfReplica[i]!;
+  }
+
+  scrape(now: number): void {
+    for (const g of this.gateways) g.scrape(now);
+  }
+
+  observedMetrics(i: number): EndpointMetrics {
+    const p = this.poolOfReplica[i]!;
+    return this.gateways[p]!.observedMetrics(i - this.fleet.offsets[p]!);
+  }
+
+  /** A request reaches the gateway: route, draw a backend, ask that pool's picker. */
+  arrive(req: SimRequest, now: number): ClusterDecision {
+    let route = 0;
+    let pool: number;
+    if (this.trivial) {
+      pool = this.rulePools[0]![0]!;
+    } else {
+      const rule = this.table.match(req.path ?? DEFAULT_PATH, this.headersOf(req));
+      if (rule === null) return { kind: 'drop', status: 404, reason: 'no-route', detail: `no HTTPRoute rule matches path ${req.path ?? DEFAULT_PATH}${req.model !== undefined ? ` and model ${req.model}` : ''}`, pool: -1, route: -1 };
+      route = this.ruleIndex.get(rule)!;
+      const refs = rule.backendRefs;
+      const k = refs.length === 1 ? (refs[0]!.weight > 0 ? 0 : -1) : pickBackend(refs, this.routeRng());
+      if (k < 0) return { kind: 'drop', status: 500, reason: 'no-backend', detail: `route ${rule.name}: every backendRef has weight 0`, pool: -1, route };
+      pool = this.rulePools[route]![k]!;
+    }
+    const cfg = this.pools[pool]!;
+    if (this.pickerDown(cfg, now)) {
+      if (cfg.failureMode === 'FailClose') {
+        return { kind: 'drop', status: 503, reason: 'picker-unavailable', detail: `the Endpoint Picker of pool ${cfg.name} is unreachable and the pool is FailClose`, pool, route };
+      }
+      return { ...this.failOpen(pool, req), pool, route };
+    }
+    return this.shift(this.gateways[pool]!.arrive(req, now), pool, route);
+  }
+
+  /** Flow control of every pool: whatever may dispatch now. */
+  dispatchQueued(now: number): { req: SimRequest; decision: ClusterDecision }[] {
+    const out: { req: SimRequest; decision: ClusterDecision }[] = [];
+    this.gateways.forEach((g, p) => {
+      if (g.queued === 0) return;
+      for (const { req, decision } of g.dispatchQueued(now)) out.push({ req, decision: this.shift(decision, p, -1) });
+    });
+    return out;
+  }
+
+  expireQueued(now: number): { req: SimRequest; decision: ClusterDecision }[] {
+    const out: { req: SimRequest; decision: ClusterDecision }[] = [];
+    this.gateways.forEach((g, p) => {
+      if (g.queued === 0) return;
+      for (const { req, decision } of g.expireQueued(now)) out.push({ req, decision: this.shift(decision, p, -1) });
+    });
+    return out;
+  }
+
+  /** The response for `req` from replica `i` completed (or the engine refused it). */
+  complete(req: SimRequest, i: number, now: number): void {
+    if (this.bypassed.delete(req.id)) return;
+    const p = this.poolOfReplica[i]!;
+    this.gateways[p]!.complete(req, i - this.fleet.offsets[p]!, now);
+  }
+
+  /** A P/D prefill leg sent to replica `i` returned to the decode sidecar. */
+  prefillReturned(i: number): void {
+    const p = this.poolOfReplica[i]!;
+    this.gateways[p]!.prefillReturned(i - this.fleet.offsets[p]!);
+  }
+
+  /** An engine KV event of replica `event.index` reaches its pool's picker. */
+  kvEvent(now: number, event: KvEvent): void {
+    const p = this.poolOfReplica[event.index]!;
+    const off = this.fleet.offsets[p]!;
+    this.gateways[p]!.kvEvent(now, off === 0 ? event : { ...event, index: event.index - off });
+  }
+
+  /** True when the replica serves the model the request asked for (vLLM answers 404 otherwise). */
+  serves(i: number, req: SimRequest): boolean {
+    return req.model === undefined || this.pools[this.poolOfReplica[i]!]!.model === req.model;
+  }
+
+  private pickerDown(cfg: PoolConfig, now: number): boolean {
+    for (const o of cfg.picker_outages) if (now >= o.from_s * 1e6 && now < o.to_s * 1e6) return true;
+    return false;
+  }
+
+  private failOpen(p: number, req: SimRequest): GatewayDecision {
+    const from = this.fleet.offsets[p]!;
+    const n = this.fleet.offsets[p + 1]! - from;
+    const k = this.failOpenNext[p]!;
+    this.failOpenNext[p] = (k + 1) % n;
+    this.bypassed.add(req.id);
+    return { kind: 'dispatch', index: from + k, adapter: req.adapter, prefill: -1 };
+  }
+
+  private shift(d: GatewayDecision, pool: number, route: number): ClusterDecision {
+    if (d.kind !== 'dispatch') return { ...d, pool, route };
+    const off = this.fleet.offsets[pool]!;
+    if (off === 0) return { ...d, pool, route };
+    return { ...d, index: d.index + off, prefill: d.prefill >= 0 ? d.prefill + off : -1, pool, route };
+  }
+
+  /** Request headers plus the body-based-routing headers for its model (gateway.md §2.5). */
+  private headersOf(req: SimRequest): Readonly<Record<string, string>> {
+    const base = req.headers ?? EMPTY_HEADERS;
+    if (req.model === undefined && req.adapter === null) return base;
+    const key = `${req.model ?? ''}\u0000${req.adapter ?? ''}`;
+    let byModel = this.headerCache.get(base);
+    if (byModel === undefined) this.headerCache.set(base, (byModel = new Map()));
+    const hit = byModel.get(key);
+    if (hit !== undefined) return hit;
+    const merged: Readonly<Record<string, string>> = { ...base, ...bbrHeaders(req.model, req.adapter, this.baseModels) };
+    byModel.set(key, merged);
+    return merged;
+  }
+}

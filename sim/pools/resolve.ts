@@ -1,0 +1,72 @@
+/**
+ * The pools and routes a run uses (gateway.md §1–2). A single-`fleet` scenario is sugar for one
+ * pool named `default` (its fleet, engine and step-time model, the scenario's model rewrites) behind
+ * one catch-all route; the policy under comparison is that pool's picker, exactly as before pools.
+ * With `pools:`, each pool keeps its own picker unless the policy names it (`pool:`), in which case
+ * the policy's picker — and, when given, its replica groups — replace that pool's for the run.
+ */
+import type { PolicySpec, PoolConfig, ReplicaGroup, RouteRule, ScenarioConfig } from '../scenario/types.js';
+import { resolveKvTransfer } from '../pd/transports.js';
+
+/** Name of the pool a single-`fleet` scenario becomes. */
+export const SUGAR_POOL = 'default';
+
+/** Policy type of the run that keeps every pool's own picker (a `pools:` scenario without `policies:`). */
+export const AS_CONFIGURED = 'as-configured';
+
+/** The scenario's pools as configured (the sugar pool for a single-`fleet` scenario). */
+export function poolsOf(s: ScenarioConfig): readonly PoolConfig[] {
+  if (s.pools !== undefined && s.pools.length > 0) return s.pools;
+  const f = s.fleet;
+  return [
+    {
+      name: SUGAR_POOL,
+      model: f.model,
+      replicas: [{ gpu: f.gpu, count: f.replicas, tp: f.tp, labels: {} }],
+      engine: f.engine,
+      step_time: s.step_time,
+      picker: { name: AS_CONFIGURED, type: AS_CONFIGURED },
+      failureMode: 'FailClose',
+      picker_outages: [],
+      objectives: [],
+      model_rewrites: s.gateway.model_rewrites,
+      adapters: [],
+      kv_transfer: resolveKvTransfer({}),
+    },
+  ];
+}
+
+/** True when the scenario was written with `pools:` (not the single-`fleet` sugar). */
+export function hasPools(s: ScenarioConfig): boolean {
+  return s.pools !== undefined && s.pools.length > 0;
+}
+
+/** The route rules (a catch-all to the only pool when none are given). */
+export function routesOf(s: ScenarioConfig): readonly RouteRule[] {
+  if (s.routes !== undefined && s.routes.length > 0) return s.routes;
+  const pools = poolsOf(s);
+  return [{ name: 'default', routeIndex: 0, ruleIndex: 0, matches: [], backendRefs: pools.map((p) => ({ pool: p.name, weight: 1 })), timeouts: null }];
+}
+
+/** The pool a policy replaces: its `pool:`, else the only / first pool (null: it replaces none). */
+export function targetPool(s: ScenarioConfig, policy: PolicySpec): string | null {
+  if (policy.type === AS_CONFIGURED) return null;
+  return policy.pool ?? poolsOf(s)[0]!.name;
+}
+
+/** The pools of one run: the policy's picker (and replica groups, when given) replace its target pool's. */
+export function poolsForPolicy(s: ScenarioConfig, policy: PolicySpec): PoolConfig[] {
+  const target = targetPool(s, policy);
+  return poolsOf(s).map((p) => {
+    if (p.name !== target) return p;
+    const replicas: readonly ReplicaGroup[] = policy.replicas ?? p.replicas;
+    return { ...p, picker: policy, replicas };
+  });
+}
+
+/** Replicas of a pool. */
+export function poolReplicaCount(p: PoolConfig): number {
+  let n = 0;
+  for (const g of p.replicas) n += g.count;
+  return n;
+}
