@@ -23,6 +23,7 @@ import type {
 import { gpuNames, modelNames } from '../hardware/catalog.js';
 import { TRACE_FORMATS } from '../workload/traces/types.js';
 import { SERVEGEN_POOLS } from '../workload/spec.js';
+import { HEADER_NAME_RE, MAX_HEADERS } from '../workload/routing.js';
 import { bounded, RANGES as R, type Range } from './bounds.js';
 import { RoutesSchema } from './routesSchema.js';
 
@@ -357,6 +358,57 @@ const DurationSchema = z.union([
 ]);
 export type DurationInput = z.output<typeof DurationSchema>;
 
+// Request routing fields (workload level, per tenant, sessions): sim/workload/routing.ts; merged and
+// lower-cased in workload/resolve.ts.
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** A string field whose wrong-type message says what the string is. */
+const named = (what: string, example: string) =>
+  z.string({
+    error: (iss) => (iss.code === 'invalid_type' ? withFix(`expected ${what} (a string), got ${kindOf(iss.input)}`, `write it as a string, e.g. ${example}`) : undefined),
+  });
+
+const printableOr = (what: string, example: string) =>
+  named(what, example).refine((s) => s.length > 0 && !CONTROL_RE.test(s), {
+    error: (iss) => withFix(`${what} must be non-empty text without control characters, got ${show(iss.input)}`, `write e.g. ${example}`),
+  });
+
+const RequestPathSchema = named('a request path', 'path: /v1/chat/completions').refine((s) => s.startsWith('/') && !/[\s\u0000-\u001f\u007f]/.test(s), {
+  error: (iss) => withFix(`a request path must start with "/" and contain no spaces or control characters, got ${show(iss.input)}`, 'write e.g. path: /v1/chat/completions'),
+});
+
+const HeadersSchema = z
+  .record(z.string(), printableOr('a header value', 'x-tenant: "gold"'), {
+    error: (iss) => (iss.code === 'invalid_type' ? withFix(`expected a mapping of header names to values, got ${kindOf(iss.input)}`, 'write e.g. headers: {x-tenant: gold}') : undefined),
+  })
+  .superRefine((h, ctx) => {
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(h)) {
+      if (!HEADER_NAME_RE.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: withFix(`${JSON.stringify(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`, 'write e.g. x-tenant: gold') });
+        return;
+      }
+      const lower = name.toLowerCase();
+      const other = seen.get(lower);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: withFix(`header ${JSON.stringify(name)} is the same as ${JSON.stringify(other)} (names are case-insensitive)`, 'give each header once') });
+        return;
+      }
+      seen.set(lower, name);
+    }
+    if (seen.size > MAX_HEADERS) {
+      ctx.addIssue({ code: 'custom', message: withFix(`${seen.size} headers; a request carries at most ${MAX_HEADERS} from the workload`, `keep ${MAX_HEADERS} or fewer`) });
+    }
+  });
+
+/** `model`, `path`, `headers`, `objective`: what each request of this level carries (absent = not set). */
+const ROUTING_FIELDS = {
+  model: printableOr('a model name', 'model: llama-3.1-8b-instruct').optional(),
+  path: RequestPathSchema.optional(),
+  headers: HeadersSchema.optional(),
+  objective: printableOr('an objective name', 'objective: premium').optional(),
+};
+
 const SessionsSchema = strict({
   mode: z.enum(['open', 'closed']).default('open'),
   users: count.optional(),
@@ -364,6 +416,7 @@ const SessionsSchema = strict({
   think_time_s: DurationSchema.default(0),
   system_prompt_len: tokensOrZero.default(0),
   num_system_prompts: count.default(1),
+  ...ROUTING_FIELDS,
 });
 
 const TenantSchema = strict({
@@ -375,6 +428,7 @@ const TenantSchema = strict({
   adapter: z.string().min(1).nullable().default(null),
   adapter_rank: bounded({ ...R.count, max: 1024 }).optional(),
   system_prompt_len: tokensOrZero.default(0),
+  ...ROUTING_FIELDS,
 });
 
 const ServeGenSchema = strict({
@@ -409,6 +463,7 @@ const WorkloadSchema = strict({
   adapters: z.array(strict({ name: z.string().min(1), weight, rank: bounded({ ...R.count, max: 1024 }).optional() })).default([]),
   base_model_weight: weight.default(0),
   priorities: z.array(strict({ priority: bounded(R.priority), weight })).default([]),
+  ...ROUTING_FIELDS,
 });
 
 /**

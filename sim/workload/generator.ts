@@ -3,7 +3,8 @@
  * replays the identical stream by calling `createRequestStream` again with the same arguments.
  *
  * Each concern draws from its own named RNG stream ('arrivals', 'lengths', 'prefix', 'adapters',
- * 'priorities'), so e.g. adding an adapter mix leaves arrival times and lengths unchanged.
+ * 'priorities'), so e.g. adding an adapter mix leaves arrival times and lengths unchanged. The
+ * workload's model, path and headers (routing.ts) are on every request; they draw nothing.
  */
 import { createRng } from '../core/rng.js';
 import { createAdapterPicker, createPriorityPicker } from './pickers.js';
@@ -11,6 +12,7 @@ import { createArrivalProcess } from './arrivals.js';
 import { sampleLength } from './distributions.js';
 import { createSharedPrefixPrompts, outputContentOf, poolContentOf, uniquePrompt } from './prompts.js';
 import { createSourceStream } from './sources.js';
+import { routingOf, withRouting } from './routing.js';
 import type { Segment, SimRequest } from './request.js';
 import { requireLengths, type StreamLimits, type WorkloadSpec } from './spec.js';
 
@@ -50,6 +52,7 @@ function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number,
   const prefix = createRng(seed, 'prefix');
   const pickAdapter = createAdapterPicker(spec.adapters, spec.base_model_weight, opts.defaultAdapterRank, createRng(seed, 'adapters'));
   const pickPriority = createPriorityPicker(spec, createRng(seed, 'priorities'));
+  const routing = routingOf(spec);
 
   const sp = spec.shared_prefix;
   const prompts = sp ? createSharedPrefixPrompts(sp) : null;
@@ -88,7 +91,7 @@ function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number,
     }
     const adapter = pickAdapter();
 
-    yield {
+    yield withRouting({
       id,
       arrivalUs,
       segments,
@@ -101,6 +104,6 @@ function* generate(spec: WorkloadSpec, opts: StreamOptions, maxRequests: number,
       group,
       session,
       turn,
-    };
+    }, routing);
   }
 }

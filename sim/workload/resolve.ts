@@ -17,6 +17,7 @@ import { checkRunSize } from '../scenario/feasibility.js';
 import { fmtNum, MAX_DURATION_S } from '../scenario/bounds.js';
 import { readServeGenClients } from './servegen.js';
 import { scaleArrival } from './tenants.js';
+import { MAX_HEADERS, mergeRouting, OBJECTIVE_HEADER, type RequestRouting } from './routing.js';
 import type {
   AdapterSpec,
   ArrivalSpec,
@@ -36,6 +37,7 @@ import { checkEndlessLoop } from './traces/endlessLoop.js';
 
 type WorkloadInput = ScenarioInput['workload'];
 type ArrivalInput = NonNullable<WorkloadInput['arrival']>;
+type RoutingInput = Pick<WorkloadInput, 'model' | 'path' | 'headers' | 'objective'>;
 type Fail = (path: string, problem: string, fix: string) => UserError;
 
 export interface ResolveContext {
@@ -96,6 +98,36 @@ export function resolveArrival(a: ArrivalInput, path: string, fail: Fail): Arriv
   return { process: a.process, rate, cv: a.cv, ...(profile ? { profile } : {}) };
 }
 
+/**
+ * One level's `model`, `path`, `headers` and `objective` (at YAML path `at`) → RequestRouting:
+ * header names lower-cased, `objective` turned into its header, one frozen headers object.
+ */
+export function resolveRouting(r: RoutingInput, at: string, fail: Fail): RequestRouting {
+  let headers: Record<string, string> | undefined;
+  if (r.headers !== undefined) {
+    headers = {};
+    for (const [name, value] of Object.entries(r.headers)) headers[name.toLowerCase()] = value;
+  }
+  if (r.objective !== undefined) {
+    if (headers?.[OBJECTIVE_HEADER] !== undefined) {
+      throw fail(`${at}.objective`, `objective and headers.${OBJECTIVE_HEADER} both set the objective header`, `remove one of them; objective: ${r.objective} is short for headers: {${OBJECTIVE_HEADER}: ${r.objective}}`);
+    }
+    headers = { ...headers, [OBJECTIVE_HEADER]: r.objective };
+  }
+  if (headers !== undefined && Object.keys(headers).length > MAX_HEADERS) {
+    throw fail(`${at}.headers`, `with objective, ${Object.keys(headers).length} headers; a request carries at most ${MAX_HEADERS} from the workload`, `keep ${MAX_HEADERS} or fewer`);
+  }
+  return { ...(r.model !== undefined ? { model: r.model } : {}), ...(r.path !== undefined ? { path: r.path } : {}), ...(headers !== undefined ? { headers: Object.freeze(headers) } : {}) };
+}
+
+/** `own` (a tenant's or the sessions' routing, at YAML path `at`) merged over the workload's, with the header limit checked. */
+function effectiveRouting(top: RequestRouting, own: RequestRouting, at: string, who: string, fail: Fail): RequestRouting {
+  const r = mergeRouting(top, own);
+  const n = r.headers ? Object.keys(r.headers).length : 0;
+  if (n > MAX_HEADERS) throw fail(`${at}.headers`, `with the workload's headers, ${who} carry ${n} headers; at most ${MAX_HEADERS}`, `drop headers here or in workload.headers (keep ${MAX_HEADERS} or fewer together)`);
+  return r;
+}
+
 /** Resolve the whole workload section. */
 export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): WorkloadSpec {
   const { file, engine: e } = ctx;
@@ -134,7 +166,9 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
     throw fail('workload.priorities', 'priority weights sum to 0', 'give at least one priority class a positive weight');
   }
   if (w.priorities.length > 0 && (kind === 'sessions' || kind === 'tenants' || kind === 'servegen')) unused(['priorities'], kind === 'tenants' ? 'tenants (give each tenant its priority)' : kind);
-  const mixes = { adapters, base_model_weight: w.base_model_weight, priorities: w.priorities.map((p) => ({ ...p })) };
+  // Routing fields at workload level apply to every source's requests (tenants and sessions merge theirs over them).
+  const routing = resolveRouting(w, 'workload', fail);
+  const mixes = { adapters, base_model_weight: w.base_model_weight, priorities: w.priorities.map((p) => ({ ...p })), ...routing };
 
   /** The required `input` and `output` lengths (sessions and ServeGen fall back on them). */
   const lengths = (): { input: LengthDist; output: LengthDist } => {
@@ -174,6 +208,7 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
         think_time_s: think,
         system_prompt_len: s.system_prompt_len,
         num_system_prompts: s.num_system_prompts,
+        ...effectiveRouting(routing, resolveRouting(s, 'workload.sessions', fail), 'workload.sessions', 'session turns', fail),
       };
       const arrival: ArrivalSpec = closed
         ? { process: 'source', rate: meanOfDuration(think) > 0 ? source.users / meanOfDuration(think) : 0, cv: 1 }
@@ -198,6 +233,7 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
           adapter: t.adapter,
           adapter_rank: t.adapter_rank ?? e.max_lora_rank,
           system_prompt_len: t.system_prompt_len,
+          ...effectiveRouting(routing, resolveRouting(t, p, fail), p, `tenant ${t.name}'s requests`, fail),
         };
       });
       const nominal = tenants.reduce((s, t) => s + t.arrival.rate, 0);

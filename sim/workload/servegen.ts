@@ -20,6 +20,7 @@ import { sampleLength } from './distributions.js';
 import { MinHeap } from './heap.js';
 import { outputContentOf, uniqueContentOf } from './prompts.js';
 import type { SimRequest } from './request.js';
+import { routingOf, withRouting } from './routing.js';
 import { requireLengths, sourceRateFactor, type LengthDist, type ServeGenSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
 import { csvRecords, readLines } from './traces/lines.js';
 import { atLine, intField, numField, RowProblem } from './traces/fields.js';
@@ -191,6 +192,7 @@ export function* serveGenStream(workload: WorkloadSpec, spec: ServeGenSpec, seed
     return { c, next, lengths: createRng(seed, `servegen/${spec.pool}/${c.id}/lengths`), table: lengthTables.get(c.id) };
   });
   const fallback = (): { input: LengthDist; output: LengthDist } => requireLengths(workload);
+  const routing = routingOf(workload);
   const heap = new MinHeap<{ i: number; t: number }>((a, b) => a.t < b.t || (a.t === b.t && a.i < b.i));
   state.forEach((s, i) => heap.push({ i, t: s.next() }));
   for (let id = 0; id < maxRequests && heap.size > 0; id++) {
@@ -203,7 +205,7 @@ export function* serveGenStream(workload: WorkloadSpec, spec: ServeGenSpec, seed
     const input = s.table && s.table.input.length > 0 ? drawQuantileLength(s.table.input, n.t, s.lengths) : sampleLength(fallback().input, s.lengths);
     const output = s.table && s.table.output.length > 0 ? drawQuantileLength(s.table.output, n.t, s.lengths) : sampleLength(fallback().output, s.lengths);
     const adapter = spec.adapters ? `client-${s.c.id}` : null;
-    yield {
+    yield withRouting({
       id,
       arrivalUs,
       segments: [{ content: uniqueContentOf(id), tokens: input }],
@@ -217,6 +219,6 @@ export function* serveGenStream(workload: WorkloadSpec, spec: ServeGenSpec, seed
       session: -1,
       turn: 0,
       client: s.c.id,
-    };
+    }, routing);
   }
 }

@@ -12,6 +12,8 @@
  *   think time, so clients do not start in lock-step. A FeedbackStream: the simulation reports
  *   every finished request and pulls what that released.
  *
+ * Every turn carries the sessions' model, path and headers (routing.ts; one shared headers object).
+ *
  * RNG streams: 'arrivals' (session starts), 'sessions' (turn counts, system prompt picks),
  * 'lengths' (questions, answers), 'think'.
  */
@@ -22,6 +24,7 @@ import { sampleDuration, sampleLength } from './distributions.js';
 import { MinHeap } from './heap.js';
 import { ContentTag, outputContentOf } from './prompts.js';
 import type { FeedbackStream, Segment, SimRequest } from './request.js';
+import { routingOf, withRouting, type RequestRouting } from './routing.js';
 import { requireLengths, type LengthDist, type SessionsSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
 
 /** Content id of system prompt `k` of a sessions workload. */
@@ -51,6 +54,8 @@ class SessionFactory {
   readonly think: Rng;
   private readonly input: LengthDist;
   private readonly output: LengthDist;
+  /** The sessions' model, path and headers (one object for every turn), or null. */
+  private readonly routing: RequestRouting | null;
 
   constructor(
     private readonly spec: SessionsSpec,
@@ -61,6 +66,7 @@ class SessionFactory {
     this.sessionsRng = createRng(seed, 'sessions');
     this.lengths = createRng(seed, 'lengths');
     this.think = createRng(seed, 'think');
+    this.routing = routingOf(spec);
   }
 
   start(): Session {
@@ -82,7 +88,7 @@ class SessionFactory {
     const q: Segment = { content: sessionQuestionContent(s.id, s.turn), tokens: sampleLength(this.input, this.lengths) };
     const outputTokens = sampleLength(this.output, this.lengths);
     const segments = [...s.history, q];
-    const req: SimRequest = {
+    const req: SimRequest = withRouting({
       id,
       arrivalUs,
       segments,
@@ -95,7 +101,7 @@ class SessionFactory {
       group: -1,
       session: s.id,
       turn: s.turn,
-    };
+    }, this.routing);
     if (accumulate) this.answered(s, q, req);
     return req;
   }

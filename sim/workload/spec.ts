@@ -1,4 +1,5 @@
 /** Resolved (validated, defaulted) workload description consumed by the generator. */
+import type { RequestRouting } from './routing.js';
 
 export type LengthDist =
   | { readonly kind: 'constant'; readonly value: number }
@@ -83,7 +84,11 @@ export interface PriorityClass {
   readonly weight: number;
 }
 
-export interface WorkloadSpec {
+/**
+ * `model`, `path` and `headers` (RequestRouting, routing.ts) at workload level apply to every
+ * request of every source; tenants and sessions carry their own, already merged over these.
+ */
+export interface WorkloadSpec extends RequestRouting {
   readonly arrival: ArrivalSpec;
   /** Prompt length when there is no shared prefix (each prompt is one unique segment); absent with a trace or tenants. */
   readonly input?: LengthDist;
@@ -157,7 +162,7 @@ export type DurationDist =
  * turn k was sent. closed: `users` clients each run one session at a time; a turn is sent a think
  * time after the previous answer arrived (or was rejected, which ends the session).
  */
-export interface SessionsSpec {
+export interface SessionsSpec extends RequestRouting {
   readonly kind: 'sessions';
   readonly mode: 'open' | 'closed';
   /** closed: concurrency (clients); open: unused (0). */
@@ -168,10 +173,11 @@ export interface SessionsSpec {
   readonly system_prompt_len: number;
   /** Distinct system prompts; a session picks one uniformly. */
   readonly num_system_prompts: number;
+  // model / path / headers (RequestRouting): the workload's merged with the sessions' own; every turn carries them.
 }
 
-/** One client of a multi-tenant workload. */
-export interface TenantSpec {
+/** One client of a multi-tenant workload; its routing fields are the workload's merged with its own. */
+export interface TenantSpec extends RequestRouting {
   readonly name: string;
   readonly arrival: ArrivalSpec;
   readonly input: LengthDist;

@@ -2,7 +2,8 @@
  * Multi-tenant traffic: each tenant (client) has its own arrival process (rate, gamma/Weibull CV,
  * optional rate profile), lengths, priority, LoRA adapter and optionally a system prompt all its
  * requests share. Tenant streams are merged in time. Each tenant draws from its own named RNG
- * streams (`tenant/<name>/…`), so adding a tenant leaves the others' traffic unchanged.
+ * streams (`tenant/<name>/…`), so adding a tenant leaves the others' traffic unchanged. A tenant's
+ * requests carry its model, path and headers (routing.ts; one headers object per tenant).
  */
 import { hashInts, hashString } from '../core/hash.js';
 import { createRng } from '../core/rng.js';
@@ -11,6 +12,7 @@ import { sampleLength } from './distributions.js';
 import { MinHeap } from './heap.js';
 import { ContentTag, outputContentOf, uniqueContentOf } from './prompts.js';
 import type { Segment, SimRequest } from './request.js';
+import { routingOf, withRouting } from './routing.js';
 import type { ArrivalSpec, StreamLimits, TenantsSpec } from './spec.js';
 
 /** Content id of tenant `name`'s shared system prompt. */
@@ -31,6 +33,7 @@ export function* tenantStream(spec: TenantsSpec, seed: number, limits: StreamLim
     next: createArrivalProcess(factor === 1 ? t.arrival : scaleArrival(t.arrival, factor), createRng(seed, `tenant/${t.name}/arrivals`)),
     lengths: createRng(seed, `tenant/${t.name}/lengths`),
     system: t.system_prompt_len > 0 ? ({ content: tenantSystemContent(t.name), tokens: t.system_prompt_len } as Segment) : null,
+    routing: routingOf(t),
   }));
   const heap = new MinHeap<Next>((a, b) => a.t < b.t || (a.t === b.t && a.tenant < b.tenant));
   tenants.forEach((t, i) => heap.push({ tenant: i, t: t.next() }));
@@ -43,7 +46,7 @@ export function* tenantStream(spec: TenantsSpec, seed: number, limits: StreamLim
     const input = sampleLength(t.spec.input, t.lengths);
     const output = sampleLength(t.spec.output, t.lengths);
     const unique: Segment = { content: uniqueContentOf(id), tokens: input };
-    yield {
+    yield withRouting({
       id,
       arrivalUs,
       segments: t.system ? [t.system, unique] : [unique],
@@ -57,7 +60,7 @@ export function* tenantStream(spec: TenantsSpec, seed: number, limits: StreamLim
       session: -1,
       turn: 0,
       client: n.tenant,
-    };
+    }, t.routing);
   }
 }
 

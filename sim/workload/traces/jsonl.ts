@@ -3,11 +3,13 @@
  *
  *   {"arrival_us": 1500000, "input_tokens": 1100, "output_tokens": 80,
  *    "segments": [[3735928559, 512], [4027431614, 512]], "output_content": 12345,
- *    "session": 7, "turn": 2, "group": 3, "client": 1, "adapter": "a1", "priority": 0}
+ *    "session": 7, "turn": 2, "group": 3, "client": 1, "adapter": "a1", "priority": 0,
+ *    "model": "llama-3.1-8b-instruct"}
  *
  * Only `arrival_us`, `input_tokens` and `output_tokens` are required. `segments` lists the prompt's
  * shared structure as [content id, tokens] pairs (same id = same text); the input tokens they do not
- * cover are unique to the request. Every reader can convert into this format without loss of what
+ * cover are unique to the request. `model` is the model name in the request body (gateway.md §2.5;
+ * absent = the workload's). Every reader can convert into this format without loss of what
  * the simulator uses.
  */
 import { closest } from '../../scenario/schema.js';
@@ -19,7 +21,7 @@ import { readLines } from './lines.js';
 import { jsonObject } from './mooncake.js';
 import type { ReadOptions, TraceRow } from './types.js';
 
-export const JSONL_KEYS = ['arrival_us', 'input_tokens', 'output_tokens', 'segments', 'output_content', 'session', 'turn', 'group', 'client', 'adapter', 'priority'] as const;
+export const JSONL_KEYS = ['arrival_us', 'input_tokens', 'output_tokens', 'segments', 'output_content', 'session', 'turn', 'group', 'client', 'adapter', 'priority', 'model'] as const;
 
 function optInt(v: unknown, field: string, min: number, dflt: number): number {
   return v === undefined || v === null ? dflt : intField(v, field, min, 'an id');
@@ -62,7 +64,11 @@ export function jsonlRow(o: Record<string, unknown>, line: number): TraceRow {
   if (priority !== undefined && priority !== null && !(typeof priority === 'number' && Number.isInteger(priority) && Math.abs(priority) <= RANGES.priority.max)) {
     throw new RowProblem('priority', `expected an integer between ${fmtNum(RANGES.priority.min)} and ${fmtNum(RANGES.priority.max)}, got ${shown(priority)}`, 'give priority as an integer (higher is more important, < 0 sheddable)');
   }
-  return {
+  const model = o.model;
+  if (model !== undefined && model !== null && (typeof model !== 'string' || model === '' || /[\u0000-\u001f\u007f]/.test(model))) {
+    throw new RowProblem('model', `expected a model name or null, got ${shown(model)}`, 'give the model name in the request body as a non-empty string');
+  }
+  const row: TraceRow = {
     timeUs,
     segments,
     uniqueTokens: input - covered,
@@ -77,6 +83,7 @@ export function jsonlRow(o: Record<string, unknown>, line: number): TraceRow {
     priority: (priority as number | null | undefined) ?? null,
     line,
   };
+  return typeof model === 'string' ? { ...row, model } : row;
 }
 
 export function* readJsonl(path: string, opts: ReadOptions): Generator<TraceRow> {
@@ -102,5 +109,6 @@ export function jsonlLine(r: SimRequest): string {
   if ((r.client ?? -1) >= 0) o.client = r.client;
   if (r.adapter !== null) o.adapter = r.adapter;
   o.priority = r.priority;
+  if (r.model !== undefined) o.model = r.model;
   return `${JSON.stringify(o)}\n`;
 }

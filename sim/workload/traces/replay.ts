@@ -14,6 +14,7 @@ import { createRng } from '../../core/rng.js';
 import { createAdapterPicker, createPriorityPicker } from '../pickers.js';
 import { ContentTag, outputContentOf, uniqueContentOf } from '../prompts.js';
 import type { Segment, SimRequest } from '../request.js';
+import { routingOf, withRouting } from '../routing.js';
 import type { StreamOptions } from '../generator.js';
 import { sourceRateFactor, type TraceSourceSpec, type WorkloadSpec } from '../spec.js';
 import { MinHeap } from '../heap.js';
@@ -51,6 +52,7 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
   const pickAdapter = createAdapterPicker(spec.adapters, spec.base_model_weight, opts.defaultAdapterRank, createRng(opts.seed, 'adapters'));
   const rankOf = new Map(spec.adapters.map((a) => [a.name, a.rank ?? opts.defaultAdapterRank]));
   const pickPriority = createPriorityPicker(spec, createRng(opts.seed, 'priorities'));
+  const routing = routingOf(spec);
   const fromUs = Math.round(src.from_s * 1e6);
   const toUs = src.to_s === null ? Infinity : Math.round(src.to_s * 1e6);
   const jitterUs = src.jitter_s * 1e6;
@@ -71,7 +73,7 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
       segments = s;
     }
     const adapter = row.adapter ?? pickAdapter().name;
-    return {
+    const req: SimRequest = {
       id: rid,
       arrivalUs,
       segments,
@@ -86,6 +88,8 @@ export function* replayTrace(spec: WorkloadSpec, src: TraceSourceSpec, opts: Str
       turn: row.turn,
       client: row.client,
     };
+    // A row's own model (routesim JSONL `model`) wins over the workload's.
+    return row.model === undefined ? withRouting(req, routing) : { ...req, ...routing, model: row.model };
   };
 
   let offsetUs = 0;

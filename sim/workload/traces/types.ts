@@ -27,6 +27,8 @@ export interface TraceRow {
   readonly priority: number | null;
   /** Client / tenant id (-1 when unknown). */
   readonly client: number;
+  /** Model name in the request body when the trace gives one (routesim JSONL `model`); absent = the workload's. */
+  readonly model?: string;
   /** 1-based line of the row in its file (for messages). */
   readonly line: number;
 }

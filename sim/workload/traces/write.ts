@@ -3,7 +3,8 @@
  * compressed when the name says so). What a format cannot hold is dropped and reported:
  * Azure keeps times and lengths only; Mooncake keeps times (whole ms), lengths and the prompt's
  * sharing structure as 512-token hash blocks; BLIS keeps sessions, prefix groups (one shared
- * prefix per row), adapters and priorities; routesim JSONL keeps everything the simulator uses.
+ * prefix per row), adapters and priorities; routesim JSONL keeps everything the simulator uses
+ * except request paths and headers (it keeps the body's model name).
  */
 import { joinLanes, mix32 } from '../../core/hash.js';
 import { inputError } from '../../core/errors.js';
@@ -83,7 +84,10 @@ export function writeTrace(requests: Iterator<SimRequest>, path: string, format:
   const each = function* (): Generator<SimRequest> {
     for (let n = requests.next(); !n.done; n = requests.next()) {
       rows++;
-      yield n.value;
+      const r = n.value;
+      if (r.path !== undefined || r.headers !== undefined) drop('request paths and headers');
+      if (r.model !== undefined && format !== 'routesim') drop('model names');
+      yield r;
     }
   };
   if (format === 'blis') {
