@@ -55,7 +55,7 @@ const MAX_NAME = 253;
 
 export const INFERENCE_POOL_GROUP = 'inference.networking.k8s.io';
 
-const DURATION_HELP = 'write 1–4 groups of up to 5 digits, each followed by h, m, s or ms, e.g. 300s, 1m30s, 500ms (0s disables)';
+const DURATION_HELP = 'write 1–4 groups of up to 5 digits, each followed by h, m, s or ms, e.g. 300s, 1m30s, 500ms; 0s disables';
 
 /** Same encoding as schema.ts withFix (kept local: schema.ts will import this module). */
 function withFix(problem: string, fix: string): string {
@@ -92,9 +92,10 @@ function matchType<const V extends readonly [string, ...string[]]>(values: V, wh
   return z.enum(values, {
     error: (iss) => {
       if (iss.code !== 'invalid_value') return undefined;
+      const list = values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} and ${values.at(-1)}`;
       const use = `use ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}`;
       if (iss.input === 'RegularExpression') {
-        return withFix(`${what} type "RegularExpression" is not supported (its dialect is implementation-specific)`, use);
+        return withFix(`${what} type "RegularExpression" is not supported: routesim matches ${list} only`, use);
       }
       return withFix(`unknown ${what} type ${quote(iss.input)}`, use);
     },
@@ -110,7 +111,7 @@ const NameSchema = z
   .min(1)
   .max(MAX_NAME)
   .refine((s) => !/[\s/]/.test(s), {
-    error: (iss) => withFix(`invalid name ${quote(iss.input)}: no spaces or "/" allowed`, 'use letters, digits, "-" and "."'),
+    error: (iss) => withFix(`invalid name ${quote(iss.input)}: no spaces or "/" allowed`, `write e.g. ${quote(String(iss.input).replace(/[\s/]+/g, '-'))}`),
   });
 
 const PathValueSchema = z.string().superRefine((v, ctx) => {
@@ -153,14 +154,14 @@ const BackendRefSchema = strict({
     .enum(['InferencePool'], {
       error: (iss) =>
         iss.code === 'invalid_value'
-          ? withFix(`backendRef kind ${quote(iss.input)} is not supported: routesim routes only to InferencePools`, 'use kind: InferencePool (or omit kind)')
+          ? withFix(`backendRef kind ${quote(iss.input)} is not supported: routesim routes only to InferencePools`, 'use kind: InferencePool, or omit kind')
           : undefined,
     })
     .default('InferencePool'),
   group: z
     .enum([INFERENCE_POOL_GROUP], {
       error: (iss) =>
-        iss.code === 'invalid_value' ? withFix(`unknown group ${quote(iss.input)} for an InferencePool`, `use ${INFERENCE_POOL_GROUP} (or omit group)`) : undefined,
+        iss.code === 'invalid_value' ? withFix(`unknown group ${quote(iss.input)} for an InferencePool`, `use ${INFERENCE_POOL_GROUP}, or omit group`) : undefined,
     })
     .optional(),
   /** Optional and ignored for InferencePools (gateway.md §1.4). */
@@ -171,7 +172,7 @@ const DurationSchema = z
   .string({
     error: (iss) =>
       iss.code === 'invalid_type' && typeof iss.input === 'number'
-        ? withFix(`duration ${iss.input} has no unit`, `write ${JSON.stringify(`${iss.input}s`)}; ${DURATION_HELP}`)
+        ? withFix(`duration ${iss.input} has no unit`, `write ${JSON.stringify(`${iss.input}s`)} for seconds; units are h, m, s and ms`)
         : undefined,
   })
   .refine((s) => parseGatewayDuration(s) !== null, {
@@ -186,7 +187,7 @@ const TimeoutsSchema = strict({
 const RuleSchema = strict({
   name: NameSchema.optional(),
   matches: upTo(MatchSchema, ROUTE_LIMITS.matchesPerRule, 'matches', 'split the rule into several rules').default([]),
-  backendRefs: upTo(BackendRefSchema, ROUTE_LIMITS.backendRefsPerRule, 'backendRefs', 'merge refs to the same pool (their weights add)').min(1),
+  backendRefs: upTo(BackendRefSchema, ROUTE_LIMITS.backendRefsPerRule, 'backendRefs', 'merge refs to the same pool; their weights add').min(1),
   timeouts: TimeoutsSchema.optional(),
 });
 
@@ -239,7 +240,7 @@ function resolveMatch(m: RoutesInput[number]['rules'][number]['matches'][number]
       throw new RouteProblem(
         at(...where, 'model'),
         `model and a header ${BASE_MODEL_HEADER} both given`,
-        `keep one of them (model: ${m.model} is shorthand for that header)`,
+        `keep one of them; model: ${m.model} is shorthand for that header`,
       );
     }
     headers.push({ name: BASE_MODEL_HEADER, value: m.model });
@@ -302,7 +303,7 @@ export function resolveRoutes(input: RoutesInput | undefined, poolNames: readonl
       if (request !== null && backend !== null && request !== 0 && backend > request) {
         throw new RouteProblem(
           at(r, 'rules', j, 'timeouts', 'backendRequest'),
-          `backendRequest ${rule.timeouts!.backendRequest!} is longer than request ${rule.timeouts!.request!} (one attempt cannot outlast the whole request)`,
+          `backendRequest ${rule.timeouts!.backendRequest!} is longer than request ${rule.timeouts!.request!}, which bounds all attempts together`,
           `make backendRequest ≤ ${rule.timeouts!.request!}, or set request: 0s to disable the overall timeout`,
         );
       }
