@@ -2,6 +2,11 @@
  * One model-server replica: a vLLM-like engine that runs one step at a time
  * (BLIS's loop: schedule → execute → complete → schedule next). It owns the true engine state;
  * the gateway only ever sees `snapshot()` results, taken at scrape times.
+ *
+ * P/D disaggregation (gateway.md §4.2–4.3): the caller drives the KV handoff through `takePulls`
+ * (decode legs admitted with blocks since the last call, each with `pullTokens`), `kvArrived`
+ * (pulled KV present: the decode leg runs from the next step) and `releaseHeld` (a finished
+ * prefill leg's blocks freed once the decoder read them). Kick the replica after either of the two.
  */
 import type { EngineConfig, LoraLoadConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
@@ -57,8 +62,39 @@ export class Replica {
     this.stats = newReplicaStats(setup.name, setup.numGpuBlocks, place);
   }
 
+  /** Something to schedule: running or waiting sequences (not decode legs still waiting for their KV). */
   get hasWork(): boolean {
     return this.scheduler.hasWork;
+  }
+
+  /** KV blocks held by finished prefill legs awaiting `releaseHeld`. */
+  get heldBlocks(): number {
+    return this.scheduler.heldBlocks;
+  }
+
+  /** Decode legs admitted with blocks, still waiting for their pulled KV. */
+  get pullingCount(): number {
+    return this.scheduler.pulling.length;
+  }
+
+  /**
+   * Decode legs (`remoteKv`) admitted since the last call, each with `pullTokens` set (whole blocks
+   * of the prompt not hit locally) and rec.scheduledUs / cachedTokens as for any admission. Admission
+   * happens in `beginStep`, also when it returns -1.
+   */
+  takePulls(): Sequence[] {
+    return this.scheduler.takePulls();
+  }
+
+  /** The pulled KV of decode leg `seq` is present at `now`; it computes its last prompt token in the next step. */
+  kvArrived(seq: Sequence, now: number): void {
+    this.scheduler.kvArrived(seq);
+    seq.rec.kvReadyUs = now;
+  }
+
+  /** Free the blocks a finished prefill leg has held for the decoder's pull (they stay hittable as cached). */
+  releaseHeld(seq: Sequence): void {
+    this.scheduler.releaseHeld(seq);
   }
 
   /**

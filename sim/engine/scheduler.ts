@@ -4,6 +4,11 @@
  * stop at the first allocation failure, recompute preemption to the front of the queue, FCFS or
  * priority order, and max_loras skip-not-block admission. Then applies a finished step: tokens
  * computed, full blocks cached, tokens emitted, finished requests freed.
+ *
+ * P/D legs (gateway.md §4.3, vLLM NixlConnector): a finished prefill leg's blocks are held, not
+ * freed, until `releaseHeld`; a remote-KV decode leg is admitted with blocks for its whole prompt
+ * (local prefix hits reused) into `pulling` (WAITING_FOR_REMOTE_KVS) without joining the batch, and
+ * joins `running` at `kvArrived` with all but the last prompt token computed.
  */
 import type { EngineConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts } from '../metrics/types.js';
@@ -15,6 +20,14 @@ import { WaitingQueue, comesBefore } from './waitingQueue.js';
 export class Scheduler {
   readonly waiting: WaitingQueue;
   readonly running: Sequence[] = [];
+  /** Decode legs admitted with blocks, waiting for their pulled KV (vLLM WAITING_FOR_REMOTE_KVS). */
+  readonly pulling: Sequence[] = [];
+  /** Pulls admitted since the last `takePulls`. */
+  private pulls: Sequence[] = [];
+  /** Blocks held by finished prefill legs until `releaseHeld` (counted as used). */
+  heldBlocks = 0;
+  /** Finished prefill legs still holding blocks. */
+  heldSequences = 0;
   /** Prompt tokens looked up in / served from the prefix cache at admission. */
   prefixQueryTokens = 0;
   prefixHitTokens = 0;
@@ -139,7 +152,8 @@ export class Scheduler {
     const maxLoras = this.engine.max_loras;
     const skipped: Sequence[] = [];
     let examined = 0;
-    while (examined < this.waiting.length && budget > 0 && this.running.length < this.engine.max_num_seqs) {
+    // Pulling decode legs will join `running`: they count against max_num_seqs (0 without P/D).
+    while (examined < this.waiting.length && budget > 0 && this.running.length + this.pulling.length < this.engine.max_num_seqs) {
       const seq = this.waiting.at(examined);
       const adapter = seq.req.adapter;
       if (adapter !== null && !batch.adapters.includes(adapter) && batch.adapters.length >= maxLoras) {
@@ -150,6 +164,11 @@ export class Scheduler {
       const known = seq.knownTokens;
       const hits = this.lookupPrefix(seq, known);
       const cached = hits.length * this.bs;
+      if (seq.remoteKv) {
+        if (!this.admitPull(seq, now, hits, known, cached)) break;
+        examined++;
+        continue;
+      }
       let n = known - cached;
       if (threshold > 0 && n > threshold) n = threshold;
       if (n > budget) n = budget;
@@ -176,6 +195,78 @@ export class Scheduler {
       examined++;
     }
     this.waiting.consumeFront(examined, skipped);
+  }
+
+  /**
+   * A remote-KV decode leg: blocks for the whole prompt (local hits reused, counted as computed),
+   * no batch slot, no token budget; it waits in `pulling` for `pullTokens` (whole blocks, §4.4).
+   * False when the free blocks cannot cover it (admission stops, as for any request).
+   */
+  private admitPull(seq: Sequence, now: number, hits: readonly number[], known: number, cached: number): boolean {
+    const newBlocks = Math.ceil(known / this.bs) - hits.length;
+    let touchedFree = 0;
+    for (const b of hits) if (this.kv.isFree(b)) touchedFree++;
+    if (newBlocks + touchedFree > this.kv.freeBlocks) return false;
+    for (const b of hits) this.kv.touch(b);
+    seq.blocks = hits.slice();
+    for (let b = 0; b < newBlocks; b++) seq.blocks.push(this.kv.allocate());
+    seq.numComputed = cached;
+    seq.registeredBlocks = hits.length;
+    // (ceil(prompt/bs) − hits)·bs = ceil((prompt − hits·bs)/bs)·bs: the uncached rest, rounded up to whole blocks.
+    seq.pullTokens = newBlocks * this.bs;
+    this.prefixQueryTokens += known;
+    this.prefixHitTokens += cached;
+    if (seq.rec.scheduledUs < 0) {
+      seq.rec.scheduledUs = now;
+      seq.rec.cachedTokens = cached;
+    }
+    // Still counted as waiting (vllm:num_requests_waiting includes WAITING_FOR_REMOTE_KVS): adapter counts stay.
+    this.pulling.push(seq);
+    this.pulls.push(seq);
+    return true;
+  }
+
+  /** Decode legs admitted for a pull since the last call. */
+  takePulls(): Sequence[] {
+    if (this.pulls.length === 0) return NO_PULLS;
+    const out = this.pulls;
+    this.pulls = [];
+    return out;
+  }
+
+  /**
+   * The pulled KV of `seq` is present: it joins `running` with every prompt token but the last
+   * computed (vLLM recomputes it for the logits, `_update_waiting_for_remote_kv`), and its full
+   * blocks among those tokens are cached (as vLLM's `cache_blocks(request, num_computed_tokens)`;
+   * a last full prompt block is cached after the next step, as for any request).
+   */
+  kvArrived(seq: Sequence): void {
+    const i = this.pulling.indexOf(seq);
+    if (i < 0) throw new Error(`request ${seq.req.id} is not waiting for remote KV`);
+    this.pulling.splice(i, 1);
+    seq.remoteKv = false;
+    seq.numComputed = seq.req.inputTokens - 1;
+    if (this.kv.prefixCaching) {
+      const full = Math.floor(seq.numComputed / this.bs);
+      while (seq.registeredBlocks < full) {
+        const r = seq.registeredBlocks++;
+        this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
+      }
+    }
+    this.running.push(seq);
+    count(this.waitingAdapters, seq.req.adapter, -1);
+    count(this.runningAdapters, seq.req.adapter, 1);
+  }
+
+  /** Free the blocks a finished prefill leg holds (to the free queue; cached ones stay hittable). */
+  releaseHeld(seq: Sequence): void {
+    if (!seq.prefillLeg || seq.outputDone < seq.req.outputTokens || seq.blocks.length === 0) {
+      throw new Error(`request ${seq.req.id} holds no finished prefill-leg blocks`);
+    }
+    this.heldBlocks -= seq.blocks.length;
+    this.heldSequences--;
+    this.kv.release(seq.blocks);
+    seq.blocks = [];
   }
 
   /** Cached leading blocks: whole blocks only, at most known − 1 tokens. */
@@ -219,8 +310,14 @@ export class Scheduler {
 
   private finish(done: Sequence[], now: number): void {
     for (const seq of done) {
-      this.kv.release(seq.blocks);
-      seq.blocks = [];
+      if (seq.prefillLeg) {
+        // Held for the decoder's pull (vLLM delays freeing under kv_lease) until releaseHeld.
+        this.heldBlocks += seq.blocks.length;
+        this.heldSequences++;
+      } else {
+        this.kv.release(seq.blocks);
+        seq.blocks = [];
+      }
       seq.rec.lastTokenUs = now + this.tokenDelayUs;
       seq.rec.endUs = now + this.completionDelayUs;
       seq.rec.outcome = 'completed';
@@ -235,6 +332,8 @@ export class Scheduler {
     this.running.length = w;
   }
 }
+
+const NO_PULLS: Sequence[] = Object.freeze([]) as unknown as Sequence[];
 
 function count(m: Map<string, number>, key: string | null, delta: number): void {
   if (key === null) return;

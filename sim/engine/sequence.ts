@@ -1,7 +1,19 @@
-/** A request's engine-side state on one replica (true state; routers never see this). */
+/**
+ * A request's engine-side state on one replica (true state; routers never see this).
+ * P/D legs (gateway.md §4.2–4.3): a prefill leg keeps its KV blocks after its 1-token completion
+ * until `Replica.releaseHeld`; a remote-KV (decode) leg is admitted for a KV pull instead of a prefill.
+ */
 import type { SimRequest } from '../workload/request.js';
 import type { RequestRecord } from '../metrics/types.js';
 import { BlockHasher } from './blockHasher.js';
+
+/** P/D role of a sequence; both false (the default) = an aggregated request. */
+export interface SequenceOptions {
+  /** Prefill leg of a disaggregated request (the caller passes a copy with outputTokens = 1). */
+  readonly prefillLeg?: boolean;
+  /** Decode leg: its prompt KV is pulled from the prefill pod instead of computed here. */
+  readonly remoteKv?: boolean;
+}
 
 export class Sequence {
   /** Tokens whose KV has been computed (prompt, then generated tokens fed back). */
@@ -15,13 +27,23 @@ export class Sequence {
   /** Engine time of the last emitted token, µs (-1 before the first). */
   lastTokenUs = -1;
   readonly hasher: BlockHasher;
+  /** Prefill leg: on finishing, its blocks are held (vLLM kv_lease) until released by the caller. */
+  readonly prefillLeg: boolean;
+  /** Decode leg whose prompt KV is still remote; cleared when it arrives (a later preemption recomputes locally). */
+  remoteKv: boolean;
+  /** Decode leg: prompt tokens to pull, whole blocks (set at admission), 0 otherwise. */
+  pullTokens = 0;
 
   constructor(
     readonly req: SimRequest,
     readonly rec: RequestRecord,
     blockSize: number,
+    opts?: SequenceOptions,
   ) {
     this.hasher = new BlockHasher(req.segments, req.outputContent, req.outputTokens, blockSize, req.adapter);
+    this.prefillLeg = opts?.prefillLeg === true;
+    this.remoteKv = opts?.remoteKv === true;
+    if (this.prefillLeg && this.remoteKv) throw new Error('a sequence cannot be both a prefill leg and a remote-KV decode leg');
   }
 
   /** Tokens that exist so far: the prompt plus emitted output. The next token comes when all are computed. */

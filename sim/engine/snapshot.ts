@@ -10,7 +10,8 @@ const NONE: readonly string[] = Object.freeze([]);
 
 export function takeSnapshot(s: Scheduler, kv: KvCache, maxLoras: number, now: number): EndpointMetrics {
   return {
-    waitingQueueSize: s.waiting.length,
+    // vllm:num_requests_waiting includes requests in WAITING_FOR_REMOTE_KVS (gateway.md §4.3).
+    waitingQueueSize: s.waiting.length + s.pulling.length,
     runningRequestsSize: s.running.length,
     kvCacheUsagePercent: kv.usage,
     activeModels: s.runningAdapters.size === 0 ? NONE : [...s.runningAdapters.keys()].sort(),
