@@ -301,10 +301,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         r.scheduleQueued = false;
         const end = r.beginStep(now);
         if (end >= 0) q.push(end, EventKind.StepEnd, r);
-        if (r.pullsPending) {
-          const p = pd.startPulls(r, replicaIndex.get(r)!, now);
-          if (p >= 0) armLinks(p);
-        }
+        const pulled = pd.startPulls(r, replicaIndex.get(r)!, now);
+        if (pulled >= 0) armLinks(pulled);
         break;
       }
       case EventKind.StepEnd: {
