@@ -106,7 +106,11 @@ export class PdRuns {
     return this.links[p]!.nextDoneUs();
   }
 
-  /** Pulls of pool `p` done by `now`: KV lands on the decode pods, prefill pods free theirs. Returns decode replicas to kick. */
+  /**
+   * Pulls of pool `p` done by `now`: KV lands on the decode pods, prefill pods free theirs. Returns
+   * the replicas to kick: each decode pod (its request runs next) and each prefill pod (freed blocks
+   * may admit prompts waiting there).
+   */
   takeArrived(p: number, now: number): number[] {
     const out: number[] = [];
     for (const l of this.links[p]!.takeDone(now)) {
@@ -118,7 +122,7 @@ export class PdRuns {
       l.rec.kvReadyUs = now;
       this.legs.delete(l.leg);
       this.decodes.delete(decode);
-      out.push(d);
+      out.push(d, l.prefill);
     }
     return out;
   }
