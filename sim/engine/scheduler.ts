@@ -260,7 +260,7 @@ export class Scheduler {
 
   /** Free the blocks a finished prefill leg holds (to the free queue; cached ones stay hittable). */
   releaseHeld(seq: Sequence): void {
-    if (!seq.prefillLeg || seq.outputDone < seq.req.outputTokens || seq.blocks.length === 0) {
+    if (!seq.holdsKv) {
       throw new Error(`request ${seq.req.id} holds no finished prefill-leg blocks`);
     }
     this.heldBlocks -= seq.blocks.length;

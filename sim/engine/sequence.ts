@@ -46,6 +46,11 @@ export class Sequence {
     if (this.prefillLeg && this.remoteKv) throw new Error('a sequence cannot be both a prefill leg and a remote-KV decode leg');
   }
 
+  /** A finished prefill leg still holding its KV blocks (until `Replica.releaseHeld`). */
+  get holdsKv(): boolean {
+    return this.prefillLeg && this.outputDone === this.req.outputTokens && this.blocks.length > 0;
+  }
+
   /** Tokens that exist so far: the prompt plus emitted output. The next token comes when all are computed. */
   get knownTokens(): number {
     return this.req.inputTokens + this.outputDone;
