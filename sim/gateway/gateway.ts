@@ -207,7 +207,9 @@ export class Gateway {
     if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.code, detail: d.reason };
     this.endpoints[d.index]!.inFlight++;
     this.live.set(req.id, { llm, route: null });
-    const prefill = prefillPick(d.result);
+    // A prefill pick on the decode pod itself (a pod in both roles) is no disaggregation: run it there.
+    const pick = prefillPick(d.result);
+    const prefill = pick === d.index ? -1 : pick;
     if (prefill >= 0) this.endpoints[prefill]!.inFlight++;
     return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm), prefill };
   }
