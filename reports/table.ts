@@ -69,7 +69,31 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
  */
 export function renderComparisonTable(rows: readonly ComparisonRow[], opts: TableOptions = {}): string {
   const cells = rows.map((row) => COLUMNS.map((c) => c.cell(row)));
-  return textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap) + steadyStateFootnotes(rows) + renderClassTables(rows);
+  const table = textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap);
+  return withPoolLines(table, rows) + steadyStateFootnotes(rows) + renderClassTables(rows);
+}
+
+/**
+ * One short line for a pool's figures (multi-pool runs): `  pool NAME: N done, TTFT p50/p99 A/B ms,
+ * TPOT p99 C ms, goodput D req/s`.
+ */
+export function poolLine(name: string, s: Pick<PolicySummary, 'completed' | 'ttft_ms' | 'tpot_ms' | 'goodput'>): string {
+  return `  pool ${name}: ${s.completed} done, TTFT p50/p99 ${fixed(s.ttft_ms.p50, 1)}/${fixed(s.ttft_ms.p99, 1)} ms, TPOT p99 ${fixed(s.tpot_ms.p99, 2)} ms, goodput ${fixed(s.goodput.requests_per_s, 2)} req/s`;
+}
+
+/**
+ * The comparison table with, under each policy's row, one poolLine per pool of its summary's
+ * by_pool (present only in multi-pool runs: a single-pool table is unchanged).
+ */
+function withPoolLines(table: string, rows: readonly ComparisonRow[]): string {
+  if (!rows.some((r) => r.summary.by_pool !== undefined)) return table;
+  const lines = table.trimEnd().split('\n');
+  const out = lines.slice(0, 2);
+  rows.forEach((row, i) => {
+    out.push(lines[i + 2]!);
+    for (const [name, s] of Object.entries(row.summary.by_pool ?? {})) out.push(poolLine(name, s));
+  });
+  return out.join('\n') + '\n';
 }
 
 /**
