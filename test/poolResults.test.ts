@@ -23,6 +23,8 @@ import { buildResultsDocument, serialiseResults, type ResultsDocument } from '..
 import { parseResults } from '../reports/resultsFile.js';
 import { renderComparisonTable } from '../reports/table.js';
 import { UserError } from '../sim/core/errors.js';
+import { betterDirection } from '../reports/check/directions.js';
+import { flattenFigures } from '../reports/figures.js';
 
 const SLO: SloConfig = { ttft_ms: 100, tpot_ms: null };
 
@@ -210,6 +212,24 @@ describe('a single-pool run is unchanged', () => {
     const m = summarize(mixed, SLO);
     expect(Object.keys(m)).toEqual(OLD_KEYS);
     expect(m.replicas[1]).toMatchObject({ pool: 'default', gpu: 'A100', role: '' });
+  });
+});
+
+describe('gate directions of the new figures', () => {
+  it('every figure of a multi-pool P/D summary has a catalogued direction; dotted keys (model names) too', () => {
+    const paths = [...flattenFigures(summarize(multiRun(), SLO)).keys()];
+    expect(paths.filter((p) => p.startsWith('by_') || p.startsWith('pd.')).length).toBeGreaterThan(100);
+    expect(paths.filter((p) => betterDirection(p) === 'unknown')).toEqual([]);
+    expect(['by_pool.chat.ttft_ms.p99', 'by_model.Llama-3.1-8B.goodput.requests_per_s', 'by_role.decode.prefix_cache_hit_rate', 'by_route.(no route).arrived', 'pd.disaggregated.kv_transfer_ms.p99', 'pd.disaggregated_share', 'pd.aggregated.count', 'by_pool.x.nonsense'].map(betterDirection)).toEqual([
+      'lower',
+      'higher',
+      'higher',
+      'either',
+      'lower',
+      'either',
+      'either',
+      'unknown',
+    ]);
   });
 });
 
