@@ -16,12 +16,15 @@ import { parseScenario } from '../sim/scenario/load.js';
 import type { PoolConfig, ScenarioConfig, SloConfig } from '../sim/scenario/types.js';
 import { buildCharts } from '../reports/charts/index.js';
 import { poolView } from '../reports/charts/pools.js';
+import { MAX_CHART_WIDTH } from '../reports/charts/palette.js';
+import { renderSvg } from '../reports/render.js';
 import { renderIndexHtml } from '../reports/html.js';
 import { renderSummaryMarkdown } from '../reports/markdown.js';
 import { csvIsExtended, REQUESTS_CSV_COLUMNS, REQUESTS_CSV_POOL_COLUMNS, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { buildResultsDocument, serialiseResults, type ResultsDocument } from '../reports/results.js';
 import { parseResults } from '../reports/resultsFile.js';
-import { renderComparisonTable } from '../reports/table.js';
+import { renderComparisonTable, renderRunTables } from '../reports/table.js';
+import { figureStats } from '../reports/confidence.js';
 import { UserError } from '../sim/core/errors.js';
 import { betterDirection } from '../reports/check/directions.js';
 import { flattenFigures } from '../reports/figures.js';
@@ -250,6 +253,16 @@ describe('CLI table', () => {
     expect(lines[5]!.startsWith('pd2 ')).toBe(true);
   });
 
+  it('with seeds, the pool lines show mean ± 95 % CI half-width from by_pool.<pool>.* statistics', () => {
+    const doc = docOf(multi);
+    // completed 3 and 5 over two seeds: mean 4, half-width t(0.975, 1) × std / √2 = 12.706 × 1.414 / 1.414 = 12.7 → 13.
+    const seeded: ResultsDocument = { ...doc, seeds: [1, 2], policies: [{ ...doc.policies[0]!, stats: { 'by_pool.chat.completed': figureStats([3, 5]) } }] };
+    const lines = renderRunTables([{ policy: 'pd', summary: multi }], seeded).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('pd '));
+    expect(lines[at + 1]).toBe('  pool chat: 4 ± 13 done, TTFT p50/p99 -/- ms, TPOT p99 - ms, goodput - req/s');
+    expect(lines[at + 2]).toBe('  pool code: - done, TTFT p50/p99 -/- ms, TPOT p99 - ms, goodput - req/s');
+  });
+
   it('adds nothing for a single-pool run', () => {
     const out = renderComparisonTable([{ policy: 'rr', summary: single }]);
     expect(out).not.toContain('pool ');
@@ -332,6 +345,16 @@ describe('report', () => {
       const logger = { level: () => 0, warn: (...a: unknown[]) => warnings.push(a.join(' ')), info: () => {}, debug: () => {}, error: (...a: unknown[]) => warnings.push(a.join(' ')) };
       compile(c.spec, { logger: logger as never });
       expect(warnings, c.id).toEqual([]);
+    }
+  });
+
+  it('the new charts render to SVG without warnings, at most 1,300 px wide', async () => {
+    for (const c of buildCharts(multi).filter((c) => c.id === 'ttft-breakdown' || c.id.startsWith('pool-'))) {
+      const r = await renderSvg(c.spec);
+      expect(r.warnings, c.id).toEqual([]);
+      const width = Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(r.svg)![1]);
+      expect(width, c.id).toBeLessThanOrEqual(MAX_CHART_WIDTH);
+      expect(r.svg).toMatch(/class="mark-(rect|line|rule)/);
     }
   });
 
