@@ -153,6 +153,7 @@ const PolicySchema = z.looseObject({
   repeats: z.array(z.looseObject({ seed: z.int(), summary: z.looseObject({}) })).optional(),
   stats: StatsSchema.optional(),
   distributions: DistributionsSchema.optional(),
+  pool_distributions: z.record(z.string(), DistributionsSchema).optional(),
   timeseries: TimeSeriesSchema.optional(),
 });
 

@@ -21,7 +21,8 @@ import { renderSvg } from '../reports/render.js';
 import { renderIndexHtml } from '../reports/html.js';
 import { renderSummaryMarkdown } from '../reports/markdown.js';
 import { csvIsExtended, REQUESTS_CSV_COLUMNS, REQUESTS_CSV_POOL_COLUMNS, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
-import { buildResultsDocument, serialiseResults, type ResultsDocument } from '../reports/results.js';
+import { buildResultsDocument, serialiseResults, type PolicyExtras, type ResultsDocument } from '../reports/results.js';
+import { latencyDistributions } from '../reports/profiles.js';
 import { parseResults } from '../reports/resultsFile.js';
 import { renderComparisonTable, renderRunTables } from '../reports/table.js';
 import { figureStats } from '../reports/confidence.js';
@@ -103,9 +104,17 @@ policies: [round-robin]
 slo: {ttft_ms: 100}
 `;
 
-function docOf(summary: PolicySummary, policy = 'pd'): ResultsDocument {
+function docOf(summary: PolicySummary, policy = 'pd', extras: PolicyExtras = {}): ResultsDocument {
   const scenario: ScenarioConfig = parseScenario(SCENARIO, 'pools.yaml');
-  return JSON.parse(serialiseResults(buildResultsDocument({ scenario, routesimVersion: '0.0.0-test', runs: [{ policy, policyType: 'epp', summary }] }))) as ResultsDocument;
+  return JSON.parse(serialiseResults(buildResultsDocument({ scenario, routesimVersion: '0.0.0-test', runs: [{ policy, policyType: 'epp', summary, ...extras }] }))) as ResultsDocument;
+}
+
+/** The multi-pool run's per-pool quantile grids, as collect.ts records them. */
+function poolDistributions(run: PolicyRun): PolicyExtras {
+  return {
+    distributions: latencyDistributions(run.records),
+    pool_distributions: { chat: latencyDistributions(run.records.filter((r) => r.pool === 0)), code: latencyDistributions(run.records.filter((r) => r.pool === 1)) },
+  };
 }
 
 describe('by_pool, by_route, by_model, by_role (hand-computed)', () => {
@@ -299,13 +308,14 @@ describe('requests CSV', () => {
 });
 
 describe('results file with the new keys', () => {
-  const doc = docOf(summarize(multiRun(), SLO));
+  const doc = docOf(summarize(multiRun(), SLO), 'pd', poolDistributions(multiRun()));
 
   it('round-trips through the results-file validation', () => {
     const text = serialiseResults(doc);
     const back = parseResults(JSON.parse(text), 'r.json');
     expect(back).toEqual(JSON.parse(text));
     expect(back.policies[0]!.summary.by_pool!.code!.ttft_ms.p99).toBe(198.8);
+    expect(back.policies[0]!.pool_distributions!.code!.ttft_ms!.length).toBe(101);
   });
 
   const junk: [string, (s: Record<string, unknown>) => void, RegExp][] = [
@@ -317,6 +327,12 @@ describe('results file with the new keys', () => {
     ['a negative TTFT part', (s) => (((s.pd as Record<string, Record<string, Record<string, unknown>>>).disaggregated!.kv_transfer_ms!.mean = -3)), /pd\.disaggregated\.kv_transfer_ms\.mean/],
     ['a numeric pool name', (s) => ((s.replicas as Record<string, unknown>[])[0]!.pool = 0), /replicas\.0\.pool|replicas\[0\]\.pool/],
   ];
+  it('still rejects a decreasing pool quantile grid', () => {
+    const data = JSON.parse(serialiseResults(doc)) as { policies: { pool_distributions: Record<string, Record<string, number[]>> }[] };
+    data.policies[0]!.pool_distributions.chat!.ttft_ms!.reverse();
+    expect(() => parseResults(data, 'r.json')).toThrow(/pool_distributions\.chat\.ttft_ms.*must not decrease/);
+  });
+
   it.each(junk)('still rejects junk: %s', (_name, spoil, where) => {
     const data = JSON.parse(serialiseResults(doc)) as { policies: { summary: Record<string, unknown> }[] };
     spoil(data.policies[0]!.summary);
@@ -332,14 +348,14 @@ describe('results file with the new keys', () => {
 });
 
 describe('report', () => {
-  const multi = docOf(summarize(multiRun(), SLO));
+  const multi = docOf(summarize(multiRun(), SLO), 'pd', poolDistributions(multiRun()));
   const single = docOf(summarize(singleRun(), SLO), 'rr');
 
   it('multi-pool P/D results get per-pool charts and the TTFT breakdown; every spec compiles without warnings', () => {
     const charts = buildCharts(multi);
     const ids = charts.map((c) => c.id);
     expect(ids).toContain('ttft-breakdown');
-    expect(ids).toEqual(expect.arrayContaining(['pool-chat-latency-percentiles', 'pool-chat-load-share', 'pool-code-latency-percentiles', 'pool-code-load-share']));
+    expect(ids).toEqual(expect.arrayContaining(['pool-chat-ttft-cdf', 'pool-code-e2e-cdf', 'pool-chat-latency-percentiles', 'pool-chat-load-share', 'pool-code-latency-percentiles', 'pool-code-load-share']));
     for (const c of charts) {
       const warnings: string[] = [];
       const logger = { level: () => 0, warn: (...a: unknown[]) => warnings.push(a.join(' ')), info: () => {}, debug: () => {}, error: (...a: unknown[]) => warnings.push(a.join(' ')) };
@@ -366,6 +382,14 @@ describe('report', () => {
     expect(pd.reduce((a, v) => a + v.ms, 0)).toBeCloseTo(140, 9);
     // The aggregated requests: TTFT 10, 30, 50 → mean 30.
     expect(values.filter((v) => v.bar === 'pd · aggregated').reduce((a, v) => a + v.ms, 0)).toBeCloseTo(30, 9);
+  });
+
+  it("per-pool CDFs draw the pool's own quantile grid (code: TTFT 80 → 200 ms)", () => {
+    const chart = buildCharts(multi).find((c) => c.id === 'pool-code-ttft-cdf')!;
+    expect(chart.title).toBe('Pool code: ' + buildCharts(multi).find((c) => c.id === 'ttft-cdf')!.title);
+    const values = JSON.stringify(chart.spec).match(/"latency":[\d.]+/g)!.map((m) => Number(m.slice(10)));
+    expect(Math.min(...values)).toBe(80);
+    expect(Math.max(...values)).toBe(200);
   });
 
   it('a pool view restricts the summary and replicas to the pool, shares renormalised', () => {

@@ -1,12 +1,14 @@
 /**
  * Per-pool charts of a multi-pool run (issue 10; pools and routes: ../shared/reference/gateway.md
- * §1–§2): the latency percentiles, the load share and each policy's replica state over time,
- * restricted to one pool's requests (summary.by_pool) and replicas (the replicas whose `pool` is
- * that pool). Drawn only with ≥ 2 pools; each chart is the fleet chart of a view of the results
+ * §1–§2): the TTFT and E2E CDFs (pool_distributions), the latency percentiles, the load share and
+ * each policy's replica state over time, restricted to one pool's requests (summary.by_pool) and
+ * replicas (the replicas whose `pool` is that pool). The time-based fleet charts (TTFT over time,
+ * throughput and goodput over time) are not split by pool. Drawn only with ≥ 2 pools; each chart is the fleet chart of a view of the results
  * document in which every policy's summary is its pool's.
  */
 import type { PolicySummary } from '../../sim/metrics/summary.js';
 import type { PolicyResult, ResultsDocument } from '../results.js';
+import { cdfChart } from './cdf.js';
 import { loadShareChart } from './loadShare.js';
 import { percentilesChart } from './percentiles.js';
 import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
@@ -23,7 +25,7 @@ export function poolNames(doc: ResultsDocument): string[] {
  * The document as seen from one pool: each policy's summary is its by_pool entry (policies without
  * it are left out) with the replicas of that pool, shares renormalised within the pool; repetition
  * statistics are re-keyed from `by_pool.<pool>.<figure>` to `<figure>`; time series keep the
- * pool's replicas only. Distributions (whole-fleet quantile grids) are dropped.
+ * pool's replicas only; distributions are the pool's (pool_distributions), absent when not recorded.
  */
 export function poolView(doc: ResultsDocument, pool: string): ResultsDocument {
   const prefix = `by_pool.${pool}.`;
@@ -42,6 +44,7 @@ export function poolView(doc: ResultsDocument, pool: string): ResultsDocument {
       type: p.type,
       summary,
       ...(stats !== undefined ? { stats } : {}),
+      ...(p.pool_distributions?.[pool] !== undefined ? { distributions: p.pool_distributions[pool] } : {}),
       ...(p.timeseries !== undefined ? { timeseries: { ...p.timeseries, replicas: p.timeseries.replicas.filter((r) => names.has(r.name)) } } : {}),
     });
   }
@@ -70,6 +73,8 @@ export function poolCharts(doc: ResultsDocument): Chart[] {
     if (view.policies.length === 0) return;
     const ids = replicaChartIds(view);
     const charts = [
+      forPool(cdfChart(view, 'ttft_ms'), pool, key, 'ttft-cdf'),
+      forPool(cdfChart(view, 'e2e_ms'), pool, key, 'e2e-cdf'),
       forPool(percentilesChart(view), pool, key, 'latency-percentiles'),
       forPool(loadShareChart(view), pool, key, 'load-share'),
       ...view.policies.map((p, i) => forPool(replicaTimeseriesChart(view, p, ids[i]!), pool, key, ids[i]!)),

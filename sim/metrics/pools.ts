@@ -74,11 +74,15 @@ function routeName(run: Pick<PolicyRun, 'routes'>, i: number): string {
 
 /** Whether the run has more than one pool (named, or among the replicas and records). */
 export function isMultiPool(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records'>): boolean {
-  if ((run.pools?.length ?? 0) > 1) return true;
-  const seen = new Set<number>();
+  return poolIndices(run).length > 1;
+}
+
+/** Every pool index of a run (named, of a replica or of a routed request), ascending. */
+export function poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records'>): number[] {
+  const seen = new Set<number>((run.pools ?? []).map((_, i) => i));
   for (const r of run.replicas) seen.add(r.pool);
   for (const r of run.records) if (r.pool >= 0) seen.add(r.pool);
-  return seen.size > 1;
+  return [...seen].sort((a, b) => a - b);
 }
 
 /** Whether any replica carries a role label. */
@@ -179,8 +183,7 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
 
   if (isMultiPool(run)) {
     const byPool: Record<string, SubsetSummary> = {};
-    const indices = new Set<number>([...(run.pools ?? []).map((_, i) => i), ...run.replicas.map((r) => r.pool), ...records.filter((r) => r.pool >= 0).map((r) => r.pool)]);
-    for (const i of [...indices].sort((a, b) => a - b)) {
+    for (const i of poolIndices(run)) {
       const group = records.filter((r) => r.pool === i);
       byPool[poolName(run, i)] = subsetSummary(group, inWindow, slo, durationS, run.replicas.filter((r) => r.pool === i));
     }
