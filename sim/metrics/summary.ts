@@ -8,6 +8,10 @@
  *   index (n − 1)·p into the sorted samples, p = 0 → first, p = 1 → last).
  * - Every non-integer figure is rounded to 4 decimal places (`round4`) so the JSON output is
  *   byte-stable and readable. A statistic with no samples is `null`.
+ * - Multi-pool, multi-route, multi-model, role-labelled and P/D runs (issue 10) add by_pool,
+ *   by_route, by_model, by_role (pools.ts), pd (pdBreakdown.ts, ../shared/reference/gateway.md §4.6)
+ *   and each replica's pool, GPU and role; a single-pool homogeneous unlabelled run gets none of
+ *   them, so its summary is byte-identical to before.
  */
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
