@@ -18,6 +18,7 @@ import { flagNumber, RANGES } from '../sim/scenario/bounds.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { figureStats, type FigureStats } from './confidence.js';
 import { alignFigures, flattenFigures, type Figures } from './figures.js';
+import { isMultiPool, poolIndices, poolName } from '../sim/metrics/pools.js';
 import { averageDistributions, latencyDistributions, timeSeries, type LatencyDistributions, type TimeSeries } from './profiles.js';
 import { buildResultsDocument, type ResultsDocument, type SweepPoint } from './results.js';
 import { comparePolicies } from './significance.js';
@@ -86,6 +87,8 @@ interface PolicyAcc {
   readonly type: string;
   readonly summaries: PolicySummary[];
   readonly distributions: LatencyDistributions[];
+  /** Multi-pool runs: each pool's distributions per seed (issue 10, the per-pool CDFs). */
+  readonly poolDistributions: Map<string, LatencyDistributions[]>;
   timeseries?: TimeSeries;
 }
 
@@ -95,7 +98,7 @@ interface PolicyAcc {
  */
 function runPoint(scenario: ScenarioConfig, plan: ExperimentPlan, rate: number, keepProfiles: boolean, hooks: CollectHooks): PolicyAcc[] {
   const window = (scenario.report ?? DEFAULT_REPORT).window_ms;
-  const accs = scenario.policies.map((p): PolicyAcc => ({ name: p.name, type: p.type, summaries: [], distributions: [] }));
+  const accs = scenario.policies.map((p): PolicyAcc => ({ name: p.name, type: p.type, summaries: [], distributions: [], poolDistributions: new Map() }));
   for (let k = 0; k < plan.seeds; k++) {
     const seed = scenario.seed + k;
     const sc = scenarioAt(scenario, seed, rate);
@@ -108,6 +111,14 @@ function runPoint(scenario: ScenarioConfig, plan: ExperimentPlan, rate: number, 
         const acc = accs[idx++]!;
         if (keepProfiles) {
           acc.distributions.push(latencyDistributions(run.records));
+          if (isMultiPool(run)) {
+            for (const i of poolIndices(run)) {
+              const name = poolName(run, i);
+              const list = acc.poolDistributions.get(name) ?? [];
+              list.push(latencyDistributions(run.records.filter((r) => r.pool === i)));
+              acc.poolDistributions.set(name, list);
+            }
+          }
           if (k === 0) acc.timeseries = timeSeries(run, sc.slo, window);
         }
         hooks.onPolicyDone?.(run, point);
@@ -140,6 +151,7 @@ export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, r
     summary: acc.summaries[0]!,
     ...(repeated ? { repeats: acc.summaries.map((summary, k) => ({ seed: seeds[k]!, summary })), stats: repeatStats(acc.summaries) } : {}),
     distributions: averageDistributions(acc.distributions),
+    ...(acc.poolDistributions.size > 0 ? { pool_distributions: Object.fromEntries([...acc.poolDistributions].map(([name, list]) => [name, averageDistributions(list)])) } : {}),
     ...(acc.timeseries !== undefined ? { timeseries: acc.timeseries } : {}),
   }));
 

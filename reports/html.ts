@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chart } from './charts/types.js';
-import { CLASS_HEADERS, classTables, STAGE_HEADERS, stageRows, windowSentence } from './breakdown.js';
+import { CLASS_HEADERS, classTables, PD_HEADERS, pdRows, REPLICA_HEADERS, replicaRows, STAGE_HEADERS, stageRows, SUBSET_HEADERS, subsetTables, windowSentence } from './breakdown.js';
 import { runDescription, summaryTable } from './markdown.js';
 import type { ResultsDocument } from './results.js';
 
@@ -101,6 +101,9 @@ export function renderIndexHtml(doc: ResultsDocument, charts: readonly Chart[], 
   const breakdown = [
     ...classTables(doc).map((t) => `<h2>Per ${esc(t.dimension)}</h2>\n${htmlTable(['policy', t.dimension, ...CLASS_HEADERS], t.rows)}`),
     ...(stageRows(doc).length > 0 ? [`<h2>Load stages</h2>\n${htmlTable(['stage', 'time s', 'rate req/s', 'policy', ...STAGE_HEADERS], stageRows(doc))}`] : []),
+    ...subsetTables(doc).map((t) => `<h2>Per ${esc(t.dimension)}</h2>\n${htmlTable(['policy', t.dimension, ...SUBSET_HEADERS], t.rows)}`),
+    ...(replicaRows(doc).length > 0 ? [`<h2>Replicas</h2>\n${htmlTable(REPLICA_HEADERS, replicaRows(doc))}`] : []),
+    ...(pdRows(doc).length > 0 ? [`<h2>TTFT breakdown (P/D), mean ms</h2>\n${htmlTable(['policy', 'requests', ...PD_HEADERS], pdRows(doc))}`] : []),
   ];
   const nav = charts.length > 0 ? `<nav><ul>\n${charts.map((c) => `<li><a href="#${esc(c.id)}">${esc(c.title)}</a></li>`).join('\n')}\n</ul></nav>` : '<p>No charts: the results hold no data to draw.</p>';
   const sections = charts.map(

@@ -1,7 +1,8 @@
 /**
  * summary.md: the report as Markdown for a pull-request comment or a CI step summary — what ran,
  * one row per policy (mean ± 95 % CI half-width with several seeds; with a steady-state column when
- * the results say), the significant differences, per-class and per-stage breakdowns, the sweep,
+ * the results say), the significant differences, per-class and per-stage breakdowns, per-pool /
+ * route / model / role tables, replicas with their GPU and the P/D TTFT breakdown (issue 10), the sweep,
  * and links to the charts.
  *
  * Links: a PR comment has no directory to resolve relative links against (and GitHub will not show
@@ -11,7 +12,7 @@
  * says so.
  */
 import { inputError } from '../sim/core/errors.js';
-import { CLASS_HEADERS, classTables, hasSteadyState, STAGE_HEADERS, stageRows, steadyCell, windowSentence } from './breakdown.js';
+import { CLASS_HEADERS, classTables, hasSteadyState, PD_HEADERS, pdRows, REPLICA_HEADERS, replicaRows, STAGE_HEADERS, stageRows, steadyCell, SUBSET_HEADERS, subsetTables, windowSentence } from './breakdown.js';
 import type { Chart } from './charts/types.js';
 import { figureDisplay, figureLabel, flattenFigures } from './figures.js';
 import type { ResultsDocument } from './results.js';
@@ -149,6 +150,12 @@ function breakdownMd(doc: ResultsDocument): string {
   }
   const stages = stageRows(doc);
   if (stages.length > 0) out += `\n### Load stages\n\n${mdTable(['stage', 'time s', 'rate req/s', 'policy', ...STAGE_HEADERS], stages, 4)}`;
+  const first = (doc.seeds?.length ?? 1) > 1 ? "From each policy's first seed's run.\n\n" : '';
+  for (const t of subsetTables(doc)) out += `\n### Per ${t.dimension}\n\n${first}${mdTable(['policy', t.dimension, ...SUBSET_HEADERS], t.rows, 2)}`;
+  const replicas = replicaRows(doc);
+  if (replicas.length > 0) out += `\n### Replicas\n\n${first}${mdTable(REPLICA_HEADERS, replicas, 5)}`;
+  const pd = pdRows(doc);
+  if (pd.length > 0) out += `\n### TTFT breakdown (P/D)\n\nMean ms per part over completed requests in the window; each row's parts add up to its mean TTFT.\n\n${first}${mdTable(['policy', 'requests', ...PD_HEADERS], pd, 2)}`;
   return out;
 }
 

@@ -1,10 +1,16 @@
 /**
  * Per-request CSV (requests.csv). The header and the rows are produced separately so the CLI can
  * write the header once and then append one policy's rows at a time to the same file.
+ *
+ * Multi-pool and P/D runs (issue 10; csvIsExtended) get REQUESTS_CSV_POOL_COLUMNS after the usual
+ * ones: pool, route, model and the P/D timings (../shared/reference/gateway.md §4.6); a single-pool
+ * aggregated run's CSV is unchanged.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { RequestRecord } from '../sim/metrics/types.js';
+import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
+import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { tenantKey } from '../sim/metrics/breakdown.js';
+import { poolName } from '../sim/metrics/pools.js';
 
 /**
  * Column names, in order. Times are ms from the start of the run (µs / 1000). last_token_ms is the
@@ -40,7 +46,57 @@ export const REQUESTS_CSV_COLUMNS = [
   'end_ms',
 ] as const;
 
+/**
+ * Extra columns of a multi-pool or P/D run: pool and route names (empty when no route matched),
+ * the model asked for (empty = the pool's base model), the prefill replica (empty = aggregated),
+ * the P/D durations in ms (prefill queue and compute, decode queue, KV transfer; empty when
+ * aggregated), the KV bytes pulled per GPU and when the KV was present on the decode pod (ms).
+ */
+export const REQUESTS_CSV_POOL_COLUMNS = [
+  'pool',
+  'route',
+  'model',
+  'prefill_replica',
+  'prefill_queue_ms',
+  'prefill_compute_ms',
+  'decode_queue_ms',
+  'kv_transfer_ms',
+  'kv_transfer_bytes',
+  'kv_ready_ms',
+] as const;
+
+/** Pool and route names of a run, for the extra columns. */
+export type CsvNames = Pick<PolicyRun, 'pools' | 'routes'>;
+
+const ROLE_LABEL = 'llm-d.ai/role';
+
+/**
+ * Whether a scenario's CSV gets the extra columns: more than one pool, or a replica group (of a
+ * pool, or a policy's replacement groups) labelled with `llm-d.ai/role` (P/D).
+ */
+export function csvIsExtended(scenario: Pick<ScenarioConfig, 'pools' | 'policies'>): boolean {
+  const pools = scenario.pools ?? [];
+  if (pools.length > 1) return true;
+  const groups = [...pools.flatMap((p) => p.replicas), ...scenario.policies.flatMap((p) => p.replicas ?? [])];
+  return groups.some((g) => Object.hasOwn(g.labels, ROLE_LABEL));
+}
+
 type Cell = string | number;
+
+function poolCells(r: RequestRecord, names: CsvNames): Cell[] {
+  return [
+    r.pool < 0 ? '' : poolName(names, r.pool),
+    r.route < 0 ? '' : (names.routes?.[r.route] ?? `route-${r.route}`),
+    r.model,
+    r.prefillReplica < 0 ? '' : r.prefillReplica,
+    ms(r.prefillQueueUs),
+    ms(r.prefillComputeUs),
+    ms(r.decodeQueueUs),
+    ms(r.kvTransferUs),
+    r.prefillReplica < 0 ? '' : r.kvTransferBytes,
+    ms(r.kvReadyUs),
+  ];
+}
 
 /** A µs time as ms, or an empty cell when it did not happen (-1). */
 function ms(us: number): Cell {
@@ -82,19 +138,20 @@ function row(policy: string, r: RequestRecord, tenants: readonly string[] | unde
   ];
 }
 
-/** The header line, newline-terminated. */
-export function requestsCsvHeader(): string {
-  return stringify([[...REQUESTS_CSV_COLUMNS]], { record_delimiter: '\n' });
+/** The header line, newline-terminated; `extended` adds REQUESTS_CSV_POOL_COLUMNS (csvIsExtended). */
+export function requestsCsvHeader(extended = false): string {
+  return stringify([[...REQUESTS_CSV_COLUMNS, ...(extended ? REQUESTS_CSV_POOL_COLUMNS : [])]], { record_delimiter: '\n' });
 }
 
 /**
  * One newline-terminated line per record (no header), in record order; RFC 4180 quoting for
- * fields containing commas, quotes or newlines. Empty string for no records.
+ * fields containing commas, quotes or newlines. Empty string for no records. `extended` (the run's
+ * pool and route names) adds the REQUESTS_CSV_POOL_COLUMNS cells; pass it iff the header has them.
  */
-export function requestsCsvRows(policy: string, records: readonly RequestRecord[], tenantNames?: readonly string[]): string {
+export function requestsCsvRows(policy: string, records: readonly RequestRecord[], tenantNames?: readonly string[], extended?: CsvNames): string {
   if (records.length === 0) return '';
   return stringify(
-    records.map((r) => row(policy, r, tenantNames)),
+    records.map((r) => (extended === undefined ? row(policy, r, tenantNames) : [...row(policy, r, tenantNames), ...poolCells(r, extended)])),
     { record_delimiter: '\n' },
   );
 }

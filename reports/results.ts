@@ -20,6 +20,8 @@ export interface PolicyResult {
   readonly stats?: Readonly<Record<string, FigureStats>>;
   /** TTFT / TPOT / E2E quantile grids (profiles.ts), averaged over seeds. */
   readonly distributions?: LatencyDistributions;
+  /** Multi-pool runs only: the same grids per pool (the requests routed to it), keyed by pool name. */
+  readonly pool_distributions?: Readonly<Record<string, LatencyDistributions>>;
   /** Per-replica gauges and throughput / goodput over time, of the first seed's run. */
   readonly timeseries?: TimeSeries;
 }
@@ -59,7 +61,7 @@ export interface ResultsDocument {
 }
 
 /** Optional parts of a policy's entry (see PolicyResult). */
-export type PolicyExtras = Pick<PolicyResult, 'repeats' | 'stats' | 'distributions' | 'timeseries'>;
+export type PolicyExtras = Pick<PolicyResult, 'repeats' | 'stats' | 'distributions' | 'pool_distributions' | 'timeseries'>;
 
 export interface ResultsInput {
   readonly scenario: ScenarioConfig;
@@ -86,6 +88,7 @@ export function buildResultsDocument(input: ResultsInput): ResultsDocument {
       ...(r.repeats !== undefined ? { repeats: r.repeats } : {}),
       ...(r.stats !== undefined ? { stats: r.stats } : {}),
       ...(r.distributions !== undefined ? { distributions: r.distributions } : {}),
+      ...(r.pool_distributions !== undefined ? { pool_distributions: r.pool_distributions } : {}),
       ...(r.timeseries !== undefined ? { timeseries: r.timeseries } : {}),
     })),
     ...(input.seeds !== undefined ? { seeds: input.seeds } : {}),

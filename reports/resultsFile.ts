@@ -41,6 +41,35 @@ const ClassSchema = z.looseObject({
 });
 const ClassesSchema = z.record(z.string(), ClassSchema);
 
+/** A pool's / route's / model's / role's figures (summary.by_pool.*, …; sim/metrics/pools.ts). */
+const SubsetSchema = ClassSchema.extend({
+  rejected_by_reason: z.record(z.string(), count).optional(),
+  dropped_by_reason: z.record(z.string(), count).optional(),
+  throughput: z.looseObject({ requests_per_s: z.number().min(0), output_tokens_per_s: z.number().min(0) }),
+  goodput: z.looseObject({ requests_per_s: z.number().min(0), fraction: fraction.optional() }),
+  preemptions: count.optional(),
+  prefix_cache_hit_rate: fraction.optional(),
+  replicas: z.array(z.string()).optional(),
+}).refine((x) => x.completed + x.rejected + x.dropped <= x.arrived, { message: 'completed + rejected + dropped exceeds arrived (every arrival ends exactly once)' });
+const SubsetsSchema = z.record(z.string(), SubsetSchema);
+
+/** One TTFT part's statistics in ms (sim/metrics/pdBreakdown.ts). */
+const PartSchema = z.looseObject({ mean: latency, p50: latency, p90: latency, p99: latency });
+/** The P/D TTFT decomposition (summary.pd). */
+const PdSchema = z.looseObject({
+  disaggregated_share: fraction,
+  disaggregated: z.looseObject({
+    count,
+    gateway_ms: PartSchema,
+    prefill_queue_ms: PartSchema,
+    prefill_compute_ms: PartSchema,
+    decode_queue_ms: PartSchema,
+    kv_transfer_ms: PartSchema,
+    first_step_ms: PartSchema,
+  }),
+  aggregated: z.looseObject({ count, gateway_ms: PartSchema, queue_ms: PartSchema, prefill_ms: PartSchema }),
+});
+
 const SummarySchema = z
   .looseObject({
     arrived: count.optional(),
@@ -54,13 +83,19 @@ const SummarySchema = z
     throughput: z.looseObject({ requests_per_s: z.number().min(0), output_tokens_per_s: z.number().min(0) }),
     goodput: z.looseObject({ requests_per_s: z.number().min(0), fraction: fraction.optional() }),
     prefix_cache_hit_rate: fraction.optional(),
-    replicas: z.array(z.looseObject({ name: z.string(), share: fraction })),
+    replicas: z.array(z.looseObject({ name: z.string(), share: fraction, pool: z.string().optional(), gpu: z.string().optional(), role: z.string().optional() })),
     // Added by issue 9; optional so older results files still load.
     lora_loads: num.optional(),
     steady_state: z.looseObject({ reached: z.boolean(), diverged_at_s: numOrNull, detail: z.string() }).optional(),
     window: z.looseObject({ warmup_s: num, cooldown_s: num, from_s: num, to_s: num }).optional(),
     by_class: z.looseObject({ priority: ClassesSchema, tenant: ClassesSchema, adapter: ClassesSchema }).optional(),
     stages: z.array(z.looseObject({ index: num, from_s: num, to_s: num, rate: num, arrived: count, completed: count, dropped: count })).optional(),
+    // Added by issue 10 (multi-pool, P/D): present only when the run has them.
+    by_pool: SubsetsSchema.optional(),
+    by_route: SubsetsSchema.optional(),
+    by_model: SubsetsSchema.optional(),
+    by_role: SubsetsSchema.optional(),
+    pd: PdSchema.optional(),
   })
   .refine((x) => x.arrived === undefined || x.completed + x.rejected + (x.dropped ?? 0) <= x.arrived, {
     message: 'completed + rejected + dropped exceeds arrived (every arrival ends exactly once)',
@@ -118,6 +153,7 @@ const PolicySchema = z.looseObject({
   repeats: z.array(z.looseObject({ seed: z.int(), summary: z.looseObject({}) })).optional(),
   stats: StatsSchema.optional(),
   distributions: DistributionsSchema.optional(),
+  pool_distributions: z.record(z.string(), DistributionsSchema).optional(),
   timeseries: TimeSeriesSchema.optional(),
 });
 

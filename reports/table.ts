@@ -69,7 +69,52 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
  */
 export function renderComparisonTable(rows: readonly ComparisonRow[], opts: TableOptions = {}): string {
   const cells = rows.map((row) => COLUMNS.map((c) => c.cell(row)));
-  return textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap) + steadyStateFootnotes(rows) + renderClassTables(rows);
+  const table = textTable(COLUMNS.map((c) => c.header), cells, 1, opts.gap);
+  return withPoolLines(table, rows) + steadyStateFootnotes(rows) + renderClassTables(rows);
+}
+
+/** The figures of a pool line, as text cells. */
+interface PoolCells {
+  readonly done: string;
+  readonly ttftP50: string;
+  readonly ttftP99: string;
+  readonly tpotP99: string;
+  readonly goodput: string;
+}
+
+/**
+ * One short line for a pool's figures (multi-pool runs): `  pool NAME: N done, TTFT p50/p99 A/B ms,
+ * TPOT p99 C ms, goodput D req/s`.
+ */
+export function poolLine(name: string, s: Pick<PolicySummary, 'completed' | 'ttft_ms' | 'tpot_ms' | 'goodput'>): string {
+  return poolLineOf(name, { done: String(s.completed), ttftP50: fixed(s.ttft_ms.p50, 1), ttftP99: fixed(s.ttft_ms.p99, 1), tpotP99: fixed(s.tpot_ms.p99, 2), goodput: fixed(s.goodput.requests_per_s, 2) });
+}
+
+function poolLineOf(name: string, c: PoolCells): string {
+  return `  pool ${name}: ${c.done} done, TTFT p50/p99 ${c.ttftP50}/${c.ttftP99} ms, TPOT p99 ${c.tpotP99} ms, goodput ${c.goodput} req/s`;
+}
+
+/** A pool line from repetition statistics (`by_pool.<pool>.<figure>`): mean ± 95 % CI half-width. */
+function poolStatsLine(name: string, stats: Readonly<Record<string, FigureStats>> | undefined): string {
+  const cell = (figure: string, decimals: number): string => meanPlusMinus(stats?.[`by_pool.${name}.${figure}`], 1, decimals);
+  return poolLineOf(name, { done: cell('completed', 0), ttftP50: cell('ttft_ms.p50', 1), ttftP99: cell('ttft_ms.p99', 1), tpotP99: cell('tpot_ms.p99', 2), goodput: cell('goodput.requests_per_s', 2) });
+}
+
+/**
+ * The comparison table with, under each policy's row, one poolLine per pool of its summary's
+ * by_pool (present only in multi-pool runs: a single-pool table is unchanged).
+ */
+function withPoolLines(table: string, rows: readonly ComparisonRow[]): string {
+  return insertUnderRows(table, rows.map((row) => Object.entries(row.summary.by_pool ?? {}).map(([name, s]) => poolLine(name, s))));
+}
+
+/** A textTable with `extra[i]` lines inserted under its row i (unchanged when there are none). */
+function insertUnderRows(table: string, extra: readonly (readonly string[])[]): string {
+  if (extra.every((e) => e.length === 0)) return table;
+  const lines = table.trimEnd().split('\n');
+  const out = lines.slice(0, 2);
+  extra.forEach((e, i) => out.push(lines[i + 2]!, ...e));
+  return out.join('\n') + '\n';
 }
 
 /**
@@ -167,7 +212,11 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
     const unsteadyCount = (p: (typeof doc.policies)[number]) => summaries(p).filter(unsteady).length;
     const rows = doc.policies.map((p) => [unsteadyCount(p) > 0 ? `${p.name} ${UNSTEADY_MARK}` : p.name, ...REPEAT_COLUMNS.map((col) => statsCell(p.stats, col))]);
     out = `${seeds.length} seeds (${seeds[0]}–${seeds.at(-1)}): mean ± 95 % confidence half-width\n`;
-    out += textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows);
+    // Multi-pool: one line per pool under each policy, mean ± CI over seeds.
+    out += insertUnderRows(
+      textTable(['policy', ...REPEAT_COLUMNS.map(([h]) => h)], rows),
+      doc.policies.map((p) => Object.keys(p.summary.by_pool ?? {}).map((name) => poolStatsLine(name, p.stats))),
+    );
     for (const p of doc.policies) {
       const n = unsteadyCount(p);
       if (n > 0) out += `${UNSTEADY_MARK} ${p.name}: did not reach steady state in ${n} of ${summaries(p).length} seeds\n`;

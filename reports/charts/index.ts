@@ -1,11 +1,16 @@
-/** Every chart a results document supports, in page order (charts without data are left out). */
+/**
+ * Every chart a results document supports, in page order (charts without data are left out); the
+ * P/D TTFT breakdown and the per-pool charts (issue 10) appear only for P/D and multi-pool runs.
+ */
 import type { ResultsDocument } from '../results.js';
 import { cdfChart } from './cdf.js';
 import { loadShareChart } from './loadShare.js';
 import { percentilesChart } from './percentiles.js';
+import { poolCharts } from './pools.js';
 import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
 import { sweepChart } from './sweep.js';
 import { throughputChart } from './throughput.js';
+import { ttftBreakdownChart } from './ttftBreakdown.js';
 import { ttftOverTimeChart } from './ttftOverTime.js';
 import type { Chart } from './types.js';
 
@@ -21,6 +26,8 @@ export function buildCharts(doc: ResultsDocument): Chart[] {
     loadShareChart(doc),
     throughputChart(doc),
     ...doc.policies.map((p, i) => replicaTimeseriesChart(doc, p, ids[i]!)),
+    ttftBreakdownChart(doc),
+    ...poolCharts(doc),
     sweepChart(doc),
   ];
   return charts.filter((c): c is Chart => c !== null);

@@ -2,8 +2,11 @@
  * Which way is better for every summary figure, so a gate rule that can never catch a regression
  * (`max_increase` on goodput, `max_decrease` on a latency) is refused when the rules are read.
  *
- * Catalogue (figure paths as in reports/figures.ts; the same names inside `by_class.<dim>.<key>.`
- * and `stages.<i>.` mean the same):
+ * Catalogue (figure paths as in reports/figures.ts; the same names inside `by_class.<dim>.<key>.`,
+ * `stages.<i>.` and (issue 10) `by_pool.<pool>.`, `by_route.<route>.`, `by_model.<model>.`,
+ * `by_role.<role>.` mean the same, whatever dots the key holds; in the P/D TTFT breakdown
+ * `pd.{disaggregated,aggregated}.<part>_ms.*` are latencies, `pd.disaggregated_share`, `pd.*.count`
+ * and `pd.disaggregated.mean_kv_transfer_bytes` describe the run):
  *
  * | better | figures |
  * |---|---|
@@ -22,10 +25,26 @@ const LOWER = new Set(['rejected', 'dropped', 'rejected_by_reason', 'dropped_by_
 const HIGHER = new Set(['completed', 'prefix_cache_hit_rate', 'mean_cached_tokens']);
 const EITHER = new Set(['arrived', 'window', 'steady_state', 'dropped_detail', 'index', 'from_s', 'to_s', 'rate']);
 const REPLICA_EITHER = new Set(['requests', 'share', 'completed', 'input_tokens', 'output_tokens', 'busy_fraction', 'num_gpu_blocks']);
+/** Subset figures (sim/metrics/pools.ts): `<dimension>.<key>.<figure>`, the key may contain dots (a model name). */
+const SUBSETS = new Set(['by_pool', 'by_route', 'by_model', 'by_role']);
+const PD_EITHER = new Set(['disaggregated_share', 'count', 'mean_kv_transfer_bytes']);
 
 /** The better direction of a summary figure (a resolved dot path). */
 export function betterDirection(path: string): Better {
   let parts = path.split('.');
+  if (SUBSETS.has(parts[0] ?? '')) {
+    // The first split after the key that names a catalogued figure.
+    for (let k = 2; k < parts.length; k++) {
+      const b = betterDirection(parts.slice(k).join('.'));
+      if (b !== 'unknown') return b;
+    }
+    return 'unknown';
+  }
+  if (parts[0] === 'pd') {
+    parts = parts.slice(parts[1] === 'disaggregated' || parts[1] === 'aggregated' ? 2 : 1);
+    if (PD_EITHER.has(parts[0] ?? '')) return 'either';
+    return /_ms$/.test(parts[0] ?? '') ? 'lower' : 'unknown';
+  }
   if (parts[0] === 'replicas') {
     const field = parts[2] ?? '';
     if (field === 'prefix_cache_hit_rate') return 'higher';

@@ -8,6 +8,10 @@
  *   index (n − 1)·p into the sorted samples, p = 0 → first, p = 1 → last).
  * - Every non-integer figure is rounded to 4 decimal places (`round4`) so the JSON output is
  *   byte-stable and readable. A statistic with no samples is `null`.
+ * - Multi-pool, multi-route, multi-model, role-labelled and P/D runs (issue 10) add by_pool,
+ *   by_route, by_model, by_role (pools.ts), pd (pdBreakdown.ts, ../shared/reference/gateway.md §4.6)
+ *   and each replica's pool, GPU and role; a single-pool homogeneous unlabelled run gets none of
+ *   them, so its summary is byte-identical to before.
  */
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
@@ -16,13 +20,21 @@ import { durationSeconds, latencyStats, itlStats, ratio, round4, round4OrNull, U
 import { classBreakdown, stageSummaries, subsetFigures, type ClassBreakdown, type StageSpan, type StageSummary } from './breakdown.js';
 import { steadyState, type SteadyState } from './steadyState.js';
 import { excludedBuckets } from './itlTimeline.js';
+import { hasRoles, isMixedGpu, isMultiPool, poolBreakdown, poolName, type SubsetSummary } from './pools.js';
+import { hasPd, pdBreakdown, type PdSummary } from './pdBreakdown.js';
 
 export * from './latency.js';
 export type { ClassBreakdown, ClassSummary, StageSpan, StageSummary } from './breakdown.js';
 export type { SteadyState } from './steadyState.js';
+export type { SubsetSummary } from './pools.js';
+export type { PdSummary, PartStats } from './pdBreakdown.js';
 
 export interface ReplicaSummary {
   readonly name: string;
+  /** Pool name, GPU type and `llm-d.ai/role` ('' = unlabelled): only in a multi-pool, mixed-GPU or role-labelled run. */
+  readonly pool?: string;
+  readonly gpu?: string;
+  readonly role?: string;
   /** Requests dispatched to this replica. */
   readonly requests: number;
   /** requests / Σ requests over all replicas (0 when nothing was dispatched). */
@@ -87,6 +99,16 @@ export interface PolicySummary {
   readonly window: MeasurementWindow;
   /** Figures per priority, tenant and adapter (breakdown.ts). */
   readonly by_class: ClassBreakdown;
+  /** Figures per InferencePool (pools.ts): only with more than one pool. */
+  readonly by_pool?: Readonly<Record<string, SubsetSummary>>;
+  /** Figures per route rule, `(no route)` for 404s (pools.ts): only with more than one route. */
+  readonly by_route?: Readonly<Record<string, SubsetSummary>>;
+  /** Figures per requested model (pools.ts): only with more than one model. */
+  readonly by_model?: Readonly<Record<string, SubsetSummary>>;
+  /** Figures per serving replica's `llm-d.ai/role` (pools.ts): only when some replica has a role label. */
+  readonly by_role?: Readonly<Record<string, SubsetSummary>>;
+  /** P/D TTFT decomposition (pdBreakdown.ts): only when some request was disaggregated or some replica has a role label. */
+  readonly pd?: PdSummary;
   /** Per-stage figures of a rate ladder (absent without stages). */
   readonly stages?: readonly StageSummary[];
 }
@@ -143,10 +165,12 @@ function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outc
 }
 
 
-function replicaSummaries(replicas: readonly ReplicaStats[], endUs: number): ReplicaSummary[] {
+/** Per-replica figures; `place` adds each replica's pool name, GPU and role (multi-pool, mixed or labelled runs). */
+function replicaSummaries(replicas: readonly ReplicaStats[], endUs: number, place?: Pick<PolicyRun, 'pools'>): ReplicaSummary[] {
   const dispatched = replicas.reduce((s, r) => s + r.requests, 0);
   return replicas.map((r) => ({
     name: r.name,
+    ...(place !== undefined ? { pool: poolName(place, r.pool), gpu: r.gpu, role: r.role } : {}),
     requests: r.requests,
     share: round4(ratio(r.requests, dispatched)),
     completed: r.completed,
@@ -196,6 +220,9 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
   // buckets only as far as the warm-up can reach); otherwise only the bucketed part is left out.
   const excluded = run.itlTimeline === undefined || measured === records ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
 
+  const durationS = durationSeconds(measured, completed);
+  const placed = isMultiPool(run) || isMixedGpu(run.replicas) || hasRoles(run.replicas);
+
   let queries = 0;
   let hits = 0;
   let preemptions = 0;
@@ -227,11 +254,13 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     preemptions,
     lora_loads: loraLoads,
     mean_cached_tokens: round4OrNull(completed.length > 0 ? mean(completed.map((r) => r.cachedTokens)) : null),
-    replicas: replicaSummaries(run.replicas, run.endUs),
+    replicas: replicaSummaries(run.replicas, run.endUs, placed ? run : undefined),
     balance: { request_share_cv: requestShareCv(run.replicas) },
     steady_state: steadyState(records),
     window,
-    by_class: classBreakdown(records, inWindow, slo, f, durationSeconds(measured, completed), opts.tenantNames),
+    by_class: classBreakdown(records, inWindow, slo, f, durationS, opts.tenantNames),
+    ...poolBreakdown(run, inWindow, slo, durationS),
+    ...(hasPd(records, run.replicas) ? { pd: pdBreakdown(measured) } : {}),
     ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo) } : {}),
   };
 }
