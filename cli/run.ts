@@ -5,7 +5,7 @@ import { loadScenarioFile } from '../sim/scenario/load.js';
 import { renderRunTables } from '../reports/table.js';
 import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } from '../reports/collect.js';
 import { serialiseResults } from '../reports/results.js';
-import { requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
+import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
@@ -103,14 +103,15 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
   try {
-    csv?.write(requestsCsvHeader());
+    const extendedCsv = csvIsExtended(scenario);
+    csv?.write(requestsCsvHeader(extendedCsv));
     const { primary, doc } = collectResults(scenario, plan, VERSION, {
       onProgress: (arrived) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
       onPolicyDone: (run, point) => {
         doneBefore += run.records.length;
         if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames));
+          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined));
           recorder?.policyDone(run);
         } else recorder?.discard();
       },
