@@ -301,8 +301,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         r.scheduleQueued = false;
         const end = r.beginStep(now);
         if (end >= 0) q.push(end, EventKind.StepEnd, r);
-        const pulled = pd.startPulls(r, replicaIndex.get(r)!, now);
-        if (pulled >= 0) armLinks(pulled);
+        const pulls = r.takePulls();
+        if (pulls.length > 0) armLinks(pd.startPulls(pulls, replicaIndex.get(r)!, now));
         break;
       }
       case EventKind.StepEnd: {

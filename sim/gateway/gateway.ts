@@ -26,7 +26,7 @@ export interface MetricsSource {
 export type Backend = { readonly kind: 'router'; readonly router: Router } | { readonly kind: 'epp'; readonly picker: EndpointPicker };
 
 /** What the gateway did with a request. */
-export type GatewayDecision =
+export type GatewayDecision = (
   /**
    * Send to replica `index`, serving `adapter` (after any model rewrite). `prefill` (P/D): the
    * replica the decode pod's sidecar sends the prompt to first (`x-prefiller-host-port`), or -1.
@@ -35,7 +35,13 @@ export type GatewayDecision =
   /** Answered with an HTTP error; never reaches a replica. `reason` is a fixed code (RejectCode), `detail` the live text. */
   | { readonly kind: 'drop'; readonly status: number; readonly reason: string; readonly detail: string }
   /** Waiting in the EPP's flow-control queue. */
-  | { readonly kind: 'queued' };
+  | { readonly kind: 'queued' }
+) & {
+  /** The pool's index in the run (0 with one pool). */
+  readonly pool: number;
+  /** The route rule that sent it there (-1 when not known: a decision on a held request). */
+  readonly route: number;
+};
 
 export interface GatewayOptions {
   /** Scrape interval, µs; 0 = oracle (scrape at every decision). */
@@ -46,6 +52,9 @@ export interface GatewayOptions {
   readonly charsPerToken: number;
   /** Engine KV block size (for the engine block keys precise-cache policies receive). */
   readonly blockSize: number;
+  /** This pool's index in the run and its first replica's index (decisions carry run indices). */
+  readonly pool?: number;
+  readonly offset?: number;
   /** Pod labels per endpoint (e.g. `llm-d.ai/role`); absent = none. */
   readonly labels?: readonly Readonly<Record<string, string>>[];
 }
@@ -67,6 +76,8 @@ interface InFlightRequest {
 
 export class Gateway {
   readonly oracle: boolean;
+  private readonly poolIndex: number;
+  private readonly offset: number;
   private readonly endpoints: EndpointState[];
   private readonly routerView: Endpoint[];
   private readonly pool: PoolEndpoint[];
@@ -84,6 +95,8 @@ export class Gateway {
     rng: Rng,
   ) {
     this.oracle = opts.refreshUs === 0;
+    this.poolIndex = opts.pool ?? 0;
+    this.offset = opts.offset ?? 0;
     this.endpoints = sources.map((s, index) => ({ name: s.name, index, labels: opts.labels?.[index] ?? {}, metrics: s.snapshot(0), inFlight: 0 }));
     // Both views alias the live state objects, so a scrape updates them without copying.
     this.routerView = this.endpoints as unknown as Endpoint[];
@@ -117,17 +130,17 @@ export class Gateway {
   }
 
   /** A request reaches the gateway. */
-  arrive(req: SimRequest, now: number): GatewayDecision {
+  arrive(req: SimRequest, now: number, route = 0): GatewayDecision {
     if (this.oracle) this.scrape(now);
     this.ctx.nowUs = now;
-    if (this.backend.kind === 'router') return this.routeWithRouter(this.backend.router, req, now);
+    if (this.backend.kind === 'router') return this.routeWithRouter(this.backend.router, req, now, route);
     const llm = this.toLlmRequest(req);
     const d = this.backend.picker.handleRequest(llm, this.pool, now);
     if (d.kind === 'queued') {
       this.waiting.set(llm.id, req);
-      return d;
+      return { kind: 'queued', pool: this.poolIndex, route };
     }
-    return this.afterEpp(req, llm, d);
+    return this.afterEpp(req, llm, d, route);
   }
 
   /**
@@ -141,7 +154,7 @@ export class Gateway {
     for (const d of this.backend.picker.dispatchQueued(this.pool, now)) {
       const req = this.waiting.get(d.requestId)!;
       this.waiting.delete(d.requestId);
-      out.push({ req, decision: this.afterEpp(req, d.request, d) });
+      out.push({ req, decision: this.afterEpp(req, d.request, d, -1) });
     }
     return out;
   }
@@ -153,13 +166,14 @@ export class Gateway {
     for (const e of this.backend.picker.expireQueued(now)) {
       const req = this.waiting.get(e.requestId)!;
       this.waiting.delete(e.requestId);
-      out.push({ req, decision: { kind: 'drop', status: e.status, reason: e.code, detail: e.reason } });
+      out.push({ req, decision: { kind: 'drop', status: e.status, reason: e.code, detail: e.reason, pool: this.poolIndex, route: -1 } });
     }
     return out;
   }
 
   /** The response for `req` (sent to endpoint `index`) has completed, or the engine refused it. */
-  complete(req: SimRequest, index: number, now: number): void {
+  complete(req: SimRequest, runIndex: number, now: number): void {
+    const index = runIndex - this.offset;
     const ep = this.endpoints[index]!;
     ep.inFlight--;
     this.ctx.nowUs = now;
@@ -182,7 +196,7 @@ export class Gateway {
     else this.backend.picker.kvEvent(now, this.endpoints[event.index]!.name, event);
   }
 
-  private routeWithRouter(router: Router, req: SimRequest, now: number): GatewayDecision {
+  private routeWithRouter(router: Router, req: SimRequest, now: number, routeRule: number): GatewayDecision {
     const route: RouteRequest = {
       id: req.id,
       model: this.opts.model,
@@ -200,23 +214,24 @@ export class Gateway {
     this.endpoints[i]!.inFlight++;
     router.onDispatch?.(route, i, ctx);
     if (router.onComplete) this.live.set(req.id, { llm: null, route });
-    return { kind: 'dispatch', index: i, adapter: req.adapter, prefill: -1 };
+    return { kind: 'dispatch', index: i + this.offset, adapter: req.adapter, prefill: -1, pool: this.poolIndex, route: routeRule };
   }
 
-  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number; result: SchedulingResult } | { kind: 'reject'; status: number; code: string; reason: string }): GatewayDecision {
-    if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.code, detail: d.reason };
+  private afterEpp(req: SimRequest, llm: LLMRequest, d: { kind: 'dispatch'; index: number; result: SchedulingResult } | { kind: 'reject'; status: number; code: string; reason: string }, route: number): GatewayDecision {
+    if (d.kind === 'reject') return { kind: 'drop', status: d.status, reason: d.code, detail: d.reason, pool: this.poolIndex, route };
     this.endpoints[d.index]!.inFlight++;
     this.live.set(req.id, { llm, route: null });
     // A prefill pick on the decode pod itself (a pod in both roles) is no disaggregation: run it there.
     const pick = prefillPick(d.result);
     const prefill = pick === d.index ? -1 : pick;
     if (prefill >= 0) this.endpoints[prefill]!.inFlight++;
-    return { kind: 'dispatch', index: d.index, adapter: this.adapterOf(llm), prefill };
+    const off = this.offset;
+    return { kind: 'dispatch', index: d.index + off, adapter: this.adapterOf(llm), prefill: prefill >= 0 ? prefill + off : -1, pool: this.poolIndex, route };
   }
 
   /** The prefill leg sent to endpoint `index` (P/D) has returned to the decode pod's sidecar. */
-  prefillReturned(index: number): void {
-    this.endpoints[index]!.inFlight--;
+  prefillReturned(runIndex: number): void {
+    this.endpoints[runIndex - this.offset]!.inFlight--;
   }
 
   /** The adapter an EPP request is served with: its target model after any rewrite (null = base model). */

@@ -14,7 +14,6 @@ import type { PoolConfig } from '../scenario/types.js';
 import type { RequestRecord } from '../metrics/types.js';
 import type { SimRequest } from '../workload/request.js';
 import type { BuiltFleet } from '../fleet/fleet.js';
-import type { Replica } from '../engine/replica.js';
 import { Sequence } from '../engine/sequence.js';
 import { newRequestRecord } from '../metrics/records.js';
 import { getModel } from '../hardware/catalog.js';
@@ -83,10 +82,8 @@ export class PdRuns {
     return decode;
   }
 
-  /** Start the pulls replica `r` (index `d`) admitted in its last schedule; returns its pool, or -1 when none. */
-  startPulls(r: Replica, d: number, now: number): number {
-    const pulls = r.takePulls();
-    if (pulls.length === 0) return -1;
+  /** Start the pulls replica `d` admitted in its last schedule (Replica.takePulls, not empty); returns its pool. */
+  startPulls(pulls: readonly Sequence[], d: number, now: number): number {
     const p = this.fleet.info[d]!.pool;
     const links = this.links[p]!;
     const shared = this.pools[p]!.kv_transfer.shared_by;

@@ -23,12 +23,8 @@ import { RouteTable, pickBackend, bbrHeaders } from '../routes/index.js';
 /** Codes of the answers the gateway gives itself (before or instead of a pool's picker). */
 export const GATEWAY_DROP_CODES = ['no-backend', 'no-route', 'picker-unavailable'] as const;
 
-export type ClusterDecision = GatewayDecision & {
-  /** Pool index (-1 when no route matched or the rule has no backend). */
-  readonly pool: number;
-  /** Route rule index (-1: no match). */
-  readonly route: number;
-};
+/** A gateway decision with its pool (-1: no route matched or the rule has no backend) and route rule (-1: no match). */
+export type ClusterDecision = GatewayDecision;
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -85,6 +81,8 @@ export class Cluster {
           charsPerToken: opts.charsPerToken,
           blockSize: pool.engine.block_size,
           labels: fleet.info.slice(from, to).map((x) => x.labels),
+          pool: p,
+          offset: from,
         },
         createRng(opts.seed, p === 0 ? 'router' : `router:${pool.name}`),
       );
@@ -153,26 +151,26 @@ export class Cluster {
       if (cfg.failureMode === 'FailClose') {
         return { kind: 'drop', status: 503, reason: 'picker-unavailable', detail: `the Endpoint Picker of pool ${cfg.name} is unreachable and the pool is FailClose`, pool, route };
       }
-      return { ...this.failOpen(pool, req), pool, route };
+      return this.failOpen(pool, req, route);
     }
-    return this.shift(this.gateways[pool]!.arrive(req, now), pool, route);
+    return this.gateways[pool]!.arrive(req, now, route);
   }
 
   /** Flow control of every pool: whatever may dispatch now. */
   dispatchQueued(now: number): { req: SimRequest; decision: ClusterDecision }[] {
     const out: { req: SimRequest; decision: ClusterDecision }[] = [];
-    this.gateways.forEach((g, p) => {
+    this.gateways.forEach((g) => {
       if (g.queued === 0) return;
-      for (const { req, decision } of g.dispatchQueued(now)) out.push({ req, decision: this.shift(decision, p, -1) });
+      for (const x of g.dispatchQueued(now)) out.push(x);
     });
     return out;
   }
 
   expireQueued(now: number): { req: SimRequest; decision: ClusterDecision }[] {
     const out: { req: SimRequest; decision: ClusterDecision }[] = [];
-    this.gateways.forEach((g, p) => {
+    this.gateways.forEach((g) => {
       if (g.queued === 0) return;
-      for (const { req, decision } of g.expireQueued(now)) out.push({ req, decision: this.shift(decision, p, -1) });
+      for (const x of g.expireQueued(now)) out.push(x);
     });
     return out;
   }
@@ -180,14 +178,12 @@ export class Cluster {
   /** The response for `req` from replica `i` completed (or the engine refused it). */
   complete(req: SimRequest, i: number, now: number): void {
     if (this.bypassed.delete(req.id)) return;
-    const p = this.poolOfReplica[i]!;
-    this.gateways[p]!.complete(req, i - this.fleet.offsets[p]!, now);
+    this.gateways[this.poolOfReplica[i]!]!.complete(req, i, now);
   }
 
   /** A P/D prefill leg sent to replica `i` returned to the decode sidecar. */
   prefillReturned(i: number): void {
-    const p = this.poolOfReplica[i]!;
-    this.gateways[p]!.prefillReturned(i - this.fleet.offsets[p]!);
+    this.gateways[this.poolOfReplica[i]!]!.prefillReturned(i);
   }
 
   /** An engine KV event of replica `event.index` reaches its pool's picker. */
@@ -207,20 +203,13 @@ export class Cluster {
     return false;
   }
 
-  private failOpen(p: number, req: SimRequest): GatewayDecision {
+  private failOpen(p: number, req: SimRequest, route: number): GatewayDecision {
     const from = this.fleet.offsets[p]!;
     const n = this.fleet.offsets[p + 1]! - from;
     const k = this.failOpenNext[p]!;
     this.failOpenNext[p] = (k + 1) % n;
     this.bypassed.add(req.id);
-    return { kind: 'dispatch', index: from + k, adapter: req.adapter, prefill: -1 };
-  }
-
-  private shift(d: GatewayDecision, pool: number, route: number): ClusterDecision {
-    if (d.kind !== 'dispatch') return { ...d, pool, route };
-    const off = this.fleet.offsets[pool]!;
-    if (off === 0) return { ...d, pool, route };
-    return { ...d, index: d.index + off, prefill: d.prefill >= 0 ? d.prefill + off : -1, pool, route };
+    return { kind: 'dispatch', index: from + k, adapter: req.adapter, prefill: -1, pool: p, route };
   }
 
   /** Request headers plus the body-based-routing headers for its model (gateway.md §2.5). */
