@@ -107,7 +107,8 @@ export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig
   };
 }
 
-function outcomes(records: readonly RequestRecord[]): { completed: number; rejected: number; dropped: number } {
+/** How many of `records` completed, were rejected by an engine, or were dropped by the gateway. */
+export function outcomes(records: readonly RequestRecord[]): { completed: number; rejected: number; dropped: number } {
   let completed = 0;
   let rejected = 0;
   let dropped = 0;

@@ -18,7 +18,7 @@
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
 import { latencyStats, ratio, round4, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
-import { subsetFigures } from './breakdown.js';
+import { outcomes, subsetFigures } from './breakdown.js';
 
 /** One subset's figures: counts over every request of the subset, latencies over the measured window. */
 export interface SubsetSummary {
@@ -125,16 +125,9 @@ function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => s
  * window's duration (goodput rate denominator); `replicas` the subset's replicas, when it is one.
  */
 export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, durationS: number, replicas?: readonly ReplicaStats[]): SubsetSummary {
-  let completed = 0;
-  let rejected = 0;
-  let dropped = 0;
+  const { completed, rejected, dropped } = outcomes(group);
   let recordPreemptions = 0;
-  for (const r of group) {
-    if (r.outcome === 'completed') completed++;
-    else if (r.outcome === 'rejected') rejected++;
-    else dropped++;
-    recordPreemptions += r.preemptions;
-  }
+  for (const r of group) recordPreemptions += r.preemptions;
   const measured = group.filter(inWindow);
   const f = subsetFigures(measured, slo, durationS);
   const done = measured.filter((r) => r.outcome === 'completed');

@@ -24,6 +24,7 @@
  * ```
  */
 import { z } from 'zod';
+import { strict, withFix } from './zodStrict.js';
 import { closestWord, formatPath } from '../../policies/util/text.js';
 import { UserError } from '../core/errors.js';
 import { BASE_MODEL_HEADER } from '../routes/index.js';
@@ -57,30 +58,9 @@ export const INFERENCE_POOL_GROUP = 'inference.networking.k8s.io';
 
 const DURATION_HELP = 'write 1–4 groups of up to 5 digits, each followed by h, m, s or ms, e.g. 300s, 1m30s, 500ms; 0s disables';
 
-/** Same encoding as schema.ts withFix (kept local: schema.ts will import this module). */
-function withFix(problem: string, fix: string): string {
-  return `${problem} (fix: ${fix})`;
-}
 
 const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
-/** A strict object whose unknown-key error lists the allowed keys (as schema.ts strict). */
-function strict<T extends z.core.$ZodLooseShape>(shape: T) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const [first = '', ...rest] = iss.keys;
-      const also = rest.length ? ` (also ${rest.map((k) => JSON.stringify(k)).join(', ')})` : '';
-      const guess = closestWord(first, allowed, 4);
-      const list = `allowed keys here are ${allowed.join(', ')}`;
-      return withFix(
-        `unknown key ${JSON.stringify(first)}${also}`,
-        guess ? `did you mean ${JSON.stringify(guess)}? ${list}` : `remove it; ${list}`,
-      );
-    },
-  });
-}
 
 /** A list with at most `max` entries, the limit named in the message. */
 function upTo<T extends z.ZodType>(item: T, max: number, what: string, fix: string) {

@@ -10,6 +10,7 @@
 import { closestWord, formatPath } from '../../policies/util/text.js';
 import { BASELINE_TYPES } from '../../policies/baselines/index.js';
 import { z } from 'zod';
+import { strict, withFix } from './zodStrict.js';
 import type {
   EngineConfig,
   GatewayConfig,
@@ -104,10 +105,6 @@ export const POLICY_TYPES = BASELINE_TYPES;
 
 const FIX_RE = /^([\s\S]*) \(fix: ([\s\S]*)\)$/;
 
-/** Encode a problem and its fix as one zod message; {@link describeIssue} splits it again. */
-function withFix(problem: string, fix: string): string {
-  return `${problem} (fix: ${fix})`;
-}
 
 /** The closest candidate to `word` (case-insensitive), if it is plausibly a typo of it. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
@@ -167,23 +164,6 @@ export { formatPath };
 // Schema building blocks
 // ---------------------------------------------------------------------------------------------
 
-/** A strict object whose unknown-key error lists the allowed keys. */
-function strict<T extends z.core.$ZodLooseShape>(shape: T) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const [first = '', ...rest] = iss.keys;
-      const also = rest.length ? ` (also ${rest.map((k) => JSON.stringify(k)).join(', ')})` : '';
-      const guess = closest(first, allowed);
-      const list = `allowed keys here are ${allowed.join(', ')}`;
-      return withFix(
-        `unknown key ${JSON.stringify(first)}${also}`,
-        guess ? `did you mean ${JSON.stringify(guess)}? ${list}` : `remove it; ${list}`,
-      );
-    },
-  });
-}
 
 // Every number has a finite range (bounds.ts RANGES; README "Ranges"), stated in its message.
 const tokens = bounded(R.tokens);
