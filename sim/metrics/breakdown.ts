@@ -121,7 +121,7 @@ export function outcomes(records: readonly RequestRecord[]): { completed: number
 }
 
 /** Groups records by `key`, keys sorted (numerically when every key is a number). */
-function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => string): [string, RequestRecord[]][] {
+export function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => string): [string, RequestRecord[]][] {
   const groups = new Map<string, RequestRecord[]>();
   for (const r of records) {
     const k = key(r);

@@ -18,7 +18,7 @@
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
 import { latencyStats, ratio, round4, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
-import { outcomes, subsetFigures } from './breakdown.js';
+import { groupBy, outcomes, subsetFigures } from './breakdown.js';
 
 /** One subset's figures: counts over every request of the subset, latencies over the measured window. */
 export interface SubsetSummary {
@@ -108,17 +108,6 @@ function reasons(records: readonly RequestRecord[], outcome: RequestRecord['outc
   return out;
 }
 
-/** Groups records by key, in sorted key order. */
-function groupBy(records: readonly RequestRecord[], key: (r: RequestRecord) => string): Map<string, RequestRecord[]> {
-  const groups = new Map<string, RequestRecord[]>();
-  for (const r of records) {
-    const k = key(r);
-    let g = groups.get(k);
-    if (g === undefined) groups.set(k, (g = []));
-    g.push(r);
-  }
-  return new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
 
 /**
  * Figures of one subset. `inWindow` selects the measured records; `durationS` is the whole
@@ -183,7 +172,7 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
     out.by_pool = byPool;
   }
 
-  const routes = groupBy(records, (r) => routeName(run, r.route));
+  const routes = new Map(groupBy(records, (r) => routeName(run, r.route)));
   if (routes.size > 1 || (run.routes?.length ?? 0) > 1) {
     const byRoute: Record<string, SubsetSummary> = {};
     // Every named rule appears, with zero counts when nothing matched it.
@@ -192,7 +181,7 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
     out.by_route = byRoute;
   }
 
-  const models = groupBy(records, (r) => r.model || DEFAULT_MODEL);
+  const models = new Map(groupBy(records, (r) => r.model || DEFAULT_MODEL));
   if (models.size > 1) {
     const byModel: Record<string, SubsetSummary> = {};
     for (const [k, g] of models) byModel[k] = subsetSummary(g, inWindow, slo, durationS);
@@ -204,7 +193,7 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
       const rep = r.replica >= 0 ? run.replicas[r.replica] : undefined;
       return rep === undefined ? NOT_DISPATCHED : rep.role || UNLABELLED;
     };
-    const roles = groupBy(records, roleOf);
+    const roles = new Map(groupBy(records, roleOf));
     for (const rep of run.replicas) {
       const k = rep.role || UNLABELLED;
       if (!roles.has(k)) roles.set(k, []);
