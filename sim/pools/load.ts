@@ -13,6 +13,8 @@ import type { EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, Ste
 import { resolveKvTransfer } from '../pd/transports.js';
 import { resolveRoutes, RouteProblem } from '../scenario/routesSchema.js';
 import { AS_CONFIGURED } from './resolve.js';
+import { warnInput } from '../scenario/warnings.js';
+import { BASE_MODEL_HEADER, rulesWithoutBackend } from '../routes/index.js';
 
 export type Fail = (path: string, problem: string, fix: string) => UserError;
 
@@ -131,11 +133,39 @@ export function resolveRouteRules(input: ScenarioInput['routes'], pools: readonl
     if (pools.length > 1) throw inputError(file, 'routes', `${pools.length} pools but no routes, so no request could reach them`, `add routes: [{rules: [{backendRefs: [{name: ${pools[0]!.name}}]}]}]`);
     return [];
   }
+  let rules: RouteRule[];
   try {
-    return resolveRoutes(input, pools.map((p) => p.name));
+    rules = resolveRoutes(input, pools.map((p) => p.name));
   } catch (err) {
     if (err instanceof RouteProblem) throw inputError(file, err.path, err.problem, err.fix);
     throw err;
+  }
+  warnRoutes(rules, pools, file);
+  return rules;
+}
+
+/**
+ * Routes the Gateway API accepts but that are likely mistakes: a rule whose backends all weigh 0
+ * (its requests get 500), a pool no rule can reach, a `model:` match no pool serves.
+ */
+function warnRoutes(rules: readonly RouteRule[], pools: readonly PoolConfig[], file: string): void {
+  for (const r of rulesWithoutBackend(rules)) {
+    warnInput(`${file}: routes: every backendRef of rule ${r.name} has weight 0, so the requests it matches get HTTP 500 (fix: give a backend a positive weight, or remove the rule)`);
+  }
+  const reached = new Set<string>();
+  for (const r of rules) for (const b of r.backendRefs) if (b.weight > 0) reached.add(b.pool);
+  for (const p of pools) {
+    if (!reached.has(p.name)) warnInput(`${file}: pools: no route sends requests to pool ${p.name} (fix: add a backendRef {name: ${p.name}} with a positive weight, or remove the pool)`);
+  }
+  const models = new Set(pools.map((p) => p.model));
+  for (const r of rules) {
+    for (const m of r.matches) {
+      for (const h of m.headers) {
+        if (h.name === BASE_MODEL_HEADER && !models.has(h.value)) {
+          warnInput(`${file}: routes: rule ${r.name} matches model ${JSON.stringify(h.value)}, which no pool serves, so its requests are rejected by the engine (fix: use one of ${[...models].join(', ')})`);
+        }
+      }
+    }
   }
 }
 
