@@ -144,6 +144,52 @@ workload:
   });
 });
 
+describe('InferenceObjectives and model rewrites apply per pool', () => {
+  it('the same objective is sheddable in one pool and critical in the other', () => {
+    // Both pools get the same overload (one replica each, ~2× what it serves); requests name the
+    // objective `batch`, which pool a maps to priority −1 (sheddable) and pool b to 0 (critical).
+    // GAIE's default picker sheds only sheddable requests while its pool is saturated.
+    const text = `name: o\nseed: 5\nrequests: 600\npools:
+  - {name: a, model: Llama-3.1-8B, gpu: H100, replicas: 1, objectives: [{name: batch, priority: -1}]}
+  - {name: b, model: Llama-3.1-8B, gpu: H100, replicas: 1, objectives: [{name: batch, priority: 0}]}
+routes:
+  - rules: [{backendRefs: [{name: a}, {name: b}]}]
+workload:
+  objective: batch
+  arrival: {process: poisson, rate: 60}
+  input: 3000
+  output: 300
+`;
+    const { out } = run(text);
+    const drops = [0, 0];
+    for (const r of out.records) if (r.outcome === 'dropped') drops[r.pool]! += 1;
+    expect(drops[0]).toBeGreaterThan(0);
+    expect(drops[1]).toBe(0);
+    expect(out.records.filter((r) => r.pool === 0 && r.outcome === 'dropped').every((r) => r.reason === 'shed-saturated' && r.status === 429)).toBe(true);
+  });
+
+  it('a model rewrite of one pool serves its adapter there only', () => {
+    const text = `name: r\nseed: 1\nrequests: 40\npools:
+  - name: a
+    model: Llama-3.1-8B
+    gpu: H100
+    replicas: 1
+    engine: {max_loras: 1}
+    model_rewrites: [{model: Llama-3.1-8B, targets: [{model: lora-x, weight: 1}]}]
+  - {name: b, model: Llama-3.1-8B, gpu: H100, replicas: 1}
+routes:
+  - rules: [{backendRefs: [{name: a}, {name: b}]}]
+workload: {arrival: {process: poisson, rate: 20}, input: 64, output: 4}
+`;
+    const { out } = run(text);
+    const served = new Map<number, Set<string | null>>();
+    for (const r of out.records) served.set(r.pool, (served.get(r.pool) ?? new Set()).add(r.adapter));
+    expect(served.get(0)).toEqual(new Set(['lora-x']));
+    expect(served.get(1)).toEqual(new Set([null]));
+    expect(out.records.every((r) => r.outcome === 'completed')).toBe(true);
+  });
+});
+
 describe('failureMode when the picker is unreachable', () => {
   const outage = (mode: string) => `name: f\nseed: 1\nrequests: 40\npools:
   - {name: p, model: Llama-3.1-8B, gpu: H100, replicas: 3, failureMode: ${mode}, picker_outages: [{from_s: 1, to_s: 2}]}
