@@ -46,6 +46,8 @@ export function newRequestRecord(req: RecordSource): RequestRecord {
     kvTransferUs: -1,
     kvTransferBytes: 0,
     kvReadyUs: -1,
+    attempts: 0,
+    fallback: false,
   };
 }
 

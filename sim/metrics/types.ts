@@ -5,8 +5,12 @@ import type { ItlBuckets } from './itlTimeline.js';
  * completed: the last token reached the client. rejected: the engine refused it (too long, LoRA not
  * servable). dropped: the gateway answered with an HTTP error (429 shed / no endpoint, 503 no
  * candidates or flow-control TTL, 500 admission plugin) and never sent it to a replica.
+ * Issue 11 widens dropped to any HTTP error answer the client got before a token: also 504 request
+ * timeout, 429 rate limit, 503 circuit breaker overflow, 503 replica failure before headers, after
+ * any retries. failed: the stream had started (the client saw tokens) and broke — the replica died
+ * or the request timed out mid-stream (a truncated stream, no [DONE]).
  */
-export type Outcome = 'completed' | 'rejected' | 'dropped';
+export type Outcome = 'completed' | 'rejected' | 'dropped' | 'failed';
 
 /** One request's life, all times integer µs from the start of the run (-1 = did not happen). */
 export interface RequestRecord {
@@ -74,6 +78,10 @@ export interface RequestRecord {
   kvTransferBytes: number;
   /** When the pulled KV was present on the decode pod (the first decode step follows), µs; -1. */
   kvReadyUs: number;
+  /** Tries sent to a replica (1 + retries that were sent; 0 if none was). Issue 11. */
+  attempts: number;
+  /** True when a route's fallback pool served (or last answered) it. */
+  fallback: boolean;
 }
 
 /** Per-replica counters at the end of a run. */
@@ -126,6 +134,37 @@ export interface PolicyRun {
   readonly pools?: readonly string[];
   /** Route rule names (RequestRecord.route indexes them). */
   readonly routes?: readonly string[];
+  /** Issue 11: gateway resilience and fleet churn counters (absent when nothing of it is configured). */
+  readonly resilience?: ResilienceCounters;
+  /** Issue 11: each pool's replica count over time (absent without churn or autoscaling). */
+  readonly replicaTimeline?: readonly PoolReplicaTimeline[];
+}
+
+/** What the gateway's resilience features did, whole run. */
+export interface ResilienceCounters {
+  /** Retries sent, by route name. */
+  readonly retries: Readonly<Record<string, number>>;
+  /** Retries skipped because the retry budget was exhausted, by route name. */
+  readonly retriesOverBudget: Readonly<Record<string, number>>;
+  /** Per-try timeouts, by route name. */
+  readonly perTryTimeouts: Readonly<Record<string, number>>;
+  /** Endpoint ejections by outlier detection, by pool name. */
+  readonly ejections: Readonly<Record<string, number>>;
+  /** Requests sent to a route's fallback pool, by route name. */
+  readonly fallbacks: Readonly<Record<string, number>>;
+}
+
+/** One pool's replicas over time: a step function, a point at every change. */
+export interface PoolReplicaTimeline {
+  readonly pool: string;
+  /** Change times, s; the first is 0. */
+  readonly t_s: readonly number[];
+  /** Replicas serving (Ready, in the picker's datastore) from each time on. */
+  readonly ready: readonly number[];
+  /** Replicas holding a GPU but not serving yet (scheduling, loading, warming) or draining. */
+  readonly starting: readonly number[];
+  /** GPU-seconds by GPU type (every replica that holds GPUs, TP counted). */
+  readonly gpu_seconds: Readonly<Record<string, number>>;
 }
 
 /** One replica's sampled gauges: the engine's true values and the router's last scrape of them. */
