@@ -18,7 +18,8 @@
  * for a far arrival costs a few events; requests held that can never leave end the run with an
  * error instead of sweeps forever.
  */
-import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
+import type { PolicySpec, RouteRule, ScenarioConfig } from './scenario/types.js';
+import type { ChurnEvent } from './churn/events.js';
 import type { PolicyRun, RequestRecord } from './metrics/types.js';
 import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
 import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
@@ -32,6 +33,10 @@ import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
 import { hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
 import { PdRuns } from './pd/runs.js';
+import { createRng } from './core/rng.js';
+import { Lifecycle } from './fleet/lifecycle.js';
+import { backoffUs, retryBudgetAllows } from './resilience/index.js';
+import { bump, finishCounts, newResilienceCounts } from './metrics/resilienceCounts.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
@@ -53,12 +58,47 @@ export const enum EventKind {
   PrefillReturn = 8,
   /** KV transfers of a pool's links may have finished (payload: pool index). */
   KvTransfer = 9,
+  /** Issue 11: a churn event (replica failure, recovery) takes effect. */
+  Churn = 10,
+  /** The picker's datastore drops a failed pod (payload: replica index). */
+  Detect = 11,
+  /** A starting replica becomes Ready (payload: replica index). */
+  Ready = 12,
+  /** A request's route timeout expires (payload: the request). */
+  RequestTimeout = 13,
+  /** A try's per-try timeout expires (payload: Attempt). */
+  TryTimeout = 14,
+  /** A retry's backoff is over (payload: Attempt). */
+  RetryFire = 15,
 }
 
 /** Production's flow-control expiry sweep period (epp.md §2.10). */
 const FLOW_SWEEP_US = 1_000_000;
 
-type Payload = Sequence | Replica | SimRequest | KvEvent | number | null;
+type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent | Attempt | null;
+
+/** One try of a request under a route's retry / timeout policy (issue 11). */
+interface Attempt {
+  readonly req: SimRequest;
+  readonly rec: RequestRecord;
+  /** 1-based try number. */
+  readonly n: number;
+}
+
+/** Per-request resilience state (only with churn events, timeouts or retries). */
+interface Flight {
+  readonly req: SimRequest;
+  readonly rec: RequestRecord;
+  readonly rule: RouteRule | null;
+  /** The request as served on the current try, its sequence there (null before dispatch / between tries). */
+  served: SimRequest;
+  seq: Sequence | null;
+  /** Tries dispatched so far. */
+  tries: number;
+  /** A retry is waiting for its backoff or running (counts against the retry budget). */
+  retrying: boolean;
+  ended: boolean;
+}
 
 /** Hooks for tests and progress display; none is called when absent. */
 export interface RunObserver {
@@ -100,6 +140,116 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const alpha0Of = fleet.info.map((x) => Math.round(pools[x.pool]!.step_time.overheads.alpha0_us));
   const loraRankOf = fleet.info.map((x) => pools[x.pool]!.engine.max_lora_rank);
   const pd = new PdRuns(pools, fleet);
+
+  // Issue 11: churn, timeouts and retries. With none configured none of this runs.
+  const routes = routesOf(scenario);
+  const churn = scenario.events ?? [];
+  const resilient = churn.length > 0 || routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0);
+  const flights = new Map<number, Flight>();
+  /** A crashed replica answers nothing until it is Ready again. */
+  const alive = replicas.map(() => true);
+  const retryRng = createRng(scenario.seed, 'retries');
+  let activeRetries = 0;
+  const counts = newResilienceCounts();
+  const lifecycle = new Lifecycle(pools, fleet, scenario);
+  const ruleName = (f: Flight): string => f.rule?.name ?? '(no route)';
+  const tryTimeoutUs = (rule: RouteRule | null): number => Math.round(((rule?.retry?.per_try_timeout_ms ?? 0) || (rule?.timeouts?.backend_request_ms ?? 0)) * 1000);
+  const streaming = (rec: RequestRecord): boolean => rec.firstTokenUs >= 0 && rec.firstTokenUs <= now;
+  /** The replica a flight's current sequence sits on (the prefill pod while its prefill leg runs). */
+  const seqReplica = (seq: Sequence): number => pd.legOf(seq)?.prefill ?? seq.rec.replica;
+  /** Stop whatever the request's current try is doing (the engine frees its blocks at once). */
+  const abortTry = (f: Flight): void => {
+    const seq = f.seq;
+    if (seq === null) return;
+    f.seq = null;
+    const r = seqReplica(seq);
+    const isLeg = pd.legOf(seq) !== null;
+    replicas[r]!.abort(seq, now);
+    pd.cancel(seq, now);
+    if (isLeg) gateway.prefillReturned(r);
+    kick(replicas[r]!, now);
+    if (f.rec.replica >= 0 && f.rec.replica !== r) kick(replicas[f.rec.replica]!, now);
+  };
+  const endFlight = (f: Flight): void => {
+    f.ended = true;
+    if (f.retrying) {
+      f.retrying = false;
+      activeRetries--;
+    }
+    flights.delete(f.req.id);
+  };
+  /** The request ends without its answer (after any retries): an HTTP error, or a broken stream. */
+  const failRequest = (f: Flight, outcome: 'dropped' | 'failed', status: number, reason: string, detail: string): void => {
+    const rec = f.rec;
+    rec.outcome = outcome;
+    rec.status = status;
+    rec.reason = reason;
+    rec.detail = detail;
+    rec.endUs = now;
+    if (rec.replica >= 0) gateway.complete(f.req, rec.replica, now);
+    outstanding--;
+    endFlight(f);
+    finished(f.req.id, false);
+  };
+  /**
+   * A try failed before response headers (connect failure / reset: 503; per-try timeout: 504).
+   * Retried when the route's policy covers it and the budget allows (gateway.md §1.7): after
+   * Envoy's backoff, to the same pod (the picker is not asked again) or, with `repick`, through the
+   * picker; otherwise the client gets the status.
+   */
+  const tryFailed = (f: Flight, status: number, reason: string, detail: string): void => {
+    abortTry(f);
+    const policy = f.rule?.retry ?? null;
+    let retry = policy !== null && f.tries <= policy.attempts && (reason === 'upstream-reset' ? policy.on_reset || policy.codes.includes(status) : policy.codes.includes(status));
+    if (retry && !f.retrying && !retryBudgetAllows(policy!, outstanding, activeRetries)) {
+      bump(counts.retriesOverBudget, ruleName(f));
+      retry = false;
+    }
+    if (!retry) {
+      failRequest(f, 'dropped', status, reason, detail);
+      return;
+    }
+    bump(counts.retries, ruleName(f));
+    if (!f.retrying) {
+      f.retrying = true;
+      activeRetries++;
+    }
+    if (policy!.repick && f.rec.replica >= 0) {
+      gateway.complete(f.req, f.rec.replica, now);
+      f.rec.replica = -1;
+    }
+    const delay = backoffUs(f.tries, retryRng(), policy!.backoff_base_ms * 1000, policy!.backoff_max_ms * 1000);
+    q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: f.tries });
+  };
+  /** Dispatch one try of a flight's request to replica `i` (same pod: the picker is not asked). */
+  const sendTry = (f: Flight, i: number, seq: Sequence): void => {
+    f.tries++;
+    f.rec.attempts = f.tries;
+    f.seq = seq;
+    const t = tryTimeoutUs(f.rule);
+    if (t > 0) q.push(now + t, EventKind.TryTimeout, { req: f.req, rec: f.rec, n: f.tries });
+    q.push(now + alpha0Of[i]!, EventKind.Enqueue, seq);
+  };
+  /** A replica dies: what it held is lost; the picker keeps choosing it until it detects the failure. */
+  const crashReplica = (r: number, detectS: number): void => {
+    if (!alive[r]) return;
+    alive[r] = false;
+    gateway.setReachable(r, false);
+    lifecycle.failed(r, now);
+    for (const seq of replicas[r]!.crash(now)) {
+      const leg = pd.legOf(seq);
+      const f = flights.get(leg?.req.id ?? seq.req.id);
+      if (f === undefined || f.ended) continue;
+      if (f.seq !== seq && leg === null && pd.decodeOf(f.seq) !== seq) continue;
+      if (streaming(f.rec)) {
+        abortTry(f);
+        failRequest(f, 'failed', 0, 'replica-failed', `replica ${replicas[r]!.name} failed while streaming`);
+      } else {
+        tryFailed(f, 503, 'upstream-reset', `replica ${replicas[r]!.name} failed before response headers`);
+      }
+    }
+    q.push(now + Math.round(detectS * 1e6), EventKind.Detect, r);
+  };
   const stream = source ? source[Symbol.iterator]() : createRequestStream(scenario.workload, {
     seed: scenario.seed,
     limits: {
@@ -153,6 +303,13 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
 
   /** Acts on the gateway's decision for a request. */
   const decided = (req: SimRequest, rec: RequestRecord, d: ClusterDecision): void => {
+    const f = resilient ? flights.get(req.id) : undefined;
+    if (f !== undefined && f.ended) {
+      // Released from flow control after its timeout: the client is gone.
+      if (d.kind === 'dispatch') gateway.complete(req, d.index, now);
+      held.delete(req.id);
+      return;
+    }
     if (d.kind === 'queued') {
       held.set(req.id, rec);
       if (!sweepQueued) {
@@ -170,6 +327,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       rec.detail = d.detail;
       rec.endUs = now;
       outstanding--;
+      if (f !== undefined) endFlight(f);
       finished(req.id, false);
       return;
     }
@@ -184,10 +342,23 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       rec.prefillReplica = d.prefill;
       replicas[d.prefill]!.stats.requests++;
       const leg = pd.begin(served, rec, d.prefill, blockSizeOf[d.prefill]!);
+      if (f !== undefined) {
+        f.served = served;
+        sendTry(f, d.prefill, leg);
+        return;
+      }
+      rec.attempts = 1;
       q.push(now + alpha0Of[d.prefill]!, EventKind.Enqueue, leg);
       return;
     }
-    q.push(now + alpha0Of[d.index]!, EventKind.Enqueue, new Sequence(served, rec, blockSizeOf[d.index]!));
+    const seq = new Sequence(served, rec, blockSizeOf[d.index]!);
+    if (f !== undefined) {
+      f.served = served;
+      sendTry(f, d.index, seq);
+      return;
+    }
+    rec.attempts = 1;
+    q.push(now + alpha0Of[d.index]!, EventKind.Enqueue, seq);
   };
   /** A request ends before producing its answer (the engine refused it or its prefill leg). */
   const refused = (req: SimRequest, rec: RequestRecord, reason: string): void => {
@@ -196,6 +367,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     rec.endUs = now;
     gateway.complete(req, rec.replica, now);
     outstanding--;
+    const f = resilient ? flights.get(req.id) : undefined;
+    if (f !== undefined) endFlight(f);
     finished(req.id, false);
   };
   /** Earliest pending KvTransfer event per pool (Infinity: none). */
@@ -240,6 +413,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
 
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
+  for (const e of churn) q.push(Math.round(e.at_s * 1e6), EventKind.Churn, e);
 
   let events = 0;
   /** Events in a row at the clock's current instant (core/runGuards.ts). */
@@ -268,6 +442,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const d = gateway.arrive(req, now);
         rec.pool = d.pool;
         rec.route = d.route;
+        if (resilient) {
+          const rule = d.route >= 0 ? routes[d.route]! : null;
+          flights.set(req.id, { req, rec, rule, served: req, seq: null, tries: 0, retrying: false, ended: false });
+          const t = rule?.timeouts?.request_ms ?? 0;
+          if (t > 0) q.push(now + Math.round(t * 1000), EventKind.RequestTimeout, req);
+        }
         decided(req, rec, d);
         retryHeld();
         if ((records.length & 255) === 0) observer.onProgress?.(records.length);
@@ -279,6 +459,19 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const leg = pd.legOf(seq);
         const i = leg !== null ? leg.prefill : seq.rec.replica;
         const r = replicas[i]!;
+        if (resilient) {
+          const f = flights.get(leg?.req.id ?? seq.req.id);
+          if (f === undefined || f.seq !== seq) break; // a try that was given up on while in flight
+          if (!alive[i]) {
+            f.seq = null;
+            if (leg !== null) {
+              gateway.prefillReturned(i);
+              pd.abandon(seq);
+            }
+            tryFailed(f, 503, 'upstream-reset', `connection to ${r.name} failed (the pod is down)`);
+            break;
+          }
+        }
         const reason = gateway.serves(i, seq.req) ? r.rejectionReason(seq) : 'model_not_served';
         if (reason !== '') {
           if (leg !== null) {
@@ -320,6 +513,11 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.ResponseDone: {
         const seq = ev.payload as Sequence;
+        if (resilient) {
+          const f = flights.get(seq.req.id);
+          if (f === undefined || f.ended) break;
+          endFlight(f);
+        }
         gateway.complete(seq.req, seq.rec.replica, now);
         outstanding--;
         finished(seq.req.id, true);
@@ -343,10 +541,81 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       case EventKind.PrefillReturn: {
         // The 1-token prefill response reached the sidecar; the decode leg goes to the local vLLM.
         const legSeq = ev.payload as Sequence;
-        const leg = pd.legOf(legSeq)!;
+        const leg = pd.legOf(legSeq);
+        if (leg === null) break; // given up on (timeout, failure) after the leg finished
         gateway.prefillReturned(leg.prefill);
         const decode = pd.prefilled(legSeq, now);
+        if (resilient) {
+          const f = flights.get(leg.req.id);
+          if (f !== undefined) f.seq = decode;
+        }
         q.push(now + alpha0Of[leg.rec.replica]!, EventKind.Enqueue, decode);
+        break;
+      }
+      case EventKind.Churn: {
+        const e = ev.payload as ChurnEvent;
+        const base = fleet.offsets[pools.findIndex((p) => p.name === e.pool)]!;
+        for (const k of e.replicas) {
+          const r = base + k;
+          if (e.kind === 'fail') crashReplica(r, e.detect_s);
+          else if (!alive[r] && !lifecycle.isStarting(r)) q.push(lifecycle.start(r, now), EventKind.Ready, r);
+        }
+        break;
+      }
+      case EventKind.Detect: {
+        const r = ev.payload as number;
+        if (!alive[r]) gateway.setMember(r, false);
+        break;
+      }
+      case EventKind.Ready: {
+        const r = ev.payload as number;
+        if (!lifecycle.isStarting(r)) break;
+        const warm = lifecycle.ready(r, now);
+        alive[r] = true;
+        replicas[r]!.setWarmup(warm.untilUs, warm.factor);
+        gateway.setReachable(r, true);
+        gateway.setMember(r, true);
+        retryHeld();
+        break;
+      }
+      case EventKind.RequestTimeout: {
+        const f = flights.get((ev.payload as SimRequest).id);
+        if (f === undefined || f.ended) break;
+        const t = f.rule?.timeouts?.request_ms ?? 0;
+        abortTry(f);
+        if (streaming(f.rec)) failRequest(f, 'failed', 0, 'timeout', `route timeout ${t} ms expired mid-stream`);
+        else failRequest(f, 'dropped', 504, 'timeout', `route timeout ${t} ms expired before response headers`);
+        break;
+      }
+      case EventKind.TryTimeout: {
+        const a = ev.payload as Attempt;
+        const f = flights.get(a.req.id);
+        if (f === undefined || f.ended || f.tries !== a.n || f.seq === null) break;
+        bump(counts.perTryTimeouts, ruleName(f));
+        if (streaming(f.rec)) {
+          abortTry(f);
+          failRequest(f, 'failed', 0, 'per-try-timeout', 'the per-try timeout expired mid-stream');
+        } else {
+          tryFailed(f, 504, 'per-try-timeout', `try ${a.n} timed out before response headers`);
+        }
+        break;
+      }
+      case EventKind.RetryFire: {
+        const a = ev.payload as Attempt;
+        const f = flights.get(a.req.id);
+        if (f === undefined || f.ended) break;
+        const rec = f.rec;
+        rec.scheduledUs = -1;
+        rec.cachedTokens = 0;
+        rec.prefillUs = 0;
+        if (f.rule?.retry?.repick) {
+          const d = gateway.arriveAt(Math.max(rec.pool, 0), f.req, now, rec.route);
+          decided(f.req, rec, d);
+        } else {
+          // Envoy retries to the host it already has: the same pod, aggregated (no second prefill leg).
+          const i = rec.replica;
+          sendTry(f, i, new Sequence(f.served, rec, blockSizeOf[i]!));
+        }
         break;
       }
       case EventKind.KvTransfer: {
@@ -382,6 +651,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     endUs: now,
     events,
     samples: sampler.finish(),
+    ...(resilient ? { resilience: finishCounts(counts) } : {}),
+    ...(lifecycle.tracked ? { replicaTimeline: lifecycle.finish(now) } : {}),
     ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario).map((r) => r.name) } : {}),
   };
 }

@@ -78,9 +78,14 @@ export class Gateway {
   readonly oracle: boolean;
   private readonly poolIndex: number;
   private readonly offset: number;
+  private allReachable: boolean;
   private readonly endpoints: EndpointState[];
-  private readonly routerView: Endpoint[];
-  private readonly pool: PoolEndpoint[];
+  /** The endpoints in the picker's datastore (all of them until churn changes membership). */
+  private routerView: Endpoint[];
+  private pool: PoolEndpoint[];
+  /** Per endpoint: in the datastore (Ready, not deleting), and answering scrapes (alive). */
+  private readonly member: boolean[];
+  private readonly reachable: boolean[];
   private readonly live = new Map<number, InFlightRequest>();
   /** Pending flow-control requests by LLM request id. */
   private readonly waiting = new Map<string, SimRequest>();
@@ -101,6 +106,9 @@ export class Gateway {
     // Both views alias the live state objects, so a scrape updates them without copying.
     this.routerView = this.endpoints as unknown as Endpoint[];
     this.pool = this.endpoints as unknown as PoolEndpoint[];
+    this.member = this.endpoints.map(() => true);
+    this.reachable = this.endpoints.map(() => true);
+    this.allReachable = true;
     this.ctx = { nowUs: 0, rng };
   }
 
@@ -121,7 +129,36 @@ export class Gateway {
 
   /** Refresh every endpoint's metrics (a scrape tick). */
   scrape(now: number): void {
-    for (let i = 0; i < this.sources.length; i++) this.endpoints[i]!.metrics = this.sources[i]!.snapshot(now);
+    if (this.allReachable) {
+      for (let i = 0; i < this.sources.length; i++) this.endpoints[i]!.metrics = this.sources[i]!.snapshot(now);
+      return;
+    }
+    // A dead pod's scrape fails: its last metrics stay, ageing (stale metrics count as saturated, epp.md §2.9).
+    for (let i = 0; i < this.sources.length; i++) if (this.reachable[i]) this.endpoints[i]!.metrics = this.sources[i]!.snapshot(now);
+  }
+
+  /**
+   * Pod membership (gateway.md §6.1): the picker's datastore holds a pod iff it is Ready and not
+   * being deleted. Changing it rebuilds the candidate list (rare: churn and scaling events).
+   */
+  setMember(runIndex: number, member: boolean): void {
+    const i = runIndex - this.offset;
+    if (this.member[i] === member) return;
+    this.member[i] = member;
+    const members = this.endpoints.filter((_, k) => this.member[k]);
+    this.pool = members as unknown as PoolEndpoint[];
+    this.routerView = members as unknown as Endpoint[];
+  }
+
+  /** Whether the pod answers (scrapes succeed, connections open); a crashed pod does not. */
+  setReachable(runIndex: number, reachable: boolean): void {
+    this.reachable[runIndex - this.offset] = reachable;
+    this.allReachable = this.reachable.every((x) => x);
+  }
+
+  /** Endpoints in the datastore. */
+  get memberCount(): number {
+    return this.pool.length;
   }
 
   /** The metrics the router last scraped for endpoint `i` (what a policy currently sees). */
@@ -207,10 +244,12 @@ export class Gateway {
       tokenBlockKeys: this.blockKeysOf(req, req.adapter),
     };
     const ctx: RouteContext = this.ctx;
-    const i = router.pick(route, this.routerView, ctx);
-    if (!Number.isInteger(i) || i < 0 || i >= this.endpoints.length) {
-      throw new Error(`policy ${router.type} picked endpoint ${i} of ${this.endpoints.length} at ${now} µs`);
+    if (this.routerView.length === 0) return { kind: 'drop', status: 503, reason: 'no-candidates', detail: 'no endpoint in the pool is Ready', pool: this.poolIndex, route: routeRule };
+    const pos = router.pick(route, this.routerView, ctx);
+    if (!Number.isInteger(pos) || pos < 0 || pos >= this.routerView.length) {
+      throw new Error(`policy ${router.type} picked endpoint ${pos} of ${this.routerView.length} at ${now} µs`);
     }
+    const i = (this.routerView[pos] as unknown as EndpointState).index;
     this.endpoints[i]!.inFlight++;
     router.onDispatch?.(route, i, ctx);
     if (router.onComplete) this.live.set(req.id, { llm: null, route });

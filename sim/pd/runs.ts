@@ -34,6 +34,8 @@ export interface PdLeg {
   decode: Sequence | null;
   pullStartUs: number;
   readonly blockSize: number;
+  /** Given up on (timeout, failure): a pull still in flight lands nowhere. */
+  cancelled: boolean;
 }
 
 export class PdRuns {
@@ -55,13 +57,36 @@ export class PdRuns {
     const legReq: SimRequest = { ...served, outputTokens: 1 };
     const leg = new Sequence(legReq, newRequestRecord(legReq), blockSize, { prefillLeg: true });
     leg.rec.replica = prefill;
-    this.legs.set(leg, { req: served, rec, prefill, leg, decode: null, pullStartUs: -1, blockSize });
+    this.legs.set(leg, { req: served, rec, prefill, leg, decode: null, pullStartUs: -1, blockSize, cancelled: false });
     return leg;
   }
 
   /** The disaggregated request a prefill-leg sequence belongs to, or null for any other sequence. */
   legOf(seq: Sequence): PdLeg | null {
     return this.legs.size === 0 ? null : (this.legs.get(seq) ?? null);
+  }
+
+  /** The decode leg of the request whose current sequence is `seq` (a prefill leg), or null. */
+  decodeOf(seq: Sequence | null): Sequence | null {
+    if (seq === null) return null;
+    return this.legs.get(seq)?.decode ?? null;
+  }
+
+  /**
+   * The request of `seq` (its prefill leg or its decode leg) is given up on: the caller aborts `seq`
+   * on its replica; this frees the rest — the decode leg on the decode pod, the blocks the prefill
+   * leg still holds — and makes a pull in flight land nowhere.
+   */
+  cancel(seq: Sequence, now: number): void {
+    const l = this.legs.get(seq) ?? this.decodes.get(seq);
+    if (l === undefined) return;
+    l.cancelled = true;
+    this.legs.delete(l.leg);
+    if (l.decode !== null) {
+      this.decodes.delete(l.decode);
+      if (l.decode !== seq) this.fleet.replicas[l.rec.replica]!.abort(l.decode, now);
+    }
+    if (l.leg !== seq) this.fleet.replicas[l.prefill]!.abort(l.leg, now);
   }
 
   /** The prefill pod refused the leg (never ran; holds nothing). */
@@ -111,6 +136,7 @@ export class PdRuns {
   takeArrived(p: number, now: number): number[] {
     const out: number[] = [];
     for (const l of this.links[p]!.takeDone(now)) {
+      if (l.cancelled) continue;
       const decode = l.decode!;
       const d = l.rec.replica;
       this.fleet.replicas[d]!.kvArrived(decode, now);

@@ -186,6 +186,21 @@ export class Cluster {
     this.gateways[this.poolOfReplica[i]!]!.prefillReturned(i);
   }
 
+  /** Pod membership in its pool's picker datastore (gateway.md §6.1). */
+  setMember(i: number, member: boolean): void {
+    this.gateways[this.poolOfReplica[i]!]!.setMember(i, member);
+  }
+
+  /** Whether replica `i` answers scrapes and connections. */
+  setReachable(i: number, reachable: boolean): void {
+    this.gateways[this.poolOfReplica[i]!]!.setReachable(i, reachable);
+  }
+
+  /** Ask pool `pool`'s picker directly (a retry that re-picks; the route already matched). */
+  arriveAt(pool: number, req: SimRequest, now: number, route: number): ClusterDecision {
+    return this.gateways[pool]!.arrive(req, now, route);
+  }
+
   /** An engine KV event of replica `event.index` reaches its pool's picker. */
   kvEvent(now: number, event: KvEvent): void {
     const p = this.poolOfReplica[event.index]!;

@@ -14,7 +14,8 @@ import { resolveWorkload, workloadEnds } from '../workload/resolve.js';
 import { warnInput } from './warnings.js';
 import { checkFleetFits, checkLengthsFit, checkRunSize } from './feasibility.js';
 import { checkPolicyPools, checkPoolFits, resolveEngine, resolvePools, resolveRouteRules } from '../pools/load.js';
-import { poolReplicaCount, SUGAR_POOL } from '../pools/resolve.js';
+import { poolReplicaCount, poolsOf, SUGAR_POOL } from '../pools/resolve.js';
+import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js';
 import { getModel } from '../hardware/catalog.js';
 import {
   BLIS_OVERHEADS,
@@ -159,6 +160,15 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     report: { ...input.report },
   };
   if (pools === null) checkFleetFits(config, file);
+  if (input.events !== undefined) {
+    try {
+      const events = resolveEvents(input.events, poolsOf(config).map((p) => ({ name: p.name, replicas: poolReplicaCount(p) })));
+      if (events.length > 0) (config as { events?: readonly ChurnEvent[] }).events = events;
+    } catch (err) {
+      if (err instanceof EventProblem) throw inputError(file, err.path, err.problem, err.fix);
+      throw err;
+    }
+  }
   checkRunSize(config, file);
   checkLengthsFit(config, file);
   return config;

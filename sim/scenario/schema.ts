@@ -27,6 +27,7 @@ import { SERVEGEN_POOLS } from '../workload/spec.js';
 import { HEADER_NAME_RE, MAX_HEADERS } from '../workload/routing.js';
 import { bounded, RANGES as R, type Range } from './bounds.js';
 import { RoutesSchema } from './routesSchema.js';
+import { EventsSchema } from '../churn/events.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -528,6 +529,7 @@ export const ScenarioSchema = strict({
   fleet: FleetSchema.optional(),
   pools: z.array(PoolSchema).min(1).max(64).optional(),
   routes: RoutesSchema.optional(),
+  events: EventsSchema.optional(),
   step_time: StepTimeSchema.optional(),
   lora_load: LoraLoadSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),

@@ -4,6 +4,7 @@
  * field in the file and in the code have one name.
  */
 import type { WorkloadSpec } from '../workload/spec.js';
+import type { ChurnEvent } from '../churn/events.js';
 
 export interface EngineConfig {
   readonly max_num_seqs: number;
@@ -222,6 +223,8 @@ export interface ScenarioConfig {
   readonly pools?: readonly PoolConfig[];
   /** HTTPRoute rules, flattened in spec order; absent/empty with one pool = catch-all to it. */
   readonly routes?: readonly RouteRule[];
+  /** Pod churn timeline (issue 11, sim/churn/events.ts); absent = a static fleet. */
+  readonly events?: readonly ChurnEvent[];
   readonly lora_load: LoraLoadConfig;
   readonly gateway: GatewayConfig;
   readonly workload: WorkloadSpec;
