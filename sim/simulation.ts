@@ -31,11 +31,11 @@ import { buildPools } from './fleet/fleet.js';
 import type { Gateway } from './gateway/gateway.js';
 import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
-import { hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
+import { eventsOf, hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
 import { PdRuns } from './pd/runs.js';
 import { createRng } from './core/rng.js';
 import { Lifecycle } from './fleet/lifecycle.js';
-import { backoffUs, retryBudgetAllows } from './resilience/index.js';
+import { backoffUs, retryBudgetLimit } from './resilience/index.js';
 import { bump, finishCounts, newResilienceCounts } from './metrics/resilienceCounts.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
@@ -129,7 +129,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const fleet = buildPools(pools, scenario.lora_load);
   const replicas = fleet.replicas;
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
-  const gateway = new Cluster(pools, routesOf(scenario), fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
+  const gateway = new Cluster(pools, routesOf(scenario, policy), fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
   const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
   replicas.forEach((r, i) => {
     if (gateway.wantsKvEvents(fleet.info[i]!.pool)) r.kv.events = { stored: [], removed: [] };
@@ -142,18 +142,21 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const pd = new PdRuns(pools, fleet);
 
   // Issue 11: churn, timeouts and retries. With none configured none of this runs.
-  const routes = routesOf(scenario);
-  const churn = scenario.events ?? [];
-  const resilient = churn.length > 0 || routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0);
+  const routes = routesOf(scenario, policy);
+  const churn = eventsOf(scenario, policy);
+  const resilient =
+    churn.length > 0 ||
+    routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
+    pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null);
   const flights = new Map<number, Flight>();
   /** A crashed replica answers nothing until it is Ready again. */
   const alive = replicas.map(() => true);
   const retryRng = createRng(scenario.seed, 'retries');
   let activeRetries = 0;
   const counts = newResilienceCounts();
-  const lifecycle = new Lifecycle(pools, fleet, scenario);
+  const lifecycle = new Lifecycle(pools, fleet, churn.length > 0);
   const ruleName = (f: Flight): string => f.rule?.name ?? '(no route)';
-  const tryTimeoutUs = (rule: RouteRule | null): number => Math.round(((rule?.retry?.per_try_timeout_ms ?? 0) || (rule?.timeouts?.backend_request_ms ?? 0)) * 1000);
+  const tryTimeoutUs = (rule: RouteRule | null): number => rule?.retry?.per_try_timeout_us ?? Math.round((rule?.timeouts?.backend_request_ms ?? 0) * 1000);
   const streaming = (rec: RequestRecord): boolean => rec.firstTokenUs >= 0 && rec.firstTokenUs <= now;
   /** The replica a flight's current sequence sits on (the prefill pod while its prefill leg runs). */
   const seqReplica = (seq: Sequence): number => pd.legOf(seq)?.prefill ?? seq.rec.replica;
@@ -199,9 +202,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
    */
   const tryFailed = (f: Flight, status: number, reason: string, detail: string): void => {
     abortTry(f);
+    if (f.rec.replica >= 0 && gateway.tryResult(f.rec.replica, now, true)) bump(counts.ejections, pools[fleet.info[f.rec.replica]!.pool]!.name);
     const policy = f.rule?.retry ?? null;
     let retry = policy !== null && f.tries <= policy.attempts && (reason === 'upstream-reset' ? policy.on_reset || policy.codes.includes(status) : policy.codes.includes(status));
-    if (retry && !f.retrying && !retryBudgetAllows(policy!, outstanding, activeRetries)) {
+    if (retry && !f.retrying && activeRetries >= retryBudgetLimit(outstanding, { percent: policy!.budget.percent, minConcurrency: policy!.budget.min_concurrency })) {
       bump(counts.retriesOverBudget, ruleName(f));
       retry = false;
     }
@@ -218,7 +222,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       gateway.complete(f.req, f.rec.replica, now);
       f.rec.replica = -1;
     }
-    const delay = backoffUs(f.tries, retryRng(), policy!.backoff_base_ms * 1000, policy!.backoff_max_ms * 1000);
+    const delay = backoffUs(f.tries, retryRng(), policy!.backoff.base_us, policy!.backoff.max_us);
     q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: f.tries });
   };
   /** Dispatch one try of a flight's request to replica `i` (same pod: the picker is not asked). */
@@ -444,6 +448,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         rec.route = d.route;
         if (resilient) {
           const rule = d.route >= 0 ? routes[d.route]! : null;
+          if (d.fallback) {
+            rec.fallback = true;
+            bump(counts.fallbacks, rule?.name ?? '(no route)');
+          }
           flights.set(req.id, { req, rec, rule, served: req, seq: null, tries: 0, retrying: false, ended: false });
           const t = rule?.timeouts?.request_ms ?? 0;
           if (t > 0) q.push(now + Math.round(t * 1000), EventKind.RequestTimeout, req);
@@ -517,6 +525,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
           const f = flights.get(seq.req.id);
           if (f === undefined || f.ended) break;
           endFlight(f);
+          gateway.tryResult(seq.rec.replica, now, false);
         }
         gateway.complete(seq.req, seq.rec.replica, now);
         outstanding--;
@@ -653,7 +662,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     samples: sampler.finish(),
     ...(resilient ? { resilience: finishCounts(counts) } : {}),
     ...(lifecycle.tracked ? { replicaTimeline: lifecycle.finish(now) } : {}),
-    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario).map((r) => r.name) } : {}),
+    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario, policy).map((r) => r.name) } : {}),
   };
 }
 

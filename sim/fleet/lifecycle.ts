@@ -5,7 +5,7 @@
  * Records each pool's Ready / starting counts as a step function and the GPU-seconds held, by GPU
  * type (TP counted), for the results' replicas over time, GPU-hours and cost.
  */
-import type { PoolConfig, ScenarioConfig } from '../scenario/types.js';
+import type { PoolConfig } from '../scenario/types.js';
 import type { PoolReplicaTimeline } from '../metrics/types.js';
 import type { BuiltFleet } from './fleet.js';
 import { startupOf, type StartupPlan } from '../autoscale/index.js';
@@ -24,10 +24,10 @@ export class Lifecycle {
   constructor(
     private readonly pools: readonly PoolConfig[],
     private readonly fleet: BuiltFleet,
-    scenario: ScenarioConfig,
+    churn: boolean,
     active?: readonly boolean[],
   ) {
-    this.tracked = (scenario.events?.length ?? 0) > 0 || pools.some((p) => p.autoscaling != null);
+    this.tracked = churn || pools.some((p) => p.autoscaling != null);
     this.state = fleet.replicas.map((_, i) => (active === undefined || active[i] ? 'ready' : 'off'));
     this.plans = fleet.info.map((x) => startupOf(pools[x.pool]!, x.group));
     this.series = pools.map(() => ({ t: [], ready: [], starting: [] }));

@@ -19,12 +19,16 @@ import { Gateway, type GatewayDecision } from '../gateway/gateway.js';
 import { createPickerBackend } from '../gateway/backend.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { RouteTable, pickBackend, bbrHeaders } from '../routes/index.js';
+import { CircuitBreaker, OutlierDetector, RateLimiter } from '../resilience/index.js';
 
 /** Codes of the answers the gateway gives itself (before or instead of a pool's picker). */
 export const GATEWAY_DROP_CODES = ['no-backend', 'no-route', 'picker-unavailable'] as const;
 
 /** A gateway decision with its pool (-1: no route matched or the rule has no backend) and route rule (-1: no match). */
-export type ClusterDecision = GatewayDecision;
+export type ClusterDecision = GatewayDecision & {
+  /** Issue 11: the rule's fallback pool took it after its own pool answered 429/503. */
+  readonly fallback?: boolean;
+};
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -44,7 +48,7 @@ export class Cluster {
   private readonly ruleIndex = new Map<RouteRule, number>();
   private readonly routeRng: Rng;
   /** True when routing needs no matching: one catch-all rule with one backend. */
-  private readonly trivial: boolean;
+  private trivial: boolean;
   private readonly baseModels: ReadonlySet<string>;
   /** Round-robin position of each pool's FailOpen fallback. */
   private readonly failOpenNext: number[];
@@ -53,6 +57,17 @@ export class Cluster {
   /** Merged request + body-based-routing headers, per headers object and model (shared, never per request). */
   private readonly headerCache = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
   private readonly poolOfReplica: Int32Array;
+  private lastNow = 0;
+  /** Per rule, its local rate limits (Envoy token buckets; a header keys one bucket per value). */
+  private readonly limiters: { readonly limiter: RateLimiter; readonly header: string | null }[][];
+  /** Per pool, Envoy's circuit breaker when configured (in-flight requests of the pool's cluster). */
+  private readonly breakers: (CircuitBreaker | null)[];
+  /** Requests holding a circuit-breaker slot, by request id → pool. */
+  private readonly breakerHeld = new Map<number, number>();
+  /** Per pool, consecutive-5xx outlier detection when configured (local endpoint indices). */
+  readonly outliers: (OutlierDetector | null)[];
+  /** Per rule index, its fallback pool index (-1: none). */
+  private readonly fallbackPool: number[];
 
   constructor(
     readonly pools: readonly PoolConfig[],
@@ -95,6 +110,23 @@ export class Cluster {
     this.trivial = routes.length === 1 && only !== undefined && only.matches.length === 0 && only.backendRefs.length === 1 && only.backendRefs[0]!.weight > 0;
     this.baseModels = new Set(pools.map((p) => p.model));
     this.failOpenNext = pools.map(() => 0);
+    this.limiters = routes.map((r) =>
+      (r.rate_limits ?? []).map((l) => ({ limiter: new RateLimiter({ maxTokens: l.max_tokens, tokensPerFill: l.tokens_per_fill, fillIntervalUs: l.fill_interval_us }), header: l.header })),
+    );
+    this.breakers = pools.map((p) => (p.circuit_breaker ? new CircuitBreaker({ maxRequests: p.circuit_breaker.max_requests, maxPendingRequests: p.circuit_breaker.max_pending_requests }) : null));
+    this.outliers = pools.map((p, i) => {
+      const o = p.outlier_detection;
+      if (!o) return null;
+      return new OutlierDetector(fleet.offsets[i + 1]! - fleet.offsets[i]!, {
+        consecutive5xx: o.consecutive_5xx,
+        intervalUs: o.interval_us,
+        baseEjectionTimeUs: o.base_ejection_time_us,
+        maxEjectionTimeUs: o.max_ejection_time_us,
+        maxEjectionPercent: o.max_ejection_percent,
+      });
+    });
+    this.fallbackPool = routes.map((r) => (r.fallback ? this.poolIndex.get(r.fallback)! : -1));
+    this.trivial &&= this.limiters[0]!.length === 0 && this.fallbackPool[0] === -1;
   }
 
   get oracle(): boolean {
@@ -131,8 +163,20 @@ export class Cluster {
     return this.gateways[p]!.observedMetrics(i - this.fleet.offsets[p]!);
   }
 
-  /** A request reaches the gateway: route, draw a backend, ask that pool's picker. */
+  /**
+   * A request reaches the gateway: route, rate limits, draw a backend, circuit breaker, that pool's
+   * picker, and the rule's fallback pool when the pool answers 429/503.
+   */
   arrive(req: SimRequest, now: number): ClusterDecision {
+    const d = this.route(req, now);
+    if (d.kind === 'drop' && d.route >= 0 && (d.status === 429 || d.status === 503) && d.pool >= 0) {
+      const fb = this.fallbackPool[d.route]!;
+      if (fb >= 0 && fb !== d.pool) return { ...this.toPool(fb, req, now, d.route), fallback: true };
+    }
+    return d;
+  }
+
+  private route(req: SimRequest, now: number): ClusterDecision {
     let route = 0;
     let pool: number;
     if (this.trivial) {
@@ -141,16 +185,41 @@ export class Cluster {
       const rule = this.table.match(req.path ?? DEFAULT_PATH, this.headersOf(req));
       if (rule === null) return { kind: 'drop', status: 404, reason: 'no-route', detail: `no HTTPRoute rule matches path ${req.path ?? DEFAULT_PATH}${req.model !== undefined ? ` and model ${req.model}` : ''}`, pool: -1, route: -1 };
       route = this.ruleIndex.get(rule)!;
+      for (const { limiter, header } of this.limiters[route]!) {
+        const key = header === null ? '' : (req.headers?.[header] ?? '');
+        if (!limiter.take(key, now)) {
+          const after = limiter.retryAfterUs(key, now);
+          return { kind: 'drop', status: 429, reason: 'rate-limited', detail: `local rate limit of route ${rule.name}${header ? ` (${header}: ${key || '(none)'})` : ''}; retry after ${Math.ceil(after / 1000)} ms`, pool: -1, route };
+        }
+      }
       const refs = rule.backendRefs;
       const k = refs.length === 1 ? (refs[0]!.weight > 0 ? 0 : -1) : pickBackend(refs, this.routeRng());
       if (k < 0) return { kind: 'drop', status: 500, reason: 'no-backend', detail: `route ${rule.name}: every backendRef has weight 0`, pool: -1, route };
       pool = this.rulePools[route]![k]!;
     }
+    return this.toPool(pool, req, now, route);
+  }
+
+  /** Hand the request to pool `pool`: circuit breaker, then its picker (or FailOpen / FailClose). */
+  private toPool(pool: number, req: SimRequest, now: number, route: number): ClusterDecision {
     const cfg = this.pools[pool]!;
+    const breaker = this.breakers[pool]!;
+    if (breaker !== null) {
+      if (!breaker.tryAcquire()) return { kind: 'drop', status: 503, reason: 'circuit-open', detail: `pool ${cfg.name}'s circuit breaker is open (${breaker.active} requests in flight ≥ max_requests; x-envoy-overloaded)`, pool, route };
+      const d = this.pick(cfg, pool, req, now, route);
+      if (d.kind === 'dispatch' || d.kind === 'queued') this.breakerHeld.set(req.id, pool);
+      else breaker.release();
+      return d;
+    }
+    return this.pick(cfg, pool, req, now, route);
+  }
+
+  private pick(cfg: PoolConfig, pool: number, req: SimRequest, now: number, route: number): ClusterDecision {
     if (this.pickerDown(cfg, now)) {
       if (cfg.failureMode === 'FailClose') {
         return { kind: 'drop', status: 503, reason: 'picker-unavailable', detail: `the Endpoint Picker of pool ${cfg.name} is unreachable and the pool is FailClose`, pool, route };
       }
+      this.lastNow = now;
       return this.failOpen(pool, req, route);
     }
     return this.gateways[pool]!.arrive(req, now, route);
@@ -177,6 +246,7 @@ export class Cluster {
 
   /** The response for `req` from replica `i` completed (or the engine refused it). */
   complete(req: SimRequest, i: number, now: number): void {
+    this.releaseBreaker(req.id);
     if (this.bypassed.delete(req.id)) return;
     this.gateways[this.poolOfReplica[i]!]!.complete(req, i, now);
   }
@@ -213,6 +283,27 @@ export class Cluster {
     return req.model === undefined || this.pools[this.poolOfReplica[i]!]!.model === req.model;
   }
 
+  /** A request that held a circuit-breaker slot ended (completed, failed, or its retry re-picks). */
+  releaseBreaker(id: number): void {
+    const p = this.breakerHeld.get(id);
+    if (p === undefined) return;
+    this.breakerHeld.delete(id);
+    this.breakers[p]!.release();
+  }
+
+  /**
+   * A try's result reaches outlier detection (gateway.md §3.2): `is5xx` for resets and timeouts.
+   * Returns true when the endpoint was ejected by it. With the picker's ORIGINAL_DST wiring an
+   * ejection cannot steer InferencePool traffic; it removes the pod from the FailOpen fallback.
+   */
+  tryResult(i: number, now: number, is5xx: boolean): boolean {
+    const p = this.poolOfReplica[i]!;
+    const o = this.outliers[p];
+    if (!o) return false;
+    o.sweep(now);
+    return o.onResponse(i - this.fleet.offsets[p]!, now, is5xx);
+  }
+
   private pickerDown(cfg: PoolConfig, now: number): boolean {
     for (const o of cfg.picker_outages) if (now >= o.from_s * 1e6 && now < o.to_s * 1e6) return true;
     return false;
@@ -221,7 +312,10 @@ export class Cluster {
   private failOpen(p: number, req: SimRequest, route: number): GatewayDecision {
     const from = this.fleet.offsets[p]!;
     const n = this.fleet.offsets[p + 1]! - from;
-    const k = this.failOpenNext[p]!;
+    const o = this.outliers[p];
+    o?.sweep(this.lastNow);
+    let k = this.failOpenNext[p]!;
+    for (let tries = 0; tries < n && o && o.isEjected(k); tries++) k = (k + 1) % n;
     this.failOpenNext[p] = (k + 1) % n;
     this.bypassed.add(req.id);
     return { kind: 'dispatch', index: from + k, adapter: req.adapter, prefill: -1, pool: p, route };

@@ -7,6 +7,7 @@
  */
 import type { PolicySpec, PoolConfig, ReplicaGroup, RouteRule, ScenarioConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
+import type { ChurnEvent } from '../churn/events.js';
 
 /** Name of the pool a single-`fleet` scenario becomes. */
 export const SUGAR_POOL = 'default';
@@ -41,8 +42,9 @@ export function hasPools(s: ScenarioConfig): boolean {
   return s.pools !== undefined && s.pools.length > 0;
 }
 
-/** The route rules (a catch-all to the only pool when none are given). */
-export function routesOf(s: ScenarioConfig): readonly RouteRule[] {
+/** The route rules of a run: the policy's own, else the scenario's, else a catch-all to the only pool. */
+export function routesOf(s: ScenarioConfig, policy?: PolicySpec): readonly RouteRule[] {
+  if (policy?.routes !== undefined && policy.routes.length > 0) return policy.routes;
   if (s.routes !== undefined && s.routes.length > 0) return s.routes;
   const pools = poolsOf(s);
   return [{ name: 'default', routeIndex: 0, ruleIndex: 0, matches: [], backendRefs: pools.map((p) => ({ pool: p.name, weight: 1 })), timeouts: null }];
@@ -69,4 +71,9 @@ export function poolReplicaCount(p: PoolConfig): number {
   let n = 0;
   for (const g of p.replicas) n += g.count;
   return n;
+}
+
+/** The churn events of a run: the policy's own, else the scenario's. */
+export function eventsOf(s: ScenarioConfig, policy?: PolicySpec): readonly ChurnEvent[] {
+  return policy?.events ?? s.events ?? [];
 }

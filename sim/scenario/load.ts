@@ -30,7 +30,7 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
-import type { EngineConfig, EppConfigSource, Overheads, PolicySpec, ScenarioConfig, StepTimeConfig } from './types.js';
+import type { EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
@@ -160,15 +160,35 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     report: { ...input.report },
   };
   if (pools === null) checkFleetFits(config, file);
-  if (input.events !== undefined) {
+  // Churn events, and the routes / events a policy brings for its own run (issue 11).
+  const poolList = poolsOf(config);
+  const events = (value: NonNullable<ScenarioInput['events']>, path: string): ChurnEvent[] => {
     try {
-      const events = resolveEvents(input.events, poolsOf(config).map((p) => ({ name: p.name, replicas: poolReplicaCount(p) })));
-      if (events.length > 0) (config as { events?: readonly ChurnEvent[] }).events = events;
+      return resolveEvents(value, poolList.map((p) => ({ name: p.name, replicas: poolReplicaCount(p) })));
     } catch (err) {
-      if (err instanceof EventProblem) throw inputError(file, err.path, err.problem, err.fix);
+      if (err instanceof EventProblem) throw inputError(file, err.path.replace(/^events/, path), err.problem, err.fix);
       throw err;
     }
+  };
+  if (input.events !== undefined) {
+    const ev = events(input.events, 'events');
+    if (ev.length > 0) (config as { events?: readonly ChurnEvent[] }).events = ev;
   }
+  (input.policies ?? []).forEach((p, i) => {
+    if (typeof p !== 'object') return;
+    const spec = policies[pools === null ? i : i]!;
+    const extra: { routes?: RouteRule[]; events?: ChurnEvent[] } = {};
+    if (p.routes !== undefined) {
+      try {
+        extra.routes = resolveRouteRules(p.routes, poolList, file);
+      } catch (err) {
+        if (err instanceof UserError) throw new UserError(err.message.replace(`${file}: routes`, `${file}: policies[${i}].routes`));
+        throw err;
+      }
+    }
+    if (p.events !== undefined) extra.events = events(p.events, `policies[${i}].events`);
+    if (extra.routes !== undefined || extra.events !== undefined) policies[i] = { ...spec, ...extra };
+  });
   checkRunSize(config, file);
   checkLengthsFit(config, file);
   return config;

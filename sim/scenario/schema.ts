@@ -471,6 +471,8 @@ const PolicySchema = z.union(
       refresh_metrics_ms: bounded(R.periodMs).optional(),
       pool: z.string().min(1).optional(),
       replicas: z.array(ReplicaGroupSchema).min(1).max(64).optional(),
+      routes: RoutesSchema.optional(),
+      events: EventsSchema.optional(),
     }),
   ],
   {

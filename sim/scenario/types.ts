@@ -194,6 +194,10 @@ export interface PolicySpec {
   readonly pool?: string;
   /** Replaces that pool's replica groups for this run (e.g. 2 prefill + 6 decode vs 8 aggregated). */
   readonly replicas?: readonly ReplicaGroup[];
+  /** Replaces the scenario's routes for this run (e.g. with and without retries). Issue 11. */
+  readonly routes?: readonly RouteRule[];
+  /** Replaces the scenario's churn events for this run (e.g. a failure detected in 1 s vs 30 s). */
+  readonly events?: readonly ChurnEvent[];
 }
 
 export interface SloConfig {
