@@ -84,8 +84,10 @@ const BackoffSchema = strict({
   base: durationAtLeast(1, 'backoff base').default('25ms'),
   max: gatewayDuration().optional(),
 }).superRefine((b, ctx) => {
-  const base = parseGatewayDuration(b.base)!;
-  if (b.max !== undefined && parseGatewayDuration(b.max)! < base) {
+  // Only when both parsed (an invalid one has its own issue already).
+  const base = parseGatewayDuration(b.base);
+  const max = b.max === undefined ? null : parseGatewayDuration(b.max);
+  if (base !== null && max !== null && max < base) {
     ctx.addIssue({ code: 'custom', path: ['max'], input: b.max, message: withFix(`backoff max ${b.max} is shorter than base ${b.base}`, `make max ≥ ${b.base}, or omit it (default 10 × base)`) });
   }
 });
@@ -181,7 +183,9 @@ export const OutlierDetectionSchema = strict({
   max_ejection_time: gatewayDuration().optional(),
   max_ejection_percent: bounded(PERCENT_INT).default(10),
 }).superRefine((o, ctx) => {
-  if (o.max_ejection_time !== undefined && parseGatewayDuration(o.max_ejection_time)! < parseGatewayDuration(o.base_ejection_time)!) {
+  const base = parseGatewayDuration(o.base_ejection_time);
+  const max = o.max_ejection_time === undefined ? null : parseGatewayDuration(o.max_ejection_time);
+  if (base !== null && max !== null && max < base) {
     ctx.addIssue({
       code: 'custom',
       path: ['max_ejection_time'],
