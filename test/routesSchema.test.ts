@@ -244,9 +244,9 @@ describe('routes: rejected, with the message', () => {
   });
 
   it('unknown keys list the allowed ones, with a guess for a typo', () => {
-    expect(messageOf(oneRule({ filters: [] }))).toBe('routes[0].rules[0].filters: unknown key "filters" (fix: remove it; allowed keys here are name, matches, backendRefs, timeouts)');
+    expect(messageOf(oneRule({ filters: [] }))).toBe('routes[0].rules[0].filters: unknown key "filters" (fix: remove it; allowed keys here are name, matches, backendRefs, timeouts, retry, rate_limits, fallback)');
     expect(messageOf([{ rules: [{ backendRef: [{ name: 'chat' }] }] }])).toBe(
-      'routes[0].rules[0].backendRef: unknown key "backendRef" (fix: did you mean "backendRefs"? allowed keys here are name, matches, backendRefs, timeouts)',
+      'routes[0].rules[0].backendRef: unknown key "backendRef" (fix: did you mean "backendRefs"? allowed keys here are name, matches, backendRefs, timeouts, retry, rate_limits, fallback)',
     );
   });
 

@@ -21,6 +21,7 @@
  *     backendRefs:             # 1–16 InferencePools, weight 0…1e6 (default 1)
  *     - {name: chat, weight: 90}
  *     timeouts: {request: 300s, backendRequest: 10s}   # GEP-2257; 0s disables
+ *     retry: {attempts: 2}     # and rate_limits:, fallback: (issue 11, see resilienceSchema.ts)
  * ```
  */
 import { z } from 'zod';
@@ -30,6 +31,7 @@ import { UserError } from '../core/errors.js';
 import { BASE_MODEL_HEADER } from '../routes/index.js';
 import { parseGatewayDuration } from '../routes/durations.js';
 import { bounded, type Range } from './bounds.js';
+import { gatewayDuration, resolveRateLimit, resolveRetry, RULE_RESILIENCE_KEYS } from './resilienceSchema.js';
 import type { BackendRef, RouteMatch, RouteRule } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,9 +57,6 @@ const MAX_HEADER_VALUE = 4096;
 const MAX_NAME = 253;
 
 export const INFERENCE_POOL_GROUP = 'inference.networking.k8s.io';
-
-const DURATION_HELP = 'write 1–4 groups of up to 5 digits, each followed by h, m, s or ms, e.g. 300s, 1m30s, 500ms; 0s disables';
-
 
 const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
@@ -148,16 +147,7 @@ const BackendRefSchema = strict({
   port: bounded(PORT).optional(),
 });
 
-const DurationSchema = z
-  .string({
-    error: (iss) =>
-      iss.code === 'invalid_type' && typeof iss.input === 'number'
-        ? withFix(`duration ${iss.input} has no unit`, `write ${JSON.stringify(`${iss.input}s`)} for seconds; units are h, m, s and ms`)
-        : undefined,
-  })
-  .refine((s) => parseGatewayDuration(s) !== null, {
-    error: (iss) => withFix(`invalid duration ${quote(iss.input)}`, DURATION_HELP),
-  });
+const DurationSchema = gatewayDuration();
 
 const TimeoutsSchema = strict({
   request: DurationSchema.optional(),
@@ -169,6 +159,8 @@ const RuleSchema = strict({
   matches: upTo(MatchSchema, ROUTE_LIMITS.matchesPerRule, 'matches', 'split the rule into several rules').default([]),
   backendRefs: upTo(BackendRefSchema, ROUTE_LIMITS.backendRefsPerRule, 'backendRefs', 'merge refs to the same pool; their weights add').min(1),
   timeouts: TimeoutsSchema.optional(),
+  /** retry, rate_limits, fallback (issue 11; resilienceSchema.ts). */
+  ...RULE_RESILIENCE_KEYS,
 });
 
 const RouteSchema = strict({
@@ -242,6 +234,45 @@ function resolveRef(ref: RoutesInput[number]['rules'][number]['backendRefs'][num
   return { pool: ref.name, weight: ref.weight };
 }
 
+type RuleInput = RoutesInput[number]['rules'][number];
+
+/** The rule's retry / rate_limits / fallback, with the checks that need other fields or the pools. */
+function resolveResilience(rule: RuleInput, where: PropertyKey[], requestMs: number | null, poolNames: readonly string[]): Partial<RouteRule> {
+  const out: { -readonly [K in keyof RouteRule]?: RouteRule[K] } = {};
+  if (rule.retry !== undefined) {
+    const perTry = rule.retry.per_try_timeout;
+    if (perTry !== undefined && rule.timeouts?.backendRequest !== undefined) {
+      throw new RouteProblem(
+        at(...where, 'retry', 'per_try_timeout'),
+        `per_try_timeout and timeouts.backendRequest both set the timeout of each try`,
+        'keep one of them',
+      );
+    }
+    const perTryMs = perTry === undefined ? null : parseGatewayDuration(perTry)!;
+    if (perTryMs !== null && perTryMs !== 0 && requestMs !== null && requestMs !== 0 && perTryMs > requestMs) {
+      throw new RouteProblem(
+        at(...where, 'retry', 'per_try_timeout'),
+        `per_try_timeout ${perTry!} is longer than request ${rule.timeouts!.request!}, which bounds all attempts together`,
+        `make per_try_timeout ≤ ${rule.timeouts!.request!}, or set request: 0s to disable the overall timeout`,
+      );
+    }
+    out.retry = resolveRetry(rule.retry);
+  }
+  if (rule.rate_limits !== undefined) out.rate_limits = rule.rate_limits.map(resolveRateLimit);
+  if (rule.fallback !== undefined) {
+    if (!poolNames.includes(rule.fallback)) {
+      const guess = closestWord(rule.fallback, poolNames, 4);
+      throw new RouteProblem(
+        at(...where, 'fallback'),
+        `unknown pool ${quote(rule.fallback)}`,
+        poolNames.length === 0 ? 'declare the pool under pools:' : `${guess ? `did you mean ${quote(guess)}? ` : ''}use one of ${poolNames.join(', ')}`,
+      );
+    }
+    out.fallback = rule.fallback;
+  }
+  return out;
+}
+
 /**
  * Flatten parsed `routes:` into RouteRules in spec order (routeIndex = position among routes,
  * ruleIndex = position within its route). Rules whose refs all weigh 0 are kept (their requests
@@ -287,14 +318,16 @@ export function resolveRoutes(input: RoutesInput | undefined, poolNames: readonl
           `make backendRequest ≤ ${rule.timeouts!.request!}, or set request: 0s to disable the overall timeout`,
         );
       }
-      out.push({
+      const resolved: RouteRule = {
         name: rule.name === undefined ? routeName : `${routeName}/${rule.name}`,
         routeIndex: r,
         ruleIndex: j,
         matches: rule.matches.map((m, k) => resolveMatch(m, [r, 'rules', j, 'matches', k])),
         backendRefs: rule.backendRefs.map((b, k) => resolveRef(b, [r, 'rules', j, 'backendRefs', k], poolNames)),
         timeouts: rule.timeouts ? { request_ms: request, backend_request_ms: backend } : null,
-      });
+      };
+      // Issue 11 keys appear only when written, so existing rules resolve exactly as before.
+      out.push({ ...resolved, ...resolveResilience(rule, [r, 'rules', j], request, poolNames) });
     });
   });
   return out;

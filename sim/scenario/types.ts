@@ -147,6 +147,10 @@ export interface PoolConfig {
   /** LoRA adapters this pool serves (body-based routing maps them to the pool's base model). */
   readonly adapters: readonly string[];
   readonly kv_transfer: KvTransferConfig;
+  /** Circuit breaker of the pool's cluster (issue 11); absent or null = Envoy's defaults (1024 / 1024). */
+  readonly circuit_breaker?: CircuitBreakerSpec | null;
+  /** Outlier detection (issue 11); absent or null = off. */
+  readonly outlier_detection?: OutlierDetectionSpec | null;
 }
 
 /** One HTTPRoute match (gateway.md §1.2); all of its conditions must hold. */
@@ -177,6 +181,61 @@ export interface RouteRule {
   readonly backendRefs: readonly BackendRef[];
   /** Parsed and kept; enforced by a later issue. null = unset. */
   readonly timeouts: { readonly request_ms: number | null; readonly backend_request_ms: number | null } | null;
+  /** Retry policy (issue 11); absent or null = no retries. */
+  readonly retry?: RetryPolicy | null;
+  /** Local rate limits (issue 11), all applied; absent or empty = none. */
+  readonly rate_limits?: readonly RateLimitSpec[];
+  /** Pool that takes the rule's requests its pool answers with 429/503 (issue 11); absent or null = none. */
+  readonly fallback?: string | null;
+}
+
+/**
+ * A rule's retry policy (gateway.md §1.7): Gateway API `retry` plus Envoy's back-off, retry
+ * budget and per-try timeout. Retries happen only before response headers.
+ */
+export interface RetryPolicy {
+  /** Retries (not tries), 0–10. */
+  readonly attempts: number;
+  /** Backend status codes that are retried (400–599). */
+  readonly codes: readonly number[];
+  /** Retry connect failures and resets before response headers. */
+  readonly on_reset: boolean;
+  /** Limit on each try, µs; null = none (the rule's request timeout bounds all tries). */
+  readonly per_try_timeout_us: number | null;
+  /** Envoy back-off: retry N waits U[0, (2^N − 1)·base) capped at max. */
+  readonly backoff: { readonly base_us: number; readonly max_us: number };
+  /** Envoy retry budget: concurrent retries ≤ max(min_concurrency, percent % of active + pending). */
+  readonly budget: { readonly percent: number; readonly min_concurrency: number };
+  /** Ask the picker again on a retry (false: the same pod or the picker's fallback list, as production). */
+  readonly repick: boolean;
+  /** Also retry the picker's own 429/503 answers (production: never, they are ext_proc local replies). */
+  readonly retry_picker_errors: boolean;
+}
+
+/** One token bucket of a rule (Envoy local rate limit, gateway.md §3.3). */
+export interface RateLimitSpec {
+  readonly max_tokens: number;
+  readonly tokens_per_fill: number;
+  /** ≥ 50 ms. */
+  readonly fill_interval_us: number;
+  /** Lower-cased header whose value keys a bucket each (per tenant); null = one bucket for the rule. */
+  readonly header: string | null;
+}
+
+/** Envoy circuit-breaker thresholds of a pool's cluster (gateway.md §3.1). */
+export interface CircuitBreakerSpec {
+  readonly max_requests: number;
+  readonly max_pending_requests: number;
+}
+
+/** Envoy consecutive-5xx outlier detection of a pool (gateway.md §3.2), times in µs. */
+export interface OutlierDetectionSpec {
+  readonly consecutive_5xx: number;
+  readonly interval_us: number;
+  readonly base_ejection_time_us: number;
+  readonly max_ejection_time_us: number;
+  /** 0–100. */
+  readonly max_ejection_percent: number;
 }
 
 export interface PolicySpec {
