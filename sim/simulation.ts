@@ -19,7 +19,7 @@
  * error instead of sweeps forever.
  */
 import type { PolicySpec, RouteRule, ScenarioConfig } from './scenario/types.js';
-import type { ChurnEvent } from './churn/events.js';
+import type { ChurnEvent, FailureMode } from './churn/events.js';
 import type { PolicyRun, RequestRecord } from './metrics/types.js';
 import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
 import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
@@ -149,8 +149,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
     pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null);
   const flights = new Map<number, Flight>();
-  /** A crashed replica answers nothing until it is Ready again. */
+  /** A failed replica answers nothing until it is Ready again. */
   const alive = replicas.map(() => true);
+  /** How a down replica fails a request: crash = connection refused at once; hang / node = never answers. */
+  const downMode: (FailureMode | null)[] = replicas.map(() => null);
   const retryRng = createRng(scenario.seed, 'retries');
   let activeRetries = 0;
   const counts = newResilienceCounts();
@@ -235,12 +237,16 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     q.push(now + alpha0Of[i]!, EventKind.Enqueue, seq);
   };
   /** A replica dies: what it held is lost; the picker keeps choosing it until it detects the failure. */
-  const crashReplica = (r: number, detectS: number): void => {
+  const crashReplica = (r: number, mode: FailureMode, detectS: number): void => {
     if (!alive[r]) return;
     alive[r] = false;
+    downMode[r] = mode;
     gateway.setReachable(r, false);
     lifecycle.failed(r, now);
-    for (const seq of replicas[r]!.crash(now)) {
+    const lost = replicas[r]!.crash(now);
+    // A hung process or a lost node never answers: its requests wait for a timeout (gateway.md §6.1).
+    if (mode !== 'crash') lost.length = 0;
+    for (const seq of lost) {
       const leg = pd.legOf(seq);
       const f = flights.get(leg?.req.id ?? seq.req.id);
       if (f === undefined || f.ended) continue;
@@ -471,6 +477,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
           const f = flights.get(leg?.req.id ?? seq.req.id);
           if (f === undefined || f.seq !== seq) break; // a try that was given up on while in flight
           if (!alive[i]) {
+            if (downMode[i] !== 'crash') break; // sent to a pod that never answers: the request waits for a timeout
             f.seq = null;
             if (leg !== null) {
               gateway.prefillReturned(i);
@@ -566,7 +573,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const base = fleet.offsets[pools.findIndex((p) => p.name === e.pool)]!;
         for (const k of e.replicas) {
           const r = base + k;
-          if (e.kind === 'fail') crashReplica(r, e.detect_s);
+          if (e.kind === 'fail') crashReplica(r, e.mode, e.detect_s);
           else if (!alive[r] && !lifecycle.isStarting(r)) q.push(lifecycle.start(r, now), EventKind.Ready, r);
         }
         break;
@@ -581,6 +588,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (!lifecycle.isStarting(r)) break;
         const warm = lifecycle.ready(r, now);
         alive[r] = true;
+        downMode[r] = null;
         replicas[r]!.setWarmup(warm.untilUs, warm.factor);
         gateway.setReachable(r, true);
         gateway.setMember(r, true);

@@ -12,6 +12,7 @@ import { TP_VALUES, type EngineInput, type PoolInput, type ScenarioInput } from 
 import type { EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, StepTimeConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
 import { resolveRoutes, RouteProblem } from '../scenario/routesSchema.js';
+import { resolveCircuitBreaker, resolveOutlierDetection } from '../scenario/resilienceSchema.js';
 import { AS_CONFIGURED } from './resolve.js';
 import { warnInput } from '../scenario/warnings.js';
 import { BASE_MODEL_HEADER, rulesWithoutBackend } from '../routes/index.js';
@@ -106,6 +107,8 @@ export function resolvePools(input: readonly PoolInput[], ctx: PoolsContext): Po
       model_rewrites: p.model_rewrites.map((r) => ({ model: r.model, targets: r.targets.map((t) => ({ ...t })) })),
       adapters: [...p.adapters],
       kv_transfer: resolveKvTransfer(stripUndefined(p.kv_transfer)),
+      ...(p.circuit_breaker !== undefined ? { circuit_breaker: resolveCircuitBreaker(p.circuit_breaker) } : {}),
+      ...(p.outlier_detection !== undefined ? { outlier_detection: resolveOutlierDetection(p.outlier_detection) } : {}),
     };
     checkPoolFits(pool, path, ctx.file);
     return pool;

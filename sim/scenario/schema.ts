@@ -27,6 +27,7 @@ import { SERVEGEN_POOLS } from '../workload/spec.js';
 import { HEADER_NAME_RE, MAX_HEADERS } from '../workload/routing.js';
 import { bounded, RANGES as R, type Range } from './bounds.js';
 import { RoutesSchema } from './routesSchema.js';
+import { POOL_RESILIENCE_KEYS } from './resilienceSchema.js';
 import { EventsSchema } from '../churn/events.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -502,6 +503,7 @@ const PoolSchema = strict({
   model_rewrites: ModelRewritesSchema,
   adapters: z.array(z.string().min(1)).max(4096).default([]),
   kv_transfer: KvTransferSchema.prefault({}),
+  ...POOL_RESILIENCE_KEYS,
 });
 export type PoolInput = z.output<typeof PoolSchema>;
 export type EngineInput = z.output<typeof EngineSchema>;
