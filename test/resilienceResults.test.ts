@@ -344,3 +344,23 @@ describe('report: replicas over time, round trip', () => {
     expect(bad(() => undefined)).toBe('accepted');
   });
 });
+
+describe('replicas-over-time chart data', () => {
+  it('the offered load is a step per window from its start, the last held to its end', () => {
+    const chart = buildCharts(doc()).find((c) => c.id === 'replicas-over-time')!;
+    const load = (chart.spec as { vconcat: { data: { values: { t_s: number; rps: number }[] } }[] }).vconcat[1]!.data.values;
+    // 2 s windows of arrivals_rps [1, 1, 1, 1, 1, 0.5] at 0, 2, …, 10 s, then 0.5 held to 12 s.
+    expect(load.map((v) => [v.t_s, v.rps])).toEqual([[0, 1], [2, 1], [4, 1], [6, 1], [8, 1], [10, 0.5], [12, 0.5]]);
+  });
+});
+
+describe('stages', () => {
+  it('carry `failed` when some request failed, and not otherwise', () => {
+    // stage [0, 5) s: requests 0–4, request 4 failed; stage [5, 11): requests 5–10, request 10 failed.
+    const stages = [{ from_s: 0, to_s: 5, rate: 1 }, { from_s: 5, to_s: 11, rate: 1 }];
+    const s = summarize(run(), SLO, { stages });
+    expect(s.stages!.map((x) => [x.arrived, x.completed, x.dropped, x.failed])).toEqual([[5, 2, 2, 1], [6, 1, 4, 1]]);
+    const plain = summarize(run({ records: RECORDS.filter((r) => r.outcome !== 'failed').map((r) => ({ ...r })) }), SLO, { stages });
+    expect(plain.stages!.every((x) => !('failed' in x))).toBe(true);
+  });
+});

@@ -30,7 +30,9 @@ export function replicasOverTimeChart(doc: ResultsDocument): Chart | null {
     const ts = p.timeseries;
     const arrivals = ts?.arrivals_rps ?? [];
     const windowS = (ts?.window_ms ?? 0) / 1000;
-    arrivals.forEach((rps, k) => load.push({ policy: p.name, t_s: round6((k + 0.5) * windowS), rps }));
+    // Window k as a step from its start; the last one held to its end.
+    arrivals.forEach((rps, k) => load.push({ policy: p.name, t_s: round6(k * windowS), rps }));
+    if (arrivals.length > 0) load.push({ policy: p.name, t_s: round6(arrivals.length * windowS), rps: arrivals.at(-1)! });
     const loadEnd = arrivals.length * windowS;
     for (const [pool, tl] of Object.entries(rot.pools)) {
       if (!pools.includes(pool)) pools.push(pool);
