@@ -8,13 +8,26 @@
 /** Figure path → value (null = no samples). Insertion order follows the summary. */
 export type Figures = Map<string, number | null>;
 
-/** Every numeric (or null) leaf of `value` under `prefix`; strings and booleans are skipped. */
+/** The step-function arrays of `replicas_over_time.pools.<pool>` (issue 11): a shape, not figures. */
+const TIMELINE_ARRAYS = new Set(['t_s', 'ready', 'starting']);
+
+function isTimelineArray(prefix: string): boolean {
+  const last = prefix.slice(prefix.lastIndexOf('.') + 1);
+  return TIMELINE_ARRAYS.has(last) && prefix.startsWith('replicas_over_time.pools.');
+}
+
+/**
+ * Every numeric (or null) leaf of `value` under `prefix`; strings and booleans are skipped, and so
+ * are the replica timeline's step arrays (`replicas_over_time.pools.<pool>.{t_s,ready,starting}`,
+ * whose length differs between seeds; their min / max and GPU-hours are figures).
+ */
 export function flattenFigures(value: unknown, prefix = '', out: Figures = new Map()): Figures {
   if (value === null) {
     if (prefix !== '') out.set(prefix, null);
   } else if (typeof value === 'number') {
     if (prefix !== '') out.set(prefix, Number.isFinite(value) ? value : null);
   } else if (Array.isArray(value)) {
+    if (isTimelineArray(prefix)) return out;
     value.forEach((v, i) => flattenFigures(v, prefix === '' ? String(i) : `${prefix}.${i}`, out));
   } else if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) flattenFigures(v, prefix === '' ? k : `${prefix}.${k}`, out);

@@ -87,6 +87,11 @@ export interface TimeSeries {
   readonly goodput_rps: readonly number[];
   /** Completed requests by arrival time: p50 / p99 TTFT per bin (sim/metrics/timeSeries.ts; bins start at window_ms). */
   readonly ttft_over_time?: TtftOverTime;
+  /**
+   * Issue 11, only for a run with a replica timeline (autoscaling / churn): requests arriving in each
+   * window / window length, req/s — the offered load the replicas-over-time chart draws against.
+   */
+  readonly arrivals_rps?: readonly number[];
 }
 
 /** Builds the time series of one run; windows widen (doubling) past MAX_WINDOWS. */
@@ -103,6 +108,9 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
   }));
   let lastUs = -1;
   for (const r of run.records) if (r.outcome === 'completed') lastUs = Math.max(lastUs, r.endUs);
+  const scaling = run.replicaTimeline !== undefined;
+  // With a replica timeline the windows also cover every arrival (the offered load series).
+  if (scaling) for (const r of run.records) lastUs = Math.max(lastUs, r.arrivalUs);
   let windowUs = Math.max(1, Math.round(windowMs * 1000));
   while (lastUs >= 0 && Math.floor(lastUs / windowUs) + 1 > MAX_WINDOWS) windowUs *= 2;
   const windows = lastUs < 0 ? 0 : Math.floor(lastUs / windowUs) + 1;
@@ -115,6 +123,11 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
     if (meetsSlo(r, slo)) good[k]!++;
   }
   const perS = 1e6 / windowUs;
+  let arrivals: number[] | undefined;
+  if (scaling) {
+    arrivals = new Array<number>(windows).fill(0);
+    for (const r of run.records) arrivals[Math.floor(r.arrivalUs / windowUs)]!++;
+  }
   return {
     sample_ms: s ? s.intervalUs / 1000 : 0,
     replicas,
@@ -122,5 +135,6 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
     throughput_rps: done.map((c) => round4(c * perS)),
     goodput_rps: good.map((c) => round4(c * perS)),
     ttft_over_time: ttftOverTime(run.records, windowMs),
+    ...(arrivals !== undefined ? { arrivals_rps: arrivals.map((c) => round4(c * perS)) } : {}),
   };
 }

@@ -4,7 +4,9 @@
  *
  * Multi-pool and P/D runs (issue 10; csvIsExtended) get REQUESTS_CSV_POOL_COLUMNS after the usual
  * ones: pool, route, model and the P/D timings (../shared/reference/gateway.md §4.6); a single-pool
- * aggregated run's CSV is unchanged.
+ * aggregated run's CSV is unchanged. Runs with gateway resilience or fleet churn / autoscaling
+ * (issue 11; csvHasAttempts) get REQUESTS_CSV_ATTEMPT_COLUMNS last: the tries sent to a replica and
+ * whether a fallback pool served it (../shared/reference/gateway.md §1.7, §3); others are unchanged.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
@@ -64,6 +66,18 @@ export const REQUESTS_CSV_POOL_COLUMNS = [
   'kv_transfer_bytes',
   'kv_ready_ms',
 ] as const;
+
+/**
+ * Extra columns of a run with resilience or churn (issue 11): attempts (tries sent to a replica,
+ * 1 + retries sent; 0 when none was) and fallback (1 when a route's fallback pool served or last
+ * answered it, else 0). A retried request's earlier tries are counted here, its timings are the last try's.
+ */
+export const REQUESTS_CSV_ATTEMPT_COLUMNS = ['attempts', 'fallback'] as const;
+
+/** Whether a run's CSV gets REQUESTS_CSV_ATTEMPT_COLUMNS: it carries resilience counters or a replica timeline. */
+export function csvHasAttempts(run: Pick<PolicyRun, 'resilience' | 'replicaTimeline'>): boolean {
+  return run.resilience !== undefined || run.replicaTimeline !== undefined;
+}
 
 /** Pool and route names of a run, for the extra columns. */
 export type CsvNames = Pick<PolicyRun, 'pools' | 'routes'>;
@@ -138,20 +152,27 @@ function row(policy: string, r: RequestRecord, tenants: readonly string[] | unde
   ];
 }
 
-/** The header line, newline-terminated; `extended` adds REQUESTS_CSV_POOL_COLUMNS (csvIsExtended). */
-export function requestsCsvHeader(extended = false): string {
-  return stringify([[...REQUESTS_CSV_COLUMNS, ...(extended ? REQUESTS_CSV_POOL_COLUMNS : [])]], { record_delimiter: '\n' });
+/**
+ * The header line, newline-terminated; `extended` adds REQUESTS_CSV_POOL_COLUMNS (csvIsExtended),
+ * `attempts` then adds REQUESTS_CSV_ATTEMPT_COLUMNS (csvHasAttempts).
+ */
+export function requestsCsvHeader(extended = false, attempts = false): string {
+  return stringify([[...REQUESTS_CSV_COLUMNS, ...(extended ? REQUESTS_CSV_POOL_COLUMNS : []), ...(attempts ? REQUESTS_CSV_ATTEMPT_COLUMNS : [])]], { record_delimiter: '\n' });
 }
 
 /**
  * One newline-terminated line per record (no header), in record order; RFC 4180 quoting for
  * fields containing commas, quotes or newlines. Empty string for no records. `extended` (the run's
- * pool and route names) adds the REQUESTS_CSV_POOL_COLUMNS cells; pass it iff the header has them.
+ * pool and route names) adds the REQUESTS_CSV_POOL_COLUMNS cells; pass it iff the header has them;
+ * likewise `attempts` for REQUESTS_CSV_ATTEMPT_COLUMNS.
  */
-export function requestsCsvRows(policy: string, records: readonly RequestRecord[], tenantNames?: readonly string[], extended?: CsvNames): string {
+export function requestsCsvRows(policy: string, records: readonly RequestRecord[], tenantNames?: readonly string[], extended?: CsvNames, attempts = false): string {
   if (records.length === 0) return '';
   return stringify(
-    records.map((r) => (extended === undefined ? row(policy, r, tenantNames) : [...row(policy, r, tenantNames), ...poolCells(r, extended)])),
+    records.map((r) => {
+      const cells = extended === undefined ? row(policy, r, tenantNames) : [...row(policy, r, tenantNames), ...poolCells(r, extended)];
+      return attempts ? [...cells, r.attempts, r.fallback ? 1 : 0] : cells;
+    }),
     { record_delimiter: '\n' },
   );
 }

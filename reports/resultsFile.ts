@@ -28,12 +28,65 @@ const count = z.number().int().min(0);
 /** A fraction in [0, 1]. */
 const fraction = z.number().min(0).max(1);
 
+/** Issue 11: how a set of requests ended on timeouts, limits and failures (sim/metrics/resilience.ts). */
+const OutcomeCountsSchema = z.looseObject({
+  timed_out: count,
+  rate_limited: count,
+  circuit_open: count,
+  upstream_reset: count,
+  failed: count,
+  fallback: count,
+  retried: count,
+  /** Tries per request sent at least once: ≥ 1. */
+  mean_attempts: z.number().min(1).nullable(),
+});
+const countsByName = z.record(z.string(), count);
+
+/** Issue 11: the run's resilience counters and outcome totals (summary.resilience). */
+const ResilienceSchema = OutcomeCountsSchema.extend({
+  retries: countsByName,
+  retries_over_budget: countsByName,
+  per_try_timeouts: countsByName,
+  ejections: countsByName,
+  fallbacks: countsByName,
+});
+
+const nonNegative = z.number().min(0);
+
+/** One pool's replica step function (summary.replicas_over_time.pools.*; sim/metrics/replicaTimeline.ts). */
+const PoolTimelineSchema = z
+  .looseObject({
+    t_s: z.array(nonNegative),
+    ready: z.array(count),
+    starting: z.array(count),
+    ready_min: count,
+    ready_max: count,
+    gpu_hours: z.record(z.string(), nonNegative),
+    cost_usd: nonNegative.optional(),
+  })
+  .refine((p) => p.ready.length === p.t_s.length && p.starting.length === p.t_s.length, { message: 't_s, ready and starting must have the same length' })
+  .refine((p) => p.t_s.every((t, i) => i === 0 || t > p.t_s[i - 1]!), { message: 't_s must increase' })
+  .refine((p) => p.ready_min <= p.ready_max, { message: 'ready_min exceeds ready_max' });
+
+const ReplicasOverTimeSchema = z
+  .looseObject({
+    pools: z.record(z.string(), PoolTimelineSchema),
+    ready_min: count,
+    ready_max: count,
+    gpu_hours: z.record(z.string(), nonNegative),
+    cost_usd: nonNegative.optional(),
+    unpriced: z.array(z.string()).optional(),
+  })
+  .refine((p) => p.ready_min <= p.ready_max, { message: 'ready_min exceeds ready_max' });
+
 /** A class's figures (summary.by_class.*.*), as the per-class tables read them. */
 const ClassSchema = z.looseObject({
   arrived: count,
   completed: count,
   rejected: count,
   dropped: count,
+  failed: count.optional(),
+  resilience: OutcomeCountsSchema.optional(),
   ttft_ms: LatencySchema,
   tpot_ms: LatencySchema,
   e2e_ms: LatencySchema,
@@ -45,12 +98,13 @@ const ClassesSchema = z.record(z.string(), ClassSchema);
 const SubsetSchema = ClassSchema.extend({
   rejected_by_reason: z.record(z.string(), count).optional(),
   dropped_by_reason: z.record(z.string(), count).optional(),
+  failed_by_reason: z.record(z.string(), count).optional(),
   throughput: z.looseObject({ requests_per_s: z.number().min(0), output_tokens_per_s: z.number().min(0) }),
   goodput: z.looseObject({ requests_per_s: z.number().min(0), fraction: fraction.optional() }),
   preemptions: count.optional(),
   prefix_cache_hit_rate: fraction.optional(),
   replicas: z.array(z.string()).optional(),
-}).refine((x) => x.completed + x.rejected + x.dropped <= x.arrived, { message: 'completed + rejected + dropped exceeds arrived (every arrival ends exactly once)' });
+}).refine((x) => x.completed + x.rejected + x.dropped + (x.failed ?? 0) <= x.arrived, { message: 'completed + rejected + dropped + failed exceeds arrived (every arrival ends exactly once)' });
 const SubsetsSchema = z.record(z.string(), SubsetSchema);
 
 /** One TTFT part's statistics in ms (sim/metrics/pdBreakdown.ts). */
@@ -77,6 +131,11 @@ const SummarySchema = z
     rejected: count,
     dropped: count.optional(),
     dropped_by_reason: z.record(z.string(), count).optional(),
+    // Added by issue 11 (a fleet that fails and scales): present only when the run has them.
+    failed: count.optional(),
+    failed_by_reason: z.record(z.string(), count).optional(),
+    resilience: ResilienceSchema.optional(),
+    replicas_over_time: ReplicasOverTimeSchema.optional(),
     ttft_ms: LatencySchema,
     tpot_ms: LatencySchema,
     e2e_ms: LatencySchema,
@@ -97,8 +156,8 @@ const SummarySchema = z
     by_role: SubsetsSchema.optional(),
     pd: PdSchema.optional(),
   })
-  .refine((x) => x.arrived === undefined || x.completed + x.rejected + (x.dropped ?? 0) <= x.arrived, {
-    message: 'completed + rejected + dropped exceeds arrived (every arrival ends exactly once)',
+  .refine((x) => x.arrived === undefined || x.completed + x.rejected + (x.dropped ?? 0) + (x.failed ?? 0) <= x.arrived, {
+    message: 'completed + rejected + dropped + failed exceeds arrived (every arrival ends exactly once)',
   })
   .refine((x) => x.window === undefined || x.window.from_s <= x.window.to_s || x.completed === 0, { message: 'window.from_s is after window.to_s' });
 
@@ -144,6 +203,7 @@ const TimeSeriesSchema = z.looseObject({
   throughput_rps: nums,
   goodput_rps: nums,
   ttft_over_time: TtftOverTimeSchema.optional(),
+  arrivals_rps: z.array(nonNegative).optional(),
 });
 
 const PolicySchema = z.looseObject({

@@ -102,10 +102,40 @@ function poolStatsLine(name: string, stats: Readonly<Record<string, FigureStats>
 
 /**
  * The comparison table with, under each policy's row, one poolLine per pool of its summary's
- * by_pool (present only in multi-pool runs: a single-pool table is unchanged).
+ * by_pool (present only in multi-pool runs: a single-pool table is unchanged), then its
+ * resilience and scaling lines (issue 11; only when the summary has them).
  */
 function withPoolLines(table: string, rows: readonly ComparisonRow[]): string {
-  return insertUnderRows(table, rows.map((row) => Object.entries(row.summary.by_pool ?? {}).map(([name, s]) => poolLine(name, s))));
+  return insertUnderRows(table, rows.map((row) => [...Object.entries(row.summary.by_pool ?? {}).map(([name, s]) => poolLine(name, s)), ...fleetLines(row.summary)]));
+}
+
+/** Σ of a counter map's values (0 when absent). */
+function sum(m: Readonly<Record<string, number>> | undefined): number {
+  return Object.values(m ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Issue 11 lines under a policy's row: `  retries N (over budget M), timeouts T, rate-limited R,
+ * circuit-open C, failed F, fallbacks B` when the summary has resilience results or failed streams
+ * (timeouts = requests that ended on a timeout; fallbacks = requests sent to a fallback pool), and
+ * `  replicas MIN–MAX, GPU-h X, $Y` (fleet ready replicas; `$Y` with a price table only) when it
+ * has a replica timeline. None for an earlier run.
+ */
+export function fleetLines(s: Pick<PolicySummary, 'resilience' | 'replicas_over_time' | 'failed'>): string[] {
+  const out: string[] = [];
+  const r = s.resilience;
+  if (r !== undefined || s.failed !== undefined) {
+    const failed = r?.failed ?? s.failed ?? 0;
+    out.push(
+      `  retries ${sum(r?.retries)} (over budget ${sum(r?.retries_over_budget)}), timeouts ${r?.timed_out ?? 0}, rate-limited ${r?.rate_limited ?? 0}, circuit-open ${r?.circuit_open ?? 0}, failed ${failed}, fallbacks ${sum(r?.fallbacks)}`,
+    );
+  }
+  const t = s.replicas_over_time;
+  if (t !== undefined) {
+    const cost = t.cost_usd !== undefined ? `, $${t.cost_usd.toFixed(2)}` : '';
+    out.push(`  replicas ${t.ready_min}–${t.ready_max}, GPU-h ${(t.gpu_hours.total ?? 0).toFixed(2)}${cost}`);
+  }
+  return out;
 }
 
 /** A textTable with `extra[i]` lines inserted under its row i (unchanged when there are none). */

@@ -1,6 +1,7 @@
 /**
  * Every chart a results document supports, in page order (charts without data are left out); the
- * P/D TTFT breakdown and the per-pool charts (issue 10) appear only for P/D and multi-pool runs.
+ * P/D TTFT breakdown and the per-pool charts (issue 10) appear only for P/D and multi-pool runs,
+ * replicas over time against load (issue 11) only for runs with a replica timeline.
  */
 import type { ResultsDocument } from '../results.js';
 import { cdfChart } from './cdf.js';
@@ -8,6 +9,7 @@ import { loadShareChart } from './loadShare.js';
 import { percentilesChart } from './percentiles.js';
 import { poolCharts } from './pools.js';
 import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
+import { replicasOverTimeChart } from './replicasOverTime.js';
 import { sweepChart } from './sweep.js';
 import { throughputChart } from './throughput.js';
 import { ttftBreakdownChart } from './ttftBreakdown.js';
@@ -23,6 +25,7 @@ export function buildCharts(doc: ResultsDocument): Chart[] {
     cdfChart(doc, 'e2e_ms'),
     percentilesChart(doc),
     ttftOverTimeChart(doc),
+    replicasOverTimeChart(doc),
     loadShareChart(doc),
     throughputChart(doc),
     ...doc.policies.map((p, i) => replicaTimeseriesChart(doc, p, ids[i]!)),

@@ -14,6 +14,15 @@
  * | higher | `completed`, `throughput.*_per_s`, `goodput.*_per_s`, `goodput.fraction`, `prefix_cache_hit_rate`, `mean_cached_tokens`; per replica `prefix_cache_hit_rate` |
  * | either | figures that describe the run rather than judge it: `arrived`, `throughput.duration_s`, per replica `requests`, `share`, `completed`, `input_tokens`, `output_tokens`, `busy_fraction`, `num_gpu_blocks`; `stages.<i>.{index, from_s, to_s, rate}`, `window.*`, `steady_state.*`, `dropped_detail.*` |
  *
+ *
+ * Issue 11 (a fleet that fails and scales, sim/metrics/resilience.ts, replicaTimeline.ts): lower is
+ * better for `failed`, `failed_by_reason.*`, every `resilience.*` count (timeouts, rate limits,
+ * circuit-open, resets, failed, fallbacks, retries, retries over budget, per-try timeouts, ejections,
+ * `mean_attempts`) — also inside `by_route.<route>.` and `by_class.tenant.<tenant>.` — and for
+ * `replicas_over_time.gpu_hours.*`, `replicas_over_time.cost_usd` and the same per pool
+ * (`replicas_over_time.pools.<pool>.gpu_hours.*`, `.cost_usd`); the ready-replica range
+ * (`ready_min`, `ready_max`) describes the run (either).
+ *
  * A rule on an "either" figure may use either direction (a bound on drift); so may a rule on a
  * figure missing from the catalogue ("unknown", e.g. one a later summary grows), which a test keeps
  * from happening for every figure routesim writes today.
@@ -21,7 +30,7 @@
 
 export type Better = 'lower' | 'higher' | 'either' | 'unknown';
 
-const LOWER = new Set(['rejected', 'dropped', 'rejected_by_reason', 'dropped_by_status', 'dropped_by_reason', 'preemptions', 'lora_loads']);
+const LOWER = new Set(['rejected', 'dropped', 'rejected_by_reason', 'dropped_by_status', 'dropped_by_reason', 'preemptions', 'lora_loads', 'failed', 'failed_by_reason', 'resilience']);
 const HIGHER = new Set(['completed', 'prefix_cache_hit_rate', 'mean_cached_tokens']);
 const EITHER = new Set(['arrived', 'window', 'steady_state', 'dropped_detail', 'index', 'from_s', 'to_s', 'rate']);
 const REPLICA_EITHER = new Set(['requests', 'share', 'completed', 'input_tokens', 'output_tokens', 'busy_fraction', 'num_gpu_blocks']);
@@ -29,9 +38,19 @@ const REPLICA_EITHER = new Set(['requests', 'share', 'completed', 'input_tokens'
 const SUBSETS = new Set(['by_pool', 'by_route', 'by_model', 'by_role']);
 const PD_EITHER = new Set(['disaggregated_share', 'count', 'mean_kv_transfer_bytes']);
 
+/** Figures of `replicas_over_time` (fleet, or `pools.<pool>.` with the pool name's dots): its last parts. */
+function timelineDirection(parts: readonly string[]): Better {
+  const last = parts.at(-1) ?? '';
+  const prev = parts.at(-2) ?? '';
+  if (last === 'cost_usd' || prev === 'gpu_hours') return 'lower';
+  if (last === 'ready_min' || last === 'ready_max') return 'either';
+  return 'unknown';
+}
+
 /** The better direction of a summary figure (a resolved dot path). */
 export function betterDirection(path: string): Better {
   let parts = path.split('.');
+  if (parts[0] === 'replicas_over_time') return timelineDirection(parts);
   if (SUBSETS.has(parts[0] ?? '')) {
     // The first split after the key that names a catalogued figure.
     for (let k = 2; k < parts.length; k++) {

@@ -5,6 +5,7 @@
  */
 import type { SloConfig } from '../scenario/types.js';
 import type { RequestRecord } from './types.js';
+import { requestOutcomeCounts, type RequestOutcomeCounts } from './resilience.js';
 import {
   durationSeconds,
   e2eMs,
@@ -26,10 +27,14 @@ export interface ClassSummary {
   readonly completed: number;
   readonly rejected: number;
   readonly dropped: number;
+  /** Streams that started and broke (issue 11): only when some request of the run failed. */
+  readonly failed?: number;
   readonly ttft_ms: LatencyStats;
   readonly tpot_ms: LatencyStats;
   readonly e2e_ms: LatencyStats;
   readonly goodput: GoodputStats;
+  /** by_class.tenant only, when the run has resilience results (resilience.ts). */
+  readonly resilience?: RequestOutcomeCounts;
 }
 
 /**
@@ -62,6 +67,8 @@ export interface StageSummary {
   readonly arrived: number;
   readonly completed: number;
   readonly dropped: number;
+  /** Only when some request of the run failed mid-stream (issue 11). */
+  readonly failed?: number;
   readonly ttft_ms: LatencyStats;
   readonly tpot_ms: LatencyStats;
   readonly e2e_ms: LatencyStats;
@@ -107,17 +114,40 @@ export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig
   };
 }
 
-/** How many of `records` completed, were rejected by an engine, or were dropped by the gateway. */
-export function outcomes(records: readonly RequestRecord[]): { completed: number; rejected: number; dropped: number } {
+/**
+ * How many of `records` completed, were rejected by an engine, were dropped by the gateway, or
+ * failed mid-stream (issue 11; callers report `failed` only when the run has any, see ExtraKeys).
+ */
+export function outcomes(records: readonly RequestRecord[]): { completed: number; rejected: number; dropped: number; failed: number } {
   let completed = 0;
   let rejected = 0;
   let dropped = 0;
+  let failed = 0;
   for (const r of records) {
     if (r.outcome === 'completed') completed++;
     else if (r.outcome === 'rejected') rejected++;
+    else if (r.outcome === 'failed') failed++;
     else dropped++;
   }
-  return { completed, rejected, dropped };
+  return { completed, rejected, dropped, failed };
+}
+
+/**
+ * Which issue-11 keys a run's subsets carry: `failed` (some request of the run failed) and
+ * `resilience` (the run has resilience results). Both false for every earlier run, whose output
+ * then stays byte-identical.
+ */
+export interface ExtraKeys {
+  readonly failed: boolean;
+  readonly resilience: boolean;
+}
+
+export const NO_EXTRA_KEYS: ExtraKeys = { failed: false, resilience: false };
+
+/** The counts of a subset: completed, rejected, dropped, and `failed` when `extra.failed`. */
+export function outcomeCounts(records: readonly RequestRecord[], extra: ExtraKeys): { completed: number; rejected: number; dropped: number; failed?: number } {
+  const { failed, ...rest } = outcomes(records);
+  return extra.failed ? { ...rest, failed } : rest;
 }
 
 /** Groups records by `key`, keys sorted (numerically when every key is a number). */
@@ -141,11 +171,19 @@ type Figures = ReturnType<typeof subsetFigures>;
  * One dimension's classes; a class holding every record reuses `whole` (the figures of all of them).
  * Goodput rates are over `durationS`, the whole window's duration (as the total's).
  */
-function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures, durationS: number): Record<string, ClassSummary> {
+function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, key: (r: RequestRecord) => string, whole: Figures, durationS: number, extra: ExtraKeys): Record<string, ClassSummary> {
   const out: Record<string, ClassSummary> = {};
   for (const [k, group] of groupBy(records, key)) {
     const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo, durationS);
-    out[k] = { arrived: group.length, ...outcomes(group), ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, goodput: f.goodput };
+    out[k] = {
+      arrived: group.length,
+      ...outcomeCounts(group, extra),
+      ttft_ms: f.ttft_ms,
+      tpot_ms: f.tpot_ms,
+      e2e_ms: f.e2e_ms,
+      goodput: f.goodput,
+      ...(extra.resilience ? { resilience: requestOutcomeCounts(group) } : {}),
+    };
   }
   return out;
 }
@@ -162,11 +200,13 @@ export function tenantKey(client: number, names: readonly string[] | undefined):
  * (unrounded, the denominator of the total's goodput), over which every class's goodput rate is
  * taken so that the classes' rates sum to the total's (up to rounding).
  */
-export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, durationS: number, tenantNames?: readonly string[]): ClassBreakdown {
+export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, whole: Figures, durationS: number, tenantNames?: readonly string[], extra: ExtraKeys = NO_EXTRA_KEYS): ClassBreakdown {
+  // Resilience counts per tenant only (the issue asks for per route and per tenant).
+  const failedOnly: ExtraKeys = { failed: extra.failed, resilience: false };
   return {
-    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole, durationS),
-    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole, durationS),
-    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole, durationS),
+    priority: classesBy(records, inWindow, slo, (r) => String(r.priority), whole, durationS, failedOnly),
+    tenant: classesBy(records, inWindow, slo, (r) => tenantKey(r.client, tenantNames), whole, durationS, extra),
+    adapter: classesBy(records, inWindow, slo, (r) => r.adapter ?? 'base', whole, durationS, failedOnly),
   };
 }
 
@@ -174,7 +214,7 @@ export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: 
  * Per-stage figures: the requests arriving in [from_s, to_s) of each stage. Goodput's rate is over
  * the stage's span (to_s − from_s), comparable with its offered `rate`.
  */
-export function stageSummaries(records: readonly RequestRecord[], stages: readonly StageSpan[], slo: SloConfig): StageSummary[] {
+export function stageSummaries(records: readonly RequestRecord[], stages: readonly StageSpan[], slo: SloConfig, extra: ExtraKeys = NO_EXTRA_KEYS): StageSummary[] {
   const buckets: RequestRecord[][] = stages.map(() => []);
   for (const r of records) {
     const t = r.arrivalUs / 1e6;
@@ -188,6 +228,6 @@ export function stageSummaries(records: readonly RequestRecord[], stages: readon
   return stages.map((s, index) => {
     const group = buckets[index]!;
     const o = outcomes(group);
-    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...subsetFigures(group, slo, s.to_s - s.from_s) };
+    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...(extra.failed ? { failed: o.failed } : {}), ...subsetFigures(group, slo, s.to_s - s.from_s) };
   });
 }

@@ -18,7 +18,8 @@
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
 import { latencyStats, ratio, round4, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
-import { groupBy, outcomes, subsetFigures } from './breakdown.js';
+import { groupBy, NO_EXTRA_KEYS, outcomeCounts, subsetFigures, type ExtraKeys } from './breakdown.js';
+import { hasFailed, hasResilience, requestOutcomeCounts, type RequestOutcomeCounts } from './resilience.js';
 
 /** One subset's figures: counts over every request of the subset, latencies over the measured window. */
 export interface SubsetSummary {
@@ -28,6 +29,9 @@ export interface SubsetSummary {
   readonly rejected_by_reason: Readonly<Record<string, number>>;
   readonly dropped: number;
   readonly dropped_by_reason: Readonly<Record<string, number>>;
+  /** Issue 11, only when some request of the run failed mid-stream: the subset's failed streams and their reasons. */
+  readonly failed?: number;
+  readonly failed_by_reason?: Readonly<Record<string, number>>;
   readonly ttft_ms: LatencyStats;
   readonly tpot_ms: LatencyStats;
   readonly e2e_ms: LatencyStats;
@@ -48,6 +52,8 @@ export interface SubsetSummary {
   readonly lora_loads?: number;
   /** by_pool / by_role only: the subset's replicas, by name, in fleet order. */
   readonly replicas?: readonly string[];
+  /** by_route only, when the run has resilience results (resilience.ts). */
+  readonly resilience?: RequestOutcomeCounts;
 }
 
 /** The dimensions present in a summary (each absent when it does not split the run). */
@@ -113,8 +119,8 @@ function reasons(records: readonly RequestRecord[], outcome: RequestRecord['outc
  * Figures of one subset. `inWindow` selects the measured records; `durationS` is the whole
  * window's duration (goodput rate denominator); `replicas` the subset's replicas, when it is one.
  */
-export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, durationS: number, replicas?: readonly ReplicaStats[]): SubsetSummary {
-  const { completed, rejected, dropped } = outcomes(group);
+export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: RequestRecord) => boolean, slo: SloConfig, durationS: number, replicas?: readonly ReplicaStats[], extra: ExtraKeys = NO_EXTRA_KEYS): SubsetSummary {
+  const { completed, rejected, dropped, failed } = outcomeCounts(group, extra);
   let recordPreemptions = 0;
   for (const r of group) recordPreemptions += r.preemptions;
   const measured = group.filter(inWindow);
@@ -127,6 +133,7 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
     rejected_by_reason: reasons(group, 'rejected'),
     dropped,
     dropped_by_reason: reasons(group, 'dropped'),
+    ...(failed !== undefined ? { failed, failed_by_reason: reasons(group, 'failed') } : {}),
     ttft_ms: f.ttft_ms,
     tpot_ms: f.tpot_ms,
     e2e_ms: f.e2e_ms,
@@ -134,7 +141,8 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
     throughput: f.throughput,
     goodput: f.goodput,
   };
-  if (replicas === undefined) return { ...base, preemptions: recordPreemptions };
+  const res = extra.resilience ? { resilience: requestOutcomeCounts(group) } : {};
+  if (replicas === undefined) return { ...base, preemptions: recordPreemptions, ...res };
   let queries = 0;
   let hits = 0;
   let preemptions = 0;
@@ -145,7 +153,7 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
     preemptions += r.preemptions;
     loraLoads += r.loraLoads;
   }
-  return { ...base, preemptions, prefix_cache_hit_rate: round4(ratio(hits, queries)), lora_loads: loraLoads, replicas: replicas.map((r) => r.name) };
+  return { ...base, preemptions, prefix_cache_hit_rate: round4(ratio(hits, queries)), lora_loads: loraLoads, replicas: replicas.map((r) => r.name), ...res };
 }
 
 /**
@@ -162,12 +170,15 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
     by_role?: Record<string, SubsetSummary>;
   } = {};
   const records = run.records;
+  // Issue 11: `failed` on every subset when some request failed; resilience counts per route only.
+  const failedOnly: ExtraKeys = { failed: hasFailed(records), resilience: false };
+  const withResilience: ExtraKeys = { ...failedOnly, resilience: hasResilience(run) };
 
   if (isMultiPool(run)) {
     const byPool: Record<string, SubsetSummary> = {};
     for (const i of poolIndices(run)) {
       const group = records.filter((r) => r.pool === i);
-      byPool[poolName(run, i)] = subsetSummary(group, inWindow, slo, durationS, run.replicas.filter((r) => r.pool === i));
+      byPool[poolName(run, i)] = subsetSummary(group, inWindow, slo, durationS, run.replicas.filter((r) => r.pool === i), failedOnly);
     }
     out.by_pool = byPool;
   }
@@ -177,14 +188,14 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
     const byRoute: Record<string, SubsetSummary> = {};
     // Every named rule appears, with zero counts when nothing matched it.
     for (const name of run.routes ?? []) if (!routes.has(name)) routes.set(name, []);
-    for (const k of [...routes.keys()].sort()) byRoute[k] = subsetSummary(routes.get(k)!, inWindow, slo, durationS);
+    for (const k of [...routes.keys()].sort()) byRoute[k] = subsetSummary(routes.get(k)!, inWindow, slo, durationS, undefined, withResilience);
     out.by_route = byRoute;
   }
 
   const models = new Map(groupBy(records, (r) => r.model || DEFAULT_MODEL));
   if (models.size > 1) {
     const byModel: Record<string, SubsetSummary> = {};
-    for (const [k, g] of models) byModel[k] = subsetSummary(g, inWindow, slo, durationS);
+    for (const [k, g] of models) byModel[k] = subsetSummary(g, inWindow, slo, durationS, undefined, failedOnly);
     out.by_model = byModel;
   }
 
@@ -201,7 +212,7 @@ export function poolBreakdown(run: PolicyRun, inWindow: (r: RequestRecord) => bo
     const byRole: Record<string, SubsetSummary> = {};
     for (const k of [...roles.keys()].sort()) {
       const reps = k === NOT_DISPATCHED ? undefined : run.replicas.filter((r) => (r.role || UNLABELLED) === k);
-      byRole[k] = subsetSummary(roles.get(k)!, inWindow, slo, durationS, reps);
+      byRole[k] = subsetSummary(roles.get(k)!, inWindow, slo, durationS, reps, failedOnly);
     }
     out.by_role = byRole;
   }

@@ -12,6 +12,10 @@
  *   by_route, by_model, by_role (pools.ts), pd (pdBreakdown.ts, ../shared/reference/gateway.md §4.6)
  *   and each replica's pool, GPU and role; a single-pool homogeneous unlabelled run gets none of
  *   them, so its summary is byte-identical to before.
+ * - A fleet that fails and scales (issue 11, ../shared/reference/gateway.md §3, §5, §6) adds
+ *   `failed` / `failed_by_reason` (some stream broke), `resilience` (resilience.ts: counters,
+ *   timeouts, rate limits, retries, also per route in by_route and per tenant in by_class.tenant)
+ *   and `replicas_over_time` (replicaTimeline.ts), each only when the run has it.
  */
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
@@ -22,12 +26,16 @@ import { steadyState, type SteadyState } from './steadyState.js';
 import { excludedBuckets } from './itlTimeline.js';
 import { hasRoles, isMixedGpu, isMultiPool, poolBreakdown, poolName, type SubsetSummary } from './pools.js';
 import { hasPd, pdBreakdown, type PdSummary } from './pdBreakdown.js';
+import { hasFailed, hasResilience, resilienceSummary, type ResilienceSummary } from './resilience.js';
+import { replicasOverTime, type ReplicasOverTime } from './replicaTimeline.js';
 
 export * from './latency.js';
 export type { ClassBreakdown, ClassSummary, StageSpan, StageSummary } from './breakdown.js';
 export type { SteadyState } from './steadyState.js';
 export type { SubsetSummary } from './pools.js';
 export type { PdSummary, PartStats } from './pdBreakdown.js';
+export type { ResilienceSummary, RequestOutcomeCounts } from './resilience.js';
+export type { ReplicasOverTime, PoolTimelineSummary } from './replicaTimeline.js';
 
 export interface ReplicaSummary {
   readonly name: string;
@@ -69,6 +77,10 @@ export interface PolicySummary {
   readonly dropped_by_status: Readonly<Record<string, number>>;
   /** Dropped requests per reason code (a fixed set, README), keys sorted. */
   readonly dropped_by_reason: Readonly<Record<string, number>>;
+  /** Issue 11, only when some request failed: streams that started and broke (the client saw tokens, no [DONE]). */
+  readonly failed?: number;
+  /** Failed streams per reason (`replica-failed`, `timeout`), keys sorted; with `failed` only. */
+  readonly failed_by_reason?: Readonly<Record<string, number>>;
   /** Requests arrived and none completed: every one was rejected or dropped (the CLI warns). */
   readonly all_failed: boolean;
   /** firstTokenUs − arrivalUs (measured window). */
@@ -111,6 +123,10 @@ export interface PolicySummary {
   readonly pd?: PdSummary;
   /** Per-stage figures of a rate ladder (absent without stages). */
   readonly stages?: readonly StageSummary[];
+  /** Issue 11: resilience counters and request outcome totals (resilience.ts); only when the run has them. */
+  readonly resilience?: ResilienceSummary;
+  /** Issue 11: replicas over time per pool, GPU-hours and cost (replicaTimeline.ts); only with a replica timeline. */
+  readonly replicas_over_time?: ReplicasOverTime;
 }
 
 /**
@@ -135,6 +151,8 @@ export interface SummaryOptions {
   readonly stages?: readonly StageSpan[];
   /** Tenant names by client index, for `by_class.tenant`. */
   readonly tenantNames?: readonly string[];
+  /** $/h per GPU by GPU type (the scenario's price table): adds `cost_usd` to `replicas_over_time`. */
+  readonly gpuPrices?: Readonly<Record<string, number>>;
 }
 
 /** Automatic warm-up: this fraction of the arrival span … */
@@ -221,6 +239,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
   const excluded = run.itlTimeline === undefined || measured === records ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
 
   const durationS = durationSeconds(measured, completed);
+  const extra = { failed: hasFailed(records), resilience: hasResilience(run) };
   const placed = isMultiPool(run) || isMixedGpu(run.replicas) || hasRoles(run.replicas);
 
   let queries = 0;
@@ -242,6 +261,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     dropped: records.filter((r) => r.outcome === 'dropped').length,
     dropped_by_status: countBy(records, 'dropped', (r) => String(r.status)),
     dropped_by_reason: countBy(records, 'dropped', (r) => r.reason),
+    ...(extra.failed ? { failed: records.filter((r) => r.outcome === 'failed').length, failed_by_reason: countBy(records, 'failed', (r) => r.reason) } : {}),
     all_failed: records.length > 0 && completedAll === 0,
     ttft_ms: f.ttft_ms,
     tpot_ms: f.tpot_ms,
@@ -258,9 +278,11 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     balance: { request_share_cv: requestShareCv(run.replicas) },
     steady_state: steadyState(records),
     window,
-    by_class: classBreakdown(records, inWindow, slo, f, durationS, opts.tenantNames),
+    by_class: classBreakdown(records, inWindow, slo, f, durationS, opts.tenantNames, extra),
     ...poolBreakdown(run, inWindow, slo, durationS),
     ...(hasPd(records, run.replicas) ? { pd: pdBreakdown(measured) } : {}),
-    ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo) } : {}),
+    ...(opts.stages !== undefined && opts.stages.length > 0 ? { stages: stageSummaries(records, opts.stages, slo, extra) } : {}),
+    ...(extra.resilience ? { resilience: resilienceSummary(run) } : {}),
+    ...(run.replicaTimeline !== undefined ? { replicas_over_time: replicasOverTime(run.replicaTimeline, opts.gpuPrices) } : {}),
   };
 }
