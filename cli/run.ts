@@ -6,6 +6,7 @@ import { renderRunTables } from '../reports/table.js';
 import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } from '../reports/collect.js';
 import { serialiseResults } from '../reports/results.js';
 import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
+import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
@@ -104,14 +105,15 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
   let doneBefore = 0;
   try {
     const extendedCsv = csvIsExtended(scenario);
-    csv?.write(requestsCsvHeader(extendedCsv));
+    const attemptsCsv = hasResilienceOrChurn(scenario);
+    csv?.write(requestsCsvHeader(extendedCsv, attemptsCsv));
     const { primary, doc } = collectResults(scenario, plan, VERSION, {
       onProgress: (arrived) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
       onPolicyDone: (run, point) => {
         doneBefore += run.records.length;
         if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined));
+          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
           recorder?.policyDone(run);
         } else recorder?.discard();
       },

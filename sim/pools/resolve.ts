@@ -77,3 +77,19 @@ export function poolReplicaCount(p: PoolConfig): number {
 export function eventsOf(s: ScenarioConfig, policy?: PolicySpec): readonly ChurnEvent[] {
   return policy?.events ?? s.events ?? [];
 }
+
+/** True when a rule uses issue 11's gateway resilience (timeouts, retries, rate limits, fallback). */
+function ruleIsResilient(r: RouteRule): boolean {
+  return r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null;
+}
+
+/**
+ * True when some run of the scenario can retry, time out, rate-limit, fail over, lose or add
+ * replicas (its results then carry attempts, resilience counters, replica timelines).
+ */
+export function hasResilienceOrChurn(s: ScenarioConfig): boolean {
+  const pools = poolsOf(s);
+  if (pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null)) return true;
+  if ((s.events?.length ?? 0) > 0 || (s.routes ?? []).some(ruleIsResilient)) return true;
+  return s.policies.some((p) => (p.events?.length ?? 0) > 0 || (p.routes ?? []).some(ruleIsResilient));
+}
