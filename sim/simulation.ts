@@ -574,7 +574,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         for (const k of e.replicas) {
           const r = base + k;
           if (e.kind === 'fail') crashReplica(r, e.mode, e.detect_s);
-          else if (!alive[r] && !lifecycle.isStarting(r)) q.push(lifecycle.start(r, now), EventKind.Ready, r);
+          else if (!alive[r] && !lifecycle.isStarting(r)) q.push(lifecycle.start(r, now, true), EventKind.Ready, r);
         }
         break;
       }

@@ -8,7 +8,8 @@
 import type { PoolConfig } from '../scenario/types.js';
 import type { PoolReplicaTimeline } from '../metrics/types.js';
 import type { BuiltFleet } from './fleet.js';
-import { startupOf, type StartupPlan } from '../autoscale/index.js';
+import { DEFAULT_STARTUP, startupPhasesUs, type StartupPhases } from '../autoscale/index.js';
+import { getGpu, getModel } from '../hardware/catalog.js';
 
 type State = 'ready' | 'starting' | 'down' | 'off';
 
@@ -16,7 +17,7 @@ export class Lifecycle {
   /** True when anything can change a replica's state (churn events or autoscaling). */
   readonly tracked: boolean;
   private readonly state: State[];
-  private readonly plans: StartupPlan[];
+  private readonly plans: StartupPhases[];
   private readonly series: { t: number[]; ready: number[]; starting: number[] }[];
   private readonly gpuUs: Map<string, number>[];
   private readonly since: number[];
@@ -29,7 +30,10 @@ export class Lifecycle {
   ) {
     this.tracked = churn || pools.some((p) => p.autoscaling != null);
     this.state = fleet.replicas.map((_, i) => (active === undefined || active[i] ? 'ready' : 'off'));
-    this.plans = fleet.info.map((x) => startupOf(pools[x.pool]!, x.group));
+    this.plans = fleet.info.map((x) => {
+      const pool = pools[x.pool]!;
+      return startupPhasesUs(getModel(pool.model), getGpu(x.group.gpu), x.group.tp, pool.startup ?? DEFAULT_STARTUP);
+    });
     this.series = pools.map(() => ({ t: [], ready: [], starting: [] }));
     this.gpuUs = pools.map(() => new Map());
     this.since = fleet.replicas.map(() => 0);
@@ -48,10 +52,14 @@ export class Lifecycle {
     return this.state[r] === 'off';
   }
 
-  /** Start replica `r` (recovery or scale-up) at `now`; returns when it becomes Ready. */
-  start(r: number, now: number): number {
+  /**
+   * Start replica `r` at `now`; returns when it becomes Ready. A new pod (scale-up) goes through
+   * every phase; a restart in place (recovery) skips scheduling: its node is there.
+   */
+  start(r: number, now: number, restart = false): number {
     this.set(r, 'starting', now);
-    return now + this.plans[r]!.readyAfterUs;
+    const p = this.plans[r]!;
+    return now + (restart ? p.readyUs - p.schedulingUs : p.readyUs);
   }
 
   /** Replica `r` is Ready: its warm-up (slower steps until `untilUs`). */

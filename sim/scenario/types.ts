@@ -130,6 +130,61 @@ export interface ObjectiveSpec {
   readonly priority: number;
 }
 
+/** What a pool's autoscaler reads (gateway.md §5.2–5.3): a per-pod gauge, or WVA V1's saturation analysis. */
+export type AutoscaleMetric = 'queue' | 'kv' | 'running' | 'saturation';
+
+/** One HPA scaling policy (autoscaling/v2 `HPAScalingPolicy`, gateway.md §5.1 step 6). */
+export interface HpaPolicy {
+  readonly type: 'Pods' | 'Percent';
+  /** Pods added/removed, or percent of the replicas at the start of the period. */
+  readonly value: number;
+  /** Length of the sliding window over which changes are summed, s. */
+  readonly period_s: number;
+}
+
+/** HPA scaling rules of one direction (autoscaling/v2 `HPAScalingRules`). */
+export interface HpaScalingRules {
+  readonly stabilization_window_s: number;
+  readonly policies: readonly HpaPolicy[];
+  readonly select_policy: 'Max' | 'Min' | 'Disabled';
+}
+
+/** A pool's autoscaler (issue 11): Kubernetes HPA semantics on one metric (sim/autoscale/hpa.ts). */
+export interface AutoscalingConfig {
+  readonly metric: AutoscaleMetric;
+  /**
+   * Per-pod average the HPA aims at (AverageValue): requests waiting (queue), KV use 0..1 (kv),
+   * requests running (running); for `saturation` the External AverageValue on WVA's desired count (1).
+   */
+  readonly target: number;
+  readonly min_replicas: number;
+  readonly max_replicas: number;
+  readonly sync_period_s: number;
+  readonly tolerance: number;
+  /** Age of the metric the HPA sees (scrape + adapter), s. */
+  readonly metric_delay_s: number;
+  readonly behavior: { readonly scale_up: HpaScalingRules; readonly scale_down: HpaScalingRules };
+  /** Index of the pool's replica group that scales. */
+  readonly group: number;
+}
+
+/** Start-up of a new replica (gateway.md §5.5; sim/autoscale/startup.ts), s unless noted. */
+export interface StartupConfig {
+  /** Until a GPU node is available and the pod is bound. */
+  readonly scheduling_s: number;
+  /** Container start (image cached). */
+  readonly container_s: number;
+  /** Weight read bandwidth of one pod, GB/s (10^9 bytes/s). */
+  readonly storage_gbps: number;
+  /** Weight load time; null = the model's weight bytes / storage_gbps. */
+  readonly load_s: number | null;
+  /** Engine initialisation (KV profiling, CUDA graphs, compile). */
+  readonly init_s: number;
+  /** After Ready: steps run `warmup_factor` times slower for this long. */
+  readonly warmup_s: number;
+  readonly warmup_factor: number;
+}
+
 /** One InferencePool with its model servers and its Endpoint Picker (gateway.md §2). */
 export interface PoolConfig {
   readonly name: string;
@@ -147,10 +202,14 @@ export interface PoolConfig {
   /** LoRA adapters this pool serves (body-based routing maps them to the pool's base model). */
   readonly adapters: readonly string[];
   readonly kv_transfer: KvTransferConfig;
-  /** Circuit breaker of the pool's cluster (issue 11); absent or null = Envoy's defaults (1024 / 1024). */
+  /** Circuit breaker of the pool's cluster (issue 11); absent or null = none (Envoy's 1024 / 1024 defaults are raised in reference deployments, gateway.md §2.6). */
   readonly circuit_breaker?: CircuitBreakerSpec | null;
   /** Outlier detection (issue 11); absent or null = off. */
   readonly outlier_detection?: OutlierDetectionSpec | null;
+  /** Issue 11: the pool's autoscaler; absent/null = a fixed replica count. */
+  readonly autoscaling?: AutoscalingConfig | null;
+  /** Issue 11: start-up phases of replicas added at run time; absent = DEFAULT_STARTUP. */
+  readonly startup?: StartupConfig;
 }
 
 /** One HTTPRoute match (gateway.md §1.2); all of its conditions must hold. */
@@ -299,6 +358,8 @@ export interface ScenarioConfig {
   readonly sweep?: SweepConfig | null;
   /** Sampling of the report's time series; the loader fills in DEFAULT_REPORT. */
   readonly report?: ReportConfig;
+  /** Issue 11: $ per GPU-hour by GPU type (sim/hardware/gpuPrices.json with the scenario's overrides). */
+  readonly gpu_prices?: Readonly<Record<string, number>>;
 }
 
 export interface SweepConfig {
