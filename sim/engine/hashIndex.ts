@@ -74,6 +74,12 @@ export class HashIndex {
     this.count--;
   }
 
+  /** Remove every entry (a restarted engine, engine crash). */
+  clear(): void {
+    this.keys.fill(EMPTY);
+    this.count = 0;
+  }
+
   /** Every (hash, block) pair; for invariant checks only. */
   *entries(): IterableIterator<[number, number]> {
     for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== EMPTY) yield [this.keys[i]!, this.vals[i]!];

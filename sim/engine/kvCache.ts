@@ -112,6 +112,32 @@ export class KvCache {
     }
   }
 
+  /**
+   * Empty the cache as a restarted process finds it: every block free with no hash, the prefix
+   * cache empty, the free queue back in block order (as at construction). With `events` set, every
+   * hash that was cached is reported removed (vLLM's AllBlocksCleared), in block order.
+   */
+  reset(): void {
+    const ev = this.events;
+    for (let b = 0; b < this.numBlocks; b++) {
+      const h = this.hashOf[b]!;
+      if (h !== NO_HASH && ev !== null) ev.removed.push(h);
+    }
+    this.hashOf.fill(NO_HASH);
+    this.ref.fill(0);
+    this.inFree.fill(0);
+    this.cached.clear();
+    this.head = NIL;
+    this.tail = NIL;
+    this.free = 0;
+    for (let b = 0; b < this.numBlocks; b++) this.pushTail(b);
+  }
+
+  /** Blocks whose content is in the prefix cache (hittable), in use or free. */
+  get cachedBlocks(): number {
+    return this.cached.size;
+  }
+
   /** Reference count of a block (for tests and invariants). */
   refCount(block: number): number {
     return this.ref[block]!;

@@ -20,6 +20,12 @@ export class LoraSlots {
     private readonly adapterBytes: (adapter: string) => number,
   ) {}
 
+  /** A restarted process: no adapter resident on GPU or in host memory (`loads` keeps counting). */
+  reset(): void {
+    this.gpu.length = 0;
+    this.cpu.length = 0;
+  }
+
   /**
    * Make `batch` (distinct adapters, at most max_loras) resident and mark them most recently used.
    * Returns the load time in µs (0 when all were resident).

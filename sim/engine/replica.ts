@@ -7,6 +7,13 @@
  * (decode legs admitted with blocks since the last call, each with `pullTokens`), `kvArrived`
  * (pulled KV present: the decode leg runs from the next step) and `releaseHeld` (a finished
  * prefill leg's blocks freed once the decoder read them). Kick the replica after either of the two.
+ *
+ * Failures and churn (gateway.md §6.2, §5.5): `abort` cancels one request (client timeout or
+ * disconnect) and frees its KV at once; `crash` loses everything the process held and leaves an
+ * empty engine, prefix cache included; `setWarmup` slows the steps of a cold engine after Ready.
+ * A StepEnd scheduled before a crash is stale: the caller records `epoch` when it schedules the
+ * StepEnd and drops the event when `epoch` has changed since (`endStep` is also a no-op with no step
+ * in flight, which covers a crash not yet followed by a new step, but not a crash followed by one).
  */
 import type { EngineConfig, LoraLoadConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
@@ -49,6 +56,11 @@ export class Replica {
   private readonly adapterRank = new Map<string, number>();
   private stepStartUs = 0;
   private stepDurUs = 0;
+  /** Steps starting before this time are slowed by `warmFactor` (0 = no warm-up). */
+  private warmUntilUs = 0;
+  private warmFactor = 1;
+  /** Incremented by every `crash`: a StepEnd scheduled under an older epoch is void. */
+  epoch = 0;
 
   constructor(private readonly setup: ReplicaSetup, place?: ReplicaPlace) {
     this.name = setup.name;
@@ -75,6 +87,12 @@ export class Replica {
   /** Decode legs admitted with blocks, still waiting for their pulled KV. */
   get pullingCount(): number {
     return this.scheduler.pulling.length;
+  }
+
+  /** Sequences this replica holds: waiting, running, pulling their KV, or finished prefill legs holding blocks. */
+  get inFlight(): number {
+    const s = this.scheduler;
+    return s.waiting.length + s.running.length + s.pulling.length + s.held.size;
   }
 
   /**
@@ -129,15 +147,20 @@ export class Replica {
     if (batch.size === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch);
     if (batch.size === 0) return -1;
     const loadUs = this.lora !== null && batch.adapters.length > 0 ? this.lora.prepare(batch.adapters) : 0;
-    const dur = stepDurationUs(this.setup.stepTime, batch.shape, this.setup.loraK) + Math.round(loadUs);
+    let dur = stepDurationUs(this.setup.stepTime, batch.shape, this.setup.loraK) + Math.round(loadUs);
+    if (now < this.warmUntilUs) dur = Math.round(dur * this.warmFactor);
     this.busy = true;
     this.stepStartUs = now;
     this.stepDurUs = dur;
     return now + dur;
   }
 
-  /** Apply the running step, which ends at `now`. Returns the requests that finished. */
+  /**
+   * Apply the running step, which ends at `now`. Returns the requests that finished. A no-op
+   * (nothing finished) when no step is in flight, i.e. the step was voided by `crash`.
+   */
   endStep(now: number, itl: ItlCounts): Sequence[] {
+    if (!this.busy) return NONE_DONE;
     const done = this.scheduler.complete(this.batch, now, this.stepDurUs, itl);
     this.busy = false;
     const s = this.stats;
@@ -148,6 +171,50 @@ export class Replica {
       s.outputTokens += seq.req.outputTokens;
     }
     return done;
+  }
+
+  /**
+   * Cancel `seq` at `now` (client timeout or disconnect; vLLM aborts it and frees its KV): it leaves
+   * the waiting queue, running set, pulling set or held prefill legs, and exactly its blocks are
+   * released now (full cached blocks stay hittable, as any release). If it is in the executing
+   * step, that step completes without it: no token, not finished, no ITL sample (the step keeps
+   * the duration it was started with). False when this replica does not hold `seq` (finished and
+   * released, never enqueued, or on another replica). Its record is left to the caller (outcome,
+   * endUs); `outputDone` still tells how many tokens it streamed. O(queue length).
+   */
+  abort(seq: Sequence, nowUs: number): boolean {
+    void nowUs; // the release is instantaneous; kept for symmetry with crash and for callers' logs
+    if (!this.scheduler.abort(seq)) return false;
+    if (this.busy) this.batch.remove(seq);
+    return true;
+  }
+
+  /**
+   * The process dies at `nowUs`: returns every sequence it held (running, pulling, waiting in
+   * queue order, held prefill legs), each with its blocks dropped and `outputDone` kept; leaves an
+   * empty engine (no KV in use, prefix cache empty, no adapter resident, no step in flight) and
+   * increments `epoch`. The executing step, if any, is void: its time up to `nowUs` counts as busy,
+   * but not as a step. Warm-up settings are kept (call `setWarmup` when the restarted engine is Ready).
+   */
+  crash(nowUs: number): Sequence[] {
+    if (this.busy) {
+      this.stats.busyUs += nowUs - this.stepStartUs;
+      this.busy = false;
+    }
+    this.batch.clear();
+    this.epoch++;
+    this.lora?.reset();
+    return this.scheduler.reset();
+  }
+
+  /**
+   * Cold engine after Ready (gateway.md §5.5): steps that start before `untilUs` take `factor` ×
+   * their duration, rounded to whole µs. `setWarmup(0, 1)` (the default) turns it off.
+   */
+  setWarmup(untilUs: number, factor: number): void {
+    if (!(factor > 0) || !Number.isFinite(factor)) throw new Error(`warm-up factor must be a positive number, got ${factor}`);
+    this.warmUntilUs = factor === 1 ? 0 : untilUs;
+    this.warmFactor = factor;
   }
 
   /** Fold the scheduler's and LoRA counters into `stats` (end of run). */
@@ -165,3 +232,5 @@ export class Replica {
     return takeSnapshot(this.scheduler, this.kv, this.setup.engine.max_loras, now);
   }
 }
+
+const NONE_DONE: Sequence[] = Object.freeze([]) as unknown as Sequence[];

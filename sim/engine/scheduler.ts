@@ -9,6 +9,9 @@
  * freed, until `releaseHeld`; a remote-KV decode leg is admitted with blocks for its whole prompt
  * (local prefix hits reused) into `pulling` (WAITING_FOR_REMOTE_KVS) without joining the batch, and
  * joins `running` at `kvArrived` with all but the last prompt token computed.
+ *
+ * Failures (gateway.md §6.2): `abort` cancels one request wherever it is and frees its blocks at
+ * once (vLLM abort_requests); `reset` empties everything for a crashed process.
  */
 import type { EngineConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts } from '../metrics/types.js';
@@ -28,6 +31,8 @@ export class Scheduler {
   heldBlocks = 0;
   /** Finished prefill legs still holding blocks. */
   heldSequences = 0;
+  /** Those legs, in the order they finished (a Set: releaseHeld and abort remove in O(1)). */
+  readonly held = new Set<Sequence>();
   /** Prompt tokens looked up in / served from the prefix cache at admission. */
   prefixQueryTokens = 0;
   prefixHitTokens = 0;
@@ -265,8 +270,62 @@ export class Scheduler {
     }
     this.heldBlocks -= seq.blocks.length;
     this.heldSequences--;
+    this.held.delete(seq);
     this.kv.release(seq.blocks);
     seq.blocks = [];
+  }
+
+  /**
+   * Cancel `seq` (client gone): take it out of waiting, running, pulling or the held prefill legs
+   * and release exactly its blocks (full cached ones stay hittable in the free queue). The caller
+   * takes it out of an executing step's batch first. False when this scheduler does not hold it.
+   * Its emitted output (`outputDone`) is kept for the caller; its computed state is dropped.
+   */
+  abort(seq: Sequence): boolean {
+    const adapter = seq.req.adapter;
+    if (this.held.has(seq)) {
+      this.releaseHeld(seq);
+      return true;
+    }
+    let i = this.running.indexOf(seq);
+    if (i >= 0) {
+      this.running.splice(i, 1);
+      count(this.runningAdapters, adapter, -1);
+    } else if ((i = this.pulling.indexOf(seq)) >= 0) {
+      this.pulling.splice(i, 1);
+      const p = this.pulls.indexOf(seq);
+      if (p >= 0) this.pulls.splice(p, 1);
+      count(this.waitingAdapters, adapter, -1);
+    } else if (this.waiting.remove(seq)) {
+      count(this.waitingAdapters, adapter, -1);
+    } else {
+      return false;
+    }
+    this.kv.release(seq.blocks);
+    seq.resetForRecompute();
+    return true;
+  }
+
+  /**
+   * A crashed process: every sequence held, in the order running, pulling, waiting (queue order),
+   * held prefill legs (finish order), each with its blocks dropped; the scheduler and the KV cache
+   * (prefix cache included) are left empty. Cumulative counters (prefix queries/hits, preemptions)
+   * keep counting across the crash: they feed the run's replica statistics.
+   */
+  reset(): Sequence[] {
+    const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
+    for (const seq of out) seq.resetForRecompute();
+    this.running.length = 0;
+    this.pulling.length = 0;
+    this.pulls = [];
+    this.waiting.clear();
+    this.held.clear();
+    this.heldBlocks = 0;
+    this.heldSequences = 0;
+    this.runningAdapters.clear();
+    this.waitingAdapters.clear();
+    this.kv.reset();
+    return out;
   }
 
   /** Cached leading blocks: whole blocks only, at most known − 1 tokens. */
@@ -314,6 +373,7 @@ export class Scheduler {
         // Held for the decoder's pull (vLLM delays freeing under kv_lease) until releaseHeld.
         this.heldBlocks += seq.blocks.length;
         this.heldSequences++;
+        this.held.add(seq);
       } else {
         this.kv.release(seq.blocks);
         seq.blocks = [];

@@ -45,6 +45,21 @@ export class WaitingQueue {
     }
   }
 
+  /** Take `seq` out wherever it is (an aborted request); false when it is not queued. O(length). */
+  remove(seq: Sequence): boolean {
+    const i = this.items.indexOf(seq, this.head);
+    if (i < 0) return false;
+    if (i === this.head) this.items[this.head++] = undefined as unknown as Sequence;
+    else this.items.splice(i, 1);
+    return true;
+  }
+
+  /** Empty the queue (engine crash). */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
   *[Symbol.iterator](): IterableIterator<Sequence> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
   }
