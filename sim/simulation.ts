@@ -31,11 +31,12 @@ import { buildPools } from './fleet/fleet.js';
 import type { Gateway } from './gateway/gateway.js';
 import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
-import { eventsOf, hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
+import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
 import { PdRuns } from './pd/runs.js';
 import { createRng } from './core/rng.js';
 import { Lifecycle } from './fleet/lifecycle.js';
 import { backoffUs, retryBudgetLimit } from './resilience/index.js';
+import { Hpa, WvaV1 } from './autoscale/index.js';
 import { bump, finishCounts, newResilienceCounts } from './metrics/resilienceCounts.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
@@ -70,6 +71,8 @@ export const enum EventKind {
   TryTimeout = 14,
   /** A retry's backoff is over (payload: Attempt). */
   RetryFire = 15,
+  /** A pool's autoscaler syncs (payload: pool index). */
+  HpaTick = 16,
 }
 
 /** Production's flow-control expiry sweep period (epp.md §2.10). */
@@ -147,16 +150,111 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const resilient =
     churn.length > 0 ||
     routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
-    pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null);
+    pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null);
   const flights = new Map<number, Flight>();
   /** A failed replica answers nothing until it is Ready again. */
   const alive = replicas.map(() => true);
   /** How a down replica fails a request: crash = connection refused at once; hang / node = never answers. */
   const downMode: (FailureMode | null)[] = replicas.map(() => null);
+  /** When each starting replica's Ready is due (a start called off and restarted leaves a stale event). */
+  const readyAt: number[] = replicas.map(() => -1);
   const retryRng = createRng(scenario.seed, 'retries');
   let activeRetries = 0;
   const counts = newResilienceCounts();
-  const lifecycle = new Lifecycle(pools, fleet, churn.length > 0);
+  const lifecycle = new Lifecycle(pools, fleet, churn.length > 0 || hasChurnOrScaling(scenario), fleet.active);
+  const scaling = pools.some((p) => p.autoscaling != null);
+  /** Replicas scaled in that finish their in-flight requests before releasing their GPUs. */
+  const draining = new Set<number>();
+  if (scaling) {
+    fleet.active.forEach((on, r) => {
+      if (on) return;
+      alive[r] = false;
+      downMode[r] = 'crash'; // an off slot refuses connections
+      gateway.setMember(r, false);
+      gateway.setReachable(r, false);
+    });
+  }
+  const hpas = pools.map((p) => (p.autoscaling ? new Hpa(p.autoscaling) : null));
+  const wvas = pools.map((p) => (p.autoscaling?.metric === 'saturation' ? new WvaV1(p.autoscaling.min_replicas, p.autoscaling.max_replicas) : null));
+  /** Per pool, the autoscaler's metric samples at past syncs (the HPA reads them `metric_delay_s` late). */
+  const hpaSamples = pools.map(() => [] as { t: number; values: number[]; pods: { kv: number; queue: number }[] }[]);
+  /** The slots of pool `p`'s autoscaled group, in order. */
+  const scaledSlots = pools.map((pool, p) => {
+    if (!pool.autoscaling) return [] as number[];
+    const out: number[] = [];
+    const g = pool.replicas[Math.min(pool.autoscaling.group, pool.replicas.length - 1)];
+    for (let r = fleet.offsets[p]!; r < fleet.offsets[p + 1]!; r++) if (fleet.info[r]!.group === g) out.push(r);
+    return out;
+  });
+  /** Stop a drained replica: it releases its GPUs and refuses connections. */
+  const stopIfDrained = (r: number): void => {
+    const rep = replicas[r]!;
+    if (rep.inFlight > 0 || rep.busy) return;
+    draining.delete(r);
+    alive[r] = false;
+    downMode[r] = 'crash';
+    gateway.setReachable(r, false);
+    lifecycle.stopped(r, now);
+  };
+  /** One autoscaler sync of pool `p` (gateway.md §5.1): read the metric, scale the group. */
+  const hpaSync = (p: number): void => {
+    const hpa = hpas[p]!;
+    const cfg = pools[p]!.autoscaling!;
+    const slots = scaledSlots[p]!;
+    // The metric now, kept for later syncs; the HPA acts on the sample `metric_delay_s` old.
+    const values: number[] = [];
+    const pods: { kv: number; queue: number }[] = [];
+    for (const r of slots) {
+      if (!lifecycle.isReady(r) || draining.has(r)) continue;
+      const m = replicas[r]!.snapshot(now);
+      pods.push({ kv: m.kvCacheUsagePercent, queue: m.waitingQueueSize });
+      values.push(cfg.metric === 'queue' ? m.waitingQueueSize : cfg.metric === 'running' ? m.runningRequestsSize : m.kvCacheUsagePercent);
+    }
+    const hist = hpaSamples[p]!;
+    hist.push({ t: now, values, pods });
+    const seen = hpa.metricTimeUs(now);
+    while (hist.length > 1 && hist[1]!.t <= seen) hist.shift();
+    const sample = hist[0]!.t <= seen ? hist[0]! : { t: now, values: [], pods: [] };
+    let starting = 0;
+    let ready = 0;
+    for (const r of slots) {
+      if (lifecycle.isStarting(r)) starting++;
+      else if (lifecycle.isReady(r) && !draining.has(r)) ready++;
+    }
+    const current = ready + starting;
+    const wva = wvas[p];
+    const desired = wva
+      ? hpa.desiredFromWva(now, current, wva.recommend(current, sample.pods, starting))
+      : hpa.recommend(now, current, sample.values, Math.max(0, current - sample.values.length));
+    if (desired > current) {
+      let add = desired - current;
+      for (const r of slots) {
+        if (add === 0) break;
+        if (!lifecycle.isOff(r) || draining.has(r)) continue;
+        const at = lifecycle.start(r, now);
+        readyAt[r] = at;
+        q.push(at, EventKind.Ready, r);
+        add--;
+      }
+    } else if (desired < current) {
+      let remove = current - desired;
+      // Kubernetes removes pods that are not ready first, then the newest (highest index here).
+      for (let k = slots.length - 1; k >= 0 && remove > 0; k--) {
+        const r = slots[k]!;
+        if (!lifecycle.isStarting(r)) continue;
+        lifecycle.stopped(r, now);
+        remove--;
+      }
+      for (let k = slots.length - 1; k >= 0 && remove > 0; k--) {
+        const r = slots[k]!;
+        if (!lifecycle.isReady(r) || draining.has(r)) continue;
+        gateway.setMember(r, false); // deletionTimestamp: the picker drops it at once (§6.1)
+        draining.add(r);
+        stopIfDrained(r);
+        remove--;
+      }
+    }
+  };
   const ruleName = (f: Flight): string => f.rule?.name ?? '(no route)';
   const tryTimeoutUs = (rule: RouteRule | null): number => rule?.retry?.per_try_timeout_us ?? Math.round((rule?.timeouts?.backend_request_ms ?? 0) * 1000);
   const streaming = (rec: RequestRecord): boolean => rec.firstTokenUs >= 0 && rec.firstTokenUs <= now;
@@ -424,6 +522,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
   for (const e of churn) q.push(Math.round(e.at_s * 1e6), EventKind.Churn, e);
+  hpas.forEach((h, p) => {
+    if (h !== null) q.push(h.nextSyncUs(0), EventKind.HpaTick, p);
+  });
 
   let events = 0;
   /** Events in a row at the clock's current instant (core/runGuards.ts). */
@@ -524,6 +625,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         }
         observer.onStepEnd?.(r, now);
         kick(r, now);
+        if (draining.size > 0 && draining.has(replicaIndex.get(r)!)) stopIfDrained(replicaIndex.get(r)!);
         break;
       }
       case EventKind.ResponseDone: {
@@ -574,7 +676,10 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         for (const k of e.replicas) {
           const r = base + k;
           if (e.kind === 'fail') crashReplica(r, e.mode, e.detect_s);
-          else if (!alive[r] && !lifecycle.isStarting(r)) q.push(lifecycle.start(r, now, true), EventKind.Ready, r);
+          else if (!alive[r] && !lifecycle.isStarting(r)) {
+            readyAt[r] = lifecycle.start(r, now, true);
+            q.push(readyAt[r]!, EventKind.Ready, r);
+          }
         }
         break;
       }
@@ -585,7 +690,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Ready: {
         const r = ev.payload as number;
-        if (!lifecycle.isStarting(r)) break;
+        if (!lifecycle.isStarting(r) || readyAt[r] !== now) break; // a start that was called off
         const warm = lifecycle.ready(r, now);
         alive[r] = true;
         downMode[r] = null;
@@ -640,6 +745,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (ev.time === linkEventAt[p]) linkEventAt[p] = Infinity;
         for (const d of pd.takeArrived(p, now)) kick(replicas[d]!, now);
         armLinks(p);
+        break;
+      }
+      case EventKind.HpaTick: {
+        const p = ev.payload as number;
+        hpaSync(p);
+        if (outstanding > 0 || pendingArrivals > 0) q.push(hpas[p]!.nextSyncUs(now), EventKind.HpaTick, p);
         break;
       }
       case EventKind.FlowSweep: {

@@ -25,6 +25,11 @@ export interface BuiltFleet {
   readonly info: ReplicaInfo[];
   /** First replica index of each pool; pool p owns [offsets[p], offsets[p + 1]). */
   readonly offsets: number[];
+  /**
+   * Per replica: serving from the start. An autoscaled group has `max_replicas` slots, of which
+   * the first `count` start active; the others hold no GPU until the autoscaler starts them.
+   */
+  readonly active: boolean[];
 }
 
 /** The replicas of a single-`fleet` scenario (one pool). */
@@ -40,16 +45,19 @@ export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfi
   const replicas: Replica[] = [];
   const info: ReplicaInfo[] = [];
   const offsets: number[] = [];
+  const active: boolean[] = [];
   pools.forEach((pool, p) => {
+    const scaled = pool.autoscaling != null ? Math.min(pool.autoscaling.group, pool.replicas.length - 1) : -1;
     offsets.push(replicas.length);
     const model = getModel(pool.model);
     const maxModelLen = pool.engine.max_model_len ?? model.max_model_len;
     let i = 0;
-    for (const g of pool.replicas) {
+    pool.replicas.forEach((g, gi) => {
+      const slots = gi === scaled ? Math.max(g.count, pool.autoscaling!.max_replicas) : g.count;
       const gpu = getGpu(g.gpu);
       const blocks = numGpuBlocks(model, gpu, g.tp, pool.engine);
       const stepTime = createStepTimeModel(pool.step_time, model, gpu, g.tp);
-      for (let k = 0; k < g.count; k++, i++) {
+      for (let k = 0; k < slots; k++, i++) {
         const name = pools.length === 1 ? `replica-${i}` : `${pool.name}-${i}`;
         replicas.push(
           new Replica(
@@ -68,9 +76,10 @@ export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfi
           ),
         );
         info.push({ pool: p, group: g, labels: g.labels });
+        active.push(k < g.count);
       }
-    }
+    });
   });
   offsets.push(replicas.length);
-  return { replicas, info, offsets };
+  return { replicas, info, offsets, active };
 }

@@ -1,4 +1,5 @@
 /** The summary options a scenario implies: its measurement window, load stages and tenant names. */
+import { gpuPrices } from '../autoscale/cost.js';
 import type { ScenarioConfig } from '../scenario/types.js';
 import type { StageSpan } from './breakdown.js';
 import type { SummaryOptions } from './summary.js';
@@ -35,5 +36,7 @@ export function summaryOptionsFor(scenario: ScenarioConfig): SummaryOptions {
     cooldown_s: report?.cooldown_s ?? 0,
     ...(stages.length > 0 ? { stages } : {}),
     ...(src?.kind === 'tenants' ? { tenantNames: src.tenants.map((t) => t.name) } : {}),
+    // $/GPU-hour for the cost of runs whose replicas change (used only with a replica timeline).
+    gpuPrices: gpuPrices(scenario.gpu_prices ?? {}),
   };
 }

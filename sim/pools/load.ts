@@ -9,10 +9,11 @@ import { capacityProblem, numGpuBlocks } from '../engine/capacity.js';
 import { inputError, type UserError } from '../core/errors.js';
 import { fmtNum, MAX_FLEET_BLOCKS } from '../scenario/bounds.js';
 import { TP_VALUES, type EngineInput, type PoolInput, type ScenarioInput } from '../scenario/schema.js';
-import type { EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, StepTimeConfig } from '../scenario/types.js';
+import type { AutoscalingConfig, EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, StepTimeConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
 import { resolveRoutes, RouteProblem } from '../scenario/routesSchema.js';
 import { resolveCircuitBreaker, resolveOutlierDetection } from '../scenario/resilienceSchema.js';
+import { AutoscaleProblem, resolveAutoscaling, resolveStartup } from '../scenario/autoscaleSchema.js';
 import { AS_CONFIGURED } from './resolve.js';
 import { warnInput } from '../scenario/warnings.js';
 import { BASE_MODEL_HEADER, rulesWithoutBackend } from '../routes/index.js';
@@ -109,6 +110,8 @@ export function resolvePools(input: readonly PoolInput[], ctx: PoolsContext): Po
       kv_transfer: resolveKvTransfer(stripUndefined(p.kv_transfer)),
       ...(p.circuit_breaker !== undefined ? { circuit_breaker: resolveCircuitBreaker(p.circuit_breaker) } : {}),
       ...(p.outlier_detection !== undefined ? { outlier_detection: resolveOutlierDetection(p.outlier_detection) } : {}),
+      ...(p.autoscaling !== undefined ? { autoscaling: autoscalingOf(p.autoscaling, replicas, i, fail) } : {}),
+      ...(p.startup !== undefined ? { startup: resolveStartup(p.startup) } : {}),
     };
     checkPoolFits(pool, path, ctx.file);
     return pool;
@@ -119,6 +122,23 @@ export function resolvePools(input: readonly PoolInput[], ctx: PoolsContext): Po
     throw inputError(ctx.file, 'pools', `the pools hold ${fmtNum(blocks)} KV blocks; the simulator holds at most ${fmtNum(MAX_FLEET_BLOCKS)} over the cluster`, 'use fewer replicas, larger block_size, or smaller engine.num_gpu_blocks');
   }
   return out;
+}
+
+/** A pool's autoscaler: its group must exist and start within [min_replicas, max_replicas]. */
+function autoscalingOf(input: NonNullable<PoolInput['autoscaling']>, replicas: readonly ReplicaGroup[], i: number, fail: Fail): AutoscalingConfig {
+  let a: AutoscalingConfig;
+  try {
+    a = resolveAutoscaling(input, replicas.length, ['pools', i, 'autoscaling']);
+  } catch (err) {
+    if (err instanceof AutoscaleProblem) throw fail(err.path, err.problem, err.fix);
+    throw err;
+  }
+  const g = replicas[a.group]!;
+  if (g.count < a.min_replicas || g.count > a.max_replicas) {
+    const path = typeof input.group === 'number' || replicas.length > 1 ? `pools[${i}].replicas[${a.group}].count` : `pools[${i}].replicas`;
+    throw fail(path, `the autoscaled group starts with ${g.count} replicas, outside min_replicas ${a.min_replicas} … max_replicas ${a.max_replicas}`, `start with a count between ${a.min_replicas} and ${a.max_replicas}`);
+  }
+  return a;
 }
 
 /** Each replica group can start: its weights leave room for KV on its GPU type. */

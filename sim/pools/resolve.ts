@@ -62,7 +62,7 @@ export function poolsForPolicy(s: ScenarioConfig, policy: PolicySpec): PoolConfi
   return poolsOf(s).map((p) => {
     if (p.name !== target) return p;
     const replicas: readonly ReplicaGroup[] = policy.replicas ?? p.replicas;
-    return { ...p, picker: policy, replicas };
+    return { ...p, picker: policy, replicas, ...(policy.autoscaling !== undefined ? { autoscaling: policy.autoscaling } : {}) };
   });
 }
 
@@ -90,6 +90,13 @@ function ruleIsResilient(r: RouteRule): boolean {
 export function hasResilienceOrChurn(s: ScenarioConfig): boolean {
   const pools = poolsOf(s);
   if (pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null)) return true;
+  if (s.policies.some((p) => p.autoscaling != null)) return true;
   if ((s.events?.length ?? 0) > 0 || (s.routes ?? []).some(ruleIsResilient)) return true;
   return s.policies.some((p) => (p.events?.length ?? 0) > 0 || (p.routes ?? []).some(ruleIsResilient));
+}
+
+/** True when some run of the scenario changes its replicas (churn events or an autoscaler): every run then reports its replica timeline. */
+export function hasChurnOrScaling(s: ScenarioConfig): boolean {
+  if (poolsOf(s).some((p) => p.autoscaling != null) || (s.events?.length ?? 0) > 0) return true;
+  return s.policies.some((p) => p.autoscaling != null || (p.events?.length ?? 0) > 0);
 }

@@ -16,6 +16,7 @@ import { checkFleetFits, checkLengthsFit, checkRunSize } from './feasibility.js'
 import { checkPolicyPools, checkPoolFits, resolveEngine, resolvePools, resolveRouteRules } from '../pools/load.js';
 import { poolReplicaCount, poolsOf, SUGAR_POOL } from '../pools/resolve.js';
 import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js';
+import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
 import {
   BLIS_OVERHEADS,
@@ -30,7 +31,7 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
-import type { EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
+import type { AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
@@ -150,6 +151,7 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
       : { replicas: poolReplicaCount(pools![0]!), gpu: pools![0]!.replicas[0]!.gpu, model: pools![0]!.model, tp: pools![0]!.replicas[0]!.tp, engine },
     step_time: stepTime,
     ...(pools !== null ? { pools, routes: routes! } : {}),
+    ...(input.gpu_prices !== undefined ? { gpu_prices: resolveGpuPrices(input.gpu_prices) } : {}),
     lora_load: { ...input.lora_load },
     gateway: { ...input.gateway },
     workload,
@@ -187,7 +189,23 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
       }
     }
     if (p.events !== undefined) extra.events = events(p.events, `policies[${i}].events`);
-    if (extra.routes !== undefined || extra.events !== undefined) policies[i] = { ...spec, ...extra };
+    if (p.autoscaling !== undefined) {
+      const target = poolList.find((x) => x.name === (spec.pool ?? poolList[0]!.name))!;
+      const groups = spec.replicas ?? target.replicas;
+      if (p.autoscaling === null) (extra as { autoscaling?: AutoscalingConfig | null }).autoscaling = null;
+      else {
+        try {
+          const a = resolveAutoscaling(p.autoscaling, groups.length, ['policies', i, 'autoscaling']);
+          const g = groups[a.group]!;
+          if (g.count < a.min_replicas || g.count > a.max_replicas) throw fail(`policies[${i}].autoscaling`, `the autoscaled group starts with ${g.count} replicas, outside min_replicas ${a.min_replicas} … max_replicas ${a.max_replicas}`, `give min_replicas ≤ ${g.count} ≤ max_replicas`);
+          (extra as { autoscaling?: AutoscalingConfig | null }).autoscaling = a;
+        } catch (err) {
+          if (err instanceof AutoscaleProblem) throw fail(err.path, err.problem, err.fix);
+          throw err;
+        }
+      }
+    }
+    if (extra.routes !== undefined || extra.events !== undefined || 'autoscaling' in extra) policies[i] = { ...spec, ...extra };
   });
   checkRunSize(config, file);
   checkLengthsFit(config, file);

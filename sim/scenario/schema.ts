@@ -28,6 +28,7 @@ import { HEADER_NAME_RE, MAX_HEADERS } from '../workload/routing.js';
 import { bounded, RANGES as R, type Range } from './bounds.js';
 import { RoutesSchema } from './routesSchema.js';
 import { POOL_RESILIENCE_KEYS } from './resilienceSchema.js';
+import { AutoscalingSchema, GpuPricesSchema, StartupSchema } from './autoscaleSchema.js';
 import { EventsSchema } from '../churn/events.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -474,6 +475,7 @@ const PolicySchema = z.union(
       replicas: z.array(ReplicaGroupSchema).min(1).max(64).optional(),
       routes: RoutesSchema.optional(),
       events: EventsSchema.optional(),
+      autoscaling: AutoscalingSchema.nullable().optional(),
     }),
   ],
   {
@@ -504,6 +506,8 @@ const PoolSchema = strict({
   adapters: z.array(z.string().min(1)).max(4096).default([]),
   kv_transfer: KvTransferSchema.prefault({}),
   ...POOL_RESILIENCE_KEYS,
+  autoscaling: AutoscalingSchema.optional(),
+  startup: StartupSchema.optional(),
 });
 export type PoolInput = z.output<typeof PoolSchema>;
 export type EngineInput = z.output<typeof EngineSchema>;
@@ -534,6 +538,7 @@ export const ScenarioSchema = strict({
   pools: z.array(PoolSchema).min(1).max(64).optional(),
   routes: RoutesSchema.optional(),
   events: EventsSchema.optional(),
+  gpu_prices: GpuPricesSchema.optional(),
   step_time: StepTimeSchema.optional(),
   lora_load: LoraLoadSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),

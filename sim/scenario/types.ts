@@ -316,6 +316,8 @@ export interface PolicySpec {
   readonly routes?: readonly RouteRule[];
   /** Replaces the scenario's churn events for this run (e.g. a failure detected in 1 s vs 30 s). */
   readonly events?: readonly ChurnEvent[];
+  /** Replaces its pool's autoscaler for this run (null: a fixed replica count). */
+  readonly autoscaling?: AutoscalingConfig | null;
 }
 
 export interface SloConfig {
