@@ -320,6 +320,27 @@ describe('crash', () => {
     expect(R.kv.usedBlocks).toBe(0);
   });
 
+  it('ignores a stale StepEnd that arrives while a post-crash step is in flight', () => {
+    const R = replica('r');
+    const a = normal(req({ id: 1, at: 0, prompt: 160, output: 2 }));
+    R.enqueue(a, 0);
+    // 1000 + 10·160 = 2,600 µs: the StepEnd at 2,600 is voided by the crash at 1,000.
+    expect(R.beginStep(0)).toBe(2600);
+    expect(R.crash(1000)).toEqual([a]);
+    const b = normal(req({ id: 2, at: 0, prompt: 200, output: 1 }));
+    R.enqueue(b, 1200);
+    // New step: 1000 + 10·200 = 3,000 µs, 1,200 → 4,200; the stale end at 2,600 comes first.
+    expect(R.beginStep(1200)).toBe(4200);
+    expect(R.endStep(2600, new Map())).toEqual([]);
+    expect(R.busy).toBe(true);
+    expect(b.outputDone).toBe(0);
+    expect(R.endStep(4200, new Map())).toEqual([b]);
+    expect(b.rec.firstTokenUs).toBe(4200);
+    expect(a.rec.firstTokenUs).toBe(-1);
+    expect(R.stats.steps).toBe(1);
+    expect(R.kv.usedBlocks).toBe(0);
+  });
+
   it('of an idle engine returns nothing and still bumps the epoch', () => {
     const R = replica('r');
     expect(R.crash(0)).toEqual([]);

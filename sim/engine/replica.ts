@@ -11,9 +11,11 @@
  * Failures and churn (gateway.md §6.2, §5.5): `abort` cancels one request (client timeout or
  * disconnect) and frees its KV at once; `crash` loses everything the process held and leaves an
  * empty engine, prefix cache included; `setWarmup` slows the steps of a cold engine after Ready.
- * A StepEnd scheduled before a crash is stale: the caller records `epoch` when it schedules the
- * StepEnd and drops the event when `epoch` has changed since (`endStep` is also a no-op with no step
- * in flight, which covers a crash not yet followed by a new step, but not a crash followed by one).
+ * A StepEnd scheduled before a crash is stale. `endStep` ignores it by itself (a no-op unless a
+ * step is in flight and `now` is its end; a stale end that coincides with the live step's end applies
+ * that step once, the second call being a no-op). Callers should still record `epoch` when they
+ * schedule a StepEnd and drop the event when it has changed, so that nothing else (observers, kicks)
+ * runs for a void step.
  */
 import type { EngineConfig, LoraLoadConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
@@ -157,10 +159,11 @@ export class Replica {
 
   /**
    * Apply the running step, which ends at `now`. Returns the requests that finished. A no-op
-   * (nothing finished) when no step is in flight, i.e. the step was voided by `crash`.
+   * (nothing finished) when no step is in flight or `now` is not the end `beginStep` returned: the
+   * call is for a step voided by `crash`.
    */
   endStep(now: number, itl: ItlCounts): Sequence[] {
-    if (!this.busy) return NONE_DONE;
+    if (!this.busy || now !== this.stepStartUs + this.stepDurUs) return NONE_DONE;
     const done = this.scheduler.complete(this.batch, now, this.stepDurUs, itl);
     this.busy = false;
     const s = this.stats;
