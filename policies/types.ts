@@ -67,6 +67,7 @@ export interface RouteContext {
  */
 export interface Router {
   readonly type: string;
+  /** The chosen endpoint's position in `endpoints` (the pool's current members, in pool order). */
   pick(request: RouteRequest, endpoints: readonly Endpoint[], ctx: RouteContext): number;
   /** The request was sent to endpoint `index` (after pick). */
   onDispatch?(request: RouteRequest, index: number, ctx: RouteContext): void;

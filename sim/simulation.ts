@@ -88,6 +88,18 @@ interface Attempt {
   readonly n: number;
 }
 
+/** A Deployment rollout in progress (issue 11). */
+interface Rollout {
+  /** The pods serving when it began: each is replaced by a new pod. */
+  readonly old: number[];
+  /** Off slots it may start as surge pods. */
+  readonly spare: number[];
+  readonly surge: number[];
+  readonly taken: Set<number>;
+  readonly maxUnavailable: number;
+  readonly maxSurge: number;
+}
+
 /** Per-request resilience state (only with churn events, timeouts or retries). */
 interface Flight {
   readonly req: SimRequest;
@@ -128,7 +140,13 @@ export interface RunOptions {
  * (hand-built requests in tests, traces later); it must yield requests in arrival order.
  */
 export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer: RunObserver = {}, source?: Iterable<SimRequest>, options: RunOptions = {}): PolicyRun {
-  const pools = poolsForPolicy(scenario, policy);
+  const churn = eventsOf(scenario, policy);
+  // A rolling restart's surge pods need replica slots beyond the pool's own.
+  const pools = poolsForPolicy(scenario, policy).map((p) => {
+    let surge = 0;
+    for (const e of churn) if (e.kind === 'rolling_restart' && e.pool === p.name) surge = Math.max(surge, e.max_surge);
+    return surge > 0 ? { ...p, surge_slots: surge } : p;
+  });
   const fleet = buildPools(pools, scenario.lora_load);
   const replicas = fleet.replicas;
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
@@ -146,7 +164,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
 
   // Issue 11: churn, timeouts and retries. With none configured none of this runs.
   const routes = routesOf(scenario, policy);
-  const churn = eventsOf(scenario, policy);
   const resilient =
     churn.length > 0 ||
     routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
@@ -162,7 +179,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   let activeRetries = 0;
   const counts = newResilienceCounts();
   const lifecycle = new Lifecycle(pools, fleet, churn.length > 0 || hasChurnOrScaling(scenario), fleet.active);
-  const scaling = pools.some((p) => p.autoscaling != null);
+  const scaling = pools.some((p) => p.autoscaling != null || (p.surge_slots ?? 0) > 0);
   /** Replicas scaled in that finish their in-flight requests before releasing their GPUs. */
   const draining = new Set<number>();
   if (scaling) {
@@ -195,6 +212,60 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     downMode[r] = 'crash';
     gateway.setReachable(r, false);
     lifecycle.stopped(r, now);
+    if (restartAfterDrain.delete(r)) {
+      // A rollout's replacement pod: a new pod in the old one's place (all start-up phases).
+      readyAt[r] = lifecycle.start(r, now);
+      q.push(readyAt[r]!, EventKind.Ready, r);
+    } else {
+      rolloutStep(fleet.info[r]!.pool);
+    }
+  };
+  /** Old pods of a rollout that restart once drained. */
+  const restartAfterDrain = new Set<number>();
+  /** Per pool, the rollout in progress (gateway.md §6.3). */
+  const rollouts: (Rollout | null)[] = pools.map(() => null);
+  /**
+   * Advance pool `p`'s rollout: start surge pods (up to max_surge), take down old pods while the
+   * Ready pods stay ≥ size − max_unavailable, and once every old pod is replaced, drain the surge.
+   */
+  const rolloutStep = (p: number): void => {
+    const ro = rollouts[p];
+    if (ro === null || ro === undefined) return;
+    let ready = 0;
+    for (let r = fleet.offsets[p]!; r < fleet.offsets[p + 1]!; r++) if (lifecycle.isReady(r) && !draining.has(r)) ready++;
+    const replaced = ro.old.every((r) => ro.taken.has(r) && lifecycle.isReady(r) && !restartAfterDrain.has(r) && !draining.has(r));
+    if (replaced) {
+      for (const r of ro.surge) {
+        if (!lifecycle.isReady(r) && !lifecycle.isStarting(r)) continue;
+        if (lifecycle.isStarting(r)) {
+          lifecycle.stopped(r, now);
+          continue;
+        }
+        gateway.setMember(r, false);
+        draining.add(r);
+        stopIfDrained(r);
+      }
+      rollouts[p] = null;
+      return;
+    }
+    const left = ro.old.filter((r) => !ro.taken.has(r)).length;
+    for (const r of ro.spare) {
+      if (ro.surge.length >= Math.min(ro.maxSurge, left)) break;
+      if (!lifecycle.isOff(r) || ro.surge.includes(r)) continue;
+      readyAt[r] = lifecycle.start(r, now);
+      q.push(readyAt[r]!, EventKind.Ready, r);
+      ro.surge.push(r);
+    }
+    for (const r of ro.old) {
+      if (ro.taken.has(r)) continue;
+      if (ready - 1 < ro.old.length - ro.maxUnavailable) break;
+      ro.taken.add(r);
+      if (lifecycle.isReady(r)) ready--;
+      gateway.setMember(r, false); // deletionTimestamp: the picker drops it at once (§6.1)
+      restartAfterDrain.add(r);
+      draining.add(r);
+      stopIfDrained(r);
+    }
   };
   /** One autoscaler sync of pool `p` (gateway.md §5.1): read the metric, scale the group. */
   const hpaSync = (p: number): void => {
@@ -672,7 +743,17 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.Churn: {
         const e = ev.payload as ChurnEvent;
-        const base = fleet.offsets[pools.findIndex((p) => p.name === e.pool)]!;
+        const pi = pools.findIndex((p) => p.name === e.pool);
+        const base = fleet.offsets[pi]!;
+        if (e.kind === 'rolling_restart') {
+          if (rollouts[pi] !== null) break; // one rollout at a time, as a Deployment
+          const old: number[] = [];
+          const spare: number[] = [];
+          for (let r = base; r < fleet.offsets[pi + 1]!; r++) (lifecycle.isOff(r) ? spare : old).push(r);
+          rollouts[pi] = { old, spare, surge: [], taken: new Set(), maxUnavailable: e.max_unavailable, maxSurge: e.max_surge };
+          rolloutStep(pi);
+          break;
+        }
         for (const k of e.replicas) {
           const r = base + k;
           if (e.kind === 'fail') crashReplica(r, e.mode, e.detect_s);
@@ -697,6 +778,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         replicas[r]!.setWarmup(warm.untilUs, warm.factor);
         gateway.setReachable(r, true);
         gateway.setMember(r, true);
+        rolloutStep(fleet.info[r]!.pool);
         retryHeld();
         break;
       }

@@ -137,6 +137,40 @@ ${events ? `events:\n${events}\n` : ''}${LINEAR}workload:
   });
 });
 
+describe('rolling restart', () => {
+  const rollout = (unavailable: number, surge: number) => `name: ro\nseed: 1\nduration_s: 20\npools:
+  - name: p
+    model: Llama-3.1-8B
+    replicas: [{gpu: H100, count: 3}]
+    engine: {max_num_seqs: 16, max_num_batched_tokens: 4096, num_gpu_blocks: 400}
+    picker: least-requests
+    startup: {scheduling_s: 0.5, container_s: 0.5, load_s: 1, init_s: 0, warmup_s: 0, warmup_factor: 1}
+events:
+  - {at_s: 2, kind: rolling_restart, max_unavailable: ${unavailable}, max_surge: ${surge}}
+${LINEAR}workload: {arrival: {process: constant, rate: 20}, input: 64, output: 8}
+`;
+  it('maxUnavailable 1, no surge: one pod at a time, never fewer than 2 Ready, every pod replaced (2 s start-up each)', () => {
+    const { out } = run(rollout(1, 0));
+    const tl = out.replicaTimeline![0]!;
+    expect(Math.min(...tl.ready)).toBe(2);
+    expect(tl.ready.at(-1)).toBe(3);
+    // Three replacements of 2 s start-up each, one after the other, from t = 2 s: done at ≈ 8 s.
+    const done = tl.t_s[tl.t_s.length - 1]!;
+    expect(done).toBeGreaterThanOrEqual(8);
+    expect(done).toBeLessThan(8.2);
+    expect(out.records.every((r) => r.outcome === 'completed')).toBe(true);
+  });
+  it('maxSurge 1, maxUnavailable 0: a surge pod first, Ready never below 3, the surge pod leaves at the end', () => {
+    const { out } = run(rollout(0, 1));
+    const tl = out.replicaTimeline![0]!;
+    expect(Math.min(...tl.ready)).toBe(3);
+    expect(Math.max(...tl.ready)).toBe(4);
+    expect(tl.ready.at(-1)).toBe(3);
+    expect(tl.starting.at(-1)).toBe(0);
+    expect(out.records.every((r) => r.outcome === 'completed')).toBe(true);
+  });
+});
+
 describe('rate limits', () => {
   it('a per-tenant token bucket answers 429 to one tenant only', () => {
     // Bucket: 2 tokens, +1 every 100 ms. Tenant a sends 20 req/s (one per 50 ms): at t = 0 and 50 ms it

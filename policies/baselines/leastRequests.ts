@@ -11,15 +11,17 @@ export class LeastRequestsRouter implements Router {
     let best = Infinity;
     let ties = 0;
     let choice = 0;
-    for (const e of endpoints) {
+    // Returns a position in `endpoints` (the Router contract), not the endpoint's pool index.
+    for (let k = 0; k < endpoints.length; k++) {
+      const e = endpoints[k]!;
       if (e.inFlight < best) {
         best = e.inFlight;
         ties = 1;
-        choice = e.index;
+        choice = k;
       } else if (e.inFlight === best) {
         // Reservoir sampling over the tied endpoints: each is kept with probability 1/ties.
         ties++;
-        if (ctx.rng() * ties < 1) choice = e.index;
+        if (ctx.rng() * ties < 1) choice = k;
       }
     }
     return choice;

@@ -53,7 +53,9 @@ export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfi
     const maxModelLen = pool.engine.max_model_len ?? model.max_model_len;
     let i = 0;
     pool.replicas.forEach((g, gi) => {
-      const slots = gi === scaled ? Math.max(g.count, pool.autoscaling!.max_replicas) : g.count;
+      const last = gi === pool.replicas.length - 1;
+      const base = gi === scaled ? Math.max(g.count, pool.autoscaling!.max_replicas) : g.count;
+      const slots = base + (last ? (pool.surge_slots ?? 0) : 0);
       const gpu = getGpu(g.gpu);
       const blocks = numGpuBlocks(model, gpu, g.tp, pool.engine);
       const stepTime = createStepTimeModel(pool.step_time, model, gpu, g.tp);

@@ -210,6 +210,8 @@ export interface PoolConfig {
   readonly autoscaling?: AutoscalingConfig | null;
   /** Issue 11: start-up phases of replicas added at run time; absent = DEFAULT_STARTUP. */
   readonly startup?: StartupConfig;
+  /** Extra replica slots of the last group for a rolling restart's surge pods (set per run, not in YAML). */
+  readonly surge_slots?: number;
 }
 
 /** One HTTPRoute match (gateway.md §1.2); all of its conditions must hold. */
