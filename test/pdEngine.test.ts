@@ -10,56 +10,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Replica } from '../sim/engine/replica.js';
 import { Sequence } from '../sim/engine/sequence.js';
-import { LinearStepTime } from '../sim/engine/stepTime/linear.js';
 import { getModel } from '../sim/hardware/catalog.js';
 import { newRequestRecord } from '../sim/metrics/records.js';
 import type { ItlCounts } from '../sim/metrics/types.js';
-import type { EngineConfig } from '../sim/scenario/types.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { kvTransferBytesPerGpu } from '../sim/pd/kvBytes.js';
 import { KvLinks } from '../sim/pd/links.js';
 import { req } from './helpers.js';
+import { linearReplica, type EngineOpts } from './engineFixtures.js';
 
-interface EngineOpts {
-  blocks?: number;
-  bs?: number;
-  maxSeqs?: number;
-  budget?: number;
-  threshold?: number;
-  caching?: boolean;
-}
-
-function engineOf(o: EngineOpts): EngineConfig {
-  return {
-    max_num_seqs: o.maxSeqs ?? 8,
-    max_num_batched_tokens: o.budget ?? 2048,
-    long_prefill_token_threshold: o.threshold ?? 0,
-    block_size: o.bs ?? 16,
-    gpu_memory_utilization: 0.9,
-    num_gpu_blocks: o.blocks ?? 200,
-    enable_prefix_caching: o.caching ?? true,
-    max_loras: 0,
-    max_cpu_loras: 0,
-    max_lora_rank: 16,
-    scheduling: 'fcfs',
-    max_model_len: null,
-  };
-}
-
-function replica(name: string, o: EngineOpts = {}): Replica {
-  const engine = engineOf(o);
-  return new Replica({
-    name,
-    engine,
-    numGpuBlocks: engine.num_gpu_blocks!,
-    maxModelLen: 1_000_000,
-    stepTime: new LinearStepTime({ beta0_us: 1000, beta1_us_per_prefill_token: 10, beta2_us_per_decode_token: 100 }),
-    loraK: 0,
-    loraLoad: { base_us: 1500, host_gbps: 25, disk_gbps: 2 },
-    adapterBytes: () => 0,
-    overheads: { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 },
-  });
-}
+const replica = (name: string, o: EngineOpts = {}): Replica => linearReplica(name, o, 1500);
 
 const bsOf = (r: Replica): number => r.kv.blockSize;
 const prefillLeg = (r: SimRequest, on: Replica): Sequence => {

@@ -4,10 +4,10 @@
  * outlier_detection schemas — defaults, µs conversion, and the one-line message for each mistake.
  */
 import { describe, expect, it } from 'vitest';
+import { routesResolver } from './routesFixtures.js';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { describeIssue, firstIssue } from '../sim/scenario/schema.js';
-import { resolveRoutes, RoutesSchema } from '../sim/scenario/routesSchema.js';
 import {
   CircuitBreakerSchema,
   OutlierDetectionSchema,
@@ -18,23 +18,7 @@ import {
 
 const POOLS = ['chat', 'batch', 'spare'];
 
-function resolve(data: unknown, pools: readonly string[] = POOLS) {
-  const parsed = RoutesSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    const r = describeIssue(firstIssue(parsed.error.issues)!, ['routes']);
-    throw new Error(`${r.path}: ${r.problem} (fix: ${r.fix})`);
-  }
-  return resolveRoutes(parsed.data, pools);
-}
-
-function messageOf(data: unknown, pools: readonly string[] = POOLS): string {
-  try {
-    resolve(data, pools);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a problem');
-}
+const { resolve, messageOf } = routesResolver(POOLS);
 
 const oneRule = (more: Record<string, unknown> = {}) => [{ rules: [{ backendRefs: [{ name: 'chat' }], ...more }] }];
 const rule = (more: Record<string, unknown>) => resolve(oneRule(more))[0]!;

@@ -4,32 +4,15 @@
  * describeIssue as the loader reports them, later checks as a RouteProblem.
  */
 import { describe, expect, it } from 'vitest';
+import { routesResolver } from './routesFixtures.js';
 import { parse as parseYaml } from 'yaml';
-import { describeIssue, firstIssue } from '../sim/scenario/schema.js';
 import { resolveRoutes, RouteProblem, RoutesSchema } from '../sim/scenario/routesSchema.js';
 import { RouteTable } from '../sim/routes/index.js';
 import { UserError } from '../sim/core/errors.js';
 
 const POOLS = ['chat', 'batch'];
 
-/** Parse and resolve `data` as the value of `routes:`; throws the message the user would read (minus the file). */
-function resolve(data: unknown, pools: readonly string[] = POOLS) {
-  const parsed = RoutesSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    const r = describeIssue(firstIssue(parsed.error.issues)!, ['routes']);
-    throw new Error(`${r.path}: ${r.problem} (fix: ${r.fix})`);
-  }
-  return resolveRoutes(parsed.data, pools);
-}
-
-function messageOf(data: unknown, pools: readonly string[] = POOLS): string {
-  try {
-    resolve(data, pools);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a problem');
-}
+const { resolve, messageOf } = routesResolver(POOLS);
 
 /** One route with one rule to pool chat, the rule extended by `more`. */
 const oneRule = (more: Record<string, unknown> = {}) => [{ rules: [{ backendRefs: [{ name: 'chat' }], ...more }] }];
