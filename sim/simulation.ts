@@ -80,6 +80,8 @@ const FLOW_SWEEP_US = 1_000_000;
 
 type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent | Attempt | null;
 
+const NO_FALLBACKS: readonly number[] = Object.freeze([]);
+
 /** One try of a request under a route's retry / timeout policy (issue 11). */
 interface Attempt {
   readonly req: SimRequest;
@@ -110,6 +112,10 @@ interface Flight {
   seq: Sequence | null;
   /** Tries dispatched so far. */
   tries: number;
+  /** Retries of the picker's own 429/503 answers (only with retry_picker_errors). */
+  pickerRetries: number;
+  /** The picker's fallback endpoints of the last pick (retries walk them, then stay on the last pod). */
+  fallbacks: readonly number[];
   /** A retry is waiting for its backoff or running (counts against the retry budget). */
   retrying: boolean;
   ended: boolean;
@@ -396,6 +402,27 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     const delay = backoffUs(f.tries, retryRng(), policy!.backoff.base_us, policy!.backoff.max_us);
     q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: f.tries });
   };
+  /**
+   * The picker answered 429/503 itself. Production never retries these (ext_proc local replies,
+   * gateway.md §1.7); with `retry_picker_errors` the route retries them through the picker.
+   */
+  const pickerRetry = (f: Flight, status: number): boolean => {
+    const policy = f.rule?.retry;
+    if (!policy || !policy.retry_picker_errors || !policy.codes.includes(status) || f.pickerRetries >= policy.attempts) return false;
+    if (!f.retrying && activeRetries >= retryBudgetLimit(outstanding, { percent: policy.budget.percent, minConcurrency: policy.budget.min_concurrency })) {
+      bump(counts.retriesOverBudget, ruleName(f));
+      return false;
+    }
+    bump(counts.retries, ruleName(f));
+    if (!f.retrying) {
+      f.retrying = true;
+      activeRetries++;
+    }
+    f.pickerRetries++;
+    const delay = backoffUs(f.pickerRetries, retryRng(), policy.backoff.base_us, policy.backoff.max_us);
+    q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: -1 });
+    return true;
+  };
   /** Dispatch one try of a flight's request to replica `i` (same pod: the picker is not asked). */
   const sendTry = (f: Flight, i: number, seq: Sequence): void => {
     f.tries++;
@@ -499,6 +526,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
     held.delete(req.id);
     stallSinceUs = -1;
+    if (d.kind === 'drop' && f !== undefined && pickerRetry(f, d.status)) return;
     if (d.kind === 'drop') {
       rec.outcome = 'dropped';
       rec.status = d.status;
@@ -533,6 +561,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     const seq = new Sequence(served, rec, blockSizeOf[d.index]!);
     if (f !== undefined) {
       f.served = served;
+      f.fallbacks = d.fallbacks ?? NO_FALLBACKS;
       sendTry(f, d.index, seq);
       return;
     }
@@ -630,7 +659,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
             rec.fallback = true;
             bump(counts.fallbacks, rule?.name ?? '(no route)');
           }
-          flights.set(req.id, { req, rec, rule, served: req, seq: null, tries: 0, retrying: false, ended: false });
+          flights.set(req.id, { req, rec, rule, served: req, seq: null, tries: 0, pickerRetries: 0, fallbacks: NO_FALLBACKS, retrying: false, ended: false });
           const t = rule?.timeouts?.request_ms ?? 0;
           if (t > 0) q.push(now + Math.round(t * 1000), EventKind.RequestTimeout, req);
         }
@@ -812,11 +841,14 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         rec.scheduledUs = -1;
         rec.cachedTokens = 0;
         rec.prefillUs = 0;
-        if (f.rule?.retry?.repick) {
+        if (f.rule?.retry?.repick || a.n < 0 || rec.replica < 0) {
           const d = gateway.arriveAt(Math.max(rec.pool, 0), f.req, now, rec.route);
           decided(f.req, rec, d);
         } else {
-          // Envoy retries to the host it already has: the same pod, aggregated (no second prefill leg).
+          // Envoy retries along the picker's endpoint list (the primary, then its fallbacks, best first;
+          // one endpoint by default: the same pod), aggregated (no second prefill leg).
+          const next = f.fallbacks[f.tries - 1];
+          if (next !== undefined) rec.replica = next;
           const i = rec.replica;
           sendTry(f, i, new Sequence(f.served, rec, blockSizeOf[i]!));
         }

@@ -137,6 +137,54 @@ ${events ? `events:\n${events}\n` : ''}${LINEAR}workload:
   });
 });
 
+describe('where retries go', () => {
+  const crashTwo = (picker: number, retry: string) => `name: fb\nseed: 3\nrequests: 120\npools:
+  - name: p
+    model: Llama-3.1-8B
+    replicas: [{gpu: H100, count: 2}]
+    engine: {max_num_seqs: 16, max_num_batched_tokens: 4096, num_gpu_blocks: 400}
+    picker:
+      epp:
+        apiVersion: inference.networking.x-k8s.io/v1alpha1
+        kind: EndpointPickerConfig
+        plugins: [{type: queue-scorer}, {type: max-score-picker, parameters: {maxNumOfEndpoints: ${picker}}}]
+routes:
+  - rules: [{backendRefs: [{name: p}], timeouts: {request: 5s}, retry: {${retry}}}]
+events:
+  - {at_s: 1, kind: fail, replica: 0, mode: crash, detect_s: 100}
+${LINEAR}workload: {arrival: {process: constant, rate: 40}, input: 32, output: 4}
+`;
+  it('a retry walks the picker\'s endpoint list: with two endpoints it reaches the live pod, with one it hits the dead pod again', () => {
+    // Replica 0 crashes at 1 s and stays in the datastore (detection 100 s); its stale metrics keep
+    // it a candidate. Every try sent there is refused (503). With maxNumOfEndpoints 2 the retry goes
+    // to the second endpoint (replica 1) and completes; with 1 it goes back to replica 0 and fails.
+    const two = run(crashTwo(2, 'attempts: 1')).out;
+    const one = run(crashTwo(1, 'attempts: 1')).out;
+    const refusedTwo = two.records.filter((r) => r.outcome !== 'completed');
+    const refusedOne = one.records.filter((r) => r.outcome !== 'completed');
+    expect(refusedOne.length).toBeGreaterThan(0);
+    expect(refusedOne.every((r) => r.reason === 'upstream-reset' && r.attempts === 2)).toBe(true);
+    expect(refusedTwo.length).toBe(0);
+    expect(two.records.filter((r) => r.attempts === 2).every((r) => r.replica === 1)).toBe(true);
+    expect(two.records.some((r) => r.attempts === 2)).toBe(true);
+  });
+
+  it('the picker\'s own 503 is not retried unless retry_picker_errors says so', () => {
+    // The pool's picker is down for the first 20 ms (FailClose: 503). One request at 10 ms.
+    const text = (extra: string) => `name: pe\nseed: 1\nrequests: 1\n${pool(1, '    failureMode: FailClose\n    picker_outages: [{from_s: 0, to_s: 0.02}]\n')}routes:
+  - rules: [{backendRefs: [{name: p}], retry: {attempts: 10${extra}}}]
+${LINEAR}workload: {arrival: {process: constant, rate: 1}, input: 16, output: 1}
+`;
+    const r0 = [req({ id: 0, at: 10_000, prompt: 64, output: 2 })];
+    const plain = run(text(''), r0).out.records[0]!;
+    expect([plain.outcome, plain.status, plain.reason]).toEqual(['dropped', 503, 'picker-unavailable']);
+    const retried = run(text(', retry_picker_errors: true'), [req({ id: 0, at: 10_000, prompt: 64, output: 2 })]).out;
+    expect(retried.records[0]!.outcome).toBe('completed');
+    expect(retried.records[0]!.dispatchUs).toBeGreaterThanOrEqual(20_000);
+    expect(Object.values(retried.resilience!.retries)[0]).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('rolling restart', () => {
   const rollout = (unavailable: number, surge: number) => `name: ro\nseed: 1\nduration_s: 20\npools:
   - name: p

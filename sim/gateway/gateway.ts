@@ -31,7 +31,14 @@ export type GatewayDecision = (
    * Send to replica `index`, serving `adapter` (after any model rewrite). `prefill` (P/D): the
    * replica the decode pod's sidecar sends the prompt to first (`x-prefiller-host-port`), or -1.
    */
-  | { readonly kind: 'dispatch'; readonly index: number; readonly adapter: string | null; readonly prefill: number }
+  | {
+      readonly kind: 'dispatch';
+      readonly index: number;
+      readonly adapter: string | null;
+      readonly prefill: number;
+      /** The picker's further endpoints, best first (maxNumOfEndpoints > 1): where retries go; absent = none. */
+      readonly fallbacks?: readonly number[];
+    }
   /** Answered with an HTTP error; never reaches a replica. `reason` is a fixed code (RejectCode), `detail` the live text. */
   | { readonly kind: 'drop'; readonly status: number; readonly reason: string; readonly detail: string }
   /** Waiting in the EPP's flow-control queue. */
@@ -265,7 +272,9 @@ export class Gateway {
     const prefill = pick === d.index ? -1 : pick;
     if (prefill >= 0) this.endpoints[prefill]!.inFlight++;
     const off = this.offset;
-    return { kind: 'dispatch', index: d.index + off, adapter: this.adapterOf(llm), prefill: prefill >= 0 ? prefill + off : -1, pool: this.poolIndex, route };
+    const targets = d.result.profileResults.get(d.result.primaryProfileName)?.targetEndpoints;
+    const fallbacks = targets !== undefined && targets.length > 1 ? { fallbacks: targets.slice(1).map((e) => e.index + off) } : {};
+    return { kind: 'dispatch', index: d.index + off, adapter: this.adapterOf(llm), prefill: prefill >= 0 ? prefill + off : -1, pool: this.poolIndex, route, ...fallbacks };
   }
 
   /** The prefill leg sent to endpoint `index` (P/D) has returned to the decode pod's sidecar. */
