@@ -233,7 +233,7 @@ function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; s
     const workload = traceWorkload(traceSource(path, 'inference-perf'));
     return { workload, seed: seedOf(flags.seed), limits: limitsOf(requests, duration) };
   }
-  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && !('fleet' in doc)) {
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && !('fleet' in doc) && !('pools' in doc)) {
     // A workload-only spec: borrow a placeholder fleet and policy so the scenario loader checks it.
     const filled = { fleet: { replicas: 1, gpu: 'H100', model: 'Llama-3.1-8B' }, policies: ['round-robin'], ...(doc as object) };
     if (requests !== undefined || duration !== undefined) Object.assign(filled, { requests: requests ?? null, duration_s: duration ?? null });

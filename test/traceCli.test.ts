@@ -68,6 +68,11 @@ describe('routesim trace', { timeout: 60_000 }, () => {
     const ip = join(dir, 'ip.yaml');
     writeFileSync(ip, 'load: {type: constant, stages: [{rate: 3, duration: 4}]}\ndata: {type: shared_prefix, shared_prefix: {num_groups: 2, num_prompts_per_group: 2, system_prompt_len: 50, question_len: 5, output_len: 4}}\n');
     expect(routesim(['trace', 'synth', ip, join(dir, 'ip.jsonl')]).stdout).toMatch(/^wrote 12 requests/);
+    // A pools scenario (issue 10) is a whole scenario too: its requests carry their model names.
+    const pools = routesim(['trace', 'synth', join(ROOT, 'scenarios', 'multi-model.yaml'), join(dir, 'mm.jsonl'), '--requests', '30']);
+    expect(pools.code).toBe(0);
+    const models = new Set(readFileSync(join(dir, 'mm.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { model?: string }).model));
+    expect(models).toEqual(new Set(['Llama-3.1-8B', 'Qwen3-14B']));
     const closed = join(dir, 'closed.yaml');
     writeFileSync(closed, 'requests: 5\nworkload:\n  input: 5\n  output: 5\n  sessions: {mode: closed, users: 2, turns: 2}\n');
     const r = routesim(['trace', 'synth', closed, join(dir, 'c.jsonl')]);
