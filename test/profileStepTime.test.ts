@@ -72,6 +72,33 @@ describe('grid lookups (calibration.md §3.4)', () => {
     // (5, 50): ¼·(1 + 3 + 5 + 5) = 3.5
     expect(lookup(m, [5, 50])).toBe(3.5);
   });
+  it('above the box: per-axis top slopes, not multilinear cross terms (which would decrease here)', () => {
+    // x {0,1}, y {0,1}: v(0,0)=0 v(0,1)=10 v(1,0)=10 v(1,1)=10. At y = 3 multilinear gives f(0,3) = 30 but
+    // f(1,3) = −2·10 + 3·10 = 10. Here: inside value 10 + (3−1)·slope_y, slope_y(x) = [10, 0] raised to [10, 10]:
+    // f(0,3) = f(1,3) = 10 + 2·10 = 30.
+    const g = makeGrid([Float64Array.of(0, 1), Float64Array.of(0, 1)], Float64Array.of(0, 10, 10, 10));
+    makeMonotone(g);
+    expect(lookup(g, [0, 3])).toBe(30);
+    expect(lookup(g, [1, 3])).toBe(30);
+    // one axis above: exactly the top-two extrapolation, 10 + (3−1)·(10 − 0) = 30 at x = 0
+    expect(lookup(g, [3, 0])).toBe(30);
+  });
+  it('property: a 3-D grid stays non-decreasing in each coordinate inside and above the sampled box', () => {
+    // Plain multilinear extrapolation fails this (cross terms); lookup() adds per-axis top slopes instead.
+    const axis = fc.constantFrom(Float64Array.of(0, 16), Float64Array.of(0, 16, 64), Float64Array.of(1, 2, 4, 8));
+    const coord = fc.double({ min: 0, max: 200, noNaN: true });
+    fc.assert(
+      fc.property(fc.tuple(axis, axis, axis), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 64, maxLength: 64 }), fc.tuple(coord, coord, coord), fc.nat(2), fc.double({ min: 0, max: 100, noNaN: true }), (axes, vals, x, k, dx) => {
+        const n = axes[0].length * axes[1].length * axes[2].length;
+        const g = makeGrid(axes, Float64Array.from(vals.slice(0, n)));
+        makeMonotone(g);
+        const y = [...x];
+        y[k] = y[k]! + dx;
+        expect(lookup(g, y)).toBeGreaterThanOrEqual(lookup(g, x) - 1e-9);
+      }),
+      { numRuns: 500 },
+    );
+  });
   it('property: a monotone 1-D curve is non-decreasing everywhere, also when extrapolated', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 2, maxLength: 12 }), fc.double({ min: 0, max: 5e4, noNaN: true }), fc.double({ min: 0, max: 5e4, noNaN: true }), (ys, a, b) => {
@@ -84,7 +111,7 @@ describe('grid lookups (calibration.md §3.4)', () => {
 });
 
 /** A tiny synthetic profile in a temp directory; `over` replaces whole files. */
-function tinyProfile(over: Record<string, string | Buffer> = {}, gz = false): string {
+function tinyProfile(over: Record<string, string | Buffer> = {}, gz = false, prefix = 'tiny_tp1'): string {
   const dir = mkdtempSync(join(tmpdir(), 'routesim-profile-'));
   const ops = ['embedding', 'layernorm', 'qkv_proj', 'rotary_emb', 'o_proj', 'gate_up_proj', 'act_fn', 'down_proj', 'final_layernorm'];
   const files: Record<string, string | Buffer> = {
@@ -95,7 +122,7 @@ function tinyProfile(over: Record<string, string | Buffer> = {}, gz = false): st
     ...over,
   };
   for (const [k, text] of Object.entries(files)) {
-    const name = join(dir, `tiny_tp1_${k}.csv${gz ? '.gz' : ''}`);
+    const name = join(dir, `${prefix}_${k}.csv${gz ? '.gz' : ''}`);
     writeFileSync(name, gz && typeof text === 'string' ? gzipSync(text) : text);
   }
   return dir;
@@ -117,6 +144,12 @@ describe('attention grid holes (llmservingsim.ts fill rules)', () => {
     // embedding 1 + final_layernorm 1 + 32·(2·layernorm 1 + 6 other ops at 1 + attention(0,0,1,16) 1) + lm_head 100 + sampler 10
     // = 2 + 32·9 + 110 = 400
     expect(m.stepUs(shape([], [16]))).toBe(400);
+  });
+  it('TP2: two all-reduces per layer, latency + bytes·2(TP−1)/TP / busbw (calibration.md §3.6)', () => {
+    const m = new ProfileStepTime({ format: 'llmservingsim', dir: tinyProfile({}, false, 'tiny_tp2'), prefix: 'tiny_tp2' }, LLAMA, 2, { latency_us: 20, busbw_gbps: 16 });
+    // tables as above: 400 µs; all-reduce: 2·32 calls × (20 µs + 1 token·4096·2 B·2·½ / 16 000 B/µs)
+    // = 64 × (20 + 0.512) = 1312.768 µs
+    expect(m.stepUs(shape([], [16]))).toBeCloseTo(400 + 1312.768, 9);
   });
 });
 
