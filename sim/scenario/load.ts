@@ -4,7 +4,7 @@
  * `<file>: <path>: <problem> (fix: <how>)`; no yaml or zod error escapes.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { inputError, readUserFile, UserError } from '../core/errors.js';
@@ -280,8 +280,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function resolveStepTime(st: StepTimeInput | undefined, file: string): StepTimeConfig {
   if (st === undefined) return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS }, overheads: { ...BLIS_OVERHEADS } };
   if (st.model === 'profile') {
-    // Paths are relative to the scenario file; the tables are read (and checked) now, once.
-    const profile = { ...st.profile, dir: resolvePath(dirname(file), st.profile.dir) };
+    // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.
+    const profile = { ...st.profile, dir: isAbsolute(st.profile.dir) ? st.profile.dir : join(dirname(file), st.profile.dir) };
     loadLlmServingSim(profile.dir, profile.prefix);
     return { model: 'profile', profile, all_reduce: st.all_reduce ?? null, overheads: resolveOverheads(st.overheads) };
   }

@@ -69,7 +69,7 @@ export type StepTimeConfig =
       readonly coefficients?: undefined;
     };
 
-/** Per-layer profile tables (calibration.md §3): `dir` is absolute once resolved. */
+/** Per-layer profile tables (calibration.md §3): `dir` is resolved against the scenario file's directory (as given, not made absolute). */
 export interface ProfileSource {
   readonly format: 'llmservingsim';
   readonly dir: string;
