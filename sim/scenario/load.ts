@@ -4,7 +4,7 @@
  * `<file>: <path>: <problem> (fix: <how>)`; no yaml or zod error escapes.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { inputError, readUserFile, UserError } from '../core/errors.js';
@@ -18,6 +18,7 @@ import { poolReplicaCount, poolsOf, SUGAR_POOL } from '../pools/resolve.js';
 import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js';
 import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
+import { loadLlmServingSim } from '../engine/stepTime/profile/llmservingsim.js';
 import {
   BLIS_OVERHEADS,
   closest,
@@ -76,12 +77,12 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   if (input.pools === undefined && input.routes !== undefined) throw fail('routes', 'routes need pools: a single fleet takes every request', 'remove routes, or describe the fleet as pools: [...]');
   if (input.pools === undefined && input.policies === undefined) throw fail('policies', 'missing required key "policies"', 'add policies: [<policy>, …], e.g. policies: [round-robin, epp]');
   if (input.pools !== undefined && input.gateway.model_rewrites.length > 0) throw fail('gateway.model_rewrites', 'with pools, InferenceModelRewrites belong to a pool', 'move them to pools[<i>].model_rewrites');
-  const stepTime = resolveStepTime(input.step_time);
+  const stepTime = resolveStepTime(input.step_time, file);
   const pools = input.pools === undefined ? null : resolvePools(input.pools, {
     file,
     fail,
     resolvePolicy: (p, path) => resolvePolicy(p, path, file, fail),
-    resolveStepTime,
+    resolveStepTime: (st) => resolveStepTime(st, file),
     topStepTime: input.step_time,
   });
   const fleet = input.fleet ?? null;
@@ -276,8 +277,14 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function resolveStepTime(st: StepTimeInput | undefined): StepTimeConfig {
+function resolveStepTime(st: StepTimeInput | undefined, file: string): StepTimeConfig {
   if (st === undefined) return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS }, overheads: { ...BLIS_OVERHEADS } };
+  if (st.model === 'profile') {
+    // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.
+    const profile = { ...st.profile, dir: isAbsolute(st.profile.dir) ? st.profile.dir : join(dirname(file), st.profile.dir) };
+    loadLlmServingSim(profile.dir, profile.prefix);
+    return { model: 'profile', profile, all_reduce: st.all_reduce ?? null, overheads: resolveOverheads(st.overheads) };
+  }
   if (st.model === 'linear') {
     return { model: 'linear', coefficients: { ...LINEAR_DEFAULTS, ...stripUndefined(st.coefficients ?? {}) }, overheads: resolveOverheads(st.overheads) };
   }

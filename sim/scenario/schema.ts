@@ -291,6 +291,13 @@ const StepTimeSchema = z.preprocess(
   z.discriminatedUnion('model', [
     strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
     strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
+    // Per-layer profile tables (sim/engine/stepTime/profile.ts); dir is relative to the scenario file.
+    strict({
+      model: z.literal('profile'),
+      profile: strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
+      all_reduce: strict({ latency_us: bounded(R.microseconds), busbw_gbps: bounded(R.bandwidth) }).optional(),
+      overheads: OverheadsSchema.default(true),
+    }),
   ]),
 );
 

@@ -59,7 +59,29 @@ export interface LinearCoefficients {
 
 export type StepTimeConfig =
   | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads }
-  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads };
+  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads }
+  | {
+      readonly model: 'profile';
+      readonly profile: ProfileSource;
+      readonly all_reduce: AllReduceCost | null;
+      readonly overheads: Overheads;
+      /** None (declared so code reading `step_time.coefficients` of the other models still compiles). */
+      readonly coefficients?: undefined;
+    };
+
+/** Per-layer profile tables (calibration.md §3): `dir` is resolved against the scenario file's directory (as given, not made absolute). */
+export interface ProfileSource {
+  readonly format: 'llmservingsim';
+  readonly dir: string;
+  /** File-name prefix, e.g. rtx4090_Llama-3.1-8B_tp1 → <dir>/<prefix>_dense.csv[.gz]. */
+  readonly prefix: string;
+}
+
+/** TP all-reduce per call: latency_us + bytes·2(TP−1)/TP / busbw (calibration.md §3.6). */
+export interface AllReduceCost {
+  readonly latency_us: number;
+  readonly busbw_gbps: number;
+}
 
 export interface LoraLoadConfig {
   /** Fixed cost of loading an adapter into a GPU slot (BLIS: 1.5 ms). */

@@ -4,6 +4,7 @@ import type { StepTimeConfig } from '../../scenario/types.js';
 import type { BatchShape, StepTimeModel } from './batchShape.js';
 import { LinearStepTime } from './linear.js';
 import { PhysicsStepTime } from './physics.js';
+import { ProfileStepTime } from './profile.js';
 
 export type { BatchShape, StepTimeModel } from './batchShape.js';
 export { emptyBatchShape } from './batchShape.js';
@@ -16,6 +17,7 @@ export function loraOverheadPerAdapter(maxLoraRank: number): number {
 }
 
 export function createStepTimeModel(cfg: StepTimeConfig, model: ModelSpec, gpu: GpuSpec, tp: number): StepTimeModel {
+  if (cfg.model === 'profile') return new ProfileStepTime(cfg.profile, model, tp, cfg.all_reduce);
   return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients) : new LinearStepTime(cfg.coefficients);
 }
 
