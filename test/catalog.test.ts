@@ -15,6 +15,7 @@ import { kvCapacity } from '../sim/engine/capacity.js';
 import { DEFAULT_ENGINE } from '../sim/scenario/schema.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { UserError } from '../sim/core/errors.js';
+import { runPolicy } from '../sim/simulation.js';
 
 const CONFIGS = resolve(import.meta.dirname, '../sim/hardware/configs');
 
@@ -242,6 +243,39 @@ policies: [round-robin]
     const m = getModel(s.fleet.model);
     expect(m.parameter_count).toBe(loadHfConfig(join(CONFIGS, 'Qwen3-8B.json')).parameter_count);
     expect(kvCapacity(m, getGpu('H100'), 1, { ...DEFAULT_ENGINE, max_cpu_loras: 0 }).numGpuBlocks).toBeGreaterThan(0);
+  });
+
+  it('runs end to end: DeepSeek-V3 (MLA, FP8) on 2 × 8 B200, every request completes', () => {
+    const text = scenario('sim/hardware/configs/DeepSeek-V3.json').replace('gpu: H100,', 'gpu: B200, tp: 8,');
+    const s = parseScenario(text, join(tmpdir(), 'ds.yaml'));
+    const out = runPolicy(s, s.policies[0]!);
+    expect(out.records.map((r) => r.outcome)).toEqual(Array.from({ length: 20 }, () => 'completed'));
+    // KV per GPU: 191.3e9·0.9 usable − 672.9e9/8 weights − activations − buffers, in 1,124,352-byte blocks
+    const m = getModel(s.fleet.model);
+    const c = kvCapacity(m, getGpu('B200'), 8, { ...DEFAULT_ENGINE, max_cpu_loras: 0 });
+    expect(c.kvBytesPerBlock).toBe(1_124_352);
+    expect(c.weightBytesPerGpu).toBe(weightBytes(m) / 8);
+    expect(c.numGpuBlocks).toBeGreaterThan(70_000);
+  });
+
+  it('pools: each pool may name a config.json; a bad one is reported at pools[i].model', () => {
+    const pools = (b: string) => `name: p
+seed: 1
+requests: 20
+pools:
+  - {name: a, model: Llama-3.1-8B, gpu: H100, replicas: 1, picker: round-robin}
+  - {name: b, model: ${b}, gpu: H100, replicas: 1, picker: round-robin}
+routes:
+  - rules: [{backendRefs: [{name: a}, {name: b}]}]
+workload:
+  arrival: {process: poisson, rate: 10}
+  input: {dist: constant, value: 100}
+  output: {dist: constant, value: 10}
+`;
+    const s = parseScenario(pools('sim/hardware/configs/Qwen3-30B-A3B.json'), join(tmpdir(), 'p.yaml'));
+    expect(s.pools!.map((p) => p.model)).toEqual(['Llama-3.1-8B', 'sim/hardware/configs/Qwen3-30B-A3B.json']);
+    expect(getModel(s.pools![1]!.model).experts).toBe(128);
+    expect(() => parseScenario(pools('missing.json'), join(tmpdir(), 'p.yaml'))).toThrow(/p\.yaml: pools\[1\]\.model: model config file "missing\.json" not found/);
   });
 
   it('a missing file is one line naming the scenario field', () => {
