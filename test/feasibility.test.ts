@@ -34,14 +34,14 @@ describe('a model whose weights do not fit', () => {
     const p = capacityProblem(getModel('Llama-3.1-70B'), getGpu('L4'), 1, ENGINE, TP_VALUES, GPUS)!;
     expect(p.path).toBe('fleet.model');
     expect(p.problem).toBe('Llama-3.1-70B needs 141.1 GB of weights per GPU at tp 1, the L4 has 24.0 GB (21.6 GB usable at gpu_memory_utilization 0.9): no room for the KV cache');
-    // H200 at tp 1: 150.1 × 0.9 = 135.1 GB < 141.1 GB, so no single GPU is offered.
-    expect(p.fix).toBe('use tp ≥ 8 (17.6 GB of weights per GPU)');
+    // H200 at tp 1: 150.1 × 0.9 = 135.1 GB < 141.1 GB; the B200 (191.3 × 0.9 = 172.2 GB) is the first that fits.
+    expect(p.fix).toBe('use tp ≥ 8 (17.6 GB of weights per GPU), or a GPU with more memory (B200: 191.3 GB)');
     expect(kvCapacity(getModel('Llama-3.1-70B'), getGpu('L4'), 8, ENGINE).numGpuBlocks).toBe(3764);
   });
 
   it('is reported by the scenario loader at fleet.model instead of an engine crash', () => {
     expect(errorOf(() => parseScenario(scenario('gpu: L4, model: Llama-3.1-70B'), 's.yaml'))).toBe(
-      's.yaml: fleet.model: Llama-3.1-70B needs 141.1 GB of weights per GPU at tp 1, the L4 has 24.0 GB (21.6 GB usable at gpu_memory_utilization 0.9): no room for the KV cache (fix: use tp ≥ 8 (17.6 GB of weights per GPU))',
+      's.yaml: fleet.model: Llama-3.1-70B needs 141.1 GB of weights per GPU at tp 1, the L4 has 24.0 GB (21.6 GB usable at gpu_memory_utilization 0.9): no room for the KV cache (fix: use tp ≥ 8 (17.6 GB of weights per GPU), or a GPU with more memory (B200: 191.3 GB))',
     );
   });
 
@@ -55,8 +55,8 @@ describe('a model whose weights do not fit', () => {
     expect(p.problem).toBe(
       "no room for the KV cache on the L4: of 21.6 GB usable, Llama-3.1-8B's weights take 16.1 GB per GPU at tp 1, activations for max_num_batched_tokens 100000 / max_num_seqs 256 9.1 GB, runtime buffers 0.3 GB: 3.9 GB more than there is",
     );
-    // tp 2 halves weights (8.0 GB) and the MLP activations: it fits; the L40S (48.3 GB) fits at tp 1.
-    expect(p.fix).toBe('lower max_num_batched_tokens, max_num_seqs or max_loras, or use tp ≥ 2 (8.0 GB of weights per GPU), or a GPU with more memory (L40S: 48.3 GB)');
+    // tp 2 halves weights (8.0 GB) and the MLP activations: it fits; the A100-40GB (42.5 GB, 38.3 usable) fits at tp 1.
+    expect(p.fix).toBe('lower max_num_batched_tokens, max_num_seqs or max_loras, or use tp ≥ 2 (8.0 GB of weights per GPU), or a GPU with more memory (A100-40GB: 42.5 GB)');
   });
 
   it('is silent when the model fits or the block count is given', () => {

@@ -238,7 +238,7 @@ describe('hardware catalog', () => {
       name: 'H100', bf16_flops: 989.5e12, hbm_bandwidth: 3.35e12, memory_bytes: 85.05e9, interconnect_bandwidth: 450e9,
     });
     expect(getGpu('A100-80GB').bf16_flops).toBe(312e12);
-    expect(gpuNames()).toEqual(['H100', 'H200', 'A100-80GB', 'L40S', 'L4', 'RTX4090']);
+    expect(gpuNames()).toEqual(['H100', 'H200', 'A100-80GB', 'L40S', 'L4', 'RTX4090', 'H100-PCIe', 'A100-40GB', 'B200', 'RTXPRO6000', 'MI300X', 'MI325X']);
   });
 
   it('looks up models', () => {
@@ -249,8 +249,8 @@ describe('hardware catalog', () => {
   });
 
   it('unknown names throw a UserError listing the known ones', () => {
-    expect(() => getGpu('B200')).toThrow(UserError);
-    expect(() => getGpu('B200')).toThrow(/H100.*RTX4090/);
+    expect(() => getGpu('B300')).toThrow(UserError);
+    expect(() => getGpu('B300')).toThrow(/H100.*RTX4090/);
     expect(() => getModel('GPT-5')).toThrow(/Llama-3\.1-8B.*Qwen3-30B-A3B/);
   });
 

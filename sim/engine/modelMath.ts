@@ -3,6 +3,7 @@ import type { ModelSpec } from '../hardware/types.js';
 
 /** Parameter count: embeddings (+ untied LM head) and per layer Q,O (d²), K,V (d·d_kv), gated MLP (3·d·d_ff per expert). */
 export function parameterCount(m: ModelSpec): number {
+  if (m.parameter_count !== undefined) return m.parameter_count; // a config.json model (hardware/hfConfig.ts)
   const d = m.hidden;
   const dKv = m.kv_heads * m.head_dim;
   const experts = m.experts > 0 ? m.experts : 1;
@@ -12,11 +13,13 @@ export function parameterCount(m: ModelSpec): number {
 }
 
 export function weightBytes(m: ModelSpec): number {
+  if (m.weight_bytes !== undefined) return m.weight_bytes; // quantized config.json model (hardware/hfConfig.ts)
   return parameterCount(m) * m.dtype_bytes;
 }
 
 /** KV bytes of one block on one GPU: block_size × 2 × layers × (kv_heads / TP) × head_dim × dtype. */
 export function kvBytesPerBlockPerGpu(m: ModelSpec, blockSize: number, tp: number): number {
+  if (m.kv_lora_rank !== undefined) return blockSize * m.layers * (m.kv_lora_rank + (m.qk_rope_head_dim ?? 0)) * m.dtype_bytes; // MLA latent, every TP rank holds it (calibration.md §2.4)
   return blockSize * 2 * m.layers * (m.kv_heads / tp) * m.head_dim * m.dtype_bytes;
 }
 

@@ -27,4 +27,26 @@ export interface ModelSpec {
   readonly dtype_bytes: number;
   readonly experts: number;
   readonly experts_top_k: number;
+
+  // Optional fields, set only by models read from a Hugging Face config.json (hfConfig.ts,
+  // calibration.md §2). Catalog entries leave them out, so their numbers do not change.
+
+  /** Exact total parameter count from the config (§2.2–2.4); modelMath.parameterCount returns it when set. */
+  readonly parameter_count?: number;
+  /** Parameters touched per token (attention, dense layers, top-k + shared experts, router, embeddings, LM head). */
+  readonly active_parameter_count?: number;
+  /** Resident weight bytes when not all weights are `dtype_bytes` wide (FP8, MXFP4 experts); weightBytes returns it when set. */
+  readonly weight_bytes?: number;
+  /** Number of MoE layers (the rest are dense; absent = all layers when experts > 0). */
+  readonly moe_layers?: number;
+  /** MLP width of the dense layers of a mixed dense/MoE model (DeepSeek `intermediate_size`, Llama-4 `intermediate_size_mlp`). */
+  readonly dense_ffn?: number;
+  /** Total shared-expert width per MoE layer (DeepSeek n_shared·d_e, Llama-4 intermediate_size, Qwen2-MoE). */
+  readonly shared_ffn?: number;
+  /** MLA latent KV rank (DeepSeek-V2/V3): KV per token per layer is (kv_lora_rank + qk_rope_head_dim) elements, not divided by TP. */
+  readonly kv_lora_rank?: number;
+  /** MLA decoupled RoPE key width, stored next to the latent. */
+  readonly qk_rope_head_dim?: number;
+  /** Where the shape came from (the config.json path, and its `_source` model id). */
+  readonly source?: string;
 }

@@ -19,6 +19,7 @@ import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js
 import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
 import { loadLlmServingSim } from '../engine/stepTime/profile/llmservingsim.js';
+import { isModelFile, registerModelFile } from '../hardware/modelFiles.js';
 import {
   BLIS_OVERHEADS,
   closest,
@@ -66,6 +67,9 @@ function firstLine(err: unknown): string {
 /** Cross-field checks and the mapping from the validated input to `ScenarioConfig`. */
 function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   const fail = (path: string, problem: string, fix: string): UserError => inputError(file, path, problem, fix);
+  // `model: <config>.json` (fleet or pool): read it now, next to the scenario (sim/hardware/modelFiles.ts).
+  const modelFields: [string | undefined, string][] = [[input.fleet?.model, 'fleet.model'], ...(input.pools ?? []).map((p, i): [string, string] => [p.model, `pools[${i}].model`])];
+  for (const [value, field] of modelFields) if (value !== undefined && isModelFile(value)) registerModelFile(value, file, field);
 
   if (input.requests == null && input.duration_s == null && !workloadEnds(input.workload)) {
     throw fail('requests', 'neither requests nor duration_s is set, so the run would never stop', 'add requests: <count> and/or duration_s: <seconds>');

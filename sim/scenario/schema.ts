@@ -22,6 +22,7 @@ import type {
   SloConfig,
 } from './types.js';
 import { gpuNames, modelNames } from '../hardware/catalog.js';
+import { isModelFile } from '../hardware/modelFiles.js';
 import { TRACE_FORMATS } from '../workload/traces/types.js';
 import { SERVEGEN_POOLS } from '../workload/spec.js';
 import { HEADER_NAME_RE, MAX_HEADERS } from '../workload/routing.js';
@@ -217,22 +218,24 @@ const EngineSchema = strict({
   max_model_len: tokens.nullable().default(DEFAULT_ENGINE.max_model_len),
 });
 
-const catalogName = (what: string, names: () => string[]) =>
-  z.string().refine((s) => names().includes(s), {
+const catalogName = (what: string, names: () => string[], other?: { accept: (s: string) => boolean; fix: string }) =>
+  z.string().refine((s) => names().includes(s) || (other?.accept(s) ?? false), {
     error: (iss) => {
       const input = String(iss.input);
       const guess = closest(input, names());
       return withFix(
         `unknown ${what} ${JSON.stringify(input)}`,
-        `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}use one of ${names().join(', ')}`,
+        `${guess ? `did you mean ${JSON.stringify(guess)}? ` : ''}use one of ${names().join(', ')}${other?.fix ?? ''}`,
       );
     },
   });
+/** A catalog model, or a Hugging Face config.json path (read in load.ts by sim/hardware/modelFiles.ts). */
+const modelRef = () => catalogName('model', modelNames, { accept: isModelFile, fix: ', or the path of a Hugging Face config.json (e.g. sim/hardware/configs/Llama-3.1-8B.json)' });
 
 const FleetSchema = strict({
   replicas: bounded(R.replicas),
   gpu: catalogName('GPU', gpuNames),
-  model: catalogName('model', modelNames),
+  model: modelRef(),
   tp: z.literal(TP_VALUES).default(1),
   engine: EngineSchema.prefault({}),
 });
@@ -496,7 +499,7 @@ const PolicySchema = z.union(
 /** One InferencePool (README "Pools, routes and P/D"; resolved in sim/pools/load.ts). */
 const PoolSchema = strict({
   name: poolName,
-  model: catalogName('model', modelNames),
+  model: modelRef(),
   /** With `replicas: <count>`: the GPU type of all of them. */
   gpu: catalogName('GPU', gpuNames).optional(),
   replicas: z.union([bounded(R.replicas), z.array(ReplicaGroupSchema).min(1).max(64)], {
