@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getModel } from '../sim/hardware/catalog.js';
 import { kvBytesPerToken, kvTransferBytesPerGpu } from '../sim/pd/kvBytes.js';
+import { loadHfConfig } from '../sim/hardware/hfConfig.js';
+import { join } from 'node:path';
 import { KvLinks } from '../sim/pd/links.js';
 import { TRANSPORT_DEFAULTS, linkBytesPerUs, resolveKvTransfer } from '../sim/pd/transports.js';
 
@@ -16,6 +18,13 @@ describe('KV transfer bytes', () => {
     expect(kvBytesPerToken(getModel('Llama-3.1-8B'))).toBe(131_072);
     expect(kvBytesPerToken(getModel('Llama-3.1-70B'))).toBe(327_680);
     expect(kvBytesPerToken(getModel('Qwen3-32B'))).toBe(262_144);
+  });
+
+  it('an MLA model (DeepSeek-V3) moves its latent: 61 · (512 + 64) · 2 B = 70,272 B per token, whole on every rank', () => {
+    const ds = loadHfConfig(join(import.meta.dirname, '..', 'sim', 'hardware', 'configs', 'DeepSeek-V3.json'), 'DeepSeek-V3');
+    const bytes = ds.dtype_bytes * 61 * (512 + 64);
+    expect(kvBytesPerToken(ds)).toBe(bytes);
+    expect(kvTransferBytesPerGpu(ds, 1000, 8, 8)).toBe(1000 * bytes);
   });
 
   it('splits per GPU by min(TP prefill, TP decode, kv heads)', () => {

@@ -4,8 +4,13 @@
  */
 import type { ModelSpec } from '../hardware/types.js';
 
-/** K + V over all layers for one token: 2 · L · n_kv_heads · d_head · dtype bytes (Llama-3.1-8B: 131,072). */
+/**
+ * K + V over all layers for one token: 2 · L · n_kv_heads · d_head · dtype bytes (Llama-3.1-8B:
+ * 131,072); MLA models (DeepSeek-V3) keep one latent per layer instead, L · (kv_lora_rank +
+ * qk_rope_head_dim) · bytes (≈ 70,272 B, gateway.md §4.4), replicated on every TP rank.
+ */
 export function kvBytesPerToken(model: ModelSpec): number {
+  if (model.kv_lora_rank !== undefined) return model.layers * (model.kv_lora_rank + (model.qk_rope_head_dim ?? 0)) * model.dtype_bytes;
   return 2 * model.layers * model.kv_heads * model.head_dim * model.dtype_bytes;
 }
 
@@ -19,6 +24,7 @@ export function kvBytesPerToken(model: ModelSpec): number {
  * min(tpPrefill, tpDecode, kv_heads). MLA models are not in the catalog and not modelled here.
  */
 export function kvTransferBytesPerGpu(model: ModelSpec, tokens: number, tpPrefill: number, tpDecode: number): number {
-  const ways = Math.min(tpPrefill, tpDecode, model.kv_heads);
+  // An MLA latent is replicated on every rank: each rank moves all of it.
+  const ways = model.kv_lora_rank !== undefined ? 1 : Math.min(tpPrefill, tpDecode, model.kv_heads);
   return Math.ceil((tokens * kvBytesPerToken(model)) / ways);
 }
