@@ -15,6 +15,7 @@ import { registerCheck } from './check.js';
 import { registerPick } from './pick.js';
 import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
+import { registerValidate } from './validate.js';
 import { VERSION } from './version.js';
 
 /** The reader of stdout went away (EPIPE): what was asked for is no longer wanted; end quietly. */
@@ -44,6 +45,7 @@ registerCheck(program);
 registerPick(program);
 registerPlugins(program);
 registerTrace(program);
+registerValidate(program);
 
 /** Every command, so an error can name the one it came from. */
 function allCommands(c: Command): Command[] {

@@ -126,6 +126,7 @@ function curves(t: Table, required: readonly string[], optional: readonly string
  * 1. no decodes (n_decode 0): kv_decode is meaningless, every kv_decode takes the row's value;
  *    no prefill (prefill_chunk 0): kv_prefill is meaningless, every kv_prefill takes its value;
  * 2. below the smallest profiled kv_decode / kv_prefill of a line: that smallest value (clamp);
+ *    between two profiled values of a line (interleaved grids): linear interpolation (2b);
  * 3. a missing n_decode above the profiled ones of a prefill slice: the slice's value at the
  *    previous n_decode plus the decode-only table's increment between the two n_decode values
  *    (those extra decodes cost what they cost without the prefill);
@@ -168,6 +169,30 @@ function attentionGrid(t: Table): Grid {
   };
   for (let a = 0; a < PC.length; a++) for (let b = 0; b < KP.length; b++) for (let c = 0; c < ND.length; c++) clampBelow(at(a, b, c, 0), 1, KV.length);
   for (let a = 0; a < PC.length; a++) for (let c = 0; c < ND.length; c++) for (let d = 0; d < KV.length; d++) clampBelow(at(a, 0, c, d), g.strides[1]!, KP.length);
+  // 2b. Interior holes (tables profiled on two interleaved grids, e.g. ×2 and ×1.5 kv steps on the
+  // RTX PRO 6000): linear in the axis value between the nearest profiled neighbours of the line,
+  // along kv_decode, kv_prefill, prefill_chunk, n_decode in turn, until nothing changes.
+  const dims = [PC.length, KP.length, ND.length, KV.length];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of [3, 1, 0, 2]) {
+      const s = g.strides[k]!;
+      const n = dims[k]!;
+      const x = axes[k]!;
+      for (let i = 0; i < v.length; i++) {
+        if (Math.floor(i / s) % n !== 0) continue;
+        let prev = -1;
+        for (let j = 0; j < n; j++) {
+          if (Number.isNaN(v[i + j * s]!)) continue;
+          for (let h = prev + 1; prev >= 0 && h < j; h++) {
+            v[i + h * s] = v[i + prev * s]! + ((v[i + j * s]! - v[i + prev * s]!) * (x[h]! - x[prev]!)) / (x[j]! - x[prev]!);
+            changed = true;
+          }
+          prev = j;
+        }
+      }
+    }
+  }
   // 3. Missing n_decode above the profiled ones: add the decode-only increment.
   const pc0 = PC[0] === 0 ? 0 : -1;
   for (let a = 0; a < PC.length; a++) for (let b = 0; b < KP.length; b++) for (let c = 1; c < ND.length; c++) for (let d = 0; d < KV.length; d++) {
