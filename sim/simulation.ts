@@ -26,6 +26,7 @@ import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
+import { EventKind } from './core/eventKinds.js';
 import { createRequestStream } from './workload/generator.js';
 import { buildPools } from './fleet/fleet.js';
 import type { Gateway } from './gateway/gateway.js';
@@ -35,8 +36,8 @@ import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf } from 
 import { PdRuns } from './pd/runs.js';
 import { createRng } from './core/rng.js';
 import { Lifecycle } from './fleet/lifecycle.js';
+import { FleetControl } from './churn/fleetControl.js';
 import { backoffUs, retryBudgetLimit } from './resilience/index.js';
-import { Hpa, WvaV1 } from './autoscale/index.js';
 import { bump, finishCounts, newResilienceCounts } from './metrics/resilienceCounts.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
@@ -46,34 +47,7 @@ import { ScenarioRunError } from './core/errors.js';
 import { MAX_EVENT_TIME_US, MAX_EVENTS_AT_ONE_INSTANT, runawayClockError, stuckClockError } from './core/runGuards.js';
 import type { KvEvent } from '../policies/types.js';
 
-export const enum EventKind {
-  StepEnd = 0,
-  ResponseDone = 1,
-  Enqueue = 2,
-  Scrape = 3,
-  Arrival = 4,
-  Schedule = 5,
-  KvDeliver = 6,
-  FlowSweep = 7,
-  /** A P/D prefill leg's 1-token response reaches the decode pod's sidecar. */
-  PrefillReturn = 8,
-  /** KV transfers of a pool's links may have finished (payload: pool index). */
-  KvTransfer = 9,
-  /** Issue 11: a churn event (replica failure, recovery) takes effect. */
-  Churn = 10,
-  /** The picker's datastore drops a failed pod (payload: replica index). */
-  Detect = 11,
-  /** A starting replica becomes Ready (payload: replica index). */
-  Ready = 12,
-  /** A request's route timeout expires (payload: the request). */
-  RequestTimeout = 13,
-  /** A try's per-try timeout expires (payload: Attempt). */
-  TryTimeout = 14,
-  /** A retry's backoff is over (payload: Attempt). */
-  RetryFire = 15,
-  /** A pool's autoscaler syncs (payload: pool index). */
-  HpaTick = 16,
-}
+export { EventKind } from './core/eventKinds.js';
 
 /** Production's flow-control expiry sweep period (epp.md §2.10). */
 const FLOW_SWEEP_US = 1_000_000;
@@ -88,18 +62,6 @@ interface Attempt {
   readonly rec: RequestRecord;
   /** 1-based try number. */
   readonly n: number;
-}
-
-/** A Deployment rollout in progress (issue 11). */
-interface Rollout {
-  /** The pods serving when it began: each is replaced by a new pod. */
-  readonly old: number[];
-  /** Off slots it may start as surge pods. */
-  readonly spare: number[];
-  readonly surge: number[];
-  readonly taken: Set<number>;
-  readonly maxUnavailable: number;
-  readonly maxSurge: number;
 }
 
 /** Per-request resilience state (only with churn events, timeouts or retries). */
@@ -175,163 +137,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
     pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null);
   const flights = new Map<number, Flight>();
-  /** A failed replica answers nothing until it is Ready again. */
-  const alive = replicas.map(() => true);
-  /** How a down replica fails a request: crash = connection refused at once; hang / node = never answers. */
-  const downMode: (FailureMode | null)[] = replicas.map(() => null);
-  /** When each starting replica's Ready is due (a start called off and restarted leaves a stale event). */
-  const readyAt: number[] = replicas.map(() => -1);
   const retryRng = createRng(scenario.seed, 'retries');
   let activeRetries = 0;
   const counts = newResilienceCounts();
   const lifecycle = new Lifecycle(pools, fleet, churn.length > 0 || hasChurnOrScaling(scenario), fleet.active);
-  const scaling = pools.some((p) => p.autoscaling != null || (p.surge_slots ?? 0) > 0);
-  /** Replicas scaled in that finish their in-flight requests before releasing their GPUs. */
-  const draining = new Set<number>();
-  if (scaling) {
-    fleet.active.forEach((on, r) => {
-      if (on) return;
-      alive[r] = false;
-      downMode[r] = 'crash'; // an off slot refuses connections
-      gateway.setMember(r, false);
-      gateway.setReachable(r, false);
-    });
-  }
-  const hpas = pools.map((p) => (p.autoscaling ? new Hpa(p.autoscaling) : null));
-  const wvas = pools.map((p) => (p.autoscaling?.metric === 'saturation' ? new WvaV1(p.autoscaling.min_replicas, p.autoscaling.max_replicas) : null));
-  /** Per pool, the autoscaler's metric samples at past syncs (the HPA reads them `metric_delay_s` late). */
-  const hpaSamples = pools.map(() => [] as { t: number; values: number[]; pods: { kv: number; queue: number }[] }[]);
-  /** The slots of pool `p`'s autoscaled group, in order. */
-  const scaledSlots = pools.map((pool, p) => {
-    if (!pool.autoscaling) return [] as number[];
-    const out: number[] = [];
-    const g = pool.replicas[Math.min(pool.autoscaling.group, pool.replicas.length - 1)];
-    for (let r = fleet.offsets[p]!; r < fleet.offsets[p + 1]!; r++) if (fleet.info[r]!.group === g) out.push(r);
-    return out;
-  });
-  /** Stop a drained replica: it releases its GPUs and refuses connections. */
-  const stopIfDrained = (r: number): void => {
-    const rep = replicas[r]!;
-    if (rep.inFlight > 0 || rep.busy) return;
-    draining.delete(r);
-    alive[r] = false;
-    downMode[r] = 'crash';
-    gateway.setReachable(r, false);
-    lifecycle.stopped(r, now);
-    if (restartAfterDrain.delete(r)) {
-      // A rollout's replacement pod: a new pod in the old one's place (all start-up phases).
-      readyAt[r] = lifecycle.start(r, now);
-      q.push(readyAt[r]!, EventKind.Ready, r);
-    } else {
-      rolloutStep(fleet.info[r]!.pool);
-    }
-  };
-  /** Old pods of a rollout that restart once drained. */
-  const restartAfterDrain = new Set<number>();
-  /** Per pool, the rollout in progress (gateway.md §6.3). */
-  const rollouts: (Rollout | null)[] = pools.map(() => null);
-  /**
-   * Advance pool `p`'s rollout: start surge pods (up to max_surge), take down old pods while the
-   * Ready pods stay ≥ size − max_unavailable, and once every old pod is replaced, drain the surge.
-   */
-  const rolloutStep = (p: number): void => {
-    const ro = rollouts[p];
-    if (ro === null || ro === undefined) return;
-    let ready = 0;
-    for (let r = fleet.offsets[p]!; r < fleet.offsets[p + 1]!; r++) if (lifecycle.isReady(r) && !draining.has(r)) ready++;
-    const replaced = ro.old.every((r) => ro.taken.has(r) && lifecycle.isReady(r) && !restartAfterDrain.has(r) && !draining.has(r));
-    if (replaced) {
-      for (const r of ro.surge) {
-        if (!lifecycle.isReady(r) && !lifecycle.isStarting(r)) continue;
-        if (lifecycle.isStarting(r)) {
-          lifecycle.stopped(r, now);
-          continue;
-        }
-        gateway.setMember(r, false);
-        draining.add(r);
-        stopIfDrained(r);
-      }
-      rollouts[p] = null;
-      return;
-    }
-    const left = ro.old.filter((r) => !ro.taken.has(r)).length;
-    for (const r of ro.spare) {
-      if (ro.surge.length >= Math.min(ro.maxSurge, left)) break;
-      if (!lifecycle.isOff(r) || ro.surge.includes(r)) continue;
-      readyAt[r] = lifecycle.start(r, now);
-      q.push(readyAt[r]!, EventKind.Ready, r);
-      ro.surge.push(r);
-    }
-    for (const r of ro.old) {
-      if (ro.taken.has(r)) continue;
-      if (ready - 1 < ro.old.length - ro.maxUnavailable) break;
-      ro.taken.add(r);
-      if (lifecycle.isReady(r)) ready--;
-      gateway.setMember(r, false); // deletionTimestamp: the picker drops it at once (§6.1)
-      restartAfterDrain.add(r);
-      draining.add(r);
-      stopIfDrained(r);
-    }
-  };
-  /** One autoscaler sync of pool `p` (gateway.md §5.1): read the metric, scale the group. */
-  const hpaSync = (p: number): void => {
-    const hpa = hpas[p]!;
-    const cfg = pools[p]!.autoscaling!;
-    const slots = scaledSlots[p]!;
-    // The metric now, kept for later syncs; the HPA acts on the sample `metric_delay_s` old.
-    const values: number[] = [];
-    const pods: { kv: number; queue: number }[] = [];
-    for (const r of slots) {
-      if (!lifecycle.isReady(r) || draining.has(r)) continue;
-      const m = replicas[r]!.snapshot(now);
-      pods.push({ kv: m.kvCacheUsagePercent, queue: m.waitingQueueSize });
-      values.push(cfg.metric === 'queue' ? m.waitingQueueSize : cfg.metric === 'running' ? m.runningRequestsSize : m.kvCacheUsagePercent);
-    }
-    const hist = hpaSamples[p]!;
-    hist.push({ t: now, values, pods });
-    const seen = hpa.metricTimeUs(now);
-    while (hist.length > 1 && hist[1]!.t <= seen) hist.shift();
-    const sample = hist[0]!.t <= seen ? hist[0]! : { t: now, values: [], pods: [] };
-    let starting = 0;
-    let ready = 0;
-    for (const r of slots) {
-      if (lifecycle.isStarting(r)) starting++;
-      else if (lifecycle.isReady(r) && !draining.has(r)) ready++;
-    }
-    const current = ready + starting;
-    const wva = wvas[p];
-    const desired = wva
-      ? hpa.desiredFromWva(now, current, wva.recommend(current, sample.pods, starting))
-      : hpa.recommend(now, current, sample.values, Math.max(0, current - sample.values.length));
-    if (desired > current) {
-      let add = desired - current;
-      for (const r of slots) {
-        if (add === 0) break;
-        if (!lifecycle.isOff(r) || draining.has(r)) continue;
-        const at = lifecycle.start(r, now);
-        readyAt[r] = at;
-        q.push(at, EventKind.Ready, r);
-        add--;
-      }
-    } else if (desired < current) {
-      let remove = current - desired;
-      // Kubernetes removes pods that are not ready first, then the newest (highest index here).
-      for (let k = slots.length - 1; k >= 0 && remove > 0; k--) {
-        const r = slots[k]!;
-        if (!lifecycle.isStarting(r)) continue;
-        lifecycle.stopped(r, now);
-        remove--;
-      }
-      for (let k = slots.length - 1; k >= 0 && remove > 0; k--) {
-        const r = slots[k]!;
-        if (!lifecycle.isReady(r) || draining.has(r)) continue;
-        gateway.setMember(r, false); // deletionTimestamp: the picker drops it at once (§6.1)
-        draining.add(r);
-        stopIfDrained(r);
-        remove--;
-      }
-    }
-  };
+  // Replica states, rollouts and autoscalers (sim/churn/fleetControl.ts); it schedules Ready events.
+  const control = new FleetControl(pools, fleet, gateway, lifecycle, (t, r) => q.push(t, EventKind.Ready, r));
   const ruleName = (f: Flight): string => f.rule?.name ?? '(no route)';
   const tryTimeoutUs = (rule: RouteRule | null): number => rule?.retry?.per_try_timeout_us ?? Math.round((rule?.timeouts?.backend_request_ms ?? 0) * 1000);
   const streaming = (rec: RequestRecord): boolean => rec.firstTokenUs >= 0 && rec.firstTokenUs <= now;
@@ -434,14 +245,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   };
   /** A replica dies: what it held is lost; the picker keeps choosing it until it detects the failure. */
   const crashReplica = (r: number, mode: FailureMode, detectS: number): void => {
-    if (!alive[r]) return;
-    alive[r] = false;
-    downMode[r] = mode;
-    gateway.setReachable(r, false);
-    lifecycle.failed(r, now);
-    const lost = replicas[r]!.crash(now);
     // A hung process or a lost node never answers: its requests wait for a timeout (gateway.md §6.1).
-    if (mode !== 'crash') lost.length = 0;
+    const lost = control.fail(r, mode, now);
+    if (lost === null) return;
     for (const seq of lost) {
       const leg = pd.legOf(seq);
       const f = flights.get(leg?.req.id ?? seq.req.id);
@@ -622,7 +428,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   pullArrival();
   if (refreshUs > 0) q.push(0, EventKind.Scrape, null);
   for (const e of churn) q.push(Math.round(e.at_s * 1e6), EventKind.Churn, e);
-  hpas.forEach((h, p) => {
+  control.hpas.forEach((h, p) => {
     if (h !== null) q.push(h.nextSyncUs(0), EventKind.HpaTick, p);
   });
 
@@ -677,8 +483,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (resilient) {
           const f = flights.get(leg?.req.id ?? seq.req.id);
           if (f === undefined || f.seq !== seq) break; // a try that was given up on while in flight
-          if (!alive[i]) {
-            if (downMode[i] !== 'crash') break; // sent to a pod that never answers: the request waits for a timeout
+          if (!control.isAlive(i)) {
+            if (!control.refuses(i)) break; // sent to a pod that never answers: the request waits for a timeout
             f.seq = null;
             if (leg !== null) {
               gateway.prefillReturned(i);
@@ -725,7 +531,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         }
         observer.onStepEnd?.(r, now);
         kick(r, now);
-        if (draining.size > 0 && draining.has(replicaIndex.get(r)!)) stopIfDrained(replicaIndex.get(r)!);
+        if (resilient) control.stepEnded(replicaIndex.get(r)!, now);
         break;
       }
       case EventKind.ResponseDone: {
@@ -775,40 +581,21 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const pi = pools.findIndex((p) => p.name === e.pool);
         const base = fleet.offsets[pi]!;
         if (e.kind === 'rolling_restart') {
-          if (rollouts[pi] !== null) break; // one rollout at a time, as a Deployment
-          const old: number[] = [];
-          const spare: number[] = [];
-          for (let r = base; r < fleet.offsets[pi + 1]!; r++) (lifecycle.isOff(r) ? spare : old).push(r);
-          rollouts[pi] = { old, spare, surge: [], taken: new Set(), maxUnavailable: e.max_unavailable, maxSurge: e.max_surge };
-          rolloutStep(pi);
+          control.startRollout(pi, e, now);
           break;
         }
         for (const k of e.replicas) {
-          const r = base + k;
-          if (e.kind === 'fail') crashReplica(r, e.mode, e.detect_s);
-          else if (!alive[r] && !lifecycle.isStarting(r)) {
-            readyAt[r] = lifecycle.start(r, now, true);
-            q.push(readyAt[r]!, EventKind.Ready, r);
-          }
+          if (e.kind === 'fail') crashReplica(base + k, e.mode, e.detect_s);
+          else control.recover(base + k, now);
         }
         break;
       }
       case EventKind.Detect: {
-        const r = ev.payload as number;
-        if (!alive[r]) gateway.setMember(r, false);
+        control.detect(ev.payload as number);
         break;
       }
       case EventKind.Ready: {
-        const r = ev.payload as number;
-        if (!lifecycle.isStarting(r) || readyAt[r] !== now) break; // a start that was called off
-        const warm = lifecycle.ready(r, now);
-        alive[r] = true;
-        downMode[r] = null;
-        replicas[r]!.setWarmup(warm.untilUs, warm.factor);
-        gateway.setReachable(r, true);
-        gateway.setMember(r, true);
-        rolloutStep(fleet.info[r]!.pool);
-        retryHeld();
+        if (control.ready(ev.payload as number, now)) retryHeld();
         break;
       }
       case EventKind.RequestTimeout: {
@@ -863,8 +650,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.HpaTick: {
         const p = ev.payload as number;
-        hpaSync(p);
-        if (outstanding > 0 || pendingArrivals > 0) q.push(hpas[p]!.nextSyncUs(now), EventKind.HpaTick, p);
+        control.hpaSync(p, now);
+        if (outstanding > 0 || pendingArrivals > 0) q.push(control.hpas[p]!.nextSyncUs(now), EventKind.HpaTick, p);
         break;
       }
       case EventKind.FlowSweep: {
