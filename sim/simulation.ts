@@ -18,7 +18,7 @@
  * for a far arrival costs a few events; requests held that can never leave end the run with an
  * error instead of sweeps forever.
  */
-import type { PolicySpec, RouteRule, ScenarioConfig } from './scenario/types.js';
+import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ChurnEvent, FailureMode } from './churn/events.js';
 import type { PolicyRun, RequestRecord } from './metrics/types.js';
 import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
@@ -34,11 +34,10 @@ import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
 import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
 import { PdRuns } from './pd/runs.js';
-import { createRng } from './core/rng.js';
 import { Lifecycle } from './fleet/lifecycle.js';
 import { FleetControl } from './churn/fleetControl.js';
-import { backoffUs, retryBudgetLimit } from './resilience/index.js';
-import { bump, finishCounts, newResilienceCounts } from './metrics/resilienceCounts.js';
+import { finishCounts } from './metrics/resilienceCounts.js';
+import { Flights, NO_FALLBACKS, type Attempt } from './resilience/flights.js';
 import { Sequence } from './engine/sequence.js';
 import type { Replica } from './engine/replica.js';
 import { ReplicaSampler } from './metrics/samples.js';
@@ -53,35 +52,6 @@ export { EventKind } from './core/eventKinds.js';
 const FLOW_SWEEP_US = 1_000_000;
 
 type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent | Attempt | null;
-
-const NO_FALLBACKS: readonly number[] = Object.freeze([]);
-
-/** One try of a request under a route's retry / timeout policy (issue 11). */
-interface Attempt {
-  readonly req: SimRequest;
-  readonly rec: RequestRecord;
-  /** 1-based try number. */
-  readonly n: number;
-}
-
-/** Per-request resilience state (only with churn events, timeouts or retries). */
-interface Flight {
-  readonly req: SimRequest;
-  readonly rec: RequestRecord;
-  readonly rule: RouteRule | null;
-  /** The request as served on the current try, its sequence there (null before dispatch / between tries). */
-  served: SimRequest;
-  seq: Sequence | null;
-  /** Tries dispatched so far. */
-  tries: number;
-  /** Retries of the picker's own 429/503 answers (only with retry_picker_errors). */
-  pickerRetries: number;
-  /** The picker's fallback endpoints of the last pick (retries walk them, then stay on the last pod). */
-  fallbacks: readonly number[];
-  /** A retry is waiting for its backoff or running (counts against the retry budget). */
-  retrying: boolean;
-  ended: boolean;
-}
 
 /** Hooks for tests and progress display; none is called when absent. */
 export interface RunObserver {
@@ -136,130 +106,36 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     churn.length > 0 ||
     routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
     pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null);
-  const flights = new Map<number, Flight>();
-  const retryRng = createRng(scenario.seed, 'retries');
-  let activeRetries = 0;
-  const counts = newResilienceCounts();
   const lifecycle = new Lifecycle(pools, fleet, churn.length > 0 || hasChurnOrScaling(scenario), fleet.active);
   // Replica states, rollouts and autoscalers (sim/churn/fleetControl.ts); it schedules Ready events.
   const control = new FleetControl(pools, fleet, gateway, lifecycle, (t, r) => q.push(t, EventKind.Ready, r));
-  const ruleName = (f: Flight): string => f.rule?.name ?? '(no route)';
-  const tryTimeoutUs = (rule: RouteRule | null): number => rule?.retry?.per_try_timeout_us ?? Math.round((rule?.timeouts?.backend_request_ms ?? 0) * 1000);
-  const streaming = (rec: RequestRecord): boolean => rec.firstTokenUs >= 0 && rec.firstTokenUs <= now;
-  /** The replica a flight's current sequence sits on (the prefill pod while its prefill leg runs). */
-  const seqReplica = (seq: Sequence): number => pd.legOf(seq)?.prefill ?? seq.rec.replica;
-  /** Stop whatever the request's current try is doing (the engine frees its blocks at once). */
-  const abortTry = (f: Flight): void => {
-    const seq = f.seq;
-    if (seq === null) return;
-    f.seq = null;
-    const r = seqReplica(seq);
-    const isLeg = pd.legOf(seq) !== null;
-    replicas[r]!.abort(seq, now);
-    pd.cancel(seq, now);
-    if (isLeg) gateway.prefillReturned(r);
-    kick(replicas[r]!, now);
-    if (f.rec.replica >= 0 && f.rec.replica !== r) kick(replicas[f.rec.replica]!, now);
-  };
-  const endFlight = (f: Flight): void => {
-    f.ended = true;
-    if (f.retrying) {
-      f.retrying = false;
-      activeRetries--;
-    }
-    flights.delete(f.req.id);
-  };
-  /** The request ends without its answer (after any retries): an HTTP error, or a broken stream. */
-  const failRequest = (f: Flight, outcome: 'dropped' | 'failed', status: number, reason: string, detail: string): void => {
-    const rec = f.rec;
-    rec.outcome = outcome;
-    rec.status = status;
-    rec.reason = reason;
-    rec.detail = detail;
-    rec.endUs = now;
-    if (rec.replica >= 0) gateway.complete(f.req, rec.replica, now);
-    outstanding--;
-    endFlight(f);
-    finished(f.req.id, false);
-  };
-  /**
-   * A try failed before response headers (connect failure / reset: 503; per-try timeout: 504).
-   * Retried when the route's policy covers it and the budget allows (gateway.md §1.7): after
-   * Envoy's backoff, to the same pod (the picker is not asked again) or, with `repick`, through the
-   * picker; otherwise the client gets the status.
-   */
-  const tryFailed = (f: Flight, status: number, reason: string, detail: string): void => {
-    abortTry(f);
-    if (f.rec.replica >= 0 && gateway.tryResult(f.rec.replica, now, true)) bump(counts.ejections, pools[fleet.info[f.rec.replica]!.pool]!.name);
-    const policy = f.rule?.retry ?? null;
-    let retry = policy !== null && f.tries <= policy.attempts && (reason === 'upstream-reset' ? policy.on_reset || policy.codes.includes(status) : policy.codes.includes(status));
-    if (retry && !f.retrying && activeRetries >= retryBudgetLimit(outstanding, { percent: policy!.budget.percent, minConcurrency: policy!.budget.min_concurrency })) {
-      bump(counts.retriesOverBudget, ruleName(f));
-      retry = false;
-    }
-    if (!retry) {
-      failRequest(f, 'dropped', status, reason, detail);
-      return;
-    }
-    bump(counts.retries, ruleName(f));
-    if (!f.retrying) {
-      f.retrying = true;
-      activeRetries++;
-    }
-    if (policy!.repick && f.rec.replica >= 0) {
-      gateway.complete(f.req, f.rec.replica, now);
-      f.rec.replica = -1;
-    }
-    const delay = backoffUs(f.tries, retryRng(), policy!.backoff.base_us, policy!.backoff.max_us);
-    q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: f.tries });
-  };
-  /**
-   * The picker answered 429/503 itself. Production never retries these (ext_proc local replies,
-   * gateway.md §1.7); with `retry_picker_errors` the route retries them through the picker.
-   */
-  const pickerRetry = (f: Flight, status: number): boolean => {
-    const policy = f.rule?.retry;
-    if (!policy || !policy.retry_picker_errors || !policy.codes.includes(status) || f.pickerRetries >= policy.attempts) return false;
-    if (!f.retrying && activeRetries >= retryBudgetLimit(outstanding, { percent: policy.budget.percent, minConcurrency: policy.budget.min_concurrency })) {
-      bump(counts.retriesOverBudget, ruleName(f));
-      return false;
-    }
-    bump(counts.retries, ruleName(f));
-    if (!f.retrying) {
-      f.retrying = true;
-      activeRetries++;
-    }
-    f.pickerRetries++;
-    const delay = backoffUs(f.pickerRetries, retryRng(), policy.backoff.base_us, policy.backoff.max_us);
-    q.push(now + Math.round(delay), EventKind.RetryFire, { req: f.req, rec: f.rec, n: -1 });
-    return true;
-  };
-  /** Dispatch one try of a flight's request to replica `i` (same pod: the picker is not asked). */
-  const sendTry = (f: Flight, i: number, seq: Sequence): void => {
-    f.tries++;
-    f.rec.attempts = f.tries;
-    f.seq = seq;
-    const t = tryTimeoutUs(f.rule);
-    if (t > 0) q.push(now + t, EventKind.TryTimeout, { req: f.req, rec: f.rec, n: f.tries });
-    q.push(now + alpha0Of[i]!, EventKind.Enqueue, seq);
-  };
+  // Requests under timeouts and retries (sim/resilience/flights.ts), only in resilient runs.
+  const flights = new Flights(
+    {
+      gateway,
+      replicas,
+      pd,
+      alpha0Of,
+      blockSizeOf,
+      now: () => now,
+      outstanding: () => outstanding,
+      push: (t, kind, payload) => q.push(t, kind, payload),
+      kick: (r) => kick(r, now),
+      ended: (req) => {
+        outstanding--;
+        finished(req.id, false);
+      },
+      decided: (req, rec, d) => decided(req, rec, d),
+    },
+    routes,
+    scenario.seed,
+  );
   /** A replica dies: what it held is lost; the picker keeps choosing it until it detects the failure. */
   const crashReplica = (r: number, mode: FailureMode, detectS: number): void => {
     // A hung process or a lost node never answers: its requests wait for a timeout (gateway.md §6.1).
     const lost = control.fail(r, mode, now);
     if (lost === null) return;
-    for (const seq of lost) {
-      const leg = pd.legOf(seq);
-      const f = flights.get(leg?.req.id ?? seq.req.id);
-      if (f === undefined || f.ended) continue;
-      if (f.seq !== seq && leg === null && pd.decodeOf(f.seq) !== seq) continue;
-      if (streaming(f.rec)) {
-        abortTry(f);
-        failRequest(f, 'failed', 0, 'replica-failed', `replica ${replicas[r]!.name} failed while streaming`);
-      } else {
-        tryFailed(f, 503, 'upstream-reset', `replica ${replicas[r]!.name} failed before response headers`);
-      }
-    }
+    flights.lost(lost, replicas[r]!.name);
     q.push(now + Math.round(detectS * 1e6), EventKind.Detect, r);
   };
   const stream = source ? source[Symbol.iterator]() : createRequestStream(scenario.workload, {
@@ -332,7 +208,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
     held.delete(req.id);
     stallSinceUs = -1;
-    if (d.kind === 'drop' && f !== undefined && pickerRetry(f, d.status)) return;
+    if (d.kind === 'drop' && f !== undefined && flights.pickerRetry(f, d.status)) return;
     if (d.kind === 'drop') {
       rec.outcome = 'dropped';
       rec.status = d.status;
@@ -340,7 +216,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       rec.detail = d.detail;
       rec.endUs = now;
       outstanding--;
-      if (f !== undefined) endFlight(f);
+      if (f !== undefined) flights.end(f);
       finished(req.id, false);
       return;
     }
@@ -356,8 +232,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       replicas[d.prefill]!.stats.requests++;
       const leg = pd.begin(served, rec, d.prefill, blockSizeOf[d.prefill]!);
       if (f !== undefined) {
-        f.served = served;
-        sendTry(f, d.prefill, leg);
+        flights.sendTry(f, d.prefill, leg, served);
         return;
       }
       rec.attempts = 1;
@@ -366,9 +241,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
     const seq = new Sequence(served, rec, blockSizeOf[d.index]!);
     if (f !== undefined) {
-      f.served = served;
-      f.fallbacks = d.fallbacks ?? NO_FALLBACKS;
-      sendTry(f, d.index, seq);
+      flights.sendTry(f, d.index, seq, served, d.fallbacks ?? NO_FALLBACKS);
       return;
     }
     rec.attempts = 1;
@@ -382,7 +255,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     gateway.complete(req, rec.replica, now);
     outstanding--;
     const f = resilient ? flights.get(req.id) : undefined;
-    if (f !== undefined) endFlight(f);
+    if (f !== undefined) flights.end(f);
     finished(req.id, false);
   };
   /** Earliest pending KvTransfer event per pool (Infinity: none). */
@@ -459,16 +332,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const d = gateway.arrive(req, now);
         rec.pool = d.pool;
         rec.route = d.route;
-        if (resilient) {
-          const rule = d.route >= 0 ? routes[d.route]! : null;
-          if (d.fallback) {
-            rec.fallback = true;
-            bump(counts.fallbacks, rule?.name ?? '(no route)');
-          }
-          flights.set(req.id, { req, rec, rule, served: req, seq: null, tries: 0, pickerRetries: 0, fallbacks: NO_FALLBACKS, retrying: false, ended: false });
-          const t = rule?.timeouts?.request_ms ?? 0;
-          if (t > 0) q.push(now + Math.round(t * 1000), EventKind.RequestTimeout, req);
-        }
+        if (resilient) flights.begin(req, rec, d);
         decided(req, rec, d);
         retryHeld();
         if ((records.length & 255) === 0) observer.onProgress?.(records.length);
@@ -490,7 +354,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
               gateway.prefillReturned(i);
               pd.abandon(seq);
             }
-            tryFailed(f, 503, 'upstream-reset', `connection to ${r.name} failed (the pod is down)`);
+            flights.tryFailed(f, 503, 'upstream-reset', `connection to ${r.name} failed (the pod is down)`);
             break;
           }
         }
@@ -539,7 +403,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (resilient) {
           const f = flights.get(seq.req.id);
           if (f === undefined || f.ended) break;
-          endFlight(f);
+          flights.end(f);
           gateway.tryResult(seq.rec.replica, now, false);
         }
         gateway.complete(seq.req, seq.rec.replica, now);
@@ -598,49 +462,15 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (control.ready(ev.payload as number, now)) retryHeld();
         break;
       }
-      case EventKind.RequestTimeout: {
-        const f = flights.get((ev.payload as SimRequest).id);
-        if (f === undefined || f.ended) break;
-        const t = f.rule?.timeouts?.request_ms ?? 0;
-        abortTry(f);
-        if (streaming(f.rec)) failRequest(f, 'failed', 0, 'timeout', `route timeout ${t} ms expired mid-stream`);
-        else failRequest(f, 'dropped', 504, 'timeout', `route timeout ${t} ms expired before response headers`);
+      case EventKind.RequestTimeout:
+        flights.onRequestTimeout(ev.payload as SimRequest);
         break;
-      }
-      case EventKind.TryTimeout: {
-        const a = ev.payload as Attempt;
-        const f = flights.get(a.req.id);
-        if (f === undefined || f.ended || f.tries !== a.n || f.seq === null) break;
-        bump(counts.perTryTimeouts, ruleName(f));
-        if (streaming(f.rec)) {
-          abortTry(f);
-          failRequest(f, 'failed', 0, 'per-try-timeout', 'the per-try timeout expired mid-stream');
-        } else {
-          tryFailed(f, 504, 'per-try-timeout', `try ${a.n} timed out before response headers`);
-        }
+      case EventKind.TryTimeout:
+        flights.onTryTimeout(ev.payload as Attempt);
         break;
-      }
-      case EventKind.RetryFire: {
-        const a = ev.payload as Attempt;
-        const f = flights.get(a.req.id);
-        if (f === undefined || f.ended) break;
-        const rec = f.rec;
-        rec.scheduledUs = -1;
-        rec.cachedTokens = 0;
-        rec.prefillUs = 0;
-        if (f.rule?.retry?.repick || a.n < 0 || rec.replica < 0) {
-          const d = gateway.arriveAt(Math.max(rec.pool, 0), f.req, now, rec.route);
-          decided(f.req, rec, d);
-        } else {
-          // Envoy retries along the picker's endpoint list (the primary, then its fallbacks, best first;
-          // one endpoint by default: the same pod), aggregated (no second prefill leg).
-          const next = f.fallbacks[f.tries - 1];
-          if (next !== undefined) rec.replica = next;
-          const i = rec.replica;
-          sendTry(f, i, new Sequence(f.served, rec, blockSizeOf[i]!));
-        }
+      case EventKind.RetryFire:
+        flights.onRetryFire(ev.payload as Attempt);
         break;
-      }
       case EventKind.KvTransfer: {
         const p = ev.payload as number;
         if (ev.time === linkEventAt[p]) linkEventAt[p] = Infinity;
@@ -680,7 +510,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     endUs: now,
     events,
     samples: sampler.finish(),
-    ...(resilient ? { resilience: finishCounts(counts) } : {}),
+    ...(resilient ? { resilience: finishCounts(flights.counts) } : {}),
     ...(lifecycle.tracked ? { replicaTimeline: lifecycle.finish(now) } : {}),
     ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario, policy).map((r) => r.name) } : {}),
   };
