@@ -32,7 +32,7 @@ import { buildPools } from './fleet/fleet.js';
 import type { Gateway } from './gateway/gateway.js';
 import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
-import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf } from './pools/resolve.js';
+import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf, runIsResilient } from './pools/resolve.js';
 import { PdRuns } from './pd/runs.js';
 import { Lifecycle } from './fleet/lifecycle.js';
 import { FleetControl } from './churn/fleetControl.js';
@@ -88,7 +88,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const fleet = buildPools(pools, scenario.lora_load);
   const replicas = fleet.replicas;
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
-  const gateway = new Cluster(pools, routesOf(scenario, policy), fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
+  const routes = routesOf(scenario, policy);
+  const gateway = new Cluster(pools, routes, fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
   const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
   replicas.forEach((r, i) => {
     if (gateway.wantsKvEvents(fleet.info[i]!.pool)) r.kv.events = { stored: [], removed: [] };
@@ -101,12 +102,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const pd = new PdRuns(pools, fleet);
 
   // Issue 11: churn, timeouts and retries. With none configured none of this runs.
-  const routes = routesOf(scenario, policy);
-  const resilient =
-    churn.length > 0 ||
-    routes.some((r) => r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null) ||
-    pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null);
-  const lifecycle = new Lifecycle(pools, fleet, churn.length > 0 || hasChurnOrScaling(scenario), fleet.active);
+  const resilient = runIsResilient(pools, routes, churn);
+  const lifecycle = new Lifecycle(pools, fleet, hasChurnOrScaling(scenario), fleet.active);
   // Replica states, rollouts and autoscalers (sim/churn/fleetControl.ts); it schedules Ready events.
   const control = new FleetControl(pools, fleet, gateway, lifecycle, (t, r) => q.push(t, EventKind.Ready, r));
   // Requests under timeouts and retries (sim/resilience/flights.ts), only in resilient runs.
@@ -512,7 +509,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     samples: sampler.finish(),
     ...(resilient ? { resilience: finishCounts(flights.counts) } : {}),
     ...(lifecycle.tracked ? { replicaTimeline: lifecycle.finish(now) } : {}),
-    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routesOf(scenario, policy).map((r) => r.name) } : {}),
+    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {}),
   };
 }
 

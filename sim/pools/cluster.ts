@@ -57,7 +57,6 @@ export class Cluster {
   /** Merged request + body-based-routing headers, per headers object and model (shared, never per request). */
   private readonly headerCache = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
   private readonly poolOfReplica: Int32Array;
-  private lastNow = 0;
   /** Per rule, its local rate limits (Envoy token buckets; a header keys one bucket per value). */
   private readonly limiters: { readonly limiter: RateLimiter; readonly header: string | null }[][];
   /** Per pool, Envoy's circuit breaker when configured (in-flight requests of the pool's cluster). */
@@ -219,8 +218,7 @@ export class Cluster {
       if (cfg.failureMode === 'FailClose') {
         return { kind: 'drop', status: 503, reason: 'picker-unavailable', detail: `the Endpoint Picker of pool ${cfg.name} is unreachable and the pool is FailClose`, pool, route };
       }
-      this.lastNow = now;
-      return this.failOpen(pool, req, route);
+      return this.failOpen(pool, req, route, now);
     }
     return this.gateways[pool]!.arrive(req, now, route);
   }
@@ -309,11 +307,11 @@ export class Cluster {
     return false;
   }
 
-  private failOpen(p: number, req: SimRequest, route: number): GatewayDecision {
+  private failOpen(p: number, req: SimRequest, route: number, now: number): GatewayDecision {
     const from = this.fleet.offsets[p]!;
     const n = this.fleet.offsets[p + 1]! - from;
     const o = this.outliers[p];
-    o?.sweep(this.lastNow);
+    o?.sweep(now);
     let k = this.failOpenNext[p]!;
     for (let tries = 0; tries < n && o && o.isEjected(k); tries++) k = (k + 1) % n;
     this.failOpenNext[p] = (k + 1) % n;

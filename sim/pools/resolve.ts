@@ -83,13 +83,23 @@ function ruleIsResilient(r: RouteRule): boolean {
   return r.retry != null || (r.timeouts?.request_ms ?? 0) > 0 || (r.timeouts?.backend_request_ms ?? 0) > 0 || (r.rate_limits?.length ?? 0) > 0 || r.fallback != null;
 }
 
+/** True when a pool has issue 11's resilience or scaling (circuit breaker, outlier detection, autoscaler). */
+function poolIsResilient(p: PoolConfig): boolean {
+  return p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null;
+}
+
+/** True when one run (its pools, routes and churn) needs per-request resilience state (sim/resilience/flights.ts). */
+export function runIsResilient(pools: readonly PoolConfig[], routes: readonly RouteRule[], churn: readonly ChurnEvent[]): boolean {
+  return churn.length > 0 || routes.some(ruleIsResilient) || pools.some(poolIsResilient);
+}
+
 /**
  * True when some run of the scenario can retry, time out, rate-limit, fail over, lose or add
  * replicas (its results then carry attempts, resilience counters, replica timelines).
  */
 export function hasResilienceOrChurn(s: ScenarioConfig): boolean {
   const pools = poolsOf(s);
-  if (pools.some((p) => p.circuit_breaker != null || p.outlier_detection != null || p.autoscaling != null)) return true;
+  if (pools.some(poolIsResilient)) return true;
   if (s.policies.some((p) => p.autoscaling != null)) return true;
   if ((s.events?.length ?? 0) > 0 || (s.routes ?? []).some(ruleIsResilient)) return true;
   return s.policies.some((p) => (p.events?.length ?? 0) > 0 || (p.routes ?? []).some(ruleIsResilient));
