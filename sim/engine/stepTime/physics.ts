@@ -11,11 +11,21 @@
  */
 import type { GpuSpec, ModelSpec } from '../../hardware/types.js';
 import type { PhysicsCoefficients } from '../../scenario/types.js';
-import type { BatchShape, StepTimeModel } from './batchShape.js';
+import type { BatchShape } from './batchShape.js';
 import { weightBytes } from '../modelMath.js';
+import type { LinearInCoefficients } from './basis.js';
 
-export class PhysicsStepTime implements StepTimeModel {
+/** The coefficients in basis order (calibrate fits them; the scenario's `coefficients` keys). */
+export const PHYSICS_TERMS = [
+  'beta1a', 'beta1b', 'beta2a', 'beta2b', 'beta3', 'beta4',
+  'beta5_us_per_layer', 'beta6_us_per_request', 'beta7_us_per_step', 'beta8_us_per_moe_layer',
+] as const;
+
+export class PhysicsStepTime implements LinearInCoefficients {
   readonly name = 'physics';
+  readonly terms: readonly string[] = PHYSICS_TERMS;
+  private readonly x = new Float64Array(PHYSICS_TERMS.length);
+  private readonly beta: Float64Array;
   private readonly gemmFlopsPerToken: number;
   private readonly attnFlopsPerTokenCtx: number;
   private readonly kvBytesPerToken: number;
@@ -30,7 +40,7 @@ export class PhysicsStepTime implements StepTimeModel {
     private readonly model: ModelSpec,
     gpu: GpuSpec,
     private readonly tp: number,
-    private readonly c: PhysicsCoefficients,
+    c: PhysicsCoefficients,
   ) {
     const d = model.hidden;
     const dKv = model.kv_heads * model.head_dim;
@@ -46,26 +56,33 @@ export class PhysicsStepTime implements StepTimeModel {
     // Two all-reduces per layer, each moving tokens·d·B·2·(TP−1)/TP bytes.
     this.tpBytesPerToken = tp > 1 ? 2 * model.layers * d * model.dtype_bytes * 2 * ((tp - 1) / tp) : 0;
     this.moeLayers = model.experts > 0 ? model.layers : 0;
+    this.beta = Float64Array.from(PHYSICS_TERMS, (k) => c[k]);
+  }
+
+  /** x(b): roofline times at datasheet peak (µs), layers, requests, 1, MoE layers. */
+  basis(b: BatchShape, x: Float64Array): void {
+    x[0] = (b.prefillTokens * this.gemmFlopsPerToken + b.prefillAttnWork * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
+    x[1] = (b.prefillKvTokens * this.kvBytesPerToken) / this.bytesPerUs;
+    x[2] = (b.decodeSeqs * this.gemmFlopsPerToken + b.decodeContext * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
+    x[3] = ((b.decodeContext + b.decodeSeqs) * this.kvBytesPerToken) / this.bytesPerUs;
+    x[4] = this.tWeightUs;
+    x[5] = this.tp > 1 ? ((b.prefillTokens + b.decodeSeqs) * this.tpBytesPerToken) / this.linkBytesPerUs : 0;
+    x[6] = this.model.layers;
+    x[7] = b.batchSize;
+    x[8] = 1;
+    x[9] = this.moeLayers;
+  }
+
+  fixedUs(_b: BatchShape): number {
+    return 0;
   }
 
   stepUs(b: BatchShape): number {
-    const c = this.c;
-    const tPfCompute = (b.prefillTokens * this.gemmFlopsPerToken + b.prefillAttnWork * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
-    const tPfKv = (b.prefillKvTokens * this.kvBytesPerToken) / this.bytesPerUs;
-    const tDcCompute = (b.decodeSeqs * this.gemmFlopsPerToken + b.decodeContext * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
-    const tDcKv = ((b.decodeContext + b.decodeSeqs) * this.kvBytesPerToken) / this.bytesPerUs;
-    const tTp = this.tp > 1 ? ((b.prefillTokens + b.decodeSeqs) * this.tpBytesPerToken) / this.linkBytesPerUs : 0;
-    return (
-      c.beta1a * tPfCompute +
-      c.beta1b * tPfKv +
-      c.beta2a * tDcCompute +
-      c.beta2b * tDcKv +
-      c.beta3 * this.tWeightUs +
-      c.beta4 * tTp +
-      c.beta5_us_per_layer * this.model.layers +
-      c.beta6_us_per_request * b.batchSize +
-      c.beta7_us_per_step +
-      c.beta8_us_per_moe_layer * this.moeLayers
-    );
+    const x = this.x;
+    this.basis(b, x);
+    const beta = this.beta;
+    let us = 0;
+    for (let i = 0; i < x.length; i++) us += beta[i]! * x[i]!;
+    return us + this.fixedUs(b);
   }
 }
