@@ -50,6 +50,7 @@ export class Batch {
     const s = this.shape;
     s.prefillTokens = 0;
     s.prefillAttnWork = 0;
+    s.prefillPromptWork = 0;
     s.prefillKvTokens = 0;
     s.decodeSeqs = 0;
     s.decodeContext = 0;
@@ -64,6 +65,7 @@ export class Batch {
       } else {
         s.prefillTokens += t;
         s.prefillAttnWork += t * (before + (t - 1) / 2);
+        s.prefillPromptWork += t * (seq.knownTokens + t / 2);
         s.prefillKvTokens += before + t;
       }
     }

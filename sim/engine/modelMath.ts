@@ -1,5 +1,40 @@
-/** Sizes derived from a model's shape: parameters, weight bytes, KV bytes, LoRA adapter bytes. */
+/**
+ * Sizes derived from a model's shape: parameters, weight bytes (whole and per GPU under TP / EP),
+ * KV bytes, LoRA adapter bytes. Sharding per calibration.md §2.7.
+ */
 import type { ModelSpec } from '../hardware/types.js';
+
+/** Data and expert parallelism of a replica group (each routesim replica is one DP rank of TP GPUs). */
+export interface Parallelism {
+  /** DP ranks stepping together (the MoE collectives force lockstep when `ep`). */
+  readonly dp: number;
+  /** vLLM `enable_expert_parallel`: whole experts spread over TP·DP GPUs. */
+  readonly ep: boolean;
+}
+
+/** No data or expert parallelism: what every scenario without `expert_parallel` runs. */
+export const NO_EXPERT_PARALLEL: Parallelism = { dp: 1, ep: false };
+
+/** vLLM's census of MoE layers (moe_layers, else every layer of an MoE model). */
+export function moeLayerCount(m: ModelSpec): number {
+  return m.experts > 0 ? (m.moe_layers ?? m.layers) : 0;
+}
+
+/** Resident bytes of the routed experts over all layers (E·3·d·d_e per MoE layer, bf16 unless the config is quantized). */
+export function routedExpertBytes(m: ModelSpec): number {
+  if (m.experts === 0) return 0;
+  return m.routed_expert_bytes ?? moeLayerCount(m) * m.experts * 3 * m.hidden * m.ffn * m.dtype_bytes;
+}
+
+/**
+ * Weight bytes resident on one GPU (calibration.md §2.7): everything ÷TP; with expert parallelism
+ * the routed experts are whole, E/(TP·DP) per GPU, so non-expert/TP + experts/(TP·DP).
+ */
+export function weightBytesPerGpu(m: ModelSpec, tp: number, par: Parallelism = NO_EXPERT_PARALLEL): number {
+  if (!par.ep || m.experts === 0) return weightBytes(m) / tp;
+  const experts = routedExpertBytes(m);
+  return (weightBytes(m) - experts) / tp + experts / (tp * par.dp);
+}
 
 /** Parameter count: embeddings (+ untied LM head) and per layer Q,O (d²), K,V (d·d_kv), gated MLP (3·d·d_ff per expert). */
 export function parameterCount(m: ModelSpec): number {

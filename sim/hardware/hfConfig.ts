@@ -64,7 +64,8 @@ export function parseHfConfig(raw: unknown, file: string, name: string): ModelSp
     parameter_count: counts.total,
     active_parameter_count: counts.active,
     ...(shape.quant !== null ? { weight_bytes: quantizedBytes(shape.quant, counts) } : {}),
-    ...(shape.E > 0 ? { moe_layers: shape.moe.filter(Boolean).length } : {}),
+    ...(shape.E > 0 ? { moe_layers: shape.moe.filter(Boolean).length, routed_expert_bytes: routedBytes(shape.quant, counts) } : {}),
+    ...(shape.interleaveStep !== null ? { interleave_moe_layer_step: shape.interleaveStep } : {}),
     ...(shape.E > 0 && shape.moe.some((x) => !x) ? { dense_ffn: shape.dFf } : {}),
     ...(shape.dS > 0 ? { shared_ffn: shape.dS } : {}),
     ...(shape.mla ? { kv_lora_rank: shape.mla.rKv, qk_rope_head_dim: shape.mla.dR } : {}),
@@ -109,6 +110,8 @@ interface Shape {
   readonly mla: Mla | null;
   readonly attentionBias: boolean;
   readonly quant: 'fp8' | 'mxfp4' | null;
+  /** Llama-4 `interleave_moe_layer_step` when the config gives it (BLIS's β8 gate, §6.1). */
+  readonly interleaveStep: number | null;
 }
 
 /** Typed access to the config's fields; `text_config` (Llama-4) is read in place of the top level. */
@@ -190,6 +193,7 @@ function readShape(c: Fields): Shape {
   let dE = 0;
   let dS = 0;
   let moe: boolean[];
+  let interleaveStep: number | null = null;
   const all = (v: boolean) => Array.from({ length: L }, () => v);
   if (E === 0) {
     dFf = c.int('intermediate_size');
@@ -207,6 +211,7 @@ function readShape(c: Fields): Shape {
     dFf = c.int('intermediate_size_mlp', dE);
     const listed = c.intList('moe_layers');
     const step = c.int('interleave_moe_layer_step', 1);
+    if (c.has('interleave_moe_layer_step')) interleaveStep = step;
     moe = listed.length > 0 ? Array.from({ length: L }, (_, i) => listed.includes(i)) : Array.from({ length: L }, (_, i) => (i + 1) % step === 0);
   } else if (c.has('moe_intermediate_size')) {
     // Qwen2/3-MoE: layer i is MoE iff i ∉ mlp_only_layers and (i+1) mod decoder_sparse_step = 0.
@@ -236,7 +241,7 @@ function readShape(c: Fields): Shape {
   const q = c.top.quantization_config ?? c.o.quantization_config;
   const method = isObject(q) && typeof q.quant_method === 'string' ? q.quant_method : null;
   const quant = method === 'fp8' || method === 'mxfp4' ? method : null;
-  return { modelType, L, d, h, hKv, dH, V, tie, maxLen, dFf, E, k, dE, dS, moe, mla, attentionBias: c.bool('attention_bias', false), quant };
+  return { modelType, L, d, h, hKv, dH, V, tie, maxLen, dFf, E, k, dE, dS, moe, mla, attentionBias: c.bool('attention_bias', false), quant, interleaveStep };
 }
 
 /** §2.2–2.4: per-layer attention, MLP or MoE, norms; embeddings, final norm, LM head. */
@@ -276,6 +281,11 @@ function countParameters(s: Shape): HfParameterCounts {
   total += embeddings + d;
   active += embeddings + d;
   return { total, active, routedExperts, embeddings };
+}
+
+/** Resident bytes of the routed experts: 1 byte per weight in FP8, 4.25 bits in MXFP4, else bf16. */
+function routedBytes(q: 'fp8' | 'mxfp4' | null, n: HfParameterCounts): number {
+  return n.routedExperts * (q === 'fp8' ? 1 : q === 'mxfp4' ? 4.25 / 8 : 2);
 }
 
 /** Resident bytes: FP8 = 1 byte per weight but embeddings and LM head in bf16; MXFP4 = 4.25 bits per routed-expert weight. */

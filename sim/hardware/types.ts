@@ -7,9 +7,18 @@ export interface GpuSpec {
   readonly hbm_bandwidth: number;
   /** Device memory as the runtime reports it, bytes. */
   readonly memory_bytes: number;
-  /** GPU-to-GPU bandwidth used by tensor-parallel all-reduce, bytes/s. */
+  /** GPU-to-GPU link bandwidth, one direction (half the datasheet's bidirectional total), bytes/s. */
   readonly interconnect_bandwidth: number;
+  /** What the TP/EP collectives run over (calibration.md §3.6, §7). */
+  readonly link: GpuLink;
+  /** Large-message all-reduce bus bandwidth (NCCL `busbw`), bytes/s; sources in catalog.ts GPU_LINK_SOURCES. */
+  readonly allreduce_busbw: number;
+  /** Fixed cost of one all-reduce call, µs (custom all-reduce over NVLink: a few µs; NCCL over PCIe: tens). */
+  readonly allreduce_latency_us: number;
 }
+
+/** GPU-to-GPU interconnect kind. */
+export type GpuLink = 'nvlink' | 'pcie' | 'infinity-fabric';
 
 export interface ModelSpec {
   readonly name: string;
@@ -37,6 +46,14 @@ export interface ModelSpec {
   readonly active_parameter_count?: number;
   /** Resident weight bytes when not all weights are `dtype_bytes` wide (FP8, MXFP4 experts); weightBytes returns it when set. */
   readonly weight_bytes?: number;
+  /** Resident bytes of the routed experts, all layers (set for config.json MoE models; modelMath.routedExpertBytes). */
+  readonly routed_expert_bytes?: number;
+  /**
+   * Llama-4 `interleave_moe_layer_step` as the config gives it (absent for every other model). BLIS's
+   * fitted β8 applies only to such interleaved MoE, counting ⌊L/(step+1)⌋ MoE layers (calibration.md §6.1);
+   * `moe_layers` keeps vLLM's census (⌊L/step⌋) for FLOPs and bytes.
+   */
+  readonly interleave_moe_layer_step?: number;
   /** Number of MoE layers (the rest are dense; absent = all layers when experts > 0). */
   readonly moe_layers?: number;
   /** MLP width of the dense layers of a mixed dense/MoE model (DeepSeek `intermediate_size`, Llama-4 `intermediate_size_mlp`). */

@@ -4,6 +4,12 @@ export interface BatchShape {
   prefillTokens: number;
   /** Σ over prefill chunks of t·(s + (t−1)/2): attention work, t = chunk tokens, s = tokens before it. */
   prefillAttnWork: number;
+  /**
+   * Σ over prefill chunks of t·(P + t/2), P = the sequence's whole prompt (its known tokens, for a
+   * recompute after preemption): the prefill attention work of BLIS's fitted basis, which charges
+   * every chunk as if it attended to the full prompt (calibration.md §6.7). Unchunked: 1.5·P².
+   */
+  prefillPromptWork: number;
   /** Σ over prefill chunks of (s + t): KV tokens read or written by prefill attention. */
   prefillKvTokens: number;
   /** Sequences decoding one token this step. */
@@ -17,7 +23,7 @@ export interface BatchShape {
 }
 
 export function emptyBatchShape(): BatchShape {
-  return { prefillTokens: 0, prefillAttnWork: 0, prefillKvTokens: 0, decodeSeqs: 0, decodeContext: 0, batchSize: 0, adapters: 0 };
+  return { prefillTokens: 0, prefillAttnWork: 0, prefillPromptWork: 0, prefillKvTokens: 0, decodeSeqs: 0, decodeContext: 0, batchSize: 0, adapters: 0 };
 }
 
 /** The seam: how long one step takes on the GPU, in µs (before LoRA multi-adapter overhead). */

@@ -2,6 +2,7 @@
 import type { GpuSpec, ModelSpec } from '../../hardware/types.js';
 import type { StepTimeConfig } from '../../scenario/types.js';
 import type { BatchShape, StepTimeModel } from './batchShape.js';
+import { NO_EXPERT_PARALLEL, type Parallelism } from '../modelMath.js';
 import { LinearStepTime } from './linear.js';
 import { PhysicsStepTime } from './physics.js';
 import { ProfileStepTime } from './profile.js';
@@ -16,9 +17,10 @@ export function loraOverheadPerAdapter(maxLoraRank: number): number {
   return 0.06;
 }
 
-export function createStepTimeModel(cfg: StepTimeConfig, model: ModelSpec, gpu: GpuSpec, tp: number): StepTimeModel {
+/** The configured model for replicas of `tp` GPUs; `par` (DP ranks, expert parallelism) matters to physics only. */
+export function createStepTimeModel(cfg: StepTimeConfig, model: ModelSpec, gpu: GpuSpec, tp: number, par: Parallelism = NO_EXPERT_PARALLEL): StepTimeModel {
   if (cfg.model === 'profile') return new ProfileStepTime(cfg.profile, model, tp, cfg.all_reduce);
-  return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients) : new LinearStepTime(cfg.coefficients);
+  return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients, par) : new LinearStepTime(cfg.coefficients);
 }
 
 /** Integer µs for a batch: the model's time, scaled by the LoRA overhead, at least 1 µs. */

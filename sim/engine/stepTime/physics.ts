@@ -1,19 +1,28 @@
 /**
  * BLIS "trained-physics" step time (engine.md §4.4): a weighted sum of roofline times of each
- * component at datasheet peak (no MFU), plus per-layer, per-request and per-step constants.
+ * component at datasheet peak (no MFU), plus per-layer, per-request and per-step constants, in the
+ * basis the published coefficients were fitted on (BLIS@638a7d33; ../shared/reference/calibration.md
+ * §2.2–2.3, §2.5, §2.7, §6.1–6.3, §6.7):
  *
  *   step = β1a·T_pf_compute + β1b·T_pf_kv + β2a·T_dc_compute + β2b·T_dc_kv + β3·T_weight
- *        + β4·T_tp + β5·L + β6·batch + β7 + β8·(MoE layers)
+ *        + β4·T_tp + β5·L + β6·batch + β7 + β8·n_MoE(BLIS) + fixedUs
  *
- * FLOPs per token per layer (engine.md §4.3): QKV and O GEMMs 2(d² + 2·d·d_kv) + 2d², gated MLP
- * 2·3·d·d_ff (× top-k experts for MoE); attention 4·h·d_h·t·ctx with ctx = s + (t−1)/2.
- * KV bytes per token = 2·L·kv_heads·head_dim·dtype. All times are divided across TP GPUs.
+ * - T_pf_compute: linear FLOPs of the prefill tokens + attention 4·(h/TP)·d_h·L·Σ t_i·(P_i + t_i/2)
+ *   with P_i the full prompt (BatchShape.prefillPromptWork), at the GPU's bf16 peak;
+ * - T_pf_kv: KV bytes of the new prefill tokens only; T_dc_kv: decode contexts read + 1 written;
+ * - T_dc_compute: decode tokens' linear FLOPs + attention over their contexts;
+ * - T_weight: non-embedding weights per GPU, MoE experts min(E, max(k, T·k)) (physics/census.ts);
+ * - T_tp: collectives in the fitted H100-HBM unit, scaled by the GPU's link (physics/allReduce.ts);
+ * - n_MoE(BLIS): ⌊L/(step+1)⌋ for interleaved MoE (Llama-4) only, 0 for uniform MoE and dense.
+ * Per-GPU figures divide by TP (attention heads, shards); EP/DP as physics/census.ts says.
  */
 import type { GpuSpec, ModelSpec } from '../../hardware/types.js';
 import type { PhysicsCoefficients } from '../../scenario/types.js';
 import type { BatchShape } from './batchShape.js';
-import { weightBytes } from '../modelMath.js';
+import { NO_EXPERT_PARALLEL, type Parallelism } from '../modelMath.js';
 import type { LinearInCoefficients } from './basis.js';
+import { type PhysicsCensus, physicsCensus, weightBytesRead } from './physics/census.js';
+import { type CommTerm, commTerm } from './physics/allReduce.js';
 
 /** The coefficients in basis order (calibrate fits them; the scenario's `coefficients` keys). */
 export const PHYSICS_TERMS = [
@@ -24,57 +33,41 @@ export const PHYSICS_TERMS = [
 export class PhysicsStepTime implements LinearInCoefficients {
   readonly name = 'physics';
   readonly terms: readonly string[] = PHYSICS_TERMS;
+  readonly census: PhysicsCensus;
+  readonly comm: CommTerm;
   private readonly x = new Float64Array(PHYSICS_TERMS.length);
   private readonly beta: Float64Array;
-  private readonly gemmFlopsPerToken: number;
-  private readonly attnFlopsPerTokenCtx: number;
-  private readonly kvBytesPerToken: number;
-  private readonly tWeightUs: number;
-  private readonly tpBytesPerToken: number;
-  private readonly moeLayers: number;
   private readonly flopsPerUs: number;
   private readonly bytesPerUs: number;
-  private readonly linkBytesPerUs: number;
 
-  constructor(
-    private readonly model: ModelSpec,
-    gpu: GpuSpec,
-    private readonly tp: number,
-    c: PhysicsCoefficients,
-  ) {
-    const d = model.hidden;
-    const dKv = model.kv_heads * model.head_dim;
-    const mlpExperts = model.experts > 0 ? model.experts_top_k : 1;
-    const perLayer = 2 * (d * d + 2 * d * dKv) + 2 * d * d + 2 * 3 * d * model.ffn * mlpExperts;
-    this.gemmFlopsPerToken = perLayer * model.layers;
-    this.attnFlopsPerTokenCtx = 4 * model.heads * model.head_dim * model.layers;
-    this.kvBytesPerToken = 2 * model.layers * model.kv_heads * model.head_dim * model.dtype_bytes;
-    this.flopsPerUs = (gpu.bf16_flops * tp) / 1e6;
-    this.bytesPerUs = (gpu.hbm_bandwidth * tp) / 1e6;
-    this.linkBytesPerUs = gpu.interconnect_bandwidth / 1e6;
-    this.tWeightUs = weightBytes(model) / this.bytesPerUs;
-    // Two all-reduces per layer, each moving tokens·d·B·2·(TP−1)/TP bytes.
-    this.tpBytesPerToken = tp > 1 ? 2 * model.layers * d * model.dtype_bytes * 2 * ((tp - 1) / tp) : 0;
-    this.moeLayers = model.experts > 0 ? model.layers : 0;
+  constructor(model: ModelSpec, gpu: GpuSpec, tp: number, c: PhysicsCoefficients, par: Parallelism = NO_EXPERT_PARALLEL) {
+    this.census = physicsCensus(model, tp, par);
+    this.comm = commTerm(this.census, gpu, tp, model.hidden);
+    // Per GPU: every census figure is already one GPU's share.
+    this.flopsPerUs = gpu.bf16_flops / 1e6;
+    this.bytesPerUs = gpu.hbm_bandwidth / 1e6;
     this.beta = Float64Array.from(PHYSICS_TERMS, (k) => c[k]);
   }
 
-  /** x(b): roofline times at datasheet peak (µs), layers, requests, 1, MoE layers. */
+  /** x(b): roofline times at datasheet peak (µs), layers, requests, 1, BLIS's MoE layer count. */
   basis(b: BatchShape, x: Float64Array): void {
-    x[0] = (b.prefillTokens * this.gemmFlopsPerToken + b.prefillAttnWork * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
-    x[1] = (b.prefillKvTokens * this.kvBytesPerToken) / this.bytesPerUs;
-    x[2] = (b.decodeSeqs * this.gemmFlopsPerToken + b.decodeContext * this.attnFlopsPerTokenCtx) / this.flopsPerUs;
-    x[3] = ((b.decodeContext + b.decodeSeqs) * this.kvBytesPerToken) / this.bytesPerUs;
-    x[4] = this.tWeightUs;
-    x[5] = this.tp > 1 ? ((b.prefillTokens + b.decodeSeqs) * this.tpBytesPerToken) / this.linkBytesPerUs : 0;
-    x[6] = this.model.layers;
+    const c = this.census;
+    const tokens = b.prefillTokens + b.decodeSeqs;
+    x[0] = (b.prefillTokens * c.gemmFlopsPerToken + b.prefillPromptWork * c.attnFlopsPerPair) / this.flopsPerUs;
+    x[1] = (b.prefillTokens * c.kvBytesPerToken) / this.bytesPerUs;
+    x[2] = (b.decodeSeqs * c.gemmFlopsPerToken + b.decodeContext * c.attnFlopsPerPair) / this.flopsPerUs;
+    x[3] = ((b.decodeContext + b.decodeSeqs) * c.kvBytesPerToken) / this.bytesPerUs;
+    x[4] = weightBytesRead(c, tokens) / this.bytesPerUs;
+    x[5] = (tokens * this.comm.bytesPerToken) / this.comm.bytesPerUs;
+    x[6] = c.layers;
     x[7] = b.batchSize;
     x[8] = 1;
-    x[9] = this.moeLayers;
+    x[9] = c.blisMoeLayers;
   }
 
+  /** The collectives' per-call latency beyond the H100's, which the fitted β4 already holds. */
   fixedUs(_b: BatchShape): number {
-    return 0;
+    return this.comm.fixedUs;
   }
 
   stepUs(b: BatchShape): number {
