@@ -301,7 +301,8 @@ describe('catalog', () => {
     // + 2·128256·4096 = 1,050,673,152 → 8,029,995,008
     expect(parameterCount(m)).toBe(8_029_995_008);
     expect(kvBytesPerBlockPerGpu(m, 16, 1)).toBe(2 * 2 ** 20);
-    expect(getGpu('H100')).toEqual({ name: 'H100', bf16_flops: 989.5e12, hbm_bandwidth: 3.35e12, memory_bytes: 85.05e9, interconnect_bandwidth: 450e9 });
+    // Issue 12 adds the collective fields (catalog.ts GPU_LINK_SOURCES): NVLink, Vidur DGX busbw 345 GB/s, 5 µs per call.
+    expect(getGpu('H100')).toEqual({ name: 'H100', bf16_flops: 989.5e12, hbm_bandwidth: 3.35e12, memory_bytes: 85.05e9, interconnect_bandwidth: 450e9, link: 'nvlink', allreduce_busbw: 345e9, allreduce_latency_us: 5 });
   });
 
   it.each([

@@ -236,6 +236,7 @@ describe('hardware catalog', () => {
   it('looks up GPUs', () => {
     expect(getGpu('H100')).toEqual({
       name: 'H100', bf16_flops: 989.5e12, hbm_bandwidth: 3.35e12, memory_bytes: 85.05e9, interconnect_bandwidth: 450e9,
+      link: 'nvlink', allreduce_busbw: 345e9, allreduce_latency_us: 5,
     });
     expect(getGpu('A100-80GB').bf16_flops).toBe(312e12);
     expect(gpuNames()).toEqual(['H100', 'H200', 'A100-80GB', 'L40S', 'L4', 'RTX4090', 'H100-PCIe', 'A100-40GB', 'B200', 'RTXPRO6000', 'MI300X', 'MI325X']);

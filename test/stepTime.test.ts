@@ -27,21 +27,25 @@ describe('physics step time (BLIS trained-physics coefficients)', () => {
   });
 
   it('prices one decode step with 1000 tokens of context', () => {
-    // T_weight = 2·8,029,995,008 B / 3.35e12 B/s = 4794.027 µs; × β3 1.36252915 = 6531.95
+    // T_weight (BLIS's basis, calibration.md §6.7: no embeddings, no LM head) = 2·32·218,103,808 B
+    //   = 13,958,643,712 B / 3.35e12 B/s = 4166.759 µs; × β3 1.36252915 = 5677.33
+    //   (was 2·8,029,995,008 B → 6531.95 before issue 12: the 1,050,673,152 embedding + LM-head
+    //   parameters are no longer read, −854.67 µs)
     // T_dc_kv = (1000 context tokens read + 1 new token written) × 131,072 B per token (2·32·8·128·2)
     //   / 3.35e12 B/s = 39.165 µs; × β2b 1.94710771 = 76.26
-    // β5·L = 32.095·32 = 1027.04; β6·1 = 4.417; β7 = 126.02 → 7765.74 µs.
+    // β5·L = 32.095·32 = 1027.04; β6·1 = 4.417; β7 = 126.02 → 6911.07 µs.
     const b = { ...emptyBatchShape(), decodeSeqs: 1, decodeContext: 1000, batchSize: 1 };
-    expect(m.stepUs(b)).toBeCloseTo(7765.737, 2);
+    expect(m.stepUs(b)).toBeCloseTo(6911.067, 2);
   });
 
   it('prices a 512-token prefill chunk with its quadratic attention term', () => {
     // GEMM FLOPs per token = 32·(2(4096² + 2·4096·1024) + 2·4096² + 6·4096·14336) = 13,958,643,712;
-    // attention = 4·32·128·32 per token·ctx × Σ t(s + (t−1)/2) = 512·255.5.
-    // T_pf_compute = (512·13,958,643,712 + 524288·130,816) / 989.5e12 = 7291.98 µs; × β1a 0.152128 = 1109.3
-    // + weights 6531.95 + 1027.04 + 4.417 + 126.02 → 8798.79 µs.
-    const b = { ...emptyBatchShape(), prefillTokens: 512, prefillAttnWork: 512 * 255.5, prefillKvTokens: 512, batchSize: 1 };
-    expect(m.stepUs(b)).toBeCloseTo(8798.792, 2);
+    // attention = 4·32·128·32 = 524,288 per (query, key) pair × BLIS's Σ t(P + t/2) = 512·(512 + 256)
+    //   = 393,216 for an unchunked 512-token prompt (§6.7; was Σ t(s + (t−1)/2) = 130,816).
+    // T_pf_compute = (512·13,958,643,712 + 524,288·393,216) / 989.5e12 = 7431.01 µs; × β1a 0.152128 = 1130.46
+    // + weights 5677.33 + 1027.04 + 4.417 + 126.02 → 7965.27 µs (T_pf_kv has β1b = 0).
+    const b = { ...emptyBatchShape(), prefillTokens: 512, prefillAttnWork: 512 * 255.5, prefillPromptWork: 512 * (512 + 256), prefillKvTokens: 512, batchSize: 1 };
+    expect(m.stepUs(b)).toBeCloseTo(7965.273, 2);
   });
 
   it('is faster at TP2 than TP1: per-GPU work halves and outweighs the added all-reduce', () => {

@@ -12,7 +12,7 @@
  */
 import type { GpuSpec, ModelSpec } from '../hardware/types.js';
 import type { EngineConfig } from '../scenario/types.js';
-import { kvBytesPerBlockPerGpu, loraAdapterBytes, weightBytes } from './modelMath.js';
+import { kvBytesPerBlockPerGpu, loraAdapterBytes, NO_EXPERT_PARALLEL, type Parallelism, weightBytesPerGpu as modelWeightBytesPerGpu } from './modelMath.js';
 
 export const NON_TORCH_BYTES = 0.25e9;
 export const TP_COMM_BUFFER_BYTES = 0.95e9;
@@ -27,9 +27,9 @@ export interface CapacityBreakdown {
   readonly numGpuBlocks: number;
 }
 
-export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig): CapacityBreakdown {
+export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, par: Parallelism = NO_EXPERT_PARALLEL): CapacityBreakdown {
   const usableBytes = gpu.memory_bytes * engine.gpu_memory_utilization;
-  const weightBytesPerGpu = weightBytes(model) / tp;
+  const weightBytesPerGpu = modelWeightBytesPerGpu(model, tp, par);
   const activationBytes =
     engine.max_num_batched_tokens * ((2 * model.ffn) / tp + 4 * model.hidden) * model.dtype_bytes + engine.max_num_seqs * model.vocab * 4;
   const nonTorchBytes = NON_TORCH_BYTES + (tp > 1 ? TP_COMM_BUFFER_BYTES : 0);
@@ -41,8 +41,8 @@ export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: E
 }
 
 /** The block count a replica runs with: the explicit override, else the computed capacity. */
-export function numGpuBlocks(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig): number {
-  return engine.num_gpu_blocks ?? kvCapacity(model, gpu, tp, engine).numGpuBlocks;
+export function numGpuBlocks(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, par: Parallelism = NO_EXPERT_PARALLEL): number {
+  return engine.num_gpu_blocks ?? kvCapacity(model, gpu, tp, engine, par).numGpuBlocks;
 }
 
 /** Gigabytes with one decimal, as vLLM logs them (1 GB = 1e9 bytes here, like the GPU datasheets). */

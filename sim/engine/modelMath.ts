@@ -15,6 +15,16 @@ export interface Parallelism {
 /** No data or expert parallelism: what every scenario without `expert_parallel` runs. */
 export const NO_EXPERT_PARALLEL: Parallelism = { dp: 1, ep: false };
 
+/** What a fleet / replica group's optional `expert_parallel` / `data_parallel` fields mean (absent = false / 1). */
+export function parallelismOf(g: { readonly expert_parallel?: boolean | undefined; readonly data_parallel?: number | undefined }): Parallelism {
+  return { dp: g.data_parallel ?? 1, ep: g.expert_parallel ?? false };
+}
+
+/** Copies only the parallelism fields a scenario set, so a resolved scenario without them stays byte-identical. */
+export function parallelKeys(o: { readonly expert_parallel?: boolean | undefined; readonly data_parallel?: number | undefined }): { expert_parallel?: boolean; data_parallel?: number } {
+  return { ...(o.expert_parallel !== undefined ? { expert_parallel: o.expert_parallel } : {}), ...(o.data_parallel !== undefined ? { data_parallel: o.data_parallel } : {}) };
+}
+
 /** vLLM's census of MoE layers (moe_layers, else every layer of an MoE model). */
 export function moeLayerCount(m: ModelSpec): number {
   return m.experts > 0 ? (m.moe_layers ?? m.layers) : 0;

@@ -6,7 +6,7 @@
 import type { LoraLoadConfig, PoolConfig, ReplicaGroup, ScenarioConfig } from '../scenario/types.js';
 import { getGpu, getModel } from '../hardware/catalog.js';
 import { numGpuBlocks } from '../engine/capacity.js';
-import { loraAdapterBytes } from '../engine/modelMath.js';
+import { loraAdapterBytes, parallelismOf } from '../engine/modelMath.js';
 import { Replica } from '../engine/replica.js';
 import { createStepTimeModel, loraOverheadPerAdapter } from '../engine/stepTime/index.js';
 import { poolsOf } from '../pools/resolve.js';
@@ -57,8 +57,9 @@ export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfi
       const base = gi === scaled ? Math.max(g.count, pool.autoscaling!.max_replicas) : g.count;
       const slots = base + (last ? (pool.surge_slots ?? 0) : 0);
       const gpu = getGpu(g.gpu);
-      const blocks = numGpuBlocks(model, gpu, g.tp, pool.engine);
-      const stepTime = createStepTimeModel(pool.step_time, model, gpu, g.tp);
+      const par = parallelismOf(g);
+      const blocks = numGpuBlocks(model, gpu, g.tp, pool.engine, par);
+      const stepTime = createStepTimeModel(pool.step_time, model, gpu, g.tp, par);
       for (let k = 0; k < slots; k++, i++) {
         const name = pools.length === 1 ? `replica-${i}` : `${pool.name}-${i}`;
         replicas.push(

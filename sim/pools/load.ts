@@ -8,6 +8,7 @@ import { getGpu, getModel, gpuNames } from '../hardware/catalog.js';
 import { capacityProblem, numGpuBlocks } from '../engine/capacity.js';
 import { inputError, type UserError } from '../core/errors.js';
 import { fmtNum, MAX_FLEET_BLOCKS } from '../scenario/bounds.js';
+import { parallelKeys } from '../engine/modelMath.js';
 import { TP_VALUES, type EngineInput, type PoolInput, type ScenarioInput } from '../scenario/schema.js';
 import type { AutoscalingConfig, EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, StepTimeConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
@@ -55,10 +56,10 @@ export interface PoolsContext {
   readonly topStepTime: ScenarioInput['step_time'];
 }
 
-type GroupInput = { gpu: string; count: number; tp?: (typeof TP_VALUES)[number] | undefined; labels: Record<string, string> };
+type GroupInput = { gpu: string; count: number; tp?: (typeof TP_VALUES)[number] | undefined; labels: Record<string, string>; expert_parallel?: boolean | undefined; data_parallel?: number | undefined };
 
 function groups(input: readonly GroupInput[], tp: number): ReplicaGroup[] {
-  return input.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? tp, labels: { ...g.labels } }));
+  return input.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? tp, labels: { ...g.labels }, ...parallelKeys(g) }));
 }
 
 /** `pools:` → PoolConfig[], every cross-field check done. */

@@ -7,6 +7,7 @@
  */
 import type { PolicySpec, PoolConfig, ReplicaGroup, RouteRule, ScenarioConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
+import { parallelKeys } from '../engine/modelMath.js';
 import type { ChurnEvent } from '../churn/events.js';
 
 /** Name of the pool a single-`fleet` scenario becomes. */
@@ -23,7 +24,7 @@ export function poolsOf(s: ScenarioConfig): readonly PoolConfig[] {
     {
       name: SUGAR_POOL,
       model: f.model,
-      replicas: [{ gpu: f.gpu, count: f.replicas, tp: f.tp, labels: {} }],
+      replicas: [{ gpu: f.gpu, count: f.replicas, tp: f.tp, labels: {}, ...parallelKeys(f) }],
       engine: f.engine,
       step_time: s.step_time,
       picker: { name: AS_CONFIGURED, type: AS_CONFIGURED },

@@ -18,6 +18,7 @@ import { poolReplicaCount, poolsOf, SUGAR_POOL } from '../pools/resolve.js';
 import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js';
 import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
+import { parallelKeys } from '../engine/modelMath.js';
 import { loadLlmServingSim } from '../engine/stepTime/profile/llmservingsim.js';
 import { isModelFile, registerModelFile } from '../hardware/modelFiles.js';
 import {
@@ -152,7 +153,7 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     requests: input.requests ?? null,
     duration_s: input.duration_s ?? null,
     fleet: fleet !== null
-      ? { replicas: fleet.replicas, gpu: fleet.gpu, model: fleet.model, tp: fleet.tp, engine }
+      ? { replicas: fleet.replicas, gpu: fleet.gpu, model: fleet.model, tp: fleet.tp, engine, ...parallelKeys(fleet) }
       : { replicas: poolReplicaCount(pools![0]!), gpu: pools![0]!.replicas[0]!.gpu, model: pools![0]!.model, tp: pools![0]!.replicas[0]!.tp, engine },
     step_time: stepTime,
     ...(pools !== null ? { pools, routes: routes! } : {}),
@@ -234,7 +235,7 @@ function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: 
   const override = {
     ...(p.refresh_metrics_ms !== undefined ? { refresh_metrics_ms: p.refresh_metrics_ms } : {}),
     ...(p.pool !== undefined ? { pool: p.pool } : {}),
-    ...(p.replicas !== undefined ? { replicas: p.replicas.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? 1, labels: { ...g.labels } })) } : {}),
+    ...(p.replicas !== undefined ? { replicas: p.replicas.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? 1, labels: { ...g.labels }, ...parallelKeys(g) })) } : {}),
   };
   if (p.epp !== undefined) {
     if (p.type !== undefined && p.type !== 'epp') throw fail(`${path}.type`, `a policy has either a router type or an epp config, not both`, 'remove `type` (or `epp`)');

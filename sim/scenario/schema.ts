@@ -175,13 +175,30 @@ const catalogName = (what: string, names: () => string[], other?: { accept: (s: 
 /** A catalog model, or a Hugging Face config.json path (read in load.ts by sim/hardware/modelFiles.ts). */
 const modelRef = () => catalogName('model', modelNames, { accept: isModelFile, fix: ', or the path of a Hugging Face config.json (e.g. sim/hardware/configs/Llama-3.1-8B.json)' });
 
+// Expert / data parallelism of a fleet or replica group (issue 12; calibration.md §2.7, §6.1; costed in
+// sim/engine/stepTime/physics): absent = expert_parallel false, data_parallel 1, and the resolved
+// scenario keeps them absent so existing outputs stay byte-identical (modelMath.parallelKeys).
+const PARALLEL_KEYS = {
+  expert_parallel: z.boolean().optional(),
+  data_parallel: bounded({ min: 1, max: 64, unit: 'DP ranks', int: true }).optional(),
+};
+/** Each replica is one DP rank (an engine core of tp GPUs): `key` (replicas / count) must be whole DP groups. */
+const wholeDpGroups = <K extends 'replicas' | 'count'>(key: K) => (o: { readonly data_parallel?: number | undefined } & Readonly<Record<K, number>>, ctx: z.RefinementCtx) => {
+  const dp = o.data_parallel ?? 1;
+  if (o[key] % dp !== 0) {
+    const lower = Math.max(dp, o[key] - (o[key] % dp));
+    ctx.addIssue({ code: 'custom', path: [key], message: withFix(`${o[key]} replicas are not a multiple of data_parallel ${dp} (each replica is one DP rank)`, `write ${key}: ${lower} or ${lower + dp}, or a data_parallel dividing ${o[key]}`) });
+  }
+};
+
 const FleetSchema = strict({
   replicas: bounded(R.replicas),
   gpu: catalogName('GPU', gpuNames),
   model: modelRef(),
   tp: z.literal(TP_VALUES).default(1),
   engine: EngineSchema.prefault({}),
-});
+  ...PARALLEL_KEYS,
+}).superRefine(wholeDpGroups('replicas'));
 
 /** Kubernetes label keys and values (simplified: printable, no spaces; ≤ 63 characters of value). */
 const LabelsSchema = z
@@ -197,7 +214,8 @@ export const ReplicaGroupSchema = strict({
   count: bounded(R.replicas),
   tp: z.literal(TP_VALUES).optional(),
   labels: LabelsSchema.default({}),
-});
+  ...PARALLEL_KEYS,
+}).superRefine(wholeDpGroups('count'));
 
 const KvTransferSchema = strict({
   transport: z.enum(['nvlink', 'rdma', 'tcp']).default('rdma'),

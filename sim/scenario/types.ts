@@ -32,6 +32,10 @@ export interface FleetConfig {
   readonly model: string;
   readonly tp: number;
   readonly engine: EngineConfig;
+  /** vLLM enable_expert_parallel (absent = false); see ReplicaGroup. */
+  readonly expert_parallel?: boolean;
+  /** DP ranks stepping together, each replica one rank (absent = 1). */
+  readonly data_parallel?: number;
 }
 
 /** Non-GPU per-request overheads (BLIS α, engine.md §1), microseconds. */
@@ -124,6 +128,10 @@ export interface ReplicaGroup {
   readonly tp: number;
   /** Pod labels the pool's picker sees, e.g. `llm-d.ai/role: prefill`. */
   readonly labels: Readonly<Record<string, string>>;
+  /** vLLM enable_expert_parallel: whole experts over tp·data_parallel GPUs (absent = false; issue 12). */
+  readonly expert_parallel?: boolean;
+  /** DP ranks stepping together; each replica is one rank, count a multiple of it (absent = 1). */
+  readonly data_parallel?: number;
 }
 
 /** KV transfer between prefill and decode pods (gateway.md §4.4–4.5). */
