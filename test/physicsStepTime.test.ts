@@ -39,6 +39,13 @@ describe('(a) attention projections use head_dim (§2.2, §6.2)', () => {
     expect(physicsCensus(m, 2, NO_EXPERT_PARALLEL).attnFlopsPerPair).toBe(1_048_576);
   });
 
+  it('DeepSeek-V3 (MLA): the per-layer attention share of the exact parameter count (§2.4)', () => {
+    // W_qa 7168·1536 + q norm 1536 + W_qb 1536·128·(128+64) = 11,010,048 + 1536 + 37,748,736
+    // + W_kva 7168·(512+64) = 4,128,768 + kv norm 512 + W_kvb 512·128·(128+128) = 16,777,216
+    // + W_o 128·128·7168 = 117,440,512 → 187,107,328
+    expect(attentionProjectionParams(config('DeepSeek-V3'))).toBe(187_107_328);
+  });
+
   it('Llama models (d_h = d/h) keep the d² numbers: 2(d² + 2·d·d_kv) + 2d² per layer', () => {
     const m = getModel('Llama-3.1-8B');
     // 4096·(4096 + 2048) + 4096² = 25,165,824 + 16,777,216 = 41,943,040 = 2·4096² + 2·4096·1024

@@ -11,7 +11,10 @@
  * untied LM head). It is stored in the spec (`parameter_count`), which modelMath.parameterCount
  * returns as is, so catalog entries (models.json) keep their own, older formula and numbers.
  * Weight bytes: bf16 unless `quantization_config` says FP8 (DeepSeek-V3: 1 byte per linear weight)
- * or MXFP4 (gpt-oss: 4.25 bits per expert weight). Every error is one line naming the file and field.
+ * or MXFP4 (gpt-oss: 4.25 bits per expert weight); the routed experts' share is stored too
+ * (`routed_expert_bytes`, for expert-parallel sharding, §2.7). Llama-4's `interleave_moe_layer_step`
+ * is kept as given (`interleave_moe_layer_step`): BLIS's fitted β8 applies only to such models (§6.1).
+ * Every error is one line naming the file and field.
  */
 import { readUserFile } from '../core/userFiles.js';
 import { inputError } from '../core/errors.js';

@@ -14,8 +14,7 @@
  *   min(E, max(k, T·k)) touched experts per MoE layer, spread over the expert group (TP, or TP·DP
  *   whole experts with expert parallelism, T then being the padded global count DP·T_own).
  *
- * Not modelled: MLA's own projection shapes (an MLA model is priced as MHA with its head_dim),
- * sliding-window / chunked attention caps, the LM head FLOPs (as in the fitted basis).
+ * Not modelled: MLA's absorbed decode attention (pairs priced at 4·h·d_h with d_h = d_n + d_r), sliding-window / chunked attention caps, the LM head FLOPs (as in the fitted basis).
  */
 import type { ModelSpec } from '../../../hardware/types.js';
 import { moeLayerCount, type Parallelism, parameterCount, routedExpertBytes, weightBytes } from '../../modelMath.js';
@@ -47,8 +46,19 @@ export interface PhysicsCensus {
   readonly moeTokenScale: number;
 }
 
-/** Attention projection parameters per layer, d·(q + 2kv) + q·d (calibration.md §6.2). */
+/**
+ * Attention projection parameters per layer, d·(q + 2kv) + q·d (calibration.md §6.2). An MLA model
+ * (DeepSeek, §2.4) has low-rank projections the spec does not list: its per-layer share of the
+ * config's exact parameter count once embeddings, norms, MLPs, experts and routers are taken out.
+ */
 export function attentionProjectionParams(m: ModelSpec): number {
+  if (m.kv_lora_rank !== undefined && m.parameter_count !== undefined) {
+    const d = m.hidden;
+    const nMoe = moeLayerCount(m);
+    const mlp = (m.layers - nMoe) * 3 * d * (m.dense_ffn ?? m.ffn) + nMoe * (m.experts * 3 * d * m.ffn + d * m.experts + 3 * d * (m.shared_ffn ?? 0));
+    const rest = m.vocab * d * (m.tie_embeddings ? 1 : 2) + d + m.layers * 2 * d;
+    return (m.parameter_count - rest - mlp) / m.layers;
+  }
   const q = m.heads * m.head_dim;
   const kv = m.kv_heads * m.head_dim;
   return m.hidden * (q + 2 * kv) + q * m.hidden;
