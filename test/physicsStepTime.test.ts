@@ -246,6 +246,27 @@ workload:
     expect(msg).toMatch(/^scenarios\/ep\.yaml: pools\[0\]\.replicas\[0\]\.count: 3 replicas are not a multiple of data_parallel 2 .*\(fix: write count: 2 or 4, /);
   });
 
+  it('expert parallelism makes a model fit that TP alone cannot hold (KV capacity per rank, §2.7)', () => {
+    // DeepSeek-V3 (FP8, 672.9 GB) at TP8 on H100: 84 GB of weights per GPU > 76.5 GB usable.
+    // With EP over DP2 × TP8: (19.0 GB non-expert)/8 + (653.9 GB experts)/16 ≈ 43.3 GB per GPU.
+    const ds = (more: string): string => `
+requests: 10
+fleet:
+  replicas: 2
+  gpu: H100
+  model: sim/hardware/configs/DeepSeek-V3.json
+  tp: 8
+${more}
+workload:
+  arrival: {rate: 10}
+  input: 512
+  output: 16
+policies: [round-robin]
+`;
+    expect(errorOf(ds(''))).toMatch(/^scenarios\/ep\.yaml: fleet\.model: .*no room for the KV cache/);
+    expect(parseScenario(ds('  expert_parallel: true\n  data_parallel: 2'), FILE).fleet).toMatchObject({ tp: 8, expert_parallel: true, data_parallel: 2 });
+  });
+
   it('accepted fields reach the replica groups; absent ones stay absent (outputs unchanged)', () => {
     const cfg = parseScenario(scenario('  expert_parallel: true\n  data_parallel: 3'), FILE);
     expect(cfg.fleet).toMatchObject({ expert_parallel: true, data_parallel: 3 });

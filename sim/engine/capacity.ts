@@ -63,9 +63,9 @@ export interface CapacityProblem {
  * after weights, activations, runtime buffers and LoRA slots. The fix names the smallest tensor
  * parallelism in `tpValues` (dividing the model's heads) that leaves room, or a larger GPU.
  */
-export function capacityProblem(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, tpValues: readonly number[], gpus: readonly GpuSpec[]): CapacityProblem | null {
+export function capacityProblem(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, tpValues: readonly number[], gpus: readonly GpuSpec[], par: Parallelism = NO_EXPERT_PARALLEL): CapacityProblem | null {
   if (engine.num_gpu_blocks !== null) return null;
-  const c = kvCapacity(model, gpu, tp, engine);
+  const c = kvCapacity(model, gpu, tp, engine, par);
   if (c.numGpuBlocks >= 1) return null;
   const fits = (g: GpuSpec, t: number): boolean => model.heads % t === 0 && kvCapacity(model, g, t, engine).numGpuBlocks >= 1;
   const tpOk = tpValues.find((t) => t > tp && fits(gpu, t));

@@ -8,7 +8,7 @@ import { getGpu, getModel, gpuNames } from '../hardware/catalog.js';
 import { capacityProblem, numGpuBlocks } from '../engine/capacity.js';
 import { inputError, type UserError } from '../core/errors.js';
 import { fmtNum, MAX_FLEET_BLOCKS } from '../scenario/bounds.js';
-import { parallelKeys } from '../engine/modelMath.js';
+import { parallelismOf, parallelKeys } from '../engine/modelMath.js';
 import { TP_VALUES, type EngineInput, type PoolInput, type ScenarioInput } from '../scenario/schema.js';
 import type { AutoscalingConfig, EngineConfig, PolicySpec, PoolConfig, ReplicaGroup, RouteRule, StepTimeConfig } from '../scenario/types.js';
 import { resolveKvTransfer } from '../pd/transports.js';
@@ -118,7 +118,7 @@ export function resolvePools(input: readonly PoolInput[], ctx: PoolsContext): Po
     return pool;
   });
   let blocks = 0;
-  for (const p of out) for (const g of p.replicas) blocks += g.count * numGpuBlocks(getModel(p.model), getGpu(g.gpu), g.tp, p.engine);
+  for (const p of out) for (const g of p.replicas) blocks += g.count * numGpuBlocks(getModel(p.model), getGpu(g.gpu), g.tp, p.engine, parallelismOf(g));
   if (blocks > MAX_FLEET_BLOCKS) {
     throw inputError(ctx.file, 'pools', `the pools hold ${fmtNum(blocks)} KV blocks; the simulator holds at most ${fmtNum(MAX_FLEET_BLOCKS)} over the cluster`, 'use fewer replicas, larger block_size, or smaller engine.num_gpu_blocks');
   }
@@ -146,7 +146,7 @@ function autoscalingOf(input: NonNullable<PoolInput['autoscaling']>, replicas: r
 export function checkPoolFits(pool: Pick<PoolConfig, 'model' | 'engine' | 'replicas'>, path: string, file: string): void {
   const model = getModel(pool.model);
   pool.replicas.forEach((g) => {
-    const p = capacityProblem(model, getGpu(g.gpu), g.tp, pool.engine, TP_VALUES, gpuNames().map(getGpu));
+    const p = capacityProblem(model, getGpu(g.gpu), g.tp, pool.engine, TP_VALUES, gpuNames().map(getGpu), parallelismOf(g));
     if (p) throw inputError(file, p.path.replace(/^fleet/, path), p.problem.replace(/fleet\./g, `${path}.`), p.fix.replace(/fleet\./g, `${path}.`));
   });
 }

@@ -9,6 +9,7 @@
  */
 import { inputError } from '../core/errors.js';
 import { capacityProblem, numGpuBlocks } from '../engine/capacity.js';
+import { parallelismOf } from '../engine/modelMath.js';
 import { getGpu, getModel, gpuNames } from '../hardware/catalog.js';
 import { createRateFunction } from '../workload/arrivals.js';
 import type { LengthDist, RateProfile, WorkloadSpec } from '../workload/spec.js';
@@ -21,9 +22,9 @@ export function checkFleetFits(s: ScenarioConfig, file: string): void {
   const f = s.fleet;
   const model = getModel(f.model);
   const gpu = getGpu(f.gpu);
-  const p = capacityProblem(model, gpu, f.tp, f.engine, TP_VALUES, gpuNames().map(getGpu));
+  const p = capacityProblem(model, gpu, f.tp, f.engine, TP_VALUES, gpuNames().map(getGpu), parallelismOf(f));
   if (p) throw inputError(file, p.path, p.problem, p.fix);
-  const blocks = numGpuBlocks(model, gpu, f.tp, f.engine);
+  const blocks = numGpuBlocks(model, gpu, f.tp, f.engine, parallelismOf(f));
   if (blocks * f.replicas > MAX_FLEET_BLOCKS) {
     throw inputError(
       file,
@@ -158,7 +159,7 @@ export function longestAccepted(s: ScenarioConfig): { tokens: number; why: strin
 /** Tokens a replica's whole KV cache holds (blocks × block_size). */
 export function kvTokensPerReplica(s: ScenarioConfig): number {
   const f = s.fleet;
-  return numGpuBlocks(getModel(f.model), getGpu(f.gpu), f.tp, f.engine) * f.engine.block_size;
+  return numGpuBlocks(getModel(f.model), getGpu(f.gpu), f.tp, f.engine, parallelismOf(f)) * f.engine.block_size;
 }
 
 /** A generated workload whose shortest request is longer than a replica accepts: every request would be rejected. */
