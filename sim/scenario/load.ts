@@ -154,7 +154,7 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     duration_s: input.duration_s ?? null,
     fleet: fleet !== null
       ? { replicas: fleet.replicas, gpu: fleet.gpu, model: fleet.model, tp: fleet.tp, engine, ...parallelKeys(fleet) }
-      : { replicas: poolReplicaCount(pools![0]!), gpu: pools![0]!.replicas[0]!.gpu, model: pools![0]!.model, tp: pools![0]!.replicas[0]!.tp, engine },
+      : { replicas: poolReplicaCount(pools![0]!), gpu: pools![0]!.replicas[0]!.gpu, model: pools![0]!.model, tp: pools![0]!.replicas[0]!.tp, engine, ...parallelKeys(pools![0]!.replicas[0]!) },
     step_time: stepTime,
     ...(pools !== null ? { pools, routes: routes! } : {}),
     ...(input.gpu_prices !== undefined ? { gpu_prices: resolveGpuPrices(input.gpu_prices) } : {}),
