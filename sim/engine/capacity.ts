@@ -9,6 +9,13 @@
  * memory = CUDA context and allocator slack, plus NCCL buffers when TP > 1. The two constants were
  * set so the formula reproduces the block counts seen in vLLM logs (engine.md §2): Llama-2-7B TP1 on
  * H100 ≈ 7,463 and Llama-3.1-70B TP4 on H100 ≈ 30,300 (test/capacity.test.ts).
+ *
+ * Two explicit engine settings (calibration.md §5.1, §6.6), both in GiB (2^30 bytes, as vLLM logs them):
+ * - cuda_graph_memory_gb, M_cg, subtracted as well (default 0: vLLM < 0.21 captured graphs inside the
+ *   1 − utilisation headroom; ≥ 0.21 estimates and subtracts it, public values 0.36–1.3 GiB);
+ * - kv_cache_memory_gb (vLLM --kv-cache-memory): no profiling, the KV cache gets exactly that.
+ * M_act still counts only the MLP intermediate, hidden states and fp32 logits: the sampler
+ * temporaries and MoE buffers of §5.2 would move the two anchors beyond their 0.5 % tolerance.
  */
 import type { GpuSpec, ModelSpec } from '../hardware/types.js';
 import type { EngineConfig } from '../scenario/types.js';
@@ -16,6 +23,7 @@ import { kvBytesPerBlockPerGpu, loraAdapterBytes, NO_EXPERT_PARALLEL, type Paral
 
 export const NON_TORCH_BYTES = 0.25e9;
 export const TP_COMM_BUFFER_BYTES = 0.95e9;
+export const GIB = 2 ** 30;
 
 export interface CapacityBreakdown {
   readonly usableBytes: number;
@@ -23,6 +31,10 @@ export interface CapacityBreakdown {
   readonly activationBytes: number;
   readonly nonTorchBytes: number;
   readonly loraBytesPerGpu: number;
+  /** CUDA-graph memory M_cg per GPU (cuda_graph_memory_gb). */
+  readonly cudaGraphBytes: number;
+  /** Bytes left for the KV cache per GPU (kv_cache_memory_gb when set, else what profiling leaves). */
+  readonly kvCacheBytes: number;
   readonly kvBytesPerBlock: number;
   readonly numGpuBlocks: number;
 }
@@ -35,9 +47,12 @@ export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: E
   const nonTorchBytes = NON_TORCH_BYTES + (tp > 1 ? TP_COMM_BUFFER_BYTES : 0);
   const loraBytesPerGpu = (engine.max_loras * loraAdapterBytes(model, engine.max_lora_rank)) / tp;
   const kvBytesPerBlock = kvBytesPerBlockPerGpu(model, engine.block_size, tp);
-  const free = usableBytes - weightBytesPerGpu - activationBytes - nonTorchBytes - loraBytesPerGpu;
-  const numGpuBlocks = Math.max(0, Math.floor(free / kvBytesPerBlock));
-  return { usableBytes, weightBytesPerGpu, activationBytes, nonTorchBytes, loraBytesPerGpu, kvBytesPerBlock, numGpuBlocks };
+  const cudaGraphBytes = (engine.cuda_graph_memory_gb ?? 0) * GIB;
+  const explicit = engine.kv_cache_memory_gb ?? null;
+  const kvCacheBytes =
+    explicit !== null ? explicit * GIB : usableBytes - weightBytesPerGpu - activationBytes - nonTorchBytes - loraBytesPerGpu - cudaGraphBytes;
+  const numGpuBlocks = Math.max(0, Math.floor(kvCacheBytes / kvBytesPerBlock));
+  return { usableBytes, weightBytesPerGpu, activationBytes, nonTorchBytes, loraBytesPerGpu, cudaGraphBytes, kvCacheBytes, kvBytesPerBlock, numGpuBlocks };
 }
 
 /** The block count a replica runs with: the explicit override, else the computed capacity. */
@@ -67,6 +82,13 @@ export function capacityProblem(model: ModelSpec, gpu: GpuSpec, tp: number, engi
   if (engine.num_gpu_blocks !== null) return null;
   const c = kvCapacity(model, gpu, tp, engine, par);
   if (c.numGpuBlocks >= 1) return null;
+  if ((engine.kv_cache_memory_gb ?? null) !== null) {
+    return {
+      path: 'fleet.engine.kv_cache_memory_gb',
+      problem: `kv_cache_memory_gb ${engine.kv_cache_memory_gb} holds less than one KV block of ${model.name} at tp ${tp} (${(c.kvBytesPerBlock / 2 ** 20).toFixed(2)} MiB per block per GPU)`,
+      fix: `raise kv_cache_memory_gb to at least ${(c.kvBytesPerBlock / GIB).toPrecision(3)}, or remove it to profile`,
+    };
+  }
   const fits = (g: GpuSpec, t: number): boolean => model.heads % t === 0 && kvCapacity(model, g, t, engine).numGpuBlocks >= 1;
   const tpOk = tpValues.find((t) => t > tp && fits(gpu, t));
   const bigger = gpus.filter((g) => g.memory_bytes > gpu.memory_bytes && fits(g, tp)).sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
@@ -82,14 +104,15 @@ export function capacityProblem(model: ModelSpec, gpu: GpuSpec, tp: number, engi
       fix,
     };
   }
-  const others = c.activationBytes + c.nonTorchBytes + c.loraBytesPerGpu;
+  const others = c.activationBytes + c.nonTorchBytes + c.loraBytesPerGpu + c.cudaGraphBytes;
   return {
     path: 'fleet.engine',
     problem:
       `no room for the KV cache on the ${gpu.name}: of ${gb(c.usableBytes)} usable, ${model.name}'s weights take ${gb(c.weightBytesPerGpu)} per GPU at tp ${tp}, ` +
       `activations for max_num_batched_tokens ${engine.max_num_batched_tokens} / max_num_seqs ${engine.max_num_seqs} ${gb(c.activationBytes)}, runtime buffers ${gb(c.nonTorchBytes)}` +
       (c.loraBytesPerGpu > 0 ? `, LoRA slots ${gb(c.loraBytesPerGpu)}` : '') +
+      (c.cudaGraphBytes > 0 ? `, CUDA graphs ${gb(c.cudaGraphBytes)} (cuda_graph_memory_gb ${engine.cuda_graph_memory_gb})` : '') +
       (others + c.weightBytesPerGpu > c.usableBytes ? `: ${gb(others + c.weightBytesPerGpu - c.usableBytes)} more than there is` : ': less than one KV block is left'),
-    fix: `lower max_num_batched_tokens, max_num_seqs or max_loras, or ${fix}`,
+    fix: `lower max_num_batched_tokens, max_num_seqs or max_loras${c.cudaGraphBytes > 0 ? ', or cuda_graph_memory_gb' : ''}, or ${fix}`,
   };
 }

@@ -16,8 +16,14 @@
  * that step once, the second call being a no-op). Callers should still record `epoch` when they
  * schedule a StepEnd and drop the event when it has changed, so that nothing else (observers, kicks)
  * runs for a void step.
+ *
+ * CPU and async scheduling (calibration.md §1.2, §1.4, §6.4): a step lasts gpu + cpu (sync) or
+ * max(gpu, cpu) (async), cpu = step_time.cpu.schedule_us + per_request_us·R. With async scheduling
+ * the next batch is already built while a step runs, so a request enqueued then joins the batch
+ * after it (pipeline entry delay δ = residual + next step); an idle engine admits at once. Each
+ * step's outputs pass the frontend (sim/engine/frontend.ts) before the client sees them.
  */
-import type { EngineConfig, LoraLoadConfig, Overheads } from '../scenario/types.js';
+import type { EngineConfig, LoraLoadConfig, Overheads, StepCpuCosts } from '../scenario/types.js';
 import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
 import type { EndpointMetrics } from '../../policies/types.js';
 import type { StepTimeModel } from './stepTime/index.js';
@@ -28,6 +34,7 @@ import { Scheduler } from './scheduler.js';
 import { Batch } from './batch.js';
 import type { Sequence } from './sequence.js';
 import { takeSnapshot } from './snapshot.js';
+import { Frontend } from './frontend.js';
 import { newReplicaStats, type ReplicaPlace } from '../metrics/records.js';
 
 export interface ReplicaSetup {
@@ -42,6 +49,8 @@ export interface ReplicaSetup {
   /** Bytes of an adapter of a given rank (for load time). */
   readonly adapterBytes: (rank: number) => number;
   readonly overheads: Overheads;
+  /** Engine-core CPU per step and frontend egress (step_time.cpu); absent = all 0. */
+  readonly cpu?: StepCpuCosts;
 }
 
 export class Replica {
@@ -63,6 +72,10 @@ export class Replica {
   private warmFactor = 1;
   /** Incremented by every `crash`: a StepEnd scheduled under an older epoch is void. */
   epoch = 0;
+  private readonly async: boolean;
+  private readonly cpuStepUs: number;
+  private readonly cpuPerRequestUs: number;
+  private readonly frontend: Frontend;
 
   constructor(private readonly setup: ReplicaSetup, place?: ReplicaPlace) {
     this.name = setup.name;
@@ -74,6 +87,10 @@ export class Replica {
         ? new LoraSlots(e.max_loras, e.max_cpu_loras, setup.loraLoad, (a) => setup.adapterBytes(this.adapterRank.get(a) ?? e.max_lora_rank))
         : null;
     this.stats = newReplicaStats(setup.name, setup.numGpuBlocks, place);
+    this.async = e.async_scheduling === true;
+    this.cpuStepUs = setup.cpu?.schedule_us ?? 0;
+    this.cpuPerRequestUs = setup.cpu?.per_request_us ?? 0;
+    this.frontend = new Frontend(setup.cpu?.egress_us_per_step ?? 0, setup.cpu?.egress_us_per_request ?? 0);
   }
 
   /** Something to schedule: running or waiting sequences (not decode legs still waiting for their KV). */
@@ -137,6 +154,8 @@ export class Replica {
   /** Accept a request into the waiting queue (after `rejectionReason` said ''). */
   enqueue(seq: Sequence, now: number): void {
     seq.rec.enqueueUs = now;
+    // Async: the batch scheduled at the running step's end was built while it ran (calibration.md §6.4).
+    seq.joinAfterUs = this.async && this.busy ? this.stepStartUs + this.stepDurUs : -1;
     if (seq.req.adapter !== null) this.adapterRank.set(seq.req.adapter, seq.req.adapterRank);
     this.scheduler.add(seq);
   }
@@ -146,11 +165,16 @@ export class Replica {
     const batch = this.batch;
     this.scheduler.schedule(now, batch);
     // A step whose pass 1 preempted everything is empty; vLLM's next step admits from waiting.
-    if (batch.size === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch);
+    // Likewise an async engine with nothing else to run admits requests held for the next batch.
+    if (batch.size === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch, true);
     if (batch.size === 0) return -1;
     const loadUs = this.lora !== null && batch.adapters.length > 0 ? this.lora.prepare(batch.adapters) : 0;
     let dur = stepDurationUs(this.setup.stepTime, batch.shape, this.setup.loraK) + Math.round(loadUs);
     if (now < this.warmUntilUs) dur = Math.round(dur * this.warmFactor);
+    if (this.cpuStepUs > 0 || this.cpuPerRequestUs > 0) {
+      const cpu = Math.round(this.cpuStepUs + this.cpuPerRequestUs * batch.size);
+      dur = this.async ? Math.max(dur, cpu) : dur + cpu;
+    }
     this.busy = true;
     this.stepStartUs = now;
     this.stepDurUs = dur;
@@ -164,7 +188,8 @@ export class Replica {
    */
   endStep(now: number, itl: ItlCounts): Sequence[] {
     if (!this.busy || now !== this.stepStartUs + this.stepDurUs) return NONE_DONE;
-    const done = this.scheduler.complete(this.batch, now, this.stepDurUs, itl);
+    const emitUs = this.frontend.enabled ? this.frontend.process(now, this.scheduler.countEmitting(this.batch)) : now;
+    const done = this.scheduler.complete(this.batch, now, this.stepDurUs, itl, emitUs);
     this.busy = false;
     const s = this.stats;
     s.steps++;
@@ -205,6 +230,7 @@ export class Replica {
       this.busy = false;
     }
     this.batch.clear();
+    this.frontend.reset();
     this.epoch++;
     this.lora?.reset();
     return this.scheduler.reset();

@@ -50,6 +50,10 @@ export class Scheduler {
   private readonly tokenDelayUs: number;
   private readonly completionDelayUs: number;
   private readonly hits: number[] = [];
+  /** scheduler_reserve_full_isl (calibration.md §6.5). */
+  private readonly reserveFull: boolean;
+  /** ⌊watermark · num_blocks⌋: kept free when admitting from waiting while something runs. */
+  private readonly watermarkBlocks: number;
 
   constructor(
     private readonly engine: EngineConfig,
@@ -61,6 +65,8 @@ export class Scheduler {
     this.waiting = new WaitingQueue(this.priority);
     this.tokenDelayUs = Math.round(overheads.alpha2_us);
     this.completionDelayUs = Math.round(overheads.alpha2_us + overheads.alpha1_us);
+    this.reserveFull = engine.reserve_full_prompt === true;
+    this.watermarkBlocks = Math.floor((engine.watermark ?? 0) * kv.numBlocks);
   }
 
   get hasWork(): boolean {
@@ -72,8 +78,12 @@ export class Scheduler {
     count(this.waitingAdapters, seq.req.adapter, 1);
   }
 
-  /** Fill `batch` for a step starting at `now`. */
-  schedule(now: number, batch: Batch): void {
+  /**
+   * Fill `batch` for a step starting at `now`. Waiting requests held by async scheduling
+   * (`joinAfterUs ≥ now`) are not yet arrived for this batch, unless `ignoreHolds` (the batch
+   * would otherwise be empty: an idle engine admits at once).
+   */
+  schedule(now: number, batch: Batch, ignoreHolds = false): void {
     batch.clear();
     let budget = this.engine.max_num_batched_tokens;
     const threshold = this.engine.long_prefill_token_threshold;
@@ -111,15 +121,26 @@ export class Scheduler {
     }
 
     // Pass 2: waiting requests, skipped when pass 1 preempted anything.
-    if (!preempted) this.admitWaiting(now, batch, budget, threshold);
+    if (!preempted) this.admitWaiting(now, batch, budget, threshold, ignoreHolds);
     batch.finalise();
+  }
+
+  /** Requests of `batch` that emit a token when it completes (all their known tokens computed). */
+  countEmitting(batch: Batch): number {
+    let r = 0;
+    for (let j = 0; j < batch.seqs.length; j++) {
+      const seq = batch.seqs[j]!;
+      if (seq.numComputed + batch.tokens[j]! === seq.knownTokens) r++;
+    }
+    return r;
   }
 
   /**
    * Apply a step that ended at `now` and took `durUs`. Returns the sequences that finished
-   * (already freed and removed from running).
+   * (already freed and removed from running). Its tokens reach the client at `emitUs` (≥ now: after
+   * the frontend processed the step's outputs) plus α2; token gaps (ITL) are taken between emit times.
    */
-  complete(batch: Batch, now: number, durUs: number, itl: ItlCounts): Sequence[] {
+  complete(batch: Batch, now: number, durUs: number, itl: ItlCounts, emitUs = now): Sequence[] {
     const finished: Sequence[] = [];
     const bs = this.bs;
     const caching = this.kv.prefixCaching;
@@ -139,27 +160,34 @@ export class Scheduler {
       if (seq.numComputed !== seq.knownTokens) continue;
       seq.outputDone++;
       if (seq.outputDone === 1) {
-        seq.rec.firstTokenUs = now + this.tokenDelayUs;
+        seq.rec.firstTokenUs = emitUs + this.tokenDelayUs;
       } else {
-        const gap = now - seq.lastTokenUs;
+        const gap = emitUs - seq.lastTokenUs;
         if (gap === durUs) sameAsStep++;
         else itl.set(gap, (itl.get(gap) ?? 0) + 1);
       }
-      seq.lastTokenUs = now;
+      seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
     }
     if (sameAsStep > 0) itl.set(durUs, (itl.get(durUs) ?? 0) + sameAsStep);
-    if (finished.length > 0) this.finish(finished, now);
+    if (finished.length > 0) this.finish(finished, emitUs);
     return finished;
   }
 
-  private admitWaiting(now: number, batch: Batch, budget: number, threshold: number): void {
+  private admitWaiting(now: number, batch: Batch, budget: number, threshold: number, ignoreHolds: boolean): void {
     const maxLoras = this.engine.max_loras;
     const skipped: Sequence[] = [];
     let examined = 0;
     // Pulling decode legs will join `running`: they count against max_num_seqs (0 without P/D).
     while (examined < this.waiting.length && budget > 0 && this.running.length + this.pulling.length < this.engine.max_num_seqs) {
       const seq = this.waiting.at(examined);
+      if (seq.joinAfterUs >= now && !ignoreHolds) {
+        // Not yet arrived for this batch (async scheduling). FCFS: everyone behind came later too.
+        if (!this.priority) break;
+        skipped.push(seq);
+        examined++;
+        continue;
+      }
       const adapter = seq.req.adapter;
       if (adapter !== null && !batch.adapters.includes(adapter) && batch.adapters.length >= maxLoras) {
         skipped.push(seq);
@@ -180,7 +208,12 @@ export class Scheduler {
       const newBlocks = Math.ceil((cached + n) / this.bs) - hits.length;
       let touchedFree = 0;
       for (const b of hits) if (this.kv.isFree(b)) touchedFree++;
-      if (newBlocks + touchedFree > this.kv.freeBlocks) break;
+      // calibration.md §6.5: with reserve_full_prompt the whole current sequence (prompt + generated
+      // tokens of a preempted request; ≤ max_model_len, longer ones are rejected at arrival) must fit
+      // now, but only this chunk's blocks are taken. Watermark: only while something runs.
+      const needNow = this.reserveFull ? Math.ceil(known / this.bs) - hits.length : newBlocks;
+      const keep = this.running.length > 0 ? this.watermarkBlocks : 0;
+      if (needNow + touchedFree + keep > this.kv.freeBlocks) break;
       for (const b of hits) this.kv.touch(b);
       seq.blocks = hits.slice();
       for (let b = 0; b < newBlocks; b++) seq.blocks.push(this.kv.allocate());

@@ -33,6 +33,12 @@ export class Sequence {
   remoteKv: boolean;
   /** Decode leg: prompt tokens to pull, whole blocks (set at admission), 0 otherwise. */
   pullTokens = 0;
+  /**
+   * Async scheduling (calibration.md §1.2, §6.4): the end of the step that was executing when this
+   * request was enqueued; the batch scheduled at that instant was already built, so it may only join
+   * one scheduled after it. -1 = no hold (sync engine, idle engine, or set before enqueue).
+   */
+  joinAfterUs = -1;
 
   constructor(
     readonly req: SimRequest,

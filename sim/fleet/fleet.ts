@@ -74,6 +74,7 @@ export function buildPools(pools: readonly PoolConfig[], loraLoad: LoraLoadConfi
               loraLoad,
               adapterBytes: (rank) => loraAdapterBytes(model, rank),
               overheads: pool.step_time.overheads,
+              ...(pool.step_time.cpu !== undefined ? { cpu: pool.step_time.cpu } : {}),
             },
             { pool: p, gpu: g.gpu, role: g.labels[ROLE_LABEL] ?? '' },
           ),

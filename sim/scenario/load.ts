@@ -283,6 +283,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function resolveStepTime(st: StepTimeInput | undefined, file: string): StepTimeConfig {
+  const base = resolveStepTimeModel(st, file);
+  // step_time.cpu (issue 12) only when given, so scenarios without it echo the same resolved config.
+  return st?.cpu !== undefined ? { ...base, cpu: { ...st.cpu } } : base;
+}
+
+function resolveStepTimeModel(st: StepTimeInput | undefined, file: string): StepTimeConfig {
   if (st === undefined) return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS }, overheads: { ...BLIS_OVERHEADS } };
   if (st.model === 'profile') {
     // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.

@@ -159,6 +159,18 @@ const EngineSchema = strict({
   max_lora_rank: z.literal(LORA_RANKS).default(16),
   scheduling: z.enum(['fcfs', 'priority']).default(DEFAULT_ENGINE.scheduling),
   max_model_len: tokens.nullable().default(DEFAULT_ENGINE.max_model_len),
+  // Issue 12 engine fidelity (calibration.md §1.2, §5, §6.4–6.6): optional, absent = today's behaviour
+  // (absent keys also stay out of the resolved scenario echoed in results). See EngineConfig in types.ts.
+  /** vLLM async scheduling (batch queue of depth 2); vLLM 0.19 resolves it to true, routesim's default is the sync loop. */
+  async_scheduling: z.boolean().optional(),
+  /** vLLM scheduler_reserve_full_isl (whole current sequence must fit to admit); vLLM 0.19 resolves it to true. */
+  reserve_full_prompt: z.boolean().optional(),
+  /** Fraction of KV blocks kept free when admitting waiting requests while others run (default 0). */
+  watermark: bounded({ min: 0, max: 1, unit: '(fraction of KV blocks)', minExclusive: false }).optional(),
+  /** CUDA-graph memory per GPU, GiB (default 0 as vLLM < 0.21; ≥ 0.21 estimates it, public values 0.36–1.3 GiB). */
+  cuda_graph_memory_gb: bounded({ min: 0, max: 1e4, unit: 'GiB' }).optional(),
+  /** vLLM --kv-cache-memory per GPU, GiB: skips profiling, the KV cache gets exactly this (default null). */
+  kv_cache_memory_gb: bounded({ min: 0, max: 1e4, unit: 'GiB', minExclusive: true }).nullable().optional(),
 });
 
 const catalogName = (what: string, names: () => string[], other?: { accept: (s: string) => boolean; fix: string }) =>
@@ -250,17 +262,26 @@ const OverheadsSchema = z.union(
   },
 );
 
+/** Engine-core CPU time per step and frontend egress (calibration.md §1.2, §6.4), µs; each defaults to 0. */
+const StepCpuSchema = strict({
+  schedule_us: bounded(R.microseconds).default(0),
+  per_request_us: bounded(R.microseconds).default(0),
+  egress_us_per_step: bounded(R.microseconds).default(0),
+  egress_us_per_request: bounded(R.microseconds).default(0),
+});
+
 const StepTimeSchema = z.preprocess(
   (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'physics' } : v),
   z.discriminatedUnion('model', [
-    strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
-    strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
+    strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
+    strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
     // Per-layer profile tables (sim/engine/stepTime/profile.ts); dir is relative to the scenario file.
     strict({
       model: z.literal('profile'),
       profile: strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
       all_reduce: strict({ latency_us: bounded(R.microseconds), busbw_gbps: bounded(R.bandwidth) }).optional(),
       overheads: OverheadsSchema.default(true),
+      cpu: StepCpuSchema.optional(),
     }),
   ]),
 );

@@ -24,6 +24,29 @@ export interface EngineConfig {
   readonly scheduling: 'fcfs' | 'priority';
   /** Max prompt + output tokens; null = the model's context length. */
   readonly max_model_len: number | null;
+  // --- Issue 12 engine fidelity (calibration.md §1.2, §5, §6.4–6.6). Optional: absent = today's behaviour
+  // (and absent from the resolved scenario echoed in results, so existing outputs stay byte-identical).
+  /**
+   * vLLM async scheduling (batch queue of depth 2): a request enqueued while a step executes joins
+   * at the scheduling instant after the next one; step = max(gpu, cpu). Absent/false = routesim's
+   * sync loop. vLLM 0.19 resolves async_scheduling=None to true.
+   */
+  readonly async_scheduling?: boolean;
+  /**
+   * vLLM scheduler_reserve_full_isl: admit a waiting/preempted request only if blocks for its whole
+   * current sequence fit now (calibration.md §6.5). Absent/false = only the first chunk's blocks
+   * must fit. vLLM 0.19 resolves it to true.
+   */
+  readonly reserve_full_prompt?: boolean;
+  /** Fraction of KV blocks kept free when admitting waiting requests while others run (vLLM watermark); absent = 0. */
+  readonly watermark?: number;
+  /**
+   * CUDA-graph memory M_cg subtracted from KV memory, GiB per GPU (calibration.md §5.1). Absent = 0:
+   * vLLM < 0.21 did not subtract it; ≥ 0.21 estimates it (public values 0.36–1.3 GiB).
+   */
+  readonly cuda_graph_memory_gb?: number;
+  /** vLLM --kv-cache-memory, GiB per GPU: skips profiling, the KV cache gets exactly this. Absent/null = profiled. */
+  readonly kv_cache_memory_gb?: number | null;
 }
 
 export interface FleetConfig {
@@ -48,6 +71,21 @@ export interface Overheads {
   readonly alpha2_us: number;
 }
 
+/**
+ * Engine-core CPU time per step and frontend output processing (calibration.md §1.1–1.4, §6.4), µs.
+ * Every field defaults to 0 (absent block = today's behaviour).
+ */
+export interface StepCpuCosts {
+  /** Scheduler + input preparation + output update per step (sync: added to GPU time; async: max). */
+  readonly schedule_us: number;
+  /** The same, per scheduled request. */
+  readonly per_request_us: number;
+  /** Frontend output handler per step that emitted tokens (detokenise, SSE), FIFO per replica. */
+  readonly egress_us_per_step: number;
+  /** The same, per request that emitted a token in the step. */
+  readonly egress_us_per_request: number;
+}
+
 export interface PhysicsCoefficients {
   readonly beta1a: number; readonly beta1b: number; readonly beta2a: number; readonly beta2b: number;
   readonly beta3: number; readonly beta4: number;
@@ -62,10 +100,11 @@ export interface LinearCoefficients {
 }
 
 export type StepTimeConfig =
-  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads }
-  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads }
+  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts }
+  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts }
   | {
       readonly model: 'profile';
+      readonly cpu?: StepCpuCosts;
       readonly profile: ProfileSource;
       readonly all_reduce: AllReduceCost | null;
       readonly overheads: Overheads;
