@@ -18,14 +18,15 @@ import { poolReplicaCount, poolsOf, SUGAR_POOL } from '../pools/resolve.js';
 import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js';
 import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
-import { loadLlmServingSim } from '../engine/stepTime/profile/llmservingsim.js';
+import { loadAllReduceTable } from '../engine/stepTime/profile/networkTable.js';
+import { resolveProfileSource } from '../engine/stepTime/profile/source.js';
 import { isModelFile, registerModelFile } from '../hardware/modelFiles.js';
 import {
   BLIS_OVERHEADS,
   closest,
   describeIssue,
   firstIssue,
-  LINEAR_DEFAULTS,
+  resolveLinearCoefficients,
   NO_OVERHEADS,
   PHYSICS_DEFAULTS,
   ScenarioSchema,
@@ -285,12 +286,14 @@ function resolveStepTime(st: StepTimeInput | undefined, file: string): StepTimeC
   if (st === undefined) return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS }, overheads: { ...BLIS_OVERHEADS } };
   if (st.model === 'profile') {
     // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.
-    const profile = { ...st.profile, dir: isAbsolute(st.profile.dir) ? st.profile.dir : join(dirname(file), st.profile.dir) };
-    loadLlmServingSim(profile.dir, profile.prefix);
-    return { model: 'profile', profile, all_reduce: st.all_reduce ?? null, overheads: resolveOverheads(st.overheads) };
+    const rel = (p: string): string => (isAbsolute(p) ? p : join(dirname(file), p));
+    const profile = resolveProfileSource(st.profile, rel);
+    const ar = st.all_reduce === undefined ? null : 'table' in st.all_reduce ? { ...st.all_reduce, table: rel(st.all_reduce.table) } : st.all_reduce;
+    if (ar !== null && 'table' in ar && ar.table !== undefined) loadAllReduceTable(ar.table);
+    return { model: 'profile', profile, all_reduce: ar, overheads: resolveOverheads(st.overheads) };
   }
   if (st.model === 'linear') {
-    return { model: 'linear', coefficients: { ...LINEAR_DEFAULTS, ...stripUndefined(st.coefficients ?? {}) }, overheads: resolveOverheads(st.overheads) };
+    return { model: 'linear', coefficients: resolveLinearCoefficients(st.coefficients ?? {}), overheads: resolveOverheads(st.overheads) };
   }
   return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS, ...stripUndefined(st.coefficients ?? {}) }, overheads: resolveOverheads(st.overheads) };
 }
