@@ -34,7 +34,7 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
-import type { AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
+import type { AllReduceCost, AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
@@ -288,8 +288,9 @@ function resolveStepTime(st: StepTimeInput | undefined, file: string): StepTimeC
     // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.
     const rel = (p: string): string => (isAbsolute(p) ? p : join(dirname(file), p));
     const profile = resolveProfileSource(st.profile, rel);
-    const ar = st.all_reduce === undefined ? null : 'table' in st.all_reduce ? { ...st.all_reduce, table: rel(st.all_reduce.table) } : st.all_reduce;
-    if (ar !== null && 'table' in ar && ar.table !== undefined) loadAllReduceTable(ar.table);
+    const a = st.all_reduce;
+    const ar: AllReduceCost | null = a === undefined ? null : a.table !== undefined ? { table: rel(a.table), launch_us: a.launch_us } : { latency_us: a.latency_us, busbw_gbps: a.busbw_gbps };
+    if (ar?.table !== undefined) loadAllReduceTable(ar.table);
     return { model: 'profile', profile, all_reduce: ar, overheads: resolveOverheads(st.overheads) };
   }
   if (st.model === 'linear') {

@@ -275,11 +275,16 @@ const StepTimeSchema = z.preprocess(
         strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
         strict({ format: z.literal('vidur'), mlp: z.string().min(1), all_reduce: z.string().min(1).optional(), attention: z.string().min(1).optional() }),
       ]),
-      all_reduce: z
-        .union([
-          strict({ latency_us: bounded(R.microseconds), busbw_gbps: bounded(R.bandwidth) }),
-          strict({ table: z.string().min(1), launch_us: bounded(R.microseconds).default(20) }),
-        ])
+      all_reduce: strict({
+        latency_us: bounded(R.microseconds).optional(),
+        busbw_gbps: bounded(R.bandwidth).optional(),
+        table: z.string().min(1).optional(),
+        launch_us: bounded(R.microseconds).optional(),
+      })
+        .refine((a) => (a.table !== undefined ? a.latency_us === undefined && a.busbw_gbps === undefined : a.latency_us !== undefined && a.busbw_gbps !== undefined && a.launch_us === undefined), {
+          error: withFix('give either latency_us and busbw_gbps, or table (with optional launch_us)', 'write all_reduce: {latency_us: 20, busbw_gbps: 16} or {table: <a Vidur NCCL all_reduce csv>}'),
+        })
+        .transform((a) => (a.table !== undefined ? { table: a.table, launch_us: a.launch_us ?? 20 } : { latency_us: a.latency_us!, busbw_gbps: a.busbw_gbps! }))
         .optional(),
       overheads: OverheadsSchema.default(true),
     }),
