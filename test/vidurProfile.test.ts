@@ -180,7 +180,7 @@ describe.skipIf(!HAVE_DATA)('scenario: step_time.profile.format vidur', () => {
     expect(med).toBeLessThan(12_000);
   });
 
-  it('the LLMServingSim format takes all_reduce: {table}: 2·L calls of (launch + table at T·d·B)', () => {
+  it.skipIf(!existsSync(`${CAL}/llmservingsim_rtx4090`))('the LLMServingSim format takes all_reduce: {table}: 2·L calls of (launch + table at T·d·B)', () => {
     // The RTX 4090 TP1 tables under a prefix without _tp1 (symlinks in a temp dir), so TP2 is accepted.
     const lss = `${CAL}/llmservingsim_rtx4090`;
     const dir = mkdtempSync(`${tmpdir()}/lss-`);
