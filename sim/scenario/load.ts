@@ -19,14 +19,15 @@ import { EventProblem, resolveEvents, type ChurnEvent } from '../churn/events.js
 import { AutoscaleProblem, resolveAutoscaling, resolveGpuPrices } from './autoscaleSchema.js';
 import { getModel } from '../hardware/catalog.js';
 import { parallelKeys } from '../engine/modelMath.js';
-import { loadLlmServingSim } from '../engine/stepTime/profile/llmservingsim.js';
+import { loadAllReduceTable } from '../engine/stepTime/profile/networkTable.js';
+import { resolveProfileSource } from '../engine/stepTime/profile/source.js';
 import { isModelFile, registerModelFile } from '../hardware/modelFiles.js';
 import {
   BLIS_OVERHEADS,
   closest,
   describeIssue,
   firstIssue,
-  LINEAR_DEFAULTS,
+  resolveLinearCoefficients,
   NO_OVERHEADS,
   PHYSICS_DEFAULTS,
   ScenarioSchema,
@@ -34,7 +35,7 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
-import type { AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
+import type { AllReduceCost, AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
 export function loadScenarioFile(path: string): ScenarioConfig {
@@ -292,12 +293,15 @@ function resolveStepTimeModel(st: StepTimeInput | undefined, file: string): Step
   if (st === undefined) return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS }, overheads: { ...BLIS_OVERHEADS } };
   if (st.model === 'profile') {
     // dir is relative to the scenario file (kept relative, like trace paths); the tables are read and checked now, once.
-    const profile = { ...st.profile, dir: isAbsolute(st.profile.dir) ? st.profile.dir : join(dirname(file), st.profile.dir) };
-    loadLlmServingSim(profile.dir, profile.prefix);
-    return { model: 'profile', profile, all_reduce: st.all_reduce ?? null, overheads: resolveOverheads(st.overheads) };
+    const rel = (p: string): string => (isAbsolute(p) ? p : join(dirname(file), p));
+    const profile = resolveProfileSource(st.profile, rel);
+    const a = st.all_reduce;
+    const ar: AllReduceCost | null = a === undefined ? null : a.table !== undefined ? { table: rel(a.table), launch_us: a.launch_us } : { latency_us: a.latency_us, busbw_gbps: a.busbw_gbps };
+    if (ar?.table !== undefined) loadAllReduceTable(ar.table);
+    return { model: 'profile', profile, all_reduce: ar, overheads: resolveOverheads(st.overheads) };
   }
   if (st.model === 'linear') {
-    return { model: 'linear', coefficients: { ...LINEAR_DEFAULTS, ...stripUndefined(st.coefficients ?? {}) }, overheads: resolveOverheads(st.overheads) };
+    return { model: 'linear', coefficients: resolveLinearCoefficients(st.coefficients ?? {}), overheads: resolveOverheads(st.overheads) };
   }
   return { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS, ...stripUndefined(st.coefficients ?? {}) }, overheads: resolveOverheads(st.overheads) };
 }

@@ -77,6 +77,35 @@ export const LINEAR_DEFAULTS: LinearCoefficients = {
   beta2_us_per_decode_token: 304.4,
 };
 
+/**
+ * The default linear model: the same fit, as scaled terms (sim/engine/stepTime/linear.ts), so it
+ * rescales with the replica's weight-read time (β3 fixed, β5 per decode) and GEMM FLOP time per
+ * token (β4 per prefill token) relative to LINEAR_REFERENCE (Llama-3.1-8B, H100, TP1), where it
+ * equals LINEAR_DEFAULTS exactly.
+ */
+export const LINEAR_SCALED_DEFAULTS: LinearCoefficients = {
+  beta0_us: 0,
+  beta1_us_per_prefill_token: 0,
+  beta2_us_per_decode_token: 0,
+  beta3_us_scaled_by_weight_time: LINEAR_DEFAULTS.beta0_us,
+  beta4_us_per_prefill_token_scaled_by_flop_time: LINEAR_DEFAULTS.beta1_us_per_prefill_token,
+  beta5_us_per_decode_token_scaled_by_weight_time: LINEAR_DEFAULTS.beta2_us_per_decode_token,
+};
+
+const LINEAR_SCALED_KEYS = ['beta3_us_scaled_by_weight_time', 'beta4_us_per_prefill_token_scaled_by_flop_time', 'beta5_us_per_decode_token_scaled_by_weight_time'] as const;
+
+/**
+ * `coefficients:` of `model: linear` → the coefficients used. Only absolute terms (β0–β2) given:
+ * today's model, missing ones from LINEAR_DEFAULTS, no scaling (backward compatible). Otherwise
+ * (nothing given, or any scaled term): LINEAR_SCALED_DEFAULTS overridden by what is given.
+ */
+export function resolveLinearCoefficients(given: Partial<LinearCoefficients>): LinearCoefficients {
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<LinearCoefficients>;
+  const anyGiven = Object.keys(set).length > 0;
+  const anyScaled = LINEAR_SCALED_KEYS.some((k) => set[k] !== undefined);
+  return anyGiven && !anyScaled ? { ...LINEAR_DEFAULTS, ...set } : { ...LINEAR_SCALED_DEFAULTS, ...set };
+}
+
 /** BLIS per-request CPU overheads α0/α1/α2 (engine.md §4.4); `overheads: true` selects these. */
 export const BLIS_OVERHEADS: Overheads = { alpha0_us: 15563.2, alpha1_us: 777.3, alpha2_us: 45.9 };
 
@@ -249,7 +278,7 @@ const nonNegPartial = <K extends string>(keys: readonly K[]) =>
   strict(Object.fromEntries(keys.map((k) => [k, bounded(R.coefficient).optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>);
 
 const PhysicsCoefficientsSchema = nonNegPartial(Object.keys(PHYSICS_DEFAULTS) as (keyof PhysicsCoefficients)[]);
-const LinearCoefficientsSchema = nonNegPartial(Object.keys(LINEAR_DEFAULTS) as (keyof LinearCoefficients)[]);
+const LinearCoefficientsSchema = nonNegPartial(Object.keys(LINEAR_SCALED_DEFAULTS) as (keyof LinearCoefficients)[]);
 
 /** `true` = BLIS values, `false` = zeros, or a partial override of the BLIS values. */
 const OverheadsSchema = z.union(
@@ -275,11 +304,26 @@ const StepTimeSchema = z.preprocess(
   z.discriminatedUnion('model', [
     strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
     strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
-    // Per-layer profile tables (sim/engine/stepTime/profile.ts); dir is relative to the scenario file.
+    // Per-layer profile tables (sim/engine/stepTime/profile.ts); paths are relative to the scenario file.
+    // format llmservingsim: {dir, prefix}; format vidur: {mlp, all_reduce?, attention?} (profile/vidurStep.ts).
+    // all_reduce: {latency_us, busbw_gbps} or {table: <Vidur NCCL all_reduce csv>, launch_us: 20}.
     strict({
       model: z.literal('profile'),
-      profile: strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
-      all_reduce: strict({ latency_us: bounded(R.microseconds), busbw_gbps: bounded(R.bandwidth) }).optional(),
+      profile: z.discriminatedUnion('format', [
+        strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
+        strict({ format: z.literal('vidur'), mlp: z.string().min(1), all_reduce: z.string().min(1).optional(), attention: z.string().min(1).optional() }),
+      ]),
+      all_reduce: strict({
+        latency_us: bounded(R.microseconds).optional(),
+        busbw_gbps: bounded(R.bandwidth).optional(),
+        table: z.string().min(1).optional(),
+        launch_us: bounded(R.microseconds).optional(),
+      })
+        .refine((a) => (a.table !== undefined ? a.latency_us === undefined && a.busbw_gbps === undefined : a.latency_us !== undefined && a.busbw_gbps !== undefined && a.launch_us === undefined), {
+          error: withFix('give either latency_us and busbw_gbps, or table (with optional launch_us)', 'write all_reduce: {latency_us: 20, busbw_gbps: 16} or {table: <a Vidur NCCL all_reduce csv>}'),
+        })
+        .transform((a) => (a.table !== undefined ? { table: a.table, launch_us: a.launch_us ?? 20 } : { latency_us: a.latency_us!, busbw_gbps: a.busbw_gbps! }))
+        .optional(),
       overheads: OverheadsSchema.default(true),
       cpu: StepCpuSchema.optional(),
     }),

@@ -97,6 +97,10 @@ export interface LinearCoefficients {
   readonly beta0_us: number;
   readonly beta1_us_per_prefill_token: number;
   readonly beta2_us_per_decode_token: number;
+  /** Scaled terms (sim/engine/stepTime/linear.ts): µs on the reference hardware, scaled by the replica's weight / FLOP time. Absent = 0. */
+  readonly beta3_us_scaled_by_weight_time?: number;
+  readonly beta4_us_per_prefill_token_scaled_by_flop_time?: number;
+  readonly beta5_us_per_decode_token_scaled_by_weight_time?: number;
 }
 
 export type StepTimeConfig =
@@ -112,19 +116,34 @@ export type StepTimeConfig =
       readonly coefficients?: undefined;
     };
 
-/** Per-layer profile tables (calibration.md §3): `dir` is resolved against the scenario file's directory (as given, not made absolute). */
-export interface ProfileSource {
+/** Per-layer profile tables (calibration.md §3): paths are resolved against the scenario file's directory (as given, not made absolute). */
+export type ProfileSource = LlmServingSimSource | VidurSource;
+
+export interface LlmServingSimSource {
   readonly format: 'llmservingsim';
   readonly dir: string;
   /** File-name prefix, e.g. rtx4090_Llama-3.1-8B_tp1 → <dir>/<prefix>_dense.csv[.gz]. */
   readonly prefix: string;
 }
 
-/** TP all-reduce per call: latency_us + bytes·2(TP−1)/TP / busbw (calibration.md §3.6). */
-export interface AllReduceCost {
-  readonly latency_us: number;
-  readonly busbw_gbps: number;
+/** Vidur tables (calibration.md §3.3–3.6; sim/engine/stepTime/profile/vidurStep.ts). */
+export interface VidurSource {
+  readonly format: 'vidur';
+  /** vidur_<gpu>_<model>_mlp.csv[.gz]: per-layer operators vs num_tokens and TP. */
+  readonly mlp: string;
+  /** vidur_network_<node>_all_reduce.csv[.gz]; needed when TP > 1 (else all_reduce: {latency_us, busbw_gbps}). */
+  readonly all_reduce?: string;
+  /** Vidur-style attention table (time_stats.attn_prefill/attn_decode); absent = roofline attention. */
+  readonly attention?: string;
 }
+
+/**
+ * TP all-reduce per call: latency_us + bytes·2(TP−1)/TP / busbw, or a Vidur NCCL table
+ * (`table`, looked up at num_workers = devices_per_node = TP, plus `launch_us`) (calibration.md §3.6).
+ */
+export type AllReduceCost =
+  | { readonly latency_us: number; readonly busbw_gbps: number; readonly table?: undefined }
+  | { readonly table: string; readonly launch_us: number };
 
 export interface LoraLoadConfig {
   /** Fixed cost of loading an adapter into a GPU slot (BLIS: 1.5 ms). */

@@ -6,6 +6,7 @@ import { NO_EXPERT_PARALLEL, type Parallelism } from '../modelMath.js';
 import { LinearStepTime } from './linear.js';
 import { PhysicsStepTime } from './physics.js';
 import { ProfileStepTime } from './profile.js';
+import { VidurStepTime } from './profile/vidurStep.js';
 
 export type { BatchShape, StepTimeModel } from './batchShape.js';
 export { emptyBatchShape } from './batchShape.js';
@@ -19,8 +20,10 @@ export function loraOverheadPerAdapter(maxLoraRank: number): number {
 
 /** The configured model for replicas of `tp` GPUs; `par` (DP ranks, expert parallelism) matters to physics only. */
 export function createStepTimeModel(cfg: StepTimeConfig, model: ModelSpec, gpu: GpuSpec, tp: number, par: Parallelism = NO_EXPERT_PARALLEL): StepTimeModel {
-  if (cfg.model === 'profile') return new ProfileStepTime(cfg.profile, model, tp, cfg.all_reduce);
-  return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients, par) : new LinearStepTime(cfg.coefficients);
+  if (cfg.model === 'profile') {
+    return cfg.profile.format === 'vidur' ? new VidurStepTime(cfg.profile, model, gpu, tp, cfg.all_reduce) : new ProfileStepTime(cfg.profile, model, tp, cfg.all_reduce);
+  }
+  return cfg.model === 'physics' ? new PhysicsStepTime(model, gpu, tp, cfg.coefficients, par) : new LinearStepTime(cfg.coefficients, { model, gpu, tp });
 }
 
 /** Integer µs for a batch: the model's time, scaled by the LoRA overhead, at least 1 µs. */

@@ -15,14 +15,17 @@
  * Lookups: linear in the value between samples, clamped below, extrapolated linearly from the
  * top two samples above, every table monotone non-decreasing (profile/grid.ts, §3.4).
  * Not modelled: LSS's decode-length skew blend (needs kv_max; α = 0, as in the RTX 4090 profile)
- * and MoE tables. TP>1 adds two all-reduces per layer from `all_reduce` (§3.6); the tables
- * themselves must be the TP shard's (prefix …_tp<N>).
+ * and MoE tables. TP>1 adds two all-reduces per layer from `all_reduce` (§3.6): latency_us +
+ * bytes·2(TP−1)/TP / busbw, or `{table}` a Vidur NCCL table (profile/networkTable.ts) + launch_us
+ * per call; the tables themselves must be the TP shard's (prefix …_tp<N>).
+ * The Vidur format (profile: {format: vidur, …}) is profile/vidurStep.ts.
  */
 import type { ModelSpec } from '../../hardware/types.js';
-import type { AllReduceCost, ProfileSource } from '../../scenario/types.js';
+import type { AllReduceCost, LlmServingSimSource } from '../../scenario/types.js';
 import { UserError } from '../../core/errors.js';
 import type { BatchShape, StepTimeModel } from './batchShape.js';
 import { curveAt, type Grid, lookup } from './profile/grid.js';
+import { type AllReduceFn, allReduceFn } from './profile/vidurStep.js';
 import { BLOCK_OPS, loadLlmServingSim, OPTIONAL_BLOCK_OPS, STEP_OPS } from './profile/llmservingsim.js';
 
 export class ProfileStepTime implements StepTimeModel {
@@ -36,15 +39,18 @@ export class ProfileStepTime implements StepTimeModel {
   private readonly arUsPerToken: number;
   /** µs of the all-reduces' latency per step (2L calls). */
   private readonly arUsPerStep: number;
+  /** `all_reduce: {table}`: µs of one call vs bytes; null otherwise. */
+  private readonly arTable: AllReduceFn | null;
+  private readonly arBytesPerToken: number;
   private readonly q = [0, 0, 0, 0];
 
-  constructor(src: ProfileSource, model: ModelSpec, tp: number, ar: AllReduceCost | null) {
+  constructor(src: LlmServingSimSource, model: ModelSpec, tp: number, ar: AllReduceCost | null) {
     const m = /_tp(\d+)$/.exec(src.prefix);
     if (m && Number(m[1]) !== tp) {
       throw new UserError(`step_time.profile.prefix: ${src.prefix} is a TP${m[1]} profile but the replicas run TP${tp} (fix: use the …_tp${tp} tables of the same GPU and model)`);
     }
     if (tp > 1 && ar === null) {
-      throw new UserError(`step_time.all_reduce: TP${tp} needs the all-reduce cost, the tables time one shard (fix: add all_reduce: {latency_us: 20, busbw_gbps: 16} or values measured on your GPUs)`);
+      throw new UserError(`step_time.all_reduce: TP${tp} needs the all-reduce cost, the tables time one shard (fix: add all_reduce: {latency_us: 20, busbw_gbps: 16}, values measured on your GPUs, or {table: <a Vidur NCCL all_reduce csv>})`);
     }
     const t = loadLlmServingSim(src.dir, src.prefix);
     this.perStep = STEP_OPS.map((o) => t.dense.get(o)!);
@@ -53,7 +59,9 @@ export class ProfileStepTime implements StepTimeModel {
     this.attention = t.attention;
     this.layers = model.layers;
     const calls = 2 * model.layers;
-    if (tp > 1 && ar !== null) {
+    this.arBytesPerToken = model.hidden * model.dtype_bytes;
+    this.arTable = ar !== null && ar.table !== undefined ? allReduceFn(ar, tp, 'step_time.all_reduce.table') : null;
+    if (tp > 1 && ar !== null && ar.table === undefined) {
       this.arUsPerStep = calls * ar.latency_us;
       this.arUsPerToken = (calls * model.hidden * model.dtype_bytes * 2 * ((tp - 1) / tp)) / (ar.busbw_gbps * 1e3);
     } else {
@@ -76,7 +84,7 @@ export class ProfileStepTime implements StepTimeModel {
     perBlock += lookup(this.attention, q);
     let perSeq = 0;
     for (const g of this.perSeq) perSeq += curveAt(g, b.batchSize);
-    const ar = this.arUsPerStep > 0 ? this.arUsPerStep + this.arUsPerToken * T : 0;
+    const ar = this.arTable !== null ? 2 * this.layers * this.arTable(T * this.arBytesPerToken) : this.arUsPerStep > 0 ? this.arUsPerStep + this.arUsPerToken * T : 0;
     return perStep + this.layers * perBlock + perSeq + ar;
   }
 }
