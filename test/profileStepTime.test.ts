@@ -39,6 +39,8 @@ function shape(prefills: readonly { t: number; before: number }[], decodes: read
     s.decodeSeqs += 1;
     s.decodeContext += ctx;
   }
+  s.decodeContextMin = decodes.length > 0 ? Math.min(...decodes) : 0;
+  s.decodeContextMax = decodes.length > 0 ? Math.max(...decodes) : 0;
   s.batchSize = prefills.length + decodes.length;
   return s;
 }
@@ -150,6 +152,36 @@ describe('attention grid holes (llmservingsim.ts fill rules)', () => {
     // tables as above: 400 µs; all-reduce: 2·32 calls × (20 µs + 1 token·4096·2 B·2·½ / 16 000 B/µs)
     // = 64 × (20 + 0.512) = 1312.768 µs
     expect(m.stepUs(shape([], [16]))).toBeCloseTo(400 + 1312.768, 9);
+  });
+});
+
+describe('decode-length skew blend (profile/skew.ts, calibration.md §3.3)', () => {
+  // Decode-only attention rows at n_decode 2: kv 16 → 3 µs, kv 48 → 11 µs (linear in between).
+  const att = 'prefill_chunk,kv_prefill,n_decode,kv_decode,time_us\n0,0,1,16,1\n0,0,1,48,5\n0,0,2,16,3\n0,0,2,48,11\n16,0,0,0,5\n16,0,1,16,6\n16,0,1,48,8\n';
+  const meta = (alpha: unknown, enabled = true): string => JSON.stringify({ skew_fit: { enabled, per_tp: { '1': { alpha_default: alpha } } } });
+  const withMeta = (text: string | null): ProfileStepTime => {
+    const dir = tinyProfile({ attention: att });
+    if (text !== null) writeFileSync(join(dir, 'tiny_profile_meta.json'), text);
+    return new ProfileStepTime({ format: 'llmservingsim', dir, prefix: 'tiny_tp1' }, LLAMA, 1, null);
+  };
+  // Two decodes at contexts 16 and 48: kv_mean = 32 → t(32) = 7 µs per layer; kv_max = 48 → 11 µs.
+  // Step without the blend: embedding 1 + final 1 + 32·(8 ops at 1 + 7) + lm_head(R 2) 100 + 10/9 + sampler 10.
+  const base = (m: ProfileStepTime): number => m.stepUs(shape([], [32, 32]));
+  it('α from the meta: each layer adds α·(t(kv_max) − t(kv_mean)) = 0.25·(11 − 7) = 1 µs, × 32 layers', () => {
+    const m = withMeta(meta(0.25));
+    expect(m.skewAlpha).toBe(0.25);
+    expect(m.stepUs(shape([], [16, 48])) - base(m)).toBeCloseTo(32, 9);
+  });
+  it('no blend without a meta, with the skew fit disabled, for equal lengths or a single decode', () => {
+    expect(withMeta(null).skewAlpha).toBe(0);
+    expect(withMeta(meta(0.25, false)).skewAlpha).toBe(0);
+    const m = withMeta(meta(0.25));
+    expect(m.stepUs(shape([], [32, 32]))).toBe(base(m));
+    expect(m.stepUs(shape([], [48]))).toBe(withMeta(null).stepUs(shape([], [48])));
+  });
+  it('a garbled meta is one line naming the file', () => {
+    expect(() => withMeta('{not json')).toThrow(/tiny_profile_meta\.json: not JSON/);
+    expect(() => withMeta(meta('x'))).toThrow(/alpha_default: is "x", not a number/);
   });
 });
 

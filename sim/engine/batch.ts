@@ -54,6 +54,8 @@ export class Batch {
     s.prefillKvTokens = 0;
     s.decodeSeqs = 0;
     s.decodeContext = 0;
+    let ctxMin = Infinity;
+    let ctxMax = 0;
     s.batchSize = this.seqs.length;
     for (let i = 0; i < this.seqs.length; i++) {
       const seq = this.seqs[i]!;
@@ -62,6 +64,8 @@ export class Batch {
       if (seq.outputDone > 0 && t === 1 && before === seq.knownTokens - 1) {
         s.decodeSeqs += 1;
         s.decodeContext += before + 1;
+        if (before + 1 < ctxMin) ctxMin = before + 1;
+        if (before + 1 > ctxMax) ctxMax = before + 1;
       } else {
         s.prefillTokens += t;
         s.prefillAttnWork += t * (before + (t - 1) / 2);
@@ -69,6 +73,8 @@ export class Batch {
         s.prefillKvTokens += before + t;
       }
     }
+    s.decodeContextMin = ctxMax > 0 ? ctxMin : 0;
+    s.decodeContextMax = ctxMax;
     s.adapters = this.adapters.length;
   }
 }

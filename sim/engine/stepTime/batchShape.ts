@@ -16,6 +16,9 @@ export interface BatchShape {
   decodeSeqs: number;
   /** Σ context length over decoding sequences (KV tokens they read). */
   decodeContext: number;
+  /** Shortest and longest context among decoding sequences (0 when none): LSS's decode-length skew blend (calibration.md §3.3). */
+  decodeContextMin: number;
+  decodeContextMax: number;
   /** Sequences in the step. */
   batchSize: number;
   /** Distinct LoRA adapters in the step. */
@@ -23,7 +26,7 @@ export interface BatchShape {
 }
 
 export function emptyBatchShape(): BatchShape {
-  return { prefillTokens: 0, prefillAttnWork: 0, prefillPromptWork: 0, prefillKvTokens: 0, decodeSeqs: 0, decodeContext: 0, batchSize: 0, adapters: 0 };
+  return { prefillTokens: 0, prefillAttnWork: 0, prefillPromptWork: 0, prefillKvTokens: 0, decodeSeqs: 0, decodeContext: 0, decodeContextMin: 0, decodeContextMax: 0, batchSize: 0, adapters: 0 };
 }
 
 /** The seam: how long one step takes on the GPU, in µs (before LoRA multi-adapter overhead). */

@@ -14,8 +14,8 @@
  * L = the model's layers. One attention lookup covers prefill and decode jointly (§3.3).
  * Lookups: linear in the value between samples, clamped below, extrapolated linearly from the
  * top two samples above, every table monotone non-decreasing (profile/grid.ts, §3.4).
- * Not modelled: LSS's decode-length skew blend (needs kv_max; α = 0, as in the RTX 4090 profile)
- * and MoE tables. TP>1 adds two all-reduces per layer from `all_reduce` (§3.6): latency_us +
+ * Decode-length skew: LSS's blend toward t(kv_max) with the profile meta's pooled α
+ * (profile/skew.ts; the RTX 4090 profile has none). Not modelled: MoE tables. TP>1 adds two all-reduces per layer from `all_reduce` (§3.6): latency_us +
  * bytes·2(TP−1)/TP / busbw, or `{table}` a Vidur NCCL table (profile/networkTable.ts) + launch_us
  * per call; the tables themselves must be the TP shard's (prefix …_tp<N>).
  * The Vidur format (profile: {format: vidur, …}) is profile/vidurStep.ts.
@@ -26,6 +26,7 @@ import { UserError } from '../../core/errors.js';
 import type { BatchShape, StepTimeModel } from './batchShape.js';
 import { curveAt, type Grid, lookup } from './profile/grid.js';
 import { type AllReduceFn, allReduceFn } from './profile/vidurStep.js';
+import { skewAlpha } from './profile/skew.js';
 import { BLOCK_OPS, loadLlmServingSim, OPTIONAL_BLOCK_OPS, STEP_OPS } from './profile/llmservingsim.js';
 
 export class ProfileStepTime implements StepTimeModel {
@@ -43,6 +44,8 @@ export class ProfileStepTime implements StepTimeModel {
   private readonly arTable: AllReduceFn | null;
   private readonly arBytesPerToken: number;
   private readonly q = [0, 0, 0, 0];
+  /** LSS's pooled decode-length skew α (profile/skew.ts); 0 = no blend. */
+  readonly skewAlpha: number;
 
   constructor(src: LlmServingSimSource, model: ModelSpec, tp: number, ar: AllReduceCost | null) {
     const m = /_tp(\d+)$/.exec(src.prefix);
@@ -57,6 +60,7 @@ export class ProfileStepTime implements StepTimeModel {
     this.perBlock = [...BLOCK_OPS, 'layernorm', ...OPTIONAL_BLOCK_OPS].filter((o) => t.dense.has(o)).map((o) => t.dense.get(o)!);
     this.perSeq = [...t.perSequence.values()];
     this.attention = t.attention;
+    this.skewAlpha = skewAlpha(src.dir, src.prefix, tp);
     this.layers = model.layers;
     const calls = 2 * model.layers;
     this.arBytesPerToken = model.hidden * model.dtype_bytes;
@@ -81,7 +85,14 @@ export class ProfileStepTime implements StepTimeModel {
     q[1] = b.prefillKvTokens - b.prefillTokens;
     q[2] = b.decodeSeqs;
     q[3] = b.decodeSeqs > 0 ? Math.floor(b.decodeContext / b.decodeSeqs) : 0;
-    perBlock += lookup(this.attention, q);
+    const attn = lookup(this.attention, q);
+    perBlock += attn;
+    // Decode-length skew (profile/skew.ts): blend toward the lookup at the longest decode context.
+    if (this.skewAlpha !== 0 && b.decodeSeqs > 1 && b.decodeContextMax > q[3]! && b.decodeContextMin < b.decodeContextMax) {
+      q[3] = b.decodeContextMax;
+      const atMax = lookup(this.attention, q);
+      if (atMax > attn) perBlock += this.skewAlpha * (atMax - attn);
+    }
     let perSeq = 0;
     for (const g of this.perSeq) perSeq += curveAt(g, b.batchSize);
     const ar = this.arTable !== null ? 2 * this.layers * this.arTable(T * this.arBytesPerToken) : this.arUsPerStep > 0 ? this.arUsPerStep + this.arUsPerToken * T : 0;
