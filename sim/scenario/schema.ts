@@ -233,7 +233,7 @@ const OverheadsSchema = z.union(
 );
 
 const StepTimeSchema = z.preprocess(
-  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'physics' } : v),
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'calibration' in v ? 'calibration' : 'physics' } : v),
   z.discriminatedUnion('model', [
     strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
     strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true) }),
@@ -244,6 +244,8 @@ const StepTimeSchema = z.preprocess(
       all_reduce: strict({ latency_us: bounded(R.microseconds), busbw_gbps: bounded(R.bandwidth) }).optional(),
       overheads: OverheadsSchema.default(true),
     }),
+    // Issue 12: coefficients from a `routesim calibrate` file (sim/calibration/calibrationFile.ts), path relative to the scenario file.
+    strict({ model: z.literal('calibration'), calibration: z.string().min(1), overheads: OverheadsSchema.default(true) }),
   ]),
 );
 

@@ -57,9 +57,18 @@ export interface LinearCoefficients {
   readonly beta2_us_per_decode_token: number;
 }
 
+/** Issue 12: the calibration file a physics/linear step time was read from (`step_time: {calibration: FILE}`) and what it was fitted for. */
+export interface CalibrationRef {
+  readonly file: string;
+  readonly step_time_model: 'physics' | 'linear';
+  readonly gpu: string;
+  readonly model: string;
+  readonly tp: number;
+}
+
 export type StepTimeConfig =
-  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads }
-  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads }
+  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads; readonly calibration?: CalibrationRef }
+  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads; readonly calibration?: CalibrationRef }
   | {
       readonly model: 'profile';
       readonly profile: ProfileSource;
