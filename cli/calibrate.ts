@@ -18,7 +18,7 @@ import { numGpuBlocks } from '../sim/engine/capacity.js';
 import { loadLlmServingSim } from '../sim/engine/stepTime/profile/llmservingsim.js';
 import type { AllReduceCost, ProfileSource, ScenarioConfig } from '../sim/scenario/types.js';
 import { fitFromProfile } from '../sim/calibration/fromProfile.js';
-import { fitFromRun } from '../sim/calibration/fromRun.js';
+import { autoTargets, fitFromRun, type RunTargets } from '../sim/calibration/fromRun.js';
 import { batchDesign, workloadDesign } from '../sim/calibration/design.js';
 import { runPolicy } from '../sim/simulation.js';
 import type { BatchShape } from '../sim/engine/stepTime/batchShape.js';
@@ -53,7 +53,7 @@ export function registerCalibrate(program: Command): void {
     .option('--from-run <path>', 'measured run: a requests.jsonl or its vllm_bench directory, an inference-perf result directory, or a directory of vLLM /metrics scrapes')
     .option('--model <name>', 'coefficients to fit: physics or linear', 'physics')
     .option('--design <kind>', "--from-profile batches: grid (decode / prefill / mixed grid over the engine limits, §4.2) or workload (the steps a simulation of the scenario's own workload runs)", 'grid')
-    .option('--targets <rows>', '--from-run rows: both (prefill and decode time per request, §4.3) or decode (decode only: the prefill time carries pipeline lag a synchronous engine does not model)', 'both')
+    .option('--targets <rows>', '--from-run rows: auto (by source, see the report), both (prefill and decode time, §4.3) or decode (decode only)', 'auto')
     .option('--rounds <n>', 'replay-and-fit rounds for --from-run', '4')
     .option('--ridge <lambda>', 'ridge strength toward the prior (PHYSICS_DEFAULTS / LINEAR_DEFAULTS)', String(DEFAULT_RIDGE))
     .option('-o, --out <file>', 'write the calibration file here (default: stdout, report on stderr)')
@@ -89,8 +89,8 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
   if (!flags.fromProfile === (flags.fromRun === undefined)) throw new UserError('calibrate needs exactly one source (fix: --from-profile, or --from-run PATH)');
   const rounds = Number(flags.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new UserError(`--rounds: expected an integer 1…50, got ${flags.rounds} (fix: --rounds 4)`);
-  if (flags.design !== 'grid' && flags.design !== 'workload') throw new UserError(`--design: expected grid or workload, got ${JSON.stringify(flags.design)} (fix: --design grid)`);
-  if (flags.targets !== 'both' && flags.targets !== 'decode') throw new UserError(`--targets: expected both or decode, got ${JSON.stringify(flags.targets)} (fix: --targets both)`);
+  if (!['grid', 'workload', 'both'].includes(flags.design)) throw new UserError(`--design: expected grid, workload or both, got ${JSON.stringify(flags.design)} (fix: --design grid)`);
+  if (!['auto', 'both', 'decode'].includes(flags.targets)) throw new UserError(`--targets: expected auto, both or decode, got ${JSON.stringify(flags.targets)} (fix: --targets auto)`);
   const ridge = Number(flags.ridge);
   if (!Number.isFinite(ridge) || ridge < 0) throw new UserError(`--ridge: expected a number ≥ 0, got ${flags.ridge} (fix: --ridge ${DEFAULT_RIDGE})`);
   const scenario = loadScenarioFile(flags.scenario);
@@ -110,7 +110,10 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
       const { src, ar } = profileSource(flags, scenario);
       const kvTokens = numGpuBlocks(model, gpu, tp, engine) * engine.block_size;
       const limits = { maxNumSeqs: engine.max_num_seqs, maxBatchedTokens: engine.max_num_batched_tokens, maxModelLen: engine.max_model_len ?? model.max_model_len, kvTokens };
-      const design = flags.design === 'grid' ? batchDesign(limits) : workloadDesign(observeShapes(scenario, src, ar, flags.scenario));
+      const design = [
+        ...(flags.design !== 'workload' ? batchDesign(limits) : []),
+        ...(flags.design !== 'grid' ? workloadDesign(observeShapes(scenario, src, ar, flags.scenario)) : []),
+      ];
       const fit = fitFromProfile(kind, src, ar, model, gpu, tp, design, { ridge });
       const dir = isAbsolute(src.dir) ? src.dir : resolve(src.dir);
       report += `fitted ${kind} on ${fit.batches} ${flags.design} batches composed from the ${src.prefix} tables (${dir}), weights 1/y², ridge ${ridge} toward the prior\n`;
@@ -130,13 +133,15 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
       const policy = scenario.policies[0];
       if (!policy) throw inputError(flags.scenario, 'policies', 'no policy to replay through', 'name one, e.g. policies: [round-robin]');
       const start = scenario.step_time.model === kind ? { ...scenario.step_time.coefficients } : priorOf(kind);
+      const auto = autoTargets(data);
+      const targets = flags.targets === 'auto' ? auto.targets : (flags.targets as RunTargets);
       let fit;
       try {
-        fit = fitFromRun(kind, scenario, policy, data, gpu, model, start as Record<string, number>, rounds, { ridge }, flags.targets as 'both' | 'decode');
+        fit = fitFromRun(kind, scenario, policy, data, gpu, model, start as Record<string, number>, rounds, { ridge }, targets);
       } catch (err) {
         throw err instanceof ScenarioRunError ? new UserError(`${flags.scenario}: ${err.message}`) : err;
       }
-      report += `fitted ${kind} on the measured run ${data.path} (${data.format}) by replay in the loop through ${flags.scenario}, policy ${policy.name}, ${rounds} rounds, rows: ${flags.targets === 'both' ? 'prefill and decode' : 'decode only'}, weights 1/y², ridge ${ridge} toward the prior\n`;
+      report += `fitted ${kind} on the measured run ${data.path} (${data.format}) by replay in the loop through ${flags.scenario}, policy ${policy.name}, ${rounds} rounds, rows: ${targets === 'both' ? 'prefill and decode' : 'decode only'}${flags.targets === 'auto' ? ` (auto: ${auto.why})` : ''}, weights 1/y², ridge ${ridge} toward the prior\n`;
       for (const n of data.notes) report += `  note: ${n}\n`;
       for (const r of fit.rounds) report += `  round ${r.round}: ${r.rows} rows, median |row error| ${r.rowP50Pct.toFixed(2)} %\n`;
       const title = data.perRequest ? 'replay with the fitted coefficients vs measured, relative error per request:' : 'replay with the fitted coefficients vs measured aggregates:';
@@ -147,7 +152,7 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
         version: 1,
         step_time_model: kind,
         fitted_for: fittedFor,
-        source: { kind: 'run', format: data.format, path: data.path, scenario: flags.scenario, policy: policy.name, rounds, targets: flags.targets, weights: '1/y^2', ridge, kv_blocks: data.numGpuBlocks, notes: [...data.notes] },
+        source: { kind: 'run', format: data.format, path: data.path, scenario: flags.scenario, policy: policy.name, rounds, targets, weights: '1/y^2', ridge, kv_blocks: data.numGpuBlocks, notes: [...data.notes] },
         coefficients: fit.coefficients,
         held: fit.held,
         residuals: { replay_rel_error: fit.residuals, rounds: fit.rounds.map((r) => ({ round: r.round, rows: r.rows, row_p50_pct: r.rowP50Pct })) },

@@ -6,7 +6,7 @@
  * data (skipped without ../shared/data).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -132,5 +132,55 @@ describe.skipIf(!HAVE_DATA)('routesim calibrate on the shared RTX PRO 6000 data'
     const r = routesim(['calibrate', '--scenario', 'scenarios/fidelity-rtxpro6000.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/exactly one source \(fix: --from-profile, or --from-run PATH\)$/);
+  });
+});
+
+describe('routesim calibrate --from-run on aggregate sources (synthetic files)', () => {
+  // A small H100 fleet; the "measured" means below are invented: the test checks the plumbing
+  // (reader, aggregate rows, notes, the calibration file), and that two aggregates are met.
+  const sc = write('agg.yaml', `
+name: agg
+seed: 3
+requests: 120
+fleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B, engine: {max_num_seqs: 32}}
+step_time: {model: physics, overheads: false}
+workload:
+  arrival: {process: poisson, rate: 4}
+  input: {dist: uniform, min: 200, max: 1200}
+  output: {dist: uniform, min: 50, max: 300}
+policies: [round-robin]
+`);
+
+  it('a directory of /metrics scrapes: mean prefill and decode time, last − first scrape', () => {
+    const prom = join(dir, 'prom');
+    const lines = (pf: number, dc: number, n: number) => [
+      `vllm:request_prefill_time_seconds_sum{model_name="m"} ${pf}`, `vllm:request_prefill_time_seconds_count{model_name="m"} ${n}`,
+      `vllm:request_decode_time_seconds_sum{model_name="m"} ${dc}`, `vllm:request_decode_time_seconds_count{model_name="m"} ${n}`,
+      'vllm:cache_config_info{num_gpu_blocks="20000"} 1',
+    ].join('\n');
+    mkdirSync(prom, { recursive: true });
+    writeFileSync(join(prom, '001.txt'), lines(10, 100, 50));
+    // 100 more requests: mean prefill (40 − 10)/100 = 0.3 s, mean decode (1100 − 100)/100 = 10 s.
+    writeFileSync(join(prom, '002.txt'), lines(40, 1100, 150));
+    const out = join(dir, 'prom-cal.yaml');
+    const r = routesim(['calibrate', '--scenario', sc, '--from-run', prom, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/vLLM \/metrics \(2 scrapes, last − first\): fitted on 2 aggregates.* over 100 requests/);
+    expect(r.stdout).toMatch(/KV capacity held at the server's 20000 blocks/);
+    const d = parse(readFileSync(out, 'utf8'));
+    expect(d.source).toMatchObject({ kind: 'run', format: 'vllm-metrics', targets: 'both', kv_blocks: 20000 });
+    // Two rows, two free terms (β3 weight streaming, β1a prefill GEMM): both means met after the rounds.
+    expect(d.residuals.replay_rel_error['mean decode'].max_pct).toBeLessThan(5);
+  });
+
+  it('an inference-perf summary: mean TPOT only (client TTFT is not a stable prefill target)', () => {
+    const ip = join(dir, 'ipsum');
+    mkdirSync(ip, { recursive: true });
+    writeFileSync(join(ip, 'summary_lifecycle_metrics.json'), JSON.stringify({ successes: { count: 120, latency: { time_to_first_token: { mean: 0.4 }, time_per_output_token: { mean: 0.02 } } } }));
+    const r = routesim(['calibrate', '--scenario', sc, '--from-run', ip]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/rows: decode only \(auto: the source has no scheduled time/);
+    expect(r.stderr).toMatch(/inference-perf summary only/);
+    expect(parse(r.stdout).source).toMatchObject({ format: 'inference-perf', targets: 'decode' });
   });
 });

@@ -89,18 +89,11 @@ export function regimeOf(b: BatchShape): Regime {
 
 /**
  * The workload design: the batches a simulation of the scenario's own workload runs (observed
- * with RunObserver.onStepBegin), deduplicated and thinned to at most `max` evenly spaced steps.
- * Fits the operating range the scenario exercises instead of the whole grid.
+ * with RunObserver.onStepBegin), thinned to at most `max` evenly spaced steps. Repeated shapes are
+ * kept, so the fit weighs each kind of step by how often the engine runs it: it fits the operating
+ * range the scenario exercises instead of the whole grid.
  */
 export function workloadDesign(shapes: readonly BatchShape[], max = 4000): DesignBatch[] {
-  const seen = new Set<string>();
-  const uniq: BatchShape[] = [];
-  for (const b of shapes) {
-    const key = `${b.prefillTokens},${b.prefillAttnWork},${b.prefillKvTokens},${b.decodeSeqs},${b.decodeContext},${b.batchSize}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    uniq.push(b);
-  }
-  const stride = Math.max(1, Math.ceil(uniq.length / max));
-  return uniq.filter((_, i) => i % stride === 0).map((shape) => ({ regime: regimeOf(shape), shape }));
+  const stride = Math.max(1, Math.ceil(shapes.length / max));
+  return shapes.filter((_, i) => i % stride === 0).map((shape) => ({ regime: regimeOf(shape), shape }));
 }

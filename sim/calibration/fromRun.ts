@@ -112,8 +112,24 @@ function mean(v: readonly number[]): number {
   return v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
 }
 
-/** Which per-request rows to stack: prefill and decode (§4.3), or decode only. */
+/** Which rows to stack: prefill and decode (§4.3), or decode only. */
 export type RunTargets = 'both' | 'decode';
+
+/**
+ * The rows `auto` stacks, and why (measured on the shared RTX PRO 6000 run, see the issue 12 report):
+ * - client-side prefill targets (TTFT − simulated queue wait) never: in a queue-dominated run the
+ *   target swings with β and the iteration diverges (TTFT −84 % after 4 rounds);
+ * - per-request engine logs: decode only — the measured first − scheduled spans ≈ 3.7 decode steps
+ *   (chunking plus async-scheduling pipeline lag, which the synchronous engine under-represents), and stacking those rows
+ *   bends β (TTFT +17 %, TPOT +6 % vs −0.9 % / 0.0 % with decode rows only);
+ * - engine aggregates (/metrics): both — the mean prefill time is the only handle on prefill cost
+ *   (TTFT +2 % with it, −21 % without).
+ */
+export function autoTargets(data: RunData): { targets: RunTargets; why: string } {
+  if (data.prefillIncludesQueue) return { targets: 'decode', why: 'the source has no scheduled time: TTFT − simulated queue wait is unstable when the queue dominates' };
+  if (data.perRequest) return { targets: 'decode', why: 'per-request first − scheduled carries pipeline lag (async scheduling) the engine under-represents; decode rows identify the step time' };
+  return { targets: 'both', why: 'only aggregates: the mean prefill time is the only handle on prefill cost' };
+}
 
 function buildRows(data: RunData, obs: Observed, k: number, targets: RunTargets): Rows {
   const rows: Rows = { x: [], fixed: [], y: [] };
