@@ -155,31 +155,33 @@ export function solveNnls(p: NnlsProblem): number[] {
 export function unidentifiable(rows: readonly Float64Array[], w: readonly number[], tol = 1e-7): Map<number, 'not excited' | number> {
   const n = rows[0]?.length ?? 0;
   const out = new Map<number, 'not excited' | number>();
-  const basis: { j: number; v: number[] }[] = [];
+  const basis: { j: number; v: number[]; unit: number[] }[] = [];
   for (let j = 0; j < n; j++) {
-    let v = rows.map((r, i) => Math.sqrt(w[i] ?? 1) * r[j]!);
-    const norm0 = Math.hypot(...v);
+    const raw = rows.map((r, i) => Math.sqrt(w[i] ?? 1) * r[j]!);
+    const norm0 = Math.hypot(...raw);
     if (!(norm0 > 0)) {
       out.set(j, 'not excited');
       continue;
     }
-    v = v.map((x) => x / norm0);
-    let strongest = -1;
-    let strongestDot = 0;
+    const unit = raw.map((x) => x / norm0);
+    let v = unit;
     for (const q of basis) {
       const dot = v.reduce((s, x, i) => s + x * q.v[i]!, 0);
-      if (Math.abs(dot) > Math.abs(strongestDot)) {
-        strongestDot = dot;
-        strongest = q.j;
-      }
       v = v.map((x, i) => x - dot * q.v[i]!);
     }
     const rest = Math.hypot(...v);
     if (rest < tol) {
-      out.set(j, strongest);
+      // Name the kept column most aligned with this one (cosine of the original columns).
+      let closest = -1;
+      let best = -1;
+      for (const q of basis) {
+        const cos = Math.abs(unit.reduce((s, x, i) => s + x * q.unit[i]!, 0));
+        if (cos > best) [best, closest] = [cos, q.j];
+      }
+      out.set(j, closest);
       continue;
     }
-    basis.push({ j, v: v.map((x) => x / rest) });
+    basis.push({ j, v: v.map((x) => x / rest), unit });
   }
   return out;
 }
