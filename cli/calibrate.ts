@@ -52,7 +52,7 @@ export function registerCalibrate(program: Command): void {
     .option('--prefix <prefix>', 'profile file prefix, e.g. rtxpro6000_Llama-3.1-8B_tp1')
     .option('--from-run <path>', 'measured run: a requests.jsonl or its vllm_bench directory, an inference-perf result directory, or a directory of vLLM /metrics scrapes')
     .option('--model <name>', 'coefficients to fit: physics or linear', 'physics')
-    .option('--design <kind>', "--from-profile batches: grid (decode / prefill / mixed grid over the engine limits, §4.2) or workload (the steps a simulation of the scenario's own workload runs)", 'grid')
+    .option('--design <kind>', "--from-profile batches: grid (decode / prefill / mixed grid over the engine limits, §4.2), workload (the steps a simulation of the scenario's own workload runs) or both", 'grid')
     .option('--targets <rows>', '--from-run rows: auto (by source, see the report), both (prefill and decode time, §4.3) or decode (decode only)', 'auto')
     .option('--rounds <n>', 'replay-and-fit rounds for --from-run', '4')
     .option('--ridge <lambda>', 'ridge strength toward the prior (PHYSICS_DEFAULTS / LINEAR_DEFAULTS)', String(DEFAULT_RIDGE))
