@@ -81,7 +81,11 @@ export function nnlsPlain(a: readonly (readonly number[])[], b: readonly number[
     idx.forEach((j, k) => (s[j] = sub[k]!));
     return s;
   };
-  const scale = Math.max(1e-300, ...a.flat().map(Math.abs)) * Math.max(1e-300, ...b.map(Math.abs));
+  let amax = 1e-300;
+  for (const row of a) for (const v of row) amax = Math.max(amax, Math.abs(v));
+  let bmax = 1e-300;
+  for (const v of b) bmax = Math.max(bmax, Math.abs(v));
+  const scale = amax * bmax;
   const tol = 1e-12 * scale * Math.max(1, m);
   for (let outer = 0; outer < maxIter; outer++) {
     const g = grad();
@@ -146,6 +150,16 @@ export function solveNnls(p: NnlsProblem): number[] {
   return beta;
 }
 
+/** Euclidean norm without spreading (rows can number in the tens of thousands). */
+function norm(v: readonly number[]): number {
+  let m = 0;
+  for (const x of v) m = Math.max(m, Math.abs(x));
+  if (m === 0) return 0;
+  let s = 0;
+  for (const x of v) s += (x / m) * (x / m);
+  return m * Math.sqrt(s);
+}
+
 /**
  * Which columns the rows cannot identify (§4.4): all-zero columns ('not excited'), and columns
  * in the span of earlier ones (Gram–Schmidt in column order on the weighted, unit-norm columns,
@@ -158,7 +172,7 @@ export function unidentifiable(rows: readonly Float64Array[], w: readonly number
   const basis: { j: number; v: number[]; unit: number[] }[] = [];
   for (let j = 0; j < n; j++) {
     const raw = rows.map((r, i) => Math.sqrt(w[i] ?? 1) * r[j]!);
-    const norm0 = Math.hypot(...raw);
+    const norm0 = norm(raw);
     if (!(norm0 > 0)) {
       out.set(j, 'not excited');
       continue;
@@ -169,7 +183,7 @@ export function unidentifiable(rows: readonly Float64Array[], w: readonly number
       const dot = v.reduce((s, x, i) => s + x * q.v[i]!, 0);
       v = v.map((x, i) => x - dot * q.v[i]!);
     }
-    const rest = Math.hypot(...v);
+    const rest = norm(v);
     if (rest < tol) {
       // Name the kept column most aligned with this one (cosine of the original columns).
       let closest = -1;
