@@ -16,6 +16,7 @@ import { registerPick } from './pick.js';
 import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
+import { registerCalibrate } from './calibrate.js';
 import { VERSION } from './version.js';
 
 /** The reader of stdout went away (EPIPE): what was asked for is no longer wanted; end quietly. */
@@ -46,6 +47,7 @@ registerPick(program);
 registerPlugins(program);
 registerTrace(program);
 registerValidate(program);
+registerCalibrate(program);
 
 /** Every command, so an error can name the one it came from. */
 function allCommands(c: Command): Command[] {

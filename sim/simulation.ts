@@ -57,6 +57,8 @@ type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent |
 export interface RunObserver {
   /** Every event, before it is handled. */
   onEvent?(time: number, kind: EventKind): void;
+  /** Every step as it begins (fleet index of the replica; `replica.stepShape` is its batch): `routesim calibrate` sums basis vectors per request. */
+  onStepBegin?(replica: Replica, index: number, time: number, endUs: number): void;
   /** After every completed step of a replica. */
   onStepEnd?(replica: Replica, time: number): void;
   /** Arrivals so far, every 256 arrivals and at the end. */
@@ -377,6 +379,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         r.scheduleQueued = false;
         const end = r.beginStep(now);
         if (end >= 0) q.push(end, EventKind.StepEnd, r);
+        if (end >= 0) observer.onStepBegin?.(r, replicaIndex.get(r)!, now, end);
         const pulls = r.takePulls();
         if (pulls.length > 0) armLinks(pd.startPulls(pulls, replicaIndex.get(r)!, now));
         break;

@@ -28,6 +28,7 @@ import type { ItlCounts, ReplicaStats } from '../metrics/types.js';
 import type { EndpointMetrics } from '../../policies/types.js';
 import type { StepTimeModel } from './stepTime/index.js';
 import { stepDurationUs } from './stepTime/index.js';
+import type { BatchShape } from './stepTime/batchShape.js';
 import { KvCache } from './kvCache.js';
 import { LoraSlots } from './lora.js';
 import { Scheduler } from './scheduler.js';
@@ -158,6 +159,11 @@ export class Replica {
     seq.joinAfterUs = this.async && this.busy ? this.stepStartUs + this.stepDurUs : -1;
     if (seq.req.adapter !== null) this.adapterRank.set(seq.req.adapter, seq.req.adapterRank);
     this.scheduler.add(seq);
+  }
+
+  /** Shape of the step begun by the last `beginStep` (for observers, e.g. `routesim calibrate`; valid until the next one). */
+  get stepShape(): Readonly<BatchShape> {
+    return this.batch.shape;
   }
 
   /** Build and start a step at `now`; returns its end time, or -1 when there is nothing to run. */

@@ -21,6 +21,7 @@ import { getModel } from '../hardware/catalog.js';
 import { parallelKeys } from '../engine/modelMath.js';
 import { loadAllReduceTable } from '../engine/stepTime/profile/networkTable.js';
 import { resolveProfileSource } from '../engine/stepTime/profile/source.js';
+import { checkCalibratedFor, readCalibration } from '../calibration/calibrationFile.js';
 import { isModelFile, registerModelFile } from '../hardware/modelFiles.js';
 import {
   BLIS_OVERHEADS,
@@ -171,6 +172,14 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
   if (pools === null) checkFleetFits(config, file);
   // Churn events, and the routes / events a policy brings for its own run (issue 11).
   const poolList = poolsOf(config);
+  // Issue 12: a calibration file must have been fitted for the pool's model, TP (and GPU: calibrationFile.ts).
+  for (const p of poolList) {
+    const ref = p.step_time.model === 'profile' ? undefined : p.step_time.calibration;
+    if (ref) for (const g of p.replicas) {
+      const warning = checkCalibratedFor(ref, file, pools === null ? 'fleet' : `pools.${p.name}`, { gpu: g.gpu, model: p.model, tp: g.tp });
+      if (warning) warnInput(warning);
+    }
+  }
   const events = (value: NonNullable<ScenarioInput['events']>, path: string): ChurnEvent[] => {
     try {
       return resolveEvents(value, poolList.map((p) => ({ name: p.name, replicas: poolReplicaCount(p) })));
@@ -299,6 +308,16 @@ function resolveStepTimeModel(st: StepTimeInput | undefined, file: string): Step
     const ar: AllReduceCost | null = a === undefined ? null : a.table !== undefined ? { table: rel(a.table), launch_us: a.launch_us } : { latency_us: a.latency_us, busbw_gbps: a.busbw_gbps };
     if (ar?.table !== undefined) loadAllReduceTable(ar.table);
     return { model: 'profile', profile, all_reduce: ar, overheads: resolveOverheads(st.overheads) };
+  }
+  if (st.model === 'calibration') {
+    // Issue 12: coefficients fitted by `routesim calibrate`; the path is relative to the scenario file.
+    const path = isAbsolute(st.calibration) ? st.calibration : join(dirname(file), st.calibration);
+    const doc = readCalibration(path);
+    const calibration = { file: path, step_time_model: doc.step_time_model, ...doc.fitted_for };
+    const overheads = resolveOverheads(st.overheads);
+    return doc.step_time_model === 'physics'
+      ? { model: 'physics', coefficients: { ...PHYSICS_DEFAULTS, ...doc.coefficients }, overheads, calibration }
+      : { model: 'linear', coefficients: resolveLinearCoefficients(doc.coefficients), overheads, calibration };
   }
   if (st.model === 'linear') {
     return { model: 'linear', coefficients: resolveLinearCoefficients(st.coefficients ?? {}), overheads: resolveOverheads(st.overheads) };

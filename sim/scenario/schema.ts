@@ -300,7 +300,7 @@ const StepCpuSchema = strict({
 });
 
 const StepTimeSchema = z.preprocess(
-  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'physics' } : v),
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('model' in v) ? { ...v, model: 'calibration' in v ? 'calibration' : 'physics' } : v),
   z.discriminatedUnion('model', [
     strict({ model: z.literal('physics'), coefficients: PhysicsCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
     strict({ model: z.literal('linear'), coefficients: LinearCoefficientsSchema.optional(), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
@@ -327,6 +327,8 @@ const StepTimeSchema = z.preprocess(
       overheads: OverheadsSchema.default(true),
       cpu: StepCpuSchema.optional(),
     }),
+    // Issue 12: coefficients from a `routesim calibrate` file (sim/calibration/calibrationFile.ts), path relative to the scenario file.
+    strict({ model: z.literal('calibration'), calibration: z.string().min(1), overheads: OverheadsSchema.default(true), cpu: StepCpuSchema.optional() }),
   ]),
 );
 

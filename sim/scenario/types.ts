@@ -103,9 +103,18 @@ export interface LinearCoefficients {
   readonly beta5_us_per_decode_token_scaled_by_weight_time?: number;
 }
 
+/** Issue 12: the calibration file a physics/linear step time was read from (`step_time: {calibration: FILE}`) and what it was fitted for. */
+export interface CalibrationRef {
+  readonly file: string;
+  readonly step_time_model: 'physics' | 'linear';
+  readonly gpu: string;
+  readonly model: string;
+  readonly tp: number;
+}
+
 export type StepTimeConfig =
-  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts }
-  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts }
+  | { readonly model: 'physics'; readonly coefficients: PhysicsCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts; readonly calibration?: CalibrationRef }
+  | { readonly model: 'linear'; readonly coefficients: LinearCoefficients; readonly overheads: Overheads; readonly cpu?: StepCpuCosts; readonly calibration?: CalibrationRef }
   | {
       readonly model: 'profile';
       readonly cpu?: StepCpuCosts;
