@@ -20,7 +20,7 @@
 import { stringify } from 'yaml';
 import { inputError } from '../core/errors.js';
 import { readUserYaml } from '../core/userFiles.js';
-import { LINEAR_TERMS } from '../engine/stepTime/linear.js';
+import { LINEAR_FITTED_TERMS } from './basisModel.js';
 import { PHYSICS_TERMS } from '../engine/stepTime/physics.js';
 import type { FitModel } from './basisModel.js';
 import type { CalibrationRef } from '../scenario/types.js';
@@ -46,7 +46,7 @@ export interface CalibrationDoc {
 
 
 export function termsOf(kind: FitModel): readonly string[] {
-  return kind === 'physics' ? PHYSICS_TERMS : LINEAR_TERMS;
+  return kind === 'physics' ? PHYSICS_TERMS : LINEAR_FITTED_TERMS;
 }
 
 /** The document as YAML (coefficients at full precision). */
