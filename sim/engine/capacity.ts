@@ -4,25 +4,32 @@
  *   num_gpu_blocks = ⌊(memory × gpu_memory_utilization − weights/TP − activation peak − non-torch
  *                      − LoRA slots/TP) / (block_size × 2 × layers × (kv_heads/TP) × head_dim × dtype)⌋
  *
- * Activation peak = the profiling forward pass of max_num_batched_tokens tokens (hidden states and
- * the gated-MLP intermediate, sharded by TP) plus fp32 logits for max_num_seqs sequences. Non-torch
- * memory = CUDA context and allocator slack, plus NCCL buffers when TP > 1. The two constants were
- * set so the formula reproduces the block counts seen in vLLM logs (engine.md §2): Llama-2-7B TP1 on
- * H100 ≈ 7,463 and Llama-3.1-70B TP4 on H100 ≈ 30,300 (test/capacity.test.ts).
+ * Activation peak (calibration.md §5.2) = the profiling forward pass of max_num_batched_tokens tokens
+ * (hidden states and the gated-MLP intermediate, sharded by TP), fp32 logits for max_num_seqs
+ * sequences and the sampler's temporaries over them (2 more fp32 copies of the logits: vLLM's
+ * profile_run ends with a dummy sampler pass), and for MoE models the permuted-token buffers of
+ * the expert dispatch (2 × max_num_batched_tokens × top-k × hidden). Non-torch memory = CUDA
+ * context, cuBLAS workspaces and allocator slack, plus NCCL / custom all-reduce buffers when TP > 1.
+ * The two constants (0.1845 GB, 0.7529 GB) were set so the formula reproduces the block counts seen
+ * in vLLM logs (engine.md §2): Llama-2-7B TP1 on H100 ≈ 7,463 and Llama-3.1-70B TP4 on H100 ≈ 30,300
+ * (test/capacity.test.ts). A 24 GB card's residual is under-estimated this way (§5.3): set
+ * num_gpu_blocks or kv_cache_memory_gb from the startup log when it matters.
  *
  * Two explicit engine settings (calibration.md §5.1, §6.6), both in GiB (2^30 bytes, as vLLM logs them):
  * - cuda_graph_memory_gb, M_cg, subtracted as well (default 0: vLLM < 0.21 captured graphs inside the
  *   1 − utilisation headroom; ≥ 0.21 estimates and subtracts it, public values 0.36–1.3 GiB);
  * - kv_cache_memory_gb (vLLM --kv-cache-memory): no profiling, the KV cache gets exactly that.
- * M_act still counts only the MLP intermediate, hidden states and fp32 logits: the sampler
- * temporaries and MoE buffers of §5.2 would move the two anchors beyond their 0.5 % tolerance.
  */
 import type { GpuSpec, ModelSpec } from '../hardware/types.js';
 import type { EngineConfig } from '../scenario/types.js';
 import { kvBytesPerBlockPerGpu, loraAdapterBytes, NO_EXPERT_PARALLEL, type Parallelism, weightBytesPerGpu as modelWeightBytesPerGpu } from './modelMath.js';
 
-export const NON_TORCH_BYTES = 0.25e9;
-export const TP_COMM_BUFFER_BYTES = 0.95e9;
+export const NON_TORCH_BYTES = 0.1845e9;
+export const TP_COMM_BUFFER_BYTES = 0.7529e9;
+/** fp32 copies of the logits the profiling sampler pass holds besides the logits themselves. */
+const SAMPLER_LOGIT_COPIES = 2;
+/** Permuted-token buffers of an MoE layer's dispatch, in units of max_num_batched_tokens × top-k × hidden activations. */
+const MOE_PERMUTE_BUFFERS = 2;
 export const GIB = 2 ** 30;
 
 export interface CapacityBreakdown {
@@ -42,8 +49,11 @@ export interface CapacityBreakdown {
 export function kvCapacity(model: ModelSpec, gpu: GpuSpec, tp: number, engine: EngineConfig, par: Parallelism = NO_EXPERT_PARALLEL): CapacityBreakdown {
   const usableBytes = gpu.memory_bytes * engine.gpu_memory_utilization;
   const weightBytesPerGpu = modelWeightBytesPerGpu(model, tp, par);
+  const moeBuffers = model.experts > 0 ? MOE_PERMUTE_BUFFERS * engine.max_num_batched_tokens * model.experts_top_k * model.hidden * model.dtype_bytes : 0;
   const activationBytes =
-    engine.max_num_batched_tokens * ((2 * model.ffn) / tp + 4 * model.hidden) * model.dtype_bytes + engine.max_num_seqs * model.vocab * 4;
+    engine.max_num_batched_tokens * ((2 * model.ffn) / tp + 4 * model.hidden) * model.dtype_bytes +
+    engine.max_num_seqs * model.vocab * 4 * (1 + SAMPLER_LOGIT_COPIES) +
+    moeBuffers;
   const nonTorchBytes = NON_TORCH_BYTES + (tp > 1 ? TP_COMM_BUFFER_BYTES : 0);
   const loraBytesPerGpu = (engine.max_loras * loraAdapterBytes(model, engine.max_lora_rank)) / tp;
   const kvBytesPerBlock = kvBytesPerBlockPerGpu(model, engine.block_size, tp);
