@@ -175,6 +175,9 @@ describe('decode-length skew blend (profile/skew.ts, calibration.md §3.3)', () 
   it('no blend without a meta, with the skew fit disabled, for equal lengths or a single decode', () => {
     expect(withMeta(null).skewAlpha).toBe(0);
     expect(withMeta(meta(0.25, false)).skewAlpha).toBe(0);
+    const dir = tinyProfile({ attention: att });
+    writeFileSync(join(dir, 'tiny_profile_meta.json'), meta(0.25));
+    expect(new ProfileStepTime({ format: 'llmservingsim', dir, prefix: 'tiny_tp1', skew: false }, LLAMA, 1, null).skewAlpha).toBe(0);
     const m = withMeta(meta(0.25));
     expect(m.stepUs(shape([], [32, 32]))).toBe(base(m));
     expect(m.stepUs(shape([], [48]))).toBe(withMeta(null).stepUs(shape([], [48])));

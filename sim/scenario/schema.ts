@@ -310,7 +310,7 @@ const StepTimeSchema = z.preprocess(
     strict({
       model: z.literal('profile'),
       profile: z.discriminatedUnion('format', [
-        strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1) }),
+        strict({ format: z.literal('llmservingsim'), dir: z.string().min(1), prefix: z.string().min(1), skew: z.boolean().optional() }),
         strict({ format: z.literal('vidur'), mlp: z.string().min(1), all_reduce: z.string().min(1).optional(), attention: z.string().min(1).optional() }),
       ]),
       all_reduce: strict({

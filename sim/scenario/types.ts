@@ -133,6 +133,8 @@ export interface LlmServingSimSource {
   readonly dir: string;
   /** File-name prefix, e.g. rtx4090_Llama-3.1-8B_tp1 → <dir>/<prefix>_dense.csv[.gz]. */
   readonly prefix: string;
+  /** false = no decode-length skew blend even when the profile's meta has an α (profile/skew.ts); absent = LSS's behaviour (blend). */
+  readonly skew?: boolean;
 }
 
 /** Vidur tables (calibration.md §3.3–3.6; sim/engine/stepTime/profile/vidurStep.ts). */

@@ -60,7 +60,7 @@ export class ProfileStepTime implements StepTimeModel {
     this.perBlock = [...BLOCK_OPS, 'layernorm', ...OPTIONAL_BLOCK_OPS].filter((o) => t.dense.has(o)).map((o) => t.dense.get(o)!);
     this.perSeq = [...t.perSequence.values()];
     this.attention = t.attention;
-    this.skewAlpha = skewAlpha(src.dir, src.prefix, tp);
+    this.skewAlpha = src.skew === false ? 0 : skewAlpha(src.dir, src.prefix, tp);
     this.layers = model.layers;
     const calls = 2 * model.layers;
     this.arBytesPerToken = model.hidden * model.dtype_bytes;
