@@ -119,16 +119,9 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
       report += `fitted ${kind} on ${fit.batches} ${flags.design} batches composed from the ${where} tables, weights 1/y², ridge ${ridge} toward the prior\n`;
       report += renderResiduals('relative error of the fitted step time vs the tables, by regime:', [['decode-only', fit.residuals['decode-only']], ['prefill-only', fit.residuals['prefill-only']], ['mixed', fit.residuals.mixed], ['all', fit.residuals.all]]);
       report += renderCoefficients(kind, fit.coefficients, fit.held);
-      doc = {
-        kind: CALIBRATION_KIND,
-        version: 1,
-        step_time_model: kind,
-        fitted_for: fittedFor,
-        source: { kind: 'profile', ...src, design: flags.design, batches: fit.batches, weights: '1/y^2', ridge },
-        coefficients: fit.coefficients,
-        held: fit.held,
-        residuals: { step_time_rel_error_by_regime: fit.residuals },
-      };
+      doc = calibrationDoc(kind, fittedFor, { kind: 'profile', ...src, design: flags.design, batches: fit.batches, weights: '1/y^2', ridge }, fit, {
+        step_time_rel_error_by_regime: fit.residuals,
+      });
     } else {
       const policy = scenario.policies[0];
       if (!policy) throw inputError(flags.scenario, 'policies', 'no policy to replay through', 'name one, e.g. policies: [round-robin]');
@@ -147,16 +140,7 @@ async function calibrate(flags: CalibrateFlags): Promise<void> {
       const title = data.perRequest ? 'replay with the fitted coefficients vs measured, relative error per request:' : 'replay with the fitted coefficients vs measured aggregates:';
       report += renderResiduals(title, Object.entries(fit.residuals) as [string, ResidualSummary][]);
       report += renderCoefficients(kind, fit.coefficients, fit.held);
-      doc = {
-        kind: CALIBRATION_KIND,
-        version: 1,
-        step_time_model: kind,
-        fitted_for: fittedFor,
-        source: { kind: 'run', format: data.format, path: data.path, scenario: flags.scenario, policy: policy.name, rounds, targets, weights: '1/y^2', ridge, kv_blocks: data.numGpuBlocks, notes: [...data.notes] },
-        coefficients: fit.coefficients,
-        held: fit.held,
-        residuals: { replay_rel_error: fit.residuals, rounds: fit.rounds.map((r) => ({ round: r.round, rows: r.rows, row_p50_pct: r.rowP50Pct })) },
-      };
+      doc = calibrationDoc(kind, fittedFor, { kind: 'run', format: data.format, path: data.path, scenario: flags.scenario, policy: policy.name, rounds, targets, weights: '1/y^2', ridge, kv_blocks: data.numGpuBlocks, notes: [...data.notes] }, fit, { replay_rel_error: fit.residuals, rounds: fit.rounds.map((r) => ({ round: r.round, rows: r.rows, row_p50_pct: r.rowP50Pct })) });
     }
     writeFileAtomic(flags.out ?? '-', renderCalibration(doc));
     outputs.commit();
@@ -181,4 +165,15 @@ function observeShapes(scenario: ScenarioConfig, src: ProfileSource, ar: AllRedu
     throw err instanceof ScenarioRunError ? new UserError(`${file}: ${err.message}`) : err;
   }
   return shapes;
+}
+
+/** The calibration file's document: what was fitted, from what, the coefficients and what was held. */
+function calibrationDoc(
+  kind: CalibrationDoc['step_time_model'],
+  fittedFor: CalibrationDoc['fitted_for'],
+  source: CalibrationDoc['source'],
+  fit: { coefficients: CalibrationDoc['coefficients']; held: CalibrationDoc['held'] },
+  residuals: CalibrationDoc['residuals'],
+): CalibrationDoc {
+  return { kind: CALIBRATION_KIND, version: 1, step_time_model: kind, fitted_for: fittedFor, source, coefficients: fit.coefficients, held: fit.held, residuals };
 }

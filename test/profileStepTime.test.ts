@@ -12,13 +12,14 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { getGpu, getModel } from '../sim/hardware/catalog.js';
-import { createStepTimeModel, emptyBatchShape, type BatchShape } from '../sim/engine/stepTime/index.js';
+import { createStepTimeModel } from '../sim/engine/stepTime/index.js';
 import { ProfileStepTime } from '../sim/engine/stepTime/profile.js';
 import { curve, curveAt, lookup, makeGrid, makeMonotone } from '../sim/engine/stepTime/profile/grid.js';
 import { loadLlmServingSim } from '../sim/engine/stepTime/profile/llmservingsim.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { UserError } from '../sim/core/errors.js';
+import { batchShape } from './batchShapes.js';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data/calibration/llmservingsim_rtx4090');
 const HAVE_DATA = existsSync(DATA);
@@ -27,23 +28,7 @@ const PREFIX = 'rtx4090_Llama-3.1-8B_tp1';
 const LLAMA = getModel('Llama-3.1-8B');
 const SRC = { format: 'llmservingsim' as const, dir: DATA, prefix: PREFIX };
 
-/** A BatchShape from prefill chunks (t tokens after `before` computed) and decode contexts, as sim/engine/batch.ts builds it. */
-function shape(prefills: readonly { t: number; before: number }[], decodes: readonly number[]): BatchShape {
-  const s = emptyBatchShape();
-  for (const p of prefills) {
-    s.prefillTokens += p.t;
-    s.prefillAttnWork += p.t * (p.before + (p.t - 1) / 2);
-    s.prefillKvTokens += p.before + p.t;
-  }
-  for (const ctx of decodes) {
-    s.decodeSeqs += 1;
-    s.decodeContext += ctx;
-  }
-  s.decodeContextMin = decodes.length > 0 ? Math.min(...decodes) : 0;
-  s.decodeContextMax = decodes.length > 0 ? Math.max(...decodes) : 0;
-  s.batchSize = prefills.length + decodes.length;
-  return s;
-}
+const shape = batchShape;
 
 describe('grid lookups (calibration.md §3.4)', () => {
   const g = curve([1, 2, 4], [10, 20, 24]);

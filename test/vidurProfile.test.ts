@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getGpu, getModel } from '../sim/hardware/catalog.js';
-import { createStepTimeModel, emptyBatchShape, type BatchShape } from '../sim/engine/stepTime/index.js';
+import { createStepTimeModel } from '../sim/engine/stepTime/index.js';
 import { VidurStepTime } from '../sim/engine/stepTime/profile/vidurStep.js';
 import { ProfileStepTime } from '../sim/engine/stepTime/profile.js';
 import { decodeKv, prefillFeatures, RooflineAttention, TableAttention } from '../sim/engine/stepTime/profile/attention.js';
@@ -18,6 +18,7 @@ import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { UserError } from '../sim/core/errors.js';
 import type { VidurSource } from '../sim/scenario/types.js';
+import { batchShape } from './batchShapes.js';
 
 const CAL = resolve(import.meta.dirname, '../../shared/data/calibration');
 const HAVE_DATA = existsSync(resolve(CAL, 'vidur'));
@@ -31,21 +32,7 @@ const L2_70B = getModel('Llama-2-70B');
 const H100 = getGpu('H100');
 const SRC_7B: VidurSource = { format: 'vidur', mlp: MLP_7B };
 
-/** A BatchShape from prefill chunks (t tokens after `before` computed) and decode contexts, as sim/engine/batch.ts builds it. */
-function shape(prefills: readonly { t: number; before: number }[], decodes: readonly number[]): BatchShape {
-  const s = emptyBatchShape();
-  for (const p of prefills) {
-    s.prefillTokens += p.t;
-    s.prefillAttnWork += p.t * (p.before + (p.t - 1) / 2);
-    s.prefillKvTokens += p.before + p.t;
-  }
-  for (const ctx of decodes) {
-    s.decodeSeqs += 1;
-    s.decodeContext += ctx;
-  }
-  s.batchSize = prefills.length + decodes.length;
-  return s;
-}
+const shape = batchShape;
 
 describe('Vidur features (§3.3)', () => {
   it('one chunk: chunk = t, kv = s + t; several uncached chunks: chunk = sqrt(Σt²)', () => {
