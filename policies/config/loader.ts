@@ -29,7 +29,7 @@ import {
   DEFAULT_USAGE_LIMIT_POLICY,
 } from '../flowcontrol/controller.js';
 import type { FlowControlConfig, PriorityBandConfig } from '../flowcontrol/types.js';
-import { ParamError, pluginDefinitions, type FactoryContext, type PluginDefinition } from '../framework/registry.js';
+import { ParamError, pluginDefinitions, type Dialect, type FactoryContext, type PluginDefinition } from '../framework/registry.js';
 import {
   isAdmission,
   isFairnessPolicy,
@@ -135,10 +135,10 @@ export interface RequiresProfiles {
   readonly requiredProfiles: readonly string[];
 }
 
-/** The registered catalog as a map (registers it on first use). */
-export function defaultCatalog(): ReadonlyMap<string, PluginDefinition> {
+/** The registered catalog of one dialect as a map (registers it on first use). */
+export function defaultCatalog(dialect: Dialect = 'gaie-v1.5'): ReadonlyMap<string, PluginDefinition> {
   registerCatalog();
-  return new Map(pluginDefinitions().map((d) => [d.type, d]));
+  return new Map(pluginDefinitions(dialect).map((d) => [d.type, d]));
 }
 
 /** Parses YAML (or JSON) text into a document; syntax errors become a ConfigError. */

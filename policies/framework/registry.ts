@@ -12,9 +12,20 @@ export interface FactoryContext {
   plugin(name: string): Plugin | undefined;
 }
 
+/**
+ * The configuration dialects routesim loads (README "The EPP, exactly"): GAIE v1.5.0's
+ * `inference.networking.x-k8s.io/v1alpha1` configs and llm-d-router v0.10.0's `llm-d.ai/v1alpha1`
+ * ones (`../shared/reference/llm-d-router.md`). A type whose behaviour changed between the two is
+ * registered once per dialect; a type that exists in only one is registered for that one.
+ */
+export type Dialect = 'gaie-v1.5' | 'llm-d-v0.10';
+export const DIALECTS: readonly Dialect[] = ['gaie-v1.5', 'llm-d-v0.10'];
+
 export interface PluginDefinition<P extends z.ZodObject = z.ZodObject> {
   /** Production type name, e.g. `queue-scorer`. */
   readonly type: string;
+  /** Dialects this definition serves; absent = every dialect (the type behaves the same in both). */
+  readonly dialects?: readonly Dialect[];
   /** Interfaces it implements, for documentation (e.g. ['Scorer']). */
   readonly kinds: readonly string[];
   /** Where the semantics come from (e.g. 'GAIE v1.5.0', 'llm-d v0.7.0', 'GAIE v0.5.0', 'routesim'). */
@@ -33,20 +44,35 @@ export class ParamError extends Error {
   }
 }
 
-const registry = new Map<string, PluginDefinition>();
+const registry = new Map<string, PluginDefinition[]>();
 
+const servesDialect = (d: PluginDefinition, dialect: Dialect): boolean => d.dialects === undefined || d.dialects.includes(dialect);
+
+/** Registers a type; the same type may be registered again only for dialects it does not serve yet. */
 export function registerPlugin<P extends z.ZodObject>(def: PluginDefinition<P>): void {
-  if (registry.has(def.type)) throw new Error(`plugin type "${def.type}" registered twice`);
-  registry.set(def.type, def as unknown as PluginDefinition);
+  const defs = registry.get(def.type) ?? [];
+  const d = def as unknown as PluginDefinition;
+  for (const dialect of d.dialects ?? DIALECTS) {
+    if (defs.some((o) => servesDialect(o, dialect))) throw new Error(`plugin type "${def.type}" registered twice for ${dialect}`);
+  }
+  defs.push(d);
+  registry.set(def.type, defs);
 }
 
-export function pluginDefinition(type: string): PluginDefinition | undefined {
-  return registry.get(type);
+/** The definition of `type` in `dialect` (GAIE v1.5.0 when not given). */
+export function pluginDefinition(type: string, dialect: Dialect = 'gaie-v1.5'): PluginDefinition | undefined {
+  return registry.get(type)?.find((d) => servesDialect(d, dialect));
 }
 
-/** Every registered type, sorted by name. */
-export function pluginDefinitions(): PluginDefinition[] {
-  return [...registry.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+/**
+ * Every registered definition, sorted by type name: those of one dialect when given, else all of
+ * them (a type registered per dialect appears once per definition, GAIE's first).
+ */
+export function pluginDefinitions(dialect?: Dialect): PluginDefinition[] {
+  const out: PluginDefinition[] = [];
+  for (const defs of registry.values()) for (const d of defs) if (dialect === undefined || servesDialect(d, dialect)) out.push(d);
+  const rank = (d: PluginDefinition): number => (d.dialects === undefined ? 0 : DIALECTS.indexOf(d.dialects[0]!) + 1);
+  return out.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : rank(a) - rank(b)));
 }
 
 export interface ParamDoc {
