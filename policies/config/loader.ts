@@ -62,7 +62,7 @@ import { parseYamlText } from '../util/userText.js';
 import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
 import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
-import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, type EndpointPickerConfigDoc } from './schema.js';
+import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
 
 export { ConfigError } from './errors.js';
@@ -118,6 +118,8 @@ export interface ResolvedConfig {
   readonly parser: string;
   /** Data-layer sources and their extractors (instance names; no-op in routesim). */
   readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[] }[];
+  /** Which production the config is read as: its apiVersion's (GAIE v1.5.0 or llm-d-router v0.10.0). */
+  readonly dialect: Dialect;
   /**
    * Things the EPP accepts but that are most likely mistakes (a negative scorer weight), each as
    * `path: problem (fix: …)`; callers print them as warnings.
@@ -181,7 +183,8 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
     throw e;
   }
   const doc: EndpointPickerConfigDoc = parsed.data;
-  const catalog = opts.catalog ?? defaultCatalog();
+  const dialect: Dialect = doc.apiVersion === LLMD_API_VERSION ? 'llm-d-v0.10' : 'gaie-v1.5';
+  const catalog = opts.catalog ?? defaultCatalog(dialect);
 
   // Feature gates ---------------------------------------------------------------------------------
   const featureGates = new Set<string>();
@@ -473,6 +476,7 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
     featureGates,
     parser,
     dataLayer,
+    dialect,
     warnings,
   };
 }

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { parseGoDuration } from '../framework/params.js';
 
 export const API_VERSION = 'inference.networking.x-k8s.io/v1alpha1';
+/** llm-d-router v0.10.0's config group (`llm-d-router.md` §2.1); selects the llm-d-v0.10 dialect. */
+export const LLMD_API_VERSION = 'llm-d.ai/v1alpha1';
 export const KIND = 'EndpointPickerConfig';
 
 /** Feature gates the v1.5.0 loader knows; only `flowControl` changes routesim's behaviour. */
@@ -85,7 +87,7 @@ export const dataLayerSchema = z.strictObject({
 });
 
 export const endpointPickerConfigSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
+  apiVersion: z.union([z.literal(API_VERSION), z.literal(LLMD_API_VERSION)]),
   kind: z.literal(KIND),
   featureGates: z.array(name).nullish(),
   plugins: z.array(pluginSpecSchema).nullish(),

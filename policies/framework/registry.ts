@@ -26,6 +26,10 @@ export interface PluginDefinition<P extends z.ZodObject = z.ZodObject> {
   readonly type: string;
   /** Dialects this definition serves; absent = every dialect (the type behaves the same in both). */
   readonly dialects?: readonly Dialect[];
+  /** llm-d-router v0.10.0 stability (§2.4): an Alpha plugin needs allow-experimental-plugins; absent = Beta. */
+  readonly stability?: 'alpha' | 'beta' | 'stable';
+  /** Deprecated in v0.10.0: the type to use instead (loads with a warning). */
+  readonly deprecatedFor?: string;
   /** Interfaces it implements, for documentation (e.g. ['Scorer']). */
   readonly kinds: readonly string[];
   /** Where the semantics come from (e.g. 'GAIE v1.5.0', 'llm-d v0.7.0', 'GAIE v0.5.0', 'routesim'). */

@@ -222,6 +222,30 @@ export interface PdDecider extends Plugin {
   disaggregate(ctx: CycleContext, req: LLMRequest, decode: SchedEndpoint): boolean;
 }
 
+// llm-d-router v0.10.0 extension points (`llm-d-router.md` §3 steps 5, 9, 17) ---------------------
+
+/**
+ * RequestHeaderProcessor: runs once per request before admission and may write request attributes
+ * (`ctx.cycleState`, v0.10's request attribute store; e.g. `agent-identity`). Throwing aborts the
+ * request (the director maps it to an error status).
+ */
+export interface RequestHeaderProcessor extends Plugin {
+  processRequestHeaders(ctx: CycleContext, req: LLMRequest): void;
+}
+
+/**
+ * Screener: sees the full candidate snapshot after candidate location; the director intersects every
+ * screener's result (empty → 503).
+ */
+export interface Screener extends Plugin {
+  screen(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): readonly SchedEndpoint[];
+}
+
+/** ResponseHeaderProcessor: runs once when the response headers come back (may set response headers). */
+export interface ResponseHeaderProcessor extends Plugin {
+  processResponseHeaders(ctx: CycleContext, req: LLMRequest, response: ResponseInfo): void;
+}
+
 /** Consumes engine KV events (BlockStored/BlockRemoved/AllBlocksCleared), e.g. a precise prefix index. */
 export interface KvEventListener extends Plugin {
   kvEvent(nowUs: number, endpoint: string, event: KvEvent): void;
@@ -291,6 +315,9 @@ export const isResponseComplete = (p: Plugin): p is ResponseComplete => typeof (
 export const isSaturationDetector = (p: Plugin): p is SaturationDetector => typeof (p as SaturationDetector).saturation === 'function';
 export const isPdDecider = (p: Plugin): p is PdDecider => typeof (p as PdDecider).disaggregate === 'function';
 export const isKvEventListener = (p: Plugin): p is KvEventListener => typeof (p as KvEventListener).kvEvent === 'function';
+export const isRequestHeaderProcessor = (p: Plugin): p is RequestHeaderProcessor => typeof (p as RequestHeaderProcessor).processRequestHeaders === 'function';
+export const isScreener = (p: Plugin): p is Screener => typeof (p as Screener).screen === 'function';
+export const isResponseHeaderProcessor = (p: Plugin): p is ResponseHeaderProcessor => typeof (p as ResponseHeaderProcessor).processResponseHeaders === 'function';
 export const isFairnessPolicy = (p: Plugin): p is FairnessPolicy => typeof (p as FairnessPolicy).selectQueue === 'function';
 export const isOrderingPolicy = (p: Plugin): p is OrderingPolicy => typeof (p as OrderingPolicy).selectItem === 'function';
 export const isUsageLimitPolicy = (p: Plugin): p is UsageLimitPolicy => typeof (p as UsageLimitPolicy).ceiling === 'function';
