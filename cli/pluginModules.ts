@@ -24,6 +24,7 @@ import { UserError } from '../sim/core/errors.js';
 import { DIALECTS, ParamError, pluginDefinition, pluginDefinitions, registerPlugin, type PluginDefinition } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
 import type { PluginApi } from '../policies/api.js';
+import { SchedulingError, type Plugin } from '../policies/framework/types.js';
 
 const JS_EXTS = new Set(['.js', '.mjs', '.cjs']);
 const TS_EXTS = new Set(['.ts', '.mts', '.cts', '.tsx']);
@@ -152,7 +153,7 @@ function registerChecked(value: unknown, path: string, file: string, fail: (prob
     // A ParamError from another copy of routesim is still a parameter error; anything else names the module.
     create: (name, params, ctx) => {
       try {
-        return create(name, params, ctx);
+        return guarded(create(name, params, ctx), file, type, name);
       } catch (err) {
         if (err instanceof ParamError) throw err;
         const param = (err as { param?: unknown } | null)?.param;
@@ -161,6 +162,55 @@ function registerChecked(value: unknown, path: string, file: string, fail: (prob
       }
     },
   } as PluginDefinition);
+}
+
+/**
+ * The instance, its methods made to fail in one line: a SchedulingError (also one thrown by another
+ * copy of routesim) stays the expected outcome; anything else becomes a UserError naming the module.
+ */
+function guarded(plugin: Plugin, file: string, type: string, name: string): Plugin {
+  if (typeof plugin !== 'object' || plugin === null) throw new Error(`create() returned ${plugin === null ? 'null' : typeof plugin}, not a plugin object`);
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(plugin, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (typeof v !== 'function' || key === 'constructor') return v;
+      let w = wrapped.get(key);
+      if (w === undefined || (w as { original?: unknown }).original !== v) {
+        const fn = v as (...a: unknown[]) => unknown;
+        w = Object.assign(
+          (...args: unknown[]) => {
+            let out: unknown;
+            try {
+              out = fn.apply(target, args);
+            } catch (err) {
+              if (err instanceof SchedulingError || err instanceof UserError) throw err;
+              if ((err as Error | null)?.constructor?.name === 'SchedulingError') throw new SchedulingError((err as Error).message);
+              if (process.env.ROUTESIM_DEBUG) throw err; // its stack, through the CLI's internal-error path
+              throw new UserError(`${file}: plugin "${type}" (instance "${name}") ${String(key)}() throws: ${firstLine(err)} (fix: correct ${String(key)}() in the module; ROUTESIM_DEBUG=1 shows the stack)`);
+            }
+            const want = RESULT_SHAPES[String(key)];
+            if (want && !want.ok(out)) throw new UserError(`${file}: plugin "${type}" (instance "${name}") ${String(key)}() returned ${describe(out)} (fix: return ${want.what})`);
+            return out;
+          },
+          { original: v },
+        );
+        wrapped.set(key, w);
+      }
+      return w;
+    },
+  });
+}
+
+/** What the framework needs back from the methods it uses the result of directly. */
+const RESULT_SHAPES: Record<string, { ok: (v: unknown) => boolean; what: string }> = {
+  score: { ok: (v) => v instanceof Map, what: 'a Map from endpoint name to score, e.g. new Map([[e.name, 0.5]])' },
+  filter: { ok: (v) => Array.isArray(v), what: 'an array of the endpoints that pass' },
+  pick: { ok: (v) => typeof v === 'object' && v !== null && Array.isArray((v as { targetEndpoints?: unknown }).targetEndpoints), what: '{ targetEndpoints: [endpoint, …] }' },
+};
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
 }
 
 function firstLine(err: unknown): string {

@@ -80,6 +80,14 @@ describe('a user plugin module in process', () => {
     expect(s.policies.map((p) => p.name)).toEqual(['epp', 'least-kv']);
   });
 
+  it("a SchedulingError of the module's own copy fails the request (429), as the built-ins' does", async () => {
+    const file = join(FIX, 'refusing-case.yaml');
+    await loadPluginModules(['./refusing-filter.js'], file);
+    const out = runPickCaseFile(file);
+    expect(out.mismatches).toEqual([]);
+    expect(out.results.map((r) => r.outcome)).toEqual([429, 'dispatched']);
+  });
+
   it.each([
     ['syntax-error.js', /syntax error at line 3: /],
     ['throws.js', /throws on import: PLUGIN_HOME is not set/],
@@ -137,6 +145,18 @@ describe('routesim with user plugins (built CLI)', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(new RegExp(`^routesim: test/fixtures/plugins/bad-${name}\\.yaml: plugin_modules\\[0\\]: test/fixtures/plugins/${name}\\.(js|ts): .*\\(fix: `));
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    ['crash', /plugin "crashing-scorer" \(instance "crashing-scorer"\) score\(\) throws: no weight for pod-a \(fix: /],
+    ['shape', /plugin "array-scorer" \(instance "array-scorer"\) score\(\) returned an array \(fix: return a Map/],
+  ])('a user scorer failing at run time (%s) is one line naming the module, exit 2', (name, problem) => {
+    const r = routesim(['pick', `test/fixtures/plugins/bad-${name}.yaml`]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^routesim: test\/fixtures\/plugins\/crashing-scorer\.js: /);
+    expect(r.stderr).toMatch(problem);
   });
 
   it("a user plugin's ParamError is a config error naming the parameter (exit 2)", () => {
