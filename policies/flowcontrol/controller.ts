@@ -40,7 +40,14 @@ import {
 } from '../framework/types.js';
 import { flowControlPlugins } from '../plugins/flowControl.js';
 import { IndexedHeap } from './heap.js';
-import type { EnqueueOutcome, FlowControlConfig, FlowController, PriorityBandConfig } from './types.js';
+import {
+  isBandAwareUsageLimitPolicy,
+  isClockedFairnessPolicy,
+  type EnqueueOutcome,
+  type FlowControlConfig,
+  type FlowController,
+  type PriorityBandConfig,
+} from './types.js';
 
 /** A queued request with its positions in its flow's heap and the TTL heap. */
 class Item implements QueueItem {
@@ -182,6 +189,14 @@ class Controller implements FlowController {
     this.usage = resolvePolicy(config.usageLimitPolicyRef, plugins, this.created, isUsageLimitPolicy, 'usage-limit policy');
     // Resolve every configured policy up front so a bad reference fails at construction.
     for (const b of [config.defaultPriorityBand, ...config.priorityBands]) this.policiesOf(b);
+    // Configured bands are registered priority levels from the start (v0.10 usage-limit policies
+    // see them even while empty; empty bands never block, so nothing else changes).
+    for (const b of config.priorityBands) this.band(b.priority);
+  }
+
+  /** Every registered priority level, highest first (`llm-d-router.md` §4.8). */
+  get priorities(): number[] {
+    return this.order.map((b) => b.priority);
   }
 
   get queued(): number {
@@ -250,11 +265,15 @@ class Controller implements FlowController {
     this.bytes -= item.bytes;
   }
 
-  dispatchOne(saturation: number, _nowUs: number): LLMRequest | null {
+  dispatchOne(saturation: number, nowUs: number): LLMRequest | null {
     if (this.count === 0) return null;
-    for (const band of this.order) {
+    const ceilings = isBandAwareUsageLimitPolicy(this.usage) ? this.usage.ceilings(saturation, this.priorities) : null;
+    for (let i = 0; i < this.order.length; i++) {
+      const band = this.order[i]!;
       if (band.count === 0) continue;
-      if (saturation >= this.usage.ceiling(saturation, band.priority)) return null; // HoL blocking
+      const ceiling = ceilings !== null ? (ceilings[i] ?? 1.0) : this.usage.ceiling(saturation, band.priority);
+      if (saturation >= ceiling) return null; // HoL blocking
+      if (isClockedFairnessPolicy(band.fairness)) band.fairness.observeNow(nowUs);
       const flow = band.fairness.selectQueue(band.priority, band.flows, band.ordering) as Flow | null;
       const item = flow === null ? null : flow.head;
       if (item === null) continue; // the fairness policy found nothing to serve
