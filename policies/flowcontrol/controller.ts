@@ -22,6 +22,13 @@
  *   expires: an item past its TTL that the sweep has not removed yet can still dispatch, as in
  *   production.
  *
+ * - llm-d-router v0.10.0 (`llm-d-router.md` §4.8): configured bands exist from the start, so the
+ *   registered priority levels are the configured bands plus those created on demand (never GC'd
+ *   here). A usage-limit policy with `ceilings` (BandAwareUsageLimitPolicy: priority-holdback,
+ *   soft-reflective-ceiling) gets all levels once per `dispatchOne`; a fairness policy with
+ *   `observeNow` (program-aware-fairness) gets the dispatch time before `selectQueue`. Eviction
+ *   (`enableEviction`) is not run here: see eviction.ts.
+ *
  * Flows are never garbage-collected (production drops idle flows after a while; that only matters
  * for round-robin's rotation, which routesim keys by fairness id).
  */
@@ -174,6 +181,7 @@ class Controller implements FlowController {
   private readonly ttlHeap = new IndexedHeap<Item>((a, b) => a.deadlineUs < b.deadlineUs || (a.deadlineUs === b.deadlineUs && a.seq < b.seq), setTtlPos);
   private readonly created = new Map<string, Plugin>();
   private readonly usage: UsageLimitPolicy;
+  private levels: readonly number[] | null = null;
   private count = 0;
   private bytes = 0;
   private seq = 0;
@@ -194,9 +202,10 @@ class Controller implements FlowController {
     for (const b of config.priorityBands) this.band(b.priority);
   }
 
-  /** Every registered priority level, highest first (`llm-d-router.md` §4.8). */
-  get priorities(): number[] {
-    return this.order.map((b) => b.priority);
+  /** Every registered priority level, highest first (`llm-d-router.md` §4.8); rebuilt when a band is created. */
+  get priorities(): readonly number[] {
+    if (this.levels === null) this.levels = this.order.map((b) => b.priority);
+    return this.levels;
   }
 
   get queued(): number {
@@ -224,6 +233,7 @@ class Controller implements FlowController {
       let i = this.order.length;
       while (i > 0 && this.order[i - 1]!.priority < priority) i--;
       this.order.splice(i, 0, b);
+      this.levels = null;
     }
     return b;
   }
