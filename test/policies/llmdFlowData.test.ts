@@ -89,6 +89,37 @@ describe('flow controller with a band-aware usage limit', () => {
   });
 });
 
+describe('flow controller with priority-holdback (property)', () => {
+  it('a dispatched request\'s band has a ceiling above s, and no higher band held anything', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ p: fc.integer({ min: -2, max: 2 }), s: fc.double({ min: 0, max: 1.2, noNaN: true }), dispatch: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        (ops) => {
+          const plugins = new Map<string, Plugin>([['hb', build(priorityHoldbackPolicy, { minCeiling: 0.2 }, {}, 'hb')]]);
+          const ctl = createFlowController(flowControlConfig({ usageLimitPolicyRef: 'hb' }), plugins);
+          const queued = new Map<number, number>(); // priority → count
+          const seen = new Set<number>();
+          ops.forEach((o, i) => {
+            if (!o.dispatch) {
+              ctl.enqueue(fcReq(`r${i}`, o.p), 1, 0);
+              queued.set(o.p, (queued.get(o.p) ?? 0) + 1);
+              seen.add(o.p);
+              return;
+            }
+            const r = ctl.dispatchOne(o.s, 0);
+            const levels = [...seen].sort((a, b) => b - a);
+            const ceil = holdbackCeilings({ minCeiling: 0.2, maxCeiling: 1, domain: 'rank' }, levels);
+            const first = levels.findIndex((p) => (queued.get(p) ?? 0) > 0);
+            if (first < 0 || o.s >= ceil[first]!) return expect(r).toBeNull();
+            expect(r?.priority).toBe(levels[first]);
+            queued.set(levels[first]!, queued.get(levels[first]!)! - 1);
+          });
+        },
+      ),
+    );
+  });
+});
+
 describe('soft-reflective-ceiling-policy (§4.8 vectors)', () => {
   const make = () => build<SoftReflectiveCeilingPolicy>(softReflectiveCeilingPolicy);
   const seq = (p: SoftReflectiveCeilingPolicy, s: number, n: number, calls: number) => Array.from({ length: calls }, () => p.ceilings(s, Array.from({ length: n }, (_, i) => n - i)));
@@ -114,6 +145,24 @@ describe('soft-reflective-ceiling-policy (§4.8 vectors)', () => {
     expect(seq(p, 0.7, 2, 2).map((c) => c[1])).toEqual([0, 1]); // counter starts from 0 still
     expect(p.ceilings(0.9, [7])).toEqual([1]);
     expect(() => build(softReflectiveCeilingPolicy, { period: 2 })).toThrow(/period/);
+  });
+});
+
+describe('soft-reflective-ceiling-policy (properties)', () => {
+  it('band 0 is always 1; every ceiling is 0 or 1; s < 0.5 opens all; s ≥ 1 closes all but band 0', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 1, maxLength: 20 }), (n, ss) => {
+        const p = build<SoftReflectiveCeilingPolicy>(softReflectiveCeilingPolicy);
+        const levels = Array.from({ length: n }, (_, i) => n - i);
+        for (const s of ss) {
+          const c = p.ceilings(s, levels);
+          expect(c[0]).toBe(1);
+          for (const x of c) expect(x === 0 || x === 1).toBe(true);
+          if (s < 0.5) expect(c.every((x) => x === 1)).toBe(true);
+          if (s >= 1) expect(c.slice(1).every((x) => x === 0)).toBe(true);
+        }
+      }),
+    );
   });
 });
 
