@@ -22,6 +22,13 @@
  *   expires: an item past its TTL that the sweep has not removed yet can still dispatch, as in
  *   production.
  *
+ * - llm-d-router v0.10.0 (`llm-d-router.md` §4.8): configured bands exist from the start, so the
+ *   registered priority levels are the configured bands plus those created on demand (never GC'd
+ *   here). A usage-limit policy with `ceilings` (BandAwareUsageLimitPolicy: priority-holdback,
+ *   soft-reflective-ceiling) gets all levels once per `dispatchOne`; a fairness policy with
+ *   `observeNow` (program-aware-fairness) gets the dispatch time before `selectQueue`. Eviction
+ *   (`enableEviction`) is not run here: see eviction.ts.
+ *
  * Flows are never garbage-collected (production drops idle flows after a while; that only matters
  * for round-robin's rotation, which routesim keys by fairness id).
  */
@@ -40,7 +47,14 @@ import {
 } from '../framework/types.js';
 import { flowControlPlugins } from '../plugins/flowControl.js';
 import { IndexedHeap } from './heap.js';
-import type { EnqueueOutcome, FlowControlConfig, FlowController, PriorityBandConfig } from './types.js';
+import {
+  isBandAwareUsageLimitPolicy,
+  isClockedFairnessPolicy,
+  type EnqueueOutcome,
+  type FlowControlConfig,
+  type FlowController,
+  type PriorityBandConfig,
+} from './types.js';
 
 /** A queued request with its positions in its flow's heap and the TTL heap. */
 class Item implements QueueItem {
@@ -167,6 +181,7 @@ class Controller implements FlowController {
   private readonly ttlHeap = new IndexedHeap<Item>((a, b) => a.deadlineUs < b.deadlineUs || (a.deadlineUs === b.deadlineUs && a.seq < b.seq), setTtlPos);
   private readonly created = new Map<string, Plugin>();
   private readonly usage: UsageLimitPolicy;
+  private levels: readonly number[] | null = null;
   private count = 0;
   private bytes = 0;
   private seq = 0;
@@ -182,6 +197,15 @@ class Controller implements FlowController {
     this.usage = resolvePolicy(config.usageLimitPolicyRef, plugins, this.created, isUsageLimitPolicy, 'usage-limit policy');
     // Resolve every configured policy up front so a bad reference fails at construction.
     for (const b of [config.defaultPriorityBand, ...config.priorityBands]) this.policiesOf(b);
+    // Configured bands are registered priority levels from the start (v0.10 usage-limit policies
+    // see them even while empty; empty bands never block, so nothing else changes).
+    for (const b of config.priorityBands) this.band(b.priority);
+  }
+
+  /** Every registered priority level, highest first (`llm-d-router.md` §4.8); rebuilt when a band is created. */
+  get priorities(): readonly number[] {
+    if (this.levels === null) this.levels = this.order.map((b) => b.priority);
+    return this.levels;
   }
 
   get queued(): number {
@@ -209,6 +233,7 @@ class Controller implements FlowController {
       let i = this.order.length;
       while (i > 0 && this.order[i - 1]!.priority < priority) i--;
       this.order.splice(i, 0, b);
+      this.levels = null;
     }
     return b;
   }
@@ -250,11 +275,15 @@ class Controller implements FlowController {
     this.bytes -= item.bytes;
   }
 
-  dispatchOne(saturation: number, _nowUs: number): LLMRequest | null {
+  dispatchOne(saturation: number, nowUs: number): LLMRequest | null {
     if (this.count === 0) return null;
-    for (const band of this.order) {
+    const ceilings = isBandAwareUsageLimitPolicy(this.usage) ? this.usage.ceilings(saturation, this.priorities) : null;
+    for (let i = 0; i < this.order.length; i++) {
+      const band = this.order[i]!;
       if (band.count === 0) continue;
-      if (saturation >= this.usage.ceiling(saturation, band.priority)) return null; // HoL blocking
+      const ceiling = ceilings !== null ? (ceilings[i] ?? 1.0) : this.usage.ceiling(saturation, band.priority);
+      if (saturation >= ceiling) return null; // HoL blocking
+      if (isClockedFairnessPolicy(band.fairness)) band.fairness.observeNow(nowUs);
       const flow = band.fairness.selectQueue(band.priority, band.flows, band.ordering) as Flow | null;
       const item = flow === null ? null : flow.head;
       if (item === null) continue; // the fairness policy found nothing to serve

@@ -58,3 +58,29 @@ export interface FlowController {
   /** Removes and returns requests whose TTL has expired by `nowUs` (→ HTTP 503). */
   expire(nowUs: number): LLMRequest[];
 }
+
+// llm-d-router v0.10.0 additions (`llm-d-router.md` §4.8) ---------------------------------------
+
+/**
+ * A usage-limit policy that sets every band's ceiling at once from the list of all registered
+ * priority levels (v0.10's contract: the policy fills a buffer pre-set to 1.0, one entry per level).
+ * `priorities` are all registered levels, highest first (configured bands and those created on
+ * demand, empty or not); the result has one ceiling per entry. The controller calls it once per
+ * dispatch attempt (`dispatchOne`) and, when a policy has it, ignores `ceiling`.
+ */
+export interface BandAwareUsageLimitPolicy {
+  ceilings(saturation: number, priorities: readonly number[]): number[];
+}
+
+export const isBandAwareUsageLimitPolicy = (p: object): p is BandAwareUsageLimitPolicy =>
+  typeof (p as BandAwareUsageLimitPolicy).ceilings === 'function';
+
+/**
+ * A fairness policy that needs the dispatch time (program-aware-fairness: head-of-line wait and
+ * time-based decay). The controller calls `observeNow` right before `selectQueue`.
+ */
+export interface ClockedFairnessPolicy {
+  observeNow(nowUs: number): void;
+}
+
+export const isClockedFairnessPolicy = (p: object): p is ClockedFairnessPolicy => typeof (p as ClockedFairnessPolicy).observeNow === 'function';

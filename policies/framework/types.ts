@@ -139,6 +139,8 @@ export interface ResponseInfo {
   readonly result: SchedulingResult;
   /** Response headers; plugins may set some (session-affinity writes `x-session-token`). */
   readonly headers: Map<string, string>;
+  /** Token usage of the finished response when the response path knows it (program-aware-fairness accounts it). */
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ const params = z.strictObject({});
 
 export const coreMetricsExtractor: PluginDefinition<typeof params> = {
   type: 'core-metrics-extractor',
+  dialects: ['gaie-v1.5'],
   kinds: ['Extractor'],
   source: 'GAIE v1.5.0',
   description: 'Maps vLLM/SGLang/TRT-LLM metric names to the EPP\'s endpoint metrics. No-op in routesim: the gateway\'s scrape already yields those fields.',

@@ -21,6 +21,7 @@ const params = z.strictObject({
 
 export const metricsDataSource: PluginDefinition<typeof params> = {
   type: 'metrics-data-source',
+  dialects: ['gaie-v1.5'],
   kinds: ['DataSource'],
   source: 'GAIE v1.5.0',
   description: 'Polls each endpoint\'s /metrics (Prometheus text). No-op in routesim: metrics come from the gateway\'s scrape (every gateway.refresh_metrics_ms, default 50 ms).',

@@ -16,6 +16,7 @@ const params = z.strictObject({});
 
 export const openaiParser: PluginDefinition<typeof params> = {
   type: 'openai-parser',
+  dialects: ['gaie-v1.5'],
   kinds: ['Parser'],
   source: 'GAIE v1.5.0',
   description: 'Parses OpenAI completions/chat bodies (the default parser). No-op in routesim: requests arrive already parsed.',

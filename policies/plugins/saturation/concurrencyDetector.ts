@@ -88,6 +88,7 @@ const params = z.strictObject({
 
 export const concurrencyDetector: PluginDefinition<typeof params> = {
   type: 'concurrency-detector',
+  dialects: ['gaie-v1.5'],
   kinds: ['SaturationDetector', 'Filter', 'PreRequest', 'ResponseComplete'],
   source: 'GAIE v1.5.0',
   description:
