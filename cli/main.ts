@@ -18,6 +18,7 @@ import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
 import { VERSION } from './version.js';
+import { preloadForCommand } from './pluginModules.js';
 
 /** The reader of stdout went away (EPIPE): what was asked for is no longer wanted; end quietly. */
 function isClosedPipe(err: unknown): boolean {
@@ -39,6 +40,9 @@ const program = new Command()
   .exitOverride()
   // commander's multi-line `error: …` is replaced by one `routesim: …` line in reportError.
   .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
+
+// User plugin modules (plugin_modules of the scenario / pick case, or --plugin-module) load before any command resolves its input.
+program.hook('preAction', (_program, action) => preloadForCommand(action.args, action.opts()));
 
 registerRun(program);
 registerReport(program);

@@ -13,6 +13,7 @@ export function registerPlugins(program: Command): void {
     .description('list every EPP plugin type and every router policy routesim implements: kinds, source version, description, parameters with types and defaults')
     .option('--json', 'print a JSON document instead of the table')
     .option('--markdown', 'print the Markdown tables the README carries')
+    .option('--plugin-module <file>', 'also load this user plugin module (.js/.mjs) and list its types; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .action((flags: { json?: boolean; markdown?: boolean }) => {
       process.stdout.write(flags.json ? pluginsJson() : flags.markdown ? pluginsMarkdown() : pluginsTable());
     });

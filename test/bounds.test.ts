@@ -140,7 +140,7 @@ describe('scenario fields go through the same check', () => {
     for (const dir of ['scenarios', 'bench']) {
       for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
         // Trace scenarios replay files from ../shared/data, which a bare clone may not have.
-        const trace = /^\s*(?:path|dir):\s*(\S*shared\/data\S*)/m.exec(readFileSync(`${dir}/${f}`, 'utf8'))?.[1];
+        const trace = /^\s*(?:path|dir|mlp|attention|all_reduce|table):\s*(\S*shared\/data\S*)/m.exec(readFileSync(`${dir}/${f}`, 'utf8'))?.[1];
         if (trace && !existsSync(join(dir, trace))) {
           console.log(`skipping ${dir}/${f}: its trace ${join(dir, trace)} is absent (../shared/data)`);
           continue;

@@ -53,7 +53,7 @@ describe('scenario files', () => {
 
   it.for(files)('%s loads', (f, ctx) => {
     // Trace scenarios replay files from ../shared/data, which a bare clone may not have.
-    const trace = /^\s*(?:path|dir):\s*(\S*shared\/data\S*)/m.exec(readFileSync(join(SCENARIOS, f), 'utf8'))?.[1];
+    const trace = /^\s*(?:path|dir|mlp|attention|all_reduce|table):\s*(\S*shared\/data\S*)/m.exec(readFileSync(join(SCENARIOS, f), 'utf8'))?.[1];
     if (trace && !existsSync(join(SCENARIOS, trace))) {
       console.log(`skipping ${f}: its trace ${join(SCENARIOS, trace)} is absent (../shared/data)`);
       ctx.skip();

@@ -118,6 +118,8 @@ const endpointSchema = z.strictObject({
 
 export const pickCaseSchema = z.strictObject({
   description: z.string().optional(),
+  /** User plugin modules (.js/.mjs, relative to the case file); `routesim pick` loads them first (cli/pluginModules.ts). */
+  plugin_modules: z.array(z.string().min(1)).max(64).optional(),
   config: z.union([z.string(), z.strictObject({ path: z.string().min(1) })]).optional(),
   seed: z.number().int().default(1),
   objectives: z.record(z.string(), z.number().int()).optional(),

@@ -586,6 +586,8 @@ export const ScenarioSchema = strict({
   seeds: bounded(R.seeds).default(1),
   sweep: SweepSchema.nullable().default(null),
   report: ReportSchema.prefault({}),
+  // User plugin modules (.js/.mjs, relative to this file) the CLI loads before resolving the scenario (cli/pluginModules.ts).
+  plugin_modules: z.array(z.string().min(1)).max(64).optional(),
 });
 
 export type ScenarioInput = z.output<typeof ScenarioSchema>;
