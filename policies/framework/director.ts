@@ -38,6 +38,8 @@ export interface PoolEndpoint {
   readonly metrics: EndpointMetrics | null;
   /** IP (or `ip:port`) the subset header may name instead of the endpoint name. */
   readonly address?: string;
+  /** Static endpoint attributes (endpoint attribute store) copied into every request's candidate. */
+  readonly attributes?: ReadonlyMap<string, unknown>;
 }
 
 /** InferenceModelRewrite: requests for `model` go to one of `targets`, by integer weight. */
@@ -391,7 +393,7 @@ export class EndpointPicker {
 }
 
 function clone(e: PoolEndpoint): SchedEndpoint {
-  return { name: e.name, index: e.index, labels: e.labels, metrics: e.metrics, attributes: new Map() };
+  return { name: e.name, index: e.index, labels: e.labels, metrics: e.metrics, attributes: new Map(e.attributes) };
 }
 
 function stripPort(s: string): string {

@@ -112,6 +112,8 @@ const endpointSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
   address: z.string().optional(),
   metrics: metricsSchema.nullable().optional(),
+  /** Static endpoint attributes by key (e.g. `Topology/topology-extractor`, `GPUUtilization/dcgm-extractor`). */
+  attributes: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const pickCaseSchema = z.strictObject({
@@ -284,12 +286,13 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   // The pool: case metrics (partial, defaulted; null = never scraped) → EndpointMetrics at each request's time.
   const caseMetrics: (CaseMetrics | null)[] = c.endpoints.map((e) => (e.metrics === null ? null : { ...e.metrics }));
   const indexOf = new Map(c.endpoints.map((e, index) => [e.name, index]));
-  const pool: { name: string; index: number; labels: Record<string, string>; metrics: EndpointMetrics | null; address?: string }[] = c.endpoints.map((e, index) => ({
+  const pool: { name: string; index: number; labels: Record<string, string>; metrics: EndpointMetrics | null; address?: string; attributes?: Map<string, unknown> }[] = c.endpoints.map((e, index) => ({
     name: e.name,
     index,
     labels: e.labels ?? {},
     metrics: null,
     ...(e.address !== undefined ? { address: e.address } : {}),
+    ...(e.attributes !== undefined ? { attributes: new Map(Object.entries(e.attributes)) } : {}),
   }));
   const refreshPool = (nowUs: number): void => {
     caseMetrics.forEach((m, i) => {

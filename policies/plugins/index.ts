@@ -5,11 +5,12 @@
 import { registerPlugin, type PluginDefinition } from '../framework/registry.js';
 import { flowControlPlugins } from './flowControl.js';
 import { frameworkPlugins } from './framework.js';
+import { llmdFiltersScorers } from './llmdFiltersScorers.js';
 import { llmdFlowDataPlugins } from './llmdFlowData.js';
 import { loadPlugins } from './load.js';
 import { prefixPlugins } from './prefix.js';
 
-const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins, llmdFlowDataPlugins];
+const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins, llmdFlowDataPlugins, llmdFiltersScorers];
 
 let registered = false;
 /** Idempotent: registers the whole catalog once. */

@@ -38,6 +38,7 @@ const params = z.strictObject({
 
 export const byLabelFilter: PluginDefinition<typeof params> = {
   type: 'by-label',
+  deprecatedFor: 'label-selector-filter',
   kinds: ['Filter'],
   source: 'llm-d v0.7.0',
   description: 'Keeps endpoints whose label `label` is one of validValues (and, with allowsNoLabel, those without the label).',

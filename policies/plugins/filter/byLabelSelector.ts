@@ -63,6 +63,7 @@ const params = z.strictObject({
 
 export const byLabelSelectorFilter: PluginDefinition<typeof params> = {
   type: 'by-label-selector',
+  deprecatedFor: 'label-selector-filter',
   kinds: ['Filter'],
   source: 'llm-d v0.7.0',
   description:

@@ -43,6 +43,7 @@ export class PrefixCacheAffinityFilter implements Filter {
 
 export const prefixCacheAffinityFilter: PluginDefinition<typeof params> = {
   type: PREFIX_CACHE_AFFINITY_FILTER,
+  dialects: ['gaie-v1.5'],
   kinds: ['Filter'],
   source: 'GAIE v1.5.0',
   description:

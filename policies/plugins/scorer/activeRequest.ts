@@ -111,6 +111,7 @@ const params = z.strictObject({
 
 export const activeRequestScorer: PluginDefinition<typeof params> = {
   type: 'active-request-scorer',
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer', 'PreRequest', 'ResponseComplete'],
   source: 'llm-d v0.7.0',
   description:

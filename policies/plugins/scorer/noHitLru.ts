@@ -92,6 +92,7 @@ export class NoHitLruScorer implements Scorer, PreRequest {
 
 export const noHitLruScorer: PluginDefinition<typeof params> = {
   type: NO_HIT_LRU_SCORER,
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer', 'PreRequest'],
   source: 'llm-d v0.7.0',
   description:

@@ -35,6 +35,7 @@ export class PrefixCacheScorer implements Scorer {
 
 export const prefixCacheScorer: PluginDefinition<typeof approxPrefixParams> = {
   type: PREFIX_CACHE_SCORER,
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer'],
   source: 'GAIE v1.5.0 (v1.0.0 with hashBlockSize)',
   description:

@@ -44,6 +44,7 @@ export class SessionAffinityScorer implements Scorer, ResponseComplete {
 
 export const sessionAffinityScorer: PluginDefinition = {
   type: 'session-affinity-scorer',
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer', 'ResponseComplete'],
   source: 'llm-d v0.7.0',
   description:

@@ -40,6 +40,7 @@ const params = z.strictObject({
 
 export const tokenLoadScorer: PluginDefinition<typeof params> = {
   type: 'token-load-scorer',
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer'],
   source: 'GAIE v1.5.0',
   description:
