@@ -401,3 +401,55 @@ describe('precise-prefix-cache-producer and the v0.10 scorer wrapper', () => {
     expect(info(a2, key).match).toBe(0);
   });
 });
+
+describe('properties', () => {
+  test('approx v0.10 on synthetic prompts: match ≤ total; a recorded prompt matches fully on its pick', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.record({ content: fc.integer({ min: 0, max: 3 }), tokens: fc.integer({ min: 1, max: 200 }) }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        (prompts) => {
+          const p = make<ApproxPrefixCacheProducerV010>(approxPrefixCacheProducerV010);
+          prompts.forEach((spans, i) => {
+            const r = request({ kind: 'synthetic', spans, charsPerToken: 4 });
+            const es = [ep('a'), ep('b')];
+            const ctx = cycle(ps, i);
+            p.prepareRequestData(ctx, r, es);
+            for (const e of es) expect(info(e).match).toBeLessThanOrEqual(info(e).total);
+            p.preRequest(ctx, r, picked(es[i % 2]!));
+            const again = [ep('a'), ep('b')];
+            p.prepareRequestData(cycle(ps, i), request({ kind: 'synthetic', spans, charsPerToken: 4 }), again);
+            const got = info(again[i % 2]!);
+            expect(got.match).toBe(got.total);
+          });
+        },
+      ),
+    );
+  });
+  test('inflight v0.10: counters never negative and back to zero once every request completed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ target: fc.integer({ min: 0, max: 2 }), bytes: fc.integer({ min: 0, max: 2000 }), chunk: fc.boolean(), out: fc.boolean() }), { maxLength: 12 }),
+        (reqs) => {
+          const p = make<InFlightLoadProducerV010>(inflightLoadProducerV010);
+          const names = ['a', 'b', 'c'];
+          const live: { r: LLMRequest; res: SchedulingResult }[] = [];
+          for (const q of reqs) {
+            const r = request('z'.repeat(q.bytes));
+            const es = names.map((n) => ep(n));
+            const ctx = cycle(ps);
+            p.prepareRequestData(ctx, r, es);
+            const res = picked(es[q.target]!, q.out ? es[(q.target + 1) % 3] : undefined);
+            p.preRequest(ctx, r, res);
+            if (q.chunk) p.processResponseHeaders(cycle(ps), r, { endpoint: '', result: res, headers: new Map() });
+            live.push({ r, res });
+            for (const n of names) expect(p.get(n).tokens).toBeGreaterThanOrEqual(0);
+          }
+          const total = names.reduce((s, n) => s + p.get(n).requests, 0);
+          expect(total).toBe(reqs.length + reqs.filter((q) => q.out && !q.chunk).length);
+          for (const { r, res } of live) p.responseComplete(cycle(ps), r, { endpoint: '', result: res, headers: new Map() });
+          for (const n of names) expect(p.get(n)).toEqual({ requests: 0, tokens: 0 });
+        },
+      ),
+    );
+  });
+});
