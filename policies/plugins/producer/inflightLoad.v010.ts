@@ -16,7 +16,8 @@
  *   response) a `prefill`-profile entry is released entirely and, without output estimates, the
  *   other entries' tokens; at end of stream (ResponseComplete) every remaining count. Counters clamp
  *   at 0. If the director never calls the response-header hook, everything is released at end of stream.
- * `syncCrossReplicaState` is accepted (routesim runs one EPP replica).
+ * `syncCrossReplicaState` is accepted (routesim runs one EPP replica). Endpoint deletion is not
+ * observable by a plugin in routesim: a removed endpoint's counters drain as its requests complete.
  */
 import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
