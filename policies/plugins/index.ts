@@ -7,10 +7,14 @@ import { flowControlPlugins } from './flowControl.js';
 import { frameworkPlugins } from './framework.js';
 import { llmdFiltersScorers } from './llmdFiltersScorers.js';
 import { llmdFlowDataPlugins } from './llmdFlowData.js';
+import { llmdProducerPlugins } from './llmdProducers.js';
 import { loadPlugins } from './load.js';
 import { prefixPlugins } from './prefix.js';
 
-const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins, llmdFlowDataPlugins, llmdFiltersScorers];
+const groups: (readonly PluginDefinition[])[] = [
+  flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins,
+  llmdFlowDataPlugins, llmdFiltersScorers, llmdProducerPlugins,
+];
 
 let registered = false;
 /** Idempotent: registers the whole catalog once. */

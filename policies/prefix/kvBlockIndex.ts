@@ -82,6 +82,19 @@ export class KvBlockIndex {
     }
   }
 
+  /**
+   * Drops every entry of `pod` (llm-d-router v0.10.0 AllBlocksCleared; the v0.7.0 scorer never
+   * calls it). O(keys); keys left without entries are dropped.
+   */
+  clearPod(pod: string): void {
+    for (const [key, list] of [...this.data]) {
+      const kept = list.filter((e) => e.pod !== pod);
+      if (kept.length === list.length) continue;
+      if (kept.length === 0) this.data.delete(key);
+      else this.data.set(key, kept);
+    }
+  }
+
   /** Removes speculative entries whose time has come (expiresUs ≤ nowUs). */
   expire(nowUs: number): void {
     while (this.pendingHead < this.pending.length && this.pending[this.pendingHead]!.expiresUs <= nowUs) {

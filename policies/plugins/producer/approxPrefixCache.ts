@@ -149,6 +149,7 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
 
 export const approxPrefixCacheProducer: PluginDefinition<typeof approxPrefixParams> = {
   type: APPROX_PREFIX_CACHE_PRODUCER,
+  dialects: ['gaie-v1.5'],
   kinds: ['PrepareData', 'PreRequest'],
   source: 'GAIE v1.5.0 (v1.0.0 with hashBlockSize)',
   description:

@@ -54,6 +54,7 @@ export class InFlightLoadProducer implements PrepareData, PreRequest, ResponseCo
 
 export const inflightLoadProducer: PluginDefinition = {
   type: 'inflight-load-producer',
+  dialects: ['gaie-v1.5'],
   kinds: ['PrepareData', 'PreRequest', 'ResponseComplete'],
   source: 'GAIE v1.5.0',
   description:

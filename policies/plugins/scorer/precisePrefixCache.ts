@@ -166,6 +166,7 @@ export class PrecisePrefixCacheScorer implements Scorer, PreRequest, KvEventList
 
 export const precisePrefixCacheScorer: PluginDefinition<typeof params> = {
   type: PRECISE_PREFIX_CACHE_SCORER,
+  dialects: ['gaie-v1.5'],
   kinds: ['Scorer', 'PreRequest', 'KvEventListener'],
   source: 'llm-d v0.7.0 + kv-cache-manager',
   description:
