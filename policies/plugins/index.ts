@@ -5,10 +5,11 @@
 import { registerPlugin, type PluginDefinition } from '../framework/registry.js';
 import { flowControlPlugins } from './flowControl.js';
 import { frameworkPlugins } from './framework.js';
+import { llmdHandlerPlugins } from './llmdHandlers.js';
 import { loadPlugins } from './load.js';
 import { prefixPlugins } from './prefix.js';
 
-const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins];
+const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins, llmdHandlerPlugins];
 
 let registered = false;
 /** Idempotent: registers the whole catalog once. */
