@@ -9,7 +9,8 @@
  *    `strict` selector whose header is sent keeps only matching endpoints (none → empty → 503) and
  *    skips revision gating; a `prefer` selector narrows to the matching endpoints when there are any.
  * 3. Revision gating (`sum` | `max-role`; `disabled` keeps the scope): group the set's (ready,
- *    i.e. candidate) endpoints by the revision label and count them per role label. Drop
+ *    i.e. candidate) endpoints by the revision label and count pods per role label (the rank
+ *    endpoints `<pod>-rank-<i>` of one pod count once). Drop
  *    revisions lacking a required role (`requireRoles.values`). Weight = Σ required-role counts
  *    (`sum`), or the revision's count of the globally largest role (`max-role`, ties → first
  *    listed). Pick a revision with probability weight/Σweights (one draw of ctx.rng) and keep its
@@ -43,7 +44,14 @@ export interface RevisionGating {
 
 interface Revision {
   readonly endpoints: SchedEndpoint[];
+  /** Ready pods per role (a data-parallel pod's rank endpoints count once). */
   readonly roles: Map<string, number>;
+  readonly pods: Set<string>;
+}
+
+/** The pod of an endpoint: production names data-parallel ranks `<pod>-rank-<i>`. */
+export function podOf(endpointName: string): string {
+  return endpointName.replace(/-rank-\d+$/, '');
 }
 
 export class DisaggregatedSetRolloutScreener implements Screener, ResponseHeaderProcessor {
@@ -82,9 +90,13 @@ export class DisaggregatedSetRolloutScreener implements Screener, ResponseHeader
       const rev = e.labels[g.revisionLabelKey] ?? '';
       const role = e.labels[g.roleLabelKey] ?? '';
       let r = revisions.get(rev);
-      if (!r) revisions.set(rev, (r = { endpoints: [], roles: new Map() }));
+      if (!r) revisions.set(rev, (r = { endpoints: [], roles: new Map(), pods: new Set() }));
       r.endpoints.push(e);
-      r.roles.set(role, (r.roles.get(role) ?? 0) + 1);
+      const pod = podOf(e.name);
+      if (!r.pods.has(pod)) {
+        r.pods.add(pod);
+        r.roles.set(role, (r.roles.get(role) ?? 0) + 1);
+      }
       if (!seenRoles.includes(role)) seenRoles.push(role);
     }
     const roles = g.requireRoles.length > 0 ? g.requireRoles : seenRoles;
