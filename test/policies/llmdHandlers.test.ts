@@ -43,6 +43,7 @@ describe('registration (dialects, stability, deprecation)', () => {
     expect(pluginDefinition('probabilistic-admitter', 'llm-d-v0.10')!.stability).toBeUndefined();
     expect(pluginDefinition('prefill-header-handler', 'llm-d-v0.10')!.deprecatedFor).toBe('disagg-profile-handler');
     expect(pluginDefinition('disagg-headers-handler', 'llm-d-v0.10')!.deprecatedFor).toBe('disagg-profile-handler');
+    expect(pluginDefinition('pd-profile-handler', 'llm-d-v0.10')!.deprecatedFor).toBe('disagg-profile-handler');
     // request-attribute-reporter existed in GAIE v1.5.0: one definition for both dialects.
     expect(pluginDefinition('request-attribute-reporter', 'gaie-v1.5')).toBe(pluginDefinition('request-attribute-reporter', 'llm-d-v0.10'));
   });
