@@ -7,13 +7,14 @@ import { flowControlPlugins } from './flowControl.js';
 import { frameworkPlugins } from './framework.js';
 import { llmdFiltersScorers } from './llmdFiltersScorers.js';
 import { llmdFlowDataPlugins } from './llmdFlowData.js';
+import { llmdHandlerPlugins } from './llmdHandlers.js';
 import { llmdProducerPlugins } from './llmdProducers.js';
 import { loadPlugins } from './load.js';
 import { prefixPlugins } from './prefix.js';
 
 const groups: (readonly PluginDefinition[])[] = [
   flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins,
-  llmdFlowDataPlugins, llmdFiltersScorers, llmdProducerPlugins,
+  llmdFlowDataPlugins, llmdFiltersScorers, llmdProducerPlugins, llmdHandlerPlugins,
 ];
 
 let registered = false;

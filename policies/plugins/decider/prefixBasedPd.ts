@@ -50,6 +50,7 @@ export class PrefixBasedPdDecider implements PdDecider {
 
 export const prefixBasedPdDecider: PluginDefinition<typeof params> = {
   type: PREFIX_BASED_PD_DECIDER,
+  dialects: ['gaie-v1.5'],
   kinds: ['PdDecider'],
   source: 'llm-d v0.7.0',
   description:

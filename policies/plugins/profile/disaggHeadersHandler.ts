@@ -23,6 +23,7 @@ const params = z.strictObject({
 
 export const disaggHeadersHandler: PluginDefinition<typeof params> = {
   type: 'disagg-headers-handler',
+  dialects: ['gaie-v1.5'],
   kinds: ['PreRequest'],
   source: 'llm-d v0.7.0',
   description:

@@ -24,6 +24,7 @@ const params = z.strictObject({
 
 export const disaggProfileHandler: PluginDefinition<typeof params> = {
   type: 'disagg-profile-handler',
+  dialects: ['gaie-v1.5'],
   kinds: ['ProfileHandler'],
   source: 'llm-d router HEAD',
   description:

@@ -37,6 +37,7 @@ const params = z.strictObject({
 
 export const pdProfileHandler: PluginDefinition<typeof params> = {
   type: 'pd-profile-handler',
+  deprecatedFor: 'disagg-profile-handler',
   kinds: ['ProfileHandler'],
   source: 'llm-d v0.7.0',
   description:
