@@ -52,7 +52,10 @@ import {
   type PreRequest,
   type PrepareData,
   type ProfileHandler,
+  type RequestHeaderProcessor,
   type ResponseComplete,
+  type ResponseHeaderProcessor,
+  type Screener,
   type SaturationDetector,
   type SchedulerProfile,
   type Scorer,
@@ -64,6 +67,8 @@ import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
 import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
+import { resolveLlmdConfig } from './llmd/loader.js';
+import type { ParserEntry } from './llmd/requestHandler.js';
 
 export { ConfigError } from './errors.js';
 
@@ -117,7 +122,7 @@ export interface ResolvedConfig {
   /** Instance name of the request parser (no-op in routesim). */
   readonly parser: string;
   /** Data-layer sources and their extractors (instance names; no-op in routesim). */
-  readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[] }[];
+  readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[]; readonly intervalTicks?: number }[];
   /** Which production the config is read as: its apiVersion's (GAIE v1.5.0 or llm-d-router v0.10.0). */
   readonly dialect: Dialect;
   /**
@@ -125,11 +130,32 @@ export interface ResolvedConfig {
    * `path: problem (fix: …)`; callers print them as warnings.
    */
   readonly warnings: readonly string[];
+  // llm-d-router v0.10.0 only (llmd/loader.ts); absent for GAIE v1.5.0 configs ----------------------
+  /** Request parsers in precedence order with their claimed path suffixes (§2.3). */
+  readonly parsers?: readonly ParserEntry[];
+  readonly requestHeaderProcessors?: readonly RequestHeaderProcessor[];
+  readonly screeners?: readonly Screener[];
+  readonly responseHeaderProcessors?: readonly ResponseHeaderProcessor[];
+  /** v0.10 settings routesim records but that do not change routing. */
+  readonly llmd?: {
+    /** Every registered gate with its value (defaults included). */
+    readonly featureGates: ReadonlyMap<string, boolean>;
+    readonly discovery: string | null;
+    readonly crossReplicaSyncer: string | null;
+    readonly crossReplicaSyncIntervalUs: number | null;
+    readonly allowExperimentalPlugins: boolean;
+  };
 }
 
 export interface LoadOptions {
   /** Plugin definitions by type (default: the registered catalog). */
   readonly catalog?: ReadonlyMap<string, PluginDefinition>;
+  /**
+   * llm-d-router v0.10.0 `--allow-experimental-plugins` (§2.4): Alpha plugin types load only when
+   * true. Default false, as in production; a scenario policy opts in with
+   * `allow_experimental_plugins: true`. Ignored for GAIE v1.5.0 configs.
+   */
+  readonly allowExperimentalPlugins?: boolean;
 }
 
 /** Optional hook on profile handlers: profile names the handler needs to exist. */
@@ -176,6 +202,8 @@ interface Spec {
 export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedConfig {
   if (input === null || input === undefined) throw new ConfigError('', 'the config is empty', 'write an EndpointPickerConfig (apiVersion, kind, plugins, schedulingProfiles)');
   if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError('', 'the config must be a mapping', 'write an EndpointPickerConfig mapping');
+  // The apiVersion selects the dialect: llm-d.ai/v1alpha1 → the llm-d-router v0.10.0 loader.
+  if ((input as { apiVersion?: unknown }).apiVersion === LLMD_API_VERSION) return resolveLlmdConfig(input, opts);
   const parsed = endpointPickerConfigSchema.safeParse(input);
   if (!parsed.success) {
     const e = issueToConfigError(parsed.error, input, endpointPickerConfigSchema);
@@ -519,13 +547,13 @@ export function orderProducers(producers: readonly PrepareData[]): PrepareData[]
   return out;
 }
 
-function refError(path: string, ref: string, names: Iterable<string>): ConfigError {
+export function refError(path: string, ref: string, names: Iterable<string>): ConfigError {
   const list = [...names];
   const guess = didYouMean(ref, list);
   return new ConfigError(path, `no plugin named "${ref}"`, `${guess ? `did you mean "${guess}"? ` : ''}declared plugins: ${list.join(', ') || 'none'}`);
 }
 
-function paramFix(def: PluginDefinition, param: string): string {
+export function paramFix(def: PluginDefinition, param: string): string {
   const shape = def.params.shape as Record<string, z.ZodType>;
   const top = param.split('.')[0]!;
   const d = shape[top]?.description;

@@ -7,8 +7,9 @@ import { flowControlPlugins } from './flowControl.js';
 import { frameworkPlugins } from './framework.js';
 import { loadPlugins } from './load.js';
 import { prefixPlugins } from './prefix.js';
+import { requestHandlerPlugins } from './requestHandler.js';
 
-const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins];
+const groups: (readonly PluginDefinition[])[] = [flowControlPlugins, frameworkPlugins, loadPlugins, prefixPlugins, requestHandlerPlugins];
 
 let registered = false;
 /** Idempotent: registers the whole catalog once. */
