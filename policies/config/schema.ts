@@ -87,7 +87,7 @@ export const dataLayerSchema = z.strictObject({
 });
 
 export const endpointPickerConfigSchema = z.strictObject({
-  apiVersion: z.union([z.literal(API_VERSION), z.literal(LLMD_API_VERSION)]),
+  apiVersion: z.enum([API_VERSION, LLMD_API_VERSION]),
   kind: z.literal(KIND),
   featureGates: z.array(name).nullish(),
   plugins: z.array(pluginSpecSchema).nullish(),
