@@ -56,7 +56,7 @@ export class PluginSet {
       throw new ConfigError(where, what, guess ? `did you mean "${guess}"? \`routesim plugins\` lists every llm-d-v0.10 type` : '`routesim plugins` lists every llm-d-v0.10 type');
     }
     if (def.stability === 'alpha' && !this.allowExperimental) {
-      throw new ConfigError(where, `plugin type "${s.type}" is Alpha and experimental plugins are not allowed (llm-d-router --allow-experimental-plugins=false)`, 'set `allow_experimental_plugins: true` on the policy (the EPP flag --allow-experimental-plugins=true), or use a Beta type');
+      throw new ConfigError(where, `plugin type "${s.type}" is Alpha and experimental plugins are not allowed (llm-d-router --allow-experimental-plugins=false)`, 'set `allow_experimental_plugins: true` on the scenario policy (pick case: `allowExperimentalPlugins: true`; the EPP flag --allow-experimental-plugins=true), or use a Beta type');
     }
     if (def.deprecatedFor) this.warnings.push(`${where}: plugin type "${s.type}" is deprecated in llm-d-router v0.10.0 (fix: use "${def.deprecatedFor}")`);
     this.specs.push(s);
