@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import { DIALECTS, paramDocs, pluginDefinitions } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
+import { DEPRECATED_TYPES, isAlphaType } from '../policies/config/llmd/defaults.js';
 import { VERSION } from './version.js';
 import { BASELINE_DOCS, BASELINE_TYPES } from '../policies/baselines/index.js';
 import { namedPolicyDocs } from '../policies/named/index.js';
@@ -31,9 +32,9 @@ export function pluginCatalog() {
     /** Dialects the definition serves (both when the type behaves the same in GAIE v1.5.0 and llm-d-router v0.10.0). */
     dialects: [...(d.dialects ?? DIALECTS)],
     source: d.source,
-    /** llm-d-router v0.10.0 stability (absent on the definition = beta). */
-    stability: d.stability ?? 'beta',
-    deprecatedFor: d.deprecatedFor ?? null,
+    /** llm-d-router v0.10.0 stability (absent on the definition: the §2.4 list, else beta). */
+    stability: d.stability ?? (isAlphaType(d.type) ? 'alpha' : 'beta'),
+    deprecatedFor: d.deprecatedFor ?? DEPRECATED_TYPES[d.type] ?? null,
     description: d.description,
     parameters: paramDocs(d).map((p) => {
       const written = writtenDefault(d.params.shape[p.name] as z.ZodType);

@@ -5,6 +5,11 @@
  * request lifecycle (framework/director.ts) needs, with fresh (stateful) plugin instances on every
  * call.
  *
+ * `apiVersion: llm-d.ai/v1alpha1` documents go to the llm-d-router v0.10.0 loader (llmd/loader.ts);
+ * `inference.networking.x-k8s.io/v1alpha1` keeps GAIE v1.5.0 semantics below (routesim lets the
+ * apiVersion select the dialect, where v0.10.0 itself reads the old group as v0.10 with a
+ * deprecation log, `llm-d-router.md` §2.1).
+ *
  * Defaulting, in the production's order:
  *  1. plugin names default to their type; names must be unique;
  *  2. a `prefix-cache-scorer` without any `approx-prefix-cache-producer` gets one (name = type) built

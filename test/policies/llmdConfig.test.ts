@@ -239,3 +239,26 @@ describe('stability gate (§2.4)', () => {
     expect(load('plugins: [{type: test-deprecated}]\n').warnings).toContain('plugins[0].type: plugin type "test-deprecated" is deprecated in llm-d-router v0.10.0 (fix: use "queue-scorer")');
   });
 });
+
+describe('scenario policy field allow_experimental_plugins', () => {
+  const scenario = (policy: string): string => `requests: 10
+fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}
+workload: {arrival: {rate: 10}, input: 512, output: 128}
+policies: [${policy}]
+`;
+  it('is carried on an EPP policy (absent → not set, so resolved scenarios echo unchanged) and rejected on a router', async () => {
+    const { parseScenario } = await import('../../sim/scenario/load.js');
+    const epp = '{apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: [{type: queue-scorer}]}';
+    expect(parseScenario(scenario(`{name: v10, epp: ${epp}, allow_experimental_plugins: true}`), 's.yaml').policies[0]).toMatchObject({ name: 'v10', type: 'epp', allow_experimental_plugins: true });
+    expect('allow_experimental_plugins' in parseScenario(scenario(`{name: v10, epp: ${epp}}`), 's.yaml').policies[0]!).toBe(false);
+    expect(() => parseScenario(scenario('{type: round-robin, allow_experimental_plugins: true}'), 's.yaml')).toThrow(/allow_experimental_plugins: allow_experimental_plugins applies to EPP configurations only/);
+  });
+});
+
+describe('stability of the production types (§2.4 lists, when definitions do not say)', () => {
+  it('session-affinity-scorer is Alpha in v0.10; pd-profile-handler and by-label are deprecated', () => {
+    expect(errorOf('plugins: [{type: session-affinity-scorer}]\n')).toMatch(/"session-affinity-scorer" is Alpha/);
+    expect(load('plugins: [{type: session-affinity-scorer}]\n', { allowExperimentalPlugins: true }).warnings).toEqual([]);
+    expect(load('plugins: [{type: by-label, parameters: {label: role, validValues: [x]}}]\n').warnings.join()).toMatch(/"by-label" is deprecated.*use "label-selector-filter"/);
+  });
+});

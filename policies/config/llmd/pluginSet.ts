@@ -11,6 +11,7 @@ import type { Plugin } from '../../framework/types.js';
 import { ConfigError, didYouMean, joinPath } from '../errors.js';
 import { paramFix } from '../loader.js';
 import { issueToConfigError } from '../zodIssues.js';
+import { DEPRECATED_TYPES, isAlphaType } from './defaults.js';
 
 export interface Spec {
   readonly name: string;
@@ -55,10 +56,12 @@ export class PluginSet {
       const what = s.reason ? `unknown plugin type "${s.type}" (${s.reason})` : `unknown plugin type "${s.type}"`;
       throw new ConfigError(where, what, guess ? `did you mean "${guess}"? \`routesim plugins\` lists every llm-d-v0.10 type` : '`routesim plugins` lists every llm-d-v0.10 type');
     }
-    if (def.stability === 'alpha' && !this.allowExperimental) {
+    const alpha = def.stability !== undefined ? def.stability === 'alpha' : isAlphaType(def.type);
+    if (alpha && !this.allowExperimental) {
       throw new ConfigError(where, `plugin type "${s.type}" is Alpha and experimental plugins are not allowed (llm-d-router --allow-experimental-plugins=false)`, 'set `allow_experimental_plugins: true` on the scenario policy (pick case: `allowExperimentalPlugins: true`; the EPP flag --allow-experimental-plugins=true), or use a Beta type');
     }
-    if (def.deprecatedFor) this.warnings.push(`${where}: plugin type "${s.type}" is deprecated in llm-d-router v0.10.0 (fix: use "${def.deprecatedFor}")`);
+    const replacement = def.deprecatedFor ?? DEPRECATED_TYPES[def.type];
+    if (replacement) this.warnings.push(`${where}: plugin type "${s.type}" is deprecated in llm-d-router v0.10.0 (fix: use "${replacement}")`);
     this.specs.push(s);
     this.byName.set(s.name, s);
     return s;
