@@ -57,8 +57,8 @@ describe('the v0.10 no-config default and the helm default (§2.9, §2.10)', () 
     expect(c.dataLayer).toEqual([{ source: 'metrics-data-source', extractors: ['core-metrics-extractor'], intervalTicks: 1 }]);
     expect(c.flowControl).toBeNull();
     expect([...c.featureGates]).toEqual(['haPopulateNonLeaderDatastore']);
-    // producers in DAG order: token-producer has no inputs declared at instance level → declaration order
-    expect(c.prepareData.map((p) => p.name)).toEqual(['approx-prefix-cache-producer', 'token-producer']);
+    // producers in DAG order: the approx producer requires TokenizedPrompt/token-producer, so it runs second
+    expect(c.prepareData.map((p) => p.name)).toEqual(['token-producer', 'approx-prefix-cache-producer']);
     expect(c.warnings).toEqual([]);
   });
 

@@ -133,3 +133,25 @@ describe('flow-control outcomes (§3.1)', () => {
     expect(d.kind === 'reject' && d.dropReason).toBe(undefined);
   });
 });
+
+describe('properties of the parser list (§2.3)', () => {
+  it('effective list: unique types, nothing after a fallback; the selected parser claims a suffix of the path or is the fallback', async () => {
+    const fc = (await import('fast-check')).default;
+    const { effectiveParsers, selectParser, PARSER_CLAIMS } = await import('../../policies/config/llmd/requestHandler.js');
+    const types = Object.keys(PARSER_CLAIMS);
+    const paths = ['/v1/chat/completions', '/v1/completions', '/v1/messages', '/v1/models', '/inference/v1/generate', '/x', '/'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...types), { maxLength: 8 }), fc.constantFrom(...paths), (listed, path) => {
+        const { parsers, skipped } = effectiveParsers(listed.map((t, i) => ({ name: `p${i}`, type: t })));
+        expect(parsers.length + skipped.length).toBe(listed.length);
+        expect(new Set(parsers.map((p) => p.type)).size).toBe(parsers.length);
+        const fb = parsers.findIndex((p) => p.claims.length === 0);
+        if (fb >= 0) expect(fb).toBe(parsers.length - 1);
+        const chosen = selectParser(parsers, path);
+        const trimmed = path.replace(/^\/+|\/+$/g, '');
+        if (chosen) expect(chosen.claims.length === 0 || chosen.claims.some((c) => trimmed.endsWith(c))).toBe(true);
+        else expect(parsers.every((p) => p.claims.length > 0 && !p.claims.some((c) => trimmed.endsWith(c)))).toBe(true);
+      }),
+    );
+  });
+});

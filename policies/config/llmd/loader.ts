@@ -25,13 +25,13 @@ import {
   type SaturationDetector,
 } from '../../framework/types.js';
 import { ConfigError, didYouMean } from '../errors.js';
-import { defaultCatalog, orderProducers, refError, type ResolvedConfig } from '../loader.js';
+import { defaultCatalog, refError, type ResolvedConfig } from '../loader.js';
 import { issueToConfigError } from '../zodIssues.js';
 import { attachNotificationSource, resolveDataLayer } from './dataLayer.js';
 import { DEFAULT_SATURATION_DETECTOR } from './defaults.js';
 import { addDefaultPolicies, resolveFlowControl } from './flowControl.js';
 import { PluginSet } from './pluginSet.js';
-import { autoCreateProducers } from './producers.js';
+import { autoCreateProducers, orderProducersV010 } from './producers.js';
 import { resolveProfiles } from './profiles.js';
 import { DEFAULT_PARSERS, effectiveParsers } from './requestHandler.js';
 import { LLMD_FEATURE_GATES, llmdConfigSchema, REMOVED_FEATURE_GATES, type LlmdConfigDoc } from './schema.js';
@@ -136,7 +136,7 @@ export function resolveLlmdConfig(input: object, opts: LlmdLoadOptions = {}): Re
     types,
     profiles,
     handler,
-    prepareData: orderProducers(all.filter(isPrepareData)),
+    prepareData: orderProducersV010(set, all.filter(isPrepareData)),
     admission: all.filter(isAdmission),
     preRequest: all.filter(isPreRequest),
     responseComplete: all.filter(isResponseComplete),

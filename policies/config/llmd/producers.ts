@@ -5,6 +5,8 @@
  * or naming a producer instance that does not exist, is a startup error.
  */
 import type { PluginDefinition } from '../../framework/registry.js';
+import type { PrepareData } from '../../framework/types.js';
+import { orderProducers } from '../loader.js';
 import { ConfigError } from '../errors.js';
 import { dataTypeOf, defaultProducerType, producedKeys, producerOf, requiredKeys } from './dataKeys.js';
 import type { PluginSet } from './pluginSet.js';
@@ -40,4 +42,20 @@ export function autoCreateProducers(set: PluginSet, catalog: ReadonlyMap<string,
     set.auto(dflt, `default producer of ${type}, required by "${u.by}"`);
   }
   throw new ConfigError('plugins', 'data producers keep requiring new producers', 'declare the producers explicitly');
+}
+
+/**
+ * PrepareData plugins in produce/consume DAG order (§2.9 last step; ties in declaration order):
+ * edges come from the instances' own `produces`/`consumes` and from the definitions' data keys
+ * (`produces`/`requires`, or the built-in table), so token-producer runs before the approximate
+ * prefix producer that reads TokenizedPrompt.
+ */
+export function orderProducersV010(set: PluginSet, producers: readonly PrepareData[]): PrepareData[] {
+  const views = producers.map((p) => {
+    const def = set.definition(p.name);
+    const params = set.parsedParams.get(p.name) ?? {};
+    return { p, view: { ...p, name: p.name, produces: [...p.produces, ...producedKeys(def, params, p.name)], consumes: [...p.consumes, ...requiredKeys(def, params, p.name)] } as PrepareData };
+  });
+  const back = new Map(views.map((v) => [v.view, v.p]));
+  return orderProducers(views.map((v) => v.view)).map((v) => back.get(v)!);
 }
