@@ -70,7 +70,7 @@ import { parseYamlText } from '../util/userText.js';
 import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
 import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
-import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
+import { API_VERSION, endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
 import { resolveLlmdConfig } from './llmd/loader.js';
 import type { ParserEntry } from './llmd/requestHandler.js';
@@ -161,6 +161,12 @@ export interface LoadOptions {
    * `allow_experimental_plugins: true`. Ignored for GAIE v1.5.0 configs.
    */
   readonly allowExperimentalPlugins?: boolean;
+  /**
+   * Read `inference.networking.x-k8s.io/v1alpha1` documents as llm-d-router v0.10.0 does (v0.10
+   * semantics, deprecation warning) instead of as GAIE v1.5.0 (the default: in routesim the
+   * apiVersion selects the dialect).
+   */
+  readonly legacyGroupAsV010?: boolean;
 }
 
 /** Optional hook on profile handlers: profile names the handler needs to exist. */
@@ -208,7 +214,12 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
   if (input === null || input === undefined) throw new ConfigError('', 'the config is empty', 'write an EndpointPickerConfig (apiVersion, kind, plugins, schedulingProfiles)');
   if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError('', 'the config must be a mapping', 'write an EndpointPickerConfig mapping');
   // The apiVersion selects the dialect: llm-d.ai/v1alpha1 → the llm-d-router v0.10.0 loader.
-  if ((input as { apiVersion?: unknown }).apiVersion === LLMD_API_VERSION) return resolveLlmdConfig(input, opts);
+  const apiVersion = (input as { apiVersion?: unknown }).apiVersion;
+  if (apiVersion === LLMD_API_VERSION) return resolveLlmdConfig(input, opts);
+  if (apiVersion === API_VERSION && opts.legacyGroupAsV010) {
+    const c = resolveLlmdConfig({ ...input, apiVersion: LLMD_API_VERSION }, opts);
+    return { ...c, warnings: [`apiVersion: ${API_VERSION} is deprecated in llm-d-router v0.10.0 (fix: write ${LLMD_API_VERSION})`, ...c.warnings] };
+  }
   const parsed = endpointPickerConfigSchema.safeParse(input);
   if (!parsed.success) {
     const e = issueToConfigError(parsed.error, input, endpointPickerConfigSchema);

@@ -73,9 +73,9 @@ describe('the v0.10 no-config default and the helm default (§2.9, §2.10)', () 
   it('every shipped llm-d-v0.10 config loads (token-producer stubbed until registered)', () => {
     const dir = join(ROOT, 'policies/configs/llm-d-v0.10');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(files.length).toBeGreaterThanOrEqual(8);
     for (const f of files) {
-      const c = loadPickerConfig({ text: readFileSync(join(dir, f), 'utf8') }, { catalog });
+      const c = loadPickerConfig({ text: readFileSync(join(dir, f), 'utf8') }, { catalog, allowExperimentalPlugins: f === 'payload-agnostic.yaml' });
       expect(c.dialect, f).toBe('llm-d-v0.10');
     }
     const pd = loadPickerConfig({ text: readFileSync(join(dir, 'pd-epp-config.yaml'), 'utf8') }, { catalog });
@@ -260,5 +260,25 @@ describe('stability of the production types (§2.4 lists, when definitions do no
     expect(errorOf('plugins: [{type: session-affinity-scorer}]\n')).toMatch(/"session-affinity-scorer" is Alpha/);
     expect(load('plugins: [{type: session-affinity-scorer}]\n', { allowExperimentalPlugins: true }).warnings).toEqual([]);
     expect(load('plugins: [{type: by-label, parameters: {label: role, validValues: [x]}}]\n').warnings.join()).toMatch(/"by-label" is deprecated.*use "label-selector-filter"/);
+  });
+});
+
+describe('helm payload-agnostic.yaml and the deprecated group read as v0.10 (§2.10, §7 item 2, §2.1)', () => {
+  const text = (): string => readFileSync(join(ROOT, 'policies/configs/llm-d-v0.10/payload-agnostic.yaml'), 'utf8');
+  it('fails the stability check as shipped; with experimental plugins: passthrough only, in-flight producer auto-created', () => {
+    expect(() => loadPickerConfig({ text: text() }, { catalog })).toThrow(/plugins\[2\]\.type: plugin type "session-affinity-scorer" is Alpha/);
+    const c = loadPickerConfig({ text: text() }, { catalog, allowExperimentalPlugins: true });
+    expect(c.parsers!.map((p) => [p.name, p.claims])).toEqual([['passthrough-parser', []]]);
+    // active-request-scorer requires InFlightLoadDataKey/inflight-load-producer → auto; it requires TokenizedPrompt
+    expect(c.types.get('inflight-load-producer')).toBe('inflight-load-producer');
+    expect(c.types.get('token-producer')).toBe('token-producer');
+  });
+
+  it('legacyGroupAsV010 reads an x-k8s.io document with v0.10 semantics and a deprecation warning', () => {
+    const legacy = 'apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins: [{type: queue-scorer}]\n';
+    const c = loadPickerConfig({ text: legacy }, { catalog, legacyGroupAsV010: true });
+    expect(c.dialect).toBe('llm-d-v0.10');
+    expect(c.warnings[0]).toMatch(/^apiVersion: inference.networking.x-k8s.io\/v1alpha1 is deprecated/);
+    expect(loadPickerConfig({ text: legacy }).dialect).toBe('gaie-v1.5');
   });
 });
