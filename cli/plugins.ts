@@ -1,8 +1,14 @@
-/** `routesim plugins`: every registered EPP plugin type with its kinds, source, description and parameters. */
+/**
+ * `routesim plugins`: every registered EPP plugin type with its kinds, configuration dialect(s)
+ * (GAIE v1.5.0 `inference.networking.x-k8s.io/v1alpha1`, llm-d-router v0.10.0 `llm-d.ai/v1alpha1`,
+ * or both), source version, v0.10 stability/deprecation, description and parameters. A type
+ * registered once per dialect is listed once per dialect.
+ */
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { paramDocs, pluginDefinitions } from '../policies/framework/registry.js';
+import { DIALECTS, paramDocs, pluginDefinitions } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
+import { DEPRECATED_TYPES, isAlphaType } from '../policies/config/llmd/defaults.js';
 import { VERSION } from './version.js';
 import { BASELINE_DOCS, BASELINE_TYPES } from '../policies/baselines/index.js';
 import { namedPolicyDocs } from '../policies/named/index.js';
@@ -24,7 +30,12 @@ export function pluginCatalog() {
   return pluginDefinitions().map((d) => ({
     type: d.type,
     kinds: [...d.kinds],
+    /** Dialects the definition serves (both when the type behaves the same in GAIE v1.5.0 and llm-d-router v0.10.0). */
+    dialects: [...(d.dialects ?? DIALECTS)],
     source: d.source,
+    /** llm-d-router v0.10.0 stability (absent on the definition: the §2.4 list, else beta). */
+    stability: d.stability ?? (isAlphaType(d.type) ? 'alpha' : 'beta'),
+    deprecatedFor: d.deprecatedFor ?? DEPRECATED_TYPES[d.type] ?? null,
     description: d.description,
     parameters: paramDocs(d).map((p) => {
       const written = writtenDefault(d.params.shape[p.name] as z.ZodType);
@@ -68,6 +79,13 @@ export function routerCatalog() {
   ];
 }
 
+/** `gaie-v1.5`, `llm-d-v0.10`, or `both`; plus ` alpha` / ` deprecated → X` for v0.10 definitions. */
+function dialectLabel(p: { dialects: readonly string[]; stability: string; deprecatedFor: string | null }): string {
+  const base = p.dialects.length === DIALECTS.length ? 'both' : p.dialects.join(', ');
+  const serves010 = p.dialects.includes('llm-d-v0.10');
+  return `${base}${serves010 && p.stability === 'alpha' ? ' (v0.10 alpha)' : ''}${serves010 && p.deprecatedFor ? ` (v0.10 deprecated → ${p.deprecatedFor})` : ''}`;
+}
+
 /** First sentence of a description (up to ". "), Markdown-safe. */
 function firstSentence(text: string): string {
   const i = text.search(/\.\s(?=[A-Z(`])/);
@@ -86,8 +104,8 @@ function mdParams(ps: readonly { name: string; default: unknown }[]): string {
 
 /** The README's plugin and router tables (the README test checks they match the registry). */
 export function pluginsMarkdown(): string {
-  const lines = ['| type | kinds | source | parameters (defaults) | what it does |', '|---|---|---|---|---|'];
-  for (const p of pluginCatalog()) lines.push(`| \`${p.type}\` | ${p.kinds.join(', ')} | ${p.source} | ${mdParams(p.parameters)} | ${firstSentence(p.description)} |`);
+  const lines = ['| type | kinds | dialect | source | parameters (defaults) | what it does |', '|---|---|---|---|---|---|'];
+  for (const p of pluginCatalog()) lines.push(`| \`${p.type}\` | ${p.kinds.join(', ')} | ${dialectLabel(p)} | ${p.source} | ${mdParams(p.parameters)} | ${firstSentence(p.description)} |`);
   lines.push('', '| router `type` | source | parameters (defaults) | what it does |', '|---|---|---|---|');
   for (const r of routerCatalog()) lines.push(`| \`${r.type}\` | ${r.source} | ${mdParams(r.parameters)} | ${firstSentence(r.description)} |`);
   return `${lines.join('\n')}\n`;
@@ -120,7 +138,7 @@ function describeEntry(lines: string[], head: string, description: string, param
 
 function pluginsTable(): string {
   const lines: string[] = ['EPP plugins (use in an EndpointPickerConfig: scenario `epp:`, `routesim pick`)', ''];
-  for (const p of pluginCatalog()) describeEntry(lines, `${p.type}  [${p.kinds.join(', ')}]  ${p.source}`, p.description, p.parameters);
+  for (const p of pluginCatalog()) describeEntry(lines, `${p.type}  [${p.kinds.join(', ')}]  ${p.source}  dialect: ${dialectLabel(p)}`, p.description, p.parameters);
   lines.push('Routers (use as a scenario policy `type:`)', '');
   for (const r of routerCatalog()) describeEntry(lines, `${r.type}  [Router]  ${r.source}`, r.description, r.parameters);
   return lines.join('\n');

@@ -5,6 +5,11 @@
  * request lifecycle (framework/director.ts) needs, with fresh (stateful) plugin instances on every
  * call.
  *
+ * `apiVersion: llm-d.ai/v1alpha1` documents go to the llm-d-router v0.10.0 loader (llmd/loader.ts);
+ * `inference.networking.x-k8s.io/v1alpha1` keeps GAIE v1.5.0 semantics below (routesim lets the
+ * apiVersion select the dialect, where v0.10.0 itself reads the old group as v0.10 with a
+ * deprecation log, `llm-d-router.md` §2.1).
+ *
  * Defaulting, in the production's order:
  *  1. plugin names default to their type; names must be unique;
  *  2. a `prefix-cache-scorer` without any `approx-prefix-cache-producer` gets one (name = type) built
@@ -52,7 +57,10 @@ import {
   type PreRequest,
   type PrepareData,
   type ProfileHandler,
+  type RequestHeaderProcessor,
   type ResponseComplete,
+  type ResponseHeaderProcessor,
+  type Screener,
   type SaturationDetector,
   type SchedulerProfile,
   type Scorer,
@@ -62,8 +70,10 @@ import { parseYamlText } from '../util/userText.js';
 import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
 import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
-import { endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
+import { API_VERSION, endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
+import { resolveLlmdConfig } from './llmd/loader.js';
+import type { ParserEntry } from './llmd/requestHandler.js';
 
 export { ConfigError } from './errors.js';
 
@@ -117,7 +127,7 @@ export interface ResolvedConfig {
   /** Instance name of the request parser (no-op in routesim). */
   readonly parser: string;
   /** Data-layer sources and their extractors (instance names; no-op in routesim). */
-  readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[] }[];
+  readonly dataLayer: readonly { readonly source: string; readonly extractors: readonly string[]; readonly intervalTicks?: number }[];
   /** Which production the config is read as: its apiVersion's (GAIE v1.5.0 or llm-d-router v0.10.0). */
   readonly dialect: Dialect;
   /**
@@ -125,11 +135,38 @@ export interface ResolvedConfig {
    * `path: problem (fix: …)`; callers print them as warnings.
    */
   readonly warnings: readonly string[];
+  // llm-d-router v0.10.0 only (llmd/loader.ts); absent for GAIE v1.5.0 configs ----------------------
+  /** Request parsers in precedence order with their claimed path suffixes (§2.3). */
+  readonly parsers?: readonly ParserEntry[];
+  readonly requestHeaderProcessors?: readonly RequestHeaderProcessor[];
+  readonly screeners?: readonly Screener[];
+  readonly responseHeaderProcessors?: readonly ResponseHeaderProcessor[];
+  /** v0.10 settings routesim records but that do not change routing. */
+  readonly llmd?: {
+    /** Every registered gate with its value (defaults included). */
+    readonly featureGates: ReadonlyMap<string, boolean>;
+    readonly discovery: string | null;
+    readonly crossReplicaSyncer: string | null;
+    readonly crossReplicaSyncIntervalUs: number | null;
+    readonly allowExperimentalPlugins: boolean;
+  };
 }
 
 export interface LoadOptions {
   /** Plugin definitions by type (default: the registered catalog). */
   readonly catalog?: ReadonlyMap<string, PluginDefinition>;
+  /**
+   * llm-d-router v0.10.0 `--allow-experimental-plugins` (§2.4): Alpha plugin types load only when
+   * true. Default false, as in production; a scenario policy opts in with
+   * `allow_experimental_plugins: true`. Ignored for GAIE v1.5.0 configs.
+   */
+  readonly allowExperimentalPlugins?: boolean;
+  /**
+   * Read `inference.networking.x-k8s.io/v1alpha1` documents as llm-d-router v0.10.0 does (v0.10
+   * semantics, deprecation warning) instead of as GAIE v1.5.0 (the default: in routesim the
+   * apiVersion selects the dialect).
+   */
+  readonly legacyGroupAsV010?: boolean;
 }
 
 /** Optional hook on profile handlers: profile names the handler needs to exist. */
@@ -176,6 +213,13 @@ interface Spec {
 export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedConfig {
   if (input === null || input === undefined) throw new ConfigError('', 'the config is empty', 'write an EndpointPickerConfig (apiVersion, kind, plugins, schedulingProfiles)');
   if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError('', 'the config must be a mapping', 'write an EndpointPickerConfig mapping');
+  // The apiVersion selects the dialect: llm-d.ai/v1alpha1 → the llm-d-router v0.10.0 loader.
+  const apiVersion = (input as { apiVersion?: unknown }).apiVersion;
+  if (apiVersion === LLMD_API_VERSION) return resolveLlmdConfig(input, opts);
+  if (apiVersion === API_VERSION && opts.legacyGroupAsV010) {
+    const c = resolveLlmdConfig({ ...input, apiVersion: LLMD_API_VERSION }, opts);
+    return { ...c, warnings: [`apiVersion: ${API_VERSION} is deprecated in llm-d-router v0.10.0 (fix: write ${LLMD_API_VERSION})`, ...c.warnings] };
+  }
   const parsed = endpointPickerConfigSchema.safeParse(input);
   if (!parsed.success) {
     const e = issueToConfigError(parsed.error, input, endpointPickerConfigSchema);
@@ -519,13 +563,13 @@ export function orderProducers(producers: readonly PrepareData[]): PrepareData[]
   return out;
 }
 
-function refError(path: string, ref: string, names: Iterable<string>): ConfigError {
+export function refError(path: string, ref: string, names: Iterable<string>): ConfigError {
   const list = [...names];
   const guess = didYouMean(ref, list);
   return new ConfigError(path, `no plugin named "${ref}"`, `${guess ? `did you mean "${guess}"? ` : ''}declared plugins: ${list.join(', ') || 'none'}`);
 }
 
-function paramFix(def: PluginDefinition, param: string): string {
+export function paramFix(def: PluginDefinition, param: string): string {
   const shape = def.params.shape as Record<string, z.ZodType>;
   const top = param.split('.')[0]!;
   const d = shape[top]?.description;

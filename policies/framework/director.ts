@@ -10,160 +10,52 @@
  * HTTP outcomes: 429 (sheddable request while saturated; scheduling failed; flow-control capacity),
  * 503 (no candidate endpoints; queue TTL expired), 500 (an Admission plugin denied).
  *
+ * llm-d-router v0.10.0 configs (`dialect: 'llm-d-v0.10'`, `llm-d-router.md` §3) take handleV010:
+ * parser chosen by path (none → 400), `x-llm-d-*` headers (GAIE aliases), request-header processors,
+ * fairness id, screeners after the snapshot (intersection; empty → 503), producers stop at the
+ * first error, typed scheduling/PreRequest errors keep their code (eppError.ts), and flow-control
+ * outcomes follow §3.1 (capacity 429 `rejected-saturated` / 503 `rejected-no-endpoints`, TTL 429
+ * `rejected-ttl-expired` / 503) with the drop reason on the decision.
+ *
  * Synchronous and allocation-light: the simulated gateway calls it for every request; the pick
  * harness (policies/harness/) calls it with `trace` to explain decisions.
  */
 import type { ResolvedConfig } from '../config/loader.js';
 import type { FlowController } from '../flowcontrol/types.js';
 import { createFlowController } from '../flowcontrol/controller.js';
-import type { EndpointMetrics, KvEvent } from '../types.js';
-import { schedule, type SchedulingTrace } from './scheduler.js';
+import type { KvEvent } from '../types.js';
+import { EppError, type EppStatus } from './eppError.js';
+import {
+  capacityOutcome,
+  chooseParser,
+  fairnessIdV010,
+  failureOf,
+  headerV010,
+  HEADER_OBJECTIVE_V010,
+  runHeaderProcessors,
+  screen,
+  ttlOutcome,
+} from './lifecycleV010.js';
+import { TtlPluginState } from './pluginState.js';
+import { schedule } from './scheduler.js';
 import {
   SchedulingError,
   type CycleContext,
   type LLMRequest,
-  type PluginState,
   type Prompt,
   type ResponseInfo,
   type SchedEndpoint,
   type SchedulingResult,
 } from './types.js';
 
-/** One endpoint of the pool as the gateway last scraped it. */
-export interface PoolEndpoint {
-  readonly name: string;
-  readonly index: number;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Last scraped metrics; null if never scraped. */
-  readonly metrics: EndpointMetrics | null;
-  /** IP (or `ip:port`) the subset header may name instead of the endpoint name. */
-  readonly address?: string;
-  /** Static endpoint attributes (endpoint attribute store) copied into every request's candidate. */
-  readonly attributes?: ReadonlyMap<string, unknown>;
-}
-
-/** InferenceModelRewrite: requests for `model` go to one of `targets`, by integer weight. */
-export interface ModelRewriteRule {
-  readonly model: string;
-  readonly targets: readonly { readonly model: string; readonly weight: number }[];
-}
-
-export interface EndpointPickerOptions {
-  /** Seeded uniform [0, 1) stream: model rewrites, and every plugin's ctx.rng. */
-  readonly rng: () => number;
-  /** InferenceObjective name → priority (header `x-gateway-inference-objective`). */
-  readonly objectives?: ReadonlyMap<string, number>;
-  readonly modelRewrites?: readonly ModelRewriteRule[];
-}
-
-/** What the picker did, for the pick harness: the scheduling trace, plus the pool saturation when computed. */
-export interface DecisionTrace extends SchedulingTrace {
-  /** Saturation the legacy admission controller (or, when tracing, the detector) saw. */
-  saturation?: number;
-}
-
-interface DecisionBase {
-  readonly requestId: string;
-  readonly request: LLMRequest;
-  readonly trace?: DecisionTrace;
-}
-
-export interface DispatchDecision extends DecisionBase {
-  readonly kind: 'dispatch';
-  /** Name of the primary target endpoint. */
-  readonly target: string;
-  /** Its pool index. */
-  readonly index: number;
-  /** Further endpoints of the primary profile (maxNumOfEndpoints > 1), best first. */
-  readonly fallbacks: string[];
-  readonly result: SchedulingResult;
-}
-
-/**
- * Why the EPP answered a request itself, as a fixed code (the free text, with live values such as
- * the pool saturation, is `reason`): shed-saturated (429, sheddable request while the pool is
- * saturated), flow-control-capacity (429, a flow-control queue limit), no-endpoint (429, the
- * scheduler found no target), no-candidates (503, no endpoint in the pool / subset),
- * flow-control-ttl (503, timed out in the flow-control queue), admission-rejected (500, an admission
- * plugin denied it).
- */
-export type RejectCode = 'shed-saturated' | 'flow-control-capacity' | 'no-endpoint' | 'no-candidates' | 'flow-control-ttl' | 'admission-rejected';
-
-/** Every RejectCode, sorted. */
-export const REJECT_CODES: readonly RejectCode[] = ['admission-rejected', 'flow-control-capacity', 'flow-control-ttl', 'no-candidates', 'no-endpoint', 'shed-saturated'];
-
-export interface RejectDecision extends DecisionBase {
-  readonly kind: 'reject';
-  readonly status: 400 | 429 | 500 | 503;
-  readonly code: RejectCode;
-  readonly reason: string;
-}
-
-/** Flow control: the request waits in the EPP's queue; `dispatchQueued` releases it later. */
-export interface QueuedDecision extends DecisionBase {
-  readonly kind: 'queued';
-}
-
-export type Decision = DispatchDecision | RejectDecision | QueuedDecision;
-
-export interface ExpiredRequest {
-  readonly requestId: string;
-  readonly request: LLMRequest;
-  readonly status: 503;
-  readonly code: 'flow-control-ttl';
-  readonly reason: string;
-}
+export * from './decisions.js';
+import type { Decision, DecisionTrace, DispatchDecision, EndpointPickerOptions, ExpiredRequest, ModelRewriteRule, PoolEndpoint, RejectCode, RejectDecision } from './decisions.js';
 
 export const HEADER_OBJECTIVE = 'x-gateway-inference-objective';
 export const HEADER_SUBSET = 'x-gateway-destination-endpoint-subset';
 export const HEADER_FAIRNESS_ID = 'x-gateway-inference-fairness-id';
 
-/** PluginState entries untouched this long are garbage-collected (§1.8). */
-export const PLUGIN_STATE_TTL_US = 5 * 60 * 1e6;
-
-/**
- * Per-request plugin state with the production's 5-minute GC of untouched entries, swept lazily
- * (at most once per minute of clock time, when the director is called).
- */
-export class TtlPluginState implements PluginState {
-  nowUs = 0;
-  private readonly entries = new Map<string, { values: Map<string, unknown>; touchedUs: number }>();
-  private lastSweepUs = 0;
-
-  read(requestId: string, key: string): unknown {
-    const e = this.entries.get(requestId);
-    if (!e) return undefined;
-    e.touchedUs = this.nowUs;
-    return e.values.get(key);
-  }
-
-  write(requestId: string, key: string, value: unknown): void {
-    let e = this.entries.get(requestId);
-    if (!e) {
-      e = { values: new Map(), touchedUs: this.nowUs };
-      this.entries.set(requestId, e);
-    }
-    e.touchedUs = this.nowUs;
-    e.values.set(key, value);
-  }
-
-  delete(requestId: string): void {
-    this.entries.delete(requestId);
-  }
-
-  /** Requests with state. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Sets the clock and drops entries untouched for PLUGIN_STATE_TTL_US (checked once per minute). */
-  advance(nowUs: number): void {
-    this.nowUs = nowUs;
-    if (nowUs - this.lastSweepUs < 60e6) return;
-    this.lastSweepUs = nowUs;
-    for (const [id, e] of this.entries) if (nowUs - e.touchedUs > PLUGIN_STATE_TTL_US) this.entries.delete(id);
-  }
-}
+export { PLUGIN_STATE_TTL_US, TtlPluginState } from './pluginState.js';
 
 interface LiveRequest {
   readonly request: LLMRequest;
@@ -172,6 +64,8 @@ interface LiveRequest {
 
 interface Queued {
   readonly trace: boolean;
+  /** v0.10: the request attribute store filled before admission (request-header processors). */
+  readonly state?: Map<string, unknown>;
 }
 
 export class EndpointPicker {
@@ -184,6 +78,10 @@ export class EndpointPicker {
   private readonly queued = new Map<string, Queued>();
   /** Dispatched requests whose response has not completed (for ResponseComplete plugins). */
   private readonly live = new Map<string, LiveRequest>();
+  /** llm-d-router v0.10.0 lifecycle (`llm-d-router.md` §3) for llm-d.ai/v1alpha1 configs. */
+  private readonly v010: boolean;
+  /** Pool size at the last call (v0.10 flow-control outcomes depend on an empty pool). */
+  private poolSize = 0;
 
   constructor(config: ResolvedConfig, opts: EndpointPickerOptions) {
     this.config = config;
@@ -193,6 +91,7 @@ export class EndpointPicker {
     for (const r of opts.modelRewrites ?? []) if (!rw.has(r.model) && r.targets.length > 0) rw.set(r.model, r);
     this.rewrites = rw;
     this.flow = config.flowControl ? createFlowController(config.flowControl, config.plugins) : null;
+    this.v010 = config.dialect === 'llm-d-v0.10';
   }
 
   /** True when some plugin consumes engine KV events (precise prefix index). */
@@ -222,6 +121,8 @@ export class EndpointPicker {
   handleRequest(req: LLMRequest, pool: readonly PoolEndpoint[], nowUs: number, opts?: { trace?: boolean }): Decision {
     this.pluginState.advance(nowUs);
     const trace: DecisionTrace | undefined = opts?.trace ? { profiles: [] } : undefined;
+    this.poolSize = pool.length;
+    if (this.v010) return this.handleV010(req, pool, nowUs, trace);
 
     // 1–3: objective → priority; model rewrite.
     const objective = req.headers[HEADER_OBJECTIVE];
@@ -259,6 +160,7 @@ export class EndpointPicker {
     if (!flow || flow.queued === 0) return [];
     this.pluginState.advance(nowUs);
     const out: (DispatchDecision | RejectDecision)[] = [];
+    this.poolSize = pool.length;
     const whole = pool.map(clone);
     const ctx = this.context(nowUs);
     for (;;) {
@@ -268,7 +170,7 @@ export class EndpointPicker {
       const q = this.queued.get(req.id);
       this.queued.delete(req.id);
       const trace: DecisionTrace | undefined = q?.trace || opts?.trace ? { profiles: [], saturation: sat } : undefined;
-      const d = this.schedule(req, this.candidates(req, pool), nowUs, trace);
+      const d = this.schedule(req, this.candidates(req, pool), nowUs, trace, q?.state);
       out.push(d);
       // A dispatch changes nothing the detector sees until the next scrape; keep releasing while it allows.
     }
@@ -280,7 +182,9 @@ export class EndpointPicker {
     if (!this.flow || this.flow.queued === 0) return [];
     return this.flow.expire(nowUs).map((request) => {
       this.queued.delete(request.id);
-      return { requestId: request.id, request, status: 503 as const, code: 'flow-control-ttl' as const, reason: 'request timed out in queue' };
+      if (!this.v010) return { requestId: request.id, request, status: 503 as const, code: 'flow-control-ttl' as const, reason: 'request timed out in queue' };
+      const o = ttlOutcome(this.poolSize);
+      return { requestId: request.id, request, status: o.status, code: 'flow-control-ttl' as const, reason: 'request timed out in queue', dropReason: o.dropReason };
     });
   }
 
@@ -312,18 +216,26 @@ export class EndpointPicker {
   // -------------------------------------------------------------------------------------------
 
   /** Steps 5–11 for an admitted request. */
-  private schedule(req: LLMRequest, candidates: SchedEndpoint[], nowUs: number, trace: DecisionTrace | undefined): DispatchDecision | RejectDecision {
-    if (candidates.length === 0) {
+  private schedule(req: LLMRequest, snapshot: SchedEndpoint[], nowUs: number, trace: DecisionTrace | undefined, state?: Map<string, unknown>): DispatchDecision | RejectDecision {
+    if (snapshot.length === 0) {
       const why = req.headers[HEADER_SUBSET] !== undefined ? 'no endpoint of the requested subset is available' : 'no endpoints available in the pool';
       return { kind: 'reject', status: 503, code: 'no-candidates', reason: why, requestId: req.id, request: req, trace };
     }
     const cfg = this.config;
-    const ctx = this.context(nowUs);
+    const ctx = this.context(nowUs, state);
+    let candidates = snapshot;
+    if (this.v010 && (cfg.screeners?.length ?? 0) > 0) {
+      // v0.10 step 9: screeners see the full snapshot; their results are intersected.
+      candidates = screen(cfg.screeners!, ctx, req, snapshot);
+      if (candidates.length === 0) return { kind: 'reject', status: 503, code: 'screened-out', reason: `no endpoint passed the screeners (${cfg.screeners!.map((s) => s.name).join(', ')})`, requestId: req.id, request: req, trace };
+    }
     for (const p of cfg.prepareData) {
       try {
         p.prepareRequestData(ctx, req, candidates);
       } catch {
-        // errors (and the 400 ms timeout) are logged and ignored by the production
+        // errors (and the timeout) are logged; GAIE v1.5.0 in routesim goes on with the next producer,
+        // v0.10.0 stops the remaining producers (§3 step 10); the request continues either way.
+        if (this.v010) break;
       }
     }
     for (const a of cfg.admission) {
@@ -334,6 +246,7 @@ export class EndpointPicker {
     try {
       result = schedule(cfg.handler, cfg.profiles, ctx, req, candidates, trace);
     } catch (err) {
+      if (this.v010 && err instanceof EppError) return { kind: 'reject', status: err.status, code: 'no-endpoint', reason: `failed to find target endpoint: ${err.message}`, dropReason: err.dropReason, requestId: req.id, request: req, trace };
       if (!(err instanceof SchedulingError)) throw err;
       return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: ${err.message}`, requestId: req.id, request: req, trace };
     }
@@ -342,7 +255,10 @@ export class EndpointPicker {
     if (!primary || !first) {
       return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: profile ${result.primaryProfileName} has no result`, requestId: req.id, request: req, trace };
     }
-    for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
+    if (this.v010) {
+      const failed = this.preRequestV010(ctx, req, result, first.name);
+      if (failed) return { kind: 'reject', ...failed, code: 'pre-request-error', requestId: req.id, request: req, trace };
+    } else for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
     this.live.set(req.id, { request: req, result });
     const fallbacks: string[] = [];
     for (let i = 1; i < primary.targetEndpoints.length; i++) fallbacks.push(primary.targetEndpoints[i]!.name);
@@ -372,8 +288,69 @@ export class EndpointPicker {
     return out;
   }
 
-  private context(nowUs: number): CycleContext {
-    return { nowUs, rng: this.rng, cycleState: new Map(), pluginState: this.pluginState };
+  private context(nowUs: number, cycleState: Map<string, unknown> = new Map()): CycleContext {
+    return { nowUs, rng: this.rng, cycleState, pluginState: this.pluginState };
+  }
+
+  /**
+   * llm-d-router v0.10.0 steps 1–7 (`llm-d-router.md` §3): parser by path (400), model rewrite,
+   * objective (x-llm-d-inference-objective, GAIE alias), request-header processors, fairness id,
+   * admission (gate off: legacy shedding, 429 without drop reason; gate on: enqueue, §3.1).
+   */
+  private handleV010(req: LLMRequest, pool: readonly PoolEndpoint[], nowUs: number, trace: DecisionTrace | undefined): Decision {
+    const cfg = this.config;
+    const reject = (status: EppStatus, code: RejectCode, reason: string, dropReason?: string): RejectDecision =>
+      dropReason === undefined ? { kind: 'reject', status, code, reason, requestId: req.id, request: req, trace } : { kind: 'reject', status, code, reason, dropReason, requestId: req.id, request: req, trace };
+    const choice = chooseParser(cfg.parsers ?? [], req);
+    if ('reason' in choice) return reject(400, 'bad-request', choice.reason);
+    const rule = this.rewrites.get(req.model);
+    if (rule) req.targetModel = this.pickRewrite(rule);
+    const objective = headerV010(req.headers, HEADER_OBJECTIVE_V010, HEADER_OBJECTIVE);
+    if (objective !== undefined) req.priority = this.objectives.get(objective) ?? 0;
+    const ctx = this.context(nowUs);
+    const failed = runHeaderProcessors(cfg.requestHeaderProcessors ?? [], ctx, req);
+    if (failed) return reject(failed.status, 'request-header-error', failed.reason, failed.dropReason);
+    const fairnessId = fairnessIdV010(req, ctx);
+    if (fairnessId !== req.fairnessId) (req as { fairnessId: string }).fairnessId = fairnessId;
+    if (this.flow) {
+      const out = this.flow.enqueue(req, req.requestSizeBytes ?? promptBytes(req.prompt), nowUs);
+      if (out.kind === 'rejected') {
+        const o = capacityOutcome(pool.length);
+        return reject(o.status, 'flow-control-capacity', out.reason, o.dropReason);
+      }
+      this.queued.set(req.id, { trace: trace !== undefined, state: ctx.cycleState });
+      return { kind: 'queued', requestId: req.id, request: req, trace };
+    }
+    const candidates = this.candidates(req, pool);
+    if (req.priority < 0 || trace) {
+      const sat = cfg.saturationDetector.saturation(ctx, candidates);
+      if (trace) trace.saturation = sat;
+      if (req.priority < 0 && sat >= 1.0) return reject(429, 'shed-saturated', `sheddable request (priority ${req.priority}) rejected: pool saturated (${fmt(sat)} ≥ 1.0)`);
+    }
+    return this.schedule(req, candidates, nowUs, trace, ctx.cycleState);
+  }
+
+  /**
+   * v0.10 step 15: every PreRequest plugin runs; errors are joined; a single typed error keeps its
+   * code, else 500. On failure the end-of-stream hooks run at once (the production's cleanup of a
+   * stream that ends after a pick).
+   */
+  private preRequestV010(ctx: CycleContext, req: LLMRequest, result: SchedulingResult, target: string): { status: EppStatus; reason: string; dropReason?: string } | null {
+    const errors: unknown[] = [];
+    for (const p of this.config.preRequest) {
+      try {
+        p.preRequest(ctx, req, result);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length === 0) return null;
+    const joined = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+    const one = errors.length === 1 ? failureOf(errors[0], 500, 'PreRequest failed') : { status: 500 as const, reason: `PreRequest failed: ${joined}` };
+    const info: ResponseInfo = { endpoint: target, result, headers: new Map() };
+    for (const p of this.config.responseComplete) p.responseComplete(ctx, req, info);
+    this.pluginState.delete(req.id);
+    return one.dropReason === undefined ? { status: one.status, reason: one.reason } : one;
   }
 
   /** Weighted random target by integer weight; all-zero weights → uniform. */

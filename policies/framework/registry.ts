@@ -30,6 +30,20 @@ export interface PluginDefinition<P extends z.ZodObject = z.ZodObject> {
   readonly stability?: 'alpha' | 'beta' | 'stable';
   /** Deprecated in v0.10.0: the type to use instead (loads with a warning). */
   readonly deprecatedFor?: string;
+  /**
+   * llm-d-router v0.10.0 data dependencies (`llm-d-router.md` §2.9 step 5), used by the v0.10 loader
+   * (policies/config/llmd/producers.ts). Data keys are `"<DataType>/<producerName>"`, e.g.
+   * `PrefixCacheMatchInfoDataKey/approx-prefix-cache-producer`.
+   * `requires`: keys an instance with these (parsed) parameters needs some plugin to produce;
+   * `produces`: keys the instance writes (a producer writes under its own instance name);
+   * `defaultProducerFor`: data types for which this type is the registered default producer: when a
+   * required key `"<DataType>/<this type>"` has no producer, the loader instantiates this type with
+   * no parameters, named after the type. Absent = none (the loader then uses its built-in table
+   * for the production's types, policies/config/llmd/dataKeys.ts).
+   */
+  readonly requires?: (params: z.output<P>, name: string) => readonly string[];
+  readonly produces?: (params: z.output<P>, name: string) => readonly string[];
+  readonly defaultProducerFor?: readonly string[];
   /** Interfaces it implements, for documentation (e.g. ['Scorer']). */
   readonly kinds: readonly string[];
   /** Where the semantics come from (e.g. 'GAIE v1.5.0', 'llm-d v0.7.0', 'GAIE v0.5.0', 'routesim'). */

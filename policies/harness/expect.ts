@@ -30,6 +30,7 @@ export function checkExpectations(c: PickCase, results: readonly PickResult[]): 
       if (JSON.stringify(want) !== JSON.stringify(got)) errs.push(`${at}.${what}: expected ${show(want)}, got ${show(got)}`);
     };
     if (e.outcome !== undefined) eq('outcome', e.outcome, r.outcome);
+    if (e.dropReason !== undefined) eq('dropReason', e.dropReason, r.dropReason ?? null);
     if (e.pick !== undefined) {
       if (r.outcome !== 'dispatched') errs.push(`${at}.pick: expected ${e.pick}, but the outcome was ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`);
       else eq('pick', e.pick, r.target);

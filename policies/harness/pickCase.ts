@@ -60,7 +60,9 @@ const profileExpect = z.strictObject({
 });
 const expectSchema = z.strictObject({
   pick: z.string().optional(),
-  outcome: z.union([z.literal('dispatched'), z.literal('queued'), z.literal(400), z.literal(429), z.literal(500), z.literal(503)]).optional(),
+  outcome: z.union([z.literal('dispatched'), z.literal('queued'), z.literal(400), z.literal(401), z.literal(403), z.literal(404), z.literal(412), z.literal(429), z.literal(500), z.literal(503)]).optional(),
+  /** llm-d-router v0.10.0: the x-llm-d-request-dropped-reason value (null = none). */
+  dropReason: z.string().nullable().optional(),
   fallbacks: z.array(z.string()).optional(),
   /** Σ weight × score per endpoint of the primary profile (to 1e-9). */
   totals: scoresByEndpoint.optional(),
@@ -128,19 +130,23 @@ export const pickCaseSchema = z.strictObject({
     .optional(),
   endpoints: z.array(endpointSchema).min(1),
   requests: z.array(requestSchema).min(1),
+  /** llm-d-router v0.10.0 `--allow-experimental-plugins` (default false): Alpha plugin types load only when true. */
+  allowExperimentalPlugins: z.boolean().optional(),
 });
 export type PickCase = z.output<typeof pickCaseSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Output
 
-export type Outcome = 'dispatched' | 'queued' | 400 | 429 | 500 | 503;
+export type Outcome = 'dispatched' | 'queued' | 400 | 401 | 403 | 404 | 412 | 429 | 500 | 503;
 
 export interface PickResult {
   request: number;
   id: string;
   outcome: Outcome;
   reason?: string;
+  /** llm-d-router v0.10.0 drop-reason header value, when set. */
+  dropReason?: string;
   target?: string;
   fallbacks?: string[];
   /** Model after InferenceModelRewrite. */
@@ -275,7 +281,7 @@ function checkExpectNames(file: string, at: string, e: PickExpect, names: Readon
 export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   const file = opts.file ?? '<case>';
   const c = parsePickCase(doc, file);
-  const config = loadCaseConfig(c, file, opts);
+  const config = loadCaseConfig(c, file, c.allowExperimentalPlugins === undefined ? opts : { ...opts, allowExperimentalPlugins: c.allowExperimentalPlugins });
   const rng = seedrandom.alea(String(c.seed));
   const picker = new EndpointPicker(config, {
     rng,
@@ -318,6 +324,7 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
     if (d.kind === 'reject') {
       r.outcome = d.status;
       r.reason = d.reason;
+      if (d.dropReason !== undefined) r.dropReason = d.dropReason;
       return;
     }
     r.outcome = 'dispatched';
@@ -336,6 +343,7 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
       const r = results[indexOfId.get(e.requestId)!]!;
       r.outcome = e.status;
       r.reason = e.reason;
+      if (e.dropReason !== undefined) r.dropReason = e.dropReason;
     }
     for (const d of picker.dispatchQueued(pool, nowUs, { trace: true })) record(indexOfId.get(d.requestId)!, d, nowUs);
   };
@@ -370,6 +378,7 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
 function ordered(r: PickResult): PickResult {
   const o: Partial<PickResult> = { request: r.request, id: r.id, outcome: r.outcome };
   if (r.reason !== undefined) o.reason = r.reason;
+  if (r.dropReason !== undefined) o.dropReason = r.dropReason;
   if (r.target !== undefined) o.target = r.target;
   if (r.fallbacks !== undefined) o.fallbacks = r.fallbacks;
   o.targetModel = r.targetModel;

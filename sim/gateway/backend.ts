@@ -31,9 +31,9 @@ function configInput(src: EppConfigSource): { text: string } | { value: unknown 
 
 /** Loads an EPP config once so mistakes surface at scenario load, naming the file and field. */
 /** Loads an EPP config once so a mistake fails at load time; returns its warnings as `file: path: problem (fix: …)`. */
-export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string): string[] {
+export function validateEppSource(src: EppConfigSource, scenarioFile: string, path: string, allowExperimentalPlugins?: boolean): string[] {
   try {
-    const { warnings } = loadPickerConfig(configInput(src));
+    const { warnings } = loadPickerConfig(configInput(src), allowExperimentalPlugins === undefined ? {} : { allowExperimentalPlugins });
     return warnings.map((w) => (src.kind === 'file' ? `${src.path}: ${w}` : `${scenarioFile}: ${path}.${w}`));
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -59,7 +59,7 @@ export interface PickerSetup {
 /** A pool's picker: a plain router, or an EPP configuration with the pool's objectives and rewrites. */
 export function createPickerBackend(policy: PolicySpec, setup: PickerSetup): Backend {
   if (policy.type !== 'epp') return { kind: 'router', router: createRouter(policy.type, policy.parameters ?? {}) };
-  const config = loadPickerConfig(configInput(policy.epp!));
+  const config = loadPickerConfig(configInput(policy.epp!), policy.allow_experimental_plugins === undefined ? {} : { allowExperimentalPlugins: policy.allow_experimental_plugins });
   const picker = new EndpointPicker(config, {
     rng: createRng(setup.seed, setup.rngName),
     modelRewrites: setup.modelRewrites,

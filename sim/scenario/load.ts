@@ -247,16 +247,20 @@ function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: 
     ...(p.pool !== undefined ? { pool: p.pool } : {}),
     ...(p.replicas !== undefined ? { replicas: p.replicas.map((g) => ({ gpu: g.gpu, count: g.count, tp: g.tp ?? 1, labels: { ...g.labels }, ...parallelKeys(g) })) } : {}),
   };
+  const experimental = p.allow_experimental_plugins !== undefined ? { allow_experimental_plugins: p.allow_experimental_plugins } : {};
+  if (p.allow_experimental_plugins !== undefined && p.epp === undefined && p.type !== 'epp') {
+    throw fail(`${path}.allow_experimental_plugins`, 'allow_experimental_plugins applies to EPP configurations only', 'remove it, or give the policy an `epp` config');
+  }
   if (p.epp !== undefined) {
     if (p.type !== undefined && p.type !== 'epp') throw fail(`${path}.type`, `a policy has either a router type or an epp config, not both`, 'remove `type` (or `epp`)');
     if (p.parameters !== undefined) throw fail(`${path}.parameters`, 'EPP plugin parameters go inside the EndpointPickerConfig', 'move them to the config\'s plugins[].parameters');
     const epp = readEppSource(p.epp, `${path}.epp`, file, fail);
-    for (const w of validateEppSource(epp, file, `${path}.epp`)) warnInput(w);
+    for (const w of validateEppSource(epp, file, `${path}.epp`, p.allow_experimental_plugins)) warnInput(w);
     const name = p.name ?? (epp.kind === 'file' ? basename(epp.path, extname(epp.path)) : 'epp');
-    return { name, type: 'epp', epp, ...override };
+    return { name, type: 'epp', epp, ...experimental, ...override };
   }
   if (p.type === undefined) throw fail(path, 'a policy needs a `type` (a router) or an `epp` config', known(''));
-  if (p.type === 'epp') return { name: p.name ?? 'epp', type: 'epp', epp: { kind: 'default' }, ...override };
+  if (p.type === 'epp') return { name: p.name ?? 'epp', type: 'epp', epp: { kind: 'default' }, ...experimental, ...override };
   if (!ROUTER_TYPES.includes(p.type)) throw fail(`${path}.type`, `unknown policy type "${p.type}"`, known(p.type));
   validateRouter(p.type, p.parameters ?? {}, `${path}.parameters`, fail);
   return { name: p.name ?? p.type, type: p.type, ...(p.parameters ? { parameters: { ...p.parameters } } : {}), ...override };

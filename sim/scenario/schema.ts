@@ -508,6 +508,8 @@ const PolicySchema = z.union(
       type: z.string().min(1).optional(),
       parameters: z.record(z.string(), z.unknown()).optional(),
       epp: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+      /** llm-d-router v0.10.0 `--allow-experimental-plugins` for an `llm-d.ai/v1alpha1` epp config (default false). Issue 13. */
+      allow_experimental_plugins: z.boolean().optional(),
       refresh_metrics_ms: bounded(R.periodMs).optional(),
       pool: z.string().min(1).optional(),
       replicas: z.array(ReplicaGroupSchema).min(1).max(64).optional(),

@@ -407,6 +407,8 @@ export interface PolicySpec {
   readonly parameters?: Readonly<Record<string, unknown>>;
   /** The EPP configuration when `type` is `epp`. */
   readonly epp?: EppConfigSource;
+  /** llm-d-router v0.10.0 `--allow-experimental-plugins`: Alpha plugin types load only when true (absent = false). Issue 13. */
+  readonly allow_experimental_plugins?: boolean;
   /** Overrides gateway.refresh_metrics_ms for this policy (e.g. to compare staleness). */
   readonly refresh_metrics_ms?: number;
   /** The pool whose picker this policy replaces (absent: the scenario's only / first pool). */
