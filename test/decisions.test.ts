@@ -3,7 +3,11 @@
  * scraped view, counterfactual picks with true metrics, the regret summary, sampling, byte-identical
  * runs with and without the log, and the replay of a logged decision as a pick case.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { routesim, smallScenario } from './cliHelpers.js';
 import { runPolicy } from '../sim/simulation.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { PolicySpec } from '../sim/scenario/types.js';
@@ -203,5 +207,50 @@ policies:
     const other = line.candidates.find((c) => c.name !== line.pick)!.name;
     const out = runPickCase(pickCaseFromDecision({ ...line, pick: other }, undefined));
     expect(out.mismatches.length).toBeGreaterThan(0);
+  });
+});
+
+describe('routesim run --decisions / routesim pick --from-decision (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'routesim-dec-'));
+  const scenario = join(dir, 's.yaml');
+  writeFileSync(scenario, smallScenario(2, '').replace('policies: [round-robin, least-requests]', 'policies: [round-robin, {name: gaie, epp: default}]'));
+  const at = (f: string) => join(dir, f);
+
+  it('writes the lines and the summary of EPP policies; the rest of the results is unchanged; a line replays', () => {
+    const plain = routesim(['run', scenario, '-o', at('r0.json')]);
+    expect(plain.code).toBe(0);
+    const r = routesim(['run', scenario, '--decisions', at('d.jsonl'), '--decisions-sample', '0.5', '-o', at('r1.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const text = readFileSync(at('d.jsonl'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as DecisionLine);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(new Set(lines.map((l) => l.policy))).toEqual(new Set(['gaie']));
+    const doc = JSON.parse(readFileSync(at('r1.json'), 'utf8')) as { policies: { name: string; decisions?: { decisions: number } }[] };
+    expect(doc.policies.find((p) => p.name === 'round-robin')!.decisions).toBeUndefined();
+    expect(doc.policies.find((p) => p.name === 'gaie')!.decisions!.decisions).toBe(60);
+    for (const p of doc.policies) delete p.decisions;
+    expect(doc).toEqual(JSON.parse(readFileSync(at('r0.json'), 'utf8')));
+    // The summary alone is the same as with the file.
+    const s = routesim(['run', scenario, '--decision-summary', '--json']);
+    const alone = JSON.parse(s.stdout) as typeof doc;
+    expect(alone.policies.find((p) => p.name === 'gaie')!.decisions).toEqual(JSON.parse(readFileSync(at('r1.json'), 'utf8')).policies[1].decisions);
+    const replay = routesim(['pick', '--from-decision', `${at('d.jsonl')}:3`, '--scenario', scenario]);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    expect((JSON.parse(replay.stdout) as { results: { target: string }[] }).results[0]!.target).toBe(lines[2]!.pick);
+  });
+
+  it('bad flags are one line naming the flag and the fix', () => {
+    const r = routesim(['run', scenario, '--decisions-sample', '0.5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^routesim: --decisions-sample: only meaningful with --decisions \(fix: .*\)\n$/);
+    const z = routesim(['run', scenario, '--decisions', at('x.jsonl'), '--decisions-sample', '0']);
+    expect(z.code).toBe(2);
+    expect(z.stderr).toMatch(/--decisions-sample.*0 < share ≤ 1.*fix: pass e\.g\. --decisions-sample 0\.1/);
+    const p = routesim(['pick', '--from-decision', `${at('d.jsonl')}:99999`]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/d\.jsonl: line 99999: the file has \d+ lines \(fix: give a line from 1 to \d+\)/);
   });
 });
