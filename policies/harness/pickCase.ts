@@ -15,13 +15,15 @@ import seedrandom from 'seedrandom';
 import { decodeUtf8, parseYamlText, positioned } from '../util/userText.js';
 import { z } from 'zod';
 import { ConfigError, joinPath } from '../config/errors.js';
-import { loadPickerConfig, parseConfigText, type LoadOptions, type ResolvedConfig } from '../config/loader.js';
+import { loadPickerConfig, parseConfigText, type LoadOptions } from '../config/loader.js';
 import { issueToConfigError } from '../config/zodIssues.js';
 import { EndpointPicker, HEADER_FAIRNESS_ID, type Decision } from '../framework/director.js';
 import type { ProfileTrace } from '../framework/scheduler.js';
-import type { ChatMessage, Filter, LLMRequest, Prompt, SchedulerProfile } from '../framework/types.js';
+import type { ChatMessage, LLMRequest, Prompt } from '../framework/types.js';
+import type { Pins } from './pins.js';
 import type { EndpointMetrics, KvEvent } from '../types.js';
 import { checkExpectations } from './expect.js';
+import { withPins } from './pins.js';
 
 // ---------------------------------------------------------------------------------------------
 // Case schema
@@ -277,8 +279,8 @@ function checkExpectNames(file: string, at: string, e: PickExpect, names: Readon
 export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   const file = opts.file ?? '<case>';
   const c = parsePickCase(doc, file);
-  let pins: Pick<CaseRequest, 'pinScores' | 'pinSurvivors'> = {};
-  const config = withPins(loadCaseConfig(c, file, opts), c, () => pins);
+  let pins: Pins = {};
+  const config = withPins(loadCaseConfig(c, file, opts), c.requests, () => pins);
   const rng = seedrandom.alea(String(c.seed));
   const picker = new EndpointPicker(config, {
     rng,
@@ -382,50 +384,6 @@ function ordered(r: PickResult): PickResult {
   if (r.primaryProfile !== undefined) o.primaryProfile = r.primaryProfile;
   o.profiles = r.profiles;
   return o as PickResult;
-}
-
-/**
- * The config with every scorer / filter instance some request pins wrapped: while the current
- * request pins it, it answers the pinned scores / survivors; otherwise it runs as loaded.
- */
-function withPins(config: ResolvedConfig, c: PickCase, current: () => Pick<CaseRequest, 'pinScores' | 'pinSurvivors'>): ResolvedConfig {
-  const scorers = new Set<string>();
-  const filters = new Set<string>();
-  for (const q of c.requests) {
-    for (const n of Object.keys(q.pinScores ?? {})) scorers.add(n);
-    for (const n of Object.keys(q.pinSurvivors ?? {})) filters.add(n);
-  }
-  if (scorers.size === 0 && filters.size === 0) return config;
-  const profiles = new Map<string, SchedulerProfile>();
-  for (const [name, p] of config.profiles) {
-    profiles.set(name, {
-      ...p,
-      filters: p.filters.map((f): Filter => (!filters.has(f.name) ? f : {
-        type: f.type,
-        name: f.name,
-        filter: (ctx, req, eps) => {
-          const keep = current().pinSurvivors?.[f.name];
-          if (keep === undefined) return f.filter(ctx, req, eps);
-          const set = new Set(keep);
-          return eps.filter((e) => set.has(e.name));
-        },
-      })),
-      scorers: p.scorers.map((s): SchedulerProfile['scorers'][number] => (!scorers.has(s.scorer.name) ? s : {
-        weight: s.weight,
-        scorer: {
-          type: s.scorer.type,
-          name: s.scorer.name,
-          category: s.scorer.category,
-          score: (ctx, req, eps) => {
-            const pinned = current().pinScores?.[s.scorer.name];
-            if (pinned === undefined) return s.scorer.score(ctx, req, eps);
-            return new Map(eps.map((e) => [e.name, pinned[e.name] ?? 0] as const));
-          },
-        },
-      })),
-    });
-  }
-  return { ...config, profiles };
 }
 
 function loadCaseConfig(c: PickCase, file: string, opts: LoadOptions) {
