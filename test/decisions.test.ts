@@ -201,6 +201,24 @@ policies:
     }
   });
 
+  it('random picks replay: the line carries the cycle’s draws and the case hands them back', () => {
+    const random: PolicySpec = {
+      name: 'random',
+      type: 'epp',
+      epp: { kind: 'inline', config: { apiVersion: 'inference.networking.x-k8s.io/v1alpha1', kind: 'EndpointPickerConfig', plugins: [{ type: 'queue-scorer' }, { type: 'random-picker' }], schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'queue-scorer' }, { pluginRef: 'random-picker' }] }] } },
+    };
+    const { parsed } = logged(scenario, random, undefined as unknown as SimRequest[], 0.2);
+    const config = JSON.stringify((random.epp as { config: unknown }).config);
+    let withoutDraws = 0;
+    for (const line of parsed) {
+      expect(line.draws.length).toBeGreaterThan(0);
+      expect(runPickCase(pickCaseFromDecision(line, config)).mismatches).toEqual([]);
+      // Without the draws the case's own seed decides: some picks differ (4 pods, ~3/4 each).
+      if (runPickCase(pickCaseFromDecision({ ...line, draws: [] }, config)).mismatches.length > 0) withoutDraws++;
+    }
+    expect(withoutDraws).toBeGreaterThan(0);
+  });
+
   it('a replay whose logged pick disagrees with the scores fails', () => {
     const { parsed } = logged(scenario, policy, undefined as unknown as SimRequest[], 0.1);
     const line = parsed.find((l) => new Set(Object.values(l.profiles[0]!.totals)).size > 1)!;

@@ -84,6 +84,8 @@ export interface DecisionLine {
   readonly candidates: LineCandidate[];
   readonly profiles: LineProfile[];
   readonly primaryProfile: string | null;
+  /** The uniform [0, 1) draws the cycle's plugins took from the picker's stream, in order (tie-breaks). */
+  readonly draws: readonly number[];
   /** First target of the primary profile; null when scheduling failed. */
   readonly pick: string | null;
   /** The same cycle re-run with true metrics (no side effects): pick per profile. */

@@ -10,8 +10,8 @@
  * and filters that draw random numbers — is PINNED: such a scorer returns the logged raw scores,
  * such a filter the logged survivors (pickCase.ts `pinScores` / `pinSurvivors`). Producers still
  * run on the empty state, so a P/D decider that reads their prefix attributes may decide
- * differently, and a random picker breaks ties with the case's own seed, not the run's stream:
- * the totals are reproduced, a tie among equal totals may go another way.
+ * differently. Random tie-breaks replay: the line carries the cycle's draws from the picker's
+ * stream and the case hands them back first (pickCase.ts `rngDraws`).
  */
 import type { DecisionLine } from './decisionLine.js';
 
@@ -73,6 +73,7 @@ export function pickCaseFromDecision(line: DecisionLine, config: string | undefi
         timeMs: line.timeUs / 1000,
         ...(Object.keys(pinScores).length > 0 ? { pinScores } : {}),
         ...(Object.keys(pinSurvivors).length > 0 ? { pinSurvivors } : {}),
+        ...(line.draws.length > 0 ? { rngDraws: line.draws } : {}),
         expect,
       },
     ],

@@ -112,6 +112,8 @@ const requestSchema = z.strictObject({
   pinScores: z.record(z.string(), scoresByEndpoint).optional(),
   /** Replays: these filter instances keep exactly these endpoints (of those they are given) for this request. */
   pinSurvivors: z.record(z.string(), z.array(z.string())).optional(),
+  /** Replays: the picker's random stream returns these uniform draws first for this request (then continues). */
+  rngDraws: z.array(z.number().min(0).lt(1)).optional(),
   expect: expectSchema.optional(),
 });
 
@@ -281,7 +283,11 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   const c = parsePickCase(doc, file);
   let pins: Pins = {};
   const config = withPins(loadCaseConfig(c, file, opts), c.requests, () => pins);
-  const rng = seedrandom.alea(String(c.seed));
+  const seeded = seedrandom.alea(String(c.seed));
+  // Replays hand back a logged decision's draws first (fromDecision.ts); other cases use the seeded stream as is.
+  let replay: readonly number[] = [];
+  let next = 0;
+  const rng = c.requests.some((q) => q.rngDraws !== undefined) ? () => (next < replay.length ? replay[next++]! : seeded()) : seeded;
   const picker = new EndpointPicker(config, {
     rng,
     objectives: new Map(Object.entries(c.objectives ?? {})),
@@ -360,6 +366,8 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
     releaseQueued(nowUs);
 
     pins = q;
+    replay = q.rngDraws ?? [];
+    next = 0;
     const req = toRequest(q, i);
     indexOfId.set(req.id, i);
     if (q.complete) completeOnDispatch.add(req.id);

@@ -124,6 +124,7 @@ export class DecisionLog {
       candidates,
       profiles: cycle.trace.profiles.map((p) => lineProfile(p, (n) => typeOf.get(n) ?? n)),
       primaryProfile: primary,
+      draws: cycle.draws,
       pick,
       counterfactual: { pick: primaryPick(cf), picks: cfPicks, changed },
       ...(regret !== undefined ? { regret } : {}),
