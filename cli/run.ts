@@ -10,7 +10,7 @@ import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
-import { ScenarioRunError, UserError } from '../sim/core/errors.js';
+import { inputError, ScenarioRunError, UserError } from '../sim/core/errors.js';
 import { inputWarnings } from '../sim/scenario/warnings.js';
 import { checkRunSize } from '../sim/scenario/feasibility.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
@@ -27,7 +27,6 @@ import { sourceInputFiles } from './sourceInputs.js';
 import { DecisionLog } from '../sim/decisions/log.js';
 import type { DecisionSummary } from '../sim/decisions/summary.js';
 import { renderDecisionBlock } from '../reports/decisions.js';
-import { inputError } from '../sim/core/errors.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -129,8 +128,8 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
       ...(wantDecisions
         ? {
+            // Every policy gets a log (another pool's picker may be an EPP); only those that scheduled report.
             decisionLog: (policy) => {
-              if (policy.type !== 'epp') return undefined;
               const log = new DecisionLog({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
               logs.set(policy.name, log);
               return log;
@@ -139,7 +138,8 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
         : {}),
       onPolicyDone: (run, point) => {
         const log = point.primary ? logs.get(run.policy) : undefined;
-        if (log !== undefined) decisionSummaries.set(run.policy, log.summary());
+        const summary = log?.summary();
+        if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
         doneBefore += run.records.length;
         if (point.primary) {
           csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
