@@ -10,7 +10,7 @@ import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
-import { ScenarioRunError, UserError } from '../sim/core/errors.js';
+import { inputError, ScenarioRunError, UserError } from '../sim/core/errors.js';
 import { inputWarnings } from '../sim/scenario/warnings.js';
 import { checkRunSize } from '../sim/scenario/feasibility.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
@@ -24,6 +24,9 @@ import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
 import { runWarnings } from './runWarnings.js';
 import { sourceInputFiles } from './sourceInputs.js';
+import { DecisionLog } from '../sim/decisions/log.js';
+import type { DecisionSummary } from '../sim/decisions/summary.js';
+import { renderDecisionBlock } from '../reports/decisions.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -35,6 +38,9 @@ interface RunFlags extends ReplayFlagValues {
   seeds?: string;
   sweepRate?: string;
   updateBaseline?: string;
+  decisions?: string;
+  decisionsSample?: string;
+  decisionSummary?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -47,6 +53,9 @@ export function registerRun(program: Command): void {
     .option('--seeds <n>', 'repeat every policy over n seeds (seed, seed+1, …): mean, 95 % CI and paired significance')
     .option('--sweep-rate <rates>', 'also run at these offered loads, comma-separated req/s (latency against load)')
     .option('--update-baseline <file>', 'write the results JSON as the CI baseline for routesim check (- = stdout instead of the table)')
+    .option('--decisions <file>', 'write one JSON line per EPP scheduling decision of the first seed\'s run (candidates, scraped vs true state, scores, pick, counterfactual pick); adds the decision-quality summary (- = stdout instead of the table)')
+    .option('--decisions-sample <share>', 'with --decisions: write only this share of the requests\' decisions, 0 < share ≤ 1, chosen deterministically from the seed (the summary still covers every decision)')
+    .option('--decision-summary', 'compute the decision-quality summary (regret against the true engine state, picks changed by stale scrapes) without writing --decisions; slower: every pick is re-run')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
 }
@@ -68,6 +77,7 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
       { flag: '--out', path: flags.out, stdout: true, example: 'results.json' },
       { flag: '--update-baseline', path: flags.updateBaseline, stdout: true, example: 'baseline.json' },
       { flag: '--requests-csv', path: flags.requestsCsv, stdout: true, example: 'requests.csv' },
+      { flag: '--decisions', path: flags.decisions, stdout: true, example: 'decisions.jsonl' },
       {
         flag: '--trace-out',
         path: flags.traceOut,
@@ -86,6 +96,7 @@ function run(path: string, flags: RunFlags): void {
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   // Rates given as a flag must keep every sweep point within the run-size limits too.
   if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
+  decisionsSample(flags);
   const outputs = runOutputs(path, flags, scenario);
   try {
     runWith(path, scenario, plan, flags, outputs);
@@ -100,6 +111,11 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
   const csv = flags.requestsCsv ? openAtomicStream(flags.requestsCsv) : null;
+  const decisionsOut = flags.decisions ? openAtomicStream(flags.decisions) : null;
+  const decisionSummaries = new Map<string, DecisionSummary>();
+  const logs = new Map<string, DecisionLog>();
+  const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
+  const sample = decisionsSample(flags);
   const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
@@ -110,7 +126,20 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
     const { primary, doc } = collectResults(scenario, plan, VERSION, {
       onProgress: (arrived) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
+      ...(wantDecisions
+        ? {
+            // Every policy gets a log (another pool's picker may be an EPP); only those that scheduled report.
+            decisionLog: (policy) => {
+              const log = new DecisionLog({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
+              logs.set(policy.name, log);
+              return log;
+            },
+          }
+        : {}),
       onPolicyDone: (run, point) => {
+        const log = point.primary ? logs.get(run.policy) : undefined;
+        const summary = log?.summary();
+        if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
         doneBefore += run.records.length;
         if (point.primary) {
           csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
@@ -122,20 +151,33 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
     const runLines = runWarnings(path, scenario, primary);
     for (const line of runLines) process.stderr.write(`${line}\n`);
     const warnings = [...inputWarnings(), ...runLines.map((l) => l.replace(/^routesim: warning: /, ''))];
-    const full = { ...doc, ...(traceStats ? { trace: traceStats } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+    const withDecisions = decisionSummaries.size === 0 ? doc : { ...doc, policies: doc.policies.map((p) => (decisionSummaries.has(p.name) ? { ...p, decisions: decisionSummaries.get(p.name)! } : p)) };
+    const full = { ...withDecisions, ...(traceStats ? { trace: traceStats } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
     if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
     csv?.commit();
+    decisionsOut?.commit();
     recorder?.commit();
     // Every file renamed into place together (or none), then stdout.
     outputs.commit();
     if (outputs.usesStdout) return;
     const traceHead = traceStats && scenario.workload.source?.kind === 'trace' ? renderTraceStats(`trace ${scenario.workload.source.path} (${scenario.workload.source.format}) as replayed:`, traceStats) + '\n' : '';
-    process.stdout.write(flags.json ? serialiseResults(full) : traceHead + renderRunTables(primary, full));
+    process.stdout.write(flags.json ? serialiseResults(full) : traceHead + renderRunTables(primary, full) + renderDecisionBlock(full));
   } catch (err) {
     progress.stop();
     csv?.abort();
+    decisionsOut?.abort();
     recorder?.abort();
     throw err;
   }
+}
+
+/** `--decisions-sample` as a share in (0, 1] (1 when absent); only valid with --decisions. */
+function decisionsSample(flags: RunFlags): number {
+  const t = flags.decisionsSample;
+  if (t === undefined) return 1;
+  if (!flags.decisions) throw new UserError('--decisions-sample: only meaningful with --decisions (fix: add --decisions decisions.jsonl, or drop --decisions-sample)');
+  const x = Number(t.trim());
+  if (t.trim() === '' || !Number.isFinite(x) || !(x > 0) || x > 1) throw inputError('--decisions-sample', '', `expected a share 0 < share ≤ 1, got ${JSON.stringify(t)}`, 'pass e.g. --decisions-sample 0.1');
+  return x;
 }

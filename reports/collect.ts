@@ -107,6 +107,8 @@ function runPoint(scenario: ScenarioConfig, plan: ExperimentPlan, rate: number, 
     const results = runScenario(sc, {
       onProgress: hooks.onProgress,
       ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}),
+      // Issue 13: decisions are recorded for the primary run only.
+      ...(point.primary && hooks.decisionLog ? { decisionLog: hooks.decisionLog } : {}),
       onPolicyDone: (run) => {
         const acc = accs[idx++]!;
         if (keepProfiles) {

@@ -1,5 +1,6 @@
 /** The results.json document: tool version, the resolved scenario, and each policy's summary. */
 import type { PolicySummary } from '../sim/metrics/summary.js';
+import type { DecisionSummary } from '../sim/decisions/summary.js';
 import type { TraceStats } from '../sim/workload/traces/stats.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import type { FigureStats } from './confidence.js';
@@ -24,6 +25,8 @@ export interface PolicyResult {
   readonly pool_distributions?: Readonly<Record<string, LatencyDistributions>>;
   /** Per-replica gauges and throughput / goodput over time, of the first seed's run. */
   readonly timeseries?: TimeSeries;
+  /** Issue 13 (`--decisions` / `--decision-summary`, EPP policies): decision quality of the first seed's run (sim/decisions/summary.ts). */
+  readonly decisions?: DecisionSummary;
 }
 
 export interface SeedSummary {

@@ -1,5 +1,6 @@
 /** Runs every policy of a scenario, one after the other, and summarises each. */
-import type { ScenarioConfig } from './scenario/types.js';
+import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
+import type { DecisionLog } from './decisions/log.js';
 import type { PolicyRun } from './metrics/types.js';
 import { summarize, type PolicySummary } from './metrics/summary.js';
 import { summaryOptionsFor } from './metrics/options.js';
@@ -19,12 +20,15 @@ export interface ExperimentHooks {
   onArrival?(req: SimRequest): void;
   /** A policy finished; its per-request records are only kept until this returns. */
   onPolicyDone?(run: PolicyRun): void;
+  /** Issue 13: a decision log for this policy's run (`--decisions`), or undefined for none. */
+  decisionLog?(policy: PolicySpec): DecisionLog | undefined;
 }
 
 export function runScenario(scenario: ScenarioConfig, hooks: ExperimentHooks = {}): PolicyResult[] {
   const results: PolicyResult[] = [];
   for (const policy of scenario.policies) {
-    const run = runPolicy(scenario, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}) });
+    const log = hooks.decisionLog?.(policy);
+    const run = runPolicy(scenario, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}) }, undefined, log !== undefined ? { decisions: log } : {});
     hooks.onPolicyDone?.(run);
     results.push({ policy: run.policy, policyType: run.policyType, summary: summarize(run, scenario.slo, summaryOptionsFor(scenario)) });
   }

@@ -73,6 +73,8 @@ export interface RunObserver {
 export interface RunOptions {
   /** When the scrape after the one at `nowUs` fires (default: gateway/scrapes.ts; tests pass an eager reference). */
   readonly nextScrapeUs?: (nowUs: number, refreshUs: number, nextEventUs: number) => number;
+  /** Issue 13 (`--decisions`): record every EPP scheduling decision here (sim/decisions/); nothing else changes. */
+  readonly decisions?: import('./decisions/log.js').DecisionLog;
 }
 
 /**
@@ -92,6 +94,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
   const routes = routesOf(scenario, policy);
   const gateway = new Cluster(pools, routes, fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
+  if (options.decisions !== undefined) gateway.recordDecisions(options.decisions);
   const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
   replicas.forEach((r, i) => {
     if (gateway.wantsKvEvents(fleet.info[i]!.pool)) r.kv.events = { stored: [], removed: [] };

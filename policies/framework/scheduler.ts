@@ -6,6 +6,12 @@
  *
  * With a trace object the cycle also records what a policy author needs to answer "why did it pick
  * that pod?": survivors after each filter, every scorer's scores and the weighted totals.
+ *
+ * A SchedulingRecorder (`routesim run --decisions`, sim/decisions/) is installed for the duration
+ * of one synchronous director call with `withSchedulingRecorder`; `schedule` then traces the cycle,
+ * notes the random draws its plugins made and the cycle state it started from, and hands all of it
+ * to the recorder after the scheduling result is known and before the director's PreRequest
+ * plugins run. Absent (the usual case) it costs one module-variable read per request.
  */
 import {
   SchedulingError,
@@ -35,6 +41,44 @@ export interface ProfileTrace {
 
 export interface SchedulingTrace {
   readonly profiles: ProfileTrace[];
+}
+
+/** Everything one scheduling cycle saw and did, handed to a SchedulingRecorder. */
+export interface ScheduledCycle {
+  readonly handler: ProfileHandler;
+  readonly profiles: ReadonlyMap<string, SchedulerProfile>;
+  readonly ctx: CycleContext;
+  readonly req: LLMRequest;
+  /** Candidates as the profiles got them (scraped metrics, producer attributes). */
+  readonly candidates: readonly SchedEndpoint[];
+  /** The cycle state before the first profile ran (a copy). */
+  readonly cycleStateBefore: ReadonlyMap<string, unknown>;
+  /** The uniform draws the cycle's plugins took from ctx.rng, in order. */
+  readonly draws: readonly number[];
+  readonly trace: SchedulingTrace;
+  /** The result, or null when scheduling failed (SchedulingError). */
+  readonly result: SchedulingResult | null;
+}
+
+/** Receives every scheduling cycle while installed; must not change plugin or director state. */
+export interface SchedulingRecorder {
+  scheduled(cycle: ScheduledCycle): void;
+}
+
+let activeRecorder: SchedulingRecorder | undefined;
+
+/**
+ * Runs `fn` (a synchronous director call) with `recorder` receiving every scheduling cycle it
+ * makes; the previous recorder (normally none) is restored afterwards, also on a throw.
+ */
+export function withSchedulingRecorder<T>(recorder: SchedulingRecorder, fn: () => T): T {
+  const prev = activeRecorder;
+  activeRecorder = recorder;
+  try {
+    return fn();
+  } finally {
+    activeRecorder = prev;
+  }
 }
 
 const clamp01 = (x: number): number => (x > 1 ? 1 : x >= 0 ? x : 0);
@@ -88,6 +132,8 @@ export function schedule(
   candidates: readonly SchedEndpoint[],
   trace?: SchedulingTrace,
 ): SchedulingResult {
+  const recorder = activeRecorder;
+  if (recorder !== undefined) return scheduleRecorded(recorder, handler, profiles, ctx, req, candidates, trace);
   const results = new Map<string, ProfileRunResult | null>();
   for (let guard = 0; ; guard++) {
     const next = handler.pickProfiles(ctx, req, profiles, results);
@@ -107,4 +153,38 @@ export function schedule(
   }
   if (results.size === 0) throw new SchedulingError('no profile ran');
   return handler.processResults(ctx, req, results);
+}
+
+/**
+ * `schedule` under a recorder: the same cycle (the plugins get a context whose rng forwards to the
+ * real one and notes each draw), then the recorder, with itself uninstalled so that a
+ * counterfactual re-run it makes is not recorded.
+ */
+function scheduleRecorded(
+  recorder: SchedulingRecorder,
+  handler: ProfileHandler,
+  profiles: ReadonlyMap<string, SchedulerProfile>,
+  ctx: CycleContext,
+  req: LLMRequest,
+  candidates: readonly SchedEndpoint[],
+  trace: SchedulingTrace | undefined,
+): SchedulingResult {
+  const t: SchedulingTrace = trace ?? { profiles: [] };
+  const draws: number[] = [];
+  const rng = ctx.rng;
+  const noted: CycleContext = { ...ctx, rng: () => {
+    const v = rng();
+    draws.push(v);
+    return v;
+  } };
+  const cycleStateBefore = new Map(ctx.cycleState);
+  let result: SchedulingResult | null = null;
+  activeRecorder = undefined;
+  try {
+    result = schedule(handler, profiles, noted, req, candidates, t);
+    return result;
+  } finally {
+    recorder.scheduled({ handler, profiles, ctx, req, candidates, cycleStateBefore, draws, trace: t, result });
+    activeRecorder = recorder;
+  }
 }

@@ -20,8 +20,10 @@ import { issueToConfigError } from '../config/zodIssues.js';
 import { EndpointPicker, HEADER_FAIRNESS_ID, type Decision } from '../framework/director.js';
 import type { ProfileTrace } from '../framework/scheduler.js';
 import type { ChatMessage, LLMRequest, Prompt } from '../framework/types.js';
+import type { Pins } from './pins.js';
 import type { EndpointMetrics, KvEvent } from '../types.js';
 import { checkExpectations } from './expect.js';
+import { withPins } from './pins.js';
 
 // ---------------------------------------------------------------------------------------------
 // Case schema
@@ -106,6 +108,14 @@ const requestSchema = z.strictObject({
   bytes: z.number().int().min(0).nullable().optional(),
   /** Engine KV block keys of the prompt (precise prefix scoring). */
   blockKeys: z.array(z.number().int()).optional(),
+  /** The request's InferenceObjective priority when no objective header sets it (default 0). */
+  priority: z.number().int().optional(),
+  /** Replays (fromDecision.ts): these scorer instances return these raw scores for this request. */
+  pinScores: z.record(z.string(), scoresByEndpoint).optional(),
+  /** Replays: these filter instances keep exactly these endpoints (of those they are given) for this request. */
+  pinSurvivors: z.record(z.string(), z.array(z.string())).optional(),
+  /** Replays: the picker's random stream returns these uniform draws first for this request (then continues). */
+  rngDraws: z.array(z.number().min(0).lt(1)).optional(),
   expect: expectSchema.optional(),
 });
 
@@ -281,8 +291,13 @@ function checkExpectNames(file: string, at: string, e: PickExpect, names: Readon
 export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
   const file = opts.file ?? '<case>';
   const c = parsePickCase(doc, file);
-  const config = loadCaseConfig(c, file, c.allowExperimentalPlugins === undefined ? opts : { ...opts, allowExperimentalPlugins: c.allowExperimentalPlugins });
-  const rng = seedrandom.alea(String(c.seed));
+  let pins: Pins = {};
+  const config = withPins(loadCaseConfig(c, file, c.allowExperimentalPlugins === undefined ? opts : { ...opts, allowExperimentalPlugins: c.allowExperimentalPlugins }), c.requests, () => pins);
+  const seeded = seedrandom.alea(String(c.seed));
+  // Replays hand back a logged decision's draws first (fromDecision.ts); other cases use the seeded stream as is.
+  let replay: readonly number[] = [];
+  let next = 0;
+  const rng = c.requests.some((q) => q.rngDraws !== undefined) ? () => (next < replay.length ? replay[next++]! : seeded()) : seeded;
   const picker = new EndpointPicker(config, {
     rng,
     objectives: new Map(Object.entries(c.objectives ?? {})),
@@ -363,6 +378,9 @@ export function runPickCase(doc: unknown, opts: RunOptions = {}): PickOutput {
     }
     releaseQueued(nowUs);
 
+    pins = q;
+    replay = q.rngDraws ?? [];
+    next = 0;
     const req = toRequest(q, i);
     indexOfId.set(req.id, i);
     if (q.complete) completeOnDispatch.add(req.id);
@@ -481,7 +499,7 @@ function toRequest(q: CaseRequest, i: number): LLMRequest {
     targetModel: q.model,
     headers,
     prompt,
-    priority: 0,
+    priority: q.priority ?? 0,
     fairnessId: headers[HEADER_FAIRNESS_ID] ?? '',
     requestSizeBytes: q.bytes === undefined ? Buffer.byteLength(body, 'utf8') : q.bytes,
     ...(keys ? { tokenBlockKeys: () => keys } : {}),

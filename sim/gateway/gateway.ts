@@ -16,6 +16,9 @@ import type { EndpointPicker, PoolEndpoint } from '../../policies/framework/dire
 import type { Rng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
 import { BlockHasher } from '../engine/blockHasher.js';
+import { withSchedulingRecorder, type SchedulingRecorder } from '../../policies/framework/scheduler.js';
+import type { DecisionLog } from '../decisions/log.js';
+import type { TruthSource } from '../decisions/truth.js';
 
 /** Where scrapes come from: anything that can report an endpoint's metrics at a time. */
 export interface MetricsSource {
@@ -99,6 +102,10 @@ export class Gateway {
   /** Last `x-session-token` each session received (session-affinity). */
   private readonly sessionTokens = new Map<number, string>();
   private readonly ctx: { nowUs: number; rng: () => number };
+  /** `--decisions`: the scheduling recorder installed around picker calls (null: none, no cost). */
+  private recorder: SchedulingRecorder | null = null;
+  /** The request being decided at arrival (for the recorder's request lookup). */
+  private deciding: SimRequest | null = null;
 
   constructor(
     private readonly backend: Backend,
@@ -173,13 +180,32 @@ export class Gateway {
     return this.endpoints[i]!.metrics;
   }
 
+  /**
+   * Records this pool's EPP decisions into `log` (sim/decisions/); `sources` are the pool's replicas
+   * (true state). Router backends make no scheduling cycles: nothing is recorded for them.
+   */
+  recordDecisions(log: DecisionLog, sources: readonly TruthSource[]): void {
+    this.recorder = log.recorderFor({
+      pool: this.poolIndex,
+      sources,
+      requestOf: (id) => (this.deciding !== null && String(this.deciding.id) === id ? this.deciding : this.waiting.get(id)),
+    });
+  }
+
   /** A request reaches the gateway. */
   arrive(req: SimRequest, now: number, route = 0): GatewayDecision {
     if (this.oracle) this.scrape(now);
     this.ctx.nowUs = now;
     if (this.backend.kind === 'router') return this.routeWithRouter(this.backend.router, req, now, route);
     const llm = this.toLlmRequest(req);
-    const d = this.backend.picker.handleRequest(llm, this.pool, now);
+    const picker = this.backend.picker;
+    let d;
+    if (this.recorder === null) d = picker.handleRequest(llm, this.pool, now);
+    else {
+      this.deciding = req;
+      d = withSchedulingRecorder(this.recorder, () => picker.handleRequest(llm, this.pool, now));
+      this.deciding = null;
+    }
     if (d.kind === 'queued') {
       this.waiting.set(llm.id, req);
       return { kind: 'queued', pool: this.poolIndex, route };
@@ -195,7 +221,9 @@ export class Gateway {
     if (this.backend.kind !== 'epp' || this.waiting.size === 0) return [];
     if (this.oracle) this.scrape(now);
     const out: { req: SimRequest; decision: GatewayDecision }[] = [];
-    for (const d of this.backend.picker.dispatchQueued(this.pool, now)) {
+    const picker = this.backend.picker;
+    const released = this.recorder === null ? picker.dispatchQueued(this.pool, now) : withSchedulingRecorder(this.recorder, () => picker.dispatchQueued(this.pool, now));
+    for (const d of released) {
       const req = this.waiting.get(d.requestId)!;
       this.waiting.delete(d.requestId);
       out.push({ req, decision: this.afterEpp(req, d.request, d, -1) });

@@ -20,6 +20,7 @@ import { createPickerBackend } from '../gateway/backend.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { RouteTable, pickBackend, bbrHeaders } from '../routes/index.js';
 import { CircuitBreaker, OutlierDetector, RateLimiter } from '../resilience/index.js';
+import type { DecisionLog } from '../decisions/log.js';
 
 /** Codes of the answers the gateway gives itself (before or instead of a pool's picker). */
 export const GATEWAY_DROP_CODES = ['no-backend', 'no-route', 'picker-unavailable'] as const;
@@ -126,6 +127,11 @@ export class Cluster {
     });
     this.fallbackPool = routes.map((r) => (r.fallback ? this.poolIndex.get(r.fallback)! : -1));
     this.trivial &&= this.limiters[0]!.length === 0 && this.fallbackPool[0] === -1;
+  }
+
+  /** `--decisions`: every pool's EPP decisions go to `log`, with its replicas as the truth. */
+  recordDecisions(log: DecisionLog): void {
+    this.gateways.forEach((g, p) => g.recordDecisions(log, this.fleet.replicas.slice(this.fleet.offsets[p]!, this.fleet.offsets[p + 1]!)));
   }
 
   get oracle(): boolean {

@@ -170,7 +170,7 @@ describe('routesim pick / routesim plugins (built CLI)', () => {
     const r = run(['pick', f]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`routesim: ${f}: requests[0].promt: unknown field (fix: did you mean "prompt"? allowed fields here: id, model, prompt, messages, headers, timeMs, metrics, kvEvents, complete, bytes, blockKeys, expect)\n`);
+    expect(r.stderr).toBe(`routesim: ${f}: requests[0].promt: unknown field (fix: did you mean "prompt"? allowed fields here: id, model, prompt, messages, headers, timeMs, metrics, kvEvents, complete, bytes, blockKeys, priority, pinScores, pinSurvivors, rngDraws, expect)\n`);
   });
 
   it('a mistake in a referenced config file names that file', () => {
