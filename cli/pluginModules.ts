@@ -18,11 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../sim/core/errors.js';
 import { DIALECTS, ParamError, pluginDefinition, pluginDefinitions, registerPlugin, type PluginDefinition } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
+import { parseYamlText } from '../policies/util/userText.js';
 import type { PluginApi } from '../policies/api.js';
 import { SchedulingError, type Plugin } from '../policies/framework/types.js';
 
@@ -241,7 +241,14 @@ export function declaredModules(file: string): string[] | null {
   if (!READABLE.test(file)) return null;
   try {
     if (!statSync(file).isFile()) return null;
-    const raw = parseYaml(readFileSync(file, 'utf8')) as unknown;
+    const text = readFileSync(file, 'utf8');
+    // Only files that name the key are parsed here (a document is parsed once more by its command,
+    // which reports its errors; parsing a pathological one twice is what to avoid).
+    if (!text.includes('plugin_modules')) return null;
+    // The strict reader (no warnings, no stack on odd keys).
+    const parsed = parseYamlText(text);
+    if ('error' in parsed) return null;
+    const raw = parsed.value;
     const list = (raw as { plugin_modules?: unknown } | null)?.plugin_modules;
     return Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string' && s.length > 0) ? (list as string[]) : null;
   } catch {

@@ -145,7 +145,7 @@ export const cases: readonly BadInputCase[] = [
 
   // Malformed expect blocks in pick cases.
   pick('an unknown expect key', '{picks: a}', /case\.yaml: requests\[0\]\.expect\.picks: unknown field/),
-  pick('an outcome that is no HTTP status the picker gives', '{outcome: 404}', /case\.yaml: requests\[0\]\.expect\.outcome: /),
+  pick('an outcome that is no HTTP status the picker gives', '{outcome: 418}', /case\.yaml: requests\[0\]\.expect\.outcome: /),
   pick('a pick that is a number', '{pick: 3}', /case\.yaml: requests\[0\]\.expect\.pick: /),
   pick('profiles.picked that is a string', '{profiles: {default: {picked: a}}}', /case\.yaml: requests\[0\]\.expect\.profiles\.default\.picked: /),
   pick('a total that is not a number', '{totals: {a: high}}', /case\.yaml: requests\[0\]\.expect\.totals\.a: /),
