@@ -5,7 +5,8 @@
  *  objective → priority, model rewrite → admission (legacy shedding, or flow-control enqueue) →
  *  candidates (pool or the `x-gateway-destination-endpoint-subset` header) → per-request snapshot →
  *  PrepareData producers → Admission plugins → Scheduler.Schedule → PreRequest plugins → dispatch;
- *  later ResponseComplete plugins when the response finishes.
+ *  ResponseHeaderProcessor plugins once when the response headers come back (v0.10 configs; routesim:
+ *  the request's first streamed token) and ResponseComplete plugins when the response finishes.
  *
  * HTTP outcomes: 429 (sheddable request while saturated; scheduling failed; flow-control capacity),
  * 503 (no candidate endpoints; queue TTL expired), 500 (an Admission plugin denied).
@@ -60,7 +61,12 @@ export { PLUGIN_STATE_TTL_US, TtlPluginState } from './pluginState.js';
 interface LiveRequest {
   readonly request: LLMRequest;
   readonly result: SchedulingResult;
+  /** The response headers came back (ResponseHeaderProcessor plugins ran). */
+  headersSeen: boolean;
 }
+
+/** Token usage of a finished response (ResponseInfo.usage). */
+export type ResponseUsage = NonNullable<ResponseInfo['usage']>;
 
 interface Queued {
   readonly trace: boolean;
@@ -107,6 +113,14 @@ export class EndpointPicker {
   /** Requests waiting in the flow-control queue. */
   get queuedCount(): number {
     return this.flow?.queued ?? 0;
+  }
+
+  /**
+   * True when some plugin runs at the response headers (v0.10 ResponseHeaderProcessor plugins;
+   * GAIE v1.5.0 configs have none): the caller then reports each request's first token.
+   */
+  get wantsResponseHeaders(): boolean {
+    return (this.config.responseHeaderProcessors?.length ?? 0) > 0;
   }
 
   /** Dispatched requests whose response has not completed. */
@@ -189,10 +203,30 @@ export class EndpointPicker {
   }
 
   /**
-   * The response of a dispatched request finished (end of stream): runs ResponseComplete plugins
-   * and frees the request's plugin state. Returns the response headers plugins set.
+   * The response headers of a dispatched request came back from `endpointName` (routesim: its first
+   * streamed token; P/D: from the decode pod): runs ResponseHeaderProcessor plugins, at most once
+   * per request and never after its response completed (`llm-d-router.md` §3 step 17). Returns the
+   * response headers plugins set.
    */
-  responseComplete(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
+  responseHeaders(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
+    const headers = new Map<string, string>();
+    const rh = this.config.responseHeaderProcessors;
+    const live = this.live.get(requestId);
+    if (!live || live.headersSeen || rh === undefined || rh.length === 0) return headers;
+    live.headersSeen = true;
+    this.pluginState.advance(nowUs);
+    const ctx = this.context(nowUs);
+    const info: ResponseInfo = { endpoint: endpointName, result: live.result, headers };
+    for (const p of rh) p.processResponseHeaders(ctx, live.request, info);
+    return headers;
+  }
+
+  /**
+   * The response of a dispatched request finished (end of stream): runs ResponseComplete plugins
+   * (with the token `usage` when the caller knows it: a served response) and frees the request's
+   * plugin state. Returns the response headers plugins set.
+   */
+  responseComplete(requestId: string, endpointName: string, nowUs: number, usage?: ResponseUsage): Map<string, string> {
     const headers = new Map<string, string>();
     const live = this.live.get(requestId);
     if (!live) return headers;
@@ -201,7 +235,7 @@ export class EndpointPicker {
     const rc = this.config.responseComplete;
     if (rc.length > 0) {
       const ctx = this.context(nowUs);
-      const info: ResponseInfo = { endpoint: endpointName, result: live.result, headers };
+      const info: ResponseInfo = usage === undefined ? { endpoint: endpointName, result: live.result, headers } : { endpoint: endpointName, result: live.result, headers, usage };
       for (const p of rc) p.responseComplete(ctx, live.request, info);
     }
     this.pluginState.delete(requestId);
@@ -259,7 +293,7 @@ export class EndpointPicker {
       const failed = this.preRequestV010(ctx, req, result, first.name);
       if (failed) return { kind: 'reject', ...failed, code: 'pre-request-error', requestId: req.id, request: req, trace };
     } else for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
-    this.live.set(req.id, { request: req, result });
+    this.live.set(req.id, { request: req, result, headersSeen: false });
     const fallbacks: string[] = [];
     for (let i = 1; i < primary.targetEndpoints.length; i++) fallbacks.push(primary.targetEndpoints[i]!.name);
     return { kind: 'dispatch', target: first.name, index: first.index, fallbacks, result, requestId: req.id, request: req, trace };
