@@ -38,12 +38,12 @@ import {
   ttlOutcome,
 } from './lifecycleV010.js';
 import { TtlPluginState } from './pluginState.js';
+import { clone, fmt, promptBytes, stripPort } from './directorUtil.js';
 import { schedule } from './scheduler.js';
 import {
   SchedulingError,
   type CycleContext,
   type LLMRequest,
-  type Prompt,
   type ResponseInfo,
   type SchedEndpoint,
   type SchedulingResult,
@@ -57,6 +57,7 @@ export const HEADER_SUBSET = 'x-gateway-destination-endpoint-subset';
 export const HEADER_FAIRNESS_ID = 'x-gateway-inference-fairness-id';
 
 export { PLUGIN_STATE_TTL_US, TtlPluginState } from './pluginState.js';
+export { promptBytes } from './directorUtil.js';
 
 interface LiveRequest {
   readonly request: LLMRequest;
@@ -65,8 +66,7 @@ interface LiveRequest {
   headersSeen: boolean;
 }
 
-/** Token usage of a finished response (ResponseInfo.usage). */
-export type ResponseUsage = NonNullable<ResponseInfo['usage']>;
+export type ResponseUsage = NonNullable<ResponseInfo['usage']>; // token usage of a finished response
 
 interface Queued {
   readonly trace: boolean;
@@ -115,10 +115,7 @@ export class EndpointPicker {
     return this.flow?.queued ?? 0;
   }
 
-  /**
-   * True when some plugin runs at the response headers (v0.10 ResponseHeaderProcessor plugins;
-   * GAIE v1.5.0 configs have none): the caller then reports each request's first token.
-   */
+  /** Some plugin runs at the response headers (v0.10 ResponseHeaderProcessor; GAIE configs: none): report first tokens. */
   get wantsResponseHeaders(): boolean {
     return (this.config.responseHeaderProcessors?.length ?? 0) > 0;
   }
@@ -203,10 +200,9 @@ export class EndpointPicker {
   }
 
   /**
-   * The response headers of a dispatched request came back from `endpointName` (routesim: its first
-   * streamed token; P/D: from the decode pod): runs ResponseHeaderProcessor plugins, at most once
-   * per request and never after its response completed (`llm-d-router.md` §3 step 17). Returns the
-   * response headers plugins set.
+   * Response headers came back from `endpointName` (routesim: the first token; P/D: decode pod): runs
+   * ResponseHeaderProcessor plugins once per request, never after end of stream (`llm-d-router.md` §3
+   * step 17). Returns the response headers plugins set.
    */
   responseHeaders(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
     const headers = new Map<string, string>();
@@ -222,9 +218,8 @@ export class EndpointPicker {
   }
 
   /**
-   * The response of a dispatched request finished (end of stream): runs ResponseComplete plugins
-   * (with the token `usage` when the caller knows it: a served response) and frees the request's
-   * plugin state. Returns the response headers plugins set.
+   * End of stream: runs ResponseComplete plugins (with the token `usage` of a served response) and
+   * frees the request's plugin state. Returns the response headers plugins set.
    */
   responseComplete(requestId: string, endpointName: string, nowUs: number, usage?: ResponseUsage): Map<string, string> {
     const headers = new Map<string, string>();
@@ -400,33 +395,5 @@ export class EndpointPicker {
       r -= w;
     }
     return t[t.length - 1]!.model;
-  }
-}
-
-function clone(e: PoolEndpoint): SchedEndpoint {
-  return { name: e.name, index: e.index, labels: e.labels, metrics: e.metrics, attributes: new Map(e.attributes) };
-}
-
-function stripPort(s: string): string {
-  const m = /^(.*):\d+$/.exec(s);
-  return m ? m[1]! : s;
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(3);
-}
-
-/** Size of the request body's prompt in bytes, when the raw body size is unknown (flow-control accounting). */
-export function promptBytes(p: Prompt): number {
-  switch (p.kind) {
-    case 'completion':
-      return Buffer.byteLength(p.text, 'utf8');
-    case 'chat':
-      return Buffer.byteLength(JSON.stringify(p.messages), 'utf8');
-    case 'synthetic': {
-      let n = 0;
-      for (const s of p.spans) n += s.tokens;
-      return n * p.charsPerToken;
-    }
   }
 }

@@ -243,18 +243,12 @@ export class Gateway {
     return out;
   }
 
-  /**
-   * True when the picker runs plugins at the response headers (v0.10 ResponseHeaderProcessor): the
-   * simulation then reports each request's first token (firstToken). False for routers and GAIE configs.
-   */
+  /** The picker runs plugins at the response headers (v0.10 only): the simulation reports first tokens. */
   get wantsFirstToken(): boolean {
     return this.backend.kind === 'epp' && this.backend.picker.wantsResponseHeaders;
   }
 
-  /**
-   * The first token of `req` reached the client from endpoint `runIndex` (the decode pod in P/D):
-   * the response headers came back; session-affinity may set the session token there.
-   */
+  /** The first token of `req` reached the client from `runIndex` (P/D: the decode pod): the response headers. */
   firstToken(req: SimRequest, runIndex: number, now: number): void {
     if (this.backend.kind !== 'epp') return;
     const st = this.live.get(req.id);
@@ -265,10 +259,7 @@ export class Gateway {
     if (token !== undefined && req.session >= 0) this.sessionTokens.set(req.session, token);
   }
 
-  /**
-   * The response for `req` (sent to endpoint `index`) has completed (`served`: the whole answer was
-   * streamed, so its token usage is known), or the engine refused it.
-   */
+  /** The response for `req` (at endpoint `index`) completed (`served`: fully streamed, usage known), or was refused. */
   complete(req: SimRequest, runIndex: number, now: number, served = false): void {
     const index = runIndex - this.offset;
     const ep = this.endpoints[index]!;
