@@ -94,6 +94,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const refreshUs = Math.round((policy.refresh_metrics_ms ?? scenario.gateway.refresh_metrics_ms) * 1000);
   const routes = routesOf(scenario, policy);
   const gateway = new Cluster(pools, routes, fleet, { seed: scenario.seed, refreshUs, charsPerToken: scenario.gateway.chars_per_token });
+  // v0.10 ResponseHeaderProcessor plugins run at each request's first token: only then do the engines collect them.
+  if (gateway.wantsFirstToken) for (const r of replicas) r.scheduler.firstTokens = [];
   if (options.decisions !== undefined) gateway.recordDecisions(options.decisions);
   const kvDelayUs = Math.round(scenario.gateway.kv_events_delay_ms * 1000);
   replicas.forEach((r, i) => {
@@ -389,7 +391,13 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
-        for (const seq of r.endStep(now, itl.at(now))) q.push(seq.rec.endUs, pd.legOf(seq) !== null ? EventKind.PrefillReturn : EventKind.ResponseDone, seq);
+        const done = r.endStep(now, itl.at(now));
+        const firsts = r.scheduler.firstTokens;
+        if (firsts !== null && firsts.length > 0) {
+          for (const seq of firsts) q.push(seq.rec.firstTokenUs, EventKind.FirstToken, seq);
+          firsts.length = 0;
+        }
+        for (const seq of done) q.push(seq.rec.endUs, pd.legOf(seq) !== null ? EventKind.PrefillReturn : EventKind.ResponseDone, seq);
         const kvLog = r.kv.events;
         if (kvLog !== null && (kvLog.removed.length > 0 || kvLog.stored.length > 0)) {
           const index = replicaIndex.get(r)!;
@@ -409,10 +417,20 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
           flights.end(f);
           gateway.tryResult(seq.rec.replica, now, false);
         }
-        gateway.complete(seq.req, seq.rec.replica, now);
+        gateway.complete(seq.req, seq.rec.replica, now, true);
         outstanding--;
         finished(seq.req.id, true);
         retryHeld();
+        break;
+      }
+      case EventKind.FirstToken: {
+        // The response headers came back (v0.10 ResponseHeaderProcessor plugins; queued only when wanted).
+        const seq = ev.payload as Sequence;
+        if (resilient) {
+          const f = flights.get(seq.req.id);
+          if (f === undefined || f.ended || f.seq !== seq) break;
+        }
+        gateway.firstToken(seq.req, seq.rec.replica, now);
         break;
       }
       case EventKind.Scrape: {

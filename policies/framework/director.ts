@@ -5,7 +5,8 @@
  *  objective → priority, model rewrite → admission (legacy shedding, or flow-control enqueue) →
  *  candidates (pool or the `x-gateway-destination-endpoint-subset` header) → per-request snapshot →
  *  PrepareData producers → Admission plugins → Scheduler.Schedule → PreRequest plugins → dispatch;
- *  later ResponseComplete plugins when the response finishes.
+ *  ResponseHeaderProcessor plugins once when the response headers come back (v0.10 configs; routesim:
+ *  the request's first streamed token) and ResponseComplete plugins when the response finishes.
  *
  * HTTP outcomes: 429 (sheddable request while saturated; scheduling failed; flow-control capacity),
  * 503 (no candidate endpoints; queue TTL expired), 500 (an Admission plugin denied).
@@ -37,12 +38,12 @@ import {
   ttlOutcome,
 } from './lifecycleV010.js';
 import { TtlPluginState } from './pluginState.js';
+import { clone, fmt, promptBytes, stripPort } from './directorUtil.js';
 import { schedule } from './scheduler.js';
 import {
   SchedulingError,
   type CycleContext,
   type LLMRequest,
-  type Prompt,
   type ResponseInfo,
   type SchedEndpoint,
   type SchedulingResult,
@@ -56,11 +57,16 @@ export const HEADER_SUBSET = 'x-gateway-destination-endpoint-subset';
 export const HEADER_FAIRNESS_ID = 'x-gateway-inference-fairness-id';
 
 export { PLUGIN_STATE_TTL_US, TtlPluginState } from './pluginState.js';
+export { promptBytes } from './directorUtil.js';
 
 interface LiveRequest {
   readonly request: LLMRequest;
   readonly result: SchedulingResult;
+  /** The response headers came back (ResponseHeaderProcessor plugins ran). */
+  headersSeen: boolean;
 }
+
+export type ResponseUsage = NonNullable<ResponseInfo['usage']>; // token usage of a finished response
 
 interface Queued {
   readonly trace: boolean;
@@ -107,6 +113,11 @@ export class EndpointPicker {
   /** Requests waiting in the flow-control queue. */
   get queuedCount(): number {
     return this.flow?.queued ?? 0;
+  }
+
+  /** Some plugin runs at the response headers (v0.10 ResponseHeaderProcessor; GAIE configs: none): report first tokens. */
+  get wantsResponseHeaders(): boolean {
+    return (this.config.responseHeaderProcessors?.length ?? 0) > 0;
   }
 
   /** Dispatched requests whose response has not completed. */
@@ -189,10 +200,28 @@ export class EndpointPicker {
   }
 
   /**
-   * The response of a dispatched request finished (end of stream): runs ResponseComplete plugins
-   * and frees the request's plugin state. Returns the response headers plugins set.
+   * Response headers came back from `endpointName` (routesim: the first token; P/D: decode pod): runs
+   * ResponseHeaderProcessor plugins once per request, never after end of stream (`llm-d-router.md` §3
+   * step 17). Returns the response headers plugins set.
    */
-  responseComplete(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
+  responseHeaders(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
+    const headers = new Map<string, string>();
+    const rh = this.config.responseHeaderProcessors;
+    const live = this.live.get(requestId);
+    if (!live || live.headersSeen || rh === undefined || rh.length === 0) return headers;
+    live.headersSeen = true;
+    this.pluginState.advance(nowUs);
+    const ctx = this.context(nowUs);
+    const info: ResponseInfo = { endpoint: endpointName, result: live.result, headers };
+    for (const p of rh) p.processResponseHeaders(ctx, live.request, info);
+    return headers;
+  }
+
+  /**
+   * End of stream: runs ResponseComplete plugins (with the token `usage` of a served response) and
+   * frees the request's plugin state. Returns the response headers plugins set.
+   */
+  responseComplete(requestId: string, endpointName: string, nowUs: number, usage?: ResponseUsage): Map<string, string> {
     const headers = new Map<string, string>();
     const live = this.live.get(requestId);
     if (!live) return headers;
@@ -201,7 +230,7 @@ export class EndpointPicker {
     const rc = this.config.responseComplete;
     if (rc.length > 0) {
       const ctx = this.context(nowUs);
-      const info: ResponseInfo = { endpoint: endpointName, result: live.result, headers };
+      const info: ResponseInfo = usage === undefined ? { endpoint: endpointName, result: live.result, headers } : { endpoint: endpointName, result: live.result, headers, usage };
       for (const p of rc) p.responseComplete(ctx, live.request, info);
     }
     this.pluginState.delete(requestId);
@@ -259,7 +288,7 @@ export class EndpointPicker {
       const failed = this.preRequestV010(ctx, req, result, first.name);
       if (failed) return { kind: 'reject', ...failed, code: 'pre-request-error', requestId: req.id, request: req, trace };
     } else for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
-    this.live.set(req.id, { request: req, result });
+    this.live.set(req.id, { request: req, result, headersSeen: false });
     const fallbacks: string[] = [];
     for (let i = 1; i < primary.targetEndpoints.length; i++) fallbacks.push(primary.targetEndpoints[i]!.name);
     return { kind: 'dispatch', target: first.name, index: first.index, fallbacks, result, requestId: req.id, request: req, trace };
@@ -366,33 +395,5 @@ export class EndpointPicker {
       r -= w;
     }
     return t[t.length - 1]!.model;
-  }
-}
-
-function clone(e: PoolEndpoint): SchedEndpoint {
-  return { name: e.name, index: e.index, labels: e.labels, metrics: e.metrics, attributes: new Map(e.attributes) };
-}
-
-function stripPort(s: string): string {
-  const m = /^(.*):\d+$/.exec(s);
-  return m ? m[1]! : s;
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(3);
-}
-
-/** Size of the request body's prompt in bytes, when the raw body size is unknown (flow-control accounting). */
-export function promptBytes(p: Prompt): number {
-  switch (p.kind) {
-    case 'completion':
-      return Buffer.byteLength(p.text, 'utf8');
-    case 'chat':
-      return Buffer.byteLength(JSON.stringify(p.messages), 'utf8');
-    case 'synthetic': {
-      let n = 0;
-      for (const s of p.spans) n += s.tokens;
-      return n * p.charsPerToken;
-    }
   }
 }

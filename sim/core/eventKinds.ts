@@ -6,29 +6,35 @@
  */
 export const enum EventKind {
   StepEnd = 0,
-  ResponseDone = 1,
-  Enqueue = 2,
-  Scrape = 3,
-  Arrival = 4,
-  Schedule = 5,
-  KvDeliver = 6,
-  FlowSweep = 7,
+  /**
+   * A request's first token reaches the client (payload: its Sequence): the response headers came
+   * back. Queued only when the gateway wants it (v0.10 ResponseHeaderProcessor plugins); ordered
+   * before ResponseDone so a one-token response sees its headers before its end of stream.
+   */
+  FirstToken = 1,
+  ResponseDone = 2,
+  Enqueue = 3,
+  Scrape = 4,
+  Arrival = 5,
+  Schedule = 6,
+  KvDeliver = 7,
+  FlowSweep = 8,
   /** A P/D prefill leg's 1-token response reaches the decode pod's sidecar. */
-  PrefillReturn = 8,
+  PrefillReturn = 9,
   /** KV transfers of a pool's links may have finished (payload: pool index). */
-  KvTransfer = 9,
+  KvTransfer = 10,
   /** Issue 11: a churn event (replica failure, recovery) takes effect. */
-  Churn = 10,
+  Churn = 11,
   /** The picker's datastore drops a failed pod (payload: replica index). */
-  Detect = 11,
+  Detect = 12,
   /** A starting replica becomes Ready (payload: replica index). */
-  Ready = 12,
+  Ready = 13,
   /** A request's route timeout expires (payload: the request). */
-  RequestTimeout = 13,
+  RequestTimeout = 14,
   /** A try's per-try timeout expires (payload: Attempt). */
-  TryTimeout = 14,
+  TryTimeout = 15,
   /** A retry's backoff is over (payload: Attempt). */
-  RetryFire = 15,
+  RetryFire = 16,
   /** A pool's autoscaler syncs (payload: pool index). */
-  HpaTick = 16,
+  HpaTick = 17,
 }

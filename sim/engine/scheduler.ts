@@ -50,6 +50,12 @@ export class Scheduler {
   private readonly tokenDelayUs: number;
   private readonly completionDelayUs: number;
   private readonly hits: number[] = [];
+  /**
+   * When not null, `complete` appends each sequence that streamed its first token (prefill legs
+   * excepted: their one token goes to the sidecar, not the client). The simulation sets it only when
+   * the gateway wants first-token notifications, and empties it after each step.
+   */
+  firstTokens: Sequence[] | null = null;
   /** scheduler_reserve_full_isl (calibration.md §6.5). */
   private readonly reserveFull: boolean;
   /** ⌊watermark · num_blocks⌋: kept free when admitting from waiting while something runs. */
@@ -161,6 +167,7 @@ export class Scheduler {
       seq.outputDone++;
       if (seq.outputDone === 1) {
         seq.rec.firstTokenUs = emitUs + this.tokenDelayUs;
+        if (this.firstTokens !== null && !seq.prefillLeg) this.firstTokens.push(seq);
       } else {
         const gap = emitUs - seq.lastTokenUs;
         if (gap === durUs) sameAsStep++;

@@ -243,8 +243,24 @@ export class Gateway {
     return out;
   }
 
-  /** The response for `req` (sent to endpoint `index`) has completed, or the engine refused it. */
-  complete(req: SimRequest, runIndex: number, now: number): void {
+  /** The picker runs plugins at the response headers (v0.10 only): the simulation reports first tokens. */
+  get wantsFirstToken(): boolean {
+    return this.backend.kind === 'epp' && this.backend.picker.wantsResponseHeaders;
+  }
+
+  /** The first token of `req` reached the client from `runIndex` (P/D: the decode pod): the response headers. */
+  firstToken(req: SimRequest, runIndex: number, now: number): void {
+    if (this.backend.kind !== 'epp') return;
+    const st = this.live.get(req.id);
+    if (!st) return;
+    const ep = this.endpoints[runIndex - this.offset]!;
+    const headers = this.backend.picker.responseHeaders(st.llm!.id, ep.name, now);
+    const token = headers.get('x-session-token');
+    if (token !== undefined && req.session >= 0) this.sessionTokens.set(req.session, token);
+  }
+
+  /** The response for `req` (at endpoint `index`) completed (`served`: fully streamed, usage known), or was refused. */
+  complete(req: SimRequest, runIndex: number, now: number, served = false): void {
     const index = runIndex - this.offset;
     const ep = this.endpoints[index]!;
     ep.inFlight--;
@@ -255,7 +271,8 @@ export class Gateway {
     if (this.backend.kind === 'router') {
       this.backend.router.onComplete?.(st.route!, index, this.ctx);
     } else {
-      const headers = this.backend.picker.responseComplete(st.llm!.id, ep.name, now);
+      const usage = served ? { promptTokens: req.inputTokens, completionTokens: req.outputTokens } : undefined;
+      const headers = this.backend.picker.responseComplete(st.llm!.id, ep.name, now, usage);
       const token = headers.get('x-session-token');
       if (token !== undefined && req.session >= 0) this.sessionTokens.set(req.session, token);
     }

@@ -248,11 +248,22 @@ export class Cluster {
     return out;
   }
 
-  /** The response for `req` from replica `i` completed (or the engine refused it). */
-  complete(req: SimRequest, i: number, now: number): void {
+  /** The response for `req` from replica `i` completed (`served`: fully streamed), or the engine refused it. */
+  complete(req: SimRequest, i: number, now: number, served = false): void {
     this.releaseBreaker(req.id);
     if (this.bypassed.delete(req.id)) return;
-    this.gateways[this.poolOfReplica[i]!]!.complete(req, i, now);
+    this.gateways[this.poolOfReplica[i]!]!.complete(req, i, now, served);
+  }
+
+  /** Some pool's picker runs plugins at the response headers: report first tokens (firstToken). */
+  get wantsFirstToken(): boolean {
+    return this.gateways.some((g) => g.wantsFirstToken);
+  }
+
+  /** The first token of `req` reached the client from replica `i` (P/D: the decode pod). */
+  firstToken(req: SimRequest, i: number, now: number): void {
+    if (this.bypassed.has(req.id)) return;
+    this.gateways[this.poolOfReplica[i]!]!.firstToken(req, i, now);
   }
 
   /** A P/D prefill leg sent to replica `i` returned to the decode sidecar. */
