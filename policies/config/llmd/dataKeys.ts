@@ -58,6 +58,7 @@ const PRODUCES: Readonly<Record<string, readonly string[]>> = {
   'burst-prefix-cache-producer': [PREFIX_MATCH],
   'inflight-load-producer': [IN_FLIGHT],
   'token-producer': [TOKENIZED_PROMPT],
+  tokenizer: [TOKENIZED_PROMPT], // deprecated alias of token-producer (§2.4)
   'predicted-latency-producer': [LATENCY_PREDICTION],
   'mm-embeddings-cache-producer': [ENCODER_CACHE],
   'session-id-producer': [SESSION_ID],
