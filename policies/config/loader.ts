@@ -69,6 +69,7 @@ import { registerCatalog } from '../plugins/index.js';
 import { parseYamlText } from '../util/userText.js';
 import { APPROX_PREFIX_CACHE_PRODUCER } from '../plugins/producer/approxPrefixCache.js';
 import { PREFIX_CACHE_SCORER } from '../plugins/scorer/prefixCache.js';
+import { defaultConfigYaml } from './defaultConfigYaml.js';
 import { ConfigError, didYouMean, joinPath } from './errors.js';
 import { API_VERSION, endpointPickerConfigSchema, KNOWN_FEATURE_GATES, LLMD_API_VERSION, type EndpointPickerConfigDoc } from './schema.js';
 import { issueToConfigError } from './zodIssues.js';
@@ -78,24 +79,7 @@ import type { ParserEntry } from './llmd/requestHandler.js';
 export { ConfigError } from './errors.js';
 
 /** GAIE v1.5.0 `loadDefaultConfig`: the configuration used when none is given. */
-export const DEFAULT_CONFIG_YAML = `apiVersion: inference.networking.x-k8s.io/v1alpha1
-kind: EndpointPickerConfig
-plugins:
-- type: queue-scorer
-- type: kv-cache-utilization-scorer
-- type: prefix-cache-scorer
-- type: metrics-data-source
-- type: core-metrics-extractor
-schedulingProfiles:
-- name: default
-  plugins:
-  - pluginRef: queue-scorer
-    weight: 2
-  - pluginRef: kv-cache-utilization-scorer
-    weight: 2
-  - pluginRef: prefix-cache-scorer
-    weight: 3
-`;
+export const DEFAULT_CONFIG_YAML = defaultConfigYaml(API_VERSION);
 
 /** Production defaults (`defaults.go`, flow-control registry config). */
 export const DEFAULT_SCORER_WEIGHT = 1.0;

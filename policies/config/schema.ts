@@ -14,8 +14,9 @@ export const KIND = 'EndpointPickerConfig';
 /** Feature gates the v1.5.0 loader knows; only `flowControl` changes routesim's behaviour. */
 export const KNOWN_FEATURE_GATES = ['flowControl', 'dataLayer', 'enableLegacyMetrics', 'prepareDataPlugins'] as const;
 
-const name = z.string().min(1, 'must be a non-empty string');
-const ref = z.strictObject({ pluginRef: name });
+/** Field schemas shared with the llm-d v0.10 dialect's schema (llmd/schema.ts). */
+export const name = z.string().min(1, 'must be a non-empty string');
+export const ref = z.strictObject({ pluginRef: name });
 
 export const pluginSpecSchema = z.strictObject({
   name: name.optional(),
@@ -46,7 +47,7 @@ export function parseQuantity(v: string | number): number | null {
   return Math.round(Number(m[1]) * mult[m[2] ?? '']!);
 }
 
-const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const q = parseQuantity(v);
   if (q === null) {
     ctx.addIssue({ code: 'custom', message: `"${v}" is not a byte quantity (write e.g. 1000000000, "1G" or "1Gi")` });
@@ -55,9 +56,10 @@ const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return q;
 });
 
-const count = z.number().int('must be an integer').min(0, 'must be ≥ 0');
+export const count = z.number().int('must be an integer').min(0, 'must be ≥ 0');
 
-const durationField = z.union([z.string(), z.number()]).transform((v, ctx) => {
+/** A Go duration ("30s", "2m"; a bare number is seconds), parsed to µs by parseGoDuration. */
+export const durationField = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const us = parseGoDuration(v);
   if (us === null || us < 0) {
     ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (write e.g. "30s", "2m")` });
@@ -66,7 +68,7 @@ const durationField = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return us;
 });
 
-const bandFields = {
+export const bandFields = {
   maxBytes: quantity.optional(),
   maxRequests: count.optional(),
   fairnessPolicyRef: name.optional(),

@@ -22,9 +22,9 @@
  * text (equal pieces) ⇔ equal hash chain, with the same block boundaries, truncation and
  * full-blocks-only rules as the byte version. Work is O(pieces) per block — never per char or token.
  */
-import { joinLanes, mix32 } from '../util/hash.js';
 import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
+import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
 
 export type HashVersion = 'v1.5' | 'v1.0';
@@ -151,19 +151,8 @@ export function textHashes(bytes: Uint8Array, o: HashOptions): number[] {
 // ---------------------------------------------------------------------------------------------
 // Synthetic spans (integer mixing)
 
-const TWO_32 = 4294967296;
-
-const syntheticSeedCache = new Map<string, number>();
-
-function syntheticSeed(modelAndSalt: string): number {
-  let s = syntheticSeedCache.get(modelAndSalt);
-  if (s === undefined) {
-    s = fold53(xxh64(utf8(modelAndSalt)));
-    if (syntheticSeedCache.size > 4096) syntheticSeedCache.clear();
-    syntheticSeedCache.set(modelAndSalt, s);
-  }
-  return s;
-}
+/** GAIE's synthetic-chain lane constants (pieceChain.ts). */
+const GAIE_DOMAIN = { laneA: 0x2545f491, laneB: 0x9e3779b9 };
 
 /** Block hashes of a synthetic prompt: O(blocks + spans). */
 export function syntheticHashes(
@@ -173,36 +162,7 @@ export function syntheticHashes(
 ): number[] {
   const C = o.blockChars;
   const n = blockCount(syntheticChars(spans, charsPerToken), C, o.maxBlocks);
-  const out = new Array<number>(n);
-  if (n === 0) return out;
-  let prev = syntheticSeed(o.version === 'v1.0' ? o.targetModel : o.targetModel + o.cacheSalt);
-  let j = 0;
-  let off = 0;
-  let len = spanChars(spans[0]!.tokens, charsPerToken);
-  for (let i = 0; i < n; i++) {
-    const lo = prev >>> 0;
-    const hi = (prev - lo) / TWO_32;
-    let a = mix32(mix32(0x2545f491, lo), hi);
-    let b = mix32(mix32(0x9e3779b9 | 0, hi), lo);
-    let pieces = 0;
-    let remaining = C;
-    while (remaining > 0) {
-      while (off >= len) {
-        // next non-empty span (the block count guarantees one exists)
-        j++;
-        off = 0;
-        len = spanChars(spans[j]!.tokens, charsPerToken);
-      }
-      const take = len - off < remaining ? len - off : remaining;
-      const content = spans[j]!.content | 0;
-      a = mix32(mix32(mix32(a, content), off), take);
-      b = mix32(mix32(mix32(b, take), content ^ 0x7f4a7c15), off);
-      off += take;
-      remaining -= take;
-      pieces++;
-    }
-    prev = joinLanes(a ^ pieces, b ^ Math.imul(pieces, 0x27d4eb2f));
-    out[i] = prev;
-  }
-  return out;
+  if (n === 0) return [];
+  const seed = syntheticSeed(o.version === 'v1.0' ? o.targetModel : o.targetModel + o.cacheSalt);
+  return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
 }

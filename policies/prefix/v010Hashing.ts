@@ -16,9 +16,9 @@
  * different domain constant, the v0.10 block boundaries (4B bytes) and the trailing partial block.
  * Equal pieces ⇔ equal chain. O(pieces) per block; cached per span array.
  */
-import { joinLanes, mix32 } from '../util/hash.js';
 import type { PromptSpan } from '../framework/types.js';
-import { spanBytes, type EstimatedPrompt } from './estimateTokens.js';
+import type { EstimatedPrompt } from './estimateTokens.js';
+import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, xxh64 } from './xxh64.js';
 
 export interface V010HashOptions {
@@ -71,17 +71,8 @@ function littleEndian(b: Uint8Array): Uint8Array {
   return out;
 }
 
-const TWO_32 = 4294967296;
-const seeds = new Map<string, number>();
-function syntheticSeed(s: string): number {
-  let v = seeds.get(s);
-  if (v === undefined) {
-    v = fold53(xxh64(utf8(s)));
-    if (seeds.size > 4096) seeds.clear();
-    seeds.set(s, v);
-  }
-  return v;
-}
+/** v0.10's synthetic-chain lane constants (pieceChain.ts). */
+const V010_DOMAIN = { laneA: 0x1b0a0010, laneB: 0x5bd1e995 };
 
 const cache = new WeakMap<object, { readonly key: string; readonly hashes: readonly number[] }>();
 
@@ -90,38 +81,7 @@ export function syntheticHashesV010(spans: readonly PromptSpan[], charsPerToken:
   const key = `${o.blockSize}|${o.maxBlocks}|${charsPerToken}|${o.targetModel}|${o.cacheSalt}`;
   const hit = cache.get(spans);
   if (hit !== undefined && hit.key === key) return hit.hashes;
-  const n = blocksOf(count, o);
-  const out = new Array<number>(n);
-  const C = o.blockSize * 4;
-  let prev = syntheticSeed(o.targetModel + o.cacheSalt);
-  let j = 0;
-  let off = 0;
-  let len = spans.length > 0 ? spanBytes(spans[0]!.tokens, charsPerToken) : 0;
-  for (let i = 0; i < n; i++) {
-    const lo = prev >>> 0;
-    const hi = (prev - lo) / TWO_32;
-    let a = mix32(mix32(0x1b0a0010, lo), hi);
-    let b = mix32(mix32(0x5bd1e995 | 0, hi), lo);
-    let pieces = 0;
-    let remaining = C;
-    while (remaining > 0) {
-      while (off >= len && j + 1 < spans.length) {
-        j++;
-        off = 0;
-        len = spanBytes(spans[j]!.tokens, charsPerToken);
-      }
-      if (off >= len) break; // end of prompt: trailing partial block
-      const take = Math.min(len - off, remaining);
-      const content = spans[j]!.content | 0;
-      a = mix32(mix32(mix32(a, content), off), take);
-      b = mix32(mix32(mix32(b, take), content ^ 0x7f4a7c15), off);
-      off += take;
-      remaining -= take;
-      pieces++;
-    }
-    prev = joinLanes(a ^ pieces, b ^ Math.imul(pieces, 0x27d4eb2f));
-    out[i] = prev;
-  }
+  const out = pieceChainHashes(spans, charsPerToken, blocksOf(count, o), o.blockSize * 4, syntheticSeed(o.targetModel + o.cacheSalt), V010_DOMAIN);
   cache.set(spans, { key, hashes: out });
   return out;
 }

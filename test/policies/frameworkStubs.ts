@@ -128,15 +128,26 @@ export class StubDecider implements PdDecider {
   }
 }
 
-const stubs: PluginDefinition[] = [
-  {
+/** `test-scorer` (fixed scores) and `test-admission` (denies with a reason), shared with llmdStubs.ts. */
+export const testScorerDef: PluginDefinition = {
     type: 'test-scorer',
     kinds: ['Scorer'],
     source: 'test',
     description: 'fixed scores',
     params: z.strictObject({ scores: z.record(z.string(), z.number()).default({}) }),
     create: (name, p) => new FixedScorer(name, (p as { scores: Record<string, number> }).scores),
-  },
+  };
+export const testAdmissionDef: PluginDefinition = {
+    type: 'test-admission',
+    kinds: ['Admission'],
+    source: 'test',
+    description: 'denies with a reason',
+    params: z.strictObject({ deny: z.string().nullable().default(null) }),
+    create: (name, p) => new Denier(name, (p as { deny: string | null }).deny),
+  };
+
+const stubs: PluginDefinition[] = [
+  testScorerDef,
   {
     type: 'test-filter',
     kinds: ['Filter'],
@@ -156,14 +167,7 @@ const stubs: PluginDefinition[] = [
     params: z.strictObject({ value: z.number().default(0) }),
     create: (name, p) => new SettableDetector(name, (p as { value: number }).value),
   },
-  {
-    type: 'test-admission',
-    kinds: ['Admission'],
-    source: 'test',
-    description: 'denies with a reason',
-    params: z.strictObject({ deny: z.string().nullable().default(null) }),
-    create: (name, p) => new Denier(name, (p as { deny: string | null }).deny),
-  },
+  testAdmissionDef,
   {
     type: 'test-producer',
     kinds: ['PrepareData'],

@@ -11,7 +11,7 @@ import { durationUs } from '../../policies/config/llmd/schema.js';
 import { EppError, type EppStatus } from '../../policies/framework/eppError.js';
 import type { PluginDefinition } from '../../policies/framework/registry.js';
 import type { CycleContext, LLMRequest, Plugin, PrepareData, PreRequest, RequestHeaderProcessor, SchedEndpoint, Screener, Scorer } from '../../policies/framework/types.js';
-import { Denier, FixedScorer } from './frameworkStubs.js';
+import { FixedScorer, testAdmissionDef, testScorerDef } from './frameworkStubs.js';
 
 class TokenProducer implements PrepareData {
   readonly type = 'token-producer';
@@ -104,14 +104,7 @@ const stubs: PluginDefinition[] = [
     params: z.strictObject({ status: z.number().int().nullable().default(null) }),
     create: (name, p) => new FailingPreRequest(name, (p as { status: number | null }).status),
   },
-  {
-    type: 'test-admission',
-    kinds: ['Admission'],
-    source: 'test',
-    description: 'denies with a reason',
-    params: z.strictObject({ deny: z.string().nullable().default(null) }),
-    create: (name, p) => new Denier(name, (p as { deny: string | null }).deny),
-  },
+  testAdmissionDef,
   {
     type: 'test-source',
     kinds: ['DataSource'],
@@ -128,14 +121,7 @@ const stubs: PluginDefinition[] = [
     params: z.strictObject({ paths: z.array(z.string()).default([]) }),
     create: (name, p) => ({ name, type: 'test-parser', claimedPaths: (p as { paths: string[] }).paths }) as Plugin,
   },
-  {
-    type: 'test-scorer',
-    kinds: ['Scorer'],
-    source: 'test',
-    description: 'fixed scores',
-    params: z.strictObject({ scores: z.record(z.string(), z.number()).default({}) }),
-    create: (name, p) => new FixedScorer(name, (p as { scores: Record<string, number> }).scores),
-  },
+  testScorerDef,
 ];
 
 /** The llm-d-v0.10 catalog plus the stubs (a registered token-producer replaces the stub). */

@@ -6,24 +6,11 @@
  * utilization-detector, and the auto-created approx-prefix-cache-producer and token-producer.
  * Also shipped as policies/configs/llm-d-v0.10/default.yaml.
  */
-export const LLMD_DEFAULT_CONFIG_YAML = `apiVersion: llm-d.ai/v1alpha1
-kind: EndpointPickerConfig
-plugins:
-- type: queue-scorer
-- type: kv-cache-utilization-scorer
-- type: prefix-cache-scorer
-- type: metrics-data-source
-- type: core-metrics-extractor
-schedulingProfiles:
-- name: default
-  plugins:
-  - pluginRef: queue-scorer
-    weight: 2
-  - pluginRef: kv-cache-utilization-scorer
-    weight: 2
-  - pluginRef: prefix-cache-scorer
-    weight: 3
-`;
+import { defaultConfigYaml } from '../defaultConfigYaml.js';
+import { LLMD_API_VERSION } from '../schema.js';
+
+/** The v0.10.0 built-in config (../defaultConfigYaml.ts with apiVersion llm-d.ai/v1alpha1). */
+export const LLMD_DEFAULT_CONFIG_YAML = defaultConfigYaml(LLMD_API_VERSION);
 
 export const DEFAULT_SATURATION_DETECTOR = 'utilization-detector';
 

@@ -7,41 +7,15 @@
  * feature gates; top-level `saturationDetector`/`parser` are deprecated (moved, §2.9 step 1).
  */
 import { z } from 'zod';
-import { parseGoDuration } from '../../framework/params.js';
-import { KIND, LLMD_API_VERSION, parseQuantity, pluginSpecSchema, profileSchema } from '../schema.js';
+import { KIND, LLMD_API_VERSION, bandFields, durationField, name, pluginSpecSchema, profileSchema, quantity, ref } from '../schema.js';
 
 /** Feature gates registered in v0.10.0 with their defaults (§2.2). */
 export const LLMD_FEATURE_GATES: Readonly<Record<string, boolean>> = { flowControl: false, haPopulateNonLeaderDatastore: true };
 /** v1.5.0 gates v0.10.0 removed (now rejected). */
 export const REMOVED_FEATURE_GATES = ['dataLayer', 'enableLegacyMetrics', 'prepareDataPlugins'] as const;
 
-const name = z.string().min(1, 'must be a non-empty string');
-const ref = z.strictObject({ pluginRef: name });
-
-const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const q = parseQuantity(v);
-  if (q === null) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a byte quantity (write e.g. 1000000000, "1G" or "1Gi")` });
-    return z.NEVER;
-  }
-  return q;
-});
-const count = z.number().int('must be an integer').min(0, 'must be ≥ 0');
-export const durationUs = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const us = parseGoDuration(v);
-  if (us === null || us < 0) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (write e.g. "30s", "2m")` });
-    return z.NEVER;
-  }
-  return us;
-});
-
-const bandFields = {
-  maxBytes: quantity.optional(),
-  maxRequests: count.optional(),
-  fairnessPolicyRef: name.optional(),
-  orderingPolicyRef: name.optional(),
-};
+/** Go duration in µs (../schema.ts `durationField`). */
+export const durationUs = durationField;
 
 export const llmdFlowControlSchema = z.strictObject({
   maxBytes: quantity.optional(),

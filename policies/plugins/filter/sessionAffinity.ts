@@ -1,45 +1,24 @@
 /**
  * `session-affinity-filter` and `multicluster-session-affinity-filter` (llm-d-router v0.10.0, Alpha,
- * `llm-d-router.md` §4.2): the session strategies of scorer/sessionAffinity.v010.ts as a filter —
+ * `llm-d-router.md` §4.2): the session strategies of scorer/sessionCore.ts as a filter —
  * the affine candidate (decoded header endpoint, or the endpoint the session id is bound to) alone,
  * else every candidate. PreRequest binds (session_id); the response header is written
  * (encoded_endpoint_header) at ResponseHeader, and at ResponseComplete until the director calls it.
  */
 import type { PluginDefinition } from '../../framework/registry.js';
-import type {
-  CycleContext,
-  Filter,
-  LLMRequest,
-  PreRequest,
-  ResponseComplete,
-  ResponseHeaderProcessor,
-  ResponseInfo,
-  SchedEndpoint,
-  SchedulingResult,
-} from '../../framework/types.js';
-import { SessionCore, checkSessionParams, sessionParams, type SessionParams } from '../scorer/sessionAffinity.v010.js';
+import type { CycleContext, Filter, LLMRequest, SchedEndpoint } from '../../framework/types.js';
+import { SessionCore, SessionHooks, checkSessionParams, sessionParams, type SessionParams } from '../scorer/sessionCore.js';
 
-export class SessionAffinityFilter implements Filter, PreRequest, ResponseHeaderProcessor, ResponseComplete {
+export class SessionAffinityFilter extends SessionHooks implements Filter {
   readonly core: SessionCore;
   constructor(readonly type: string, readonly name: string, p: SessionParams) {
+    super();
     this.core = new SessionCore(p, `${type}/${name}`);
   }
 
   filter(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): readonly SchedEndpoint[] {
     const { target } = this.core.lookup(ctx, req, endpoints);
     return target === null ? endpoints : endpoints.filter((e) => e.name === target);
-  }
-
-  preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    this.core.preRequest(ctx, req, result);
-  }
-
-  processResponseHeaders(_ctx: CycleContext, _req: LLMRequest, response: ResponseInfo): void {
-    this.core.responseHeaders(response);
-  }
-
-  responseComplete(_ctx: CycleContext, _req: LLMRequest, response: ResponseInfo): void {
-    this.core.responseHeaders(response);
   }
 }
 

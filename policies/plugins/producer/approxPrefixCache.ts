@@ -30,7 +30,6 @@ import type { CycleContext, LLMRequest, PrepareData, PreRequest, SchedEndpoint, 
 import {
   AVERAGE_CHARS_PER_TOKEN,
   DEFAULT_LRU_CAPACITY,
-  POD_ACTIVE_CHECK_INTERVAL_US,
   approxPrefixParams,
   resolveApproxPrefixConfig,
   type ApproxPrefixConfig,
@@ -38,6 +37,7 @@ import {
 import { promptBlockHashes } from '../../prefix/hashing.js';
 import { PrefixIndexer } from '../../prefix/indexer.js';
 import { APPROX_PREFIX_STATE_KEY, readApproxPrefixState, type ApproxPrefixState } from '../../prefix/state.js';
+import { PodSweep } from './podSweep.js';
 
 export const APPROX_PREFIX_CACHE_PRODUCER = 'approx-prefix-cache-producer';
 /** The profile name whose target the prefix plugins also record (llm-d P/D). */
@@ -57,14 +57,13 @@ export function primaryAndPrefillTargets(result: SchedulingResult): SchedEndpoin
 }
 /** Request header carrying the body's `cache_salt` in routesim. */
 export const CACHE_SALT_HEADER = 'x-routesim-cache-salt';
-const SUBSET_HEADER = 'x-gateway-destination-endpoint-subset';
 
 export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   readonly type = APPROX_PREFIX_CACHE_PRODUCER;
   readonly produces = [PREFIX_CACHE_MATCH_INFO] as const;
   readonly consumes = [] as const;
   readonly indexer = new PrefixIndexer();
-  private nextSweepUs = Number.NaN;
+  private readonly podSweep = new PodSweep();
 
   constructor(
     readonly name: string,
@@ -99,7 +98,7 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   }
 
   prepareRequestData(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): void {
-    this.sweep(ctx.nowUs, req, endpoints);
+    this.podSweep.run(ctx.nowUs, req, endpoints, this.indexer);
     const bs = this.blockSizeTokens(endpoints);
     const hashes = this.hashes(req, bs);
     const counts = this.indexer.matchLongestPrefix(hashes);
@@ -129,21 +128,6 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
       capacity = n > 0 ? n : DEFAULT_LRU_CAPACITY;
     }
     this.indexer.add(hashes, e.name, capacity);
-  }
-
-  /** The lazy pod-removal sweep (see the file comment). */
-  private sweep(nowUs: number, req: LLMRequest, endpoints: readonly SchedEndpoint[]): void {
-    if (Number.isNaN(this.nextSweepUs)) {
-      this.nextSweepUs = nowUs + POD_ACTIVE_CHECK_INTERVAL_US;
-      return;
-    }
-    if (nowUs < this.nextSweepUs || req.headers[SUBSET_HEADER] !== undefined) return;
-    const pool = new Set<string>();
-    for (const e of endpoints) pool.add(e.name);
-    for (const pod of this.indexer.pods()) if (!pool.has(pod)) this.indexer.removePod(pod);
-    // Ticks fall every 2 min from the first request; skip the ones no request saw.
-    const ticks = Math.floor((nowUs - this.nextSweepUs) / POD_ACTIVE_CHECK_INTERVAL_US) + 1;
-    this.nextSweepUs += ticks * POD_ACTIVE_CHECK_INTERVAL_US;
   }
 }
 

@@ -20,14 +20,14 @@ import { z } from 'zod';
 import { ParamError, type PluginDefinition } from '../../framework/registry.js';
 import { PREFIX_MATCH_INFO_TYPE, dataKey, type PrefixCacheMatchInfoV010 } from '../../framework/dataKeys.js';
 import type { CycleContext, LLMRequest, PrepareData, PreRequest, SchedEndpoint, SchedulingResult } from '../../framework/types.js';
-import { DEFAULT_LRU_CAPACITY, POD_ACTIVE_CHECK_INTERVAL_US } from '../../prefix/config.js';
+import { DEFAULT_LRU_CAPACITY } from '../../prefix/config.js';
 import { PrefixIndexer } from '../../prefix/indexer.js';
 import { DEFAULT_TOKENIZED_PROMPT_KEY, requestTokens } from '../../prefix/requestTokens.js';
 import { promptHashesV010, v010MaxBlocks } from '../../prefix/v010Hashing.js';
 import { primaryAndPrefillTargets } from './approxPrefixCache.js';
+import { PodSweep } from './podSweep.js';
 
 export const BLOCK_SIZE_FLOOR = 64;
-const SUBSET_HEADER = 'x-gateway-destination-endpoint-subset';
 
 export const approxPrefixParamsV010 = z.strictObject({
   autoTune: z.boolean().default(true).describe("take B (block_size) and the per-pod LRU size (num_gpu_blocks) from the servers' metrics"),
@@ -76,7 +76,7 @@ export class ApproxPrefixCacheProducerV010 implements PrepareData, PreRequest {
   readonly key: string;
   readonly indexer = new PrefixIndexer();
   private readonly stateKey: string;
-  private nextSweepUs = Number.NaN;
+  private readonly podSweep = new PodSweep();
 
   constructor(
     readonly type: string,
@@ -109,7 +109,7 @@ export class ApproxPrefixCacheProducerV010 implements PrepareData, PreRequest {
   }
 
   prepareRequestData(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): void {
-    this.sweep(ctx.nowUs, req, endpoints);
+    this.podSweep.run(ctx.nowUs, req, endpoints, this.indexer);
     const b = this.blockSize(endpoints);
     const prompts = this.hashes(ctx, req, b);
     const match = new Array<number>(endpoints.length).fill(0);
@@ -136,20 +136,6 @@ export class ApproxPrefixCacheProducerV010 implements PrepareData, PreRequest {
       const capacity = n > 0 ? n : this.config.lruCapacityPerServer > 0 ? this.config.lruCapacityPerServer : DEFAULT_LRU_CAPACITY;
       for (const h of state.prompts) if (h.length > 0) this.indexer.add(h, e.name, capacity);
     }
-  }
-
-  /** The GAIE producer's lazy pod-removal sweep. */
-  private sweep(nowUs: number, req: LLMRequest, endpoints: readonly SchedEndpoint[]): void {
-    if (Number.isNaN(this.nextSweepUs)) {
-      this.nextSweepUs = nowUs + POD_ACTIVE_CHECK_INTERVAL_US;
-      return;
-    }
-    if (nowUs < this.nextSweepUs || req.headers[SUBSET_HEADER] !== undefined) return;
-    const pool = new Set<string>();
-    for (const e of endpoints) pool.add(e.name);
-    for (const pod of this.indexer.pods()) if (!pool.has(pod)) this.indexer.removePod(pod);
-    const ticks = Math.floor((nowUs - this.nextSweepUs) / POD_ACTIVE_CHECK_INTERVAL_US) + 1;
-    this.nextSweepUs += ticks * POD_ACTIVE_CHECK_INTERVAL_US;
   }
 }
 

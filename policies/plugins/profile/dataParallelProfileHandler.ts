@@ -21,8 +21,7 @@ import {
   type SchedulingResult,
 } from '../../framework/types.js';
 import { HEADER_DATA_PARALLEL_HOST_PORT, hostPort, upstreamHeaders } from './disaggAttributes.js';
-
-const NONE: Map<string, SchedulerProfile> = new Map();
+import { NO_PROFILES, firstRunResult } from './profileResults.js';
 
 export class DataParallelProfileHandler implements ProfileHandler {
   readonly type = 'data-parallel-profile-handler';
@@ -38,15 +37,15 @@ export class DataParallelProfileHandler implements ProfileHandler {
     profiles: ReadonlyMap<string, SchedulerProfile>,
     results: ReadonlyMap<string, ProfileRunResult | null>,
   ): Map<string, SchedulerProfile> {
-    if (results.size > 0) return NONE;
+    if (results.size > 0) return NO_PROFILES;
     if (profiles.size !== 1) throw new SchedulingError(`data parallel profile handler needs exactly one profile, found ${profiles.size}`);
     return new Map(profiles);
   }
 
   processResults(ctx: CycleContext, _req: LLMRequest, results: ReadonlyMap<string, ProfileRunResult | null>): SchedulingResult {
-    const [name, result] = (results.entries().next().value ?? ['', null]) as [string, ProfileRunResult | null];
-    const chosen = result?.targetEndpoints[0];
-    if (!result || !chosen) throw new SchedulingError(`failed to run scheduler profile '${name}'`);
+    const [name, result] = firstRunResult(results);
+    const chosen = result.targetEndpoints[0];
+    if (!chosen) throw new SchedulingError(`failed to run scheduler profile '${name}'`);
     upstreamHeaders(ctx).set(HEADER_DATA_PARALLEL_HOST_PORT, hostPort(chosen));
     return { profileResults: new Map([[name, { targetEndpoints: result.targetEndpoints }]]), primaryProfileName: name };
   }

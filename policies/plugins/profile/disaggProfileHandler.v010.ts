@@ -38,6 +38,7 @@ import {
   type SchedulingResult,
 } from '../../framework/types.js';
 import { DISAGG_DECISION, setDisaggHeaders, type DisaggDecision } from './disaggAttributes.js';
+import { NO_PROFILES } from './profileResults.js';
 
 export type StageOrder = 'decode-first' | 'prefill-first';
 
@@ -57,8 +58,6 @@ export interface DisaggStages {
   readonly prefillDecider: PdDecider | null;
   readonly encodeDecider: PdDecider | null;
 }
-
-const NONE: Map<string, SchedulerProfile> = new Map();
 
 export class DisaggProfileHandlerV010 implements ProfileHandler, PreRequest {
   readonly type = 'disagg-profile-handler';
@@ -85,17 +84,17 @@ export class DisaggProfileHandlerV010 implements ProfileHandler, PreRequest {
     if (this.stages.order === 'decode-first') {
       if (!results.has(D)) return only(D);
       const pick = results.get(D)?.targetEndpoints[0];
-      if (!pick) return NONE;
+      if (!pick) return NO_PROFILES;
       // Encode is decided once: before prefill has been decided (it runs after encode).
       if (profiles.has(E) && !results.has(E) && !results.has(P) && ask(encodeDecider, ctx, req, pick)) return only(E);
       if (profiles.has(P) && !results.has(P) && ask(prefillDecider, ctx, req, pick)) {
         ctx.cycleState.set(PEER_ENDPOINT, pick);
         return only(P);
       }
-      return NONE;
+      return NO_PROFILES;
     }
     if (!results.has(P)) return only(P);
-    if (results.has(D)) return NONE;
+    if (results.has(D)) return NO_PROFILES;
     if (profiles.has(E) && !results.has(E) && ask(encodeDecider, ctx, req, null)) return only(E);
     const prefillPick = results.get(P)?.targetEndpoints[0];
     if (prefillPick) ctx.cycleState.set(PEER_ENDPOINT, prefillPick);
@@ -128,7 +127,7 @@ export class DisaggProfileHandlerV010 implements ProfileHandler, PreRequest {
     let m = this.single.get(name);
     if (!m) {
       const p = profiles.get(name);
-      m = p ? new Map([[name, p]]) : NONE;
+      m = p ? new Map([[name, p]]) : NO_PROFILES;
       this.single.set(name, m);
     }
     return m;

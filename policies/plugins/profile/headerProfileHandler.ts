@@ -7,17 +7,8 @@
  */
 import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
-import {
-  SchedulingError,
-  type CycleContext,
-  type LLMRequest,
-  type ProfileHandler,
-  type ProfileRunResult,
-  type SchedulerProfile,
-  type SchedulingResult,
-} from '../../framework/types.js';
-
-const NONE: Map<string, SchedulerProfile> = new Map();
+import type { CycleContext, LLMRequest, ProfileHandler, ProfileRunResult, SchedulerProfile, SchedulingResult } from '../../framework/types.js';
+import { NO_PROFILES, firstRunResult } from './profileResults.js';
 
 export class HeaderProfileHandler implements ProfileHandler {
   readonly type = 'header-profile-handler';
@@ -45,14 +36,13 @@ export class HeaderProfileHandler implements ProfileHandler {
     profiles: ReadonlyMap<string, SchedulerProfile>,
     results: ReadonlyMap<string, ProfileRunResult | null>,
   ): Map<string, SchedulerProfile> {
-    if (results.size > 0) return NONE;
+    if (results.size > 0) return NO_PROFILES;
     const name = this.chosen(req, profiles);
-    return name === null ? NONE : new Map([[name, profiles.get(name)!]]);
+    return name === null ? NO_PROFILES : new Map([[name, profiles.get(name)!]]);
   }
 
   processResults(_ctx: CycleContext, _req: LLMRequest, results: ReadonlyMap<string, ProfileRunResult | null>): SchedulingResult {
-    const [name, result] = (results.entries().next().value ?? ['', null]) as [string, ProfileRunResult | null];
-    if (!result) throw new SchedulingError(`failed to run scheduler profile '${name}'`);
+    const [name] = firstRunResult(results);
     return { profileResults: results, primaryProfileName: name };
   }
 }

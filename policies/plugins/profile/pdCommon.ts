@@ -15,16 +15,15 @@ import {
   type SchedulerProfile,
   type SchedulingResult,
 } from '../../framework/types.js';
-
-const NONE: Map<string, SchedulerProfile> = new Map();
+import { NO_PROFILES } from './profileResults.js';
 
 export abstract class DecodeFirstHandler implements ProfileHandler {
   abstract readonly type: string;
   /** Profiles the loader checks exist. */
   readonly requiredProfiles: readonly string[];
   private lastProfiles: ReadonlyMap<string, SchedulerProfile> | null = null;
-  private decodeOnly: Map<string, SchedulerProfile> = NONE;
-  private prefillOnly: Map<string, SchedulerProfile> = NONE;
+  private decodeOnly: Map<string, SchedulerProfile> = NO_PROFILES;
+  private prefillOnly: Map<string, SchedulerProfile> = NO_PROFILES;
 
   constructor(
     readonly name: string,
@@ -46,7 +45,7 @@ export abstract class DecodeFirstHandler implements ProfileHandler {
       this.lastProfiles = profiles;
       this.decodeOnly = new Map([[this.decodeProfile, profiles.get(this.decodeProfile)!]]);
       const pf = profiles.get(this.prefillProfile);
-      this.prefillOnly = pf ? new Map([[this.prefillProfile, pf]]) : NONE;
+      this.prefillOnly = pf ? new Map([[this.prefillProfile, pf]]) : NO_PROFILES;
     }
     // Decode first.
     if (!results.has(this.decodeProfile)) return this.decodeOnly;
@@ -54,10 +53,10 @@ export abstract class DecodeFirstHandler implements ProfileHandler {
     // Every profile ran, or decode failed: nothing more to run. (The production compares only the
     // counts, so with a third profile it would ask the decider again and re-run prefill forever;
     // routesim also stops once prefill has a result.)
-    if (profiles.size === results.size || decode === null || decode === undefined || results.has(this.prefillProfile)) return NONE;
+    if (profiles.size === results.size || decode === null || decode === undefined || results.has(this.prefillProfile)) return NO_PROFILES;
     const target = decode.targetEndpoints[0];
     if (this.decider && target && this.prefillOnly.size > 0 && this.decider.disaggregate(ctx, req, target)) return this.prefillOnly;
-    return NONE;
+    return NO_PROFILES;
   }
 
   processResults(_ctx: CycleContext, _req: LLMRequest, results: ReadonlyMap<string, ProfileRunResult | null>): SchedulingResult {

@@ -14,13 +14,12 @@ import {
   type SchedulerProfile,
   type SchedulingResult,
 } from '../../framework/types.js';
-
-const NONE: Map<string, SchedulerProfile> = new Map();
+import { NO_PROFILES, firstRunResult } from './profileResults.js';
 
 export class SingleProfileHandler implements ProfileHandler {
   readonly type = 'single-profile-handler';
   private lastProfiles: ReadonlyMap<string, SchedulerProfile> | null = null;
-  private all: Map<string, SchedulerProfile> = NONE;
+  private all: Map<string, SchedulerProfile> = NO_PROFILES;
 
   constructor(readonly name: string) {}
 
@@ -31,7 +30,7 @@ export class SingleProfileHandler implements ProfileHandler {
     results: ReadonlyMap<string, ProfileRunResult | null>,
   ): Map<string, SchedulerProfile> {
     // Pick returns all profiles until every one has a result.
-    if (results.size === profiles.size) return NONE;
+    if (results.size === profiles.size) return NO_PROFILES;
     if (profiles !== this.lastProfiles) {
       this.lastProfiles = profiles;
       this.all = new Map(profiles);
@@ -41,8 +40,7 @@ export class SingleProfileHandler implements ProfileHandler {
 
   processResults(_ctx: CycleContext, _req: LLMRequest, results: ReadonlyMap<string, ProfileRunResult | null>): SchedulingResult {
     if (results.size !== 1) throw new SchedulingError(`single profile handler is intended to be used with a single profile, but ${results.size} results were found`);
-    const [name, result] = results.entries().next().value as [string, ProfileRunResult | null];
-    if (result === null) throw new SchedulingError(`failed to run scheduler profile '${name}'`);
+    const [name] = firstRunResult(results);
     return { profileResults: results, primaryProfileName: name };
   }
 }

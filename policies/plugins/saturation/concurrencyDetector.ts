@@ -15,21 +15,9 @@
  * Filter read the same counters.
  */
 import { z } from 'zod';
-import { ParamError, type PluginDefinition } from '../../framework/registry.js';
-import type {
-  CycleContext,
-  Filter,
-  LLMRequest,
-  PreRequest,
-  ResponseComplete,
-  ResponseInfo,
-  SaturationDetector,
-  SchedEndpoint,
-  SchedulingResult,
-} from '../../framework/types.js';
-import { primaryTargets } from '../producer/inflightLoad.js';
-import { InFlightTracker } from '../producer/inflightTracker.js';
-import { cachedTokenEstimate } from '../producer/tokenEstimator.js';
+import type { PluginDefinition } from '../../framework/registry.js';
+import type { CycleContext, SchedEndpoint } from '../../framework/types.js';
+import { checkConcurrencyParams, InFlightDetectorBase } from './inflightDetectorBase.js';
 
 export interface ConcurrencyParams {
   readonly concurrencyMode: 'requests' | 'tokens';
@@ -38,13 +26,12 @@ export interface ConcurrencyParams {
   readonly headroom: number;
 }
 
-export class ConcurrencyDetector implements SaturationDetector, Filter, PreRequest, ResponseComplete {
-  readonly type = 'concurrency-detector';
-  readonly tracker = new InFlightTracker();
+export class ConcurrencyDetector extends InFlightDetectorBase {
   private readonly capacity: number;
   private readonly filterLimit: number;
   private readonly tokens: boolean;
   constructor(readonly name: string, readonly params: ConcurrencyParams) {
+    super();
     this.tokens = params.concurrencyMode === 'tokens';
     this.capacity = this.tokens ? params.maxTokenConcurrency : params.maxConcurrency;
     this.filterLimit = Math.floor(this.capacity * (1 + params.headroom));
@@ -64,18 +51,8 @@ export class ConcurrencyDetector implements SaturationDetector, Filter, PreReque
     return sum / total;
   }
 
-  filter(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): readonly SchedEndpoint[] {
-    const kept = endpoints.filter((e) => this.load(e.name) < this.filterLimit);
-    return kept.length === endpoints.length ? endpoints : kept;
-  }
-
-  preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    const targets = primaryTargets(result);
-    if (targets.length > 0) this.tracker.track(req.id, targets, cachedTokenEstimate(ctx, req));
-  }
-
-  responseComplete(_ctx: CycleContext, req: LLMRequest, _response: ResponseInfo): void {
-    this.tracker.release(req.id);
+  protected fits(endpoint: string): boolean {
+    return this.load(endpoint) < this.filterLimit;
   }
 }
 
@@ -95,9 +72,7 @@ export const concurrencyDetector: PluginDefinition<typeof params> = {
     'Saturation = Σ in-flight / (endpoints × capacity) (1.0 if capacity is 0), counting requests (maxConcurrency) or estimated tokens (maxTokenConcurrency); as a filter keeps endpoints with load < ⌊capacity × (1+headroom)⌋ and does NOT fail open. routesim keeps its own in-flight counters (dispatch → end of stream, every primary target); note that GAIE v1.5.0 itself likely sees zero load here, because its inflight-load-producer only writes per-request snapshots.',
   params,
   create: (name, p) => {
-    if (p.maxConcurrency < 0) throw new ParamError('maxConcurrency', `maxConcurrency must be ≥ 0 (got ${p.maxConcurrency})`);
-    if (p.maxTokenConcurrency < 0) throw new ParamError('maxTokenConcurrency', `maxTokenConcurrency must be ≥ 0 (got ${p.maxTokenConcurrency})`);
-    if (!(p.headroom >= 0)) throw new ParamError('headroom', `headroom must be ≥ 0 (got ${p.headroom})`);
+    checkConcurrencyParams(p);
     return new ConcurrencyDetector(name, p);
   },
 };

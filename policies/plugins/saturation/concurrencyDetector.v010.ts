@@ -15,21 +15,9 @@
  * routesim token estimate of the request (v0.10 counts uncached input tokens).
  */
 import { z } from 'zod';
-import { ParamError, type PluginDefinition } from '../../framework/registry.js';
-import type {
-  CycleContext,
-  Filter,
-  LLMRequest,
-  PreRequest,
-  ResponseComplete,
-  ResponseInfo,
-  SaturationDetector,
-  SchedEndpoint,
-  SchedulingResult,
-} from '../../framework/types.js';
-import { primaryTargets } from '../producer/inflightLoad.js';
-import { InFlightTracker } from '../producer/inflightTracker.js';
-import { cachedTokenEstimate } from '../producer/tokenEstimator.js';
+import type { PluginDefinition } from '../../framework/registry.js';
+import type { CycleContext, SchedEndpoint } from '../../framework/types.js';
+import { checkConcurrencyParams, InFlightDetectorBase } from './inflightDetectorBase.js';
 
 export interface ConcurrencyParamsV010 {
   readonly concurrencyMode: 'requests' | 'tokens' | 'hybrid';
@@ -38,12 +26,11 @@ export interface ConcurrencyParamsV010 {
   readonly headroom: number;
 }
 
-export class ConcurrencyDetectorV010 implements SaturationDetector, Filter, PreRequest, ResponseComplete {
-  readonly type = 'concurrency-detector';
-  readonly tracker = new InFlightTracker();
+export class ConcurrencyDetectorV010 extends InFlightDetectorBase {
   private readonly reqLimit: number;
   private readonly tokLimit: number;
   constructor(readonly name: string, readonly params: ConcurrencyParamsV010) {
+    super();
     this.reqLimit = Math.floor(params.maxConcurrency * (1 + params.headroom));
     this.tokLimit = Math.floor(params.maxTokenConcurrency * (1 + params.headroom));
   }
@@ -70,26 +57,12 @@ export class ConcurrencyDetectorV010 implements SaturationDetector, Filter, PreR
     return sum / (n * cap);
   }
 
-  private fits(name: string): boolean {
+  protected fits(name: string): boolean {
     const l = this.tracker.get(name);
     const mode = this.params.concurrencyMode;
     if (mode !== 'tokens' && !(l.requests < this.reqLimit)) return false;
     if (mode !== 'requests' && !(l.tokens < this.tokLimit)) return false;
     return true;
-  }
-
-  filter(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): readonly SchedEndpoint[] {
-    const kept = endpoints.filter((e) => this.fits(e.name));
-    return kept.length === endpoints.length ? endpoints : kept;
-  }
-
-  preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    const targets = primaryTargets(result);
-    if (targets.length > 0) this.tracker.track(req.id, targets, cachedTokenEstimate(ctx, req));
-  }
-
-  responseComplete(_ctx: CycleContext, req: LLMRequest, _response: ResponseInfo): void {
-    this.tracker.release(req.id);
   }
 }
 
@@ -113,9 +86,7 @@ export const concurrencyDetectorV010: PluginDefinition<typeof params> = {
     'Saturation from in-flight load: requests Σr/(N·maxConcurrency), tokens Σt/(N·maxTokenConcurrency), hybrid mean of max(r/maxConcurrency, t/maxTokenConcurrency) (empty → 1.0); as a filter keeps endpoints with load < ⌊cap·(1+headroom)⌋ (hybrid: both), no fail-open. Counters: dispatch → end of stream on every primary target.',
   params,
   create: (name, p) => {
-    if (p.maxConcurrency < 0) throw new ParamError('maxConcurrency', `maxConcurrency must be ≥ 0 (got ${p.maxConcurrency})`);
-    if (p.maxTokenConcurrency < 0) throw new ParamError('maxTokenConcurrency', `maxTokenConcurrency must be ≥ 0 (got ${p.maxTokenConcurrency})`);
-    if (!(p.headroom >= 0)) throw new ParamError('headroom', `headroom must be ≥ 0 (got ${p.headroom})`);
+    checkConcurrencyParams(p);
     return new ConcurrencyDetectorV010(name, p);
   },
 };

@@ -8,7 +8,7 @@
  * producer at all, is cold). Cold scoring over the n candidates: never-used candidates, in
  * candidate order, get 1 − i/(n−1); a used one ranks neverUsedCount + its LRU position (0 = least
  * recently used, counted over every endpoint in the LRU) and gets max(0, 1 − rank/(n−1)); n = 1 →
- * 1.0. PreRequest, for cold requests only, marks the primary profile's target and the `prefill`
+ * 1.0 (noHitLruBase.ts). PreRequest, for cold requests only, marks the primary profile's target and the `prefill`
  * profile's target most recently used (LRU of lruSize endpoints).
  *
  * prefixPluginType / prefixPluginName name the plugin whose state says cold/warm. In GAIE v1.5.0
@@ -17,9 +17,9 @@
  */
 import { z } from 'zod';
 import { ParamError, type PluginDefinition } from '../../framework/registry.js';
-import type { CycleContext, LLMRequest, PreRequest, SchedEndpoint, SchedulingResult, Scorer } from '../../framework/types.js';
+import type { CycleContext, LLMRequest } from '../../framework/types.js';
 import { readApproxPrefixState } from '../../prefix/state.js';
-import { primaryAndPrefillTargets } from '../producer/approxPrefixCache.js';
+import { NoHitLruBase } from './noHitLruBase.js';
 
 export const NO_HIT_LRU_SCORER = 'no-hit-lru-scorer';
 
@@ -29,64 +29,11 @@ const params = z.strictObject({
   lruSize: z.number().int().default(1024).describe('endpoints remembered in the cold-request LRU'),
 });
 
-export class NoHitLruScorer implements Scorer, PreRequest {
-  readonly type = NO_HIT_LRU_SCORER;
-  readonly category = 'Distribution' as const;
-  /** Endpoint names, least recently used first (Map insertion order). */
-  private readonly lru = new Map<string, true>();
-  private readonly stateKey: string;
-
-  constructor(
-    readonly name: string,
-    readonly lruSize: number,
-  ) {
-    this.stateKey = `${NO_HIT_LRU_SCORER}/${name}/cold`;
-  }
-
-  score(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number> {
+export class NoHitLruScorer extends NoHitLruBase {
+  /** Cold = no server anywhere in the approximate index matched (or no prefix state at all). */
+  protected isCold(ctx: CycleContext, req: LLMRequest): boolean {
     const state = readApproxPrefixState(ctx, req.id);
-    const cold = !state || !state.anyServerMatched;
-    ctx.pluginState.write(req.id, this.stateKey, cold);
-    const out = new Map<string, number>();
-    const n = endpoints.length;
-    if (!cold) {
-      for (const e of endpoints) out.set(e.name, 0.5);
-      return out;
-    }
-    if (n === 1) {
-      out.set(endpoints[0]!.name, 1);
-      return out;
-    }
-    const positions = new Map<string, number>();
-    let p = 0;
-    for (const k of this.lru.keys()) positions.set(k, p++);
-    let neverUsed = 0;
-    for (const e of endpoints) if (!positions.has(e.name)) out.set(e.name, 1 - neverUsed++ / (n - 1));
-    for (const e of endpoints) {
-      const pos = positions.get(e.name);
-      if (pos === undefined) continue;
-      const s = 1 - (neverUsed + pos) / (n - 1);
-      out.set(e.name, s > 0 ? s : 0);
-    }
-    return out;
-  }
-
-  preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    const cold = ctx.pluginState.read(req.id, this.stateKey);
-    ctx.pluginState.write(req.id, this.stateKey, undefined);
-    if (cold !== true) return;
-    for (const e of primaryAndPrefillTargets(result)) this.touch(e.name);
-  }
-
-  private touch(name: string): void {
-    this.lru.delete(name);
-    this.lru.set(name, true);
-    if (this.lru.size > this.lruSize) this.lru.delete(this.lru.keys().next().value as string);
-  }
-
-  /** Endpoint names from least to most recently used (tests and debugging). */
-  lruOrder(): string[] {
-    return [...this.lru.keys()];
+    return !state || !state.anyServerMatched;
   }
 }
 

@@ -9,61 +9,20 @@
  */
 import { z } from 'zod';
 import { ParamError, type PluginDefinition } from '../../framework/registry.js';
-import type { CycleContext, LLMRequest, PreRequest, SchedEndpoint, SchedulingResult, Scorer } from '../../framework/types.js';
-import { primaryAndPrefillTargets } from '../producer/approxPrefixCache.js';
+import type { CycleContext, LLMRequest, SchedEndpoint } from '../../framework/types.js';
+import { NoHitLruBase } from './noHitLruBase.js';
 import { prefixKey, prefixMatchV010 } from './prefixCache.v010.js';
 
-export class NoHitLruScorerV010 implements Scorer, PreRequest {
-  readonly type = 'no-hit-lru-scorer';
-  readonly category = 'Distribution' as const;
-  /** Endpoint names, least recently used first. */
-  private readonly lru = new Map<string, true>();
-  private readonly stateKey: string;
+export class NoHitLruScorerV010 extends NoHitLruBase {
   private readonly key: string;
-  constructor(readonly name: string, readonly lruSize: number, producerName: string) {
-    this.stateKey = `no-hit-lru-scorer/${name}/cold`;
+  constructor(name: string, lruSize: number, producerName: string) {
+    super(name, lruSize);
     this.key = prefixKey(producerName);
   }
 
-  score(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number> {
-    const cold = !endpoints.some((e) => (prefixMatchV010(e, this.key)?.match ?? 0) > 0);
-    ctx.pluginState.write(req.id, this.stateKey, cold);
-    const out = new Map<string, number>();
-    const n = endpoints.length;
-    if (!cold) {
-      for (const e of endpoints) out.set(e.name, 0.5);
-      return out;
-    }
-    if (n === 1) {
-      out.set(endpoints[0]!.name, 1);
-      return out;
-    }
-    const positions = new Map<string, number>();
-    let p = 0;
-    for (const k of this.lru.keys()) positions.set(k, p++);
-    let neverUsed = 0;
-    for (const e of endpoints) if (!positions.has(e.name)) out.set(e.name, 1 - neverUsed++ / (n - 1));
-    for (const e of endpoints) {
-      const pos = positions.get(e.name);
-      if (pos === undefined) continue;
-      out.set(e.name, Math.max(0, 1 - (neverUsed + pos) / (n - 1)));
-    }
-    return out;
-  }
-
-  preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
-    const cold = ctx.pluginState.read(req.id, this.stateKey);
-    ctx.pluginState.write(req.id, this.stateKey, undefined);
-    if (cold !== true) return;
-    for (const e of primaryAndPrefillTargets(result)) {
-      this.lru.delete(e.name);
-      this.lru.set(e.name, true);
-      if (this.lru.size > this.lruSize) this.lru.delete(this.lru.keys().next().value as string);
-    }
-  }
-
-  lruOrder(): string[] {
-    return [...this.lru.keys()];
+  /** Cold = no candidate has match > 0 in the producer's PrefixCacheMatchInfo. */
+  protected isCold(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): boolean {
+    return !endpoints.some((e) => (prefixMatchV010(e, this.key)?.match ?? 0) > 0);
   }
 }
 
