@@ -119,6 +119,27 @@ describe('KvLinks golden', () => {
   });
 });
 
+describe('KvLinks float noise', () => {
+  it('a last byte a hair after an integral µs is taken at that µs (no livelock: fast-check counterexample)', () => {
+    // 7.5 B/µs, no latency, four transfers at t = 0 on two links. Link 2 (64,622,451 + 90,682,284 B):
+    // the shorter ends at 2·64,622,451/7.5 = 17,232,653.6 → 17,232,654; the longer then sends its other
+    // 26,059,833 B alone: 17,232,653.6 + 26,059,833/7.5 = 20,707,298 µs exactly — which the running
+    // virtual clock puts a few 1e-7 µs above 20,707,298. nextDoneUs said 20,707,298 and takeDone found
+    // nothing, for ever.
+    const links = new KvLinks<number>(7.5, 0);
+    const starts = [[2, 64_622_451], [0, 58_925_757], [2, 90_682_284], [0, 80_650_339]] as const;
+    starts.forEach(([link, bytes], id) => links.start(link, bytes, id, 0));
+    const seen: [number, number[]][] = [];
+    for (let i = 0; i < 6 && links.size > 0; i++) {
+      const t = links.nextDoneUs();
+      seen.push([t, links.takeDone(t)]);
+    }
+    // Link 0: 2·58,925,757/7.5 = 15,713,535.2 → 15,713,536; then 21,724,582 B alone → 18,610,146.4 → 18,610,147.
+    expect(seen).toEqual([[15_713_536, [1]], [17_232_654, [0]], [18_610_147, [3]], [20_707_298, [2]]]);
+    expect(links.size).toBe(0);
+  });
+});
+
 describe('KvLinks properties', () => {
   const startArb = fc.record({
     gap: fc.integer({ min: 0, max: 3000 }),

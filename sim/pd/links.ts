@@ -133,7 +133,9 @@ export class KvLinks<T> {
       let tag = Infinity;
       for (const s of l.sending) if (s.tag < tag) tag = s.tag;
       const lastByteUs = l.lastUs + ((tag - l.v) * n) / bw;
-      if (lastByteUs > t) {
+      // Within EPS_US of t counts as sent by t, as nextDoneUs's ceilUs does: otherwise float noise
+      // just above an integral time makes nextDoneUs name t forever while takeDone(t) finds nothing.
+      if (lastByteUs > t + EPS_US) {
         l.v += ((t - l.lastUs) * bw) / n;
         l.lastUs = t;
         return;
