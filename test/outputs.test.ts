@@ -29,9 +29,10 @@ function tempDir(): string {
 function leftovers(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      if (/\.(tmp|old)-/.test(n)) out.push(join(d, n));
-      if (statSync(join(d, n)).isDirectory()) walk(join(d, n));
+    // Dirent types, not a stat per name: the watcher may delete a temporary file between the listing and a stat.
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (/\.(tmp|old)-/.test(e.name)) out.push(join(d, e.name));
+      if (e.isDirectory()) walk(join(d, e.name));
     }
   };
   walk(dir);
