@@ -29,8 +29,6 @@ export class Scheduler {
   private pulls: Sequence[] = [];
   /** Blocks held by finished prefill legs until `releaseHeld` (counted as used). */
   heldBlocks = 0;
-  /** Finished prefill legs still holding blocks. */
-  heldSequences = 0;
   /** Those legs, in the order they finished (a Set: releaseHeld and abort remove in O(1)). */
   readonly held = new Set<Sequence>();
   /** Prompt tokens looked up in / served from the prefix cache at admission. */
@@ -309,7 +307,6 @@ export class Scheduler {
       throw new Error(`request ${seq.req.id} holds no finished prefill-leg blocks`);
     }
     this.heldBlocks -= seq.blocks.length;
-    this.heldSequences--;
     this.held.delete(seq);
     this.kv.release(seq.blocks);
     seq.blocks = [];
@@ -361,7 +358,6 @@ export class Scheduler {
     this.waiting.clear();
     this.held.clear();
     this.heldBlocks = 0;
-    this.heldSequences = 0;
     this.runningAdapters.clear();
     this.waitingAdapters.clear();
     this.kv.reset();
@@ -412,7 +408,6 @@ export class Scheduler {
       if (seq.prefillLeg) {
         // Held for the decoder's pull (vLLM delays freeing under kv_lease) until releaseHeld.
         this.heldBlocks += seq.blocks.length;
-        this.heldSequences++;
         this.held.add(seq);
       } else {
         this.kv.release(seq.blocks);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, SchedEndpoint, Scorer } from '../../framework/types.js';
 import { scalarAttr } from '../filter/endpointAttribute.js';
+import { minMaxInverted } from './metrics.js';
 
 export const MULTICLUSTER_QUEUE_SIZE = 'llm-d.ai/multicluster-queue-size';
 
@@ -17,17 +18,8 @@ export class MulticlusterQueueScorer implements Scorer {
   constructor(readonly name: string) {}
 
   score(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number> {
-    const have: [string, number][] = [];
-    for (const e of endpoints) {
-      const q = scalarAttr(e, MULTICLUSTER_QUEUE_SIZE);
-      if (q !== undefined) have.push([e.name, q]);
-    }
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const [, q] of have) (lo = Math.min(lo, q)), (hi = Math.max(hi, q));
-    const out = new Map<string, number>();
-    for (const [n, q] of have) out.set(n, hi === lo ? 1 : (hi - q) / (hi - lo));
-    return out;
+    const have = endpoints.filter((e) => scalarAttr(e, MULTICLUSTER_QUEUE_SIZE) !== undefined);
+    return minMaxInverted(have, (e) => scalarAttr(e, MULTICLUSTER_QUEUE_SIZE)!);
   }
 }
 
