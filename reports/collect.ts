@@ -8,9 +8,14 @@
  * `${seed}/${stream}`, so consecutive seeds give unrelated streams. The first seed at the scenario's
  * own rate is the "primary" run: its summary is `policies[].summary`, its time series are kept and
  * it is the one streamed to --requests-csv.
+ *
+ * Issue 14: the plan is a list of independent cells (lab/cells: variant × policy × seed × rate),
+ * run here, on worker threads or by shards, and the document is assembled from their results
+ * alone, so it is byte-identical however they ran. A sweep grid (`sweep:` paths, `--sweep`) adds
+ * one variant per grid point, run at its own rate, reported in `grid`.
  */
 import { inputError, UserError } from '../sim/core/errors.js';
-import { runScenario, type ExperimentHooks, type PolicyResult as RunResult } from '../sim/experiment.js';
+import type { ExperimentHooks, PolicyResult as RunResult } from '../sim/experiment.js';
 import type { PolicyRun } from '../sim/metrics/types.js';
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import { DEFAULT_REPORT, MAX_SEEDS } from '../sim/scenario/schema.js';
@@ -18,9 +23,12 @@ import { flagNumber, RANGES } from '../sim/scenario/bounds.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { figureStats, type FigureStats } from './confidence.js';
 import { alignFigures, flattenFigures, type Figures } from './figures.js';
-import { isMultiPool, poolIndices, poolName } from '../sim/metrics/pools.js';
-import { averageDistributions, latencyDistributions, timeSeries, type LatencyDistributions, type TimeSeries } from './profiles.js';
-import { buildResultsDocument, type ResultsDocument, type SweepPoint } from './results.js';
+import { averageDistributions, type LatencyDistributions } from './profiles.js';
+import { buildResultsDocument, type GridResults, type ResultsDocument, type SweepPoint } from './results.js';
+import type { Override, SweepDimension } from '../sim/scenario/overrides/types.js';
+import type { Cell, CellResult } from '../lab/cells/cell.js';
+import type { CellHooks } from '../lab/cells/runCell.js';
+import { LocalExecutor, type CellExecutor, type VariantConfigs } from '../lab/cells/executor.js';
 import { comparePolicies } from './significance.js';
 
 export interface ExperimentPlan {
@@ -28,6 +36,14 @@ export interface ExperimentPlan {
   readonly seeds: number;
   /** Offered loads to sweep (req/s), or null. */
   readonly sweepRates: readonly number[] | null;
+  /** Issue 14: a grid over any fields (`sweep:` paths, `--sweep`), or absent / null. */
+  readonly grid?: GridPlan | null;
+}
+
+/** The dimensions of a sweep grid and its points (variant i + 1 is point i), first dimension slowest. */
+export interface GridPlan {
+  readonly dimensions: readonly SweepDimension[];
+  readonly points: readonly (readonly Override[])[];
 }
 
 /** Where a finished policy run belongs in the plan. */
@@ -61,17 +77,11 @@ export function planFor(scenario: ScenarioConfig, seedsFlag?: number, sweepFlag?
   return { seeds: seedsFlag ?? scenario.seeds ?? 1, sweepRates };
 }
 
-/** Simulated policy runs the plan needs (for the progress bar): seeds × (1 + distinct other rates) × policies. */
+/** Simulated policy runs the plan needs (for the progress bar): seeds × (1 + distinct other rates + grid points) × policies. */
 export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan): number {
   const base = scenario.workload.arrival.rate;
   const extra = plan.sweepRates === null ? 0 : new Set(plan.sweepRates.filter((r) => r !== base)).size;
-  return plan.seeds * (1 + extra) * scenario.policies.length;
-}
-
-/** The scenario with another seed and arrival rate; everything else identical. */
-function scenarioAt(scenario: ScenarioConfig, seed: number, rate: number): ScenarioConfig {
-  const w = scenario.workload;
-  return { ...scenario, seed, workload: rate === w.arrival.rate ? w : { ...w, arrival: { ...w.arrival, rate } } };
+  return plan.seeds * (1 + extra + (plan.grid?.points.length ?? 0)) * scenario.policies.length;
 }
 
 /** Mean, std and CI of every figure over the seeds' summaries. */
@@ -82,60 +92,69 @@ function repeatStats(summaries: readonly PolicySummary[]): Record<string, Figure
   return out;
 }
 
+/** The cells of one offered load of one variant: seed-major, policy-minor. */
+function pointCells(variant: number, policies: number, firstSeed: number, seeds: number, rate: number, profiles: boolean): Cell[] {
+  const cells: Cell[] = [];
+  for (let k = 0; k < seeds; k++) {
+    for (let p = 0; p < policies; p++) cells.push({ variant, policy: p, seed: firstSeed + k, rate, profiles, timeseries: profiles && k === 0 });
+  }
+  return cells;
+}
+
+/** Rates of the sweep other than the scenario's own (whose runs are the base point's). */
+function otherRates(scenario: ScenarioConfig, plan: ExperimentPlan): number[] {
+  const base = scenario.workload.arrival.rate;
+  return plan.sweepRates === null ? [] : [...new Set(plan.sweepRates.filter((r) => r !== base))];
+}
+
+/**
+ * Every cell of the plan, in run order: the scenario's own rate (seed-major, policy-minor; the
+ * first seed's runs are the primary ones and keep time series), each other swept rate, then each
+ * grid point (variant 1, 2, … at its own rate). `configOf(v)` is grid point v's scenario.
+ */
+export function planCells(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs = () => scenario): Cell[] {
+  const n = scenario.policies.length;
+  const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true);
+  for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false));
+  (plan.grid?.points ?? []).forEach((_, i) => {
+    const sc = configOf(i + 1);
+    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false));
+  });
+  return cells;
+}
+
+/** One policy's results over the seeds of a point. */
 interface PolicyAcc {
   readonly name: string;
   readonly type: string;
   readonly summaries: PolicySummary[];
-  readonly distributions: LatencyDistributions[];
-  /** Multi-pool runs: each pool's distributions per seed (issue 10, the per-pool CDFs). */
-  readonly poolDistributions: Map<string, LatencyDistributions[]>;
-  timeseries?: TimeSeries;
+  readonly results: CellResult[];
 }
 
-/**
- * Runs every seed of one offered load. With `keepProfiles` (the scenario's own rate) it keeps the
- * latency distributions of every seed and the time series of the first, whose runs are the primary ones.
- */
-function runPoint(scenario: ScenarioConfig, plan: ExperimentPlan, rate: number, keepProfiles: boolean, hooks: CollectHooks): PolicyAcc[] {
-  const window = (scenario.report ?? DEFAULT_REPORT).window_ms;
-  const accs = scenario.policies.map((p): PolicyAcc => ({ name: p.name, type: p.type, summaries: [], distributions: [], poolDistributions: new Map() }));
-  for (let k = 0; k < plan.seeds; k++) {
-    const seed = scenario.seed + k;
-    const sc = scenarioAt(scenario, seed, rate);
-    const point: RunPoint = { seed, rate, primary: keepProfiles && k === 0 };
-    let idx = 0;
-    const results = runScenario(sc, {
-      onProgress: hooks.onProgress,
-      ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}),
-      // Issue 13: decisions are recorded for the primary run only.
-      ...(point.primary && hooks.decisionLog ? { decisionLog: hooks.decisionLog } : {}),
-      onPolicyDone: (run) => {
-        const acc = accs[idx++]!;
-        if (keepProfiles) {
-          acc.distributions.push(latencyDistributions(run.records));
-          if (isMultiPool(run)) {
-            for (const i of poolIndices(run)) {
-              const name = poolName(run, i);
-              const list = acc.poolDistributions.get(name) ?? [];
-              list.push(latencyDistributions(run.records.filter((r) => r.pool === i)));
-              acc.poolDistributions.set(name, list);
-            }
-          }
-          if (k === 0) acc.timeseries = timeSeries(run, sc.slo, window);
-        }
-        hooks.onPolicyDone?.(run, point);
-      },
-    });
-    results.forEach((r, i) => accs[i]!.summaries.push(r.summary));
-  }
-  return accs;
+/** Results of `cells` grouped per (variant, rate) point, per policy, in seed order. */
+function groupResults(cells: readonly Cell[], results: readonly CellResult[], configOf: VariantConfigs): Map<string, PolicyAcc[]> {
+  const points = new Map<string, PolicyAcc[]>();
+  cells.forEach((c, i) => {
+    const key = `${c.variant}@${c.rate}`;
+    let accs = points.get(key);
+    if (accs === undefined) {
+      accs = configOf(c.variant).policies.map((p) => ({ name: p.name, type: p.type, summaries: [], results: [] }));
+      points.set(key, accs);
+    }
+    const acc = accs[c.policy]!;
+    acc.summaries.push(results[i]!.summary);
+    acc.results.push(results[i]!);
+  });
+  return points;
 }
 
-/** Runs the plan and builds the results document. */
-export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, routesimVersion: string, hooks: CollectHooks = {}): Collected {
-  if (!Number.isInteger(plan.seeds) || plan.seeds < 1 || plan.seeds > MAX_SEEDS) {
-    throw inputError('--seeds', '', `must be a whole number from 1 to ${MAX_SEEDS}, got ${plan.seeds}`, 'pass e.g. --seeds 5');
-  }
+/** A sweep or grid point's policies: first seed's summary and, over several seeds, the statistics. */
+function pointPolicies(accs: readonly PolicyAcc[], repeated: boolean) {
+  return accs.map((acc) => ({ name: acc.name, type: acc.type, summary: acc.summaries[0]!, ...(repeated ? { stats: repeatStats(acc.summaries) } : {}) }));
+}
+
+/** Builds the results document from the plan's cells and their results (whichever way they ran). */
+export function assembleResults(scenario: ScenarioConfig, plan: ExperimentPlan, routesimVersion: string, cells: readonly Cell[], results: readonly CellResult[], configOf: VariantConfigs = () => scenario): Collected {
   const baseRate = scenario.workload.arrival.rate;
   const seeds = Array.from({ length: plan.seeds }, (_, k) => scenario.seed + k);
   const echo: ScenarioConfig = {
@@ -144,18 +163,25 @@ export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, r
     sweep: plan.sweepRates === null ? null : { rates: [...plan.sweepRates] },
     report: scenario.report ?? DEFAULT_REPORT,
   };
-
-  const base = runPoint(scenario, plan, baseRate, true, hooks);
+  const points = groupResults(cells, results, configOf);
+  const base = points.get(`0@${baseRate}`)!;
   const repeated = plan.seeds > 1;
-  const runs = base.map((acc) => ({
-    policy: acc.name,
-    policyType: acc.type,
-    summary: acc.summaries[0]!,
-    ...(repeated ? { repeats: acc.summaries.map((summary, k) => ({ seed: seeds[k]!, summary })), stats: repeatStats(acc.summaries) } : {}),
-    distributions: averageDistributions(acc.distributions),
-    ...(acc.poolDistributions.size > 0 ? { pool_distributions: Object.fromEntries([...acc.poolDistributions].map(([name, list]) => [name, averageDistributions(list)])) } : {}),
-    ...(acc.timeseries !== undefined ? { timeseries: acc.timeseries } : {}),
-  }));
+  const runs = base.map((acc) => {
+    const pools = new Map<string, LatencyDistributions[]>();
+    for (const r of acc.results) {
+      for (const [name, d] of Object.entries(r.pool_distributions ?? {})) pools.set(name, [...(pools.get(name) ?? []), d]);
+    }
+    const timeseries = acc.results[0]!.timeseries;
+    return {
+      policy: acc.name,
+      policyType: acc.type,
+      summary: acc.summaries[0]!,
+      ...(repeated ? { repeats: acc.summaries.map((summary, k) => ({ seed: seeds[k]!, summary })), stats: repeatStats(acc.summaries) } : {}),
+      distributions: averageDistributions(acc.results.map((r) => r.distributions!)),
+      ...(pools.size > 0 ? { pool_distributions: Object.fromEntries([...pools].map(([name, list]) => [name, averageDistributions(list)])) } : {}),
+      ...(timeseries !== undefined ? { timeseries } : {}),
+    };
+  });
 
   let comparisons;
   if (repeated) {
@@ -165,18 +191,21 @@ export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, r
 
   let sweep: SweepPoint[] | undefined;
   if (plan.sweepRates !== null) {
-    sweep = plan.sweepRates.map((rate) => {
-      const accs = rate === baseRate ? base : runPoint(scenario, plan, rate, false, hooks);
-      return {
-        rate,
-        policies: accs.map((acc) => ({
-          name: acc.name,
-          type: acc.type,
-          summary: acc.summaries[0]!,
-          ...(repeated ? { stats: repeatStats(acc.summaries) } : {}),
-        })),
-      };
-    });
+    sweep = plan.sweepRates.map((rate) => ({ rate, policies: pointPolicies(points.get(`0@${rate}`)!, repeated) }));
+  }
+
+  let grid: GridResults | undefined;
+  if (plan.grid) {
+    grid = {
+      dimensions: plan.grid.dimensions.map((d) => ({ path: d.path, values: [...d.values] })),
+      points: plan.grid.points.map((overrides, i) => {
+        const sc = configOf(i + 1);
+        return {
+          values: Object.fromEntries(overrides.map((o) => [o.path, o.value])),
+          policies: pointPolicies(points.get(`${i + 1}@${sc.workload.arrival.rate}`)!, repeated),
+        };
+      }),
+    };
   }
 
   const doc = buildResultsDocument({
@@ -185,9 +214,59 @@ export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, r
     routesimVersion,
     ...(repeated ? { seeds, comparisons } : {}),
     ...(sweep !== undefined ? { sweep } : {}),
+    ...(grid !== undefined ? { grid } : {}),
   });
   const primary: RunResult[] = base.map((acc) => ({ policy: acc.name, policyType: acc.type, summary: acc.summaries[0]! }));
   return { primary, doc };
+}
+
+/** Checks the plan's seed count (a one-line input error). */
+function checkPlan(plan: ExperimentPlan): void {
+  if (!Number.isInteger(plan.seeds) || plan.seeds < 1 || plan.seeds > MAX_SEEDS) {
+    throw inputError('--seeds', '', `must be a whole number from 1 to ${MAX_SEEDS}, got ${plan.seeds}`, 'pass e.g. --seeds 5');
+  }
+}
+
+/** Main-thread hooks of a cell: records, decisions (primary runs only) and progress. */
+function cellHooks(hooks: CollectHooks): (cell: Cell) => CellHooks {
+  return (cell) => {
+    const point: RunPoint = { seed: cell.seed, rate: cell.rate, primary: cell.timeseries };
+    return {
+      onProgress: hooks.onProgress,
+      ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}),
+      ...(point.primary && hooks.decisionLog ? { decisionLog: hooks.decisionLog } : {}),
+      onPolicyDone: (run) => hooks.onPolicyDone?.(run, point),
+    };
+  };
+}
+
+/** Runs the plan in this thread and builds the results document. */
+export function collectResults(scenario: ScenarioConfig, plan: ExperimentPlan, routesimVersion: string, hooks: CollectHooks = {}, configOf: VariantConfigs = () => scenario): Collected {
+  checkPlan(plan);
+  const cells = planCells(scenario, plan, configOf);
+  const results = new LocalExecutor(configOf, cellHooks(hooks)).runSync(cells);
+  return assembleResults(scenario, plan, routesimVersion, cells, results, configOf);
+}
+
+/**
+ * Runs the plan with an executor (worker threads, a shard) and builds the results document. Cells
+ * for which `local(cell)` holds run in this thread with the hooks (the primary runs when their
+ * records are wanted: requests CSV, trace, decisions); the rest go to the executor.
+ */
+export async function collectResultsWith(scenario: ScenarioConfig, plan: ExperimentPlan, routesimVersion: string, exec: CellExecutor, hooks: CollectHooks & { onCellDone?(cell: Cell, result: CellResult): void } = {}, configOf: VariantConfigs = () => scenario, local: (cell: Cell) => boolean = () => false): Promise<Collected> {
+  checkPlan(plan);
+  const cells = planCells(scenario, plan, configOf);
+  const results: CellResult[] = new Array(cells.length);
+  const here = cells.map((c, i) => i).filter((i) => local(cells[i]!));
+  const there = cells.map((c, i) => i).filter((i) => !local(cells[i]!));
+  const localExec = new LocalExecutor(configOf, cellHooks(hooks));
+  localExec.runSync(here.map((i) => cells[i]!), (j, r) => {
+    results[here[j]!] = r;
+    hooks.onCellDone?.(cells[here[j]!]!, r);
+  });
+  const remote = await exec.run(there.map((i) => cells[i]!), (j, r) => hooks.onCellDone?.(cells[there[j]!]!, r));
+  remote.forEach((r, j) => (results[there[j]!] = r));
+  return assembleResults(scenario, plan, routesimVersion, cells, results, configOf);
 }
 
 /** `--seeds N` → N (undefined when the flag is absent); a bad value is a one-line input error. */

@@ -40,6 +40,13 @@ export interface SweepPoint {
   readonly policies: readonly { readonly name: string; readonly type: string; readonly summary: PolicySummary; readonly stats?: Readonly<Record<string, FigureStats>> }[];
 }
 
+/** Issue 14: a sweep grid over scenario fields: its dimensions and, per point, every policy's results. */
+export interface GridResults {
+  readonly dimensions: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /** One per point, first dimension varying slowest; `values` maps each dimension's path to the point's value. */
+  readonly points: readonly { readonly values: Readonly<Record<string, unknown>>; readonly policies: SweepPoint['policies'] }[];
+}
+
 export interface ResultsDocument {
   readonly routesim: { readonly version: string };
   /** The resolved scenario exactly as simulated (a plain-data snapshot). */
@@ -51,6 +58,8 @@ export interface ResultsDocument {
   readonly comparisons?: readonly PolicyComparison[];
   /** Results at each offered load of a sweep. */
   readonly sweep?: readonly SweepPoint[];
+  /** Results at each point of a sweep grid (issue 14). */
+  readonly grid?: GridResults;
   /** A trace replay's own statistics (rows, span, rates, inter-arrival CV, lengths, ideal prefix reuse). */
   readonly trace?: TraceStats;
   /** What work was simulated (scenario minus policies, seed set, input files): reports/fingerprint.ts. */
@@ -73,6 +82,7 @@ export interface ResultsInput {
   readonly seeds?: readonly number[];
   readonly comparisons?: readonly PolicyComparison[];
   readonly sweep?: readonly SweepPoint[];
+  readonly grid?: GridResults;
 }
 
 /**
@@ -97,6 +107,7 @@ export function buildResultsDocument(input: ResultsInput): ResultsDocument {
     ...(input.seeds !== undefined ? { seeds: input.seeds } : {}),
     ...(input.comparisons !== undefined ? { comparisons: input.comparisons } : {}),
     ...(input.sweep !== undefined ? { sweep: input.sweep } : {}),
+    ...(input.grid !== undefined ? { grid: input.grid } : {}),
     workload_fingerprint: workloadFingerprint(input.scenario, input.seeds),
   };
 }
