@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { renderRunTables } from '../reports/table.js';
-import { collectResults, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns } from '../reports/collect.js';
+import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan } from '../reports/collect.js';
+import { parseJobsFlag, PoolExecutor } from '../lab/parallel/pool.js';
+import type { ScenarioRecipe } from '../lab/cells/recipe.js';
 import { serialiseResults } from '../reports/results.js';
 import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
@@ -13,7 +15,7 @@ import { prepareOutputs } from '../reports/outputs/plan.js';
 import { inputError, ScenarioRunError, UserError } from '../sim/core/errors.js';
 import { inputWarnings } from '../sim/scenario/warnings.js';
 import { checkRunSize } from '../sim/scenario/feasibility.js';
-import type { ScenarioConfig } from '../sim/scenario/types.js';
+import type { PolicySpec, ScenarioConfig } from '../sim/scenario/types.js';
 import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
 import { policyTracePath } from '../sim/workload/traces/record.js';
 import { createProgress } from './progress.js';
@@ -26,6 +28,9 @@ import { runWarnings } from './runWarnings.js';
 import { sourceInputFiles } from './sourceInputs.js';
 import { DecisionLog } from '../sim/decisions/log.js';
 import type { DecisionSummary } from '../sim/decisions/summary.js';
+import type { PolicyRun } from '../sim/metrics/types.js';
+import type { Cell } from '../lab/cells/cell.js';
+import type { CollectHooks, Collected, RunPoint } from '../reports/collect.js';
 import { renderDecisionBlock } from '../reports/decisions.js';
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
@@ -41,6 +46,7 @@ interface RunFlags extends ReplayFlagValues {
   decisions?: string;
   decisionsSample?: string;
   decisionSummary?: boolean;
+  jobs?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -56,6 +62,7 @@ export function registerRun(program: Command): void {
     .option('--decisions <file>', 'write one JSON line per EPP scheduling decision of the first seed\'s run (candidates, scraped vs true state, scores, pick, counterfactual pick); adds the decision-quality summary (- = stdout instead of the table)')
     .option('--decisions-sample <share>', 'with --decisions: write only this share of the requests\' decisions, 0 < share ≤ 1, chosen deterministically from the seed (the summary still covers every decision)')
     .option('--decision-summary', 'compute the decision-quality summary (regret against the true engine state, picks changed by stale scrapes) without writing --decisions; slower: every pick is re-run')
+    .option('-j, --jobs <n>', 'run independent simulations (policy × seed × sweep point) on this many worker threads (default: the machine\'s cores); the output is byte-identical to --jobs 1')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
 }
@@ -90,23 +97,24 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
   );
 }
 
-function run(path: string, flags: RunFlags): void {
+async function run(path: string, flags: RunFlags): Promise<void> {
   if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim run scenarios/quickstart.yaml, or no argument for the embedded quickstart)');
   const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
   const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
   // Rates given as a flag must keep every sweep point within the run-size limits too.
   if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
   decisionsSample(flags);
+  const jobs = flags.jobs === undefined ? autoJobs(scenario, plan) : parseJobsFlag(flags.jobs);
   const outputs = runOutputs(path, flags, scenario);
   try {
-    runWith(path, scenario, plan, flags, outputs);
+    await runWith(path, scenario, plan, flags, outputs, { path, overrides: [], replay: replayControlsFromFlags(flags), pluginModules: [] }, jobs);
   } catch (err) {
     outputs.abort();
     throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
   }
 }
 
-function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof planFor>, flags: RunFlags, outputs: ReturnType<typeof runOutputs>): void {
+async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number): Promise<void> {
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
@@ -123,20 +131,20 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
     const extendedCsv = csvIsExtended(scenario);
     const attemptsCsv = hasResilienceOrChurn(scenario);
     csv?.write(requestsCsvHeader(extendedCsv, attemptsCsv));
-    const { primary, doc } = collectResults(scenario, plan, VERSION, {
-      onProgress: (arrived) => progress.update(doneBefore + arrived),
+    const hooks = {
+      onProgress: (arrived: number) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
       ...(wantDecisions
         ? {
             // Every policy gets a log (another pool's picker may be an EPP); only those that scheduled report.
-            decisionLog: (policy) => {
+            decisionLog: (policy: PolicySpec) => {
               const log = new DecisionLog({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
               logs.set(policy.name, log);
               return log;
             },
           }
         : {}),
-      onPolicyDone: (run, point) => {
+      onPolicyDone: (run: PolicyRun, point: RunPoint) => {
         const log = point.primary ? logs.get(run.policy) : undefined;
         const summary = log?.summary();
         if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
@@ -146,6 +154,10 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
           recorder?.policyDone(run);
         } else recorder?.discard();
       },
+    };
+    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, csv !== null || recorder !== null || wantDecisions, (requests) => {
+      doneBefore += requests;
+      progress.update(doneBefore);
     });
     progress.stop();
     const runLines = runWarnings(path, scenario, primary);
@@ -169,6 +181,30 @@ function runWith(path: string, scenario: ScenarioConfig, plan: ReturnType<typeof
     decisionsOut?.abort();
     recorder?.abort();
     throw err;
+  }
+}
+
+/** Simulated requests below which worker threads cost more to start than they save (without --jobs). */
+const WORKERS_PAY_FROM_REQUESTS = 50_000;
+
+/** Without --jobs: the machine's cores when the plan is big enough to repay starting workers, else 1. */
+function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
+  const perRun = scenario.requests ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
+  return perRun * plannedRuns(scenario, plan) >= WORKERS_PAY_FROM_REQUESTS ? parseJobsFlag(undefined) : 1;
+}
+
+/**
+ * Runs the plan: in this thread with --jobs 1 (or a single simulation), else on worker threads;
+ * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
+ */
+async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
+  if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks);
+  const local = (c: Cell): boolean => recordsWanted && c.timeseries;
+  const exec = new PoolExecutor(recipe, () => [], jobs);
+  try {
+    return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, undefined, local);
+  } finally {
+    await exec.close();
   }
 }
 

@@ -36,11 +36,13 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
+import type { Override } from './overrides/types.js';
 import type { AllReduceCost, AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
 /** Read and resolve a scenario file. */
-export function loadScenarioFile(path: string): ScenarioConfig {
+export function loadScenarioFile(path: string, overrides: readonly Override[] = []): ScenarioConfig {
   const text = readUserFile(path, 'pass the path of a scenario .yaml file, e.g. scenarios/quickstart.yaml');
+  if (overrides.length > 0) throw new UserError(`${overrides[0]!.source}: overrides are not implemented yet`);
   return parseScenario(text, path);
 }
 
