@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { renderRunTables } from '../reports/table.js';
 import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan } from '../reports/collect.js';
-import { parseJobsFlag, PoolExecutor } from '../lab/parallel/pool.js';
+import { parseJobsFlag } from '../lab/parallel/pool.js';
+import { createExecutor } from '../lab/cells/executors.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
 import { serialiseResults } from '../reports/results.js';
 import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
@@ -200,7 +201,7 @@ function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
 async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
   if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks);
   const local = (c: Cell): boolean => recordsWanted && c.timeseries;
-  const exec = new PoolExecutor(recipe, () => [], jobs);
+  const exec = createExecutor({ recipe, variantOverrides: () => [], configOf: () => scenario, jobs });
   try {
     return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, undefined, local);
   } finally {
