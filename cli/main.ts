@@ -17,6 +17,9 @@ import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerMerge } from './merge.js';
+import { ShardDone } from '../lab/shards/context.js';
+import { writePartial } from '../lab/shards/partial.js';
 import { VERSION } from './version.js';
 import { preloadForCommand } from './pluginModules.js';
 
@@ -52,6 +55,7 @@ registerPlugins(program);
 registerTrace(program);
 registerValidate(program);
 registerCalibrate(program);
+registerMerge(program);
 
 /** Every command, so an error can name the one it came from. */
 function allCommands(c: Command): Command[] {
@@ -68,7 +72,20 @@ for (const c of allCommands(program)) {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = reportError(err);
+  process.exitCode = err instanceof ShardDone ? finishShard(err) : reportError(err);
+}
+
+/** `--shard i/N` ran its cells: the partial result goes to --out (lab/shards). */
+function finishShard(done: ShardDone): number {
+  abortActivePlan();
+  try {
+    writePartial(done.out, done.partial);
+  } catch (err) {
+    return reportError(err);
+  }
+  const { index, count } = done.partial.shard;
+  process.stderr.write(`routesim: shard ${index}/${count}: ${done.partial.cells.length} of ${done.partial.cells_total} simulations → ${done.out} (merge every part with routesim merge PART… --out results.json)\n`);
+  return 0;
 }
 
 function reportError(err: unknown): number {

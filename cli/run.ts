@@ -7,6 +7,8 @@ import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, pla
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { createExecutor } from '../lab/cells/executors.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
+import { setShardInputs, shardingActive } from '../lab/shards/context.js';
+import { startShard } from '../lab/shards/flags.js';
 import { serialiseResults } from '../reports/results.js';
 import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
@@ -48,6 +50,7 @@ interface RunFlags extends ReplayFlagValues {
   decisionsSample?: string;
   decisionSummary?: boolean;
   jobs?: string;
+  shard?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -64,6 +67,7 @@ export function registerRun(program: Command): void {
     .option('--decisions-sample <share>', 'with --decisions: write only this share of the requests\' decisions, 0 < share ≤ 1, chosen deterministically from the seed (the summary still covers every decision)')
     .option('--decision-summary', 'compute the decision-quality summary (regret against the true engine state, picks changed by stale scrapes) without writing --decisions; slower: every pick is re-run')
     .option('-j, --jobs <n>', 'run independent simulations (policy × seed × sweep point) on this many worker threads (default: the machine\'s cores); the output is byte-identical to --jobs 1')
+    .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the simulations) and write a partial result to --out; combine the parts with routesim merge')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
 }
@@ -106,6 +110,11 @@ async function run(path: string, flags: RunFlags): Promise<void> {
   if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
   decisionsSample(flags);
   const jobs = flags.jobs === undefined ? autoJobs(scenario, plan) : parseJobsFlag(flags.jobs);
+  setShardInputs([path, ...sourceInputFiles(scenario.workload.source)]);
+  if (flags.shard !== undefined) {
+    const refused = [['--json', flags.json], ['--update-baseline', flags.updateBaseline], ['--requests-csv', flags.requestsCsv], ['--trace-out', flags.traceOut], ['--decisions', flags.decisions], ['--decision-summary', flags.decisionSummary]] as const;
+    startShard(flags.shard, { out: flags.out, refused, argv: process.argv.slice(2), version: VERSION });
+  }
   const outputs = runOutputs(path, flags, scenario);
   try {
     await runWith(path, scenario, plan, flags, outputs, { path, overrides: [], replay: replayControlsFromFlags(flags), pluginModules: [] }, jobs);
@@ -199,7 +208,7 @@ function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
  * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
  */
 async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
-  if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks);
+  if (!shardingActive() && (jobs <= 1 || plannedRuns(scenario, plan) <= 1)) return collectResults(scenario, plan, VERSION, hooks);
   const local = (c: Cell): boolean => recordsWanted && c.timeseries;
   const exec = createExecutor({ recipe, variantOverrides: () => [], configOf: () => scenario, jobs });
   try {

@@ -7,6 +7,7 @@ import type { Override } from '../../sim/scenario/overrides/types.js';
 import { PoolExecutor } from '../parallel/pool.js';
 import { LocalExecutor, type CellExecutor, type VariantConfigs } from './executor.js';
 import type { ScenarioRecipe } from './recipe.js';
+import { withShards } from '../shards/context.js';
 
 export interface ExecutorOptions {
   readonly recipe: ScenarioRecipe;
@@ -19,5 +20,5 @@ export interface ExecutorOptions {
 }
 
 export function createExecutor(o: ExecutorOptions): CellExecutor {
-  return o.jobs <= 1 ? new LocalExecutor(o.configOf) : new PoolExecutor(o.recipe, o.variantOverrides, o.jobs);
+  return withShards(o.jobs <= 1 ? new LocalExecutor(o.configOf) : new PoolExecutor(o.recipe, o.variantOverrides, o.jobs));
 }
