@@ -70,6 +70,9 @@ export function readPartial(file: string): ShardPartial {
     typeof p.fingerprint === 'string' &&
     typeof p.shard?.index === 'number' &&
     typeof p.shard?.count === 'number' &&
+    Number.isInteger(p.shard.index) &&
+    p.shard.index >= 1 &&
+    p.shard.index <= p.shard.count &&
     typeof p.cells_total === 'number' &&
     Array.isArray(p.cells) &&
     p.cells.every((c) => typeof c?.key === 'string' && typeof c.result === 'object' && c.result !== null);
@@ -94,8 +97,8 @@ export function checkParts(files: readonly string[], parts: readonly ShardPartia
       throw new UserError(`${f}: its fingerprint differs from ${files[0]}'s: ${what} (fix: merge the parts of one sharded run, made from the same command and files)`);
     }
   });
-  const byIndex: (ShardPartial | undefined)[] = new Array(first.shard.count);
-  const fileOf: string[] = new Array(first.shard.count);
+  const byIndex: (ShardPartial | undefined)[] = Array.from({ length: first.shard.count }, () => undefined);
+  const fileOf: string[] = Array.from({ length: first.shard.count }, () => '');
   parts.forEach((p, i) => {
     const k = p.shard.index - 1;
     if (byIndex[k] !== undefined) throw new UserError(`${files[i]}: shard ${p.shard.index}/${p.shard.count} given twice (also ${fileOf[k]}) (fix: give each shard's part once)`);
