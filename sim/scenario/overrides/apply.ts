@@ -148,14 +148,16 @@ function inlineEpp(ref: string, policy: Mapping, at: string, file: string, fail:
   return doc;
 }
 
-/** Tiers of names an element answers to: its name (a bare string: itself), then pluginRef, then type. */
+/** Tiers of names an element answers to: its name (a bare string: itself; unnamed: implied), then pluginRef, then type. */
 function namesOf(el: unknown): [string | undefined, string | undefined, string | undefined] {
   if (typeof el === 'string') return [el, undefined, undefined];
   if (!isMapping(el)) return [undefined, undefined, undefined];
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   let name = str(el.name);
-  // An unnamed EPP policy is named after its config file, or `epp` (load.ts resolvePolicy).
+  // An unnamed EPP policy is named after its config file, or `epp` (load.ts resolvePolicy); an
+  // unnamed router policy or EPP plugin after its type.
   if (name === undefined && el.epp !== undefined) name = typeof el.epp === 'string' && el.epp !== 'default' ? basename(el.epp, extname(el.epp)) : 'epp';
+  if (name === undefined) name = str(el.type);
   return [name, str(el.pluginRef), str(el.type)];
 }
 
