@@ -88,6 +88,9 @@ describe('applyOverrides', () => {
     const expected = parseConfigText(DEFAULT_CONFIG_YAML) as any;
     expected.schedulingProfiles[0].plugins[0].weight = 5;
     expect(epp).toEqual({ epp: expected });
+    // A pool's picker likewise.
+    const picker = apply({ pools: [{ name: 'a', picker: 'epp' }] }, 'pools.a.picker.epp.schedulingProfiles.default.plugins.queue-scorer.weight=5').pools[0].picker;
+    expect(picker).toEqual({ epp: expected });
   });
 
   it('errors name the override, the place and a fix, on one line', () => {
@@ -174,8 +177,18 @@ describe('loading with overrides', () => {
     // round-robin takes no parameters: the error names policies[1].parameters, which holds the set path.
     expect(userErrorOf(() => loadScenarioFile(q, [set('policies.round-robin.parameters.x=1')]))).toMatch(/^scenarios\/quickstart\.yaml: policies\[1\]\.parameters: .*\(set by --set policies\.round-robin\.parameters\.x=1\)$/);
     expect(userErrorOf(() => loadScenarioFile(q, [set('requests=null')]))).toMatch(/^scenarios\/quickstart\.yaml: requests: neither requests nor duration_s .*\(set by --set requests=null\)$/);
-    // An error elsewhere is not attributed.
+    // pd-disaggregation's pool llm has no picker: the path creates picker: {epp: {schedulingProfiles: …}},
+    // which lacks apiVersion; the error is below the mapping the override created.
+    expect(userErrorOf(() => loadScenarioFile('scenarios/pd-disaggregation.yaml', [set('pools.llm.picker.epp.schedulingProfiles.default.plugins.queue-scorer.weight=5')]))).toMatch(
+      /^scenarios\/pd-disaggregation\.yaml: pools\[0\]\.picker\.epp\.apiVersion: .*\(set by --set pools\.llm\.picker\.epp\.schedulingProfiles\.default\.plugins\.queue-scorer\.weight=5\)$/,
+    );
+    // Of two overrides, the one whose path the error is on.
     expect(userErrorOf(() => loadScenarioFile(q, [set('fleet.replicas=5'), set('slo.ttft_ms=-1')]))).toMatch(/^scenarios\/quickstart\.yaml: slo\.ttft_ms: .*\(set by --set slo\.ttft_ms=-1\)$/);
+    // An error in the file itself, away from every override, is not attributed.
+    const bad = readFileSync(q, 'utf8').replace('  ttft_ms: 1000', '  ttft_ms: -1');
+    const msg = userErrorOf(() => parseScenario(bad, q, [set('fleet.replicas=5')]));
+    expect(msg).toMatch(/^scenarios\/quickstart\.yaml: slo\.ttft_ms: /);
+    expect(msg).not.toContain('set by');
   });
 
   it('the quickstart file is unchanged by loading it with overrides', () => {

@@ -26,6 +26,8 @@ export class OverrideError extends UserError {
 export interface AppliedOverride {
   readonly override: Override;
   readonly resolvedPath: string;
+  /** The outermost mapping it created for a missing key on the way (`fleet.engine`), if any. */
+  readonly createdPath?: string;
 }
 
 /** `data` with every override applied in order (later ones win); a new object, `data` is untouched. */
@@ -47,8 +49,8 @@ export function applyOverridesTraced(data: unknown, overrides: readonly Override
     }
     if (root === null || root === undefined) root = {};
     if (!isMapping(root)) throw new OverrideError(o.source, `the scenario file is ${kindOf(root)}, not a mapping`, 'write the scenario as a mapping of keys (see scenarios/quickstart.yaml)');
-    const resolved = setAt(root, segments, structuredClone(o.value), o.source, file);
-    applied.push({ override: o, resolvedPath: formatSegments(resolved) });
+    const { resolved, created } = setAt(root, segments, structuredClone(o.value), o.source, file);
+    applied.push({ override: o, resolvedPath: formatSegments(resolved), ...(created !== undefined ? { createdPath: created } : {}) });
   }
   return { data: root, applied };
 }
@@ -74,10 +76,14 @@ function put(m: Mapping | unknown[], key: string | number, value: unknown): void
   Object.defineProperty(m, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** Sets `value` at `segments` under `root` (in place: root is already a copy); returns the resolved segments. */
-function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, source: string, file: string): PathSegment[] {
+/**
+ * Sets `value` at `segments` under `root` (in place: root is already a copy); returns the resolved
+ * segments and the resolved path of the outermost mapping created on the way.
+ */
+function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, source: string, file: string): { resolved: PathSegment[]; created: string | undefined } {
   const fail = (problem: string, fix: string): OverrideError => new OverrideError(source, problem, fix);
   const resolved: PathSegment[] = [];
+  let created: string | undefined;
   let node: Mapping | unknown[] = root;
   let listKey = ''; // the key under which `node` (when a list) sits
   for (let i = 0; i < segments.length; i++) {
@@ -110,6 +116,7 @@ function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, 
         const at = formatSegments(segments.slice(0, i + 1));
         if ('index' in next) throw fail(`${at} is not set, so it has no element [${next.index}]`, `set the whole list, e.g. ${at}=[…]`);
         child = {};
+        created ??= formatSegments(resolved);
       } else if (childKey === 'epp' && typeof child === 'string') {
         child = inlineEpp(child, node, formatSegments(segments.slice(0, i + 1)), file, fail);
       } else if (childKey === 'picker' && typeof child === 'string') {
@@ -126,7 +133,7 @@ function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, 
     node = child as Mapping | unknown[];
     listKey = childKey;
   }
-  return resolved;
+  return { resolved, created };
 }
 
 /** A bare policy name as its mapping form: `epp` → {epp: default}, a router type → {type}. */

@@ -15,16 +15,18 @@ function messageRest(message: string, file: string): string | null {
 }
 
 /**
- * `err` with ` (set by <source>)` when its path is at or below the path an override set, else when
- * it is a (non-root) field that contains it, such as the policy whose parameter was set (the last
- * override wins).
+ * `err` with ` (set by <source>)` when its path is at or below the path an override set (or a
+ * mapping it created for a missing key), else when it is a (non-root) field that contains it, such
+ * as the policy whose parameter was set (the last override wins).
  */
 export function attributeError(err: UserError, file: string, applied: readonly AppliedOverride[]): UserError {
   const rest = messageRest(err.message, file);
   if (rest === null) return err;
   const path = rest.split(': ')[0]!;
   const latest = [...applied].reverse();
-  const by = latest.find((a) => isAtOrBelow(path, a.resolvedPath)) ?? (path === '' || path.includes(' ') ? undefined : latest.find((a) => isAtOrBelow(a.resolvedPath, path)));
+  const by =
+    latest.find((a) => isAtOrBelow(path, a.resolvedPath) || (a.createdPath !== undefined && isAtOrBelow(path, a.createdPath))) ??
+    (path === '' || path.includes(' ') ? undefined : latest.find((a) => isAtOrBelow(a.resolvedPath, path)));
   return by === undefined ? err : new UserError(`${err.message} (set by ${by.override.source})`);
 }
 
