@@ -77,7 +77,7 @@ function panels(spec: unknown): { title: string; y: string; data: Datum[] }[] {
       const inner = (n.layer as Node[])[0]!;
       const line = (inner.layer as Node[])[0]!;
       return {
-        title: ((n.title as { text?: string } | undefined)?.text ?? ''),
+        title: ((n.title as { text?: string[] } | undefined)?.text ?? []).join(', '),
         y: ((line.encoding as Node).y as { title: string }).title,
         data: (inner.data as { values: Datum[] }).values,
       };
@@ -112,6 +112,43 @@ describe('sweep-grid charts', { timeout: 120_000 }, () => {
     }
   });
 
+  it('three dimensions with long paths and values: panels a combination each, still ≤ 1,300 px wide', async () => {
+    // The 2-dimension results with a third field whose value is long; each point appears twice.
+    const long = 'workload.source.sessions.think_time_distribution.mean_s';
+    const vals = ['a-rather-long-value-for-this-dimension-1', 'a-rather-long-value-for-this-dimension-2'];
+    const g = one.doc.grid!;
+    const doc: ResultsDocument = {
+      ...one.doc,
+      grid: {
+        dimensions: [...g.dimensions, { path: long, values: vals }],
+        points: g.points.flatMap((pt) => vals.map((v) => ({ values: { ...pt.values, [long]: v }, policies: pt.policies }))),
+      },
+    };
+    const charts = gridCharts(doc);
+    expect(charts.map((c) => c.id)).toEqual(['grid-0-fleet-replicas', 'grid-1-fleet-gpu', `grid-2-${long.replace(/[._]/g, '-')}`]);
+    // Against fleet.replicas: 2 GPUs × 2 values of the third field = 4 panels per metric, 4 points each.
+    const p = panels(charts[0]!.spec);
+    expect(p).toHaveLength(5 * 4);
+    expect(p[3]!.title).toBe(`gpu = L40S, mean_s = ${vals[1]}`);
+    for (const q of p) expect(q.data).toHaveLength(4);
+    for (const c of charts) {
+      const r = await renderSvg(c.spec);
+      expect(r.warnings, c.id).toEqual([]);
+      expect(Number(/^<svg[^>]* width="([\d.]+)"/.exec(r.svg)![1]), c.id).toBeLessThanOrEqual(1300);
+    }
+  });
+
+  it('paths sharing an ending keep enough of it to tell them apart in panel titles', () => {
+    const g = one.doc.grid!;
+    const rename = (v: Readonly<Record<string, unknown>>) => ({ 'pools.a.replicas': v['fleet.replicas'], 'pools.b.replicas': v['fleet.gpu'] });
+    const doc: ResultsDocument = {
+      ...one.doc,
+      grid: { dimensions: [{ path: 'pools.a.replicas', values: REPLICAS }, { path: 'pools.b.replicas', values: GPUS }], points: g.points.map((pt) => ({ values: rename(pt.values), policies: pt.policies })) },
+    };
+    expect(panels(gridCharts(doc)[0]!.spec).slice(0, 2).map((q) => q.title)).toEqual(['b.replicas = H100', 'b.replicas = L40S']);
+    expect(panels(gridCharts(doc)[1]!.spec).slice(0, 2).map((q) => q.title)).toEqual(['a.replicas = 2', 'a.replicas = 3']);
+  });
+
   it('x is quantitative for numbers, ordinal in the dimension order for strings', () => {
     const [byReplicas, byGpu] = gridCharts(one.doc);
     const xs = (c: typeof byReplicas) => [...nodes(c!.spec)].map((n) => n.x as Node | undefined).filter((x) => x && x.field === 'x');
@@ -123,7 +160,8 @@ describe('sweep-grid charts', { timeout: 120_000 }, () => {
 
   it("the other dimension's values are separate panels: 5 metrics × 2 values, each with 2 x values × 2 policies", () => {
     const p = panels(gridCharts(one.doc)[0]!.spec);
-    expect(p.map((q) => q.title)).toEqual(Array.from({ length: 5 }, () => ['fleet.gpu = H100', 'fleet.gpu = L40S']).flat());
+    // Titled with the shortest path ending that tells the dimensions apart (`gpu`).
+    expect(p.map((q) => q.title)).toEqual(Array.from({ length: 5 }, () => ['gpu = H100', 'gpu = L40S']).flat());
     expect(p.map((q) => q.y).filter((_, i) => i % 2 === 0)).toEqual(['TTFT p99 (ms)', 'TPOT p99 (ms)', 'E2E latency p99 (s)', 'throughput (req/s)', 'goodput (req/s)']);
     for (const q of p) {
       expect(q.data.map((d) => `${d.policy}@${d.x}`).sort()).toEqual(['least-requests@2', 'least-requests@3', 'round-robin@2', 'round-robin@3']);

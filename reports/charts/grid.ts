@@ -65,12 +65,25 @@ function policyNames(doc: ResultsDocument, grid: GridResults): string[] {
   return names;
 }
 
-/** "fleet.gpu = H100, fleet.tp = 2": a point's values of every dimension but `dim`. */
-function otherLabel(grid: GridResults, dim: number, values: Readonly<Record<string, unknown>>): string {
-  return grid.dimensions
-    .filter((_, i) => i !== dim)
-    .map((d) => `${d.path} = ${gridValueLabel(values[d.path])}`)
-    .join(', ');
+/**
+ * Each dimension's path cut to its shortest ending that no other dimension's path shares
+ * (`fleet.gpu` → `gpu`, but `pools.a.replicas` and `pools.b.replicas` stay apart as `a.replicas`,
+ * `b.replicas`), so a panel's title fits its width; the chart's description names the full paths.
+ */
+function shortPaths(grid: GridResults): string[] {
+  const parts = grid.dimensions.map((d) => d.path.split('.'));
+  return parts.map((p, i) => {
+    for (let k = 1; k < p.length; k++) {
+      const end = p.slice(-k).join('.');
+      if (parts.every((q, j) => j === i || q.slice(-k).join('.') !== end)) return end;
+    }
+    return p.join('.');
+  });
+}
+
+/** ["gpu = H100", "tp = 2"]: a point's values of every dimension but `dim`, a line each. */
+function otherLines(grid: GridResults, short: readonly string[], dim: number, values: Readonly<Record<string, unknown>>): string[] {
+  return grid.dimensions.flatMap((d, i) => (i === dim ? [] : [`${short[i]} = ${gridValueLabel(values[d.path])}`]));
 }
 
 /** The chart of dimension `dim` (index into grid.dimensions). */
@@ -79,25 +92,28 @@ function dimensionChart(doc: ResultsDocument, grid: GridResults, dim: number, po
   const withCi = (doc.seeds?.length ?? 1) > 1;
   const numeric = dimension.values.length > 0 && dimension.values.every((v) => typeof v === 'number' && Number.isFinite(v));
   // Combinations of the other dimensions' values, in grid order (first dimension slowest).
-  const combos: string[] = [];
+  const short = shortPaths(grid);
+  const combos: string[][] = [];
+  const comboKey = (lines: readonly string[]): string => JSON.stringify(lines);
   for (const pt of grid.points) {
-    const c = otherLabel(grid, dim, pt.values);
-    if (!combos.includes(c)) combos.push(c);
+    const c = otherLines(grid, short, dim, pt.values);
+    if (!combos.some((k) => comboKey(k) === comboKey(c))) combos.push(c);
   }
   const columns = Math.min(combos.length, MAX_COLUMNS);
   const width = panelWidth(combos.length === 1 ? 3 : columns);
   const xValues = dimension.values.map((v) => (numeric ? (v as number) : gridValueLabel(v)));
   const positiveX = numeric && xValues.every((v) => (v as number) > 0);
   const logX = positiveX && Math.max(...(xValues as number[])) / Math.min(...(xValues as number[])) >= 10;
+  // A long path or value is cut (…) rather than widen its panel.
   const x = numeric
-    ? { field: 'x', type: 'quantitative' as const, title: dimension.path, scale: logX ? { type: 'log' as const } : { zero: false } }
-    : { field: 'x', type: 'ordinal' as const, title: dimension.path, sort: xValues as string[], scale: { domain: xValues as string[] } };
+    ? { field: 'x', type: 'quantitative' as const, title: dimension.path, scale: logX ? { type: 'log' as const } : { zero: false }, axis: { titleLimit: width } }
+    : { field: 'x', type: 'ordinal' as const, title: dimension.path, sort: xValues as string[], scale: { domain: xValues as string[] }, axis: { titleLimit: width, labelLimit: 100 } };
 
-  const panel = (metric: GridMetric, combo: string) => {
+  const panel = (metric: GridMetric, combo: readonly string[]) => {
     const round = (v: number): number => Number((v * metric.scale).toPrecision(8));
     const values: Datum[] = [];
     for (const pt of grid.points) {
-      if (otherLabel(grid, dim, pt.values) !== combo) continue;
+      if (comboKey(otherLines(grid, short, dim, pt.values)) !== comboKey(combo)) continue;
       const raw = pt.values[dimension.path];
       const xv = numeric ? (raw as number) : gridValueLabel(raw);
       for (const p of pt.policies) {
@@ -122,12 +138,13 @@ function dimensionChart(doc: ResultsDocument, grid: GridResults, dim: number, po
     return {
       width,
       height: 160,
-      ...(combo !== '' ? { title: { text: combo, fontSize: 11, fontWeight: 'normal' as const } } : {}),
+      // One line per other dimension, each cut (…) at the panel's width so it never widens the chart.
+      ...(combo.length > 0 ? { title: { text: [...combo], fontSize: 11, fontWeight: 'normal' as const, limit: width } } : {}),
       layer: [
         {
           data: { values },
           layer: [
-            { mark: { type: 'line' as const, point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: metric.title, scale: yScale }, color: policyColor(policies) } },
+            { mark: { type: 'line' as const, point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: metric.title, scale: yScale, axis: { minExtent: 36 } }, color: policyColor(policies) } },
             ...(withCi
               ? [{ mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: metric.title }, y2: { field: 'high' }, color: policyColor(policies) } }]
               : []),
