@@ -167,7 +167,7 @@ function dimensionChart(doc: ResultsDocument, grid: GridResults, dim: number, po
     title: `Sweep grid: metrics against ${dimension.path}`,
     description:
       `TTFT, TPOT p99 (ms), E2E p99 (s), throughput and goodput (req/s) per policy at each value of ${dimension.path}` +
-      (others.length > 0 ? `, one panel per value of ${others.join(' × ')}` : '') +
+      (others.length === 1 ? `, one panel per value of ${others[0]}` : others.length > 1 ? `, one panel per combination of ${others.join(', ')}` : '') +
       (withCi ? `; mean over ${doc.seeds!.length} seeds with 95 % CI` : '') +
       '. Latencies on log axes.',
     spec: {
