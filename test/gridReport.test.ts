@@ -138,6 +138,20 @@ describe('sweep-grid charts', { timeout: 120_000 }, () => {
     }
   });
 
+  it('one dimension: the five metric panels, three a row, untitled; renders ≤ 1,300 px', async () => {
+    const g = two.doc.grid!;
+    const doc: ResultsDocument = { ...two.doc, grid: { dimensions: [g.dimensions[0]!], points: g.points.filter((pt) => pt.values['fleet.gpu'] === 'H100').map((pt) => ({ values: { 'fleet.replicas': pt.values['fleet.replicas'] }, policies: pt.policies })) } };
+    const [chart] = gridCharts(doc);
+    expect((chart!.spec as { columns?: number }).columns).toBe(3);
+    const p = panels(chart!.spec);
+    expect(p.map((q) => q.title)).toEqual(['', '', '', '', '']);
+    expect(p[0]!.data.find((d) => d.policy === 'least-requests' && d.x === 2)!.value).toBeCloseTo(g.points[0]!.policies[1]!.stats!['ttft_ms.p99']!.mean!, 3);
+    const r = await renderSvg(chart!.spec);
+    expect(r.warnings).toEqual([]);
+    expect(Number(/^<svg[^>]* width="([\d.]+)"/.exec(r.svg)![1])).toBeLessThanOrEqual(1300);
+    expect(chart!.description).not.toContain('panel per');
+  });
+
   it('paths sharing an ending keep enough of it to tell them apart in panel titles', () => {
     const g = one.doc.grid!;
     const rename = (v: Readonly<Record<string, unknown>>) => ({ 'pools.a.replicas': v['fleet.replicas'], 'pools.b.replicas': v['fleet.gpu'] });
