@@ -12,7 +12,8 @@
  * Issue 14: the plan is a list of independent cells (lab/cells: variant × policy × seed × rate),
  * run here, on worker threads or by shards, and the document is assembled from their results
  * alone, so it is byte-identical however they ran. A sweep grid (`sweep:` paths, `--sweep`) adds
- * one variant per grid point, run at its own rate, reported in `grid`.
+ * one variant per grid point, run at its own rate, reported in `grid`; a point that resolves to
+ * the scenario as loaded (e.g. `fleet.replicas=8` when the file says 8) reuses its runs.
  */
 import { inputError, UserError } from '../sim/core/errors.js';
 import type { ExperimentHooks, PolicyResult as RunResult } from '../sim/experiment.js';
@@ -77,11 +78,9 @@ export function planFor(scenario: ScenarioConfig, seedsFlag?: number, sweepFlag?
   return { seeds: seedsFlag ?? scenario.seeds ?? 1, sweepRates };
 }
 
-/** Simulated policy runs the plan needs (for the progress bar): seeds × (1 + distinct other rates + grid points) × policies. */
-export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan): number {
-  const base = scenario.workload.arrival.rate;
-  const extra = plan.sweepRates === null ? 0 : new Set(plan.sweepRates.filter((r) => r !== base)).size;
-  return plan.seeds * (1 + extra + (plan.grid?.points.length ?? 0)) * scenario.policies.length;
+/** Simulated policy runs the plan needs (its cells): seeds × (1 + distinct other rates + grid points unlike the base) × policies. */
+export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs = () => scenario): number {
+  return planCells(scenario, plan, configOf).length;
 }
 
 /** Mean, std and CI of every figure over the seeds' summaries. */
@@ -118,9 +117,14 @@ export function planCells(scenario: ScenarioConfig, plan: ExperimentPlan, config
   for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false));
   (plan.grid?.points ?? []).forEach((_, i) => {
     const sc = configOf(i + 1);
-    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false));
+    if (!sameAsBase(scenario, sc)) cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false));
   });
   return cells;
+}
+
+/** A grid point whose scenario resolves to the base scenario itself reuses the base runs. */
+function sameAsBase(base: ScenarioConfig, point: ScenarioConfig): boolean {
+  return point === base || JSON.stringify(point) === JSON.stringify(base);
 }
 
 /** One policy's results over the seeds of a point. */
@@ -202,7 +206,7 @@ export function assembleResults(scenario: ScenarioConfig, plan: ExperimentPlan, 
         const sc = configOf(i + 1);
         return {
           values: Object.fromEntries(overrides.map((o) => [o.path, o.value])),
-          policies: pointPolicies(points.get(`${i + 1}@${sc.workload.arrival.rate}`)!, repeated),
+          policies: pointPolicies(sameAsBase(scenario, sc) ? base : points.get(`${i + 1}@${sc.workload.arrival.rate}`)!, repeated),
         };
       }),
     };

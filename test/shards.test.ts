@@ -102,6 +102,18 @@ describe('routesim run --shard and routesim merge (built CLI)', () => {
     expect(spawnSync('cmp', ['full.json', 'merged.json'], { cwd: dir }).status).toBe(0);
   });
 
+  it('merges a sweep grid (--sweep, --set) byte-identical too', () => {
+    const grid = ['run', 's.yaml', '--seeds', '2', '--set', 'requests=40', '--sweep', 'fleet.replicas=2,3'];
+    expect(run(...grid, '--out', 'grid.json').code).toBe(0);
+    // 2 grid points (replicas 2 = the base scenario, 3) × 2 policies × 2 seeds = 8 cells; shard 1 of 3 gets cells 0, 3, 6.
+    for (const i of [1, 2, 3]) expect(run(...grid, '--shard', `${i}/3`, '--out', `g${i}.json`).code).toBe(0);
+    const g1 = JSON.parse(readFileSync(join(dir, 'g1.json'), 'utf8'));
+    expect(g1.cells_total).toBe(8);
+    expect(g1.cells).toHaveLength(3);
+    expect(run('merge', 'g2.json', 'g1.json', 'g3.json', '--out', 'grid-merged.json').code).toBe(0);
+    expect(readFileSync(join(dir, 'grid-merged.json')).equals(readFileSync(join(dir, 'grid.json')))).toBe(true);
+  });
+
   it('works with more shards than cells (empty shards)', () => {
     // --seeds 1, no sweep: 2 cells (one per policy), so shards 3..5 of 5 are empty.
     expect(run('run', 's.yaml', '--out', 'one.json').code).toBe(0);

@@ -7,7 +7,9 @@
  * of an unsharded run. Any command that gets its executor from `createExecutor` and records its
  * input files with `setShardInputs` can be sharded.
  */
+import { relative, resolve } from 'node:path';
 import { UserError } from '../../sim/core/errors.js';
+import { inputsRead } from '../../sim/core/inputsRead.js';
 import { cellKey, type Cell, type CellResult } from '../cells/cell.js';
 import type { CellExecutor } from '../cells/executor.js';
 import { replayArgs } from './args.js';
@@ -68,6 +70,16 @@ export function setShardInputs(files: readonly string[]): void {
   inputs = [...files];
 }
 
+/**
+ * The files the fingerprint covers: those the command named and every input read so far (EPP
+ * configs, traces…), relative to the working directory (shards and the merge may run in
+ * different places with the same layout), sorted. Taken before any cell runs, in both modes.
+ */
+function fingerprintFiles(): string[] {
+  const all = new Set([...inputs.map((f) => resolve(f)), ...inputsRead()]);
+  return [...all].map((f) => relative(process.cwd(), f) || f).sort();
+}
+
 /** `inner` as is, or the shard's or the merge's executor. */
 export function withShards(inner: CellExecutor): CellExecutor {
   if (mode === null) return inner;
@@ -85,13 +97,14 @@ class ShardExecutor implements CellExecutor {
   async run(cells: readonly Cell[]): Promise<CellResult[]> {
     if (this.ran) throw new UserError('--shard: this command plans its cells in rounds that depend on earlier results, so they cannot be split in advance (fix: run it unsharded)');
     this.ran = true;
+    const files = fingerprintFiles();
     const mine = shardCellIndices(cells.length, this.m.spec);
     const results = await this.inner.run(mine.map((i) => cells[i]!));
     const partial: ShardPartial = {
       routesim_partial: 1,
       version: this.m.version,
       command: this.m.command,
-      fingerprint: fingerprintOf(this.m.command, inputs, this.m.version, cells.length),
+      fingerprint: fingerprintOf(this.m.command, files, this.m.version, cells.length),
       shard: this.m.spec,
       cells_total: cells.length,
       cells: mine.map((i, j) => ({ key: cellKey(cells[i]!), result: results[j]! })),
@@ -138,8 +151,10 @@ class LookupExecutor implements CellExecutor {
   private check(cells: number): void {
     const first = this.m.parts[0]!;
     if (cells !== first.cells_total) throw new UserError(`routesim merge: the replayed command plans ${cells} cells, the shards ran ${first.cells_total} (fix: merge with the same scenario files, at the same relative paths, and the same routesim version as the shards)`);
-    const fp = fingerprintOf(first.command, inputs, this.m.version, cells);
-    if (fp !== first.fingerprint) throw new UserError(`routesim merge: the input files here (${inputs.join(', ')}) differ from those the shards ran with (fix: merge in a directory with the same scenario files at the same relative paths)`);
+    const files = fingerprintFiles();
+    const fp = fingerprintOf(first.command, files, this.m.version, cells);
+    const list = files.length > 3 ? `${files.slice(0, 3).join(', ')}, …` : files.join(', ');
+    if (fp !== first.fingerprint) throw new UserError(`routesim merge: the input files here (${list}) differ from those the shards ran with (fix: merge in a directory with the same scenario files at the same relative paths)`);
   }
 
   close(): Promise<void> {
