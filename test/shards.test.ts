@@ -106,11 +106,12 @@ describe('routesim run --shard and routesim merge (built CLI)', () => {
     const grid = ['run', 's.yaml', '--seeds', '2', '--set', 'requests=40', '--sweep', 'fleet.replicas=2,3'];
     expect(run(...grid, '--out', 'grid.json').code).toBe(0);
     // 2 grid points (replicas 2 = the base scenario, 3) × 2 policies × 2 seeds = 8 cells; shard 1 of 3 gets cells 0, 3, 6.
-    for (const i of [1, 2, 3]) expect(run(...grid, '--shard', `${i}/3`, '--out', `g${i}.json`).code).toBe(0);
+    // Shard 3's part goes to a folder that does not exist yet.
+    for (const i of [1, 2, 3]) expect(run(...grid, '--shard', `${i}/3`, '--out', i === 3 ? 'gdir/g3.json' : `g${i}.json`).code).toBe(0);
     const g1 = JSON.parse(readFileSync(join(dir, 'g1.json'), 'utf8'));
     expect(g1.cells_total).toBe(8);
     expect(g1.cells).toHaveLength(3);
-    expect(run('merge', 'g2.json', 'g1.json', 'g3.json', '--out', 'grid-merged.json').code).toBe(0);
+    expect(run('merge', 'g2.json', 'g1.json', 'gdir/g3.json', '--out', 'grid-merged.json').code).toBe(0);
     expect(readFileSync(join(dir, 'grid-merged.json')).equals(readFileSync(join(dir, 'grid.json')))).toBe(true);
   });
 

@@ -5,7 +5,7 @@
  * number of cells, so parts made from different inputs are refused by `routesim merge`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../sim/core/errors.js';
 import type { CellResult } from '../cells/cell.js';
@@ -34,10 +34,11 @@ export function fingerprintOf(command: readonly string[], inputs: readonly strin
   return h.digest('hex');
 }
 
-/** Writes the partial to `path` (a temporary file renamed into place). */
+/** Writes the partial to `path` (a temporary file renamed into place), creating missing folders. */
 export function writePartial(path: string, partial: ShardPartial): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(tmp, `${JSON.stringify(partial)}\n`);
     renameSync(tmp, path);
   } catch (err) {
