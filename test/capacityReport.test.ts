@@ -225,6 +225,10 @@ describe('capacity Markdown', () => {
     const openMd = renderCapacityMarkdown(open);
     expect(openMd).toContain('- **round-robin**: 25.4 req/s (no probe failed, up to 25.4 req/s, 2 probes, 5 seeds each, not converged to the 2 % tolerance)');
     expect(openMd).toContain('| round-robin | 25.4 | ≥ 25.4 (none failed) | no | 2 |');
+    // A figure without a bound (e.g. no sample in any seed) shows its limit only.
+    const p0 = maxRate.answers[1]!.probes[0]!;
+    const unbounded = { ...maxRate, answers: [{ ...maxRate.answers[1]!, probes: [{ ...p0, figures: { ...p0.figures, ttft_p99_ms: { mean: null, bound: null, limit: 200, ok: false } }, pass: false, why: 'no TTFT samples' }] }] };
+    expect(renderCapacityMarkdown(unbounded)).toContain('| 1 | 25 | 5/5 | - | - vs 200 | 96.0 | 95.0 ≥ 95 | fail: no TTFT samples |');
   });
 
   it('min-replicas: "6 × H100" answers, replica brackets and probe tables by replica count', () => {

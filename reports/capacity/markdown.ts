@@ -202,9 +202,10 @@ function figuresPresent(doc: CapacityDocument) {
   return FIGURES.filter((f) => doc.answers.some((a) => a.probes.some((p) => p.figures[f.key] !== undefined)));
 }
 
-/** "212.3 > 200" (bound against limit, the sign saying whether it is within). */
+/** "212.3 > 200" (bound against limit, the sign saying whether it is within); "- vs 200" without a bound. */
 function boundCell(fig: ProbeFigure | undefined, decimals: number, upper: boolean): string {
   if (fig === undefined) return MISSING;
+  if (fig.bound === null) return `- vs ${fig.limit}`;
   const sign = upper ? (fig.ok ? '≤' : '>') : fig.ok ? '≥' : '<';
   return `${fixed(fig.bound, decimals)} ${sign} ${fig.limit}`;
 }
