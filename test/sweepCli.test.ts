@@ -90,3 +90,25 @@ sweep:
     expect(three!.policies[0]!.summary).not.toEqual(zero!.policies[0]!.summary);
   }, 120_000);
 });
+
+describe('runs a grid point leaves unchanged are planned once', () => {
+  it('sweeping one policy\'s weight over 0 and its own 3 plans the base runs plus one: that policy at weight 0', async () => {
+    const { loadRecipe } = await import('../lab/cells/recipe.js');
+    const { planCells, plannedRuns } = await import('../reports/collect.js');
+    const { gridPoints } = await import('../sim/scenario/overrides/grid.js');
+    const { cellKey } = await import('../lab/cells/cell.js');
+    const yaml = readFileSync(SMALL, 'utf8').replace('policies: [round-robin, epp]', 'policies: [round-robin, {name: gaie, epp: default}]');
+    const file = join(dir, 'dedupe.yaml');
+    writeFileSync(file, yaml);
+    const recipe = { path: file, overrides: [], replay: {}, pluginModules: [] };
+    const base = loadRecipe(recipe);
+    const dimensions = [{ path: 'policies.gaie.epp.schedulingProfiles.default.plugins.prefix-cache-scorer.weight', values: [0, 3] }];
+    const points = gridPoints(dimensions);
+    const configs = points.map((p) => loadRecipe(recipe, p));
+    const configOf = (v: number) => (v === 0 ? base : configs[v - 1]!);
+    const plan = { seeds: 2, sweepRates: null, grid: { dimensions, points } };
+    // Base: 2 seeds × 2 policies. Weight 0: only gaie differs (2 seeds). Weight 3: the base itself (the inlined default config resolves to the same JSON).
+    expect(planCells(base, plan, configOf).map(cellKey)).toEqual(['v0/p0/s11/r25/dt', 'v0/p1/s11/r25/dt', 'v0/p0/s12/r25/d-', 'v0/p1/s12/r25/d-', 'v1/p1/s11/r25/--', 'v1/p1/s12/r25/--']);
+    expect(plannedRuns(base, plan, configOf)).toBe(6);
+  });
+});
