@@ -165,6 +165,17 @@ describe('routesim run --shard and routesim merge (built CLI)', () => {
     const r = routesim(['merge', 'p1.json', 'p2.json', 'p3.json', '--out', 'm.json'], other);
     expectOneLineError(r, 's.yaml', 'same relative paths');
   });
+
+  it('refuses to merge when an EPP config the scenario reads changed since the shards ran', () => {
+    const d = mkdtempSync(join(tmpdir(), 'routesim-shards-'));
+    const epp = readFileSync(join(ROOT, 'policies', 'configs', 'load-only.yaml'), 'utf8');
+    writeFileSync(join(d, 'e.yaml'), epp);
+    writeFileSync(join(d, 'm.yaml'), smallScenario().replace('policies: [round-robin, least-requests]', 'policies: [round-robin, {name: lo, epp: e.yaml}]'));
+    for (const i of [1, 2]) expect(routesim(['run', 'm.yaml', '--seeds', '2', '--shard', `${i}/2`, '--out', `p${i}.json`], d).code).toBe(0);
+    expect(routesim(['merge', 'p1.json', 'p2.json', '--out', 'ok.json'], d).code).toBe(0);
+    writeFileSync(join(d, 'e.yaml'), `${epp}\n# edited\n`);
+    expectOneLineError(routesim(['merge', 'p1.json', 'p2.json', '--out', 'm.json'], d), 'e.yaml', 'differ from those the shards ran with');
+  });
 });
 
 describe('examples: the Kubernetes Indexed Job and the CI matrix workflow', () => {
