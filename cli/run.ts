@@ -1,9 +1,12 @@
 /** `routesim run [scenario]`: simulate every policy of a scenario and report. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadScenarioFile } from '../sim/scenario/load.js';
+import { loadRecipe } from '../lab/cells/recipe.js';
+import { parseSetFlag, parseSweepFlag } from '../sim/scenario/overrides/flags.js';
+import { gridPoints } from '../sim/scenario/overrides/grid.js';
+import type { VariantConfigs } from '../lab/cells/executor.js';
 import { renderRunTables } from '../reports/table.js';
-import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan } from '../reports/collect.js';
+import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { createExecutor } from '../lab/cells/executors.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
@@ -22,7 +25,7 @@ import { policyTracePath } from '../sim/workload/traces/record.js';
 import { createProgress } from './progress.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 import { addReplayOptions, replayControlsFromFlags, type ReplayFlagValues } from './trace.js';
-import { replayStats, withReplayOverrides } from '../sim/workload/resolve.js';
+import { replayStats } from '../sim/workload/resolve.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
 import { runWarnings } from './runWarnings.js';
@@ -33,6 +36,11 @@ import type { PolicyRun } from '../sim/metrics/types.js';
 import type { Cell } from '../lab/cells/cell.js';
 import type { CollectHooks, Collected, RunPoint } from '../reports/collect.js';
 import { renderDecisionBlock } from '../reports/decisions.js';
+
+/** A repeatable option's values, in order. */
+function collect1(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
 
@@ -48,6 +56,8 @@ interface RunFlags extends ReplayFlagValues {
   decisionsSample?: string;
   decisionSummary?: boolean;
   jobs?: string;
+  set?: string[];
+  sweep?: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -63,6 +73,8 @@ export function registerRun(program: Command): void {
     .option('--decisions <file>', 'write one JSON line per EPP scheduling decision of the first seed\'s run (candidates, scraped vs true state, scores, pick, counterfactual pick); adds the decision-quality summary (- = stdout instead of the table)')
     .option('--decisions-sample <share>', 'with --decisions: write only this share of the requests\' decisions, 0 < share ≤ 1, chosen deterministically from the seed (the summary still covers every decision)')
     .option('--decision-summary', 'compute the decision-quality summary (regret against the true engine state, picks changed by stale scrapes) without writing --decisions; slower: every pick is re-run')
+    .option('--set <path=value>', 'override a scenario field, validated like the file (repeatable), e.g. --set fleet.replicas=6 --set workload.rate=40', collect1, undefined)
+    .option('--sweep <path=v1,v2>', 'run the scenario at every combination of these values of any field (repeatable: a grid; replaces the file\'s sweep paths), e.g. --sweep fleet.replicas=4,6,8', collect1, undefined)
     .option('-j, --jobs <n>', 'run independent simulations (policy × seed × sweep point) on this many worker threads (default: the machine\'s cores); the output is byte-identical to --jobs 1')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
@@ -100,22 +112,24 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
 
 async function run(path: string, flags: RunFlags): Promise<void> {
   if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim run scenarios/quickstart.yaml, or no argument for the embedded quickstart)');
-  const scenario = withReplayOverrides(loadScenarioFile(path), replayControlsFromFlags(flags), path);
-  const plan = planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate));
+  const recipe: ScenarioRecipe = { path, overrides: (flags.set ?? []).map(parseSetFlag), replay: replayControlsFromFlags(flags), pluginModules: [] };
+  const scenario = loadRecipe(recipe);
+  const grid = gridPlan(recipe, scenario, flags.sweep);
+  const plan = { ...planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate)), grid: grid?.plan ?? null };
   // Rates given as a flag must keep every sweep point within the run-size limits too.
   if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
   decisionsSample(flags);
   const jobs = flags.jobs === undefined ? autoJobs(scenario, plan) : parseJobsFlag(flags.jobs);
   const outputs = runOutputs(path, flags, scenario);
   try {
-    await runWith(path, scenario, plan, flags, outputs, { path, overrides: [], replay: replayControlsFromFlags(flags), pluginModules: [] }, jobs);
+    await runWith(path, scenario, plan, flags, outputs, recipe, jobs, grid?.configOf ?? (() => scenario));
   } catch (err) {
     outputs.abort();
     throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
   }
 }
 
-async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number): Promise<void> {
+async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
@@ -156,7 +170,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
         } else recorder?.discard();
       },
     };
-    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, csv !== null || recorder !== null || wantDecisions, (requests) => {
+    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, configOf, csv !== null || recorder !== null || wantDecisions, (requests) => {
       doneBefore += requests;
       progress.update(doneBefore);
     });
@@ -185,6 +199,20 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   }
 }
 
+/**
+ * The sweep grid: `--sweep PATH=V1,V2` flags (they replace the file's grid) or the file's own
+ * `sweep:` paths; each point's scenario is built (and so checked) now, once.
+ */
+function gridPlan(recipe: ScenarioRecipe, scenario: ScenarioConfig, sweepFlags: readonly string[] | undefined): { plan: GridPlan; configOf: VariantConfigs } | null {
+  const dimensions = sweepFlags !== undefined && sweepFlags.length > 0 ? sweepFlags.map(parseSweepFlag) : [...(scenario.sweep?.dimensions ?? [])];
+  if (dimensions.length === 0) return null;
+  const dup = dimensions.find((d, i) => dimensions.findIndex((e) => e.path === d.path) !== i);
+  if (dup) throw new UserError(`--sweep ${dup.path}: the path is swept twice (fix: give each path once, with all its values: --sweep ${dup.path}=V1,V2)`);
+  const points = gridPoints(dimensions);
+  const configs = points.map((p) => loadRecipe(recipe, p));
+  return { plan: { dimensions, points }, configOf: (v) => (v === 0 ? scenario : configs[v - 1]!) };
+}
+
 /** Simulated requests below which worker threads cost more to start than they save (without --jobs). */
 const WORKERS_PAY_FROM_REQUESTS = 50_000;
 
@@ -198,12 +226,13 @@ function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
  * Runs the plan: in this thread with --jobs 1 (or a single simulation), else on worker threads;
  * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
  */
-async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
-  if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks);
+async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
+  if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks, configOf);
   const local = (c: Cell): boolean => recordsWanted && c.timeseries;
-  const exec = createExecutor({ recipe, variantOverrides: () => [], configOf: () => scenario, jobs });
+  const points = plan.grid?.points ?? [];
+  const exec = createExecutor({ recipe, variantOverrides: (v) => (v === 0 ? [] : points[v - 1]!), configOf, jobs });
   try {
-    return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, undefined, local);
+    return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, configOf, local);
   } finally {
     await exec.close();
   }

@@ -3,7 +3,7 @@
  * one row per policy (mean ± 95 % CI half-width with several seeds; with a steady-state column when
  * the results say), the significant differences, per-class and per-stage breakdowns, per-pool /
  * route / model / role tables, replicas with their GPU and the P/D TTFT breakdown (issue 10), the sweep,
- * and links to the charts.
+ * the sweep grid (issue 14), and links to the charts.
  *
  * Links: a PR comment has no directory to resolve relative links against (and GitHub will not show
  * a data: URI image), so `--link-base URL` — where the report directory is published — makes every
@@ -16,7 +16,7 @@ import { CLASS_HEADERS, classTables, hasSteadyState, PD_HEADERS, pdRows, REPLICA
 import type { Chart } from './charts/types.js';
 import { figureDisplay, figureLabel, flattenFigures } from './figures.js';
 import type { ResultsDocument } from './results.js';
-import { signed, statsCell, sweepRows, valueCell, type FigureColumn } from './table.js';
+import { gridHeaders, gridRows, signed, statsCell, sweepRows, valueCell, type FigureColumn } from './table.js';
 
 /** Columns of the per-policy table. */
 const COLUMNS: readonly FigureColumn[] = [
@@ -132,6 +132,13 @@ function sweepMd(doc: ResultsDocument): string {
   return `\n### Sweep over offered load\n\n${mdTable(['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)], sweepRows(doc.sweep, SWEEP_COLUMNS), 2)}`;
 }
 
+/** The sweep grid (issue 14) as a Markdown table: a row per point and policy, the dimensions' values first. */
+function gridMd(doc: ResultsDocument): string {
+  const grid = doc.grid;
+  if (!grid || grid.points.length === 0) return '';
+  return `\n### Sweep grid\n\n${mdTable(gridHeaders(grid), gridRows(grid), grid.dimensions.length + 1)}`;
+}
+
 /** Options of summary.md. */
 export interface SummaryOptions {
   /** Absolute URL of the published report directory (parseLinkBase), or undefined for relative links. */
@@ -174,6 +181,7 @@ export function renderSummaryMarkdown(doc: ResultsDocument, charts: readonly Cha
   out += comparisonsMd(doc);
   out += breakdownMd(doc);
   out += sweepMd(doc);
+  out += gridMd(doc);
   if (charts.length > 0) {
     out += '\n### Charts\n\n';
     if (opts.linkBase !== undefined) {

@@ -220,6 +220,9 @@ const PolicySchema = z.looseObject({
 /** An SLO in ms: a positive number, or null / absent when not set. */
 const sloMs = z.number().gt(0).nullable().optional();
 
+/** The policies of a sweep or sweep-grid point. */
+const PointPoliciesSchema = z.array(z.looseObject({ name: z.string(), type: z.string(), summary: SummarySchema, stats: StatsSchema.optional() }));
+
 const ResultsSchema = z.looseObject({
   routesim: z.looseObject({ version: z.string() }),
   scenario: z.looseObject({ slo: z.looseObject({ ttft_ms: sloMs, tpot_ms: sloMs, e2e_ms: sloMs }).optional() }),
@@ -229,7 +232,13 @@ const ResultsSchema = z.looseObject({
     .array(z.looseObject({ figure: z.string(), a: z.string(), b: z.string(), mean_diff: num, ci95_low: numOrNull, ci95_high: numOrNull, p_value: numOrNull, significant: z.boolean() }))
     .optional(),
   sweep: z
-    .array(z.looseObject({ rate: num, policies: z.array(z.looseObject({ name: z.string(), type: z.string(), summary: SummarySchema, stats: StatsSchema.optional() })) }))
+    .array(z.looseObject({ rate: num, policies: PointPoliciesSchema }))
+    .optional(),
+  grid: z
+    .looseObject({
+      dimensions: z.array(z.looseObject({ path: z.string().min(1), values: z.array(z.unknown()).min(1) })).min(1),
+      points: z.array(z.looseObject({ values: z.record(z.string(), z.unknown()), policies: PointPoliciesSchema })),
+    })
     .optional(),
 });
 

@@ -1,11 +1,11 @@
 /**
  * Plain-text tables for the terminal and README: the comparison table of policy summaries (one row
- * per policy), `routesim run`'s repetition and sweep tables, and the generic `textTable`.
+ * per policy), `routesim run`'s repetition, sweep and sweep-grid tables, and the generic `textTable`.
  */
 import type { PolicySummary } from '../sim/metrics/summary.js';
 import type { FigureStats } from './confidence.js';
 import { figureLabel, figureUnit, flattenFigures, type Figures } from './figures.js';
-import type { ResultsDocument, SweepPoint } from './results.js';
+import type { GridResults, ResultsDocument, SweepPoint } from './results.js';
 import { renderClassTables, steadyStateFootnotes, UNSTEADY_MARK, unsteady } from './classTables.js';
 
 export interface ComparisonRow {
@@ -205,6 +205,43 @@ export function sweepRows(sweep: readonly SweepPoint[], columns: readonly Figure
   return rows;
 }
 
+/** Figures of the sweep-grid table (issue 14). */
+export const GRID_COLUMNS: readonly FigureColumn[] = [
+  ['TTFT p50 ms', 'ttft_ms.p50', 1, 1],
+  ['TTFT p99 ms', 'ttft_ms.p99', 1, 1],
+  ['TPOT p99 ms', 'tpot_ms.p99', 1, 2],
+  ['E2E p99 s', 'e2e_ms.p99', 1 / 1000, 2],
+  ['goodput req/s', 'goodput.requests_per_s', 1, 2],
+];
+
+/** A grid dimension's value as text: a string as is, anything else as JSON (`6`, `true`, `{"a":1}`); `-` when absent. */
+export function gridValueLabel(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return v === undefined ? MISSING : JSON.stringify(v);
+}
+
+/** Headers of the sweep-grid table: one per dimension (its path), `policy`, then the columns'. */
+export function gridHeaders(grid: GridResults, columns: readonly FigureColumn[] = GRID_COLUMNS): string[] {
+  return [...grid.dimensions.map((d) => d.path), 'policy', ...columns.map(([h]) => h)];
+}
+
+/**
+ * The sweep grid as table rows, one per point and policy in grid order: the point's value of each
+ * dimension, the policy, then `mean ± half-width` where the point has repetition statistics, the
+ * single run's value otherwise (as sweepRows).
+ */
+export function gridRows(grid: GridResults, columns: readonly FigureColumn[] = GRID_COLUMNS): string[][] {
+  const rows: string[][] = [];
+  for (const pt of grid.points) {
+    const dims = grid.dimensions.map((d) => gridValueLabel(pt.values[d.path]));
+    for (const p of pt.policies) {
+      const figures = flattenFigures(p.summary);
+      rows.push([...dims, unsteady(p.summary) ? `${p.name} ${UNSTEADY_MARK}` : p.name, ...columns.map((col) => (p.stats ? statsCell(p.stats, col) : valueCell(figures, col)))]);
+    }
+  }
+  return rows;
+}
+
 /** `mean ± half-width` of a figure's stats, scaled; `-` when absent. */
 function meanPlusMinus(st: FigureStats | undefined, scale: number, decimals: number): string {
   if (st === undefined || st.mean === null) return MISSING;
@@ -233,7 +270,7 @@ function renderComparisonLines(doc: ResultsDocument): string {
   return `significant differences (${head}):\n${lines.join('\n')}\n`;
 }
 
-/** What `routesim run` prints: the comparison table, or with seeds the mean ± CI table; then any sweep. */
+/** What `routesim run` prints: the comparison table, or with seeds the mean ± CI table; then any sweep and sweep grid. */
 export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsDocument): string {
   let out: string;
   const seeds = doc.seeds ?? [];
@@ -261,6 +298,10 @@ export function renderRunTables(primary: readonly ComparisonRow[], doc: ResultsD
     const headers = ['rate req/s', 'policy', ...SWEEP_COLUMNS.map(([h]) => h)];
     out += `\nsweep over offered load${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(headers, sweepRows(doc.sweep, SWEEP_COLUMNS), 2);
     if (doc.sweep.some((pt) => pt.policies.some((p) => unsteady(p.summary)))) out += `${UNSTEADY_MARK} = did not reach steady state at that load (summary.steady_state)\n`;
+  }
+  if (doc.grid !== undefined && doc.grid.points.length > 0) {
+    out += `\nsweep grid${seeds.length > 1 ? ' (mean ± 95 % CI half-width)' : ''}\n` + textTable(gridHeaders(doc.grid), gridRows(doc.grid), doc.grid.dimensions.length + 1);
+    if (doc.grid.points.some((pt) => pt.policies.some((p) => unsteady(p.summary)))) out += `${UNSTEADY_MARK} = did not reach steady state at that point (summary.steady_state)\n`;
   }
   return out;
 }

@@ -1,10 +1,8 @@
-/** Runs every policy of a scenario, one after the other, and summarises each. */
-import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
+/** What a run of a scenario's policies reports and lets a caller watch (reports/collect.ts, lab/cells). */
+import type { PolicySpec } from './scenario/types.js';
 import type { DecisionLog } from './decisions/log.js';
 import type { PolicyRun } from './metrics/types.js';
-import { summarize, type PolicySummary } from './metrics/summary.js';
-import { summaryOptionsFor } from './metrics/options.js';
-import { runPolicy } from './simulation.js';
+import type { PolicySummary } from './metrics/summary.js';
 import type { SimRequest } from './workload/request.js';
 
 export interface PolicyResult {
@@ -22,15 +20,4 @@ export interface ExperimentHooks {
   onPolicyDone?(run: PolicyRun): void;
   /** Issue 13: a decision log for this policy's run (`--decisions`), or undefined for none. */
   decisionLog?(policy: PolicySpec): DecisionLog | undefined;
-}
-
-export function runScenario(scenario: ScenarioConfig, hooks: ExperimentHooks = {}): PolicyResult[] {
-  const results: PolicyResult[] = [];
-  for (const policy of scenario.policies) {
-    const log = hooks.decisionLog?.(policy);
-    const run = runPolicy(scenario, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}) }, undefined, log !== undefined ? { decisions: log } : {});
-    hooks.onPolicyDone?.(run);
-    results.push({ policy: run.policy, policyType: run.policyType, summary: summarize(run, scenario.slo, summaryOptionsFor(scenario)) });
-  }
-  return results;
 }

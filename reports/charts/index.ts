@@ -1,7 +1,8 @@
 /**
  * Every chart a results document supports, in page order (charts without data are left out); the
  * P/D TTFT breakdown and the per-pool charts (issue 10) appear only for P/D and multi-pool runs,
- * replicas over time against load (issue 11) only for runs with a replica timeline.
+ * replicas over time against load (issue 11) only for runs with a replica timeline, one chart per
+ * swept field (issue 14) only for results with a sweep grid.
  */
 import type { ResultsDocument } from '../results.js';
 import { cdfChart } from './cdf.js';
@@ -10,6 +11,7 @@ import { percentilesChart } from './percentiles.js';
 import { poolCharts } from './pools.js';
 import { replicaChartIds, replicaTimeseriesChart } from './replicaTimeseries.js';
 import { replicasOverTimeChart } from './replicasOverTime.js';
+import { gridCharts } from './grid.js';
 import { sweepChart } from './sweep.js';
 import { throughputChart } from './throughput.js';
 import { ttftBreakdownChart } from './ttftBreakdown.js';
@@ -32,6 +34,7 @@ export function buildCharts(doc: ResultsDocument): Chart[] {
     ttftBreakdownChart(doc),
     ...poolCharts(doc),
     sweepChart(doc),
+    ...gridCharts(doc),
   ];
   return charts.filter((c): c is Chart => c !== null);
 }

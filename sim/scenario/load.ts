@@ -3,10 +3,10 @@
  * resolved `ScenarioConfig`. Every failure is a `UserError` with one line
  * `<file>: <path>: <problem> (fix: <how>)`; no yaml or zod error escapes.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { findEppConfigFile } from './overrides/eppFile.js';
 import { createRouter, ROUTER_TYPES, validateEppSource } from '../gateway/backend.js';
-import { PACKAGE_ROOT } from '../core/paths.js';
 import { inputError, readUserFile, UserError } from '../core/errors.js';
 import { parseUserYaml } from '../core/userFiles.js';
 import type { LengthDist } from '../workload/spec.js';
@@ -36,27 +36,46 @@ import {
   type ScenarioInput,
   type StepTimeInput,
 } from './schema.js';
+import { applyOverridesTraced, type AppliedOverride } from './overrides/apply.js';
 import type { Override } from './overrides/types.js';
+import { attributeError, checkSweepGrid, resolveSweep } from './overrides/sweepGrid.js';
 import type { AllReduceCost, AutoscalingConfig, EngineConfig, EppConfigSource, Overheads, PolicySpec, RouteRule, ScenarioConfig, StepTimeConfig } from './types.js';
 
-/** Read and resolve a scenario file. */
+/** Read and resolve a scenario file, with `overrides` (issue 14) applied to it first. */
 export function loadScenarioFile(path: string, overrides: readonly Override[] = []): ScenarioConfig {
   const text = readUserFile(path, 'pass the path of a scenario .yaml file, e.g. scenarios/quickstart.yaml');
-  if (overrides.length > 0) throw new UserError(`${overrides[0]!.source}: overrides are not implemented yet`);
-  return parseScenario(text, path);
+  return parseScenario(text, path, overrides);
 }
 
-/** Parse scenario YAML `text`; `file` names the source in messages and gives the default name. */
-export function parseScenario(text: string, file: string): ScenarioConfig {
-  const data = parseYaml(text, file);
-  const parsed = ScenarioSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    const issue = firstIssue(parsed.error.issues);
-    if (!issue) throw inputError(file, '', 'invalid scenario', 'see scenarios/quickstart.yaml');
-    const r = describeIssue(issue);
-    throw inputError(file, r.path, r.problem, r.fix);
+/**
+ * Parse scenario YAML `text`; `file` names the source in messages and gives the default name.
+ * `overrides` (issue 14, sim/scenario/overrides/) are applied to the parsed YAML before it is
+ * checked; an error at or below an overridden path ends with ` (set by <source>)`. Every value of
+ * every sweep grid dimension is then checked too (sweepGrid.ts), so a bad one fails now.
+ */
+export function parseScenario(text: string, file: string, overrides: readonly Override[] = []): ScenarioConfig {
+  const raw = parseYaml(text, file);
+  const { data, applied } = overrides.length > 0 ? applyOverridesTraced(raw, overrides, file) : { data: raw, applied: [] };
+  const config = validateScenario(data, file, applied);
+  checkSweepGrid(data, file, (point) => validateScenario(point, file, []));
+  return config;
+}
+
+/** Schema check and resolution of parsed scenario `data`; errors on overridden paths name their source. */
+function validateScenario(data: unknown, file: string, applied: readonly AppliedOverride[]): ScenarioConfig {
+  try {
+    const parsed = ScenarioSchema.safeParse(data, { reportInput: true });
+    if (!parsed.success) {
+      const issue = firstIssue(parsed.error.issues);
+      if (!issue) throw inputError(file, '', 'invalid scenario', 'see scenarios/quickstart.yaml');
+      const r = describeIssue(issue);
+      throw inputError(file, r.path, r.problem, r.fix);
+    }
+    return resolve(parsed.data, file);
+  } catch (err) {
+    if (err instanceof UserError && applied.length > 0) throw attributeError(err, file, applied);
+    throw err;
   }
-  return resolve(parsed.data, file);
 }
 
 /** YAML text → plain JS value (sim/core/userFiles.ts: syntax, duplicate keys, aliases, depth). */
@@ -168,7 +187,7 @@ function resolve(input: ScenarioInput, file: string): ScenarioConfig {
     policies,
     slo: { ...input.slo },
     seeds: input.seeds,
-    sweep: input.sweep ? { rates: [...input.sweep.rates] } : null,
+    sweep: input.sweep ? resolveSweep(input.sweep) : null,
     report: { ...input.report },
   };
   if (pools === null) checkFleetFits(config, file);
@@ -271,8 +290,7 @@ function resolvePolicy(p: PolicyInput, path: string, file: string, fail: (path: 
 function readEppSource(v: string | Record<string, unknown>, path: string, file: string, fail: (path: string, problem: string, fix: string) => UserError): EppConfigSource {
   if (typeof v !== 'string') return { kind: 'inline', config: v };
   if (v === 'default') return { kind: 'default' };
-  const candidates = [resolvePath(dirname(file), v), resolvePath(PACKAGE_ROOT, v)];
-  const found = candidates.find((c) => existsSync(c));
+  const found = findEppConfigFile(v, file);
   if (!found) throw fail(path, `config file "${v}" not found (looked next to the scenario and in the routesim package)`, 'give a path relative to the scenario file, e.g. policies/configs/gaie-default.yaml, or `default`');
   if (statSync(found).isDirectory()) throw fail(path, `config path "${v}" is a directory`, 'name an EndpointPickerConfig YAML file in it, e.g. policies/configs/gaie-default.yaml');
   return { kind: 'file', path: v, text: readUserFile(found, 'give the path of an EndpointPickerConfig YAML file') };

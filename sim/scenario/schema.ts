@@ -33,6 +33,7 @@ import { RoutesSchema } from './routesSchema.js';
 import { POOL_RESILIENCE_KEYS } from './resilienceSchema.js';
 import { AutoscalingSchema, GpuPricesSchema, StartupSchema } from './autoscaleSchema.js';
 import { EventsSchema } from '../churn/events.js';
+import { parsePath, PathProblem } from './overrides/path.js';
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (shared with code and docs)
@@ -557,7 +558,32 @@ const SloSchema = strict({
   tpot_ms: bounded(R.sloMs).nullable().default(DEFAULT_SLO.tpot_ms),
 });
 
-const SweepSchema = strict({ rates: z.array(bounded(R.rate)).min(1) });
+/**
+ * `sweep:` — `rates` (offered loads, req/s) and/or any other key: an override path (issue 14,
+ * sim/scenario/overrides/) with the non-empty list of values it takes, one grid dimension each.
+ */
+const SweepSchema = z
+  .object({ rates: z.array(bounded(R.rate)).min(1).optional() })
+  .catchall(
+    z.array(z.unknown(), { error: (iss) => (iss.code === 'invalid_type' ? withFix(`expected a list of values, got ${kindOf(iss.input)}`, 'write PATH: [v1, v2, …], e.g. fleet.replicas: [4, 6, 8]') : undefined) })
+      .min(1, { error: withFix('the list of values is empty', 'give at least one value, e.g. fleet.replicas: [4, 6, 8]') }),
+  )
+  .superRefine((sweep, ctx) => {
+    const keys = Object.keys(sweep);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: withFix('the sweep has no key', 'add rates: [20, 40] (offered loads) and/or PATH: [values], e.g. fleet.replicas: [4, 6, 8]'), input: sweep });
+    for (const key of keys) {
+      if (key === 'rates') continue;
+      try {
+        parsePath(key);
+        if (/^sweep(?:$|[.[])/.test(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: withFix('a sweep cannot change the sweep section', 'sweep a field of the scenario, e.g. fleet.replicas: [4, 6, 8]'), input: key });
+        }
+      } catch (err) {
+        if (!(err instanceof PathProblem)) throw err;
+        ctx.addIssue({ code: 'custom', path: [key], message: withFix(err.problem, err.fix), input: key });
+      }
+    }
+  });
 
 const ReportSchema = strict({
   sample_ms: bounded(R.reportMs).default(DEFAULT_REPORT.sample_ms),

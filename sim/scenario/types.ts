@@ -5,6 +5,7 @@
  */
 import type { WorkloadSpec } from '../workload/spec.js';
 import type { ChurnEvent } from '../churn/events.js';
+import type { SweepDimension } from './overrides/types.js';
 
 export interface EngineConfig {
   readonly max_num_seqs: number;
@@ -468,8 +469,13 @@ export interface ScenarioConfig {
 }
 
 export interface SweepConfig {
-  /** Offered loads, req/s; each replaces workload.arrival.rate. */
-  readonly rates: readonly number[];
+  /** Offered loads, req/s; each replaces workload.arrival.rate. Absent when the file gives none. */
+  readonly rates?: readonly number[];
+  /**
+   * Issue 14: the other keys of the file's `sweep:`, each an override path with its values, in file
+   * order (sim/scenario/overrides/grid.ts); absent when the file has none.
+   */
+  readonly dimensions?: readonly SweepDimension[];
 }
 
 export interface ReportConfig {
