@@ -17,6 +17,7 @@ import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerCapacity } from './capacity.js';
 import { VERSION } from './version.js';
 import { preloadForCommand } from './pluginModules.js';
 
@@ -52,6 +53,7 @@ registerPlugins(program);
 registerTrace(program);
 registerValidate(program);
 registerCalibrate(program);
+registerCapacity(program);
 
 /** Every command, so an error can name the one it came from. */
 function allCommands(c: Command): Command[] {

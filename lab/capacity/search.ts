@@ -4,6 +4,8 @@
  * round, every unfinished search names its next points, all of them are probed in ONE call (one
  * executor call → the cells run in parallel), and each search takes its verdicts back.
  *
+ * Halving, doubling and midpoints of such rates are exact binary fractions: no rounding needed.
+ *
  * - rate (`--max-rate`, Vidur's bisection, gateway.md §7.1): start at the scenario's rate (or
  *   --rate-low / --rate-high); passing → double until a failure (≤ 12 steps), failing → halve until
  *   a pass (≤ 12); then bisect until (hi − lo)/hi ≤ tolerance or `maxProbes` probes. The answer is
@@ -49,11 +51,6 @@ export interface ProbeRequest {
 /** Probes the requested points; verdicts in request order. */
 export type ProbeFn = (requests: readonly ProbeRequest[]) => Promise<readonly Probe[]>;
 
-/** Rates are kept to 4 decimals so documents stay readable and stable. */
-function r4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-
 interface Track {
   next(): number[];
   feed(points: readonly number[], verdicts: readonly boolean[]): void;
@@ -79,10 +76,10 @@ class RateTrack implements Track {
   next(): number[] {
     if (this.probed === 0) return this.first;
     if (this.probed >= this.max || this.converged()) return [];
-    if (this.lo !== null && this.hi !== null) return [r4((this.lo + this.hi) / 2)];
+    if (this.lo !== null && this.hi !== null) return [(this.lo + this.hi) / 2];
     if (this.expand >= MAX_EXPAND_STEPS) return [];
     this.expand++;
-    return this.hi === null ? [r4(this.lo! * 2)] : [r4(this.hi / 2)];
+    return this.hi === null ? [this.lo! * 2] : [this.hi / 2];
   }
   feed(points: readonly number[], verdicts: readonly boolean[]): void {
     points.forEach((p, i) => {
