@@ -79,7 +79,8 @@ function onlyWith(flag: string, ok: boolean, need: string): void {
   if (!ok) throw new UserError(`${flag}: only meaningful with ${need} (fix: add ${need}, or drop ${flag})`);
 }
 
-function questionFrom(path: string, flags: CapacityFlags): { q: Omit<CapacityQuestion, 'recipe'>; recipe: ScenarioRecipe } {
+/** The question as flags give it; seeds (scenario.seed …) are added once the scenario is loaded. */
+function questionFrom(path: string, flags: CapacityFlags): { q: Omit<CapacityQuestion, 'recipe' | 'seeds'>; seedsN: number; recipe: ScenarioRecipe } {
   const question = questionOf(flags);
   const slo = parseSloFlags(flags);
   const seedsN = parseSeedCount(flags.seeds, MAX_SEEDS);
@@ -100,10 +101,10 @@ function questionFrom(path: string, flags: CapacityFlags): { q: Omit<CapacityQue
   const recipe: ScenarioRecipe = { path, overrides: (flags.set ?? []).map(parseSetFlag), replay: {}, pluginModules: [] };
   return {
     recipe,
+    seedsN,
     q: {
       question,
       slo,
-      seeds: [],
       tolerance,
       ...(rateLow !== undefined ? { rateLow } : {}),
       ...(rateHigh !== undefined ? { rateHigh } : {}),
@@ -114,9 +115,7 @@ function questionFrom(path: string, flags: CapacityFlags): { q: Omit<CapacityQue
       ...(opts !== undefined ? { options: opts.options } : {}),
       prices,
       version: VERSION,
-      // seeds are filled in once the scenario's seed is known
-      ...{ seedsN },
-    } as Omit<CapacityQuestion, 'recipe'> & { seedsN: number },
+    },
   };
 }
 
@@ -126,13 +125,12 @@ export function serialiseCapacity(doc: CapacityDocument): string {
 
 async function capacity(path: string, flags: CapacityFlags): Promise<void> {
   if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim capacity scenarios/capacity-40qps.yaml --max-rate)');
-  const { q: partial, recipe } = questionFrom(path, flags);
+  const { q: partial, seedsN, recipe } = questionFrom(path, flags);
   const jobs = parseJobsFlag(flags.jobs);
   const base = loadRecipe(recipe);
   const src = base.workload.source;
   if (src?.kind === 'sessions' && src.mode === 'closed') throw new UserError(`${path}: capacity: a closed-loop sessions workload has no arrival rate to search (fix: use mode: open)`);
-  const { seedsN, ...rest } = partial as typeof partial & { seedsN: number };
-  const q: CapacityQuestion = { ...rest, recipe, seeds: Array.from({ length: seedsN }, (_, i) => base.seed + i) };
+  const q: CapacityQuestion = { ...partial, recipe, seeds: Array.from({ length: seedsN }, (_, i) => base.seed + i) };
   const outputs = prepareOutputs(
     [
       { flag: '--out', path: flags.out, stdout: true, example: 'capacity.json' },

@@ -285,6 +285,28 @@ describe('routesim capacity (CLI)', () => {
     expect(doc.answers.map((a: { pareto: boolean }) => a.pareto)).toEqual([true, true]);
   });
 
+  it('--min-replicas per GPU type: 250 req/s on 10 ms single servers needs ⌈250 × 0.01⌉ = 3 replicas', () => {
+    // Each replica serves 100 req/s (derivation above); round-robin splits 250 req/s evenly: 2
+    // replicas get 125 each (> 100, the backlog grows), 3 get 83.3 each (ρ = 0.83, no queue with
+    // constant arrivals). The linear step time here has only absolute terms, so L40S is as fast;
+    // it differs in price only: 3 × 1.5 = 4.5 $/h (--prices) against 3 × 4 = 12 $/h (built-in H100).
+    const prices = join(dir, 'prices.yaml');
+    writeFileSync(prices, 'L40S: 1.5\n');
+    const r = routesim(['capacity', fixture, '--min-replicas', '250', '--gpus', 'H100,L40S', '--prices', prices, '--seeds', '1', '--ttft-p99', '100000', '--jobs', '1', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.rate).toBe(250);
+    expect(doc.answers.map((a: { option: string; min_replicas: number; bracket: number[] }) => [a.option, a.min_replicas, a.bracket])).toEqual([
+      ['gpu=H100', 3, [2, 3]],
+      ['gpu=L40S', 3, [2, 3]],
+    ]);
+    expect(doc.answers.map((a: { cost: { usd_per_hour: number; qps_per_usd_hour: number } }) => [a.cost.usd_per_hour, a.cost.qps_per_usd_hour])).toEqual([
+      [12, 20.8333],
+      [4.5, 55.5556],
+    ]);
+    expect(doc.answers[0].probes.map((p: { replicas: number }) => p.replicas)).toEqual([1, 2, 4, 3]);
+  });
+
   it('one question, valid SLOs and options files, else one line naming the flag or field (exit 2)', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'options:\n  - {name: x, set: {fleet.replicas: 2}}\n  - {name: y}\n');
