@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runSearches, type ProbeRequest, type SearchSpec } from '../lab/capacity/search.js';
 import { judgeProbe, oneSidedBound } from '../lab/capacity/verdict.js';
 import { gpusByType, paretoFront, costOf } from '../lab/capacity/cost.js';
-import { answerCapacity, Variants, type CapacityQuestion } from '../lab/capacity/plan.js';
+import { answerCapacity, replicaPaths, Variants, type CapacityQuestion } from '../lab/capacity/plan.js';
 import type { Probe } from '../lab/capacity/types.js';
 import { LocalExecutor } from '../lab/cells/executor.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
@@ -127,6 +127,12 @@ describe('ladder and replica searches (pure)', () => {
     const one = (await search([{ kind: 'replicas' }], [() => true])).results[0]!;
     expect(one.answer).toBe(1);
     expect(one.bracket).toEqual([null, 1]);
+    // Never enough: 1, 2, …, 512, then the cap 1000 (the scenario's bound), no answer.
+    const never = (await search([{ kind: 'replicas', maxReplicas: 1000 }], [() => false])).results[0]!;
+    expect(points(never.probes)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000]);
+    expect(never.answer).toBeNull();
+    expect(never.bracket).toEqual([1000, null]);
+    expect(never.converged).toBe(false);
   });
 });
 
@@ -193,6 +199,24 @@ describe('cost and the Pareto front', () => {
   it('keeps the points no other is cheaper-and-faster than', () => {
     // (10 $/h, 20 QPS) dominates (12, 18); (15, 30) is dearer but faster; null rate never on it.
     expect(paretoFront([{ usd: 10, rate: 20 }, { usd: 12, rate: 18 }, { usd: 15, rate: 30 }, { usd: 5, rate: null }])).toEqual([true, false, true, false]);
+  });
+});
+
+describe('--min-replicas: which replica count is varied', () => {
+  const q = { question: 'min-replicas', rate: 10 } as CapacityQuestion;
+  it('fleet.replicas; each pool in turn; a policy\'s own groups in turn; --replicas-path', () => {
+    const fleet = parseScenario('name: f\nrequests: 10\nfleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 2}\npolicies: [round-robin]\n', 'f.yaml');
+    expect(replicaPaths(q, fleet, 0)).toEqual([{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null }]);
+    const pd = parseScenario(
+      `name: p\nrequests: 10\npools:\n  - {name: a, model: Llama-3.1-8B, replicas: [{gpu: H100, count: 2}]}\n  - {name: b, model: Llama-3.1-8B, replicas: [{gpu: H100, count: 2}]}\nroutes: [{rules: [{backendRefs: [{name: a}, {name: b}]}]}]\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 2}\npolicies:\n  - {name: rr, type: round-robin, pool: a}\n  - {name: split, type: round-robin, pool: a, replicas: [{gpu: H100, count: 1, labels: {llm-d.ai/role: prefill}}, {gpu: H100, count: 3, labels: {llm-d.ai/role: decode}}]}\n`,
+      'p.yaml',
+    );
+    expect(replicaPaths(q, pd, 0).map((p) => [p.count, p.label])).toEqual([['pools.a.replicas[0].count', 'pool=a'], ['pools.b.replicas[0].count', 'pool=b']]);
+    expect(replicaPaths(q, pd, 1)).toEqual([
+      { count: 'policies.split.replicas[0].count', gpu: 'policies.split.replicas[0].gpu', label: 'group=prefill' },
+      { count: 'policies.split.replicas[1].count', gpu: 'policies.split.replicas[1].gpu', label: 'group=decode' },
+    ]);
+    expect(replicaPaths({ ...q, replicasPath: 'pools.b.replicas[0].count' }, pd, 0)).toEqual([{ count: 'pools.b.replicas[0].count', gpu: 'pools.b.replicas[0].gpu', label: null }]);
   });
 });
 

@@ -88,13 +88,32 @@ function rateSpec(q: CapacityQuestion, start: number): SearchSpec {
   return { kind: 'rate', start, tolerance: q.tolerance, ...(q.rateLow !== undefined ? { low: q.rateLow } : {}), ...(q.rateHigh !== undefined ? { high: q.rateHigh } : {}) };
 }
 
-/** Replica-count paths searched by --min-replicas, each with the GPU path of the same replicas. */
-function replicaPaths(q: CapacityQuestion, base: ScenarioConfig): { count: string; gpu: string | null; label: string | null }[] {
+interface ReplicaPath {
+  readonly count: string;
+  readonly gpu: string | null;
+  readonly label: string | null;
+}
+
+/**
+ * Replica-count paths --min-replicas searches for one policy, each with the GPU path of the same
+ * replicas: --replicas-path; else a policy's own replica groups (`policies.<name>.replicas[i]`,
+ * each group in turn, e.g. the prefill then the decode count of an xPyD split); else
+ * `fleet.replicas`; else each pool's first group in turn.
+ */
+export function replicaPaths(q: CapacityQuestion, base: ScenarioConfig, policy: number): ReplicaPath[] {
   if (q.replicasPath !== undefined) {
     const m = /^(.*)\.count$/.exec(q.replicasPath);
     const gpu = q.replicasPath === 'fleet.replicas' ? 'fleet.gpu' : m !== null ? `${m[1]}.gpu` : null;
     if (q.gpus !== undefined && gpu === null) throw new UserError(`--gpus: cannot tell which GPU field goes with --replicas-path ${q.replicasPath} (fix: use a replica group's .count path, e.g. pools.llm.replicas[0].count, or drop --gpus)`);
     return [{ count: q.replicasPath, gpu, label: null }];
+  }
+  const spec = base.policies[policy]!;
+  if (spec.replicas !== undefined && spec.replicas.length > 0) {
+    const groups = spec.replicas;
+    return groups.map((g, i) => {
+      const at = `policies.${spec.name}.replicas[${i}]`;
+      return { count: `${at}.count`, gpu: `${at}.gpu`, label: groups.length > 1 ? `group=${g.labels['llm-d.ai/role'] ?? i}` : null };
+    });
   }
   if (!hasPools(base)) return [{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null }];
   const pools = poolsOf(base);
@@ -107,11 +126,11 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
   if (q.question === 'min-replicas') {
     const rate = q.rate!;
     for (const gpu of q.gpus ?? [null]) {
-      for (const path of replicaPaths(q, base)) {
-        const baseOv: Override[] = gpu === null ? [] : [{ path: path.gpu!, value: gpu, source: `--gpus: ${path.gpu}=${gpu}` }];
-        const label = [gpu === null ? null : `gpu=${gpu}`, path.label].filter((x) => x !== null).join(', ');
-        const variantOf = (n: number): number => variants.of([...baseOv, { path: path.count, value: n, source: `--min-replicas: ${path.count}=${n}` }]);
-        for (let p = 0; p < policies(0); p++) {
+      for (let p = 0; p < policies(0); p++) {
+        for (const path of replicaPaths(q, base, p)) {
+          const baseOv: Override[] = gpu === null ? [] : [{ path: path.gpu!, value: gpu, source: `--gpus: ${path.gpu}=${gpu}` }];
+          const label = [gpu === null ? null : `gpu=${gpu}`, path.label].filter((x) => x !== null).join(', ');
+          const variantOf = (n: number): number => variants.of([...baseOv, { path: path.count, value: n, source: `--min-replicas: ${path.count}=${n}` }]);
           out.push({ policy: p, ...(label !== '' ? { option: label } : {}), replicasPath: path.count, spec: { kind: 'replicas' }, cellOf: (n) => ({ variant: variantOf(n), rate }), costVariant: (n) => (n === null ? variants.of(baseOv) : variantOf(n)) });
         }
       }

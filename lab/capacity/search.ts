@@ -22,8 +22,8 @@ import type { Probe } from './types.js';
 export const DEFAULT_TOLERANCE = 0.025;
 export const MAX_PROBES = 20;
 export const MAX_EXPAND_STEPS = 12;
-/** Largest replica count the replica search tries (1, 2, 4, … 4096). */
-export const MAX_REPLICAS = 4096;
+/** Largest replica count the replica search tries (1, 2, 4, … 512, then 1000: the scenario bound). */
+export const MAX_REPLICAS = 1000;
 
 export type SearchSpec =
   | { readonly kind: 'rate'; readonly start: number; readonly low?: number; readonly high?: number; readonly tolerance: number; readonly maxProbes?: number }
@@ -130,8 +130,8 @@ class ReplicaTrack implements Track {
   next(): number[] {
     if (this.probed === 0) return [1];
     if (this.pass === null) {
-      const n = (this.fail ?? 0) * 2;
-      return n <= this.cap ? [n] : [];
+      const last = this.fail ?? 0;
+      return last < this.cap ? [Math.min(last * 2, this.cap)] : [];
     }
     const lo = this.fail ?? 0;
     if (this.pass - lo <= 1) return [];
