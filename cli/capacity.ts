@@ -13,6 +13,8 @@ import { createExecutor } from '../lab/cells/executors.js';
 import { loadRecipe, type ScenarioRecipe } from '../lab/cells/recipe.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { renderCapacityMarkdown } from '../reports/capacity/markdown.js';
+import { capacityChartPaths, writeCapacityCharts } from '../reports/capacity/write.js';
+import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { ScenarioRunError, UserError } from '../sim/core/errors.js';
@@ -41,6 +43,7 @@ interface CapacityFlags {
   out?: string;
   json?: boolean;
   markdown?: string;
+  charts?: string;
 }
 
 function collect1(value: string, previous: string[] | undefined): string[] {
@@ -72,6 +75,7 @@ export function registerCapacity(program: Command): void {
     .option('-o, --out <file>', 'write the capacity JSON document')
     .option('--json', 'print the capacity JSON document on stdout instead of the Markdown summary')
     .option('--markdown <file>', 'write the Markdown summary to a file')
+    .option('--charts <dir>', 'with --options: write the Pareto (cost against max rate) and QPS-per-$ charts, Vega-Lite and SVG, into this directory')
     .action((scenarioPath: string, flags: CapacityFlags) => capacity(scenarioPath, flags));
 }
 
@@ -131,10 +135,16 @@ async function capacity(path: string, flags: CapacityFlags): Promise<void> {
   const src = base.workload.source;
   if (src?.kind === 'sessions' && src.mode === 'closed') throw new UserError(`${path}: capacity: a closed-loop sessions workload has no arrival rate to search (fix: use mode: open)`);
   const q: CapacityQuestion = { ...partial, recipe, seeds: Array.from({ length: seedsN }, (_, i) => base.seed + i) };
+  const charts = flags.charts?.trim();
+  if (charts !== undefined) {
+    if (charts === '' || charts === '-') throw new UserError('--charts: charts are files (fix: give a directory, e.g. --charts capacity-charts)');
+    mkdirSync(charts, { recursive: true });
+  }
   const outputs = prepareOutputs(
     [
       { flag: '--out', path: flags.out, stdout: true, example: 'capacity.json' },
       { flag: '--markdown', path: flags.markdown, stdout: true, example: 'capacity.md' },
+      ...(charts !== undefined ? [{ flag: '--charts', path: charts, files: capacityChartPaths(charts), noStdoutWhy: 'charts are files; give a directory', example: 'capacity-charts' }] : []),
     ],
     { inputs: [path], stdoutTakenBy: flags.json ? '--json' : null },
   );
@@ -146,6 +156,7 @@ async function capacity(path: string, flags: CapacityFlags): Promise<void> {
     const md = renderCapacityMarkdown(doc);
     if (flags.out) writeFileAtomic(flags.out, json);
     if (flags.markdown) writeFileAtomic(flags.markdown, md);
+    if (charts !== undefined) await writeCapacityCharts(doc, charts);
     outputs.commit();
     if (outputs.usesStdout) return;
     process.stdout.write(flags.json ? json : md);

@@ -119,10 +119,11 @@ async function run(path: string, flags: RunFlags): Promise<void> {
   // Rates given as a flag must keep every sweep point within the run-size limits too.
   if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
   decisionsSample(flags);
-  const jobs = flags.jobs === undefined ? autoJobs(scenario, plan) : parseJobsFlag(flags.jobs);
+  const configOf: VariantConfigs = grid?.configOf ?? (() => scenario);
+  const jobs = flags.jobs === undefined ? autoJobs(scenario, plan, configOf) : parseJobsFlag(flags.jobs);
   const outputs = runOutputs(path, flags, scenario);
   try {
-    await runWith(path, scenario, plan, flags, outputs, recipe, jobs, grid?.configOf ?? (() => scenario));
+    await runWith(path, scenario, plan, flags, outputs, recipe, jobs, configOf);
   } catch (err) {
     outputs.abort();
     throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
@@ -139,7 +140,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const logs = new Map<string, DecisionLog>();
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
-  const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan);
+  const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
   try {
@@ -217,9 +218,9 @@ function gridPlan(recipe: ScenarioRecipe, scenario: ScenarioConfig, sweepFlags: 
 const WORKERS_PAY_FROM_REQUESTS = 50_000;
 
 /** Without --jobs: the machine's cores when the plan is big enough to repay starting workers, else 1. */
-function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
+function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): number {
   const perRun = scenario.requests ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
-  return perRun * plannedRuns(scenario, plan) >= WORKERS_PAY_FROM_REQUESTS ? parseJobsFlag(undefined) : 1;
+  return perRun * plannedRuns(scenario, plan, configOf) >= WORKERS_PAY_FROM_REQUESTS ? parseJobsFlag(undefined) : 1;
 }
 
 /**
@@ -227,7 +228,7 @@ function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan): number {
  * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
  */
 async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
-  if (jobs <= 1 || plannedRuns(scenario, plan) <= 1) return collectResults(scenario, plan, VERSION, hooks, configOf);
+  if (jobs <= 1 || plannedRuns(scenario, plan, configOf) <= 1) return collectResults(scenario, plan, VERSION, hooks, configOf);
   const local = (c: Cell): boolean => recordsWanted && c.timeseries;
   const points = plan.grid?.points ?? [];
   const exec = createExecutor({ recipe, variantOverrides: (v) => (v === 0 ? [] : points[v - 1]!), configOf, jobs });

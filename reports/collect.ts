@@ -12,7 +12,8 @@
  * Issue 14: the plan is a list of independent cells (lab/cells: variant × policy × seed × rate),
  * run here, on worker threads or by shards, and the document is assembled from their results
  * alone, so it is byte-identical however they ran. A sweep grid (`sweep:` paths, `--sweep`) adds
- * one variant per grid point, run at its own rate, reported in `grid`.
+ * one variant per grid point, run at its own rate, reported in `grid`; a run a grid point leaves
+ * unchanged (another policy's scorer weight, `fleet.replicas=8` when the file says 8) is reused.
  */
 import { inputError, UserError } from '../sim/core/errors.js';
 import type { ExperimentHooks, PolicyResult as RunResult } from '../sim/experiment.js';
@@ -26,7 +27,8 @@ import { alignFigures, flattenFigures, type Figures } from './figures.js';
 import { averageDistributions, type LatencyDistributions } from './profiles.js';
 import { buildResultsDocument, type GridResults, type ResultsDocument, type SweepPoint } from './results.js';
 import type { Override, SweepDimension } from '../sim/scenario/overrides/types.js';
-import type { Cell, CellResult } from '../lab/cells/cell.js';
+import { cellKey, type Cell, type CellResult } from '../lab/cells/cell.js';
+import { RunIdentity } from '../lab/cells/identity.js';
 import type { CellHooks } from '../lab/cells/runCell.js';
 import { LocalExecutor, type CellExecutor, type VariantConfigs } from '../lab/cells/executor.js';
 import { comparePolicies } from './significance.js';
@@ -77,11 +79,9 @@ export function planFor(scenario: ScenarioConfig, seedsFlag?: number, sweepFlag?
   return { seeds: seedsFlag ?? scenario.seeds ?? 1, sweepRates };
 }
 
-/** Simulated policy runs the plan needs (for the progress bar): seeds × (1 + distinct other rates + grid points) × policies. */
-export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan): number {
-  const base = scenario.workload.arrival.rate;
-  const extra = plan.sweepRates === null ? 0 : new Set(plan.sweepRates.filter((r) => r !== base)).size;
-  return plan.seeds * (1 + extra + (plan.grid?.points.length ?? 0)) * scenario.policies.length;
+/** Simulated policy runs the plan needs (its cells): seeds × (1 + distinct other rates + grid points unlike the base) × policies. */
+export function plannedRuns(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs = () => scenario): number {
+  return planCells(scenario, plan, configOf).length;
 }
 
 /** Mean, std and CI of every figure over the seeds' summaries. */
@@ -107,12 +107,8 @@ function otherRates(scenario: ScenarioConfig, plan: ExperimentPlan): number[] {
   return plan.sweepRates === null ? [] : [...new Set(plan.sweepRates.filter((r) => r !== base))];
 }
 
-/**
- * Every cell of the plan, in run order: the scenario's own rate (seed-major, policy-minor; the
- * first seed's runs are the primary ones and keep time series), each other swept rate, then each
- * grid point (variant 1, 2, … at its own rate). `configOf(v)` is grid point v's scenario.
- */
-export function planCells(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs = () => scenario): Cell[] {
+/** Every run the plan reports, in run order, whether or not another run is the same simulation. */
+function plannedRunList(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): Cell[] {
   const n = scenario.policies.length;
   const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true);
   for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false));
@@ -123,6 +119,24 @@ export function planCells(scenario: ScenarioConfig, plan: ExperimentPlan, config
   return cells;
 }
 
+/**
+ * Every cell of the plan, in run order: the scenario's own rate (seed-major, policy-minor; the
+ * first seed's runs are the primary ones and keep time series), each other swept rate, then each
+ * grid point (variant 1, 2, … at its own rate). `configOf(v)` is grid point v's scenario. A run
+ * that simulates the same thing as an earlier one (lab/cells/identity.ts: a grid point that leaves
+ * a policy or the whole scenario as it was) is not planned again: its results are reused.
+ */
+export function planCells(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs = () => scenario): Cell[] {
+  const identity = new RunIdentity(configOf);
+  const seen = new Set<string>();
+  return plannedRunList(scenario, plan, configOf).filter((c) => {
+    const key = identity.key(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** One policy's results over the seeds of a point. */
 interface PolicyAcc {
   readonly name: string;
@@ -131,10 +145,15 @@ interface PolicyAcc {
   readonly results: CellResult[];
 }
 
-/** Results of `cells` grouped per (variant, rate) point, per policy, in seed order. */
-function groupResults(cells: readonly Cell[], results: readonly CellResult[], configOf: VariantConfigs): Map<string, PolicyAcc[]> {
+/** Results of every planned run grouped per (variant, rate) point, per policy, in seed order; runs that repeat a cell take its result. */
+function groupResults(scenario: ScenarioConfig, plan: ExperimentPlan, cells: readonly Cell[], results: readonly CellResult[], configOf: VariantConfigs): Map<string, PolicyAcc[]> {
+  const identity = new RunIdentity(configOf);
+  const byKey = new Map<string, CellResult>();
+  cells.forEach((c, i) => byKey.set(identity.key(c), results[i]!));
   const points = new Map<string, PolicyAcc[]>();
-  cells.forEach((c, i) => {
+  plannedRunList(scenario, plan, configOf).forEach((c) => {
+    const result = byKey.get(identity.key(c));
+    if (result === undefined) throw new Error(`no result for the run ${cellKey(c)}`);
     const key = `${c.variant}@${c.rate}`;
     let accs = points.get(key);
     if (accs === undefined) {
@@ -142,8 +161,8 @@ function groupResults(cells: readonly Cell[], results: readonly CellResult[], co
       points.set(key, accs);
     }
     const acc = accs[c.policy]!;
-    acc.summaries.push(results[i]!.summary);
-    acc.results.push(results[i]!);
+    acc.summaries.push(result.summary);
+    acc.results.push(result);
   });
   return points;
 }
@@ -163,7 +182,7 @@ export function assembleResults(scenario: ScenarioConfig, plan: ExperimentPlan, 
     sweep: plan.sweepRates === null ? null : { rates: [...plan.sweepRates] },
     report: scenario.report ?? DEFAULT_REPORT,
   };
-  const points = groupResults(cells, results, configOf);
+  const points = groupResults(scenario, plan, cells, results, configOf);
   const base = points.get(`0@${baseRate}`)!;
   const repeated = plan.seeds > 1;
   const runs = base.map((acc) => {

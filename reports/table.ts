@@ -222,7 +222,23 @@ export function gridValueLabel(v: unknown): string {
 
 /** Headers of the sweep-grid table: one per dimension (its path), `policy`, then the columns'. */
 export function gridHeaders(grid: GridResults, columns: readonly FigureColumn[] = GRID_COLUMNS): string[] {
-  return [...grid.dimensions.map((d) => d.path), 'policy', ...columns.map(([h]) => h)];
+  return [...shortPaths(grid, 2), 'policy', ...columns.map(([h]) => h)];
+}
+
+/**
+ * Each dimension's path cut to its shortest ending that no other dimension's path shares
+ * (`fleet.gpu` → `gpu`, but `pools.a.replicas` and `pools.b.replicas` stay apart as `a.replicas`,
+ * `b.replicas`), so a panel's title fits its width; the chart's description names the full paths.
+ */
+export function shortPaths(grid: GridResults, minSegments = 1): string[] {
+  const parts = grid.dimensions.map((d) => d.path.split('.'));
+  return parts.map((p, i) => {
+    for (let k = Math.min(minSegments, p.length); k < p.length; k++) {
+      const end = p.slice(-k).join('.');
+      if (parts.every((q, j) => j === i || q.slice(-k).join('.') !== end)) return end;
+    }
+    return p.join('.');
+  });
 }
 
 /**

@@ -116,9 +116,20 @@ describe('EPP config inlining', () => {
       set('policies.load-only.epp.kind=EndpointPickerConfig'),
     ], scenarioFile) as any;
     expect(out.policies[0]).toEqual({ name: 'mine', epp: { apiVersion: 'inference.networking.x-k8s.io/v1alpha1', kind: 'EndpointPickerConfig', plugins: [{ type: 'queue-scorer' }], schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'queue-scorer', weight: 9 }] }] } });
-    // load-only.yaml: queue-scorer 2 and kv-cache-utilization-scorer 2 (policies/configs/load-only.yaml).
-    expect(out.policies[1].name).toBe('load-only');
-    expect(out.policies[1].epp.schedulingProfiles[0].plugins).toEqual([{ pluginRef: 'queue-scorer', weight: 2 }, { pluginRef: 'kv-cache-utilization-scorer', weight: 2 }]);
+    // load-only.yaml already says kind: EndpointPickerConfig: the config is unchanged, so the
+    // policy keeps its file reference (and the name the file gave it).
+    expect(out.policies[1]).toEqual({ name: 'load-only', epp: 'policies/configs/load-only.yaml' });
+  });
+
+  it('a config read in place and changed stays inline; one left as it was goes back to its reference', () => {
+    const out = applyOverrides({ policies: [{ name: 'a', epp: 'default' }, { name: 'b', epp: 'default' }] }, [
+      set('policies.a.epp.schedulingProfiles.default.plugins.prefix-cache-scorer.weight=3'),
+      set('policies.b.epp.schedulingProfiles.default.plugins.prefix-cache-scorer.weight=5'),
+    ], scenarioFile) as any;
+    // GAIE v1.5 default: prefix-cache-scorer weight 3, so a's config is the default itself.
+    expect(out.policies[0]).toEqual({ name: 'a', epp: 'default' });
+    expect(typeof out.policies[1].epp).toBe('object');
+    expect(out.policies[1].epp.schedulingProfiles[0].plugins.find((p: any) => p.pluginRef === 'prefix-cache-scorer').weight).toBe(5);
   });
 
   it('a missing config file is a one-line error', () => {

@@ -9,7 +9,7 @@
  */
 import { flattenFigures } from '../figures.js';
 import type { GridResults, ResultsDocument } from '../results.js';
-import { gridValueLabel } from '../table.js';
+import { gridValueLabel, shortPaths } from '../table.js';
 import { CHART_CONFIG, policyColor, VEGA_LITE_SCHEMA } from './palette.js';
 import { logFloor } from './percentiles.js';
 import { LATENCY_UNITS, sloLayer, sloTarget, type SloMetric } from './slo.js';
@@ -63,22 +63,6 @@ function policyNames(doc: ResultsDocument, grid: GridResults): string[] {
   const names = doc.policies.map((p) => p.name);
   for (const pt of grid.points) for (const p of pt.policies) if (!names.includes(p.name)) names.push(p.name);
   return names;
-}
-
-/**
- * Each dimension's path cut to its shortest ending that no other dimension's path shares
- * (`fleet.gpu` → `gpu`, but `pools.a.replicas` and `pools.b.replicas` stay apart as `a.replicas`,
- * `b.replicas`), so a panel's title fits its width; the chart's description names the full paths.
- */
-function shortPaths(grid: GridResults): string[] {
-  const parts = grid.dimensions.map((d) => d.path.split('.'));
-  return parts.map((p, i) => {
-    for (let k = 1; k < p.length; k++) {
-      const end = p.slice(-k).join('.');
-      if (parts.every((q, j) => j === i || q.slice(-k).join('.') !== end)) return end;
-    }
-    return p.join('.');
-  });
 }
 
 /** ["gpu = H100", "tp = 2"]: a point's values of every dimension but `dim`, a line each. */

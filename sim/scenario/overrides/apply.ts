@@ -7,6 +7,7 @@
  */
 import { basename, extname } from 'node:path';
 import { statSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_CONFIG_YAML, parseConfigText } from '../../../policies/config/loader.js';
 import { readUserFile, UserError } from '../../core/errors.js';
 import { parseUserYaml } from '../../core/userFiles.js';
@@ -39,6 +40,7 @@ export function applyOverrides(data: unknown, overrides: readonly Override[], fi
 export function applyOverridesTraced(data: unknown, overrides: readonly Override[], file: string): { data: unknown; applied: AppliedOverride[] } {
   let root: unknown = structuredClone(data);
   const applied: AppliedOverride[] = [];
+  const inlined: Inlined[] = [];
   for (const o of overrides) {
     let segments: PathSegment[];
     try {
@@ -49,10 +51,20 @@ export function applyOverridesTraced(data: unknown, overrides: readonly Override
     }
     if (root === null || root === undefined) root = {};
     if (!isMapping(root)) throw new OverrideError(o.source, `the scenario file is ${kindOf(root)}, not a mapping`, 'write the scenario as a mapping of keys (see scenarios/quickstart.yaml)');
-    const { resolved, created } = setAt(root, segments, structuredClone(o.value), o.source, file);
+    const { resolved, created } = setAt(root, segments, structuredClone(o.value), o.source, file, inlined);
     applied.push({ override: o, resolvedPath: formatSegments(resolved), ...(created !== undefined ? { createdPath: created } : {}) });
   }
+  // A config read in place that the overrides left as it was goes back to its reference (`default`,
+  // the file), so the scenario resolves exactly as the file does (and equal runs are seen as equal).
+  for (const x of inlined) if (isDeepStrictEqual(x.policy.epp, x.config)) put(x.policy, 'epp', x.ref);
   return { data: root, applied };
+}
+
+/** An `epp:` reference read in place: the policy holding it, the reference and the config as read. */
+interface Inlined {
+  readonly policy: Mapping;
+  readonly ref: string;
+  readonly config: unknown;
 }
 
 type Mapping = Record<string, unknown>;
@@ -80,7 +92,7 @@ function put(m: Mapping | unknown[], key: string | number, value: unknown): void
  * Sets `value` at `segments` under `root` (in place: root is already a copy); returns the resolved
  * segments and the resolved path of the outermost mapping created on the way.
  */
-function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, source: string, file: string): { resolved: PathSegment[]; created: string | undefined } {
+function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, source: string, file: string, inlined: Inlined[]): { resolved: PathSegment[]; created: string | undefined } {
   const fail = (problem: string, fix: string): OverrideError => new OverrideError(source, problem, fix);
   const resolved: PathSegment[] = [];
   let created: string | undefined;
@@ -118,7 +130,9 @@ function setAt(root: Mapping, segments: readonly PathSegment[], value: unknown, 
         child = {};
         created ??= formatSegments(resolved);
       } else if (childKey === 'epp' && typeof child === 'string') {
-        child = inlineEpp(child, node, formatSegments(segments.slice(0, i + 1)), file, fail);
+        const ref = child;
+        child = inlineEpp(ref, node, formatSegments(segments.slice(0, i + 1)), file, fail);
+        inlined.push({ policy: node, ref, config: structuredClone(child) });
       } else if (childKey === 'picker' && typeof child === 'string') {
         child = expandPolicy(child);
       }
