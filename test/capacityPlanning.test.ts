@@ -295,7 +295,8 @@ describe('routesim capacity (CLI)', () => {
     for (const q of [['--max-rate'], ['--options', opts]]) {
       const outs = [1, 2].map((j) => {
         const out = join(dir, `cap-${q[0]}-${j}.json`);
-        const r = routesim(['capacity', fixture, ...q, '--seeds', '2', '--ttft-p99', '100000', '--jobs', String(j), '--out', out]);
+        const charts = q[0] === '--options' ? ['--charts', join(dir, `charts-${j}`)] : [];
+        const r = routesim(['capacity', fixture, ...q, '--seeds', '2', '--ttft-p99', '100000', '--jobs', String(j), '--out', out, ...charts]);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         return readFileSync(out, 'utf8');
@@ -307,6 +308,7 @@ describe('routesim capacity (CLI)', () => {
     expect(doc.answers.map((a: { cost: { usd_per_hour: number } }) => a.cost.usd_per_hour)).toEqual([4, 8]);
     expect(doc.answers[1].max_rate).toBeGreaterThan(1.9 * doc.answers[0].max_rate * 0.975);
     expect(doc.answers.map((a: { pareto: boolean }) => a.pareto)).toEqual([true, true]);
+    expect(readFileSync(join(dir, 'charts-2', 'pareto.vl.json'), 'utf8')).toBe(readFileSync(join(dir, 'charts-1', 'pareto.vl.json'), 'utf8'));
   });
 
   it('--min-replicas per GPU type: 250 req/s on 10 ms single servers needs ⌈250 × 0.01⌉ = 3 replicas', () => {
