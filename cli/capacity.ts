@@ -5,6 +5,7 @@
  * Pareto front). Probes run as cells on the command's executor; outputs are all-or-nothing.
  */
 import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
 import { answerCapacity, Variants, type CapacityQuestion } from '../lab/capacity/plan.js';
 import { parseGpuList, parseLadder, parsePositive, parseSeedCount, parseSloFlags, parseTolerance, questionOf, readOptionsFile, readPricesFile } from '../lab/capacity/flags.js';
 import { DEFAULT_TOLERANCE } from '../lab/capacity/search.js';
@@ -14,7 +15,6 @@ import { loadRecipe, type ScenarioRecipe } from '../lab/cells/recipe.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { renderCapacityMarkdown } from '../reports/capacity/markdown.js';
 import { capacityChartPaths, writeCapacityCharts } from '../reports/capacity/write.js';
-import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { ScenarioRunError, UserError } from '../sim/core/errors.js';

@@ -73,6 +73,7 @@ export class Variants {
 /** One search: which policy of which variant, and how a probed point becomes a variant and a rate. */
 interface Subject {
   readonly policy: number;
+  readonly policyName: string;
   readonly option?: string;
   readonly replicasPath?: string;
   readonly spec: SearchSpec;
@@ -131,7 +132,7 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
           const baseOv: Override[] = gpu === null ? [] : [{ path: path.gpu!, value: gpu, source: `--gpus: ${path.gpu}=${gpu}` }];
           const label = [gpu === null ? null : `gpu=${gpu}`, path.label].filter((x) => x !== null).join(', ');
           const variantOf = (n: number): number => variants.of([...baseOv, { path: path.count, value: n, source: `--min-replicas: ${path.count}=${n}` }]);
-          out.push({ policy: p, ...(label !== '' ? { option: label } : {}), replicasPath: path.count, spec: { kind: 'replicas' }, cellOf: (n) => ({ variant: variantOf(n), rate }), costVariant: (n) => (n === null ? variants.of(baseOv) : variantOf(n)) });
+          out.push({ policy: p, policyName: base.policies[p]!.name, ...(label !== '' ? { option: label } : {}), replicasPath: path.count, spec: { kind: 'replicas' }, cellOf: (n) => ({ variant: variantOf(n), rate }), costVariant: (n) => variantOf(n ?? 1) });
         }
       }
     }
@@ -141,7 +142,7 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
   for (const o of opts) {
     const sc = variants.config(o.variant);
     for (let p = 0; p < sc.policies.length; p++) {
-      out.push({ policy: p, ...(o.name !== undefined ? { option: o.name } : {}), spec: rateSpec(q, sc.workload.arrival.rate), cellOf: (rate) => ({ variant: o.variant, rate }), costVariant: () => o.variant });
+      out.push({ policy: p, policyName: sc.policies[p]!.name, ...(o.name !== undefined ? { option: o.name } : {}), spec: rateSpec(q, sc.workload.arrival.rate), cellOf: (rate) => ({ variant: o.variant, rate }), costVariant: () => o.variant });
     }
   }
   return out;
@@ -185,10 +186,8 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
 
 function answerOf(q: CapacityQuestion, s: Subject, r: SearchResult, variants: Variants): CapacityAnswer {
   const replicas = s.spec.kind === 'replicas';
-  const sc = variants.config(0);
-  const policyName = sc.policies[s.policy]!.name;
   const base = {
-    policy: policyName,
+    policy: s.policyName,
     ...(s.option !== undefined ? { option: s.option } : {}),
     max_rate: replicas ? q.rate! : r.answer,
     ...(replicas ? { min_replicas: r.answer, replicas_path: s.replicasPath! } : {}),
@@ -197,13 +196,14 @@ function answerOf(q: CapacityQuestion, s: Subject, r: SearchResult, variants: Va
     probes: r.probes,
     ...(r.nonMonotone ? { non_monotone: true } : {}),
   };
-  if (q.question === 'max-rate') return base;
+  // No cost for the plain max-rate question, nor for a replica search that found no count.
+  if (q.question === 'max-rate' || (replicas && r.answer === null)) return base;
   const v = s.costVariant(r.answer);
   const config = variants.config(v);
   const prices = { ...(config.gpu_prices ?? {}), ...q.prices };
   const at = r.answer === null ? undefined : r.probes.find((p) => (replicas ? p.replicas === r.answer : p.rate === r.answer) && p.pass);
   const what = s.option !== undefined ? `option ${s.option}` : 'the scenario';
-  return { ...base, cost: costOf(config, config.policies[s.policy]!, gpuPrices(prices), base.max_rate === null || (replicas && r.answer === null) ? null : base.max_rate, at, what) };
+  return { ...base, cost: costOf(config, config.policies[s.policy]!, gpuPrices(prices), base.max_rate, at, what) };
 }
 
 
