@@ -17,6 +17,7 @@ import { registerPlugins } from './plugins.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerCapacity } from './capacity.js';
 import { registerMerge } from './merge.js';
 import { ShardDone } from '../lab/shards/context.js';
 import { writePartial } from '../lab/shards/partial.js';
@@ -55,6 +56,7 @@ registerPlugins(program);
 registerTrace(program);
 registerValidate(program);
 registerCalibrate(program);
+registerCapacity(program);
 registerMerge(program);
 
 /** Every command, so an error can name the one it came from. */

@@ -35,6 +35,8 @@ export interface Probe {
   readonly figures: Readonly<Record<'ttft_p99_ms' | 'tpot_p99_ms' | 'goodput_pct', ProbeFigure | undefined>>;
   /** Output tokens/s, mean over seeds (for cost per token). */
   readonly output_tokens_per_s: number;
+  /** Prompt tokens/s, mean over seeds (for cost per total token). */
+  readonly input_tokens_per_s?: number;
   /** Every seed steady and every SLO figure's bound within its limit. */
   readonly pass: boolean;
   /** Why not, in words (empty when it passed). */
@@ -63,7 +65,10 @@ export interface CapacityAnswer {
   readonly max_rate: number | null;
   /** `--min-replicas`: smallest passing replica count (null: none up to the cap). */
   readonly min_replicas?: number | null;
-  /** Highest passing and lowest failing probe (rate, or replicas for --min-replicas); null sides are open. */
+  /**
+   * Highest passing and lowest failing rate; for --min-replicas [largest failing, smallest passing]
+   * replica count. Null sides are open.
+   */
   readonly bracket: readonly [number | null, number | null];
   /** Whether the bracket is as narrow as the tolerance asks. */
   readonly converged: boolean;
@@ -71,6 +76,10 @@ export interface CapacityAnswer {
   readonly cost?: CapacityCost;
   /** `--options`: on the Pareto front of cost ($/hour) against max rate. */
   readonly pareto?: boolean;
+  /** `--rates`: a rate above the first failing one passed again (the answer is below the first failure). */
+  readonly non_monotone?: boolean;
+  /** `--min-replicas`: the scenario path of the replica count searched. */
+  readonly replicas_path?: string;
 }
 
 export interface CapacityDocument {
@@ -85,4 +94,8 @@ export interface CapacityDocument {
   /** Relative width the search narrows the bracket to. */
   readonly tolerance: number;
   readonly answers: readonly CapacityAnswer[];
+  /** `--min-replicas`: the offered rate asked about. */
+  readonly rate?: number;
+  /** `--rates`: the fixed ladder probed. */
+  readonly rates?: readonly number[];
 }
