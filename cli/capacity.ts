@@ -11,6 +11,8 @@ import { parseGpuList, parseLadder, parsePositive, parseSeedCount, parseSloFlags
 import { DEFAULT_TOLERANCE } from '../lab/capacity/search.js';
 import type { CapacityDocument } from '../lab/capacity/types.js';
 import { createExecutor } from '../lab/cells/executors.js';
+import { setShardInputs } from '../lab/shards/context.js';
+import { startShard } from '../lab/shards/flags.js';
 import { loadRecipe, type ScenarioRecipe } from '../lab/cells/recipe.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { renderCapacityMarkdown } from '../reports/capacity/markdown.js';
@@ -44,6 +46,7 @@ interface CapacityFlags {
   json?: boolean;
   markdown?: string;
   charts?: string;
+  shard?: string;
 }
 
 function collect1(value: string, previous: string[] | undefined): string[] {
@@ -75,6 +78,7 @@ export function registerCapacity(program: Command): void {
     .option('-o, --out <file>', 'write the capacity JSON document')
     .option('--json', 'print the capacity JSON document on stdout instead of the Markdown summary')
     .option('--markdown <file>', 'write the Markdown summary to a file')
+    .option('--shard <i/N>', 'with a fixed list of probes (--rates, or --options --rate): run only shard i of N of them and write a partial result to --out; combine the parts with routesim merge')
     .option('--charts <dir>', 'with --options: write the Pareto (cost against max rate) and QPS-per-$ charts, Vega-Lite and SVG, into this directory')
     .action((scenarioPath: string, flags: CapacityFlags) => capacity(scenarioPath, flags));
 }
@@ -135,6 +139,12 @@ async function capacity(path: string, flags: CapacityFlags): Promise<void> {
   const src = base.workload.source;
   if (src?.kind === 'sessions' && src.mode === 'closed') throw new UserError(`${path}: capacity: a closed-loop sessions workload has no arrival rate to search (fix: use mode: open)`);
   const q: CapacityQuestion = { ...partial, recipe, seeds: Array.from({ length: seedsN }, (_, i) => base.seed + i) };
+  setShardInputs([path]);
+  if (flags.shard !== undefined) {
+    // Only a fixed list of probes can be split before any result is known.
+    if (q.ladder === undefined && !(q.question === 'options' && q.rate !== undefined)) throw new UserError('--shard: a capacity search by bisection chooses each round\'s probes from the last round\'s results, so it cannot be split in advance (fix: give a fixed ladder with --rates, e.g. --rates 10:60:5, for a sharded search)');
+    startShard(flags.shard, { out: flags.out, refused: [['--json', flags.json], ['--markdown', flags.markdown], ['--charts', flags.charts]], documentOutputs: ['--json', '--markdown', '--charts'], argv: process.argv.slice(2), version: VERSION });
+  }
   const charts = flags.charts?.trim();
   if (charts !== undefined) {
     if (charts === '' || charts === '-') throw new UserError('--charts: charts are files (fix: give a directory, e.g. --charts capacity-charts)');

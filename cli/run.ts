@@ -128,7 +128,7 @@ async function run(path: string, flags: RunFlags): Promise<void> {
   setShardInputs([path, ...sourceInputFiles(scenario.workload.source)]);
   if (flags.shard !== undefined) {
     const refused = [['--json', flags.json], ['--update-baseline', flags.updateBaseline], ['--requests-csv', flags.requestsCsv], ['--trace-out', flags.traceOut], ['--decisions', flags.decisions], ['--decision-summary', flags.decisionSummary]] as const;
-    startShard(flags.shard, { out: flags.out, refused, argv: process.argv.slice(2), version: VERSION });
+    startShard(flags.shard, { out: flags.out, refused, documentOutputs: ['--json', '--update-baseline'], argv: process.argv.slice(2), version: VERSION });
   }
   const outputs = runOutputs(path, flags, scenario);
   try {

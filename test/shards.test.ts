@@ -178,6 +178,24 @@ describe('routesim run --shard and routesim merge (built CLI)', () => {
   });
 });
 
+describe('routesim capacity --shard (a fixed ladder of probes)', () => {
+  it('splits the ladder\'s probe cells and merges byte-identical; bisection and document outputs are refused', () => {
+    const d = mkdtempSync(join(tmpdir(), 'routesim-shards-'));
+    writeFileSync(join(d, 'c.yaml'), smallScenario());
+    const cap = ['capacity', 'c.yaml', '--max-rate', '--rates', '10,20,40', '--seeds', '3'];
+    expect(routesim([...cap, '--jobs', '1', '--out', 'full.json'], d).code).toBe(0);
+    for (const i of [1, 2]) expect(routesim([...cap, '--shard', `${i}/2`, '--out', `c${i}.json`], d).code).toBe(0);
+    // 2 policies × 3 rates × 3 seeds = 18 probe cells, 9 per shard.
+    const c1 = JSON.parse(readFileSync(join(d, 'c1.json'), 'utf8'));
+    expect(c1.cells_total).toBe(18);
+    expect(c1.cells).toHaveLength(9);
+    expect(routesim(['merge', 'c2.json', 'c1.json', '--out', 'merged.json'], d).code).toBe(0);
+    expect(readFileSync(join(d, 'merged.json')).equals(readFileSync(join(d, 'full.json')))).toBe(true);
+    expectOneLineError(routesim(['capacity', 'c.yaml', '--max-rate', '--seeds', '3', '--shard', '1/2', '--out', 'x.json'], d), '--shard', 'bisection', '--rates');
+    expectOneLineError(routesim([...cap, '--shard', '1/2', '--out', 'x.json', '--markdown', 'm.md'], d), '--shard', '--markdown', 'routesim merge');
+  });
+});
+
 describe('examples: the Kubernetes Indexed Job and the CI matrix workflow', () => {
   it('sweep-indexed-job.yaml is an Indexed batch/v1 Job whose completions = parallelism = the shard count', () => {
     const docs = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'kubernetes', 'sweep-indexed-job.yaml'), 'utf8')).map((d) => d.toJS());
