@@ -36,6 +36,7 @@ async function merge(files: readonly string[], flags: MergeFlags, program: Comma
   if (command.length === 0 || !SHARDABLE.includes(command[0]!)) {
     throw new UserError(`${checked.files[0]}: records the command ${JSON.stringify(command.join(' '))}, which routesim merge cannot replay (fix: give parts written by routesim ${SHARDABLE.join(' / ')} … --shard i/N --out FILE)`);
   }
+  if (command.some((a) => a === '--shard' || a.startsWith('--shard='))) throw new UserError(`${checked.files[0]}: a damaged part: its recorded command still has --shard (fix: run the shards again with routesim ${command[0]} … --shard i/N --out FILE)`);
   const outputs = [...(flags.out !== undefined ? ['--out', flags.out] : []), ...(flags.json ? ['--json'] : [])];
   beginMerge(checked.parts, checked.files, VERSION);
   try {

@@ -158,6 +158,13 @@ describe('routesim run --shard and routesim merge (built CLI)', () => {
     expectOneLineError(run('merge', 'c1.json', 'p2.json', 'p3.json', '--out', 'm.json'), 'c1.json', p1.cells[0].key, 'shard 1/3');
   });
 
+  it('merges elsewhere (another absolute path) when the files sit at the same relative paths', () => {
+    const other = mkdtempSync(join(tmpdir(), 'routesim-shards-'));
+    for (const f of ['s.yaml', 'p1.json', 'p2.json', 'p3.json']) writeFileSync(join(other, f), readFileSync(join(dir, f)));
+    expect(routesim(['merge', 'p1.json', 'p2.json', 'p3.json', '--out', 'm.json'], other).code).toBe(0);
+    expect(readFileSync(join(other, 'm.json')).equals(readFileSync(join(dir, 'full.json')))).toBe(true);
+  });
+
   it('refuses to merge when the scenario file changed since the shards ran', () => {
     const other = mkdtempSync(join(tmpdir(), 'routesim-shards-'));
     writeFileSync(join(other, 's.yaml'), smallScenario().replace('seed: 5', 'seed: 6'));
