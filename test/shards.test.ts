@@ -204,6 +204,18 @@ describe('routesim capacity --shard (a fixed ladder of probes)', () => {
 });
 
 describe('examples: the Kubernetes Indexed Job and the CI matrix workflow', () => {
+  it('sweep-indexed-job.yaml validates against the Kubernetes OpenAPI schemas (kubernetes-models), and a broken copy does not', async () => {
+    const { Job } = await import('kubernetes-models/batch/v1/Job');
+    const { PersistentVolumeClaim } = await import('kubernetes-models/v1/PersistentVolumeClaim');
+    const docs = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'kubernetes', 'sweep-indexed-job.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(['Job', 'PersistentVolumeClaim']);
+    expect(() => new Job(docs[0]).validate()).not.toThrow();
+    expect(() => new PersistentVolumeClaim(docs[1]).validate()).not.toThrow();
+    // The validator is not a rubber stamp: a wrong type and an unknown completion mode fail.
+    expect(() => new Job({ ...docs[0], spec: { ...docs[0].spec, completions: 'four' } }).validate()).toThrow(/completions/);
+    expect(() => new Job({ ...docs[0], spec: { ...docs[0].spec, completionMode: 7 } }).validate()).toThrow(/completionMode/);
+  });
+
   it('sweep-indexed-job.yaml is an Indexed batch/v1 Job whose completions = parallelism = the shard count', () => {
     const docs = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'kubernetes', 'sweep-indexed-job.yaml'), 'utf8')).map((d) => d.toJS());
     const job = docs.find((d) => d.kind === 'Job');
