@@ -52,24 +52,29 @@ export class PoolExecutor implements CellExecutor {
   async run(cells: readonly Cell[], onDone?: (index: number, result: CellResult) => void): Promise<CellResult[]> {
     if (cells.length === 0) return [];
     const pool = await this.open();
-    let failure: CellReply | null = null;
-    const results = await Promise.all(
-      cells.map(async (cell, i) => {
-        if (failure !== null) return null;
-        const reply = await pool.run({ recipe: this.recipe, variant: this.variantOverrides(cell.variant), cell });
+    const results: CellResult[] = new Array(cells.length);
+    let failure: Extract<CellReply, { ok: false }> | null = null;
+    // Our own FIFO queue: each of `jobs` runners takes the next cell when its last one is done, so
+    // cheap and costly cells (a round-robin run and an EPP run) spread over the threads as they go.
+    let next = 0;
+    const runner = async (): Promise<void> => {
+      while (failure === null && next < cells.length) {
+        const i = next++;
+        const reply = await pool.run({ recipe: this.recipe, variant: this.variantOverrides(cells[i]!.variant), cell: cells[i]! });
         if (!reply.ok) {
           failure ??= reply;
-          return null;
+          return;
         }
+        results[i] = reply.result;
         onDone?.(i, reply.result);
-        return reply.result;
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.jobs, cells.length) }, runner));
     if (failure !== null) {
       const f = failure as Extract<CellReply, { ok: false }>;
       throw f.kind === 'run' ? new ScenarioRunError(f.message) : f.kind === 'user' ? new UserError(f.message) : new Error(f.message);
     }
-    return results as CellResult[];
+    return results;
   }
 
   async close(): Promise<void> {
