@@ -1,27 +1,9 @@
 /**
- * `routesim check --baseline B --current C --rules R`: the CI gate. Prints a table of every rule
- * and policy (baseline, current, change, verdict), optionally writes JUnit XML and a Markdown
- * summary, and exits 1 on any violation, 0 otherwise (2 on unusable input, via main.ts). It first
- * refuses (exit 2) a current run of different work than the baseline (reports/check/workload.ts)
- * unless --allow-workload-change is given.
+ * `routesim check --baseline B --current C --rules R`: the CI gate's definition (options, help);
+ * its work is cli/checkAction.ts, imported only when it runs.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../reports/atomicWrite.js';
-import { prepareOutputs } from '../reports/outputs/plan.js';
-import { evaluateRules } from '../reports/check/compare.js';
-import { renderCheckMarkdown, renderCheckTable, renderJunit } from '../reports/check/output.js';
-import { loadRulesFile } from '../reports/check/rules.js';
-import { checkWorkload } from '../reports/check/workload.js';
-import { readResultsFile } from '../reports/resultsFile.js';
-
-interface CheckFlags {
-  baseline: string;
-  current: string;
-  rules: string;
-  junit?: string;
-  markdown?: string;
-  allowWorkloadChange?: boolean;
-}
+import type { CheckFlags } from './checkAction.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -33,33 +15,8 @@ export function registerCheck(program: Command): void {
     .option('--junit <file>', 'write JUnit XML (one test case per rule and policy); - = stdout instead of the table')
     .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY); - = stdout instead of the table')
     .option('--allow-workload-change', 'compare even when the current run did different work than the baseline (scenario minus policies, seeds, trace contents): a note instead of exit 2')
-    .action((flags: CheckFlags) => {
-      const outputs = prepareOutputs(
-        [
-          { flag: '--junit', path: flags.junit, stdout: true, example: 'check.xml' },
-          { flag: '--markdown', path: flags.markdown, stdout: true, example: 'check.md' },
-        ],
-        { inputs: [flags.baseline, flags.current, flags.rules] },
-      );
-      try {
-        check(flags, outputs);
-      } catch (err) {
-        outputs.abort();
-        throw err;
-      }
+    .action(async (flags: CheckFlags) => {
+      const { runCheck } = await import('./checkAction.js');
+      runCheck(flags);
     });
-}
-
-function check(flags: CheckFlags, outputs: ReturnType<typeof prepareOutputs>): void {
-  const rules = loadRulesFile(flags.rules);
-  const baseline = readResultsFile(flags.baseline);
-  const current = readResultsFile(flags.current);
-  const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
-  const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
-  if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
-  if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));
-  outputs.commit();
-  for (const n of notes) process.stderr.write(`routesim: ${n}\n`);
-  if (!outputs.usesStdout) process.stdout.write(renderCheckTable(verdicts));
-  process.exitCode = verdicts.some((v) => v.status === 'fail') ? 1 : 0;
 }

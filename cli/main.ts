@@ -3,7 +3,10 @@
  * lives in its own module. A user mistake prints one line and exits 2 — commander's own errors
  * (unknown option, missing argument, …) included, reshaped by commanderMessage; nothing prints a
  * stack trace unless ROUTESIM_DEBUG is set. A closed stdout (`routesim run --json | head -1`) ends
- * the command quietly.
+ * the command quietly. Start-up stays cheap: the command modules imported here are definitions
+ * only (name, arguments, options, help); each imports its work (cli/*Action.ts: simulation,
+ * reports, vega, calibration, trace conversion …) when it runs, and the plugin-module and
+ * shard modules load only when needed (test/startup.test.ts checks --version loads no vega).
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../sim/core/errors.js';
@@ -13,16 +16,15 @@ import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerCheck } from './check.js';
 import { registerPick } from './pick.js';
-import { registerPlugins } from './plugins.js';
+import { registerPlugins } from './pluginsCommand.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCapacity } from './capacity.js';
 import { registerMerge } from './merge.js';
-import { ShardDone } from '../lab/shards/context.js';
-import { writePartial } from '../lab/shards/partial.js';
 import { VERSION } from './version.js';
-import { preloadForCommand } from './pluginModules.js';
+import { preloadForCommand } from './pluginPreload.js';
+import type { ShardDone } from '../lab/shards/context.js';
 
 /** The reader of stdout went away (EPIPE): what was asked for is no longer wanted; end quietly. */
 function isClosedPipe(err: unknown): boolean {
@@ -74,13 +76,21 @@ for (const c of allCommands(program)) {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = err instanceof ShardDone ? finishShard(err) : reportError(err);
+  process.exitCode = (await isShardDone(err)) ? await finishShard(err as ShardDone) : reportError(err);
+}
+
+/** The error is the end of a `--shard i/N` run (its module is loaded only by commands that shard). */
+async function isShardDone(err: unknown): Promise<boolean> {
+  if (!(err instanceof Error) || err instanceof CommanderError || err instanceof UserError) return false;
+  const { ShardDone } = await import('../lab/shards/context.js');
+  return err instanceof ShardDone;
 }
 
 /** `--shard i/N` ran its cells: the partial result goes to --out (lab/shards). */
-function finishShard(done: ShardDone): number {
+async function finishShard(done: ShardDone): Promise<number> {
   abortActivePlan();
   try {
+    const { writePartial } = await import('../lab/shards/partial.js');
     writePartial(done.out, done.partial);
   } catch (err) {
     return reportError(err);

@@ -15,14 +15,13 @@
  * saying to compile it (examples/plugins/ ships the .js and its type-checked .ts twin).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { UserError } from '../sim/core/errors.js';
 import { DIALECTS, ParamError, pluginDefinition, pluginDefinitions, registerPlugin, type PluginDefinition } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
-import { parseYamlText } from '../policies/util/userText.js';
 import type { PluginApi } from '../policies/api.js';
 import { SchedulingError, type Plugin } from '../policies/framework/types.js';
 
@@ -226,43 +225,4 @@ function syntaxError(abs: string): { line: number | null; message: string } | nu
   if (!message) return null;
   const at = /:(\d+)\s*$/.exec(lines[0] ?? '');
   return { line: at ? Number(at[1]) : null, message: message.slice('SyntaxError: '.length) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The CLI pre-pass
-
-const READABLE = /\.(ya?ml|json)$/i;
-
-/**
- * The `plugin_modules` of a scenario or pick case file, read from its raw YAML; null when the file
- * is not one (or unreadable: the command itself reports that).
- */
-export function declaredModules(file: string): string[] | null {
-  if (!READABLE.test(file)) return null;
-  try {
-    if (!statSync(file).isFile()) return null;
-    const text = readFileSync(file, 'utf8');
-    // Only files that name the key are parsed here (a document is parsed once more by its command,
-    // which reports its errors; parsing a pathological one twice is what to avoid).
-    if (!text.includes('plugin_modules')) return null;
-    // The strict reader (no warnings, no stack on odd keys).
-    const parsed = parseYamlText(text);
-    if ('error' in parsed) return null;
-    const raw = parsed.value;
-    const list = (raw as { plugin_modules?: unknown } | null)?.plugin_modules;
-    return Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string' && s.length > 0) ? (list as string[]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Loads the plugin modules of every scenario / case file among a command's operands and `--scenario`. */
-export async function preloadForCommand(args: readonly unknown[], opts: Record<string, unknown>): Promise<void> {
-  const extra = opts.pluginModule;
-  if (Array.isArray(extra) && extra.length > 0) await loadPluginModules(extra as string[], null);
-  const files = [...args, opts.scenario].filter((a): a is string => typeof a === 'string' && a.trim() !== '');
-  for (const f of files) {
-    const mods = declaredModules(f);
-    if (mods) await loadPluginModules(mods, f);
-  }
 }

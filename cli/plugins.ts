@@ -2,9 +2,9 @@
  * `routesim plugins`: every registered EPP plugin type with its kinds, configuration dialect(s)
  * (GAIE v1.5.0 `inference.networking.x-k8s.io/v1alpha1`, llm-d-router v0.10.0 `llm-d.ai/v1alpha1`,
  * or both), source version, v0.10 stability/deprecation, description and parameters. A type
- * registered once per dialect is listed once per dialect.
+ * registered once per dialect is listed once per dialect. The command's definition is
+ * cli/pluginsCommand.ts, which loads this module only when the command runs.
  */
-import type { Command } from 'commander';
 import type { z } from 'zod';
 import { DIALECTS, paramDocs, pluginDefinitions } from '../policies/framework/registry.js';
 import { registerCatalog } from '../policies/plugins/index.js';
@@ -13,16 +13,9 @@ import { VERSION } from './version.js';
 import { BASELINE_DOCS, BASELINE_TYPES } from '../policies/baselines/index.js';
 import { namedPolicyDocs } from '../policies/named/index.js';
 
-export function registerPlugins(program: Command): void {
-  program
-    .command('plugins')
-    .description('list every EPP plugin type and every router policy routesim implements: kinds, source version, description, parameters with types and defaults')
-    .option('--json', 'print a JSON document instead of the table')
-    .option('--markdown', 'print the Markdown tables the README carries')
-    .option('--plugin-module <file>', 'also load this user plugin module (.js/.mjs) and list its types; repeatable', (v: string, prev: string[] = []) => [...prev, v])
-    .action((flags: { json?: boolean; markdown?: boolean }) => {
-      process.stdout.write(flags.json ? pluginsJson() : flags.markdown ? pluginsMarkdown() : pluginsTable());
-    });
+/** What `routesim plugins` prints: the table, or --json / --markdown. */
+export function pluginsOutput(flags: { json?: boolean; markdown?: boolean }): string {
+  return flags.json ? pluginsJson() : flags.markdown ? pluginsMarkdown() : pluginsTable();
 }
 
 export function pluginCatalog() {

@@ -1,43 +1,13 @@
-/** `routesim run [scenario]`: simulate every policy of a scenario and report. */
+/**
+ * `routesim run [scenario]`: the command's definition (arguments, options, help). Its work —
+ * simulate every policy of a scenario and report — is in cli/runAction.ts, imported only when the
+ * command runs, so `--help` and the other commands do not load it.
+ */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadRecipe } from '../lab/cells/recipe.js';
-import { parseSetFlag, parseSweepFlag } from '../sim/scenario/overrides/flags.js';
-import { gridPoints } from '../sim/scenario/overrides/grid.js';
-import type { VariantConfigs } from '../lab/cells/executor.js';
-import { renderRunTables } from '../reports/table.js';
-import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
-import { parseJobsFlag } from '../lab/parallel/pool.js';
-import { createExecutor } from '../lab/cells/executors.js';
-import type { ScenarioRecipe } from '../lab/cells/recipe.js';
-import { setShardInputs, shardingActive } from '../lab/shards/context.js';
-import { startShard } from '../lab/shards/flags.js';
-import { serialiseResults } from '../reports/results.js';
-import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
-import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
-import { summaryOptionsFor } from '../sim/metrics/options.js';
-import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
-import { prepareOutputs } from '../reports/outputs/plan.js';
-import { inputError, ScenarioRunError, UserError } from '../sim/core/errors.js';
-import { inputWarnings } from '../sim/scenario/warnings.js';
-import { checkRunSize } from '../sim/scenario/feasibility.js';
-import type { PolicySpec, ScenarioConfig } from '../sim/scenario/types.js';
-import { blisPathsForWrite } from '../sim/workload/traces/blis.js';
-import { policyTracePath } from '../sim/workload/traces/record.js';
-import { createProgress } from './progress.js';
-import { PACKAGE_ROOT, VERSION } from './version.js';
-import { addReplayOptions, replayControlsFromFlags, type ReplayFlagValues } from './trace.js';
-import { replayStats } from '../sim/workload/resolve.js';
-import { renderTraceStats } from '../sim/workload/traces/stats.js';
-import { RunRecorder } from '../sim/workload/traces/record.js';
-import { runWarnings } from './runWarnings.js';
-import { sourceInputFiles } from './sourceInputs.js';
-import { DecisionLog } from '../sim/decisions/log.js';
-import type { DecisionSummary } from '../sim/decisions/summary.js';
-import type { PolicyRun } from '../sim/metrics/types.js';
-import type { Cell } from '../lab/cells/cell.js';
-import type { CollectHooks, Collected, RunPoint } from '../reports/collect.js';
-import { renderDecisionBlock } from '../reports/decisions.js';
+import { PACKAGE_ROOT } from './version.js';
+import { addReplayOptions } from './replayOptions.js';
+import type { RunFlags } from './runAction.js';
 
 /** A repeatable option's values, in order. */
 function collect1(value: string, previous: string[] | undefined): string[] {
@@ -45,23 +15,6 @@ function collect1(value: string, previous: string[] | undefined): string[] {
 }
 
 export const DEFAULT_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'quickstart.yaml');
-
-interface RunFlags extends ReplayFlagValues {
-  traceOut?: string;
-  out?: string;
-  requestsCsv?: string;
-  json?: boolean;
-  seeds?: string;
-  sweepRate?: string;
-  updateBaseline?: string;
-  decisions?: string;
-  decisionsSample?: string;
-  decisionSummary?: boolean;
-  jobs?: string;
-  shard?: string;
-  set?: string[];
-  sweep?: string[];
-}
 
 export function registerRun(program: Command): void {
   addReplayOptions(program.command('run'))
@@ -81,179 +34,8 @@ export function registerRun(program: Command): void {
     .option('-j, --jobs <n>', 'run independent simulations (policy × seed × sweep point) on this many worker threads (default: the machine\'s cores); the output is byte-identical to --jobs 1')
     .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the simulations) and write a partial result to --out; combine the parts with routesim merge')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
-    .action((scenarioPath: string | undefined, flags: RunFlags) => run(scenarioPath ?? DEFAULT_SCENARIO, flags));
-}
-
-/** The files `--trace-out FILE` writes: a TraceV2 pair per policy (FILE.<policy>.* with several). */
-function traceOutFiles(path: string, scenario: ScenarioConfig): string[] {
-  const several = scenario.policies.length > 1;
-  return scenario.policies.flatMap((p) => {
-    const pair = blisPathsForWrite(policyTracePath(path, p.name, several));
-    return [pair.header, pair.data];
-  });
-}
-
-/** Every output of a run, checked and staged before the simulation (reports/outputs). */
-function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
-  const src = scenario.workload.source;
-  return prepareOutputs(
-    [
-      { flag: '--out', path: flags.out, stdout: true, example: 'results.json' },
-      { flag: '--update-baseline', path: flags.updateBaseline, stdout: true, example: 'baseline.json' },
-      { flag: '--requests-csv', path: flags.requestsCsv, stdout: true, example: 'requests.csv' },
-      { flag: '--decisions', path: flags.decisions, stdout: true, example: 'decisions.jsonl' },
-      {
-        flag: '--trace-out',
-        path: flags.traceOut,
-        files: flags.traceOut ? traceOutFiles(flags.traceOut, scenario) : [],
-        noStdoutWhy: 'a trace is a pair of files (header .yaml + rows .csv); give a file name, e.g. --trace-out run.csv',
-        example: 'run.csv',
-      },
-    ],
-    { inputs: [path, ...sourceInputFiles(src)], stdoutTakenBy: flags.json ? '--json' : null },
-  );
-}
-
-async function run(path: string, flags: RunFlags): Promise<void> {
-  if (path.trim() === '') throw new UserError('the scenario path is empty (fix: give a scenario file, e.g. routesim run scenarios/quickstart.yaml, or no argument for the embedded quickstart)');
-  const recipe: ScenarioRecipe = { path, overrides: (flags.set ?? []).map(parseSetFlag), replay: replayControlsFromFlags(flags), pluginModules: [] };
-  const scenario = loadRecipe(recipe);
-  const grid = gridPlan(recipe, scenario, flags.sweep);
-  const plan = { ...planFor(scenario, parseSeedsFlag(flags.seeds), parseRatesFlag(flags.sweepRate)), grid: grid?.plan ?? null };
-  // Rates given as a flag must keep every sweep point within the run-size limits too.
-  if (flags.sweepRate !== undefined && plan.sweepRates !== null) checkRunSize({ ...scenario, sweep: { rates: plan.sweepRates } }, '--sweep-rate');
-  decisionsSample(flags);
-  const configOf: VariantConfigs = grid?.configOf ?? (() => scenario);
-  const jobs = flags.jobs === undefined ? autoJobs(scenario, plan, configOf) : parseJobsFlag(flags.jobs);
-  setShardInputs([path, ...sourceInputFiles(scenario.workload.source)]);
-  if (flags.shard !== undefined) {
-    const refused = [['--json', flags.json], ['--update-baseline', flags.updateBaseline], ['--requests-csv', flags.requestsCsv], ['--trace-out', flags.traceOut], ['--decisions', flags.decisions], ['--decision-summary', flags.decisionSummary]] as const;
-    startShard(flags.shard, { out: flags.out, refused, documentOutputs: ['--json', '--update-baseline'], argv: process.argv.slice(2), version: VERSION });
-  }
-  const outputs = runOutputs(path, flags, scenario);
-  try {
-    await runWith(path, scenario, plan, flags, outputs, recipe, jobs, configOf);
-  } catch (err) {
-    outputs.abort();
-    throw err instanceof ScenarioRunError ? new UserError(`${path}: ${err.message}`) : err;
-  }
-}
-
-async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {
-  const traceStats = replayStats(scenario);
-  if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
-  const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
-  const csv = flags.requestsCsv ? openAtomicStream(flags.requestsCsv) : null;
-  const decisionsOut = flags.decisions ? openAtomicStream(flags.decisions) : null;
-  const decisionSummaries = new Map<string, DecisionSummary>();
-  const logs = new Map<string, DecisionLog>();
-  const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
-  const sample = decisionsSample(flags);
-  const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan, configOf);
-  const progress = createProgress(scenario.name, total);
-  let doneBefore = 0;
-  try {
-    const extendedCsv = csvIsExtended(scenario);
-    const attemptsCsv = hasResilienceOrChurn(scenario);
-    csv?.write(requestsCsvHeader(extendedCsv, attemptsCsv));
-    const hooks = {
-      onProgress: (arrived: number) => progress.update(doneBefore + arrived),
-      ...(recorder ? { onArrival: recorder.onArrival } : {}),
-      ...(wantDecisions
-        ? {
-            // Every policy gets a log (another pool's picker may be an EPP); only those that scheduled report.
-            decisionLog: (policy: PolicySpec) => {
-              const log = new DecisionLog({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
-              logs.set(policy.name, log);
-              return log;
-            },
-          }
-        : {}),
-      onPolicyDone: (run: PolicyRun, point: RunPoint) => {
-        const log = point.primary ? logs.get(run.policy) : undefined;
-        const summary = log?.summary();
-        if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
-        doneBefore += run.records.length;
-        if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
-          recorder?.policyDone(run);
-        } else recorder?.discard();
-      },
-    };
-    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, configOf, csv !== null || recorder !== null || wantDecisions, (requests) => {
-      doneBefore += requests;
-      progress.update(doneBefore);
+    .action(async (scenarioPath: string | undefined, flags: RunFlags) => {
+      const { run } = await import('./runAction.js');
+      return run(scenarioPath ?? DEFAULT_SCENARIO, flags);
     });
-    progress.stop();
-    const runLines = runWarnings(path, scenario, primary);
-    for (const line of runLines) process.stderr.write(`${line}\n`);
-    const warnings = [...inputWarnings(), ...runLines.map((l) => l.replace(/^routesim: warning: /, ''))];
-    const withDecisions = decisionSummaries.size === 0 ? doc : { ...doc, policies: doc.policies.map((p) => (decisionSummaries.has(p.name) ? { ...p, decisions: decisionSummaries.get(p.name)! } : p)) };
-    const full = { ...withDecisions, ...(traceStats ? { trace: traceStats } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
-    if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
-    if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
-    csv?.commit();
-    decisionsOut?.commit();
-    recorder?.commit();
-    // Every file renamed into place together (or none), then stdout.
-    outputs.commit();
-    if (outputs.usesStdout) return;
-    const traceHead = traceStats && scenario.workload.source?.kind === 'trace' ? renderTraceStats(`trace ${scenario.workload.source.path} (${scenario.workload.source.format}) as replayed:`, traceStats) + '\n' : '';
-    process.stdout.write(flags.json ? serialiseResults(full) : traceHead + renderRunTables(primary, full) + renderDecisionBlock(full));
-  } catch (err) {
-    progress.stop();
-    csv?.abort();
-    decisionsOut?.abort();
-    recorder?.abort();
-    throw err;
-  }
-}
-
-/**
- * The sweep grid: `--sweep PATH=V1,V2` flags (they replace the file's grid) or the file's own
- * `sweep:` paths; each point's scenario is built (and so checked) now, once.
- */
-function gridPlan(recipe: ScenarioRecipe, scenario: ScenarioConfig, sweepFlags: readonly string[] | undefined): { plan: GridPlan; configOf: VariantConfigs } | null {
-  const dimensions = sweepFlags !== undefined && sweepFlags.length > 0 ? sweepFlags.map(parseSweepFlag) : [...(scenario.sweep?.dimensions ?? [])];
-  if (dimensions.length === 0) return null;
-  const dup = dimensions.find((d, i) => dimensions.findIndex((e) => e.path === d.path) !== i);
-  if (dup) throw new UserError(`--sweep ${dup.path}: the path is swept twice (fix: give each path once, with all its values: --sweep ${dup.path}=V1,V2)`);
-  const points = gridPoints(dimensions);
-  const configs = points.map((p) => loadRecipe(recipe, p));
-  return { plan: { dimensions, points }, configOf: (v) => (v === 0 ? scenario : configs[v - 1]!) };
-}
-
-/** Simulated requests below which worker threads cost more to start than they save (without --jobs). */
-const WORKERS_PAY_FROM_REQUESTS = 50_000;
-
-/** Without --jobs: the machine's cores when the plan is big enough to repay starting workers, else 1. */
-function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): number {
-  const perRun = scenario.requests ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
-  return perRun * plannedRuns(scenario, plan, configOf) >= WORKERS_PAY_FROM_REQUESTS ? parseJobsFlag(undefined) : 1;
-}
-
-/**
- * Runs the plan: in this thread with --jobs 1 (or a single simulation), else on worker threads;
- * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
- */
-async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
-  if (!shardingActive() && (jobs <= 1 || plannedRuns(scenario, plan, configOf) <= 1)) return collectResults(scenario, plan, VERSION, hooks, configOf);
-  const local = (c: Cell): boolean => recordsWanted && c.timeseries;
-  const points = plan.grid?.points ?? [];
-  const exec = createExecutor({ recipe, variantOverrides: (v) => (v === 0 ? [] : points[v - 1]!), configOf, jobs });
-  try {
-    return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, configOf, local);
-  } finally {
-    await exec.close();
-  }
-}
-
-/** `--decisions-sample` as a share in (0, 1] (1 when absent); only valid with --decisions. */
-function decisionsSample(flags: RunFlags): number {
-  const t = flags.decisionsSample;
-  if (t === undefined) return 1;
-  if (!flags.decisions) throw new UserError('--decisions-sample: only meaningful with --decisions (fix: add --decisions decisions.jsonl, or drop --decisions-sample)');
-  const x = Number(t.trim());
-  if (t.trim() === '' || !Number.isFinite(x) || !(x > 0) || x > 1) throw inputError('--decisions-sample', '', `expected a share 0 < share ≤ 1, got ${JSON.stringify(t)}`, 'pass e.g. --decisions-sample 0.1');
-  return x;
 }

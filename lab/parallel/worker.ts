@@ -7,7 +7,7 @@ import { ScenarioRunError, UserError } from '../../sim/core/errors.js';
 import { muteInputWarnings } from '../../sim/scenario/warnings.js';
 import type { ScenarioConfig } from '../../sim/scenario/types.js';
 import type { Override } from '../../sim/scenario/overrides/types.js';
-import { preloadForCommand } from '../../cli/pluginModules.js';
+import { preloadForCommand } from '../../cli/pluginPreload.js';
 import type { Cell, CellResult } from '../cells/cell.js';
 import { runCell } from '../cells/runCell.js';
 import { loadRecipe, type ScenarioRecipe } from '../cells/recipe.js';

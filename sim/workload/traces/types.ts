@@ -4,6 +4,10 @@ import type { Segment } from '../request.js';
 export const TRACE_FORMATS = ['routesim', 'mooncake', 'azure', 'blis', 'inference-perf'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
+/** The formats a trace can be written in (sim/workload/traces/write.ts). */
+export const WRITABLE_FORMATS = ['routesim', 'mooncake', 'azure', 'blis'] as const;
+export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
+
 /** One request of a trace as read. */
 export interface TraceRow {
   /** Arrival, integer µs on the trace's own clock (0 = the trace's start; Azure: its first row). */

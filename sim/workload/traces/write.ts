@@ -14,10 +14,9 @@ import { blisRequestOf, blisRow, writeBlis, type BlisHeaderInfo } from './blis.j
 import { jsonlLine } from './jsonl.js';
 import { openTextSink } from './lines.js';
 import { MOONCAKE_BLOCK_TOKENS } from './mooncake.js';
+import { WRITABLE_FORMATS, type WritableFormat } from './types.js';
 
-
-export const WRITABLE_FORMATS = ['routesim', 'mooncake', 'azure', 'blis'] as const;
-export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
+export { WRITABLE_FORMATS, type WritableFormat };
 
 /** The output format for `path` when none is named: .jsonl → routesim, .csv / .yaml → blis. */
 export function outputFormat(path: string, named: string | undefined): WritableFormat {
