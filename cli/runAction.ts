@@ -11,7 +11,6 @@ import type { ScenarioRecipe } from '../lab/cells/recipe.js';
 import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
 import { serialiseResults } from '../reports/results.js';
-import { csvIsExtended, requestsCsvHeader, requestsCsvRows } from '../reports/requestsCsv.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
@@ -30,7 +29,7 @@ import { renderTraceStats } from '../sim/workload/traces/stats.js';
 import { RunRecorder } from '../sim/workload/traces/record.js';
 import { runWarnings } from './runWarnings.js';
 import { sourceInputFiles } from './sourceInputs.js';
-import { DecisionLog } from '../sim/decisions/log.js';
+import type { DecisionLog } from '../sim/decisions/log.js';
 import type { DecisionSummary } from '../sim/decisions/summary.js';
 import type { PolicyRun } from '../sim/metrics/types.js';
 import type { Cell } from '../lab/cells/cell.js';
@@ -111,6 +110,9 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
 }
 
 async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {
+  // The modules of optional outputs (the CSV writer, the decision log) load only when asked for.
+  const csvFormat = flags.requestsCsv ? await import('../reports/requestsCsv.js') : null;
+  const Log = flags.decisions || flags.decisionSummary === true ? (await import('../sim/decisions/log.js')).DecisionLog : null;
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
@@ -124,17 +126,17 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
   try {
-    const extendedCsv = csvIsExtended(scenario);
+    const extendedCsv = csvFormat?.csvIsExtended(scenario) ?? false;
     const attemptsCsv = hasResilienceOrChurn(scenario);
-    csv?.write(requestsCsvHeader(extendedCsv, attemptsCsv));
+    if (csvFormat) csv?.write(csvFormat.requestsCsvHeader(extendedCsv, attemptsCsv));
     const hooks = {
       onProgress: (arrived: number) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
-      ...(wantDecisions
+      ...(wantDecisions && Log
         ? {
             // Every policy gets a log (another pool's picker may be an EPP); only those that scheduled report.
             decisionLog: (policy: PolicySpec) => {
-              const log = new DecisionLog({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
+              const log = new Log({ policy: policy.name, seed: scenario.seed, sample, write: decisionsOut ? (line) => decisionsOut.write(`${line}\n`) : null });
               logs.set(policy.name, log);
               return log;
             },
@@ -146,7 +148,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
         if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
         doneBefore += run.records.length;
         if (point.primary) {
-          csv?.write(requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
+          if (csvFormat) csv?.write(csvFormat.requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
           recorder?.policyDone(run);
         } else recorder?.discard();
       },
