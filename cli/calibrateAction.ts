@@ -6,6 +6,9 @@
  * and writes the calibration file (sim/calibration/calibrationFile.ts) a scenario references with
  * `step_time: {calibration: FILE}`. Without --out the file goes to stdout (one YAML document) and
  * the report to stderr.
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/calibrate.ts, which
+ * imports this module only when the command runs.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';

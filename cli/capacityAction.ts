@@ -3,6 +3,9 @@
  * `--max-rate` (highest passing rate per policy), `--min-replicas RATE` (fewest replicas per
  * policy, optionally per GPU type), `--options FILE` (max rate and cost of each fleet option, the
  * Pareto front). Probes run as cells on the command's executor; outputs are all-or-nothing.
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/capacity.ts, which
+ * imports this module only when the command runs.
  */
 import { mkdirSync } from 'node:fs';
 import { answerCapacity, Variants, type CapacityQuestion } from '../lab/capacity/plan.js';

@@ -4,6 +4,9 @@
  * summary, and exits 1 on any violation, 0 otherwise (2 on unusable input, via main.ts). It first
  * refuses (exit 2) a current run of different work than the baseline (reports/check/workload.ts)
  * unless --allow-workload-change is given.
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/check.ts, which
+ * imports this module only when the command runs.
  */
 import { writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';

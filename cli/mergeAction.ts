@@ -5,6 +5,9 @@
  * answers every simulation from the parts, so the document is written by the same code as an
  * unsharded run: byte-identical. The scenario files must be at the same relative paths as where
  * the shards ran (their bytes are part of the fingerprint).
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/merge.ts, which
+ * imports this module only when the command runs.
  */
 import type { Command } from 'commander';
 import { UserError } from '../sim/core/errors.js';

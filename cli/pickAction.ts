@@ -7,6 +7,9 @@
  * `routesim pick --from-decision FILE:LINE [--scenario S | --config C]` replays one line of
  * `routesim run --decisions` as a one-request case expecting the logged pick (harness/fromDecision.ts
  * says which state is reproduced and which is pinned to the logged scores).
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/pick.ts, which
+ * imports this module only when the command runs.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../policies/config/errors.js';

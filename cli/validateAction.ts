@@ -6,6 +6,9 @@
  * ../shared/reference/calibration.md §4.6). `--out FILE` writes the comparison as JSON; `--chart
  * DIR` the running / waiting / KV-use chart (reports/charts/validation.ts) as .vl.json + .svg.
  * Large errors are a result, not a failure: the command exits 0 whenever it ran.
+ *
+ * This is the command's work; its definition (arguments, options, help) is cli/validate.ts, which
+ * imports this module only when the command runs.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { loadScenarioFile } from '../sim/scenario/load.js';
