@@ -12,6 +12,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSy
 import { dirname, join } from 'node:path';
 import writeFileAtomicPkg from 'write-file-atomic';
 import { activePlan, type StagedOutput } from './outputs/plan.js';
+import { inputError } from '../sim/core/errors.js';
 
 /** The staged output for `path` when a plan is active (throws for an undeclared path). */
 function staged(path: string): StagedOutput | null {
@@ -58,7 +59,15 @@ export function openAtomicStream(path: string): AtomicStream {
   if (s) {
     // A plan's temporary file: commit marks it complete (the plan publishes it), abort un-marks it.
     s.ready = false;
-    return fileStream(s.tmp, s.target.given, () => (s.ready = true), () => (s.ready = false));
+    try {
+      return fileStream(s.tmp, s.target.given, () => (s.ready = true), () => (s.ready = false));
+    } catch (err) {
+      // The staged file's folder went away after the plan staged it (another process removed it).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === undefined) throw err;
+      const name = s.target.flag.startsWith('-') ? `${s.target.flag} ${s.target.given}` : s.target.given;
+      throw inputError(name, '', `cannot publish the output (${code}); every old file was kept`, 'check the disk and the folders, then run again');
+    }
   }
   mkdirSync(dirname(path), { recursive: true });
   const tmpPath = `${path}.tmp-${process.pid}-${streamCounter++}`;

@@ -106,6 +106,26 @@ describe('output plan (in process)', () => {
     }
   });
 
+  it('a staged stream whose folder vanished before it opened is the one-line publish error, not an internal one', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'sub'));
+    const target = join(dir, 'sub', 'req.csv');
+    const plan = prepareOutputs([{ flag: '--requests-csv', path: target }]);
+    try {
+      rmSync(join(dir, 'sub'), { recursive: true, force: true });
+      let err: unknown;
+      try {
+        openAtomicStream(target);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toBe(`--requests-csv ${target}: cannot publish the output (ENOENT); every old file was kept (fix: check the disk and the folders, then run again)`);
+    } finally {
+      plan.abort();
+    }
+  });
+
   it('a symlink and its target are one file', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'real.json'), 'x');

@@ -67,6 +67,14 @@ export class KvCache {
     return this.cached.get(hash);
   }
 
+  /**
+   * Whether `block` is the cached block of `hash`: exactly `lookup(hash) === block` (a block holds
+   * a hash only while the index maps that hash to it), but one array read instead of a probe.
+   */
+  holds(block: number, hash: number): boolean {
+    return this.hashOf[block] === hash;
+  }
+
   /** True if taking a reference to `block` would remove it from the free queue. */
   isFree(block: number): boolean {
     return this.inFree[block] === 1;

@@ -47,7 +47,6 @@ export class Scheduler {
    */
   private readonly tokenDelayUs: number;
   private readonly completionDelayUs: number;
-  private readonly hits: number[] = [];
   /**
    * When not null, `complete` appends each sequence that streamed its first token (prefill legs
    * excepted: their one token goes to the sidecar, not the client). The simulation sets it only when
@@ -364,14 +363,25 @@ export class Scheduler {
     return out;
   }
 
-  /** Cached leading blocks: whole blocks only, at most known − 1 tokens. */
+  /**
+   * Cached leading blocks: whole blocks only, at most known − 1 tokens. A request that waits is
+   * looked up again every step; the blocks it found last time are re-checked by `holds` (the same
+   * answer as a probe of the index, kvCache.ts) and only the rest is probed.
+   */
   private lookupPrefix(seq: Sequence, known: number): number[] {
-    const hits = this.hits;
-    hits.length = 0;
-    if (!this.kv.prefixCaching) return hits;
+    const hits = seq.prefixHits;
+    if (!this.kv.prefixCaching) {
+      hits.length = 0;
+      return hits;
+    }
     const maxBlocks = Math.floor((known - 1) / this.bs);
-    for (let b = 0; b < maxBlocks; b++) {
-      const blk = this.kv.lookup(seq.hasher.hashAt(b));
+    const hasher = seq.hasher;
+    let b = 0;
+    const kept = Math.min(hits.length, maxBlocks);
+    while (b < kept && this.kv.holds(hits[b]!, hasher.hashAt(b))) b++;
+    hits.length = b;
+    for (; b < maxBlocks; b++) {
+      const blk = this.kv.lookup(hasher.hashAt(b));
       if (blk < 0) break;
       hits.push(blk);
     }

@@ -22,6 +22,11 @@ export class Sequence {
   outputDone = 0;
   /** KV blocks held, in sequence order. */
   blocks: number[] = [];
+  /**
+   * While waiting: the cached leading blocks the scheduler found at its last look (scheduler.ts
+   * lookupPrefix), so the next step re-checks them by block instead of probing every hash again.
+   */
+  prefixHits: number[] = [];
   /** Leading blocks already registered in the prefix cache under their hash. */
   registeredBlocks = 0;
   /** Engine time of the last emitted token, µs (-1 before the first). */
