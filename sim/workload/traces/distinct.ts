@@ -1,0 +1,206 @@
+/**
+ * Sets of 53-bit block keys (the chained prefix hashes of `joinLanes`) for the trace statistics'
+ * ideal cache, in memory that does not grow past a fixed budget, however many rows a trace has:
+ * - `KeySet`: exact, an open-addressing hash set on a Float64Array (8 B a slot, linear probing,
+ *   load ≤ 3/4, doubling), free of V8's 2^24-entry limit on a JS Set;
+ * - `BloomKeySet`: a Bloom filter of fixed size, no false negatives; a key never added is taken
+ *   for a member with probability (share of bits set)^hashes, reported by `falsePositiveRate()`;
+ * - `PrefixKeySet`: exact until the exact set would outgrow its slot budget, then the same keys
+ *   moved into a Bloom filter (`estimate()` says which and with what error).
+ * Keys are non-negative integers below 2^53 (block hashes); any such number works.
+ */
+import { fmix32 } from '../../core/hash.js';
+
+const TWO_32 = 4294967296;
+
+/** The common surface of the exact set and the Bloom filter. */
+export interface KeyMembership {
+  has(key: number): boolean;
+  add(key: number): void;
+}
+
+/** Exact set of non-negative integer keys < 2^53 on a Float64Array (0 marks an empty slot). */
+export class KeySet implements KeyMembership {
+  private table: Float64Array;
+  private mask: number;
+  private hasZero = false;
+  /** Distinct keys held. */
+  size = 0;
+
+  constructor(initialSlots = 1 << 12) {
+    this.table = new Float64Array(initialSlots);
+    this.mask = initialSlots - 1;
+  }
+
+  /** Slots allocated (8 B each). */
+  get slots(): number {
+    return this.table.length;
+  }
+
+  /** True when one more distinct key would make the table grow. */
+  get full(): boolean {
+    return (this.size + 1) * 4 > this.table.length * 3;
+  }
+
+  has(key: number): boolean {
+    if (key === 0) return this.hasZero;
+    const t = this.table;
+    for (let i = slotOf(key) & this.mask; ; i = (i + 1) & this.mask) {
+      const v = t[i]!;
+      if (v === key) return true;
+      if (v === 0) return false;
+    }
+  }
+
+  add(key: number): void {
+    if (key === 0) {
+      if (!this.hasZero) this.size++;
+      this.hasZero = true;
+      return;
+    }
+    if (this.full && !this.has(key)) this.grow();
+    if (insert(this.table, this.mask, key)) this.size++;
+  }
+
+  /** Every key held, in table order. */
+  *keys(): Generator<number> {
+    if (this.hasZero) yield 0;
+    for (const v of this.table) if (v !== 0) yield v;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.mask = this.table.length - 1;
+    for (const v of old) if (v !== 0) insert(this.table, this.mask, v);
+  }
+}
+
+/** The home slot of a key: its low 32 bits (already a finalised hash lane), mixed once more. */
+function slotOf(key: number): number {
+  return fmix32(key >>> 0 ^ Math.floor(key / TWO_32));
+}
+
+/** Inserts `key` (≠ 0); false when it was present. */
+function insert(t: Float64Array, mask: number, key: number): boolean {
+  for (let i = slotOf(key) & mask; ; i = (i + 1) & mask) {
+    const v = t[i]!;
+    if (v === key) return false;
+    if (v === 0) {
+      t[i] = key;
+      return true;
+    }
+  }
+}
+
+/** A Bloom filter over the same keys: `bits` (a power of two ≥ 32) bits, `hashes` probes (double hashing). */
+export class BloomKeySet implements KeyMembership {
+  private readonly words: Int32Array;
+  private readonly mask: number;
+  /** Bits set so far. */
+  private set = 0;
+
+  constructor(
+    readonly bits: number,
+    readonly hashes: number,
+  ) {
+    this.words = new Int32Array(bits / 32);
+    this.mask = bits - 1;
+  }
+
+  has(key: number): boolean {
+    const lo = key >>> 0;
+    const hi = Math.floor(key / TWO_32);
+    const h1 = fmix32(lo ^ 0x2545f491);
+    const h2 = fmix32(hi ^ Math.imul(lo, 0x9e3779b1)) | 1;
+    for (let i = 0; i < this.hashes; i++) {
+      const b = (h1 + Math.imul(i, h2)) & this.mask;
+      if ((this.words[b >>> 5]! & (1 << (b & 31))) === 0) return false;
+    }
+    return true;
+  }
+
+  add(key: number): void {
+    const lo = key >>> 0;
+    const hi = Math.floor(key / TWO_32);
+    const h1 = fmix32(lo ^ 0x2545f491);
+    const h2 = fmix32(hi ^ Math.imul(lo, 0x9e3779b1)) | 1;
+    for (let i = 0; i < this.hashes; i++) {
+      const b = (h1 + Math.imul(i, h2)) & this.mask;
+      const w = b >>> 5;
+      const bit = 1 << (b & 31);
+      if ((this.words[w]! & bit) === 0) {
+        this.words[w]! |= bit;
+        this.set++;
+      }
+    }
+  }
+
+  /** Probability that a key never added is reported present, given the bits set now: (set / bits)^hashes. */
+  falsePositiveRate(): number {
+    return (this.set / this.bits) ** this.hashes;
+  }
+}
+
+/** Sizes of a `PrefixKeySet`. */
+export interface PrefixKeyBudget {
+  /** Most slots of the exact set (a power of two; 8 B each): it holds up to 3/4 of them. */
+  readonly exactSlots: number;
+  /** Bits of the Bloom filter used past that (a power of two). */
+  readonly bloomBits: number;
+  readonly bloomHashes: number;
+}
+
+/**
+ * Exact to 2^22 slots (32 MB, 3,145,728 distinct keys), then a 2^29-bit (64 MB) Bloom filter with
+ * 8 probes, (1 − e^(−8n/2^29))^8: at 10 M keys its false-positive rate is ≈ 10⁻⁷, at 30 M
+ * ≈ 3·10⁻⁴, at 60 M ≈ 1.5 %, at 100 M ≈ 13 %. Peak: 96 MB, while the keys move across.
+ */
+export const DEFAULT_PREFIX_BUDGET: PrefixKeyBudget = { exactSlots: 1 << 22, bloomBits: 2 ** 29, bloomHashes: 8 };
+
+/** How a `PrefixKeySet` answered: null while exact, else the Bloom filter's parameters and error. */
+export interface KeySetEstimate {
+  readonly method: 'bloom';
+  /** Distinct keys held exactly when the set switched to the filter. */
+  readonly exact_until: number;
+  readonly bits: number;
+  readonly hashes: number;
+  /** Final false-positive rate (the highest it reached): each unseen key is taken for seen with at most this probability. */
+  readonly false_positive_rate: number;
+}
+
+/** Exact set of keys within `budget.exactSlots`, then a Bloom filter holding the same keys. */
+export class PrefixKeySet implements KeyMembership {
+  private exact: KeySet | null;
+  private bloom: BloomKeySet | null = null;
+  private switchedAt = 0;
+
+  constructor(private readonly budget: PrefixKeyBudget = DEFAULT_PREFIX_BUDGET) {
+    this.exact = new KeySet(Math.min(1 << 12, budget.exactSlots));
+  }
+
+  has(key: number): boolean {
+    return this.exact !== null ? this.exact.has(key) : this.bloom!.has(key);
+  }
+
+  add(key: number): void {
+    const e = this.exact;
+    if (e === null) return this.bloom!.add(key);
+    if (e.full && e.slots >= this.budget.exactSlots && !e.has(key)) {
+      const b = new BloomKeySet(this.budget.bloomBits, this.budget.bloomHashes);
+      for (const k of e.keys()) b.add(k);
+      this.switchedAt = e.size;
+      this.exact = null;
+      this.bloom = b;
+      return b.add(key);
+    }
+    e.add(key);
+  }
+
+  /** null while every answer was exact. */
+  estimate(): KeySetEstimate | null {
+    const b = this.bloom;
+    if (b === null) return null;
+    return { method: 'bloom', exact_until: this.switchedAt, bits: b.bits, hashes: b.hashes, false_positive_rate: b.falsePositiveRate() };
+  }
+}
