@@ -85,7 +85,7 @@ describe('BloomKeySet', () => {
 });
 
 describe('PrefixKeySet: exact, then a Bloom filter', () => {
-  const budget = { exactSlots: 64, bloomBits: 2 ** 16, bloomHashes: 4 };
+  const budget = { exactSlots: 64, bloomBits: 2 ** 16, bloomHashes: 4, shards: 1 };
 
   it('is exact up to 3/4 of its slot budget (48 of 64) and switches on the 49th distinct key', () => {
     const keys = randomKeys(60, 11);
@@ -100,6 +100,22 @@ describe('PrefixKeySet: exact, then a Bloom filter', () => {
     // 49 keys × 4 probes in 65,536 bits: at most 196 bits set → rate ≤ (196/65,536)^4 ≈ 8·10⁻¹¹.
     expect(e.false_positive_rate).toBeLessThanOrEqual((196 / 65536) ** 4);
     expect(e.false_positive_rate).toBeGreaterThan(0);
+  });
+
+  it('in shards, each switches on its own: exact until the first shard is full, no key lost', () => {
+    // 4 shards of 64 slots each hold ≤ 48 keys: the first switch comes after 48…4 × 48 = 192 keys.
+    const keys = randomKeys(400, 13);
+    const s = new PrefixKeySet({ exactSlots: 256, bloomBits: 2 ** 16, bloomHashes: 4, shards: 4 });
+    for (const k of keys.slice(0, 48)) s.add(k);
+    expect(s.estimate()).toBeNull(); // no shard can be over 48 yet
+    for (const k of keys) s.add(k);
+    const e = s.estimate()!;
+    expect(e.exact_until).toBeGreaterThanOrEqual(48);
+    expect(e.exact_until).toBeLessThanOrEqual(192);
+    expect(e.bits).toBe(2 ** 16);
+    for (const k of keys) expect(s.has(k)).toBe(true);
+    // Each shard's filter has 2^14 bits; ≤ 400 × 4 bits set in any → rate ≤ (1600 / 16,384)^4 ≈ 9·10⁻⁵.
+    expect(e.false_positive_rate).toBeLessThanOrEqual((1600 / 16384) ** 4);
   });
 });
 
@@ -127,7 +143,7 @@ describe('ideal prefix reuse through the switch', () => {
   });
 
   it('past the exact budget the figures carry the estimate and never fall below the exact ones', () => {
-    const s = statsOf(sharedTrace(), { prefixBudget: { exactSlots: 64, bloomBits: 2 ** 20, bloomHashes: 8 } });
+    const s = statsOf(sharedTrace(), { prefixBudget: { exactSlots: 64, bloomBits: 2 ** 20, bloomHashes: 8, shards: 1 } });
     const p = s.prefix_reuse!;
     expect(p.estimate).toMatchObject({ method: 'bloom', exact_until: 48, bits: 2 ** 20, hashes: 8 });
     // ≤ 402 keys × 8 probes in 2^20 bits → rate ≤ (3216 / 1,048,576)^8 ≈ 8·10⁻²¹: the same counts.
@@ -139,7 +155,7 @@ describe('ideal prefix reuse through the switch', () => {
     const path = sharedTrace();
     fc.assert(
       fc.property(fc.integer({ min: 10, max: 16 }), fc.integer({ min: 1, max: 4 }), (log2Bits, hashes) => {
-        const p = statsOf(path, { prefixBudget: { exactSlots: 16, bloomBits: 2 ** log2Bits, bloomHashes: hashes } }).prefix_reuse!;
+        const p = statsOf(path, { prefixBudget: { exactSlots: 16, bloomBits: 2 ** log2Bits, bloomHashes: hashes, shards: 1 } }).prefix_reuse!;
         expect(p.reused_blocks).toBeGreaterThanOrEqual(398);
         expect(p.token_reuse).toBeGreaterThanOrEqual(0.6633);
       }),

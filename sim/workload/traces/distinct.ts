@@ -5,8 +5,9 @@
  *   load ≤ 3/4, doubling), free of V8's 2^24-entry limit on a JS Set;
  * - `BloomKeySet`: a Bloom filter of fixed size, no false negatives; a key never added is taken
  *   for a member with probability (share of bits set)^hashes, reported by `falsePositiveRate()`;
- * - `PrefixKeySet`: exact until the exact set would outgrow its slot budget, then the same keys
- *   moved into a Bloom filter (`estimate()` says which and with what error).
+ * - `PrefixKeySet`: keys split by hash into shards, each exact until its table would outgrow its
+ *   share of the slot budget, then its keys moved into a Bloom filter of its share of the bits
+ *   (`estimate()` says whether and with what error).
  * Keys are non-negative integers below 2^53 (block hashes); any such number works.
  */
 import { fmix32 } from '../../core/hash.js';
@@ -144,63 +145,83 @@ export class BloomKeySet implements KeyMembership {
 
 /** Sizes of a `PrefixKeySet`. */
 export interface PrefixKeyBudget {
-  /** Most slots of the exact set (a power of two; 8 B each): it holds up to 3/4 of them. */
+  /** Most slots of the exact sets in all (a power of two; 8 B each): each holds up to 3/4 of its share. */
   readonly exactSlots: number;
-  /** Bits of the Bloom filter used past that (a power of two). */
+  /** Bits of the Bloom filters in all (a power of two). */
   readonly bloomBits: number;
   readonly bloomHashes: number;
+  /** Shards (a power of two ≤ 64): keys are split by hash, each shard has its share of both budgets. */
+  readonly shards: number;
 }
 
 /**
- * Exact to 2^22 slots (32 MB, 3,145,728 distinct keys), then a 2^29-bit (64 MB) Bloom filter with
- * 8 probes, (1 − e^(−8n/2^29))^8: at 10 M keys its false-positive rate is ≈ 10⁻⁷, at 30 M
- * ≈ 3·10⁻⁴, at 60 M ≈ 1.5 %, at 100 M ≈ 13 %. Peak: 96 MB, while the keys move across.
+ * Exact to 2^23 slots (64 MB, ≈ 6.29 M distinct keys), then 2^29 Bloom bits (64 MB) with 8
+ * probes, (1 − e^(−8n/2^29))^8: at 10 M keys the false-positive rate is ≈ 10⁻⁷, at 30 M
+ * ≈ 3·10⁻⁴, at 60 M ≈ 1.5 %, at 100 M ≈ 13 %. In 64 shards, each switching on its own when its
+ * 1 MB exact table is full, so the switch costs 1 MB more at a time, not a second 64 MB.
  */
-export const DEFAULT_PREFIX_BUDGET: PrefixKeyBudget = { exactSlots: 1 << 22, bloomBits: 2 ** 29, bloomHashes: 8 };
+export const DEFAULT_PREFIX_BUDGET: PrefixKeyBudget = { exactSlots: 1 << 23, bloomBits: 2 ** 29, bloomHashes: 8, shards: 64 };
 
-/** How a `PrefixKeySet` answered: null while exact, else the Bloom filter's parameters and error. */
+/** How a `PrefixKeySet` answered: null while exact, else the Bloom filters' parameters and error. */
 export interface KeySetEstimate {
   readonly method: 'bloom';
-  /** Distinct keys held exactly when the set switched to the filter. */
+  /** Distinct keys held, all exactly, when the first shard switched to its filter. */
   readonly exact_until: number;
+  /** Bloom bits in all (shards × bits each). */
   readonly bits: number;
   readonly hashes: number;
-  /** Final false-positive rate (the highest it reached): each unseen key is taken for seen with at most this probability. */
+  /**
+   * Final false-positive rate (the highest it reached): an unseen key is taken for seen with this
+   * probability, the mean over shards of (share of bits set)^hashes (0 for shards still exact).
+   */
   readonly false_positive_rate: number;
 }
 
-/** Exact set of keys within `budget.exactSlots`, then a Bloom filter holding the same keys. */
+/** Exact sets of keys within `budget.exactSlots`, each shard then a Bloom filter holding its keys. */
 export class PrefixKeySet implements KeyMembership {
-  private exact: KeySet | null;
-  private bloom: BloomKeySet | null = null;
-  private switchedAt = 0;
+  private readonly shards: (KeySet | BloomKeySet)[];
+  private readonly shift: number;
+  private readonly exactCap: number;
+  private exactSize = 0;
+  private switchedAt = -1;
 
   constructor(private readonly budget: PrefixKeyBudget = DEFAULT_PREFIX_BUDGET) {
-    this.exact = new KeySet(Math.min(1 << 12, budget.exactSlots));
+    const n = budget.shards;
+    this.exactCap = budget.exactSlots / n;
+    this.shift = 32 - Math.log2(n);
+    this.shards = Array.from({ length: n }, () => new KeySet(Math.min(256, this.exactCap)));
+  }
+
+  private shardOf(key: number): number {
+    return this.shift === 32 ? 0 : slotOf(key) >>> this.shift;
   }
 
   has(key: number): boolean {
-    return this.exact !== null ? this.exact.has(key) : this.bloom!.has(key);
+    return this.shards[this.shardOf(key)]!.has(key);
   }
 
   add(key: number): void {
-    const e = this.exact;
-    if (e === null) return this.bloom!.add(key);
-    if (e.full && e.slots >= this.budget.exactSlots && !e.has(key)) {
-      const b = new BloomKeySet(this.budget.bloomBits, this.budget.bloomHashes);
-      for (const k of e.keys()) b.add(k);
-      this.switchedAt = e.size;
-      this.exact = null;
-      this.bloom = b;
+    const i = this.shardOf(key);
+    const s = this.shards[i]!;
+    if (s instanceof BloomKeySet) return s.add(key);
+    if (s.full && s.slots >= this.exactCap && !s.has(key)) {
+      if (this.switchedAt < 0) this.switchedAt = this.exactSize;
+      const b = new BloomKeySet(this.budget.bloomBits / this.budget.shards, this.budget.bloomHashes);
+      for (const k of s.keys()) b.add(k);
+      this.shards[i] = b;
       return b.add(key);
     }
-    e.add(key);
+    const before = s.size;
+    s.add(key);
+    this.exactSize += s.size - before;
   }
 
   /** null while every answer was exact. */
   estimate(): KeySetEstimate | null {
-    const b = this.bloom;
-    if (b === null) return null;
-    return { method: 'bloom', exact_until: this.switchedAt, bits: b.bits, hashes: b.hashes, false_positive_rate: b.falsePositiveRate() };
+    if (this.switchedAt < 0) return null;
+    let p = 0;
+    for (const s of this.shards) if (s instanceof BloomKeySet) p += s.falsePositiveRate();
+    const { bloomBits: bits, bloomHashes: hashes } = this.budget;
+    return { method: 'bloom', exact_until: this.switchedAt, bits, hashes, false_positive_rate: p / this.shards.length };
   }
 }

@@ -3,7 +3,7 @@
  * controls, or a generated workload), in memory that does not grow with the rows: the lengths are
  * counted exactly (a Map, then a dense 0…MAX_TOKENS array: ≤ 8 MB each), the arrivals per minute
  * in a sparse Map (bounded by the minutes spanned), and the prefix-reuse cache is exact up to
- * 3,145,728 distinct units (32 MB), then a 64 MB Bloom filter whose error is reported
+ * 6.29 M distinct units (64 MB), then 64 MB of Bloom filters whose error is reported
  * (distinct.ts):
  * - rows, time span, mean rate (rows / span);
  * - arrival rate in each whole minute from the first arrival (min / mean / max, req/s);
