@@ -119,6 +119,23 @@ describe('PrefixKeySet: exact, then a Bloom filter', () => {
   });
 });
 
+describe('PrefixKeySet: a filter as large as the table takes over its memory', () => {
+  it('property: no key lost when each shard becomes a filter in its own table (64 slots → 4096 bits)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 600 }), (seed, n) => {
+        const keys = randomKeys(n, seed);
+        const s = new PrefixKeySet({ exactSlots: 256, bloomBits: 256 * 64, bloomHashes: 3, shards: 4 });
+        for (const k of keys) s.add(k);
+        for (const k of keys) expect(s.has(k)).toBe(true);
+        // Beyond 4 × 48 = 192 keys some shard must have switched; up to 48 none can have.
+        if (n > 192) expect(s.estimate()).not.toBeNull();
+        if (n <= 48) expect(s.estimate()).toBeNull();
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
 /** 200 Mooncake rows: ids [1, 2, 1000 + i], 1536 prompt tokens (3 × 512), 1 output token. */
 function sharedTrace(): string {
   const rows = Array.from({ length: 200 }, (_, i) => JSON.stringify({ timestamp: i * 100, input_length: 1536, output_length: 1, hash_ids: [1, 2, 1000 + i] }));

@@ -69,6 +69,17 @@ export class KeySet implements KeyMembership {
     for (const v of this.table) if (v !== 0) yield v;
   }
 
+  /**
+   * Copies every key into `into` (length ≥ size), zeroes the table and hands over its buffer (8 B
+   * a slot) for reuse; the set must not be used afterwards.
+   */
+  release(into: Float64Array): { count: number; buffer: ArrayBuffer } {
+    let n = 0;
+    for (const k of this.keys()) into[n++] = k;
+    this.table.fill(0);
+    return { count: n, buffer: this.table.buffer as ArrayBuffer };
+  }
+
   private grow(): void {
     const old = this.table;
     this.table = new Float64Array(old.length * 2);
@@ -101,11 +112,13 @@ export class BloomKeySet implements KeyMembership {
   /** Bits set so far. */
   private set = 0;
 
+  /** `buffer` (optional, zeroed, bits / 8 bytes) holds the bits instead of a new allocation. */
   constructor(
     readonly bits: number,
     readonly hashes: number,
+    buffer?: ArrayBuffer,
   ) {
-    this.words = new Int32Array(bits / 32);
+    this.words = buffer === undefined ? new Int32Array(bits / 32) : new Int32Array(buffer, 0, bits / 32);
     this.mask = bits - 1;
   }
 
@@ -184,6 +197,7 @@ export class PrefixKeySet implements KeyMembership {
   private readonly exactCap: number;
   private exactSize = 0;
   private switchedAt = -1;
+  private scratch: Float64Array | null = null;
 
   constructor(private readonly budget: PrefixKeyBudget = DEFAULT_PREFIX_BUDGET) {
     const n = budget.shards;
@@ -206,14 +220,31 @@ export class PrefixKeySet implements KeyMembership {
     if (s instanceof BloomKeySet) return s.add(key);
     if (s.full && s.slots >= this.exactCap && !s.has(key)) {
       if (this.switchedAt < 0) this.switchedAt = this.exactSize;
-      const b = new BloomKeySet(this.budget.bloomBits / this.budget.shards, this.budget.bloomHashes);
-      for (const k of s.keys()) b.add(k);
-      this.shards[i] = b;
-      return b.add(key);
+      this.shards[i] = this.toBloom(s);
+      return this.shards[i]!.add(key);
     }
     const before = s.size;
     s.add(key);
     this.exactSize += s.size - before;
+  }
+
+  /**
+   * A full shard's keys in a Bloom filter. When the filter is as large as the table (the default:
+   * 2^17 slots × 64 bits = 2^23 bits) it takes over the table's memory, the keys passing through
+   * one scratch array shared by all shards, so switching allocates nothing and frees nothing.
+   */
+  private toBloom(s: KeySet): BloomKeySet {
+    const bits = this.budget.bloomBits / this.budget.shards;
+    if (bits === s.slots * 64) {
+      const scratch = (this.scratch ??= new Float64Array(s.slots));
+      const { count, buffer } = s.release(scratch);
+      const b = new BloomKeySet(bits, this.budget.bloomHashes, buffer);
+      for (let j = 0; j < count; j++) b.add(scratch[j]!);
+      return b;
+    }
+    const b = new BloomKeySet(bits, this.budget.bloomHashes);
+    for (const k of s.keys()) b.add(k);
+    return b;
   }
 
   /** null while every answer was exact. */
