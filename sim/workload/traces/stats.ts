@@ -1,7 +1,10 @@
 /**
  * A trace's own statistics, computed in one pass over a request stream (a replay after its
- * controls, or a generated workload), in memory bounded by the distinct lengths, the minutes
- * spanned and (for prefix reuse) the distinct prefix units, never by the number of rows:
+ * controls, or a generated workload), in memory that does not grow with the rows: the lengths are
+ * counted exactly (a Map, then a dense 0…MAX_TOKENS array: ≤ 8 MB each), the arrivals per minute
+ * in a sparse Map (bounded by the minutes spanned), and the prefix-reuse cache is exact up to
+ * 6.29 M distinct units (64 MB), then 64 MB of Bloom filters whose error is reported
+ * (distinct.ts):
  * - rows, time span, mean rate (rows / span);
  * - arrival rate in each whole minute from the first arrival (min / mean / max, req/s);
  * - inter-arrival CV (sample std / mean of the gaps between consecutive arrivals);
@@ -16,7 +19,9 @@
  */
 import { hashInts, hashString, joinLanes, mix32 } from '../../core/hash.js';
 import { BlockHasher } from '../../engine/blockHasher.js';
+import { MAX_TOKENS } from '../../scenario/bounds.js';
 import { uniqueContentOf } from '../prompts.js';
+import { DEFAULT_PREFIX_BUDGET, PrefixKeySet, type KeySetEstimate, type PrefixKeyBudget } from './distinct.js';
 import type { SimRequest } from '../request.js';
 
 export interface LengthSummary {
@@ -37,6 +42,13 @@ export interface PrefixReuse {
   readonly token_reuse: number;
   /** reused units / units. */
   readonly block_reuse: number;
+  /**
+   * Present only when the distinct units outgrew the exact set (distinct.ts): the cache became a
+   * Bloom filter, which can take an unseen unit for a cached one (never the reverse), so
+   * token_reuse and block_reuse are upper estimates, each high by at most `false_positive_rate`
+   * (as a share) in expectation.
+   */
+  readonly estimate?: KeySetEstimate;
 }
 
 export interface TraceStats {
@@ -57,26 +69,56 @@ export interface TraceStats {
   readonly prefix_reuse: PrefixReuse | null;
 }
 
-/** Exact counts of integer values (lengths), for mean and nearest-rank percentiles. */
+/** Distinct values counted in a Map before the counts move to a dense array (0…MAX_TOKENS). */
+const DENSE_AFTER = 1 << 16;
+
+/**
+ * Exact counts of integer values (lengths), for mean and nearest-rank percentiles: a Map while
+ * there are few distinct values, then a Float64Array over 0…MAX_TOKENS (8 MB; every trace length
+ * is in range), the Map keeping only values outside it. Memory never grows with the rows.
+ */
 class Counts {
   private readonly m = new Map<number, number>();
+  private dense: Float64Array | null = null;
   n = 0;
   sum = 0;
   add(v: number): void {
-    this.m.set(v, (this.m.get(v) ?? 0) + 1);
+    const d = this.dense;
+    if (d !== null && Number.isInteger(v) && v >= 0 && v < d.length) d[v]!++;
+    else {
+      this.m.set(v, (this.m.get(v) ?? 0) + 1);
+      if (d === null && this.m.size > DENSE_AFTER) this.toDense();
+    }
     this.n++;
     this.sum += v;
   }
+  private toDense(): void {
+    const d = new Float64Array(MAX_TOKENS + 1);
+    for (const [v, c] of this.m) {
+      if (Number.isInteger(v) && v >= 0 && v < d.length) {
+        d[v] = c;
+        this.m.delete(v);
+      }
+    }
+    this.dense = d;
+  }
+  /** (value, count) in increasing value order. */
+  private sorted(): [number, number][] {
+    const out: [number, number][] = [...this.m.entries()];
+    const d = this.dense;
+    if (d !== null) for (let v = 0; v < d.length; v++) if (d[v]! > 0) out.push([v, d[v]!]);
+    return out.sort((a, b) => a[0] - b[0]);
+  }
   summary(): LengthSummary | null {
     if (this.n === 0) return null;
-    const keys = [...this.m.keys()].sort((a, b) => a - b);
+    const entries = this.sorted();
     const at = (p: number): number => {
       const rank = Math.max(1, Math.ceil(p * this.n));
       let c = 0;
-      for (const k of keys) if ((c += this.m.get(k)!) >= rank) return k;
-      return keys[keys.length - 1]!;
+      for (const [k, n] of entries) if ((c += n) >= rank) return k;
+      return entries[entries.length - 1]![0];
     };
-    return { mean: round4(this.sum / this.n), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: keys[keys.length - 1]! };
+    return { mean: round4(this.sum / this.n), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: entries[entries.length - 1]![0] };
   }
 }
 
@@ -86,14 +128,19 @@ function round4(x: number): number {
 
 /** Ideal-cache bookkeeping (see the module comment). */
 class IdealCache {
-  private readonly seen = new Set<number>();
+  private readonly seen: PrefixKeySet;
   units = 0;
   reusedUnits = 0;
   tokens = 0;
   reusedTokens = 0;
   structured = false;
 
-  constructor(private readonly blockTokens: number | null) {}
+  constructor(
+    private readonly blockTokens: number | null,
+    budget: PrefixKeyBudget,
+  ) {
+    this.seen = new PrefixKeySet(budget);
+  }
 
   add(r: SimRequest): void {
     const unique = uniqueContentOf(r.id);
@@ -141,12 +188,14 @@ class IdealCache {
 
   result(): PrefixReuse | null {
     if (!this.structured || this.units === 0) return null;
+    const estimate = this.seen.estimate();
     return {
       block_tokens: this.blockTokens,
       blocks: this.units,
       reused_blocks: this.reusedUnits,
       token_reuse: round4(this.tokens === 0 ? 0 : this.reusedTokens / this.tokens),
       block_reuse: round4(this.reusedUnits / this.units),
+      ...(estimate === null ? {} : { estimate }),
     };
   }
 }
@@ -156,13 +205,15 @@ export interface StatsOptions {
   readonly blockTokens?: number | null;
   /** Skip the prefix-reuse computation (its memory grows with distinct prefix units). */
   readonly prefix?: boolean;
+  /** Memory of the prefix-reuse cache (exact set, then Bloom filter); DEFAULT_PREFIX_BUDGET. */
+  readonly prefixBudget?: PrefixKeyBudget;
 }
 
 /** Statistics of `requests` (consumed). `skipped` is the reader's count of skipped rows. */
 export function traceStats(requests: Iterator<SimRequest>, opts: StatsOptions = {}, skipped: () => number = () => 0): TraceStats {
   const input = new Counts();
   const output = new Counts();
-  const cache = opts.prefix === false ? null : new IdealCache(opts.blockTokens ?? null);
+  const cache = opts.prefix === false ? null : new IdealCache(opts.blockTokens ?? null, opts.prefixBudget ?? DEFAULT_PREFIX_BUDGET);
   // Sparse (minute → arrivals): memory bounded by the rows, however long the span.
   const minutes = new Map<number, number>();
   let rows = 0;
@@ -225,6 +276,13 @@ function lengths(l: LengthSummary | null): string {
   return l === null ? '—' : `mean ${fmt(l.mean, 1)}  p50 ${fmt(l.p50)}  p90 ${fmt(l.p90)}  p99 ${fmt(l.p99)}  max ${fmt(l.max)}`;
 }
 
+/** How an approximate prefix reuse was computed, in one line. */
+function estimateText(e: KeySetEstimate): string {
+  const pct = 100 * e.false_positive_rate;
+  const bound = pct >= 0.001 ? `${pct.toPrecision(2)} %` : '0.001 %';
+  return `estimate: exact to ${fmt(e.exact_until)} distinct units, then a ${fmt(e.bits / 8 / 2 ** 20)} MB Bloom filter (${e.hashes} probes); reuse high by ≤ ${bound} in expectation`;
+}
+
 /** The statistics as aligned text lines (newline-terminated), headed by `title`. */
 export function renderTraceStats(title: string, s: TraceStats): string {
   const lines: [string, string][] = [
@@ -240,6 +298,7 @@ export function renderTraceStats(title: string, s: TraceStats): string {
   if (p) {
     const unit = p.block_tokens === null ? 'prefix units (the trace\'s own blocks)' : `${p.block_tokens}-token blocks`;
     lines.push(['ideal prefix reuse', `${fmt(100 * p.token_reuse, 1)} % of prompt tokens, ${fmt(100 * p.block_reuse, 1)} % of ${fmt(p.blocks)} ${unit} (unbounded cache)`]);
+    if (p.estimate) lines.push(['', estimateText(p.estimate)]);
   } else lines.push(['ideal prefix reuse', '— (no shared prompt structure)']);
   const w = Math.max(...lines.map(([k]) => k.length));
   return `${title}\n${lines.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')}\n`;
