@@ -63,3 +63,41 @@ describe('KvCache', () => {
     expect(kv.checkInvariants()).toBeNull();
   });
 });
+
+describe('KvCache.holds (what the scheduler re-checks a waiting request\'s hits with)', () => {
+  it('property: holds(block, hash) ⇔ lookup(hash) === block, after any mix of allocations, cached blocks, releases and resets', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('alloc' as const) }),
+      fc.record({ kind: fc.constant('cache' as const), pick: fc.nat(), hash: fc.integer({ min: 0, max: 11 }) }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('touch' as const), hash: fc.integer({ min: 0, max: 11 }) }),
+      fc.record({ kind: fc.constant('reset' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const kv = new KvCache(6, 16, true);
+        const held: number[] = [];
+        for (const o of ops) {
+          if (o.kind === 'alloc') {
+            const b = kv.allocate();
+            if (b >= 0) held.push(b);
+          } else if (o.kind === 'cache' && held.length > 0) kv.cacheBlock(held[o.pick % held.length]!, o.hash);
+          else if (o.kind === 'release' && held.length > 0) kv.release([held.splice(o.pick % held.length, 1)[0]!]);
+          else if (o.kind === 'touch') {
+            const b = kv.lookup(o.hash);
+            if (b >= 0) {
+              kv.touch(b);
+              held.push(b);
+            }
+          } else if (o.kind === 'reset') {
+            kv.reset();
+            held.length = 0;
+          }
+          for (let b = 0; b < 6; b++) for (let h = 0; h < 12; h++) if (kv.holds(b, h) !== (kv.lookup(h) === b)) return false;
+        }
+        return kv.checkInvariants() === null;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

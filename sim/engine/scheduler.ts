@@ -16,7 +16,7 @@
 import type { EngineConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts } from '../metrics/types.js';
 import type { KvCache } from './kvCache.js';
-import type { Sequence } from './sequence.js';
+import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
 
@@ -40,6 +40,9 @@ export class Scheduler {
   readonly waitingAdapters = new Map<string, number>();
 
   private readonly bs: number;
+  /** Scratch for lookupPrefix (one array for every lookup), and whether it differs from the request's memo. */
+  private readonly hits: number[] = [];
+  private hitsChanged = false;
   private readonly priority: boolean;
   /**
    * Client-visible delay of a streamed token (α2) and of response completion (α2 + α1), whole µs;
@@ -202,7 +205,10 @@ export class Scheduler {
       const hits = this.lookupPrefix(seq, known);
       const cached = hits.length * this.bs;
       if (seq.remoteKv) {
-        if (!this.admitPull(seq, now, hits, known, cached)) break;
+        if (!this.admitPull(seq, now, hits, known, cached)) {
+          this.rememberHits(seq);
+          break;
+        }
         examined++;
         continue;
       }
@@ -217,9 +223,13 @@ export class Scheduler {
       // now, but only this chunk's blocks are taken. Watermark: only while something runs.
       const needNow = this.reserveFull ? Math.ceil(known / this.bs) - hits.length : newBlocks;
       const keep = this.running.length > 0 ? this.watermarkBlocks : 0;
-      if (needNow + touchedFree + keep > this.kv.freeBlocks) break;
+      if (needNow + touchedFree + keep > this.kv.freeBlocks) {
+        this.rememberHits(seq);
+        break;
+      }
       for (const b of hits) this.kv.touch(b);
       seq.blocks = hits.slice();
+      seq.prefixHits = NO_HITS;
       for (let b = 0; b < newBlocks; b++) seq.blocks.push(this.kv.allocate());
       seq.numComputed = cached;
       seq.registeredBlocks = hits.length;
@@ -251,6 +261,7 @@ export class Scheduler {
     if (newBlocks + touchedFree > this.kv.freeBlocks) return false;
     for (const b of hits) this.kv.touch(b);
     seq.blocks = hits.slice();
+    seq.prefixHits = NO_HITS;
     for (let b = 0; b < newBlocks; b++) seq.blocks.push(this.kv.allocate());
     seq.numComputed = cached;
     seq.registeredBlocks = hits.length;
@@ -365,27 +376,34 @@ export class Scheduler {
 
   /**
    * Cached leading blocks: whole blocks only, at most known − 1 tokens. A request that waits is
-   * looked up again every step; the blocks it found last time are re-checked by `holds` (the same
-   * answer as a probe of the index, kvCache.ts) and only the rest is probed.
+   * looked up again every step; the blocks it found when it was last turned away (its
+   * `prefixHits`) are re-checked by `holds` (the same answer as a probe of the index, kvCache.ts)
+   * and only the rest is probed. `hitsChanged` says whether the answer differs from that memo.
    */
   private lookupPrefix(seq: Sequence, known: number): number[] {
-    const hits = seq.prefixHits;
-    if (!this.kv.prefixCaching) {
-      hits.length = 0;
-      return hits;
-    }
+    const hits = this.hits;
+    hits.length = 0;
+    this.hitsChanged = false;
+    if (!this.kv.prefixCaching) return hits;
     const maxBlocks = Math.floor((known - 1) / this.bs);
     const hasher = seq.hasher;
+    const memo = seq.prefixHits;
+    const kept = Math.min(memo.length, maxBlocks);
     let b = 0;
-    const kept = Math.min(hits.length, maxBlocks);
-    while (b < kept && this.kv.holds(hits[b]!, hasher.hashAt(b))) b++;
-    hits.length = b;
+    while (b < kept && this.kv.holds(memo[b]!, hasher.hashAt(b))) hits.push(memo[b++]!);
+    const verified = b;
     for (; b < maxBlocks; b++) {
       const blk = this.kv.lookup(hasher.hashAt(b));
       if (blk < 0) break;
       hits.push(blk);
     }
+    this.hitsChanged = !(verified === memo.length && hits.length === verified);
     return hits;
+  }
+
+  /** A request turned away keeps what its lookup found, for the next step's (lookupPrefix). */
+  private rememberHits(seq: Sequence): void {
+    if (this.hitsChanged) seq.prefixHits = this.hits.slice();
   }
 
   /** Ensure blocks for numComputed + n tokens; false when the cache cannot provide them. */

@@ -15,6 +15,9 @@ export interface SequenceOptions {
   readonly remoteKv?: boolean;
 }
 
+/** No remembered prefix hits (shared: memos are replaced, never changed in place). */
+export const NO_HITS: readonly number[] = Object.freeze([]);
+
 export class Sequence {
   /** Tokens whose KV has been computed (prompt, then generated tokens fed back). */
   numComputed = 0;
@@ -26,7 +29,7 @@ export class Sequence {
    * While waiting: the cached leading blocks the scheduler found at its last look (scheduler.ts
    * lookupPrefix), so the next step re-checks them by block instead of probing every hash again.
    */
-  prefixHits: number[] = [];
+  prefixHits: readonly number[] = NO_HITS;
   /** Leading blocks already registered in the prefix cache under their hash. */
   registeredBlocks = 0;
   /** Engine time of the last emitted token, µs (-1 before the first). */
