@@ -133,6 +133,12 @@ describe('ladder and replica searches (pure)', () => {
     expect(never.answer).toBeNull();
     expect(never.bracket).toEqual([1000, null]);
     expect(never.converged).toBe(false);
+    // In steps of 4 (data_parallel 4), needing 18: 4 F, 8 F, 16 F, 32 P → (16, 32]; 24 P, 20 P → (16, 20] → 20.
+    const dp = (await search([{ kind: 'replicas', step: 4 }], [(n) => n >= 18])).results[0]!;
+    expect(points(dp.probes)).toEqual([4, 8, 16, 32, 24, 20]);
+    expect(dp.answer).toBe(20);
+    expect(dp.bracket).toEqual([16, 20]);
+    expect(dp.converged).toBe(true);
   });
 });
 
@@ -206,17 +212,20 @@ describe('--min-replicas: which replica count is varied', () => {
   const q = { question: 'min-replicas', rate: 10 } as CapacityQuestion;
   it('fleet.replicas; each pool in turn; a policy\'s own groups in turn; --replicas-path', () => {
     const fleet = parseScenario('name: f\nrequests: 10\nfleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 2}\npolicies: [round-robin]\n', 'f.yaml');
-    expect(replicaPaths(q, fleet, 0)).toEqual([{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null }]);
+    expect(replicaPaths(q, fleet, 0)).toEqual([{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null, step: 1 }]);
     const pd = parseScenario(
       `name: p\nrequests: 10\npools:\n  - {name: a, model: Llama-3.1-8B, replicas: [{gpu: H100, count: 2}]}\n  - {name: b, model: Llama-3.1-8B, replicas: [{gpu: H100, count: 2}]}\nroutes: [{rules: [{backendRefs: [{name: a}, {name: b}]}]}]\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 2}\npolicies:\n  - {name: rr, type: round-robin, pool: a}\n  - {name: split, type: round-robin, pool: a, replicas: [{gpu: H100, count: 1, labels: {llm-d.ai/role: prefill}}, {gpu: H100, count: 3, labels: {llm-d.ai/role: decode}}]}\n`,
       'p.yaml',
     );
     expect(replicaPaths(q, pd, 0).map((p) => [p.count, p.label])).toEqual([['pools.a.replicas[0].count', 'pool=a'], ['pools.b.replicas[0].count', 'pool=b']]);
     expect(replicaPaths(q, pd, 1)).toEqual([
-      { count: 'policies.split.replicas[0].count', gpu: 'policies.split.replicas[0].gpu', label: 'group=prefill' },
-      { count: 'policies.split.replicas[1].count', gpu: 'policies.split.replicas[1].gpu', label: 'group=decode' },
+      { count: 'policies.split.replicas[0].count', gpu: 'policies.split.replicas[0].gpu', label: 'group=prefill', step: 1 },
+      { count: 'policies.split.replicas[1].count', gpu: 'policies.split.replicas[1].gpu', label: 'group=decode', step: 1 },
     ]);
-    expect(replicaPaths({ ...q, replicasPath: 'pools.b.replicas[0].count' }, pd, 0)).toEqual([{ count: 'pools.b.replicas[0].count', gpu: 'pools.b.replicas[0].gpu', label: null }]);
+    expect(replicaPaths({ ...q, replicasPath: 'pools.b.replicas[0].count' }, pd, 0)).toEqual([{ count: 'pools.b.replicas[0].count', gpu: 'pools.b.replicas[0].gpu', label: null, step: 1 }]);
+    // DP ranks step together: a data_parallel 4 fleet is searched in multiples of 4.
+    const dp = parseScenario('name: d\nrequests: 10\nfleet: {replicas: 4, gpu: H100, model: Llama-3.1-8B, data_parallel: 4}\nworkload: {arrival: {process: poisson, rate: 1}, input: 10, output: 2}\npolicies: [round-robin]\n', 'd.yaml');
+    expect(replicaPaths(q, dp, 0)).toEqual([{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null, step: 4 }]);
   });
 });
 

@@ -93,6 +93,8 @@ interface ReplicaPath {
   readonly count: string;
   readonly gpu: string | null;
   readonly label: string | null;
+  /** Counts are multiples of this: the group's data_parallel (DP ranks step together). */
+  readonly step: number;
 }
 
 /**
@@ -106,19 +108,19 @@ export function replicaPaths(q: CapacityQuestion, base: ScenarioConfig, policy: 
     const m = /^(.*)\.count$/.exec(q.replicasPath);
     const gpu = q.replicasPath === 'fleet.replicas' ? 'fleet.gpu' : m !== null ? `${m[1]}.gpu` : null;
     if (q.gpus !== undefined && gpu === null) throw new UserError(`--gpus: cannot tell which GPU field goes with --replicas-path ${q.replicasPath} (fix: use a replica group's .count path, e.g. pools.llm.replicas[0].count, or drop --gpus)`);
-    return [{ count: q.replicasPath, gpu, label: null }];
+    return [{ count: q.replicasPath, gpu, label: null, step: 1 }];
   }
   const spec = base.policies[policy]!;
   if (spec.replicas !== undefined && spec.replicas.length > 0) {
     const groups = spec.replicas;
     return groups.map((g, i) => {
       const at = `policies.${spec.name}.replicas[${i}]`;
-      return { count: `${at}.count`, gpu: `${at}.gpu`, label: groups.length > 1 ? `group=${g.labels['llm-d.ai/role'] ?? i}` : null };
+      return { count: `${at}.count`, gpu: `${at}.gpu`, label: groups.length > 1 ? `group=${g.labels['llm-d.ai/role'] ?? i}` : null, step: g.data_parallel ?? 1 };
     });
   }
-  if (!hasPools(base)) return [{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null }];
+  if (!hasPools(base)) return [{ count: 'fleet.replicas', gpu: 'fleet.gpu', label: null, step: base.fleet.data_parallel ?? 1 }];
   const pools = poolsOf(base);
-  return pools.map((p) => ({ count: `pools.${p.name}.replicas[0].count`, gpu: `pools.${p.name}.replicas[0].gpu`, label: pools.length > 1 ? `pool=${p.name}` : null }));
+  return pools.map((p) => ({ count: `pools.${p.name}.replicas[0].count`, gpu: `pools.${p.name}.replicas[0].gpu`, label: pools.length > 1 ? `pool=${p.name}` : null, step: p.replicas[0]!.data_parallel ?? 1 }));
 }
 
 function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants): Subject[] {
@@ -132,7 +134,7 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
           const baseOv: Override[] = gpu === null ? [] : [{ path: path.gpu!, value: gpu, source: `--gpus: ${path.gpu}=${gpu}` }];
           const label = [gpu === null ? null : `gpu=${gpu}`, path.label].filter((x) => x !== null).join(', ');
           const variantOf = (n: number): number => variants.of([...baseOv, { path: path.count, value: n, source: `--min-replicas: ${path.count}=${n}` }]);
-          out.push({ policy: p, policyName: base.policies[p]!.name, ...(label !== '' ? { option: label } : {}), replicasPath: path.count, spec: { kind: 'replicas' }, cellOf: (n) => ({ variant: variantOf(n), rate }), costVariant: (n) => variantOf(n ?? 1) });
+          out.push({ policy: p, policyName: base.policies[p]!.name, ...(label !== '' ? { option: label } : {}), replicasPath: path.count, spec: { kind: 'replicas', ...(path.step > 1 ? { step: path.step } : {}) }, cellOf: (n) => ({ variant: variantOf(n), rate }), costVariant: (n) => variantOf(n ?? 1) });
         }
       }
     }

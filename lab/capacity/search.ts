@@ -28,7 +28,8 @@ export const MAX_REPLICAS = 1000;
 export type SearchSpec =
   | { readonly kind: 'rate'; readonly start: number; readonly low?: number; readonly high?: number; readonly tolerance: number; readonly maxProbes?: number }
   | { readonly kind: 'ladder'; readonly rates: readonly number[] }
-  | { readonly kind: 'replicas'; readonly maxReplicas?: number }
+  /** `step`: counts are multiples of it (a replica group with data_parallel DP steps in DP ranks). */
+  | { readonly kind: 'replicas'; readonly maxReplicas?: number; readonly step?: number }
   | { readonly kind: 'single'; readonly rate: number };
 
 export interface SearchResult {
@@ -123,22 +124,30 @@ class LadderTrack implements Track {
 }
 
 class ReplicaTrack implements Track {
+  /** Bounds in units of `step` replicas. */
   private fail: number | null = null;
   private pass: number | null = null;
   private probed = 0;
-  constructor(private readonly cap: number) {}
+  private readonly capUnits: number;
+  constructor(cap: number, private readonly step: number) {
+    this.capUnits = Math.max(1, Math.floor(cap / step));
+  }
   next(): number[] {
+    return this.nextUnits().map((u) => u * this.step);
+  }
+  private nextUnits(): number[] {
     if (this.probed === 0) return [1];
     if (this.pass === null) {
       const last = this.fail ?? 0;
-      return last < this.cap ? [Math.min(last * 2, this.cap)] : [];
+      return last < this.capUnits ? [Math.min(last * 2, this.capUnits)] : [];
     }
     const lo = this.fail ?? 0;
     if (this.pass - lo <= 1) return [];
     return [Math.floor((lo + this.pass) / 2)];
   }
   feed(points: readonly number[], verdicts: readonly boolean[]): void {
-    points.forEach((p, i) => {
+    points.forEach((count, i) => {
+      const p = count / this.step;
       this.probed++;
       if (verdicts[i]) this.pass = this.pass === null ? p : Math.min(this.pass, p);
       else this.fail = this.fail === null ? p : Math.max(this.fail, p);
@@ -146,7 +155,8 @@ class ReplicaTrack implements Track {
   }
   result(probes: readonly Probe[]): SearchResult {
     const converged = this.pass !== null && this.pass - (this.fail ?? 0) <= 1;
-    return { answer: this.pass, bracket: [this.fail, this.pass], converged, probes };
+    const count = (u: number | null): number | null => (u === null ? null : u * this.step);
+    return { answer: count(this.pass), bracket: [count(this.fail), count(this.pass)], converged, probes };
   }
 }
 
@@ -167,7 +177,7 @@ function trackOf(spec: SearchSpec): Track {
     case 'ladder':
       return new LadderTrack(spec.rates);
     case 'replicas':
-      return new ReplicaTrack(spec.maxReplicas ?? MAX_REPLICAS);
+      return new ReplicaTrack(spec.maxReplicas ?? MAX_REPLICAS, spec.step ?? 1);
     case 'single':
       return new SingleTrack(spec.rate);
   }
