@@ -4,7 +4,7 @@ import { parseSetFlag, parseSweepFlag } from '../sim/scenario/overrides/flags.js
 import { gridPoints } from '../sim/scenario/overrides/grid.js';
 import type { VariantConfigs } from '../lab/cells/executor.js';
 import { renderRunTables } from '../reports/table.js';
-import { collectResults, collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
+import { collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { createExecutor } from '../lab/cells/executors.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
@@ -210,10 +210,11 @@ function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: Vari
  * the primary runs stay here when their records are wanted (requests CSV, trace, decisions).
  */
 async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: CollectHooks, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs, recordsWanted: boolean, onRemoteDone: (requests: number) => void): Promise<Collected> {
-  if (!shardingActive() && (jobs <= 1 || plannedRuns(scenario, plan, configOf) <= 1)) return collectResults(scenario, plan, VERSION, hooks, configOf);
-  const local = (c: Cell): boolean => recordsWanted && c.timeseries;
+  // Every cell in this thread (with the hooks) for --jobs 1 or a single simulation, unless sharding or merging.
+  const inThread = !shardingActive() && (jobs <= 1 || plannedRuns(scenario, plan, configOf) <= 1);
+  const local = (c: Cell): boolean => inThread || (recordsWanted && c.timeseries);
   const points = plan.grid?.points ?? [];
-  const exec = createExecutor({ recipe, variantOverrides: (v) => (v === 0 ? [] : points[v - 1]!), configOf, jobs });
+  const exec = createExecutor({ recipe, variantOverrides: (v) => (v === 0 ? [] : points[v - 1]!), configOf, jobs: inThread ? 1 : jobs });
   try {
     return await collectResultsWith(scenario, plan, VERSION, exec, { ...hooks, onCellDone: (c, r) => (local(c) ? undefined : onRemoteDone(r.requests)) }, configOf, local);
   } finally {

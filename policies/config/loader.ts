@@ -495,10 +495,7 @@ export function resolveConfig(input: unknown, opts: LoadOptions = {}): ResolvedC
     profiles,
     handler,
     prepareData: orderProducers(all.filter(isPrepareData)),
-    admission: all.filter(isAdmission),
-    preRequest: all.filter(isPreRequest),
-    responseComplete: all.filter(isResponseComplete),
-    kvEventListeners: all.filter(isKvEventListener),
+    ...requestControlHooks(all),
     saturationDetector,
     flowControl,
     featureGates,
@@ -558,4 +555,14 @@ export function paramFix(def: PluginDefinition, param: string): string {
   const top = param.split('.')[0]!;
   const d = shape[top]?.description;
   return d ? `${top}: ${d}` : `see \`routesim plugins\` for ${def.type}'s parameters`;
+}
+
+/** The request-control hook lists of a resolved config, in plugin order (both dialects' loaders). */
+export function requestControlHooks(all: readonly Plugin[]): Pick<ResolvedConfig, 'admission' | 'preRequest' | 'responseComplete' | 'kvEventListeners'> {
+  return {
+    admission: all.filter(isAdmission),
+    preRequest: all.filter(isPreRequest),
+    responseComplete: all.filter(isResponseComplete),
+    kvEventListeners: all.filter(isKvEventListener),
+  };
 }

@@ -12,12 +12,8 @@
  */
 import type { PluginDefinition } from '../../framework/registry.js';
 import {
-  isAdmission,
-  isKvEventListener,
-  isPreRequest,
   isPrepareData,
   isRequestHeaderProcessor,
-  isResponseComplete,
   isResponseHeaderProcessor,
   isSaturationDetector,
   isScreener,
@@ -25,7 +21,7 @@ import {
   type SaturationDetector,
 } from '../../framework/types.js';
 import { ConfigError, didYouMean } from '../errors.js';
-import { defaultCatalog, refError, type ResolvedConfig } from '../loader.js';
+import { defaultCatalog, refError, requestControlHooks, type ResolvedConfig } from '../loader.js';
 import { issueToConfigError } from '../zodIssues.js';
 import { attachNotificationSource, resolveDataLayer } from './dataLayer.js';
 import { DEFAULT_SATURATION_DETECTOR } from './defaults.js';
@@ -137,10 +133,7 @@ export function resolveLlmdConfig(input: object, opts: LlmdLoadOptions = {}): Re
     profiles,
     handler,
     prepareData: orderProducersV010(set, all.filter(isPrepareData)),
-    admission: all.filter(isAdmission),
-    preRequest: all.filter(isPreRequest),
-    responseComplete: all.filter(isResponseComplete),
-    kvEventListeners: all.filter(isKvEventListener),
+    ...requestControlHooks(all),
     saturationDetector,
     flowControl,
     featureGates: new Set([...gates].filter(([, on]) => on).map(([g]) => g)),

@@ -105,6 +105,16 @@ function insert(t: Float64Array, mask: number, key: number): boolean {
   }
 }
 
+/** The two hashes of BloomKeySet's double hashing for the last key seeded (probe i is h1 + i·h2). */
+let probeH1 = 0;
+let probeH2 = 0;
+
+function seedProbes(key: number): void {
+  const lo = key >>> 0;
+  probeH1 = fmix32(lo ^ 0x2545f491);
+  probeH2 = fmix32(Math.floor(key / TWO_32) ^ Math.imul(lo, 0x9e3779b1)) | 1;
+}
+
 /** A Bloom filter over the same keys: `bits` (a power of two ≥ 32) bits, `hashes` probes (double hashing). */
 export class BloomKeySet implements KeyMembership {
   private readonly words: Int32Array;
@@ -123,24 +133,18 @@ export class BloomKeySet implements KeyMembership {
   }
 
   has(key: number): boolean {
-    const lo = key >>> 0;
-    const hi = Math.floor(key / TWO_32);
-    const h1 = fmix32(lo ^ 0x2545f491);
-    const h2 = fmix32(hi ^ Math.imul(lo, 0x9e3779b1)) | 1;
+    seedProbes(key);
     for (let i = 0; i < this.hashes; i++) {
-      const b = (h1 + Math.imul(i, h2)) & this.mask;
+      const b = (probeH1 + Math.imul(i, probeH2)) & this.mask;
       if ((this.words[b >>> 5]! & (1 << (b & 31))) === 0) return false;
     }
     return true;
   }
 
   add(key: number): void {
-    const lo = key >>> 0;
-    const hi = Math.floor(key / TWO_32);
-    const h1 = fmix32(lo ^ 0x2545f491);
-    const h2 = fmix32(hi ^ Math.imul(lo, 0x9e3779b1)) | 1;
+    seedProbes(key);
     for (let i = 0; i < this.hashes; i++) {
-      const b = (h1 + Math.imul(i, h2)) & this.mask;
+      const b = (probeH1 + Math.imul(i, probeH2)) & this.mask;
       const w = b >>> 5;
       const bit = 1 << (b & 31);
       if ((this.words[w]! & bit) === 0) {
