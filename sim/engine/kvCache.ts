@@ -6,8 +6,11 @@
  *   least recently freed block (and its hash).
  * - Only full blocks are cached, under a chained integer hash computed by the caller.
  * - State is typed arrays and one Map from hash to block; nothing is copied per step.
+ * - Blocks of content only one request has are cached under negative keys (uniqueKeys.ts) and found
+ *   through that request's entry instead of the hash index: the same hits and evictions, cheaper.
  */
 import { HashIndex } from './hashIndex.js';
+import { UniqueBlocks } from './uniqueKeys.js';
 
 const NIL = -1;
 const NO_HASH = -1;
@@ -26,6 +29,7 @@ export class KvCache {
   private tail = NIL;
   private free = 0;
   private readonly cached: HashIndex;
+  private readonly uniques = new UniqueBlocks();
   /**
    * When set, the hashes of blocks newly cached (vLLM BlockStored) and evicted (BlockRemoved) are
    * appended here; the replica drains them into KV events once per step.
@@ -64,7 +68,9 @@ export class KvCache {
   /** Block holding `hash`, or -1. */
   lookup(hash: number): number {
     if (!this.prefixCaching) return NIL;
-    return this.cached.get(hash);
+    if (hash >= 0) return this.cached.get(hash);
+    const b = this.uniques.candidate(hash);
+    return b >= 0 && this.hashOf[b] === hash ? b : NIL;
   }
 
   /**
@@ -92,10 +98,13 @@ export class KvCache {
     if (b === NIL) return NIL;
     this.unlink(b);
     const h = this.hashOf[b]!;
-    if (h !== NO_HASH) {
+    if (h >= 0) {
       this.cached.delete(h, b);
       this.hashOf[b] = NO_HASH;
       this.events?.removed.push(h);
+    } else if (h !== NO_HASH) {
+      this.uniques.evicted(h);
+      this.hashOf[b] = NO_HASH;
     }
     this.ref[b] = 1;
     return b;
@@ -104,6 +113,13 @@ export class KvCache {
   /** Record that full block `block` holds content `hash` (first holder wins on duplicates). */
   cacheBlock(block: number, hash: number): void {
     if (!this.prefixCaching || this.hashOf[block] !== NO_HASH) return;
+    if (hash < 0) {
+      const holder = this.uniques.candidate(hash);
+      if (holder >= 0 && this.hashOf[holder] === hash) return;
+      this.uniques.add(hash, block);
+      this.hashOf[block] = hash;
+      return;
+    }
     if (this.cached.insert(hash, block)) {
       this.hashOf[block] = hash;
       this.events?.stored.push(hash);
@@ -129,12 +145,13 @@ export class KvCache {
     const ev = this.events;
     for (let b = 0; b < this.numBlocks; b++) {
       const h = this.hashOf[b]!;
-      if (h !== NO_HASH && ev !== null) ev.removed.push(h);
+      if (h >= 0 && ev !== null) ev.removed.push(h);
     }
     this.hashOf.fill(NO_HASH);
     this.ref.fill(0);
     this.inFree.fill(0);
     this.cached.clear();
+    this.uniques.clear();
     this.head = NIL;
     this.tail = NIL;
     this.free = 0;
@@ -143,7 +160,12 @@ export class KvCache {
 
   /** Blocks whose content is in the prefix cache (hittable), in use or free. */
   get cachedBlocks(): number {
-    return this.cached.size;
+    return this.cached.size + this.uniques.size;
+  }
+
+  /** Requests with blocks cached under unique keys (bounded by the blocks cached; for tests). */
+  get uniqueRequests(): number {
+    return this.uniques.requests;
   }
 
   /** Reference count of a block (for tests and invariants). */
@@ -167,6 +189,19 @@ export class KvCache {
     }
     if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
     for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
+    let unique = 0;
+    for (let b = 0; b < this.numBlocks; b++) {
+      const h = this.hashOf[b]!;
+      if (h >= 0 && this.cached.get(h) !== b) return `block ${b} holds hash ${h} the map does not point at it`;
+      if (h < NO_HASH) {
+        unique++;
+        if (this.uniques.candidate(h) !== b) return `block ${b} holds unique key ${h} its request entry does not name`;
+      }
+    }
+    if (unique !== this.uniques.size) return `${unique} blocks hold unique keys, entries count ${this.uniques.size}`;
+    let live = 0;
+    for (const [, n] of this.uniques.lives()) live += n;
+    if (live !== unique) return `unique entries count ${live} live blocks, ${unique} hold keys`;
     return null;
   }
 

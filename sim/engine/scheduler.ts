@@ -150,14 +150,17 @@ export class Scheduler {
     const finished: Sequence[] = [];
     const bs = this.bs;
     const caching = this.kv.prefixCaching;
+    const unique = this.kv.events === null;
     let sameAsStep = 0;
     for (let j = 0; j < batch.seqs.length; j++) {
       const seq = batch.seqs[j]!;
       const firstPending = seq.outputDone === 0;
       seq.numComputed += batch.tokens[j]!;
       if (caching) {
+        // Blocks only this request has are registered when it lets them go (registerPending).
         const full = Math.floor(seq.numComputed / bs);
-        while (seq.registeredBlocks < full) {
+        const upTo = unique && seq.uniqueFrom < full ? seq.uniqueFrom : full;
+        while (seq.registeredBlocks < upTo) {
           const r = seq.registeredBlocks++;
           this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
         }
@@ -301,7 +304,8 @@ export class Scheduler {
     seq.numComputed = seq.req.inputTokens - 1;
     if (this.kv.prefixCaching) {
       const full = Math.floor(seq.numComputed / this.bs);
-      while (seq.registeredBlocks < full) {
+      const upTo = this.kv.events === null && seq.uniqueFrom < full ? seq.uniqueFrom : full;
+      while (seq.registeredBlocks < upTo) {
         const r = seq.registeredBlocks++;
         this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
       }
@@ -348,9 +352,27 @@ export class Scheduler {
     } else {
       return false;
     }
+    this.registerPending(seq);
     this.kv.release(seq.blocks);
     seq.resetForRecompute();
     return true;
+  }
+
+  /**
+   * Register the full computed blocks `complete` left unregistered: those only this request has
+   * (uniqueKeys.ts), kept out of the cache while the sequence holds them because only another
+   * sequence of the same request could hit them, and none can run until this one lets them go —
+   * preempted, aborted (a retry may follow), or a finished prefill leg (its decode leg may come
+   * here). A finished request's are never registered: nothing can ask for them again.
+   */
+  private registerPending(seq: Sequence): void {
+    if (!this.kv.prefixCaching) return;
+    const full = Math.floor(seq.numComputed / this.bs);
+    const unique = this.kv.events === null;
+    while (seq.registeredBlocks < full) {
+      const r = seq.registeredBlocks++;
+      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
+    }
   }
 
   /**
@@ -386,14 +408,14 @@ export class Scheduler {
     this.hitsChanged = false;
     if (!this.kv.prefixCaching) return hits;
     const maxBlocks = Math.floor((known - 1) / this.bs);
-    const hasher = seq.hasher;
+    const unique = this.kv.events === null;
     const memo = seq.prefixHits;
     const kept = Math.min(memo.length, maxBlocks);
     let b = 0;
-    while (b < kept && this.kv.holds(memo[b]!, hasher.hashAt(b))) hits.push(memo[b++]!);
+    while (b < kept && this.kv.holds(memo[b]!, seq.keyAt(b, unique))) hits.push(memo[b++]!);
     const verified = b;
     for (; b < maxBlocks; b++) {
-      const blk = this.kv.lookup(hasher.hashAt(b));
+      const blk = this.kv.lookup(seq.keyAt(b, unique));
       if (blk < 0) break;
       hits.push(blk);
     }
@@ -416,6 +438,7 @@ export class Scheduler {
   }
 
   private preempt(seq: Sequence): void {
+    this.registerPending(seq);
     this.kv.release(seq.blocks);
     seq.resetForRecompute();
     seq.rec.preemptions++;
@@ -435,6 +458,7 @@ export class Scheduler {
     for (const seq of done) {
       if (seq.prefillLeg) {
         // Held for the decoder's pull (vLLM delays freeing under kv_lease) until releaseHeld.
+        this.registerPending(seq);
         this.heldBlocks += seq.blocks.length;
         this.held.add(seq);
       } else {

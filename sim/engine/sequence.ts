@@ -6,6 +6,7 @@
 import type { SimRequest } from '../workload/request.js';
 import type { RequestRecord } from '../metrics/types.js';
 import { BlockHasher } from './blockHasher.js';
+import { firstUniqueBlock, keyable, uniqueKey } from './uniqueKeys.js';
 
 /** P/D role of a sequence; both false (the default) = an aggregated request. */
 export interface SequenceOptions {
@@ -35,6 +36,8 @@ export class Sequence {
   /** Engine time of the last emitted token, µs (-1 before the first). */
   lastTokenUs = -1;
   readonly hasher: BlockHasher;
+  /** First block whose content only this request has (uniqueKeys.ts); Infinity when none. */
+  readonly uniqueFrom: number;
   /** Prefill leg: on finishing, its blocks are held (vLLM kv_lease) until released by the caller. */
   readonly prefillLeg: boolean;
   /** Decode leg whose prompt KV is still remote; cleared when it arrives (a later preemption recomputes locally). */
@@ -55,9 +58,19 @@ export class Sequence {
     opts?: SequenceOptions,
   ) {
     this.hasher = new BlockHasher(req.segments, req.outputContent, req.outputTokens, blockSize, req.adapter);
+    this.uniqueFrom = firstUniqueBlock(req, blockSize);
     this.prefillLeg = opts?.prefillLeg === true;
     this.remoteKv = opts?.remoteKv === true;
     if (this.prefillLeg && this.remoteKv) throw new Error('a sequence cannot be both a prefill leg and a remote-KV decode leg');
+  }
+
+  /**
+   * The prefix-cache key of block `i`: its chained hash, or — when `unique` (the replica allows it)
+   * and the block holds content only this request has — its unique key (uniqueKeys.ts).
+   */
+  keyAt(i: number, unique: boolean): number {
+    if (unique && i >= this.uniqueFrom && keyable(this.req.id, i)) return uniqueKey(this.req.id, i);
+    return this.hasher.hashAt(i);
   }
 
   /** A finished prefill leg still holding its KV blocks (until `Replica.releaseHeld`). */
