@@ -154,9 +154,9 @@ function observability(ctx: ReportContext, recs: readonly RequestRecord[], fromS
   return { components, ...(dropped > 0 ? { drop_rate: { units: 'fraction', mean: dropped / recs.length } } : {}) };
 }
 
-/** Drops undefined members (nulls are omitted in a Benchmark Report), recursively. */
+/** Drops undefined and null members, recursively: a Benchmark Report omits nulls (also in native configs, where null = absent). */
 function prune<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
+  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x === null ? undefined : x))) as T;
 }
 
 /** The report of one policy's stage. */
