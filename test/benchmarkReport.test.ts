@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { uuid5 } from '../reports/benchmarkReport/build.js';
+import { benchmarkReport, uuid5 } from '../reports/benchmarkReport/build.js';
+import { simStages } from '../reports/inferencePerf/stages.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import type { PolicyRun } from '../sim/metrics/types.js';
 import { reportProblems } from '../reports/benchmarkReport/validate.js';
 import { ROOT, routesim } from './cliHelpers.js';
 
@@ -214,6 +217,17 @@ describe('routesim run --benchmark-report', () => {
     expect(rr1!.results.request_performance.aggregate.latency.inter_token_latency).toBeUndefined();
     // Two replicas, one observability component each, labelled with the engine's stack label.
     expect(rr1!.results.observability.components.map((c: Obj) => c.replica_id)).toEqual(['replica-0', 'replica-1']);
+  });
+
+  it('a stage nobody arrived in still gives a valid report: zero requests, no statistics, no rate', () => {
+    const sc = parseScenario(LADDER, 'ladder.yaml');
+    const run: PolicyRun = { policy: 'round-robin', policyType: 'round-robin', records: [], replicas: [], itl: new Map(), endUs: 0 };
+    const stages = simStages(sc, []);
+    expect(stages.map((st) => st.records.length)).toEqual([0, 0]);
+    const rep = benchmarkReport({ scenario: sc, policy: sc.policies[0]!, run, version: '0', workHash: 'h', stageCount: 2 }, stages[1]!);
+    expect(validate(rep), JSON.stringify(validate.errors)).toBe(true);
+    expect((rep as Obj).results.request_performance.aggregate).toEqual({ requests: { total: 0, failures: 0 }, latency: {}, throughput: {} });
+    expect((rep as Obj).run.time.duration).toBe('PT0S');
   });
 
   it('writes nothing when another output cannot be written (all or nothing)', () => {
