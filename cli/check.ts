@@ -9,8 +9,8 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('gate a results JSON against a baseline: exit 1 when a rule is violated, 0 otherwise, 2 on unusable input')
-    .requiredOption('--baseline <file>', 'baseline results JSON (written with routesim run --update-baseline FILE)')
-    .requiredOption('--current <file>', 'current results JSON (routesim run --out FILE)')
+    .requiredOption('--baseline <file>', 'baseline results JSON (written with routesim run --update-baseline FILE), or a measured inference-perf result directory (summary_/stage_<i>_lifecycle_metrics.json)')
+    .requiredOption('--current <file>', 'current results JSON (routesim run --out FILE), or an inference-perf result directory')
     .requiredOption('--rules <file>', 'rules YAML: metric, policy (or all), max_increase / max_decrease (absolute or "5%")')
     .option('--junit <file>', 'write JUnit XML (one test case per rule and policy); - = stdout instead of the table')
     .option('--markdown <file>', 'write the Markdown summary (e.g. to append to $GITHUB_STEP_SUMMARY); - = stdout instead of the table')

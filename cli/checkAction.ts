@@ -14,7 +14,7 @@ import { evaluateRules } from '../reports/check/compare.js';
 import { renderCheckMarkdown, renderCheckTable, renderJunit } from '../reports/check/output.js';
 import { loadRulesFile } from '../reports/check/rules.js';
 import { checkWorkload } from '../reports/check/workload.js';
-import { readResultsFile } from '../reports/resultsFile.js';
+import { readCheckDocuments } from '../reports/check/measured.js';
 
 export interface CheckFlags {
   baseline: string;
@@ -44,9 +44,10 @@ export function runCheck(flags: CheckFlags): void {
 
 function check(flags: CheckFlags, outputs: ReturnType<typeof prepareOutputs>): void {
   const rules = loadRulesFile(flags.rules);
-  const baseline = readResultsFile(flags.baseline);
-  const current = readResultsFile(flags.current);
-  const notes = checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
+  // Either side may be a measured inference-perf result directory (reports/check/measured.ts).
+  const docs = readCheckDocuments(flags.baseline, flags.current);
+  const { baseline, current } = docs;
+  const notes = docs.measured ? [...docs.notes] : checkWorkload({ baseline, baselineFile: flags.baseline, current, currentFile: flags.current, allowChange: flags.allowWorkloadChange === true });
   const verdicts = evaluateRules({ rules, rulesFile: flags.rules, baseline, baselineFile: flags.baseline, current, currentFile: flags.current });
   if (flags.junit) writeFileAtomic(flags.junit, renderJunit(verdicts));
   if (flags.markdown) writeFileAtomic(flags.markdown, renderCheckMarkdown(verdicts, flags.baseline, flags.current, notes));

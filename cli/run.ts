@@ -33,6 +33,8 @@ export function registerRun(program: Command): void {
     .option('--sweep <path=v1,v2>', 'run the scenario at every combination of these values of any field (repeatable: a grid; replaces the file\'s sweep paths), e.g. --sweep fleet.replicas=4,6,8', collect1, undefined)
     .option('-j, --jobs <n>', 'run independent simulations (policy × seed × sweep point) on this many worker threads (default: the machine\'s cores); the output is byte-identical to --jobs 1')
     .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the simulations) and write a partial result to --out; combine the parts with routesim merge')
+    .option('--benchmark-report <dir>', 'write llm-d-benchmark Benchmark Reports v0.2.1 of the first seed\'s run: DIR/<policy>/stage_<i>_benchmark_report.json, one per policy and stage, validated against the schema')
+    .option('--inference-perf-report <dir>', 'write inference-perf\'s lifecycle metrics (seconds) of the first seed\'s run: DIR/<policy>/stage_<i>_lifecycle_metrics.json and summary_lifecycle_metrics.json')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action(async (scenarioPath: string | undefined, flags: RunFlags) => {
       const { run } = await import('./runAction.js');

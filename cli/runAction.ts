@@ -35,8 +35,9 @@ import type { PolicyRun } from '../sim/metrics/types.js';
 import type { Cell } from '../lab/cells/cell.js';
 import type { CollectHooks, Collected, RunPoint } from '../reports/collect.js';
 import { renderDecisionBlock } from '../reports/decisions.js';
+import { communityOutputRequests, type CommunityFlags } from '../reports/communityFormats.js';
 
-export interface RunFlags extends ReplayFlagValues {
+export interface RunFlags extends ReplayFlagValues, CommunityFlags {
   traceOut?: string;
   out?: string;
   requestsCsv?: string;
@@ -79,6 +80,7 @@ function runOutputs(path: string, flags: RunFlags, scenario: ScenarioConfig) {
         noStdoutWhy: 'a trace is a pair of files (header .yaml + rows .csv); give a file name, e.g. --trace-out run.csv',
         example: 'run.csv',
       },
+      ...communityOutputRequests(flags, scenario),
     ],
     { inputs: [path, ...sourceInputFiles(src)], stdoutTakenBy: flags.json ? '--json' : null },
   );
@@ -97,7 +99,7 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
   const jobs = flags.jobs === undefined ? autoJobs(scenario, plan, configOf) : parseJobsFlag(flags.jobs);
   setShardInputs([path, ...sourceInputFiles(scenario.workload.source)]);
   if (flags.shard !== undefined) {
-    const refused = [['--json', flags.json], ['--update-baseline', flags.updateBaseline], ['--requests-csv', flags.requestsCsv], ['--trace-out', flags.traceOut], ['--decisions', flags.decisions], ['--decision-summary', flags.decisionSummary]] as const;
+    const refused = [['--json', flags.json], ['--update-baseline', flags.updateBaseline], ['--requests-csv', flags.requestsCsv], ['--trace-out', flags.traceOut], ['--decisions', flags.decisions], ['--decision-summary', flags.decisionSummary], ['--benchmark-report', flags.benchmarkReport], ['--inference-perf-report', flags.inferencePerfReport]] as const;
     startShard(flags.shard, { out: flags.out, refused, documentOutputs: ['--json', '--update-baseline'], argv: process.argv.slice(2), version: VERSION });
   }
   const outputs = runOutputs(path, flags, scenario);
@@ -113,6 +115,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   // The modules of optional outputs (the CSV writer, the decision log) load only when asked for.
   const csvFormat = flags.requestsCsv ? await import('../reports/requestsCsv.js') : null;
   const Log = flags.decisions || flags.decisionSummary === true ? (await import('../sim/decisions/log.js')).DecisionLog : null;
+  const community = flags.benchmarkReport !== undefined || flags.inferencePerfReport !== undefined ? new (await import('../reports/communityOutputs.js')).CommunityOutputs(scenario, flags, VERSION) : null;
   const traceStats = replayStats(scenario);
   if (traceStats && traceStats.skipped_rows > 0) process.stderr.write(`routesim: note: skipped ${traceStats.skipped_rows} malformed trace rows\n`);
   const recorder = flags.traceOut ? new RunRecorder(flags.traceOut, scenario) : null;
@@ -150,10 +153,11 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
         if (point.primary) {
           if (csvFormat) csv?.write(csvFormat.requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
           recorder?.policyDone(run);
+          community?.policyDone(run);
         } else recorder?.discard();
       },
     };
-    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, configOf, csv !== null || recorder !== null || wantDecisions, (requests) => {
+    const { primary, doc } = await collect(scenario, plan, hooks, recipe, jobs, configOf, csv !== null || recorder !== null || wantDecisions || community !== null, (requests) => {
       doneBefore += requests;
       progress.update(doneBefore);
     });
@@ -165,6 +169,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
     const full = { ...withDecisions, ...(traceStats ? { trace: traceStats } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
     if (flags.out) writeFileAtomic(flags.out, serialiseResults(full));
     if (flags.updateBaseline) writeFileAtomic(flags.updateBaseline, serialiseResults(full));
+    community?.write();
     csv?.commit();
     decisionsOut?.commit();
     recorder?.commit();
