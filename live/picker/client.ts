@@ -132,7 +132,7 @@ export class ExtProcClient {
     s.send({ request_headers: { headers: headerMap(r.headers), end_of_stream: body === null }, protocol_config: { request_body_mode: mode, response_body_mode: mode } });
     if (body !== null) {
       const step = r.chunkBytes ?? Math.max(1, body.length);
-      const meta = r.subset ? { metadata_context: { filter_metadata: { [SUBSET_NAMESPACE]: { fields: { [SUBSET_KEY]: { list_value: { values: r.subset.map((x) => ({ string_value: x })) } } } } } } } : {};
+      const meta = r.subset ? { metadata_context: { filter_metadata: { [SUBSET_NAMESPACE]: { fields: { [SUBSET_KEY]: { listValue: { values: r.subset.map((x) => ({ stringValue: x })) } } } } } } } : {};
       if (body.length === 0) s.send({ request_body: { body, end_of_stream: true }, ...meta });
       for (let off = 0; off < body.length; off += step) {
         const last = off + step >= body.length;

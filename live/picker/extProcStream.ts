@@ -153,7 +153,10 @@ class StreamState {
   private async decide(send: (r: ProcessingResponse) => void): Promise<void> {
     const body = Buffer.concat(this.chunks);
     this.chunks.length = 0;
-    const headers = this.subset !== undefined ? { ...this.headers, [HEADER_SUBSET]: this.subset.join(',') } : this.headers;
+    // The subset comes from proxy metadata only (live.md §2.2); a client's copy of the header is dropped.
+    const headers = { ...this.headers };
+    delete headers[HEADER_SUBSET];
+    if (this.subset !== undefined) headers[HEADER_SUBSET] = this.subset.join(',');
     const parsed = parseRequestBody(this.requestId || this.env.nextId(), headers, body);
     if ('badRequest' in parsed) return this.local(send, reject(400, parsed.badRequest));
     this.requestId = parsed.request.id;

@@ -24,14 +24,14 @@ export interface HttpTrailers {
   trailers?: HeaderMap | null;
 }
 
-/** google.protobuf.Value / Struct as proto-loader objects. */
+/** google.protobuf.Value / Struct as proto-loader objects (protobufjs's built-in well-known types keep camelCase member names; the wire is the same). */
 export type PbValue =
-  | { null_value: 0 }
-  | { number_value: number }
-  | { string_value: string }
-  | { bool_value: boolean }
-  | { struct_value: PbStruct }
-  | { list_value: { values: PbValue[] } };
+  | { nullValue: 0 }
+  | { numberValue: number }
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { structValue: PbStruct }
+  | { listValue: { values: PbValue[] } };
 export interface PbStruct {
   fields: Record<string, PbValue>;
 }
@@ -99,27 +99,27 @@ export function setHeader(key: string, value: string): { header: HeaderValue; ap
 }
 
 export function pbString(s: string): PbValue {
-  return { string_value: s };
+  return { stringValue: s };
 }
 
 export function pbStruct(fields: Record<string, PbValue>): PbValue {
-  return { struct_value: { fields } };
+  return { structValue: { fields } };
 }
 
 /** Reads a Value as a plain JS value (strings, numbers, bools, lists, structs; null otherwise). */
 export function fromPbValue(v: PbValue | undefined | null): unknown {
   if (v === undefined || v === null) return null;
   const o = v as Record<string, unknown>;
-  const kind = typeof o.kind === 'string' ? o.kind : ['string_value', 'number_value', 'bool_value', 'list_value', 'struct_value'].find((k) => o[k] !== undefined && o[k] !== null);
+  const kind = typeof o.kind === 'string' ? o.kind : ['stringValue', 'numberValue', 'boolValue', 'listValue', 'structValue'].find((k) => o[k] !== undefined && o[k] !== null);
   switch (kind) {
-    case 'string_value':
-    case 'number_value':
-    case 'bool_value':
+    case 'stringValue':
+    case 'numberValue':
+    case 'boolValue':
       return o[kind];
-    case 'list_value':
-      return ((o.list_value as { values?: PbValue[] }).values ?? []).map(fromPbValue);
-    case 'struct_value':
-      return fromPbStruct(o.struct_value as PbStruct);
+    case 'listValue':
+      return ((o.listValue as { values?: PbValue[] }).values ?? []).map(fromPbValue);
+    case 'structValue':
+      return fromPbStruct(o.structValue as PbStruct);
     default:
       return null;
   }
