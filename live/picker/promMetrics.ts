@@ -43,7 +43,7 @@ export function metricsFromText(text: string, nowUs: number): ScrapeResult {
     const f = byName.get(name);
     if (!f || f.metrics.length === 0) return undefined;
     if (f.type !== 'GAUGE' && f.type !== 'COUNTER') return 0;
-    return Number(f.metrics[0]!.value);
+    return promNumber(f.metrics[0]!.value);
   };
   const required = (name: string): number | string => {
     const v = gauge(name);
@@ -85,9 +85,9 @@ const NONE: readonly string[] = Object.freeze([]);
 function loraInfo(f: Family | undefined): { active: readonly string[]; waiting: readonly string[]; max: number } {
   if (!f || f.metrics.length === 0) return { active: NONE, waiting: NONE, max: 0 };
   let best = f.metrics[0]!;
-  let bestV = Number(best.value);
+  let bestV = promNumber(best.value);
   for (const m of f.metrics) {
-    const v = Number(m.value);
+    const v = promNumber(m.value);
     if (v > bestV || Number.isNaN(bestV)) {
       best = m;
       bestV = v;
@@ -98,6 +98,15 @@ function loraInfo(f: Family | undefined): { active: readonly string[]; waiting: 
     return out.length === 0 ? NONE : out;
   };
   return { active: list(best.labels?.running_lora_adapters), waiting: list(best.labels?.waiting_lora_adapters), max: intLabel(best.labels?.max_lora, 0) };
+}
+
+/** A sample value as Prometheus writes it (floats, `NaN`, `+Inf`, `-Inf`). */
+function promNumber(s: string | undefined): number {
+  if (s === undefined) return NaN;
+  const t = s.trim();
+  if (t === '+Inf' || t === 'Inf') return Infinity;
+  if (t === '-Inf') return -Infinity;
+  return t === '' ? NaN : Number(t);
 }
 
 function intLabel(s: string | undefined, dflt: number): number {
