@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadPickerConfig } from '../policies/config/loader.js';
 import { inputError, UserError } from '../sim/core/errors.js';
 import { endpointsFromFlags, loadEndpointsFile, type LiveEndpoint } from '../live/picker/endpoints.js';
-import { startPickerServer } from '../live/picker/server.js';
+import { metricsSourceTicks, startPickerServer } from '../live/picker/server.js';
 import { pemFromFiles } from '../live/picker/tls.js';
 
 export interface ServePickerFlags {
@@ -109,7 +109,7 @@ export async function servePicker(flags: ServePickerFlags): Promise<void> {
     throw new UserError(`routesim serve picker: cannot listen (${msg.split('\n')[0]}) (fix: choose free ports with --port / --http-port)`);
   });
   const host = flags.host ?? '127.0.0.1';
-  log(`ext_proc on ${host}:${server.grpcPort} (${flags.insecure ? 'plaintext' : flags.cert ? 'TLS' : 'TLS, self-signed'}), /metrics and /health on http://${host}:${server.httpPort}, ${endpoints.length} endpoint(s), ${config.dialect} config, scrape every ${refreshMetricsMs} ms`);
+  log(`ext_proc on ${host}:${server.grpcPort} (${flags.insecure ? 'plaintext' : flags.cert ? 'TLS' : 'TLS, self-signed'}), /metrics and /health on http://${host}:${server.httpPort}, ${endpoints.length} endpoint(s), ${config.dialect} config, scrape every ${refreshMetricsMs * metricsSourceTicks(config)} ms`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPickerConfig } from '../policies/config/loader.js';
 import { metricsFromText } from '../live/picker/promMetrics.js';
 import { MetricsScraper } from '../live/picker/scraper.js';
-import { startPickerServer } from '../live/picker/server.js';
+import { metricsSourceTicks, startPickerServer } from '../live/picker/server.js';
 import { ExtProcClient } from '../live/picker/client.js';
-import { startFakeMetrics, vllmText, type FakeServer } from './helpers/fakeVllmMetrics.js';
+import { startFakeMetrics, type FakeServer } from './helpers/fakeVllmMetrics.js';
 
 const SAMPLE = `# TYPE vllm:num_requests_running gauge
 vllm:num_requests_running{engine="0",model_name="sim-8b"} 6.0
@@ -142,5 +142,21 @@ describe('scraping and staleness', () => {
       client.close();
       await picker.close();
     }
+  });
+});
+
+describe('scrape interval', () => {
+  it('a v0.10 metrics source interval of 200 ms is 4 base ticks of 50 ms; GAIE configs scrape every tick', () => {
+    const v010 = `apiVersion: llm-d.ai/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: queue-scorer
+- type: metrics-data-source
+  parameters: {interval: 200ms}
+- type: core-metrics-extractor
+schedulingProfiles: [{name: default, plugins: [{pluginRef: queue-scorer}]}]
+`;
+    expect(metricsSourceTicks(loadPickerConfig({ text: v010 }))).toBe(4);
+    expect(metricsSourceTicks(loadPickerConfig(null))).toBe(1);
   });
 });

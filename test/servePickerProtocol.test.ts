@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadPickerConfig } from '../policies/config/loader.js';
 import { ExtProcClient } from '../live/picker/client.js';
+import { loadProtos } from '../live/picker/proto.js';
 import { startPickerServer, type PickerServer } from '../live/picker/server.js';
 import { loadEndpointsFile } from '../live/picker/endpoints.js';
 import { usageInJson, usageInSseChunk } from '../live/picker/responseUsage.js';
@@ -196,6 +197,15 @@ describe('serving', () => {
       const r = await bad.route({ headers: COMPLETIONS, body: '{}' });
       expect(r.kind === 'grpc-error' && r.code).toBe(grpc.status.UNAVAILABLE);
     }
+  });
+
+  it('grpc.health.v1.Health/Check answers SERVING (1) for the ext_proc service name', async () => {
+    const { p } = await picker([A, B]);
+    const Health = loadProtos().health;
+    const h = new Health(`127.0.0.1:${p.grpcPort}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check(req: object, cb: (err: Error | null, res: { status: number }) => void): void };
+    const res = await new Promise<{ status: number }>((resolve, reject) => h.Check({ service: 'envoy.service.ext_proc.v3.ExternalProcessor' }, (err, r) => (err ? reject(err) : resolve(r))));
+    h.close();
+    expect(res.status).toBe(1);
   });
 
   it('/health and /metrics (picker counters) on the HTTP port', async () => {

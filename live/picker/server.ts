@@ -27,6 +27,7 @@ export interface PickerServerOptions {
   readonly grpcPort: number;
   /** HTTP port for /metrics and /health (0 = any; null = none). */
   readonly httpPort: number | null;
+  /** The base tick (--refresh-metrics-interval); the metrics source scrapes every metricsSourceTicks of them. */
   readonly refreshMetricsMs: number;
   /** Plaintext gRPC (no TLS). */
   readonly insecure?: boolean;
@@ -58,12 +59,21 @@ export function wallClockUs(): () => number {
   return () => Math.round((performance.now() - t0) * 1000);
 }
 
+/**
+ * Base ticks between scrapes of the config's metrics source (llm-d-router v0.10 `dataLayer.sources[].interval`,
+ * rounded to ticks of --refresh-metrics-interval by the loader; GAIE configs and no interval: every tick).
+ */
+export function metricsSourceTicks(config: ResolvedConfig): number {
+  const entry = config.dataLayer.find((d) => config.types.get(d.source) === 'metrics-data-source');
+  return Math.max(1, entry?.intervalTicks ?? 1);
+}
+
 export async function startPickerServer(o: PickerServerOptions): Promise<PickerServer> {
   const log = o.log ?? (() => {});
   const nowUs = o.nowUs ?? wallClockUs();
   const seed = o.seed ?? 1;
   let core: PickerCore | null = null;
-  const scraper = new MetricsScraper(nowUs, o.refreshMetricsMs, undefined, () => core?.release());
+  const scraper = new MetricsScraper(nowUs, o.refreshMetricsMs * metricsSourceTicks(o.config), undefined, () => core?.release());
   scraper.setEndpoints(o.endpoints);
   core = new PickerCore(o.config, { rng: o.rng ?? seedrandom.alea(String(seed)), ...(o.objectives ? { objectives: o.objectives } : {}) }, scraper, nowUs);
   const stopWatch = o.endpointsFile !== undefined ? watchEndpointsFile(o.endpointsFile, 200, (eps) => { scraper.setEndpoints(eps); log(`endpoints reloaded: ${eps.map((e) => e.name).join(', ') || '(none)'}`); }, log) : () => {};
