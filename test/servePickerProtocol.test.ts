@@ -184,6 +184,31 @@ describe('response path', () => {
   });
 });
 
+describe('response headers from plugins', () => {
+  it('v0.10 session affinity: the response headers answer carries x-session-token = base64("default/<pick>"); sending it back pins the pod', async () => {
+    const config = loadPickerConfig({ text: `apiVersion: llm-d.ai/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: session-affinity-scorer
+- type: queue-scorer
+schedulingProfiles: [{name: default, plugins: [{pluginRef: session-affinity-scorer, weight: 10}, {pluginRef: queue-scorer}]}]
+` }, { allowExperimentalPlugins: true });
+    const { c } = await picker([A, B], { config });
+    const body = JSON.stringify({ model: 'm', prompt: 'hi' });
+    // no token: session 0 everywhere; queue: pod-0 (waiting 0) 1, pod-1 (waiting 5) 0 → pod-0
+    const r = await c.route({ headers: COMPLETIONS, body });
+    if (r.kind !== 'routed') throw new Error('not routed');
+    expect(r.destination).toBe(A.address);
+    const answers = await r.session.respond({ headers: { ':status': '200' }, chunks: ['{}'] });
+    const set = answers[0]!.response_headers!.response!.header_mutation!.set_headers!;
+    expect(set.map((h) => [h.header.key, Buffer.from(h.header.raw_value!).toString()])).toEqual([['x-session-token', Buffer.from('default/pod-0').toString('base64')]]);
+    // token of pod-1: session 10·1 + queue 0 = 10 > pod-0's 0 + 1 → pod-1
+    const back = await c.route({ headers: { ...COMPLETIONS, 'x-session-token': Buffer.from('default/pod-1').toString('base64') }, body });
+    expect(back.kind === 'routed' && back.destination).toBe(B.address);
+    if (back.kind === 'routed') back.session.close();
+  });
+});
+
 describe('serving', () => {
   it('TLS with the self-signed certificate: a client trusting it is answered; a plaintext client and a client trusting only the system CAs are not', async () => {
     const { p, c } = await picker([A, B], { insecure: false });
@@ -249,6 +274,16 @@ describe('serving', () => {
     const r = loadEndpointsFile(file);
     expect(r.endpoints.map((e) => e.address)).toEqual(['10.0.0.1:8000']);
     expect(r.problems).toEqual([`${file}: endpoints[1].port: missing or not 1–65535 (fix: quote it: port: "8000")`]);
+  });
+
+  it('40 concurrent streams: every one answered, 40 in flight, 0 once they end', async () => {
+    const { p, c } = await picker([A, B]);
+    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => c.route({ headers: { ...COMPLETIONS, 'x-request-id': `par-${i}` }, body: JSON.stringify({ model: 'm', prompt: `p${i}` }), chunkBytes: 5 })));
+    expect(rs.every((r) => r.kind === 'routed')).toBe(true);
+    expect(p.core.inFlight).toBe(40);
+    for (const r of rs) if (r.kind === 'routed') r.session.close();
+    for (let i = 0; i < 100 && p.core.inFlight > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(p.core.inFlight).toBe(0);
   });
 
   it('bounded state over a sustained loop: 1,000 requests (completed, dropped, rejected) leave nothing in flight and no plugin state', async () => {
