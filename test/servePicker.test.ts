@@ -39,6 +39,9 @@ const requests = [
   { id: 'r4', model: 'sim-8b', messages: [{ role: 'system', content: P1 }, { role: 'user', content: 'hi' }], complete: true },
   { id: 'r5', model: 'no-such-model', messages: [{ role: 'system', content: P1 }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'more' }] },
   { id: 'r6', model: 'sim-8b', prompt: ['a', 'list', 'prompt'] },
+  // 7: a new scrape: waiting a 3, b 4, c 0 and c's KV 0 → queue c 1, a 0.25, b 0; kv c 1, a 0.5, b 0.8
+  //    → totals c 4, a 1.5, b 1.6 (a new prompt: no prefix hits) → pod-c.
+  { id: 'r7', model: 'sim-8b', prompt: 'a brand new question', metrics: { 'pod-a': { waiting: 3 }, 'pod-b': { waiting: 4 }, 'pod-c': { waiting: 0, kvUsage: 0 } } },
 ];
 
 function harness(doc: Record<string, unknown>) {
@@ -51,10 +54,11 @@ afterAll(async () => {
 });
 
 describe('live picks equal routesim pick', () => {
-  it('GAIE v1.5 default config: prefix affinity across consecutive requests, chat, unknown model (plaintext)', async () => {
+  it('GAIE v1.5 default config: prefix affinity across consecutive requests, chat, unknown model, a new scrape (plaintext)', async () => {
     const doc = { endpoints, requests };
     const expected = harness(doc);
     expect(expected.slice(0, 4).map((r) => r.target)).toEqual(['pod-a', 'pod-a', 'pod-b', 'pod-b']);
+    expect(expected[7]!.target).toBe('pod-c');
     const { outcomes, picker, fakes } = await runLiveCase(doc);
     cleanups.push(() => closeAll(picker, fakes));
     expect(outcomes.map((o) => ({ outcome: o.outcome, target: o.target, fallbacks: o.fallbacks }))).toEqual(expected);

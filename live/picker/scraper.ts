@@ -22,7 +22,8 @@ interface Entry {
   labels: Readonly<Record<string, string>>;
   address: string;
   metrics: EndpointMetrics | null;
-  busy: boolean;
+  /** The scrape in progress, if any. */
+  busy: Promise<void> | null;
   /** Last failure in words ('' = the last scrape succeeded). */
   lastError: string;
 }
@@ -51,7 +52,7 @@ export class MetricsScraper {
     this.entries = eps.map((e, index) => {
       const prev = old.get(e.name);
       const keep = prev !== undefined && prev.address === e.address;
-      return { name: e.name, index, labels: e.labels, address: e.address, metrics: keep ? prev.metrics : null, busy: false, lastError: keep ? prev.lastError : 'not scraped yet' };
+      return { name: e.name, index, labels: e.labels, address: e.address, metrics: keep ? prev.metrics : null, busy: null, lastError: keep ? prev.lastError : 'not scraped yet' };
     });
   }
 
@@ -71,8 +72,13 @@ export class MetricsScraper {
 
   start(): void {
     if (this.timer) return;
-    void this.scrapeAll();
-    this.timer = setInterval(() => void this.scrapeAll(), this.refreshMs);
+    const tick = async (): Promise<void> => {
+      // a poll still running is not started again
+      await Promise.all(this.entries.map((e) => e.busy ?? this.scrapeOne(e)));
+      this.afterRound();
+    };
+    void tick();
+    this.timer = setInterval(() => void tick(), this.refreshMs);
     this.timer.unref();
   }
 
@@ -81,21 +87,32 @@ export class MetricsScraper {
     this.timer = null;
   }
 
-  /** One polling round: every endpoint not already being scraped. Resolves when all are done. */
+  /** A polling round now: every endpoint scraped by a request started after this call (tests, replays). */
   async scrapeAll(): Promise<void> {
-    await Promise.all(this.entries.map((e) => this.scrapeOne(e)));
+    await Promise.all(this.entries.map((e) => this.scrapeFresh(e)));
     this.afterRound();
   }
 
   /** Scrapes one endpoint by name now (tests, replays). */
   async scrapeNamed(name: string): Promise<void> {
     const e = this.entries.find((x) => x.name === name);
-    if (e) await this.scrapeOne(e);
+    if (e) await this.scrapeFresh(e);
   }
 
-  private async scrapeOne(e: Entry): Promise<void> {
-    if (e.busy) return;
-    e.busy = true;
+  private async scrapeFresh(e: Entry): Promise<void> {
+    while (e.busy) await e.busy;
+    await this.scrapeOne(e);
+  }
+
+  private scrapeOne(e: Entry): Promise<void> {
+    const p = this.fetchInto(e).finally(() => {
+      if (e.busy === p) e.busy = null;
+    });
+    e.busy = p;
+    return p;
+  }
+
+  private async fetchInto(e: Entry): Promise<void> {
     try {
       const res = await fetch(`http://${e.address}/metrics`, { signal: AbortSignal.timeout(this.timeoutMs) });
       const text = await res.text();
@@ -108,8 +125,6 @@ export class MetricsScraper {
     } catch (err) {
       e.lastError = err instanceof Error ? (err.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : err.message) : String(err);
       this.counters.failed++;
-    } finally {
-      e.busy = false;
     }
   }
 }

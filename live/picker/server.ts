@@ -54,6 +54,9 @@ export interface PickerServer {
   close(): Promise<void>;
 }
 
+/** How long open streams may finish after close() before they are cut. */
+export const SHUTDOWN_GRACE_MS = 2000;
+
 export function wallClockUs(): () => number {
   const t0 = performance.now();
   return () => Math.round((performance.now() - t0) * 1000);
@@ -109,7 +112,17 @@ export async function startPickerServer(o: PickerServerOptions): Promise<PickerS
       stopWatch();
       scraper.stop();
       theCore.stop();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      // Streams still open after a short drain are cut (Envoy retries them elsewhere).
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+      });
       await admin?.close();
     },
   };

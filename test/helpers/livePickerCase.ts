@@ -18,7 +18,7 @@ interface CaseDoc {
   config?: string;
   seed?: number;
   endpoints: { name: string; labels?: Record<string, string>; metrics?: Record<string, unknown> | null }[];
-  requests: { id?: string; model: string; prompt?: string | string[]; messages?: unknown[]; headers?: Record<string, string>; complete?: boolean }[];
+  requests: { id?: string; model: string; prompt?: string | string[]; messages?: unknown[]; headers?: Record<string, string>; complete?: boolean; metrics?: Record<string, Record<string, unknown>> }[];
 }
 
 export interface LiveOutcome {
@@ -30,17 +30,9 @@ export interface LiveOutcome {
 
 export async function runLiveCase(doc: CaseDoc, opts: { insecure?: boolean } = {}): Promise<{ outcomes: LiveOutcome[]; picker: PickerServer; fakes: FakeServer[] }> {
   const fakes: FakeServer[] = [];
-  for (const e of doc.endpoints) {
-    const m = (e.metrics ?? {}) as Record<string, number | string[] | undefined>;
-    fakes.push(await startFakeMetrics(vllmText({
-      waiting: (m.waiting as number) ?? 0,
-      running: (m.running as number) ?? 0,
-      kv: (m.kvUsage as number) ?? 0,
-      ...(m.maxLoras !== undefined ? { maxLora: m.maxLoras as number, active: (m.activeAdapters as string[]) ?? [], waitingAdapters: (m.waitingAdapters as string[]) ?? [] } : {}),
-      blockSize: (m.blockSize as number) ?? 16,
-      numGpuBlocks: (m.numGpuBlocks as number) ?? 0,
-    }), `127.0.0.${2 + fakes.length}`));
-  }
+  // Each endpoint's current case metrics (a request's `metrics` merge into them, as the harness does).
+  const current = doc.endpoints.map((e) => ({ ...(e.metrics ?? {}) }) as Record<string, unknown>);
+  for (const m of current) fakes.push(await startFakeMetrics(textOf(m), `127.0.0.${2 + fakes.length}`));
   const config = doc.config === undefined ? loadPickerConfig(null) : loadPickerConfig({ value: parseConfigText(doc.config) });
   const picker = await startPickerServer({
     config,
@@ -57,6 +49,14 @@ export async function runLiveCase(doc: CaseDoc, opts: { insecure?: boolean } = {
   const open: { close(): void }[] = [];
   try {
     for (const [i, q] of doc.requests.entries()) {
+      if (q.metrics) {
+        for (const [name, m] of Object.entries(q.metrics)) {
+          const k = doc.endpoints.findIndex((e) => e.name === name);
+          current[k] = { ...current[k], ...m };
+          fakes[k]!.text = textOf(current[k]!);
+        }
+        await picker.scraper.scrapeAll();
+      }
       const chat = q.messages !== undefined;
       const headers = { ...(q.headers ?? {}) };
       const subsetNames = headers[SUBSET_HEADER];
@@ -86,6 +86,19 @@ export async function runLiveCase(doc: CaseDoc, opts: { insecure?: boolean } = {
     client.close();
   }
   return { outcomes, picker, fakes };
+}
+
+/** vLLM text for case metrics (absent fields: the harness defaults). */
+function textOf(m: Record<string, unknown>): string {
+  const n = (k: string, d: number): number => (typeof m[k] === 'number' ? (m[k] as number) : d);
+  return vllmText({
+    waiting: n('waiting', 0),
+    running: n('running', 0),
+    kv: n('kvUsage', 0),
+    ...(m.maxLoras !== undefined ? { maxLora: n('maxLoras', 0), active: (m.activeAdapters as string[]) ?? [], waitingAdapters: (m.waitingAdapters as string[]) ?? [] } : {}),
+    blockSize: n('blockSize', 16),
+    numGpuBlocks: n('numGpuBlocks', 0),
+  });
 }
 
 export async function closeAll(picker: PickerServer, fakes: readonly FakeServer[]): Promise<void> {
