@@ -125,6 +125,12 @@ export class PickerCore {
     if (d.kind === 'dispatch') {
       const names = [d.target, ...d.fallbacks];
       const addresses = names.map((n) => this.scraper.addressOf(n)).filter((a): a is string => a !== undefined);
+      if (this.scraper.addressOf(d.target) === undefined) {
+        // the endpoints file dropped the pick while the request waited: no endpoint to send it to
+        this.picker.responseComplete(d.requestId, d.target, this.nowUs());
+        this.counters.rejected['503'] = (this.counters.rejected['503'] ?? 0) + 1;
+        return reject(503, `endpoint ${d.target} left the pool`);
+      }
       this.counters.dispatched++;
       return { kind: 'dispatch', target: d.target, addresses, fallbacks: d.fallbacks };
     }
