@@ -22,6 +22,7 @@ import { registerValidate } from './validate.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCapacity } from './capacity.js';
 import { registerMerge } from './merge.js';
+import { registerServe } from './serve.js';
 import { VERSION } from './version.js';
 import { preloadForCommand } from './pluginPreload.js';
 import type { ShardDone } from '../lab/shards/context.js';
@@ -60,6 +61,7 @@ registerValidate(program);
 registerCalibrate(program);
 registerCapacity(program);
 registerMerge(program);
+registerServe(program);
 
 /** Every command, so an error can name the one it came from. */
 function allCommands(c: Command): Command[] {
