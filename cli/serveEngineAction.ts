@@ -22,22 +22,24 @@ export interface ServeEngineFlags extends FleetFlags {
   enableAdmin?: boolean;
 }
 
-function positiveNumber(flag: string, v: string, integer: boolean, min: number, example: string): number {
+/** `v` as a number ≥ min (> 0 when min is 0 and `strict`), an integer when asked. */
+function numberFlag(flag: string, v: string, o: { integer: boolean; min: number; strict?: boolean }, example: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UserError(`${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${v}' (fix: e.g. ${flag} ${example})`);
+  const low = o.strict === true ? n <= o.min : n < o.min;
+  if (v.trim() === '' || !Number.isFinite(n) || low || (o.integer && !Number.isInteger(n))) {
+    throw new UserError(`${flag}: expected ${o.integer ? 'an integer' : 'a number'} ${o.strict === true ? '>' : '≥'} ${o.min}, got '${v}' (fix: e.g. ${flag} ${example})`);
   }
   return n;
 }
 
 export async function serveEngine(path: string | undefined, flags: ServeEngineFlags): Promise<void> {
-  const speedup = positiveNumber('--speedup', flags.speedup, false, Number.MIN_VALUE, '10');
-  const basePort = positiveNumber('--base-port', flags.basePort, true, 0, '8000');
-  const naturalTokensMax = positiveNumber('--natural-tokens', flags.naturalTokens, true, 1, '256');
+  const speedup = numberFlag('--speedup', flags.speedup, { integer: false, min: 0, strict: true }, '10');
+  const basePort = numberFlag('--base-port', flags.basePort, { integer: true, min: 0 }, '8000');
+  const naturalTokensMax = numberFlag('--natural-tokens', flags.naturalTokens, { integer: true, min: 1 }, '256');
   const errorRate = parseErrorRate(flags.errorRate);
   const scenario = loadServeScenario(path, flags);
   for (const w of inputWarnings()) process.stderr.write(`routesim: warning: ${w}\n`);
-  const seed = flags.seed !== undefined ? positiveNumber('--seed', flags.seed, true, 0, '42') : scenario.seed;
+  const seed = flags.seed !== undefined ? numberFlag('--seed', flags.seed, { integer: true, min: 0 }, '42') : scenario.seed;
   const service: EngineService = await startEngineService(scenario, {
     speedup,
     seed,

@@ -83,7 +83,7 @@ describe('serve engine: streaming', () => {
     expect(family(m, 'vllm:request_success_total').metrics[0]!.labels).toMatchObject({ finished_reason: 'length', model_name: 'Llama-3.1-8B', engine: '0' });
   });
 
-  it('chat streaming: role on the first chunk, content deltas, usage only with include_usage', async () => {
+  it('chat streaming: a role chunk with empty content first, then content deltas, usage only with include_usage', async () => {
     svc = await startTestService({ speedup: 20 });
     const r = await streamEvents(url(svc, 1, '/v1/chat/completions'), {
       model: 'Llama-3.1-8B',
@@ -95,12 +95,12 @@ describe('serve engine: streaming', () => {
     expect(r.status).toBe(200);
     const chunks = r.events.slice(0, -1).map((e) => JSON.parse(e.data));
     expect(r.events.at(-1)!.data).toBe('[DONE]');
-    expect(chunks).toHaveLength(3); // no usage chunk without stream_options
+    expect(chunks).toHaveLength(4); // the role chunk and 3 tokens; no usage chunk without stream_options
     expect(chunks[0].object).toBe('chat.completion.chunk');
     expect(chunks[0].id).toMatch(/^chatcmpl-/);
-    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks[1].choices[0].delta.role).toBeUndefined();
-    expect(chunks[2].choices[0].finish_reason).toBe('length');
+    expect(chunks.map((c) => c.choices[0].finish_reason)).toEqual([null, null, null, 'length']);
     expect(chunks.map((c) => c.choices[0].delta.content).join('')).toHaveLength(12);
   });
 

@@ -1,9 +1,10 @@
 /**
  * One request's HTTP answer, fed by the replica driver (a TokenSink) and paced to the simulated
  * token times (live.md §5.4): streaming sends the headers at once, one SSE chunk per step that
- * emitted tokens for this request at the time the client sees them (chat's first chunk carries
- * `role: assistant`), `finish_reason` on the last content chunk, then at response completion the
- * usage chunk (`include_usage`) and `data: [DONE]`. Non-streaming sends the whole JSON at completion.
+ * emitted tokens for this request at the time the client sees them (chat first sends a
+ * `role: assistant` chunk with empty content, with the first token), `finish_reason` on the last
+ * content chunk, then at response completion the usage chunk (`include_usage`) and `data: [DONE]`.
+ * Non-streaming sends the whole JSON at completion.
  */
 import type { ServerResponse } from 'node:http';
 import type { TokenSink } from './replicaDriver.js';
@@ -51,7 +52,9 @@ export class Responder implements TokenSink {
       const last = this.sent >= this.o.outputTokens;
       const usage = this.o.continuousUsage ? usageOf(this.o.promptTokens, this.sent) : undefined;
       const text = outputText(this.o.textKey, from, count);
-      writeEvent(this.res, contentChunk(this.o.head, text, last ? this.o.finishReason : null, usage, this.o.head.kind === 'chat' && from === 0));
+      // Chat: the first event is the role with empty content (live.md §5.4), sent with the first token.
+      if (this.o.head.kind === 'chat' && from === 0) writeEvent(this.res, contentChunk(this.o.head, '', null, this.o.continuousUsage ? usageOf(this.o.promptTokens, 0) : undefined, true));
+      writeEvent(this.res, contentChunk(this.o.head, text, last ? this.o.finishReason : null, usage));
     });
   }
 
