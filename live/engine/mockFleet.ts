@@ -28,6 +28,8 @@ export interface FleetOptions {
   readonly loraModules: readonly string[];
   /** Upper end of the natural output length of a request without ignore_eos (its EOS point). */
   readonly naturalTokensMax: number;
+  /** The clock (default: wall clock × speedup); tests pass one with a manual time source. */
+  readonly clock?: SimClock;
 }
 
 export interface MockReplica {
@@ -58,7 +60,7 @@ export function buildMockFleet(scenario: ScenarioConfig, o: FleetOptions): MockF
   for (const i of o.slowFactors.keys()) {
     if (i >= built.replicas.length) throw new UserError(`--slow-pod: replica ${i} does not exist, the fleet has ${built.replicas.length} (fix: use an index from 0 to ${built.replicas.length - 1})`);
   }
-  const clock = new SimClock(o.speedup);
+  const clock = o.clock ?? new SimClock(o.speedup);
   const replicas: MockReplica[] = built.replicas.map((replica, index) => {
     const pool = pools[built.info[index]!.pool]!;
     const e = pool.engine;
