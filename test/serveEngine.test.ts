@@ -104,6 +104,21 @@ describe('serve engine: streaming', () => {
     expect(chunks.map((c) => c.choices[0].delta.content).join('')).toHaveLength(12);
   });
 
+  it('continuous_usage_stats: usage on every chunk, counting the tokens sent so far', async () => {
+    svc = await startTestService({ speedup: 20 });
+    const r = await streamEvents(url(svc, 0, '/v1/completions'), {
+      model: 'Llama-3.1-8B',
+      prompt: promptOf(10, 'cu'),
+      max_tokens: 3,
+      ignore_eos: true,
+      stream: true,
+      stream_options: { include_usage: true, continuous_usage_stats: true },
+    });
+    const chunks = r.events.slice(0, -1).map((e) => JSON.parse(e.data));
+    expect(chunks.map((c) => c.usage.completion_tokens)).toEqual([1, 2, 3, 3]);
+    expect(chunks.every((c) => c.usage.prompt_tokens === 10)).toBe(true);
+  });
+
   it('non-streaming answers arrive whole at completion with the usage; chat prompt tokens follow the template rule', async () => {
     svc = await startTestService({ speedup: 20 });
     const res = await postJson(url(svc, 0, '/v1/chat/completions'), { model: 'Llama-3.1-8B', messages: [{ role: 'user', content: 'abcdefgh' }], max_tokens: 4, ignore_eos: true });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { EngineService } from '../live/engine/engineService.js';
-import { family, postJson, promptOf, scrape, startTestService, url, jsonOf } from './serveEngineHelpers.js';
+import { T, family, histogram, postJson, promptOf, scrape, scrapeText, startTestService, url, jsonOf } from './serveEngineHelpers.js';
 
 let svc: EngineService | null = null;
 afterEach(async () => {
@@ -101,6 +101,41 @@ describe('serve engine: LoRA admin', () => {
     expect(await unload.text()).toBe("Success: LoRA adapter 'sql-lora' removed successfully.");
     expect((await postJson(url(svc, 0, '/v1/unload_lora_adapter'), { lora_name: 'sql-lora' })).status).toBe(404);
     expect((await postJson(url(svc, 0, '/v1/completions'), { model: 'sql-lora', prompt: 'x' })).status).toBe(404);
+  });
+});
+
+describe('serve engine: admin faults and start-up options', () => {
+  it('POST /admin/faults (admin only) sets a replica\'s error rate and slow factor at run time', async () => {
+    svc = await startTestService({ speedup: 50, enableAdmin: true });
+    const faults = url(svc, 0, '/admin/faults');
+    const call = () => postJson(url(svc!, 0, '/v1/completions'), { model: MODEL, prompt: 'x', max_tokens: 1 });
+    expect((await postJson(faults, { error_rate: 1 })).status).toBe(200);
+    const failed = await call();
+    expect([500, 503]).toContain(failed.status);
+    expect((await jsonOf(failed)).error.code).toBe(failed.status);
+    expect((await postJson(faults, { error_rate: 0, slow_factor: 2 })).status).toBe(200);
+    const ok = await call();
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+    // 1 prompt token, slowed step: α0 + 2·(β0 + β1·1) + α2
+    expect(histogram(await scrapeText(svc, 0), 'vllm:time_to_first_token_seconds').sum).toBeCloseTo((T.a0 + 2 * (T.b0 + T.b1) + T.a2) / 1e6, 9);
+    expect((await postJson(faults, { error_rate: 2 })).status).toBe(400);
+    expect((await postJson(faults, { bogus: 1 })).status).toBe(400);
+    await svc.stop();
+    svc = await startTestService({ speedup: 50 });
+    expect((await postJson(url(svc, 0, '/admin/faults'), { error_rate: 1 })).status).toBe(404);
+  });
+
+  it('--served-model-name and --lora-modules: clients use the given names from the start', async () => {
+    svc = await startTestService({ speedup: 50, servedModelName: 'sim-8b', loraModules: ['fin-lora'] });
+    const models = await jsonOf(fetch(url(svc, 1, '/v1/models')));
+    expect(models.data.map((m: { id: string }) => m.id)).toEqual(['sim-8b', 'fin-lora']);
+    expect((await postJson(url(svc, 1, '/v1/completions'), { model: MODEL, prompt: 'x' })).status).toBe(404);
+    const res = await jsonOf(postJson(url(svc, 1, '/v1/completions'), { model: 'fin-lora', prompt: 'x', max_tokens: 2, ignore_eos: true }));
+    expect(res.model).toBe('fin-lora');
+    expect(res.usage.completion_tokens).toBe(2);
+    const text = await scrapeText(svc, 1);
+    expect(text).toContain('vllm:num_requests_running{model_name="sim-8b",engine="0"} 0');
   });
 });
 

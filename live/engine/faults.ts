@@ -1,7 +1,8 @@
 /**
  * Failure injection for the mock fleet (off by default): a seeded share of requests answered with
  * an error as vLLM would (500 InternalServerError or 503 ServiceUnavailableError, each half of the
- * injected ones), and slow pods whose every step takes `factor` × its modelled time.
+ * injected ones), and slow pods whose every step takes `factor` × its modelled time. Both are set
+ * from flags at start and, with --enable-admin only, per replica at run time (`POST /admin/faults`).
  */
 import { createRng, type Rng } from '../../sim/core/rng.js';
 import { HttpProblem } from '../http/errors.js';
@@ -11,7 +12,7 @@ export class ErrorInjector {
   private readonly rng: Rng;
 
   constructor(
-    readonly rate: number,
+    public rate: number,
     seed: number,
     replica: number,
   ) {
@@ -47,6 +48,28 @@ export function parseSlowPods(values: readonly string[] | undefined): ReadonlyMa
       throw new UserError(`--slow-pod: expected INDEX:FACTOR with a positive factor, got '${v}' (fix: e.g. --slow-pod 1:3 makes replica 1's steps 3× slower)`);
     }
     out.set(i, f);
+  }
+  return out;
+}
+
+/**
+ * `POST /admin/faults` body `{"error_rate"?: R, "slow_factor"?: F}` → the new settings of one
+ * replica, applied by the caller. Invalid values are a 400; nothing is changed then.
+ */
+export function parseFaultUpdate(body: Record<string, unknown>): { errorRate?: number; slowFactor?: number } {
+  const out: { errorRate?: number; slowFactor?: number } = {};
+  for (const key of Object.keys(body)) {
+    if (key !== 'error_rate' && key !== 'slow_factor') throw new HttpProblem(400, `unknown field '${key}' (expected error_rate and/or slow_factor)`, key);
+  }
+  const r = body.error_rate;
+  if (r !== undefined) {
+    if (typeof r !== 'number' || !(r >= 0 && r <= 1)) throw new HttpProblem(400, 'error_rate must be a number from 0 to 1', 'error_rate');
+    out.errorRate = r;
+  }
+  const f = body.slow_factor;
+  if (f !== undefined) {
+    if (typeof f !== 'number' || !(f > 0) || !Number.isFinite(f)) throw new HttpProblem(400, 'slow_factor must be a positive number', 'slow_factor');
+    out.slowFactor = f;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * One mock replica's HTTP server (live.md §5.1): the OpenAI-compatible completion endpoints,
- * `/v1/models`, `/health`, `/metrics`, and the LoRA admin endpoints, which exist only with
- * `--enable-admin` (as vLLM registers them only with VLLM_ALLOW_RUNTIME_LORA_UPDATING). Every
+ * `/v1/models`, `/health`, `/metrics`, and the admin endpoints — LoRA load/unload and
+ * `POST /admin/faults` (error rate, slow factor) — which exist only with `--enable-admin` (as vLLM
+ * registers the LoRA ones only with VLLM_ALLOW_RUNTIME_LORA_UPDATING). Every
  * failure becomes an HTTP answer (OpenAI-style JSON for API errors, FastAPI's `{"detail": …}` for
  * unknown routes); nothing a client sends can throw out of the handler.
  */
@@ -11,6 +12,7 @@ import { HttpProblem } from '../http/errors.js';
 import { readJsonObject } from '../http/body.js';
 import { sendJson } from '../http/sse.js';
 import { handleCompletion } from './completionHandler.js';
+import { parseFaultUpdate } from './faults.js';
 import type { MockReplica } from './mockFleet.js';
 import type { SimClock } from './simClock.js';
 
@@ -46,6 +48,12 @@ export function createReplicaServer(r: MockReplica, clock: SimClock, o: ServerOp
     route('POST', '/v1/unload_lora_adapter', async (req, res) => {
       const b = await readJsonObject(req);
       sendText(res, r.adapters.unload(b.lora_name));
+    });
+    route('POST', '/admin/faults', async (req, res) => {
+      const u = parseFaultUpdate(await readJsonObject(req));
+      if (u.errorRate !== undefined) r.errors.rate = u.errorRate;
+      if (u.slowFactor !== undefined) r.driver.replica.setWarmup(u.slowFactor === 1 ? 0 : Number.MAX_SAFE_INTEGER, u.slowFactor);
+      sendJson(res, 200, JSON.stringify({ error_rate: r.errors.rate, slow_factor: u.slowFactor ?? null }));
     });
   }
 
