@@ -53,5 +53,33 @@ describe('serve engine: sustained load', () => {
     }
     expect(answered).toBe(total);
   });
-});
 
+  it('survives 100 clients that hang up mid-stream or mid-body, and forgets them', async () => {
+    svc = await startTestService({ speedup: 50 }, testScenario().replace('max_num_seqs: 2', 'max_num_seqs: 64'));
+    const u = url(svc, 0, '/v1/completions');
+    const hangUps = Array.from({ length: 100 }, async (_, i) => {
+      const ctl = new AbortController();
+      try {
+        if (i % 4 === 3) {
+          // A body that never finishes: the client gives up while sending it.
+          const slow = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"model": "Llama-3.1-8B", "prompt"')) });
+          setTimeout(() => ctl.abort(), 20);
+          await fetch(u, { method: 'POST', body: slow, signal: ctl.signal, duplex: 'half' } as RequestInit);
+          return;
+        }
+        // Non-streamed ones hang up while their answer is still being generated (500 tokens ≈ 0.2 s here).
+        if (i % 2 === 1) setTimeout(() => ctl.abort(), 30);
+        const res = await fetch(u, { method: 'POST', signal: ctl.signal, body: JSON.stringify({ model: 'Llama-3.1-8B', prompt: promptOf(30 + i, `h${i}`), max_tokens: 500, ignore_eos: true, stream: i % 2 === 0 }) });
+        if (i % 2 === 0) await res.body!.getReader().read();
+        ctl.abort();
+      } catch {
+        // aborted
+      }
+    });
+    await Promise.all(hangUps);
+    for (let tries = 0; tries < 100 && svc.fleet.replicas[0]!.driver.inFlight > 0; tries++) await new Promise((r) => setTimeout(r, 20));
+    expect(svc.fleet.replicas[0]!.driver.inFlight).toBe(0);
+    const ok = await jsonOf(postJson(u, { model: 'Llama-3.1-8B', prompt: 'still here', max_tokens: 2, ignore_eos: true }));
+    expect(ok.usage.completion_tokens).toBe(2);
+  });
+});

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HttpProblem } from '../http/errors.js';
 import { readJsonObject } from '../http/body.js';
-import { sendJson } from '../http/sse.js';
+import { sendJson, writable } from '../http/sse.js';
 import { handleCompletion } from './completionHandler.js';
 import { parseFaultUpdate } from './faults.js';
 import type { MockReplica } from './mockFleet.js';
@@ -58,6 +58,9 @@ export function createReplicaServer(r: MockReplica, clock: SimClock, o: ServerOp
   }
 
   return createServer((req, res) => {
+    // A client that vanishes mid-answer must not become an unhandled 'error' event (a crash).
+    res.on('error', () => {});
+    req.on('error', () => {});
     const path = (req.url ?? '/').split('?')[0]!;
     const byMethod = routes.get(path);
     const h = byMethod?.get(req.method ?? 'GET');
@@ -69,7 +72,7 @@ export function createReplicaServer(r: MockReplica, clock: SimClock, o: ServerOp
     h(req, res).catch((err: unknown) => {
       const p = err instanceof HttpProblem ? err : new HttpProblem(500, `internal error: ${(err as Error)?.message ?? String(err)}`);
       if (!res.headersSent) sendJson(res, p.status, p.body());
-      else if (!res.writableEnded) res.end(`data: ${p.body()}\n\ndata: [DONE]\n\n`);
+      else if (writable(res)) res.end(`data: ${p.body()}\n\ndata: [DONE]\n\n`);
     });
   });
 }

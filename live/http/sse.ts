@@ -12,17 +12,22 @@ export function startEventStream(res: ServerResponse): void {
 
 /** One event carrying `data` as JSON. */
 export function writeEvent(res: ServerResponse, data: unknown): void {
-  if (!res.writableEnded) res.write(`data: ${JSON.stringify(data)}\n\n`);
+  if (writable(res)) res.write(`data: ${JSON.stringify(data)}\n\n`);
 }
 
 /** The terminating `[DONE]` event; ends the response. */
 export function endEventStream(res: ServerResponse): void {
-  if (!res.writableEnded) res.end('data: [DONE]\n\n');
+  if (writable(res)) res.end('data: [DONE]\n\n');
 }
 
 /** Answer `status` with a JSON body (one write). */
 export function sendJson(res: ServerResponse, status: number, body: string): void {
-  if (res.headersSent) return;
+  if (res.headersSent || !writable(res)) return;
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Still open for writing: not ended and its connection not gone (a write then would raise an error). */
+export function writable(res: ServerResponse): boolean {
+  return !res.writableEnded && !res.destroyed;
 }
