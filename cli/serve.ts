@@ -6,6 +6,6 @@ import type { Command } from 'commander';
 import { registerServeEngine } from './serveEngine.js';
 
 export function registerServe(program: Command): void {
-  const serve = program.command('serve').description('run routesim live: the simulated engine as a mock vLLM fleet (serve engine)');
+  const serve = program.command('serve').description('run routesim live: serve engine = the simulated replicas as a mock vLLM fleet');
   registerServeEngine(serve);
 }

@@ -30,7 +30,7 @@ export function registerServeEngine(serve: Command): void {
     .option('--served-model-name <name>', 'model name clients use for the base model (default: the scenario\'s model name)')
     .option('--lora-modules <names>', 'adapters registered at start, comma-separated (needs max_loras > 0)')
     .option('--natural-tokens <n>', 'without ignore_eos a request stops at a length drawn uniformly from 1…n (seeded by its prompt), capped by max_tokens', '256')
-    .option('--enable-admin', 'enable the admin endpoints POST /v1/load_lora_adapter and /v1/unload_lora_adapter (off by default)')
+    .option('--enable-admin', 'enable the admin endpoints POST /v1/load_lora_adapter, /v1/unload_lora_adapter and /admin/faults {error_rate, slow_factor} (off by default)')
     .action(async (scenarioPath: string | undefined, flags: ServeEngineFlags) => {
       const { serveEngine } = await import('./serveEngineAction.js');
       return serveEngine(scenarioPath, flags);
