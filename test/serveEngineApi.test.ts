@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { EngineService } from '../live/engine/engineService.js';
-import { T, family, histogram, postJson, promptOf, scrape, scrapeText, startTestService, url, jsonOf } from './serveEngineHelpers.js';
+import { T, testScenario, family, histogram, postJson, promptOf, scrape, scrapeText, startTestService, url, jsonOf } from './serveEngineHelpers.js';
 
 let svc: EngineService | null = null;
 afterEach(async () => {
@@ -136,6 +136,21 @@ describe('serve engine: admin faults and start-up options', () => {
     expect(res.usage.completion_tokens).toBe(2);
     const text = await scrapeText(svc, 1);
     expect(text).toContain('vllm:num_requests_running{model_name="sim-8b",engine="0"} 0');
+  });
+});
+
+describe('serve engine: the scenario\'s adapters', () => {
+  it('LoRA-enabled replicas register the workload\'s adapters at start', async () => {
+    const text = testScenario().replace(
+      '  output: {dist: normal',
+      '  adapters: [{name: wk-a, weight: 1, rank: 8}, {name: wk-b, weight: 1}]\n  output: {dist: normal',
+    );
+    svc = await startTestService({ speedup: 50 }, text);
+    const models = await jsonOf(fetch(url(svc, 0, '/v1/models')));
+    expect(models.data.map((m: { id: string }) => m.id)).toEqual([MODEL, 'wk-a', 'wk-b']);
+    const ok = await jsonOf(postJson(url(svc, 0, '/v1/completions'), { model: 'wk-a', prompt: 'x', max_tokens: 2, ignore_eos: true }));
+    expect(ok.usage.completion_tokens).toBe(2);
+    expect((await jsonOf(postJson(url(svc, 1, '/v1/completions'), { model: 'wk-b', prompt: 'x', max_tokens: 1 }))).usage.completion_tokens).toBe(1);
   });
 });
 

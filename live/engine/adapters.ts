@@ -7,7 +7,8 @@
 import { HttpProblem } from '../http/errors.js';
 
 export class AdapterRegistry {
-  private readonly names = new Set<string>();
+  /** Adapter name → its LoRA rank (null = unknown: the engine's max_lora_rank). */
+  private readonly names = new Map<string, number | null>();
 
   constructor(
     readonly baseModel: string,
@@ -21,7 +22,12 @@ export class AdapterRegistry {
 
   /** Adapter names, in load order. */
   list(): string[] {
-    return [...this.names];
+    return [...this.names.keys()];
+  }
+
+  /** Rank of a registered adapter, null when not known. */
+  rankOf(name: string): number | null {
+    return this.names.get(name) ?? null;
   }
 
   has(name: string): boolean {
@@ -35,7 +41,7 @@ export class AdapterRegistry {
     throw new HttpProblem(404, `The model \`${model}\` does not exist.`, 'model');
   }
 
-  load(name: unknown, path: unknown): string {
+  load(name: unknown, path: unknown, rank: number | null = null): string {
     if (!this.enabled) throw new HttpProblem(400, 'LoRA is not enabled on this server (the scenario\'s engine has max_loras: 0)');
     if (typeof name !== 'string' || name === '' || typeof path !== 'string' || path === '') {
       throw new HttpProblem(400, 'Both \'lora_name\' and \'lora_path\' must be provided.', 'lora_name');
@@ -43,7 +49,7 @@ export class AdapterRegistry {
     if (name === this.baseModel || this.names.has(name)) {
       throw new HttpProblem(400, `The lora adapter '${name}' has already been loaded.`, 'lora_name');
     }
-    this.names.add(name);
+    this.names.set(name, rank);
     return `Success: LoRA adapter '${name}' added successfully.`;
   }
 

@@ -62,7 +62,7 @@ export async function handleCompletion(kind: ApiKind, req: IncomingMessage, res:
     outputTokens: plan.tokens,
     outputContent: hashInts(key, r.seed, id, 0x6f7574),
     adapter,
-    adapterRank: r.adapterRank,
+    adapterRank: adapter === null ? 0 : (r.adapters.rankOf(adapter) ?? r.adapterRank),
     priority: p.priority,
     group: -1,
     session: -1,

@@ -2,7 +2,9 @@
  * Builds the mock fleet from a resolved scenario with the SAME code `routesim run` uses
  * (sim/fleet/fleet.ts buildPools: catalog, KV capacity, step-time model and calibration per pool,
  * LoRA sizing): one replica driver, one /metrics registry, one adapter registry and one error
- * injector per replica of every pool. Slow pods use the engine's own step slow-down (setWarmup
+ * injector per replica of every pool that serves from the start (an autoscaled group's spare slots
+ * and surge slots are not served). LoRA-enabled replicas register the scenario's adapters (its
+ * workload's, with their ranks, and the pool's) and `--lora-modules` at start. Slow pods use the engine's own step slow-down (setWarmup
  * with no end), so their steps take factor × the modelled time.
  */
 import type { ScenarioConfig } from '../../sim/scenario/types.js';
@@ -42,7 +44,7 @@ export interface MockReplica {
   readonly metrics: VllmMetrics;
   readonly adapters: AdapterRegistry;
   readonly errors: ErrorInjector;
-  /** Rank given to adapters loaded at run time (the engine's max_lora_rank). */
+  /** Rank of adapters whose rank is not known (the engine's max_lora_rank). */
   readonly adapterRank: number;
   readonly naturalTokensMax: number;
   readonly seed: number;
@@ -57,12 +59,15 @@ export interface MockFleet {
 export function buildMockFleet(scenario: ScenarioConfig, o: FleetOptions): MockFleet {
   const pools = poolsOf(scenario);
   const built = buildPools(pools, scenario.lora_load);
+  // Replicas serving from the start: an autoscaled group's spare slots and surge slots stay off.
+  const served = built.replicas.flatMap((replica, at) => (built.active[at] ? [{ replica, at }] : []));
   for (const i of o.slowFactors.keys()) {
-    if (i >= built.replicas.length) throw new UserError(`--slow-pod: replica ${i} does not exist, the fleet has ${built.replicas.length} (fix: use an index from 0 to ${built.replicas.length - 1})`);
+    if (i >= served.length) throw new UserError(`--slow-pod: replica ${i} does not exist, the fleet has ${served.length} (fix: use an index from 0 to ${served.length - 1})`);
   }
+  const ranks = new Map(scenario.workload.adapters.map((a) => [a.name, a.rank ?? null]));
   const clock = o.clock ?? new SimClock(o.speedup);
-  const replicas: MockReplica[] = built.replicas.map((replica, index) => {
-    const pool = pools[built.info[index]!.pool]!;
+  const replicas: MockReplica[] = served.map(({ replica, at }, index) => {
+    const pool = pools[built.info[at]!.pool]!;
     const e = pool.engine;
     const modelName = o.servedModelName ?? pool.model;
     const maxModelLen = e.max_model_len ?? getModel(pool.model).max_model_len;
@@ -72,7 +77,11 @@ export function buildMockFleet(scenario: ScenarioConfig, o: FleetOptions): MockF
     const metrics = new VllmMetrics({ replica, modelName, maxLoras: e.max_loras, maxModelLen, prefixCaching: e.enable_prefix_caching, clock });
     const driver = new ReplicaDriver(replica, clock, { alpha0Us: Math.round(ov.alpha0_us), alpha2Us: Math.round(ov.alpha2_us) }, e.block_size, metrics);
     const adapters = new AdapterRegistry(modelName, e.max_loras);
-    if (adapters.enabled) for (const name of o.loraModules) adapters.load(name, name);
+    if (adapters.enabled) {
+      // What the scenario's clients would ask for (its workload's adapters, the pool's), then --lora-modules.
+      const names = [...scenario.workload.adapters.map((a) => a.name), ...pool.adapters, ...o.loraModules];
+      for (const name of new Set(names)) if (name !== modelName) adapters.load(name, name, ranks.get(name) ?? null);
+    }
     return {
       index,
       name: replica.name,
