@@ -36,6 +36,8 @@ export function createReplicaServer(r: MockReplica, clock: SimClock, o: ServerOp
     res.end();
   });
   route('GET', '/metrics', async (_req, res) => {
+    // Apply every step due by now first, so a late timer never shows a scrape stale engine state.
+    r.driver.advance();
     const text = await r.metrics.text();
     res.writeHead(200, { 'content-type': r.metrics.contentType, 'content-length': Buffer.byteLength(text) });
     res.end(text);
