@@ -19,9 +19,9 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { EndpointMetrics } from '../../policies/types.js';
 
 interface Family {
-  name: string;
-  type: string;
-  metrics: { value?: string; labels?: Record<string, string> }[];
+  readonly name: string;
+  readonly type: string;
+  readonly metrics: readonly { readonly value?: string; readonly labels?: Record<string, string> }[];
 }
 
 export type ScrapeResult = { readonly metrics: EndpointMetrics } | { readonly error: string };

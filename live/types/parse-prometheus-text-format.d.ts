@@ -1,4 +1,4 @@
-// Types for parse-prometheus-text-format (the package ships none): what the tests read.
+// Types for parse-prometheus-text-format (the package ships none): what the live picker and the tests read.
 declare module 'parse-prometheus-text-format' {
   export interface PromSample {
     readonly labels?: Record<string, string>;
