@@ -11,12 +11,15 @@ import { closedSessions, openSessions } from './sessions.js';
 import { tenantStream } from './tenants.js';
 import { serveGenStream } from './servegen.js';
 import { replayTrace, type SkipHandler } from './traces/replay.js';
+import { inferencePerfStream, readInferencePerfConfig } from './inferencePerf/index.js';
+import { routingOf } from './routing.js';
 
 export type Generate = (spec: WorkloadSpec, opts: StreamOptions) => Iterator<SimRequest>;
 
 export function createSourceStream(spec: WorkloadSpec, source: WorkloadSource, opts: StreamOptions, generate: Generate, onSkip?: SkipHandler): Iterator<SimRequest> {
   switch (source.kind) {
     case 'trace':
+      if (source.format === 'inference-perf') return inferencePerfStream(readInferencePerfConfig(source.path), { ...opts, closedLoop: opts.closedLoop === true }, routingOf(spec));
       return replayTrace(spec, source, opts, { seed: opts.seed, defaultAdapterRank: opts.defaultAdapterRank, generate }, onSkip);
     case 'sessions':
       return source.mode === 'closed' ? closedSessions(spec, source, opts.seed, opts.limits) : openSessions(spec, source, opts.seed, opts.limits);
