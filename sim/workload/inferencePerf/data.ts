@@ -5,6 +5,7 @@
  * otel_trace_replay. Real-text datasets (shareGPT, billsum, …) need their length histograms,
  * which routesim does not have: an error naming data.type.
  */
+import { RANGES, type Range } from '../../scenario/bounds.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
 import type { DataPlan, LoadPlan } from './types.js';
@@ -19,16 +20,17 @@ const DATASETS = ['mock', 'shareGPT', 'cnn_dailymail', 'infinity_instruct', 'bil
 export const AGENTIC_CORPUS = 'Exgentic/agent-llm-traces-v2';
 
 /** An int length or a Distribution (sampler `s`), `dflt` when absent. */
-function lengthOf(f: Fields, o: Obj, k: string, path: string, dflt: number, s: Sampler): IpDist {
+function lengthOf(f: Fields, o: Obj, k: string, path: string, dflt: number, s: Sampler, range: Range = RANGES.tokensOrZero): IpDist {
   const v = o[k];
   if (v === undefined) return fixedDist(dflt);
-  if (typeof v === 'number') return fixedDist(f.num(o, k, path, { min: 0, int: true }));
+  if (typeof v === 'number') return fixedDist(f.ranged(o, k, path, range));
   return parseDist(f, v, `${path}.${k}`, s);
 }
 
 /** shared_prefix's length with its legacy `<what>_distribution` override (an error beside an inline Distribution). */
 function legacyLength(f: Fields, o: Obj, k: string, legacy: string, path: string, dflt: number): IpDist {
-  if (o[legacy] === undefined) return lengthOf(f, o, k, path, dflt, 'A');
+  if (o[legacy] === undefined) return lengthOf(f, o, k, path, dflt, 'A', RANGES.tokens);
+  if (typeof o[k] === 'number') f.ranged(o, k, path, RANGES.tokens);
   if (o[k] !== undefined && typeof o[k] !== 'number') throw f.fail(`${path}.${legacy}`, `given beside an inline Distribution in ${k}`, `keep one of ${k} and ${legacy}`);
   return parseDist(f, o[legacy], `${path}.${legacy}`, 'A');
 }
@@ -46,11 +48,14 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
       const p = 'data.shared_prefix';
       const sp = f.mapping(data.shared_prefix ?? {}, p, SP_KEYS, SP_ALIASES);
       f.unsupported(sp, 'multimodal', p, 'media inputs are not simulated', 'remove multimodal');
+      const groups = f.ranged(sp, 'num_groups', p, RANGES.count, 10);
+      const perGroup = f.ranged(sp, 'num_prompts_per_group', p, RANGES.count, 10);
+      if (groups * perGroup > 1e7) throw f.fail(`${p}.num_groups`, `num_groups × num_prompts_per_group = ${groups * perGroup} prompts; routesim holds at most 1e7`, 'lower num_groups or num_prompts_per_group');
       const seed = sp.seed === undefined ? null : f.num(sp, 'seed', p, { min: 0, int: true });
       return {
         type: 'shared_prefix',
-        groups: f.num(sp, 'num_groups', p, { dflt: 10, min: 1, int: true }),
-        perGroup: f.num(sp, 'num_prompts_per_group', p, { dflt: 10, min: 1, int: true }),
+        groups,
+        perGroup,
         system: lengthOf(f, sp, 'system_prompt_len', p, 100, 'A'),
         question: legacyLength(f, sp, 'question_len', 'question_distribution', p, 50),
         output: legacyLength(f, sp, 'output_len', 'output_distribution', p, 50),
@@ -70,8 +75,8 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
       return {
         type: 'conversation_replay',
         seed: f.num(c, 'seed', p, { dflt: 42, min: 0, int: true }),
-        conversations: f.num(c, 'num_conversations', p, { dflt: 200, min: 1, int: true }),
-        shared: f.num(c, 'shared_system_prompt_len', p, { dflt: 8359, min: 0, int: true }),
+        conversations: f.ranged(c, 'num_conversations', p, RANGES.count, 200),
+        shared: f.ranged(c, 'shared_system_prompt_len', p, RANGES.tokensOrZero, 8359),
         dynamic: lengthOf(f, c, 'dynamic_system_prompt_len', p, 0, 'A'),
         turns: lengthOf(f, c, 'turns_per_conversation', p, 10, 'A'),
         question: lengthOf(f, c, 'input_tokens_per_turn', p, 512, 'A'),

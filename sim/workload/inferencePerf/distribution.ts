@@ -8,6 +8,7 @@
  *   (mean − min, sd) then + min, uniform on [min, max); skew_normal and poisson are errors.
  */
 import { standardNormal, type Rng } from '../../core/rng.js';
+import { RANGES } from '../../scenario/bounds.js';
 import type { Fields, Obj } from './fields.js';
 
 export const DIST_TYPES = ['normal', 'skew_normal', 'lognormal', 'uniform', 'poisson', 'fixed'] as const;
@@ -39,10 +40,10 @@ export function parseDist(f: Fields, v: unknown, path: string, sampler: Sampler)
   const type = (o.type ?? 'normal') as DistType;
   if (!DIST_TYPES.includes(type)) throw f.fail(`${path}.type`, `unknown distribution type ${JSON.stringify(o.type)}`, `use one of ${DIST_TYPES.join(', ')}`);
   if (sampler === 'B' && (type === 'skew_normal' || type === 'poisson')) throw f.fail(`${path}.type`, `${type} is not available for random/synthetic data (inference-perf rejects it)`, 'use normal, lognormal, uniform or fixed');
-  const min = f.num(o, 'min', path, { dflt: 10, int: true });
-  const max = f.num(o, 'max', path, { dflt: 1024, int: true });
-  const mean = f.num(o, 'mean', path, { dflt: 512 });
-  let sd = f.num(o, 'std_dev', path, { dflt: 200, min: 0 });
+  const min = f.ranged(o, 'min', path, RANGES.tokensOrZero, 10);
+  const max = f.ranged(o, 'max', path, RANGES.tokensOrZero, 1024);
+  const mean = f.ranged(o, 'mean', path, { ...RANGES.tokensOrZero, int: false }, 512);
+  let sd = f.ranged(o, 'std_dev', path, RANGES.tokenStd, 200);
   if (o.variance !== undefined) {
     if (sd !== 0) throw f.fail(`${path}.variance`, 'variance is only accepted together with std_dev: 0', 'give std_dev: 0 beside variance, or drop variance');
     sd = Math.sqrt(f.num(o, 'variance', path, { min: 0 }));

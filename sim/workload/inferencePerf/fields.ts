@@ -5,6 +5,7 @@
  */
 import { inputError, type UserError } from '../../core/errors.js';
 import { closest } from '../../scenario/schema.js';
+import { outOfRange, rangeText, type Range } from '../../scenario/bounds.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -49,6 +50,17 @@ export class Fields {
     const bad = typeof v !== 'number' || !Number.isFinite(v) || (opts.int === true && !Number.isInteger(v)) || (opts.above !== undefined && !(v > opts.above)) || (opts.min !== undefined && !(v >= opts.min)) || (opts.max !== undefined && !(v <= opts.max));
     if (bad) throw this.fail(at, `expected ${what}, got ${JSON.stringify(v)}`, `give ${k} as ${what}`);
     return v as number;
+  }
+
+  /** A number inside `range` (scenario/bounds.ts), or `dflt` when absent. */
+  ranged(o: Obj, k: string, path: string, range: Range, dflt?: number): number {
+    const v = o[k];
+    const at = `${path}.${k}`;
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v !== 'number') throw this.fail(at, v === undefined ? `missing required key ${JSON.stringify(k)}` : `expected a number ${rangeText(range)}, got ${JSON.stringify(v)}`, `give ${k} as a number ${rangeText(range)}`);
+    const problem = outOfRange(v, range);
+    if (problem !== null) throw this.fail(at, problem, `give ${k} ${rangeText(range)}`);
+    return v;
   }
 
   bool(o: Obj, k: string, path: string, dflt: boolean): boolean {

@@ -7,13 +7,12 @@
  */
 import { dirname, resolve } from 'node:path';
 import { readAzure } from '../traces/azure.js';
+import { fmtNum, MAX_DURATION_S, MAX_REQUESTS, RANGES } from '../../scenario/bounds.js';
 import type { Fields, Obj } from './fields.js';
 import type { LoadPlan, LoraShare, Stage, SweepPlan } from './types.js';
 
 const LOAD_KEYS = ['type', 'stages', 'interval', 'sweep', 'num_workers', 'worker_max_concurrency', 'worker_max_tcp_connections', 'trace', 'circuit_breakers', 'request_timeout', 'lora_traffic_split', 'base_seed'];
 const TYPES = ['constant', 'poisson', 'concurrent', 'trace_replay', 'trace_session_replay'] as const;
-/** A stage list longer than this many requests in all is surely a typo (routesim's run limit). */
-export const MAX_IP_REQUESTS = 1e8;
 
 export function parseLoad(f: Fields, v: unknown): LoadPlan {
   const load: Obj = f.mapping(v, 'load', LOAD_KEYS);
@@ -26,12 +25,14 @@ export function parseLoad(f: Fields, v: unknown): LoadPlan {
   f.num(load, 'base_seed', 'load', { dflt: 0, min: 0, int: true });
   const wmc = f.num(load, 'worker_max_concurrency', 'load', { dflt: 100, min: 1, int: true });
   const cap = load.num_workers === undefined ? Infinity : (load.num_workers as number) * wmc;
-  const interval_s = f.num(load, 'interval', 'load', { dflt: 1, min: 0 });
+  const interval_s = f.ranged(load, 'interval', 'load', RANGES.wait, 1);
   const lora = parseLora(f, load);
   const sweep = load.sweep === undefined ? null : parseSweep(f, load.sweep, type);
   const stages = parseStages(f, load, type, sweep !== null);
   const total = stages.reduce((a, s) => a + ('n' in s ? s.n : 0), 0);
-  if (total > MAX_IP_REQUESTS) throw f.fail('load.stages', `the stages send ${total} requests; a run is limited to 1e8`, 'shorten the stages or lower their rates');
+  if (total > MAX_REQUESTS) throw f.fail('load.stages', `the stages' Σ rate × duration = ${fmtNum(total)} expected requests; a run is limited to ${fmtNum(MAX_REQUESTS)}`, 'shorten the stages or lower their rates');
+  const span = stages.reduce((a, s) => a + (s.kind === 'rate' ? s.duration_s : 0), 0);
+  if (span > MAX_DURATION_S) throw f.fail('load.stages', `the stages last ${fmtNum(span)} s; a run is limited to ${fmtNum(MAX_DURATION_S)} s`, 'shorten the stages');
   return { type, stages, interval_s, cap, lora, sweep };
 }
 
@@ -61,7 +62,7 @@ function parseStages(f: Fields, load: Obj, type: LoadPlan['type'], sweep: boolea
     const at = `load.stages[${i}]`;
     if (type === 'concurrent') {
       const st = f.mapping(s, at, ['num_requests', 'concurrency_level']);
-      return { kind: 'concurrent', n: f.num(st, 'num_requests', at, { min: 1, int: true }), concurrency: f.num(st, 'concurrency_level', at, { min: 1, int: true }) };
+      return { kind: 'concurrent', n: f.ranged(st, 'num_requests', at, RANGES.requests), concurrency: f.ranged(st, 'concurrency_level', at, RANGES.count) };
     }
     if (type === 'trace_session_replay') {
       const st = f.mapping(s, at, ['concurrent_sessions', 'session_rate', 'num_sessions', 'timeout']);
@@ -73,8 +74,8 @@ function parseStages(f: Fields, load: Obj, type: LoadPlan['type'], sweep: boolea
       return { kind: 'sessions', concurrent, session_rate, num_sessions };
     }
     const st = f.mapping(s, at, ['rate', 'duration']);
-    const rate = f.num(st, 'rate', at, { above: 0, max: 1e6 });
-    const duration_s = f.num(st, 'duration', at, { above: 0, max: 1e7, int: true });
+    const rate = f.ranged(st, 'rate', at, RANGES.rate);
+    const duration_s = f.ranged(st, 'duration', at, RANGES.duration);
     return { kind: 'rate', rate, duration_s, n: Math.floor(rate * duration_s) };
   });
 }
