@@ -4,7 +4,12 @@
  * offsets, the concurrency semaphore, session locks and tool waits. Closed-loop streams are driven
  * by a fake server with a fixed service time, so expected send times follow by hand.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../sim/scenario/load.js';
+import { userErrorOf } from './helpers.js';
 import { parse as parseYaml } from 'yaml';
 import { inferencePerfStream, parseInferencePerf, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
 import type { SimRequest } from '../sim/workload/request.js';
@@ -176,5 +181,25 @@ describe('LoRA traffic split', () => {
     expect(Math.abs(share(['adapter-0']) - 0.12)).toBeLessThan(0.013);
     expect(Math.abs(share(['adapter-14']) - 0.02)).toBeLessThan(0.006);
     expect(rs.every((r) => r.adapterRank === 8)).toBe(true);
+  });
+});
+
+describe('trace_replay and scenario use', () => {
+  it('trace_replay: one request per Azure row at its offset from the first row', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipt-'));
+    writeFileSync(join(dir, 'az.csv'), 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.50,10,2\n2023-11-16 18:17:04.00,10,2\n2023-11-16 18:17:06.25,10,2\n');
+    const c = parseInferencePerf(parseYaml('load: {type: trace_replay, trace: {file: az.csv, format: AzurePublicDataset}}\ndata: {type: random, input_distribution: {mean: 100, std_dev: 1, min: 90, max: 110}, output_distribution: {mean: 10, std_dev: 1, min: 5, max: 15}}'), join(dir, 'ip.yaml'));
+    // Timer origin 1 s into the stage: offsets 0, 0.5, 2.75 s → 1, 1.5, 3.75 s.
+    expect(open(c).map((r) => r.arrivalUs)).toEqual([1_000_000, 1_500_000, 3_750_000]);
+  });
+
+  it('a scenario may not scale or window an inference-perf config; listing a concurrent load needs a run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipt-'));
+    writeFileSync(join(dir, 'ip.yaml'), 'load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay, conversation_replay: {num_conversations: 2, shared_system_prompt_len: 10}}\n');
+    const sc = (extra: string) => parseScenario(`name: t\nrequests: 4\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload:\n  trace: {path: ip.yaml, format: inference-perf${extra}}\npolicies: [round-robin]\n`, join(dir, 's.yaml'));
+    expect(sc('').workload.source).toMatchObject({ kind: 'trace', format: 'inference-perf' });
+    expect(userErrorOf(() => sc(', rate_scale: 2'))).toMatch(/s\.yaml: workload\.trace\.rate_scale: an inference-perf config sets its own stages, rates and order; rate_scale does not apply \(fix: remove rate_scale/);
+    const c = parseInferencePerf(parseYaml('load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay}'), 'ip.yaml');
+    expect(userErrorOf(() => open(c))).toMatch(/^ip\.yaml: load\.type: this load \(load\.type concurrent\) depends on simulated response times/);
   });
 });
