@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../sim/scenario/load.js';
+import { createRequestStream } from '../sim/workload/generator.js';
 import { userErrorOf } from './helpers.js';
 import { parse as parseYaml } from 'yaml';
 import { inferencePerfStream, parseInferencePerf, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
@@ -198,6 +199,10 @@ describe('trace_replay and scenario use', () => {
     writeFileSync(join(dir, 'ip.yaml'), 'load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay, conversation_replay: {num_conversations: 2, shared_system_prompt_len: 10}}\n');
     const sc = (extra: string) => parseScenario(`name: t\nrequests: 4\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload:\n  trace: {path: ip.yaml, format: inference-perf${extra}}\npolicies: [round-robin]\n`, join(dir, 's.yaml'));
     expect(sc('').workload.source).toMatchObject({ kind: 'trace', format: 'inference-perf' });
+    // A rate sweep would replace the resolved arrival rate, which the config's stages ignore: an error, not a no-op.
+    const w = sc('').workload;
+    const swept = { ...w, arrival: { ...w.arrival, rate: 5 } };
+    expect(userErrorOf(() => createRequestStream(swept, { seed: 1, limits: {}, defaultAdapterRank: 8, closedLoop: true }))).toMatch(/ip\.yaml: load\.stages: an inference-perf config sets its own rates; a rate sweep/);
     expect(userErrorOf(() => sc(', rate_scale: 2'))).toMatch(/s\.yaml: workload\.trace\.rate_scale: an inference-perf config sets its own stages, rates and order; rate_scale does not apply \(fix: remove rate_scale/);
     const c = parseInferencePerf(parseYaml('load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay}'), 'ip.yaml');
     expect(userErrorOf(() => open(c))).toMatch(/^ip\.yaml: load\.type: this load \(load\.type concurrent\) depends on simulated response times/);
