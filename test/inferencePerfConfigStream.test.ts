@@ -188,10 +188,15 @@ describe('LoRA traffic split', () => {
 describe('trace_replay and scenario use', () => {
   it('trace_replay: one request per Azure row at its offset from the first row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipt-'));
-    writeFileSync(join(dir, 'az.csv'), 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.50,10,2\n2023-11-16 18:17:04.00,10,2\n2023-11-16 18:17:06.25,10,2\n');
-    const c = parseInferencePerf(parseYaml('load: {type: trace_replay, trace: {file: az.csv, format: AzurePublicDataset}}\ndata: {type: random, input_distribution: {mean: 100, std_dev: 1, min: 90, max: 110}, output_distribution: {mean: 10, std_dev: 1, min: 5, max: 15}}'), join(dir, 'ip.yaml'));
-    // Timer origin 1 s into the stage: offsets 0, 0.5, 2.75 s → 1, 1.5, 3.75 s.
+    writeFileSync(join(dir, 'az.csv'), 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.50,10,2\n2023-11-16 18:17:04.00,20,3\n2023-11-16 18:17:06.25,30,4\n');
+    const dists = 'input_distribution: {mean: 100, std_dev: 1, min: 90, max: 110}, output_distribution: {mean: 10, std_dev: 1, min: 5, max: 15}';
+    const c = parseInferencePerf(parseYaml(`load: {type: trace_replay, trace: {file: az.csv, format: AzurePublicDataset}}\ndata: {type: random, ${dists}}`), join(dir, 'ip.yaml'));
+    // Timer origin 1 s into the stage: offsets 0, 0.5, 2.75 s → 1, 1.5, 3.75 s; lengths from the distributions.
     expect(open(c).map((r) => r.arrivalUs)).toEqual([1_000_000, 1_500_000, 3_750_000]);
+    expect(open(c).every((r) => r.inputTokens >= 90 && r.inputTokens <= 110)).toBe(true);
+    // data.trace: request i's lengths are row i's ContextTokens / GeneratedTokens.
+    const t = parseInferencePerf(parseYaml(`load: {type: trace_replay, trace: {file: az.csv}}\ndata: {type: random, trace: {file: az.csv}, ${dists}}`), join(dir, 'ip.yaml'));
+    expect(open(t).map((r) => [r.inputTokens, r.outputTokens])).toEqual([[10, 2], [20, 3], [30, 4]]);
   });
 
   it('a scenario may not scale or window an inference-perf config; listing a concurrent load needs a run', () => {

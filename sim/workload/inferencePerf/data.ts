@@ -2,10 +2,12 @@
  * inference-perf's `data` section (formats.md §1.4) → a DataPlan: shared_prefix (aliases
  * num_unique_system_prompts / num_users_per_system_prompt, int or Distribution lengths, legacy
  * question_/output_distribution), random / synthetic (sampler B), conversation_replay and
- * otel_trace_replay. Real-text datasets (shareGPT, billsum, …) need their length histograms,
+ * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets (shareGPT, billsum, …) need their length histograms,
  * which routesim does not have: an error naming data.type.
  */
+import { dirname, resolve } from 'node:path';
 import { RANGES, type Range } from '../../scenario/bounds.js';
+import { readAzure } from '../traces/azure.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
 import type { DataPlan, LoadPlan } from './types.js';
@@ -15,7 +17,7 @@ const SP_KEYS = ['num_groups', 'num_prompts_per_group', 'system_prompt_len', 'qu
 const SP_ALIASES = { num_unique_system_prompts: 'num_groups', num_users_per_system_prompt: 'num_prompts_per_group' };
 const CR_KEYS = ['seed', 'num_conversations', 'shared_system_prompt_len', 'dynamic_system_prompt_len', 'turns_per_conversation', 'input_tokens_per_turn', 'output_tokens_per_turn', 'tool_call_latency_sec', 'max_model_len'];
 const OTEL_KEYS = ['trace_directory', 'trace_files', 'hf_dataset_path', 'filter', 'use_static_model', 'static_model_name', 'model_mapping', 'default_max_tokens', 'override_tool_call_max_tokens', 'inject_random_session_id', 'duplicate_sessions_target', 'max_wait_ms', 'predecessor_wait_timeout_sec', 'include_errors', 'skip_invalid_files', 'disable_output_substitution', 'attribute_to_header_map', 'attribute_to_label_map', 'bad_tool_call_handling'];
-const DATASETS = ['mock', 'shareGPT', 'cnn_dailymail', 'infinity_instruct', 'billsum_conversations', 'visionarena', 'weka_trace_replay'];
+const DATASETS = ['shareGPT', 'cnn_dailymail', 'infinity_instruct', 'billsum_conversations', 'visionarena', 'weka_trace_replay'];
 /** The otel corpus whose statistics formats.md §1.6 publishes (the catalog's agentic-trace-replay). */
 export const AGENTIC_CORPUS = 'Exgentic/agent-llm-traces-v2';
 
@@ -33,6 +35,23 @@ function legacyLength(f: Fields, o: Obj, k: string, legacy: string, path: string
   if (typeof o[k] === 'number') f.ranged(o, k, path, RANGES.tokens);
   if (o[k] !== undefined && typeof o[k] !== 'number') throw f.fail(`${path}.${legacy}`, `given beside an inline Distribution in ${k}`, `keep one of ${k} and ${legacy}`);
   return parseDist(f, o[legacy], `${path}.${legacy}`, 'A');
+}
+
+/** `data.trace`: request i's lengths are row i's ContextTokens / GeneratedTokens (Azure CSV). */
+function azureLengths(f: Fields, v: unknown): { input: number[]; output: number[] } {
+  const t = f.mapping(v, 'data.trace', ['file', 'format']);
+  const file = f.str(t, 'file', 'data.trace');
+  if (file === undefined) throw f.fail('data.trace.file', 'missing required key "file"', 'give the Azure trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)');
+  const fmt = f.str(t, 'format', 'data.trace') ?? 'AzurePublicDataset';
+  if (fmt !== 'AzurePublicDataset') throw f.fail('data.trace.format', `unknown trace format ${JSON.stringify(fmt)}`, 'use AzurePublicDataset');
+  const input: number[] = [];
+  const output: number[] = [];
+  for (const row of readAzure(resolve(dirname(f.file), file), { skipBadRows: false })) {
+    input.push(row.inputTokens);
+    output.push(row.outputTokens);
+  }
+  if (input.length === 0) throw f.fail('data.trace.file', `${file} has no rows`, 'give a trace with at least one row');
+  return { input, output };
 }
 
 export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
@@ -65,9 +84,10 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
     }
     case 'random':
     case 'synthetic': {
-      f.unsupported(data, 'trace', 'data', 'lengths from an Azure trace', 'replay the trace itself (workload.trace with format azure)');
       for (const k of ['input_distribution', 'output_distribution']) if (data[k] === undefined) throw f.fail(`data.${k}`, `${type} data needs ${k}`, `add ${k}: {mean, std_dev, min, max}`);
-      return { type: type as 'random' | 'synthetic', input: parseDist(f, data.input_distribution, 'data.input_distribution', 'B'), output: parseDist(f, data.output_distribution, 'data.output_distribution', 'B') };
+      const input = parseDist(f, data.input_distribution, 'data.input_distribution', 'B');
+      const output = parseDist(f, data.output_distribution, 'data.output_distribution', 'B');
+      return { type: type as 'random' | 'synthetic', input, output, rows: data.trace === undefined ? null : azureLengths(f, data.trace) };
     }
     case 'conversation_replay': {
       const p = 'data.conversation_replay';
@@ -96,6 +116,8 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
       f.unsupported(o, 'duplicate_sessions_target', p, 'duplicated sessions with cache-busting markers', 'remove duplicate_sessions_target and ask for fewer sessions');
       return { type: 'otel_trace_replay', dataset, maxWaitS: f.num(o, 'max_wait_ms', p, { dflt: 15000, min: 0 }) / 1000, defaultMaxTokens: f.num(o, 'default_max_tokens', p, { dflt: 1000, min: 1, int: true }) };
     }
+    case 'mock':
+      throw f.fail('data.type', 'mock sends tiny fixed prompts, not a workload routesim models', 'use random with fixed lengths, e.g. input_distribution: {type: fixed, mean: 10}');
     default:
       if (DATASETS.includes(type as string)) {
         throw f.fail('data.type', `${String(type)} replays real text whose length histogram routesim does not have`, 'convert the dataset to a routesim JSONL trace (routesim trace convert), or use random/synthetic lengths that match it');

@@ -4,7 +4,8 @@
  * - shared_prefix: G·P prompts (group prefix S_g + a question), shuffled once; request i uses
  *   prompt i mod G·P. Multi-turn: session i mod G·P resends its prompt after its context (which
  *   starts as the prefix in stage 0 and empty after a stage clear), and the reply joins the context.
- * - random / synthetic: request i uses pool entry i (lengths drawn once, sampler B).
+ * - random / synthetic: request i uses pool entry i (lengths drawn once, sampler B; with
+ *   `data.trace`, the lengths of Azure row i).
  * - conversation_replay: in conversation.ts.
  * A multi-turn reply joins the context when the turn is built, as its generated length.
  */
@@ -96,6 +97,10 @@ export function randomData(d: RandomData, runSeed: number): DataGenerator {
   return {
     stage(): StageData {
       return (i) => {
+        if (d.rows !== null) {
+          const j = i % d.rows.input.length;
+          return { segments: [{ content: poolContentOf(i), tokens: d.rows.input[j]! }], outputTokens: d.rows.output[j]!, group: -1, session: -1, turn: 0, lock: -1, toolWaitS: 0 };
+        }
         while (input.length <= i) {
           input.push(Math.max(1, sample(d.input, 'B', rng)));
           output.push(Math.max(1, sample(d.output, 'B', rng)));

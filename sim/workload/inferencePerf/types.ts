@@ -77,6 +77,8 @@ export interface RandomData {
   readonly type: 'random' | 'synthetic';
   readonly input: IpDist;
   readonly output: IpDist;
+  /** `data.trace`: request i's lengths are row i's (mod the rows); null = drawn. */
+  readonly rows: { readonly input: readonly number[]; readonly output: readonly number[] } | null;
 }
 
 export interface ConversationData {
