@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { inferencePerfStream, parseInferencePerf, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { drive } from './inferencePerfConfigDrive.js';
+import { saturation, sweepStages } from '../sim/workload/inferencePerf/schedule.js';
 
 const cfg = (yaml: string): InferencePerfConfig => parseInferencePerf(parseYaml(yaml), 'ip.yaml');
 
@@ -211,5 +212,18 @@ describe('trace_replay and scenario use', () => {
     expect(userErrorOf(() => sc(', rate_scale: 2'))).toMatch(/s\.yaml: workload\.trace\.rate_scale: an inference-perf config sets its own stages, rates and order; rate_scale does not apply \(fix: remove rate_scale/);
     const c = parseInferencePerf(parseYaml('load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay}'), 'ip.yaml');
     expect(userErrorOf(() => open(c))).toMatch(/^ip\.yaml: load\.type: this load \(load\.type concurrent\) depends on simulated response times/);
+  });
+});
+
+describe('sweep arithmetic', () => {
+  const sw = { type: 'linear' as const, num_requests: 4, timeout_s: 60, num_stages: 3, stage_duration_s: 10, saturation_percentile: 95 };
+  it('saturation = percentile of the falling in-flight rates sampled every 0.5 s', () => {
+    // 4 sent at the origin, ending at 0.4, 0.9, 1.4, 1.9 s: the count falls by 1 per 0.5 s → 2 req/s.
+    expect(saturation([0, 0, 0, 0], [4e5, 9e5, 14e5, 19e5], 0, sw)).toBe(2);
+  });
+  it('linear = linspace(1, S, k); geometric = 1 + S − geomspace(S, 1, k), to 0.01', () => {
+    expect(sweepStages(2, sw).map((s) => [s.rate, s.n])).toEqual([[1, 10], [1.5, 15], [2, 20]]);
+    // 1 + 2 − 2·(1/2)^0.5 = 1.5858 → 1.59.
+    expect(sweepStages(2, { ...sw, type: 'geometric' }).map((s) => s.rate)).toEqual([1, 1.59, 2]);
   });
 });

@@ -58,8 +58,17 @@ export function percentile(xs: readonly number[], p: number): number {
  * percentile of those (1 req/s when nothing fell).
  */
 export function saturation(sendsUs: readonly number[], endsUs: readonly number[], originUs: number, sw: SweepPlan): number {
-  const last = Math.min(Math.max(...endsUs), originUs + sw.timeout_s * 1e6);
-  const count = (t: number): number => sendsUs.filter((x) => x <= t).length - endsUs.filter((x) => x <= t).length;
+  const sends = [...sendsUs].sort((a, b) => a - b);
+  const ends = [...endsUs].sort((a, b) => a - b);
+  const last = Math.min(ends.length > 0 ? ends[ends.length - 1]! : originUs, originUs + sw.timeout_s * 1e6);
+  let si = 0;
+  let ei = 0;
+  /** In flight at `t` (times non-decreasing across calls). */
+  const count = (t: number): number => {
+    while (si < sends.length && sends[si]! <= t) si++;
+    while (ei < ends.length && ends[ei]! <= t) ei++;
+    return si - ei;
+  };
   const rates: number[] = [];
   let prev = count(originUs);
   for (let t = originUs + 5e5; t <= last + 5e5; t += 5e5) {
