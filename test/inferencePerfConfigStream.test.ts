@@ -158,6 +158,15 @@ describe('closed loop (simulated)', () => {
     expect(rs[99]!.arrivalUs - rs[0]!.arrivalUs).toBeGreaterThanOrEqual(32e6);
   });
 
+  it('rate stages drain too: the next stage starts after the last reply + interval, its origin 1 s later', () => {
+    // Stage 0: 5 requests, the last at exactly 1 + 1 = 2 s, done at 3 s; stage 1 starts at 3 + 1 (interval),
+    // origin 5 s; its 4 requests end exactly at 5 + 2 = 7 s.
+    const c = cfg('load: {type: constant, stages: [{rate: 5, duration: 1}, {rate: 2, duration: 2}]}\ndata: {type: random, input_distribution: {mean: 100, std_dev: 1, min: 90, max: 110}, output_distribution: {mean: 10, std_dev: 1, min: 5, max: 15}}');
+    const rs = drive(c, 1e6);
+    expect(rs.map((r) => r.arrivalUs).filter((_, i) => i === 4 || i === 8)).toEqual([2e6, 7e6]);
+    expect(rs[5]!.arrivalUs).toBeGreaterThan(5e6);
+  });
+
   it('a sweep probes saturation, then runs num_stages rate stages (linear: 1 … S)', () => {
     // 1 s service and no cap: the probe's 50 requests over 5 s finish 1 s after they start; the
     // in-flight count falls at ≈ the send rate (10 req/s), so S ≈ 10 and stage rates are 1 … ≈ 10.
