@@ -149,6 +149,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       ...(scenario.duration_s !== null ? { durationUs: Math.round(scenario.duration_s * 1e6) } : {}),
     },
     defaultAdapterRank: scenario.fleet.engine.max_lora_rank,
+    closedLoop: true,
   });
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();

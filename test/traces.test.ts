@@ -190,27 +190,31 @@ describe('BLIS TraceV2', () => {
 });
 
 describe('inference-perf config', () => {
-  it('constant load stages send exactly rate × duration requests, evenly spaced', () => {
+  it('constant load stages send exactly rate × duration requests, 1 s into each stage, the last at its end (formats.md §1.3)', () => {
     const p = file(
       'ip.yaml',
       `load:\n  type: constant\n  stages: [{rate: 2, duration: 5}, {rate: 4, duration: 5}]\napi: {type: completion, streaming: true}\nserver: {type: vllm}\ndata:\n  type: shared_prefix\n  shared_prefix: {num_groups: 2, num_prompts_per_group: 3, system_prompt_len: 100, question_len: 20, output_len: 7}\n`,
     );
     expect(detectFormat(p)).toBe('inference-perf');
     const rows = replay(p);
-    // Stage 1: n/2 s for n = 0…9; stage 2: 5 + (n − 10)/4 s for n = 10…29 → 10 + 20 = 30 requests.
-    expect(rows.map((r) => r.arrivalUs)).toEqual([...Array.from({ length: 10 }, (_, n) => n * 500_000), ...Array.from({ length: 20 }, (_, n) => 5_000_000 + n * 250_000)]);
+    // Stage 1: 10 requests in (1 s, 6 s], the last at 6 s; stage 2 starts interval (1 s) later, its
+    // timer origin 1 s after that (8 s): 20 requests in (8 s, 13 s].
+    expect(rows).toHaveLength(30);
+    expect(rows[9]!.arrivalUs).toBe(6_000_000);
+    expect(rows[10]!.arrivalUs).toBeGreaterThan(8_000_000);
+    expect(rows[29]!.arrivalUs).toBe(13_000_000);
     expect(rows.every((r) => r.inputTokens === 120 && r.outputTokens === 7 && r.segments.length === 2 && r.segments[0]!.tokens === 100)).toBe(true);
   });
 
-  it('random data with total_count: prompts repeat every total_count requests', () => {
-    const p = file('ip.yaml', 'load: {type: poisson, stages: [{rate: 50, duration: 2}]}\ndata:\n  type: random\n  input_distribution: {min: 10, max: 500, mean: 200, std: 80, total_count: 3}\n  output_distribution: {min: 5, max: 50, mean: 20, std: 5, total_count: 3}\n');
+  it('random data: request i of every stage uses pool entry i (total_count is raised to the stage size)', () => {
+    const p = file('ip.yaml', 'load: {type: poisson, stages: [{rate: 50, duration: 2}, {rate: 5, duration: 2}]}\ndata:\n  type: random\n  input_distribution: {min: 10, max: 500, mean: 200, std_dev: 80, total_count: 3}\n  output_distribution: {min: 5, max: 50, mean: 20, std_dev: 5, total_count: 3}\n');
     const rows = replay(p);
-    expect(rows.length).toBeGreaterThan(6);
-    for (let i = 3; i < rows.length; i++) {
-      expect(rows[i]!.segments).toEqual(rows[i - 3]!.segments);
-      expect(rows[i]!.outputTokens).toBe(rows[i - 3]!.outputTokens);
+    expect(rows).toHaveLength(110);
+    for (let i = 0; i < 10; i++) {
+      expect(rows[100 + i]!.segments).toEqual(rows[i]!.segments);
+      expect(rows[100 + i]!.outputTokens).toBe(rows[i]!.outputTokens);
     }
-    expect(userError(() => replay(file('ip.yaml', 'load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: shareGPT}\n')))).toMatch(/data.type: unsupported data type "shareGPT"/);
+    expect(userError(() => replay(file('ip.yaml', 'load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: shareGPT}\n')))).toMatch(/data.type: shareGPT replays real text/);
     expect(userError(() => replay(file('ip.yaml', 'load: {stages: [{rate: 1, durations: 1}]}\ndata: {type: random}\n')))).toMatch(/load.stages\[0\].durations: unknown key "durations" \(fix: did you mean "duration"\?/);
   });
 });

@@ -21,6 +21,8 @@ export interface StreamOptions {
   readonly limits: StreamLimits;
   /** Rank of adapters that do not state one (the fleet's max_lora_rank). */
   readonly defaultAdapterRank: number;
+  /** The simulation reports finished requests to a FeedbackStream (inference-perf stages drain); absent = listing only. */
+  readonly closedLoop?: boolean;
 }
 
 /** Sum of segment lengths. */

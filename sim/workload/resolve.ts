@@ -34,6 +34,7 @@ import type {
 import { checkReplayControls, checkReplayNotEmpty, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
 import { checkEndlessLoop } from './traces/endlessLoop.js';
+import { checkInferencePerfSource, nominalRate } from './inferencePerf/index.js';
 
 type WorkloadInput = ScenarioInput['workload'];
 type ArrivalInput = NonNullable<WorkloadInput['arrival']>;
@@ -309,6 +310,10 @@ export function measuredStats(workload: WorkloadSpec, ctx: Pick<ResolveContext, 
 export function withTraceMeasured(workload: WorkloadSpec, ctx: Pick<ResolveContext, 'file' | 'seed' | 'requests' | 'duration_s' | 'engine'>, where: (f: keyof ReplayControls) => string): WorkloadSpec {
   const src = workload.source;
   if (src?.kind !== 'trace') return workload;
+  if (src.format === 'inference-perf') {
+    const rate = nominalRate(checkInferencePerfSource(src, ctx.file, where));
+    return { ...workload, arrival: { process: 'source', rate, cv: 1 }, source: { ...src, nominal_rate: rate } };
+  }
   checkReplayControls(src, ctx.file, where);
   checkReplayNotEmpty(src, ctx.seed, ctx.file, where);
   if (src.loop === 0 && ctx.requests === null && ctx.duration_s === null) {

@@ -6,7 +6,7 @@ import type { StreamOptions } from '../generator.js';
 import type { WorkloadSpec } from '../spec.js';
 import { readAzure } from './azure.js';
 import { readBlis } from './blis.js';
-import { looksLikeInferencePerf, readInferencePerf } from './inferencePerf.js';
+import { inferencePerfStream, looksLikeInferencePerf, readInferencePerfConfig } from '../inferencePerf/index.js';
 import { readJsonl } from './jsonl.js';
 import { readLines } from './lines.js';
 import { readMooncake } from './mooncake.js';
@@ -75,8 +75,7 @@ export function traceRows(path: string, format: TraceFormat, opts: ReadOptions, 
 }
 
 function* inferencePerfRows(path: string, ctx: RowContext): Generator<TraceRow> {
-  const ip = readInferencePerf(path);
-  const stream = ctx.generate(ip.workload, { seed: ctx.seed, limits: { durationUs: Math.round(ip.duration_s * 1e6) }, defaultAdapterRank: ctx.defaultAdapterRank });
+  const stream = inferencePerfStream(readInferencePerfConfig(path), { seed: ctx.seed, limits: {}, defaultAdapterRank: ctx.defaultAdapterRank, closedLoop: false }, null);
   for (let n = stream.next(); !n.done; n = stream.next()) {
     const r = n.value;
     yield {
