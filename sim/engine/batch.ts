@@ -3,39 +3,74 @@ import type { Sequence } from './sequence.js';
 import type { BatchShape } from './stepTime/batchShape.js';
 import { emptyBatchShape } from './stepTime/batchShape.js';
 
+/** Placeholder for a cleared slot (keeps the arrays' element kind). */
+const NO_SEQ = null as unknown as Sequence;
+
 export class Batch {
-  readonly seqs: Sequence[] = [];
-  readonly tokens: number[] = [];
+  /**
+   * Sequences 0 … size − 1 and their tokens. The arrays are overwritten in place, never emptied:
+   * refilling emptied arrays every step reallocated their backing stores (most of a run's garbage).
+   */
+  private readonly seqArr: Sequence[] = [];
+  private readonly tokenArr: number[] = [];
+  private n = 0;
   /** Distinct LoRA adapters in the batch, in the order their first sequence joined. */
   readonly adapters: string[] = [];
   readonly shape: BatchShape = emptyBatchShape();
 
   get size(): number {
-    return this.seqs.length;
+    return this.n;
+  }
+
+  /** Sequence `j` (0 ≤ j < size). */
+  seq(j: number): Sequence {
+    return this.seqArr[j]!;
+  }
+
+  /** Tokens sequence `j` computes in this step. */
+  tokens(j: number): number {
+    return this.tokenArr[j]!;
   }
 
   clear(): void {
-    this.seqs.length = 0;
-    this.tokens.length = 0;
-    this.adapters.length = 0;
+    // Drop references to sequences of the last step (they may have finished) without shrinking.
+    for (let j = 0; j < this.n; j++) this.seqArr[j] = NO_SEQ;
+    this.n = 0;
+    if (this.adapters.length > 0) this.adapters.length = 0;
   }
 
   add(seq: Sequence, tokens: number): void {
-    this.seqs.push(seq);
-    this.tokens.push(tokens);
+    const j = this.n++;
+    if (j < this.seqArr.length) {
+      this.seqArr[j] = seq;
+      this.tokenArr[j] = tokens;
+    } else {
+      this.seqArr.push(seq);
+      this.tokenArr.push(tokens);
+    }
     this.noteAdapter(seq);
   }
 
   /** Take `seq` out (a priority preemption of an already scheduled request); returns its tokens. */
   remove(seq: Sequence): number {
-    const i = this.seqs.indexOf(seq);
+    let i = -1;
+    for (let j = 0; j < this.n; j++) {
+      if (this.seqArr[j] === seq) {
+        i = j;
+        break;
+      }
+    }
     if (i < 0) return 0;
-    const t = this.tokens[i]!;
-    this.seqs.splice(i, 1);
-    this.tokens.splice(i, 1);
+    const t = this.tokenArr[i]!;
+    for (let j = i + 1; j < this.n; j++) {
+      this.seqArr[j - 1] = this.seqArr[j]!;
+      this.tokenArr[j - 1] = this.tokenArr[j]!;
+    }
+    this.n--;
+    this.seqArr[this.n] = NO_SEQ;
     if (seq.req.adapter !== null) {
       this.adapters.length = 0;
-      for (const other of this.seqs) this.noteAdapter(other);
+      for (let j = 0; j < this.n; j++) this.noteAdapter(this.seqArr[j]!);
     }
     return t;
   }
@@ -56,10 +91,10 @@ export class Batch {
     s.decodeContext = 0;
     let ctxMin = Infinity;
     let ctxMax = 0;
-    s.batchSize = this.seqs.length;
-    for (let i = 0; i < this.seqs.length; i++) {
-      const seq = this.seqs[i]!;
-      const t = this.tokens[i]!;
+    s.batchSize = this.n;
+    for (let i = 0; i < this.n; i++) {
+      const seq = this.seqArr[i]!;
+      const t = this.tokenArr[i]!;
       const before = seq.numComputed;
       if (seq.outputDone > 0 && t === 1 && before === seq.knownTokens - 1) {
         s.decodeSeqs += 1;

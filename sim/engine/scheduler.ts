@@ -134,9 +134,9 @@ export class Scheduler {
   /** Requests of `batch` that emit a token when it completes (all their known tokens computed). */
   countEmitting(batch: Batch): number {
     let r = 0;
-    for (let j = 0; j < batch.seqs.length; j++) {
-      const seq = batch.seqs[j]!;
-      if (seq.numComputed + batch.tokens[j]! === seq.knownTokens) r++;
+    for (let j = 0; j < batch.size; j++) {
+      const seq = batch.seq(j);
+      if (seq.numComputed + batch.tokens(j) === seq.knownTokens) r++;
     }
     return r;
   }
@@ -152,10 +152,10 @@ export class Scheduler {
     const caching = this.kv.prefixCaching;
     const unique = this.kv.events === null;
     let sameAsStep = 0;
-    for (let j = 0; j < batch.seqs.length; j++) {
-      const seq = batch.seqs[j]!;
+    for (let j = 0; j < batch.size; j++) {
+      const seq = batch.seq(j);
       const firstPending = seq.outputDone === 0;
-      seq.numComputed += batch.tokens[j]!;
+      seq.numComputed += batch.tokens(j);
       if (caching) {
         // Blocks only this request has are registered when it lets them go (registerPending).
         const full = Math.floor(seq.numComputed / bs);
