@@ -33,8 +33,26 @@ interface Measurement {
   simulatedSeconds: number | null;
 }
 
-/** The whole-CLI row's name. */
-const CLI_REFERENCE = 'cli-reference';
+/** Whole-CLI rows: `cli-<scenario>`. */
+const CLI_ROWS = ['reference', 'side-by-side'].map((name) => ({ row: `cli-${name}`, name }));
+
+/**
+ * Issue 15's targets, by row (`scenario/policy`, or the CLI row's name): CPU seconds and peak RSS.
+ * The reference side-by-side load (bench/side-by-side.yaml) and the cluster-scale one (million).
+ */
+const TARGETS: Readonly<Record<string, { readonly cpu: number; readonly rssMiB?: number }>> = {
+  'side-by-side/gaie-default': { cpu: 0.3 },
+  'cli-side-by-side': { cpu: 0.6 },
+  'million/gaie-default': { cpu: 20, rssMiB: 400 },
+  'million/least-requests': { cpu: 12 },
+};
+
+function targetCell(m: Measurement): string {
+  const t = TARGETS[m.simulatedSeconds === null ? m.scenario : `${m.scenario}/${m.policy}`];
+  if (t === undefined) return '';
+  const met = m.cpuSeconds <= t.cpu && (t.rssMiB === undefined || m.peakRssMiB <= t.rssMiB);
+  return `≤ ${t.cpu} s${t.rssMiB !== undefined ? `, ≤ ${t.rssMiB} MiB` : ''}: ${met ? 'met' : 'not met'}`;
+}
 
 /**
  * Loaded into the CLI child with `--import`: at exit it writes its own CPU time (user + system)
@@ -44,24 +62,24 @@ const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
   "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const c = process.cpuUsage(); writeFileSync(process.env.ROUTESIM_BENCH_USAGE, JSON.stringify({ cpu: (c.user + c.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })); });",
 )}`;
 
-/** `routesim run bench/reference.yaml --jobs 1 --out FILE` as a whole process: start-up included. */
-function measureCli(): Measurement | null {
+/** `routesim run bench/NAME.yaml --jobs 1 --out FILE` as a whole process: start-up included. */
+function measureCli(row: string, name: string): Measurement | null {
   const dir = mkdtempSync(join(tmpdir(), 'routesim-bench-'));
   try {
     const usageFile = join(dir, 'usage.json');
-    const scenario = join(BENCH_DIR, 'reference.yaml');
+    const scenario = join(BENCH_DIR, `${name}.yaml`);
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, ['--import', USAGE_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', scenario, '--jobs', '1', '--out', join(dir, 'results.json')], { encoding: 'utf8', env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile } });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) {
-      process.stderr.write(`bench ${CLI_REFERENCE} failed: ${r.stderr.trim().split('\n')[0]}\n`);
+      process.stderr.write(`bench ${row} failed: ${r.stderr.trim().split('\n')[0]}\n`);
       process.exitCode = 1;
       return null;
     }
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpu: number; maxRssKiB: number };
     const config = loadScenarioFile(scenario);
     const requests = config.requests ?? 0;
-    return { scenario: CLI_REFERENCE, policy: config.policies.map((p) => p.name).join(', '), requests, wallSeconds: wall, cpuSeconds: usage.cpu, requestsPerSecond: requests / wall, peakRssMiB: usage.maxRssKiB / 1024, simulatedSeconds: null };
+    return { scenario: row, policy: config.policies.map((p) => p.name).join(', '), requests, wallSeconds: wall, cpuSeconds: usage.cpu, requestsPerSecond: requests / wall, peakRssMiB: usage.maxRssKiB / 1024, simulatedSeconds: null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -96,7 +114,8 @@ function main(): void {
     process.stdout.write(JSON.stringify(measure(args[1]!)));
     return;
   }
-  const names = args.length > 0 ? args.filter((a) => a !== CLI_REFERENCE) : readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
+  const cliRows = new Set(CLI_ROWS.map((c) => c.row));
+  const names = args.length > 0 ? args.filter((a) => !cliRows.has(a)) : readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
   const rows: Measurement[] = [];
   for (const name of names) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
@@ -107,14 +126,15 @@ function main(): void {
     }
     rows.push(...(JSON.parse(r.stdout) as Measurement[]));
   }
-  if (args.length === 0 || args.includes(CLI_REFERENCE)) {
-    const cli = measureCli();
+  for (const { row, name } of CLI_ROWS) {
+    if (args.length > 0 && !args.includes(row)) continue;
+    const cli = measureCli(row, name);
     if (cli) rows.push(cli);
   }
-  const header = ['scenario', 'policy', 'requests', 'sim s', 'CPU s', 'wall s', 'req/wall-s', 'peak RSS MiB'];
-  const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds === null ? '-' : m.simulatedSeconds.toFixed(1), m.cpuSeconds.toFixed(2), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0)]);
+  const header = ['scenario', 'policy', 'requests', 'sim s', 'CPU s', 'wall s', 'req/wall-s', 'peak RSS MiB', 'issue 15 target'];
+  const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds === null ? '-' : m.simulatedSeconds.toFixed(1), m.cpuSeconds.toFixed(2), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0), targetCell(m)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n');
 }
 
