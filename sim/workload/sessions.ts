@@ -26,6 +26,7 @@ import { ContentTag, outputContentOf } from './prompts.js';
 import type { FeedbackStream, Segment, SimRequest } from './request.js';
 import { routingOf, withRouting, type RequestRouting } from './routing.js';
 import { requireLengths, type LengthDist, type SessionsSpec, type StreamLimits, type WorkloadSpec } from './spec.js';
+import { ReleaseQueue } from './releaseQueue.js';
 
 /** Content id of system prompt `k` of a sessions workload. */
 export function sessionSystemContent(k: number): number {
@@ -151,8 +152,7 @@ export function closedSessions(workload: WorkloadSpec, spec: SessionsSpec, seed:
   const maxRequests = limits.requests ?? Infinity;
   const maxUs = limits.durationUs ?? Infinity;
   const f = new SessionFactory(spec, workload, seed);
-  const released: SimRequest[] = [];
-  let head = 0;
+  const released = new ReleaseQueue();
   const inFlight = new Map<number, { session: Session; q: Segment; req: SimRequest }>();
   let nextId = 0;
 
@@ -166,17 +166,7 @@ export function closedSessions(workload: WorkloadSpec, spec: SessionsSpec, seed:
   for (let u = 0; u < spec.users; u++) release(f.start(), Math.round(f.thinkTime() * 1e6));
 
   return {
-    next(): IteratorResult<SimRequest> {
-      if (head < released.length) {
-        const value = released[head++]!;
-        if (head === released.length) {
-          released.length = 0;
-          head = 0;
-        }
-        return { done: false, value };
-      }
-      return { done: true, value: undefined };
-    },
+    next: (): IteratorResult<SimRequest> => released.next(),
     onFinish(id: number, timeUs: number, completed: boolean): void {
       const e = inFlight.get(id);
       if (e === undefined) return;

@@ -24,6 +24,7 @@ import { randomData, sharedPrefixData, type DataGenerator, type Drawn } from './
 import { saturation, stageOffsets, sweepStages } from './schedule.js';
 import { sessionStage } from './sessions.js';
 import type { InferencePerfConfig, RateStage, Stage } from './types.js';
+import { ReleaseQueue } from '../releaseQueue.js';
 
 export interface IpStreamOptions {
   readonly seed: number;
@@ -103,7 +104,7 @@ function closedStream(cfg: InferencePerfConfig, opts: IpStreamOptions, reqs: Req
   const stages: Stage[] = [...cfg.load.stages];
   const sw = cfg.load.sweep;
   if (sw) stages.push({ kind: 'rate', rate: sw.num_requests / 5, duration_s: 5, n: sw.num_requests } satisfies RateStage);
-  const released: SimRequest[] = [];
+  const released = new ReleaseQueue();
   const inFlight = new Map<number, InFlight>();
   let stopped = false;
   // Stage state.
@@ -168,19 +169,8 @@ function closedStream(cfg: InferencePerfConfig, opts: IpStreamOptions, reqs: Req
     if (sched.length === 0) startStage(originUs + Math.round(cfg.load.interval_s * 1e6));
   };
   startStage(0);
-  let head = 0;
   return {
-    next(): IteratorResult<SimRequest> {
-      if (head < released.length) {
-        const value = released[head++]!;
-        if (head === released.length) {
-          released.length = 0;
-          head = 0;
-        }
-        return { done: false, value };
-      }
-      return { done: true, value: undefined };
-    },
+    next: (): IteratorResult<SimRequest> => released.next(),
     onFinish(id: number, timeUs: number): void {
       const e = inFlight.get(id);
       if (e === undefined) return;
