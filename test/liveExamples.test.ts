@@ -256,9 +256,13 @@ describe('the CLI accepts every flag the examples use', () => {
     for (const f of flagsIn(cmd)) expect(engine.has(f), f).toBe(true);
   });
 
-  it('the Envoy README\'s commands: engines on base-port + i, the picker pointed at exactly those, flags the CLI has', () => {
-    const readme = readFileSync(join(LIVE, 'envoy', 'README.md'), 'utf8');
-    const lines = readme.split('\n').filter((l) => l.startsWith('npx routesim serve '));
+  it.each([
+    ['examples/live/envoy/README.md', join(LIVE, 'envoy', 'README.md')],
+    ['README.md, "Running live"', join(ROOT, 'README.md')],
+  ])('%s: engines on base-port + i, the picker pointed at exactly those, flags the CLI has', (_label, file) => {
+    let text = readFileSync(file, 'utf8');
+    if (file.endsWith(`${ROOT}/README.md`)) text = text.slice(text.indexOf('### Running live: Envoy, Envoy Gateway, kgateway'), text.indexOf('## Scenario files'));
+    const lines = text.split('\n').filter((l) => l.startsWith('npx routesim serve '));
     expect(lines).toHaveLength(2);
     const eng = lines[0]!.split(/\s+/).slice(2);
     const pick = lines[1]!.split(/\s+/).slice(2);
@@ -531,4 +535,63 @@ describe('kubernetes/endpoints-sync.mjs', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('endpoints-sync: set SELECTOR\n');
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The picker started with picker.yaml's args (files and ports substituted for this machine).
+
+describe('the picker with the manifest\'s args', () => {
+  it('starts with the ConfigMap\'s config and an endpoints-sync file, serves /health, and its TLS port needs ALPN h2 (envoy.yaml sets it)', async () => {
+    const docs = k8s('picker.yaml');
+    const args: string[] = [...find(docs, 'Deployment').spec.template.spec.containers.find((c: Obj) => c.name === 'picker').args];
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-livepicker-'));
+    const configPath = flagValue(args, '--config');
+    writeFileSync(join(dir, 'epp.yaml'), find(docs, 'ConfigMap').data[configPath.slice(configPath.lastIndexOf('/') + 1)]);
+    writeFileSync(join(dir, 'endpoints.yaml'), 'endpoints:\n  - name: "engine-a"\n    namespace: "bench"\n    address: "127.0.0.1"\n    port: "1"\n');
+    const set = (flag: string, value: string): void => {
+      args[args.indexOf(flag) + 1] = value;
+    };
+    set('--config', join(dir, 'epp.yaml'));
+    set('--endpoints-file', join(dir, 'endpoints.yaml'));
+    set('--host', '127.0.0.1'); // loopback here instead of the pod's 0.0.0.0
+    set('--port', '0');
+    set('--http-port', '0');
+    const p = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.stderr.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((ok) => p.on('close', ok));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/ext_proc on/.test(out) && Date.now() < deadline && p.exitCode === null) await new Promise((ok) => setTimeout(ok, 50));
+      const m = /ext_proc on 127\.0\.0\.1:(\d+) \(TLS, self-signed\), \/metrics and \/health on http:\/\/127\.0\.0\.1:(\d+), 1 endpoint\(s\), gaie-v1\.5 config/.exec(out);
+      expect(m, out).not.toBeNull();
+      const health = await fetch(`http://127.0.0.1:${m![2]}/health`);
+      expect(health.status).toBe(200);
+      // TLS without ALPN: the gRPC (HTTP/2) server drops the connection; with ALPN h2 it is kept.
+      const { connect } = await import('node:tls');
+      const probe = (alpn: string[] | undefined): Promise<{ protocol: string | false | null; closedWithin1s: boolean }> =>
+        new Promise((ok) => {
+          const s = connect({ host: '127.0.0.1', port: Number(m![1]), rejectUnauthorized: false, servername: 'localhost', ...(alpn ? { ALPNProtocols: alpn } : {}) }, () => {
+            s.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+            s.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])); // empty SETTINGS frame
+          });
+          const t = setTimeout(() => {
+            s.destroy();
+            ok({ protocol: s.alpnProtocol, closedWithin1s: false });
+          }, 1000);
+          s.on('error', () => undefined);
+          s.resume(); // read what the server sends, so its end is seen
+          s.on('close', () => {
+            clearTimeout(t);
+            ok({ protocol: s.alpnProtocol, closedWithin1s: true });
+          });
+        });
+      expect(await probe(['h2'])).toEqual({ protocol: 'h2', closedWithin1s: false });
+      expect((await probe(undefined)).closedWithin1s).toBe(true);
+    } finally {
+      p.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
