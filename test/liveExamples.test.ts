@@ -13,16 +13,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadEndpointsFile } from '../live/picker/endpoints.js';
 import { ROOT } from './cliHelpers.js';
+import { checkMessage, loadEnvoyRoot } from './envoyProtoSchema.js';
 
 const LIVE = join(ROOT, 'examples', 'live');
 const K8S = join(LIVE, 'kubernetes');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 function docsOf(file: string): Obj[] {
@@ -278,109 +277,7 @@ describe('the CLI accepts every flag the examples use', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// envoy.yaml against Envoy's .proto schemas (the Envoy API copy shipped in @grpc/grpc-js-xds).
-
-const PROTO_DEPS = join(ROOT, 'node_modules', '@grpc', 'grpc-js-xds', 'deps');
-const PROTO_DIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(PROTO_DEPS, d));
-/** Enum values newer than that copy, accepted as the reference gives them (live.md §1.4: value 4, Envoy ≥ 1.33). */
-const NEWER_ENUM_VALUES: Record<string, string[]> = { BodySendMode: ['FULL_DUPLEX_STREAMED'] };
-
-function loadEnvoyRoot(): protobuf.Root {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => {
-    for (const d of PROTO_DIRS) {
-      try {
-        statSync(join(d, target));
-        return join(d, target);
-      } catch {
-        /* next */
-      }
-    }
-    if (target === 'google/protobuf/descriptor.proto') return join(ROOT, 'node_modules', 'protobufjs', 'google', 'protobuf', 'descriptor.proto');
-    return target; // other well-known google/protobuf types: protobufjs's built-ins
-  };
-  root.loadSync(
-    [
-      'envoy/config/bootstrap/v3/bootstrap.proto',
-      'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-      'envoy/extensions/filters/http/ext_proc/v3/ext_proc.proto',
-      'envoy/extensions/filters/http/router/v3/router.proto',
-      'envoy/extensions/transport_sockets/tls/v3/tls.proto',
-      'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
-    ],
-    { keepCase: true },
-  );
-  root.resolveAll();
-  return root;
-}
-
-/** Every key is a field of its message (snake_case), one field per oneof, enums by name, Any by `@type`. */
-function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, path: string, errors: string[]): void {
-  const full = type.fullName;
-  if (full === '.google.protobuf.Duration') {
-    if (typeof value !== 'string' || !/^\d+(\.\d+)?s$/.test(value)) errors.push(`${path}: not a duration like 10s`);
-    return;
-  }
-  if (full === '.google.protobuf.Struct' || full === '.google.protobuf.Value' || full === '.google.protobuf.ListValue') return;
-  if (/^\.google\.protobuf\.(U?Int(32|64)|Bool|String|Double|Float|Bytes)Value$/.test(full)) {
-    checkScalar(type.fields.value!.type, value, path, errors);
-    return;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    errors.push(`${path}: expected a ${type.name} mapping`);
-    return;
-  }
-  let entries = Object.entries(value as Obj);
-  if (full === '.google.protobuf.Any') {
-    const url = (value as Obj)['@type'];
-    const m = typeof url === 'string' ? /^type\.googleapis\.com\/(.+)$/.exec(url) : null;
-    const inner = m ? root.lookup(m[1]!) : null;
-    if (!(inner instanceof protobuf.Type)) {
-      errors.push(`${path}.@type: unknown type ${String(url)}`);
-      return;
-    }
-    entries = entries.filter(([k]) => k !== '@type');
-    checkMessage(root, inner, Object.fromEntries(entries), path, errors);
-    return;
-  }
-  const oneofsSeen = new Map<string, string>();
-  for (const [key, v] of entries) {
-    const field = type.fields[key];
-    const at = `${path}.${key}`;
-    if (!field) {
-      errors.push(`${at}: no field "${key}" in ${type.name}`);
-      continue;
-    }
-    if (field.partOf) {
-      const prev = oneofsSeen.get(field.partOf.name);
-      if (prev) errors.push(`${at}: oneof ${field.partOf.name} already set by ${prev}`);
-      oneofsSeen.set(field.partOf.name, key);
-    }
-    const one = (x: unknown, p: string): void => {
-      const rt = field.resolvedType;
-      if (rt instanceof protobuf.Type) checkMessage(root, rt, x, p, errors);
-      else if (rt instanceof protobuf.Enum) {
-        const ok = (typeof x === 'string' && (x in rt.values || (NEWER_ENUM_VALUES[rt.name] ?? []).includes(x))) || (typeof x === 'number' && Object.values(rt.values).includes(x));
-        if (!ok) errors.push(`${p}: ${String(x)} is not a ${rt.name}`);
-      } else checkScalar(field.type, x, p, errors);
-    };
-    if (field instanceof protobuf.MapField) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) errors.push(`${at}: expected a map`);
-      else for (const [k, x] of Object.entries(v)) one(x, `${at}.${k}`);
-    } else if (field.repeated) {
-      if (!Array.isArray(v)) errors.push(`${at}: expected a list`);
-      else v.forEach((x, i) => one(x, `${at}[${i}]`));
-    } else one(v, at);
-  }
-}
-
-function checkScalar(t: string, v: unknown, path: string, errors: string[]): void {
-  const ok =
-    t === 'bool' ? typeof v === 'boolean'
-    : t === 'string' || t === 'bytes' ? typeof v === 'string'
-    : typeof v === 'number' || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v));
-  if (!ok) errors.push(`${path}: ${JSON.stringify(v)} is not a ${t}`);
-}
+// envoy.yaml against Envoy's .proto schemas (test/envoyProtoSchema.ts).
 
 describe('envoy/envoy.yaml', () => {
   const root = loadEnvoyRoot();
