@@ -2,7 +2,8 @@
  * Test helper: checks a YAML/JSON Envoy config against Envoy's own .proto schemas (the Envoy API
  * copy shipped in @grpc/grpc-js-xds's deps/, read with protobufjs): every key must be a field of its
  * message (snake_case), at most one field per oneof, enums by name, `google.protobuf.Any` by its
- * `@type`, durations as `10s`. It does not check protoc-gen-validate rules (required fields, ranges).
+ * `@type`, durations as `10s`, and the protoc-gen-validate rules that say a field or oneof must be
+ * present (`required`, `min_len`, `min_items`); numeric ranges and patterns are not checked.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,7 @@ export function checkMessage(root: protobuf.Root, type: protobuf.Type, value: un
     checkMessage(root, inner, Object.fromEntries(entries), path, errors);
     return;
   }
+  checkRequired(type, value as Obj, path, errors);
   const oneofsSeen = new Map<string, string>();
   for (const [key, v] of entries) {
     const field = type.fields[key];
@@ -113,3 +115,21 @@ function checkScalar(t: string, v: unknown, path: string, errors: string[]): voi
   if (!ok) errors.push(`${path}: ${JSON.stringify(v)} is not a ${t}`);
 }
 
+
+/** protoc-gen-validate presence rules: required messages/durations/Any, non-empty strings, minimum list sizes, required oneofs. */
+function checkRequired(type: protobuf.Type, value: Obj, path: string, errors: string[]): void {
+  for (const f of type.fieldsArray) {
+    const o = f.options ?? {};
+    const v = value[f.name];
+    if (f.partOf && v === undefined) continue; // rules on a oneof member apply only when it is the one set
+    const required = ['message', 'duration', 'any', 'timestamp'].some((k) => o[`(validate.rules).${k}.required`] === true);
+    if (required && v === undefined) errors.push(`${path}.${f.name}: required by ${type.name}`);
+    const minLen = o['(validate.rules).string.min_len'] ?? o['(validate.rules).string.min_bytes'];
+    if (typeof minLen === 'number' && minLen > 0 && !(typeof v === 'string' && v.length >= minLen)) errors.push(`${path}.${f.name}: required non-empty by ${type.name}`);
+    const minItems = o['(validate.rules).repeated.min_items'];
+    if (typeof minItems === 'number' && minItems > 0 && !(Array.isArray(v) && v.length >= minItems)) errors.push(`${path}.${f.name}: needs at least ${minItems} item(s) in ${type.name}`);
+  }
+  for (const oneof of type.oneofsArray) {
+    if (oneof.options?.['(validate.required)'] === true && !oneof.oneof.some((n) => value[n] !== undefined)) errors.push(`${path}: one of ${oneof.oneof.join(', ')} is required by ${type.name}`);
+  }
+}

@@ -304,6 +304,15 @@ describe('envoy/envoy.yaml', () => {
     const any = clone(envoy);
     any.static_resources.clusters[1].transport_socket.typed_config['@type'] = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.NoSuchContext';
     expect(errorsOf(any)).toEqual(['envoy.yaml.static_resources.clusters[1].transport_socket.typed_config.@type: unknown type type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.NoSuchContext']);
+    const hc = clone(envoy);
+    delete hc.static_resources.clusters[1].health_checks[0].timeout;
+    delete hc.static_resources.clusters[1].health_checks[0].grpc_health_check;
+    delete hc.static_resources.clusters[0].name;
+    expect(errorsOf(hc)).toEqual([
+      'envoy.yaml.static_resources.clusters[0].name: required non-empty by Cluster',
+      'envoy.yaml.static_resources.clusters[1].health_checks[0].timeout: required by HealthCheck',
+      'envoy.yaml.static_resources.clusters[1].health_checks[0]: one of http_health_check, tcp_health_check, grpc_health_check, custom_health_check is required by HealthCheck',
+    ]);
     const dur = clone(envoy);
     dur.static_resources.clusters[0].connect_timeout = '5 seconds';
     expect(errorsOf(dur)).toEqual(['envoy.yaml.static_resources.clusters[0].connect_timeout: not a duration like 10s']);
