@@ -2,14 +2,16 @@
  * inference-perf's `data` section (formats.md §1.4) → a DataPlan: shared_prefix (aliases
  * num_unique_system_prompts / num_users_per_system_prompt, int or Distribution lengths, legacy
  * question_/output_distribution), random / synthetic (sampler B), conversation_replay and
- * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets (shareGPT, billsum, …) need their length histograms,
- * which routesim does not have: an error naming data.type.
+ * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
+ * (shareGPT, billsum, …) run from the user's recorded lengths (datasets.ts); without them, an error
+ * naming data.type and the option.
  */
 import { dirname, resolve } from 'node:path';
 import { RANGES, type Range } from '../../scenario/bounds.js';
 import { readAzure } from '../traces/azure.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
+import { LENGTH_DATASETS, parseDataset } from './datasets.js';
 import type { DataPlan, LoadPlan } from './types.js';
 
 const DATA_KEYS = ['type', 'path', 'corpus_file_path', 'input_distribution', 'output_distribution', 'shared_prefix', 'conversation_replay', 'otel_trace_replay', 'weka_trace_replay', 'multimodal', 'trace', 'use_chat_template'];
@@ -54,7 +56,8 @@ function azureLengths(f: Fields, v: unknown): { input: number[]; output: number[
   return { input, output };
 }
 
-export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
+/** `datasetLengths`: the resolved recorded-lengths file of a real-text dataset (datasets.ts), if given. */
+export function parseData(f: Fields, v: unknown, load: LoadPlan, datasetLengths?: string): DataPlan {
   const data: Obj = f.mapping(v, 'data', DATA_KEYS);
   const type = (data.type ?? 'mock') as string;
   f.unsupported(data, 'multimodal', 'data', 'media inputs are not simulated', 'remove multimodal');
@@ -119,6 +122,7 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
     case 'mock':
       throw f.fail('data.type', 'mock sends tiny fixed prompts, not a workload routesim models', 'use random with fixed lengths, e.g. input_distribution: {type: fixed, mean: 10}');
     default:
+      if ((LENGTH_DATASETS as readonly string[]).includes(type)) return parseDataset(f, data, type, datasetLengths);
       if (DATASETS.includes(type as string)) {
         throw f.fail('data.type', `${String(type)} replays real text whose length histogram routesim does not have`, 'convert the dataset to a routesim JSONL trace (routesim trace convert), or use random/synthetic lengths that match it');
       }
