@@ -14,12 +14,16 @@
  * So stage 0 = {1100: 909, 1260: 1, 1200: 1} (911 = 912 − 1 gaps), stage 1 = {1200: 1, 1100: 1},
  * whole run = {1100: 910, 1260: 1, 1200: 2}.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchmarkReportPolicyFiles } from '../reports/benchmarkReport/write.js';
 import { inferencePerfPolicyFiles } from '../reports/inferencePerf/write.js';
 import { StageItl } from '../sim/metrics/stageItl.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
+import type { ItlCounts } from '../sim/metrics/types.js';
 import { req } from './helpers.js';
 
 function scenario(arrival: string) {
@@ -111,5 +115,23 @@ describe('per-stage ITL', () => {
     c.lastTokenUs = 40;
     s.after();
     expect(s.counts.map(sorted)).toEqual([[], [[30, 1]]]);
+  });
+
+  it.for(['aggregated', 'pd-2p6d'])('stages tile the profile, so their histograms add up to the whole run exactly (pd-disaggregation, %s, with preemptions)', (name) => {
+    const file = fileURLToPath(new URL('../scenarios/pd-disaggregation.yaml', import.meta.url));
+    const text = readFileSync(file, 'utf8')
+      .replace('requests: 4000', '')
+      .replace('arrival: {process: poisson, rate: 24}', 'arrival: {process: poisson, stages: [{rate: 30, duration_s: 4}, {rate: 0, duration_s: 1}, {rate: 60, duration_s: 3}]}')
+      .replace('enable_prefix_caching: true', 'enable_prefix_caching: true\n      num_gpu_blocks: 3000');
+    const sc = parseScenario(text, join(file, '..', 'staged-pd.yaml'));
+    const r = runPolicy(sc, sc.policies.find((p) => p.name === name)!);
+    expect(r.stageItl).toHaveLength(2);
+    const total: ItlCounts = new Map();
+    for (const m of r.stageItl!) for (const [g, c] of m) total.set(g, (total.get(g) ?? 0) + c);
+    expect(sorted(total)).toEqual(sorted(r.itl));
+    // Tokens: every completed request has output − 1 gaps.
+    const gaps = r.records.filter((x) => x.outcome === 'completed').reduce((a, x) => a + x.outputTokens - 1, 0);
+    expect([...total.values()].reduce((a, b) => a + b, 0)).toBe(gaps);
+    expect(r.replicas.reduce((a, x) => a + x.preemptions, 0)).toBeGreaterThan(0);
   });
 });

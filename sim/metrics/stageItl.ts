@@ -24,7 +24,7 @@ export interface TokenSource {
 
 export class StageItl {
   readonly counts: ItlCounts[];
-  private seqs: readonly TokenSource[] = [];
+  private readonly seqs: TokenSource[] = [];
   private readonly done: number[] = [];
   private readonly last: number[] = [];
 
@@ -41,11 +41,12 @@ export class StageItl {
 
   /** Before a step ends: the running sequences' emitted counts and last token times. */
   before(running: readonly TokenSource[]): void {
-    this.seqs = running.slice();
     const n = running.length;
+    this.seqs.length = n;
     this.done.length = n;
     this.last.length = n;
     for (let i = 0; i < n; i++) {
+      this.seqs[i] = running[i]!;
       this.done[i] = running[i]!.outputDone;
       this.last[i] = running[i]!.lastTokenUs;
     }
@@ -64,6 +65,6 @@ export class StageItl {
       const m = this.counts[st]!;
       m.set(gap, (m.get(gap) ?? 0) + 1);
     }
-    this.seqs = [];
+    this.seqs.length = 0;
   }
 }
