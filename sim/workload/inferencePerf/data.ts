@@ -19,7 +19,8 @@ const SP_KEYS = ['num_groups', 'num_prompts_per_group', 'system_prompt_len', 'qu
 const SP_ALIASES = { num_unique_system_prompts: 'num_groups', num_users_per_system_prompt: 'num_prompts_per_group' };
 const CR_KEYS = ['seed', 'num_conversations', 'shared_system_prompt_len', 'dynamic_system_prompt_len', 'turns_per_conversation', 'input_tokens_per_turn', 'output_tokens_per_turn', 'tool_call_latency_sec', 'max_model_len'];
 const OTEL_KEYS = ['trace_directory', 'trace_files', 'hf_dataset_path', 'filter', 'use_static_model', 'static_model_name', 'model_mapping', 'default_max_tokens', 'override_tool_call_max_tokens', 'inject_random_session_id', 'duplicate_sessions_target', 'max_wait_ms', 'predecessor_wait_timeout_sec', 'include_errors', 'skip_invalid_files', 'disable_output_substitution', 'attribute_to_header_map', 'attribute_to_label_map', 'bad_tool_call_handling'];
-const DATASETS = ['shareGPT', 'cnn_dailymail', 'infinity_instruct', 'billsum_conversations', 'visionarena', 'weka_trace_replay'];
+/** Real-text sources routesim has no stand-in for (the length datasets are datasets.ts). */
+const DATASETS = ['visionarena', 'weka_trace_replay'];
 /** The otel corpus whose statistics formats.md §1.6 publishes (the catalog's agentic-trace-replay). */
 export const AGENTIC_CORPUS = 'Exgentic/agent-llm-traces-v2';
 
@@ -126,6 +127,6 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan, datasetLengths?
       if (DATASETS.includes(type as string)) {
         throw f.fail('data.type', `${String(type)} replays real text whose length histogram routesim does not have`, 'convert the dataset to a routesim JSONL trace (routesim trace convert), or use random/synthetic lengths that match it');
       }
-      throw f.fail('data.type', `unknown data type ${JSON.stringify(type)}`, 'use shared_prefix, random, synthetic, conversation_replay or otel_trace_replay');
+      throw f.fail('data.type', `unknown data type ${JSON.stringify(type)}`, `use shared_prefix, random, synthetic, conversation_replay, otel_trace_replay, or ${LENGTH_DATASETS.join(', ')} with recorded lengths`);
   }
 }
