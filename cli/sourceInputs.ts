@@ -8,7 +8,7 @@ import type { WorkloadSource } from '../sim/workload/spec.js';
 import { blisPaths } from '../sim/workload/traces/blis.js';
 
 export function sourceInputFiles(src: WorkloadSource | undefined): string[] {
-  if (src?.kind === 'trace') return src.format === 'blis' ? [src.path, ...Object.values(blisPaths(src.path))] : [src.path];
+  if (src?.kind === 'trace') return [...(src.format === 'blis' ? [src.path, ...Object.values(blisPaths(src.path))] : [src.path]), ...(src.dataset_lengths !== undefined ? [src.dataset_lengths] : [])];
   if (src?.kind === 'servegen') return [src.path, ...(src.lengths_path !== null ? [src.lengths_path] : [])];
   return [];
 }

@@ -48,6 +48,7 @@ export function registerTrace(program: Command): void {
     .option('--seed <n>', 'seed (default: the spec\'s)')
     .option('--requests <n>', 'stop after n requests (overrides the spec)')
     .option('--duration <s>', 'stop after s seconds (overrides the spec)')
+    .option('--dataset-lengths <file>', 'an inference-perf config with a real-text dataset (shareGPT, billsum_conversations, infinity_instruct, cnn_dailymail): the recorded (input, output) token counts per conversation, JSONL or CSV')
     .action(async (spec: string, out: string, flags: SynthFlags) => {
       const { synth } = await import('./traceAction.js');
       synth(spec, out, flags);

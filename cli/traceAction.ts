@@ -2,6 +2,7 @@
  * The work of `routesim trace inspect FILE`, `routesim trace convert IN OUT` and `routesim trace
  * synth SPEC OUT` (loaded when one runs; their definitions are cli/trace.ts).
  */
+import { existsSync } from 'node:fs';
 import { stringify as stringifyYaml } from 'yaml';
 import { parseUserYaml } from '../sim/core/userFiles.js';
 import { inputError, readUserFile } from '../sim/core/errors.js';
@@ -40,6 +41,7 @@ export interface SynthFlags {
   seed?: string;
   requests?: string;
   duration?: string;
+  datasetLengths?: string;
 }
 
 function traceFormat(v: string | undefined): TraceFormat | undefined {
@@ -165,9 +167,12 @@ function synthSpec(path: string, flags: SynthFlags): { workload: WorkloadSpec; s
   const duration = flags.duration === undefined ? undefined : flagNumber('--duration', flags.duration, RANGES.duration, '600');
   let scenario: ScenarioConfig;
   if (looksLikeInferencePerf(doc)) {
-    const workload = traceWorkload(traceSource(path, 'inference-perf'));
+    const lengths = flags.datasetLengths;
+    if (lengths !== undefined && !existsSync(lengths)) throw inputError('--dataset-lengths', '', `file ${JSON.stringify(lengths)} not found`, 'give the recorded lengths file (JSONL or CSV)');
+    const workload = traceWorkload({ ...traceSource(path, 'inference-perf'), ...(lengths !== undefined ? { dataset_lengths: lengths } : {}) });
     return { workload, seed: seedOf(flags.seed), limits: limitsOf(requests, duration) };
   }
+  if (flags.datasetLengths !== undefined) throw inputError('--dataset-lengths', '', `applies to an inference-perf config; ${path} is a scenario`, 'set workload.trace.dataset_lengths in the scenario instead');
   if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && !('fleet' in doc) && !('pools' in doc)) {
     // A workload-only spec: borrow a placeholder fleet and policy so the scenario loader checks it.
     const filled = { fleet: { replicas: 1, gpu: 'H100', model: 'Llama-3.1-8B' }, policies: ['round-robin'], ...(doc as object) };

@@ -22,6 +22,8 @@ import type { PolicySpec, ScenarioConfig } from './scenario/types.js';
 import type { ChurnEvent, FailureMode } from './churn/events.js';
 import type { PolicyRun, RequestRecord } from './metrics/types.js';
 import { ItlTimeline, itlBucketSpanUs } from './metrics/itlTimeline.js';
+import { stageSpans } from './metrics/options.js';
+import { StageItl } from './metrics/stageItl.js';
 import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
@@ -157,6 +159,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
   const rep = scenario.report ?? DEFAULT_REPORT;
   const itl = new ItlTimeline(itlBucketSpanUs(rep.warmup_s, rep.cooldown_s, AUTO_WARMUP_CAP_S));
+  // A staged profile also keeps each stage's ITL (by its requests' arrival; stageItl.ts).
+  const spans = stageSpans(scenario);
+  const stageItl = spans.length > 0 ? new StageItl(spans) : null;
   // Report time series: engine gauges and the router's scraped view, sampled without adding events.
   const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;
@@ -392,7 +397,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
       case EventKind.StepEnd: {
         const r = ev.payload as Replica;
+        stageItl?.before(r.scheduler.running);
         const done = r.endStep(now, itl.at(now));
+        stageItl?.after();
         const firsts = r.scheduler.firstTokens;
         if (firsts !== null && firsts.length > 0) {
           for (const seq of firsts) q.push(seq.rec.firstTokenUs, EventKind.FirstToken, seq);
@@ -529,6 +536,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     replicas: replicas.map((r) => r.finaliseStats()),
     itl: itlDone.whole,
     itlTimeline: itlDone.timeline,
+    ...(stageItl !== null ? { stageItl: stageItl.counts } : {}),
     endUs: now,
     events,
     samples: sampler.finish(),

@@ -213,8 +213,8 @@ describe('routesim run --benchmark-report', () => {
     expect(rr1!.run.time.start).toBe('1970-01-01T00:00:05Z');
     expect(rr1!.results.request_performance.aggregate.requests.total).toBe(stages[1]!.arrived);
     expect(rr1!.results.request_performance.aggregate.latency.time_to_first_token.p99 * 1000).toBeCloseTo(stages[1]!.ttft_ms.p99, 3);
-    // The pooled ITL is known only for the whole run.
-    expect(rr1!.results.request_performance.aggregate.latency.inter_token_latency).toBeUndefined();
+    // Each stage's pooled ITL (its requests' token gaps; test/stageItl.test.ts derives them by hand).
+    expect(rr1!.results.request_performance.aggregate.latency.inter_token_latency.units).toBe('s/token');
     // Two replicas, one observability component each, labelled with the engine's stack label.
     expect(rr1!.results.observability.components.map((c: Obj) => c.replica_id)).toEqual(['replica-0', 'replica-1']);
   });

@@ -184,8 +184,15 @@ describe("GAIE's former benchmark configs", () => {
     expect(new Set(rs.map((r) => r.group)).size).toBe(6);
   });
 
-  it.for(['prefill-heavy', 'decode-heavy', 'multilora', 'benchmark-values'])('%s (real-text dataset): one-line error naming data.type', (name) => {
-    expect(userErrorOf(() => gaie(name))).toMatch(new RegExp(`^${DIR.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}gaie/${name}\\.yaml: data\\.type: \\w+ replays real text whose length histogram routesim does not have \\(fix: .+\\)$`));
+  it.for(['prefill-heavy', 'decode-heavy', 'multilora', 'benchmark-values'])('%s (real-text dataset): without recorded lengths, one-line error naming data.type and the option', (name) => {
+    expect(userErrorOf(() => gaie(name))).toMatch(new RegExp(`^${DIR.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}gaie/${name}\\.yaml: data\\.type: \\w+ replays real text whose length histogram routesim does not have \\(fix: .*workload\\.trace\\.dataset_lengths.+\\)$`));
+  });
+
+  it.for(['prefill-heavy', 'decode-heavy', 'multilora', 'benchmark-values'])('%s (real-text dataset): loads and generates requests with recorded lengths (more in test/inferencePerfDatasets.test.ts)', (name) => {
+    const c = readInferencePerfConfig(join(DIR, 'gaie', `${name}.yaml`), join(DIR, 'datasets', 'lengths.jsonl'));
+    expect(c.data.type).toBe('dataset');
+    const rs = open(c).slice(0, 100);
+    expect(rs).toHaveLength(100);
   });
 });
 

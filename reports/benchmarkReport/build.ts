@@ -9,7 +9,7 @@
  *   declared anchor (ANCHOR + the stage's first arrival), `duration` = the stage's simulated span
  *   (benchmark_time_seconds, whole seconds); `description` starts with SIMULATED.
  * - results: request counts and ISL/OSL of the stage, TTFT / E2E in s, TPOT / ITL / NTPOT in
- *   s/token, token and request rates; ITL only for a one-stage run (lifecycle.ts); per replica
+ *   s/token, token and request rates; ITL from the stage's pooled token gaps (stages.ts); per replica
  *   `observability` from the sampled engine gauges of the stage (kv_cache_usage in percent,
  *   running / waiting requests) and, for a one-stage run, the run's prefix-cache hit rate and
  *   preemptions; `drop_rate` (fraction) when requests were dropped.
@@ -95,7 +95,7 @@ function loadBlock(ctx: ReportContext, stage: SimStage): Record<string, unknown>
 
 const sec = (us: number): number => us / 1e6;
 
-function aggregate(stage: SimStage, itlWhole: boolean, run: PolicyRun): { aggregate: Record<string, unknown>; spanS: number; firstS: number; lastS: number } {
+function aggregate(stage: SimStage): { aggregate: Record<string, unknown>; spanS: number; firstS: number; lastS: number } {
   const recs = stage.records;
   const ok = recs.filter((r) => r.outcome === 'completed');
   let first = Infinity;
@@ -117,7 +117,7 @@ function aggregate(stage: SimStage, itlWhole: boolean, run: PolicyRun): { aggreg
     time_to_first_token: st(ok.map((r) => sec(r.firstTokenUs - r.arrivalUs)), 's'),
     request_latency: st(ok.map((r) => sec(r.endUs - r.arrivalUs)), 's'),
     time_per_output_token: st(ok.filter((r) => r.outputTokens > 1).map((r) => sec(r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1)), 's/token'),
-    inter_token_latency: itlWhole ? reportStatistics(histogramStats(run.itl, 1e-6), 's/token') : undefined,
+    inter_token_latency: stage.itl !== null ? reportStatistics(histogramStats(stage.itl, 1e-6), 's/token') : undefined,
     normalized_time_per_output_token: st(ok.filter((r) => r.outputTokens > 0).map((r) => sec(r.endUs - r.arrivalUs) / r.outputTokens), 's/token'),
   };
   const agg = {
@@ -163,7 +163,7 @@ function prune<T>(v: T): T {
 export function benchmarkReport(ctx: ReportContext, stage: SimStage): Record<string, unknown> {
   const eidName = `routesim:${ctx.workHash}:${ctx.policy.name}`;
   const whole = ctx.stageCount === 1;
-  const a = aggregate(stage, whole, ctx.run);
+  const a = aggregate(stage);
   return prune({
     version: '0.2.1',
     run: {

@@ -30,7 +30,7 @@ export interface PolicyReportInput {
 
 /** One policy's reports: relative path (under DIR) → content; throws when one fails the schema. */
 export function benchmarkReportPolicyFiles(input: PolicyReportInput): Map<string, string> {
-  const stages = simStages(input.scenario, input.run.records);
+  const stages = simStages(input.scenario, input.run.records, input.run);
   const out = new Map<string, string>();
   for (const st of stages) {
     const report = benchmarkReport({ ...input, stageCount: stages.length }, st);

@@ -9,8 +9,8 @@
  * simulated counterpart), end = response complete (`endUs`), the first / last token as the
  * client sees them. Successes = completed requests; failures = rejected, dropped and failed ones.
  * N_out = the request's output tokens (ignore_eos: exactly max_tokens). `inter_token_latency` is
- * the pooled per-token gaps of the run's ITL histogram, so it is written only for a set that is the
- * whole run (the summary file, or the stage file of a one-stage run); `request_size_bytes` and
+ * the pooled per-token gaps of the set's ITL histogram (the whole run's for the summary file and a
+ * one-stage run, the stage's own for a ladder stage: stages.ts); `request_size_bytes` and
  * `goodput_metrics` are not written (a simulation has no request bodies; goodput constraints are
  * an inference-perf config field routesim's scenario does not carry).
  */
@@ -22,7 +22,7 @@ export type LoadShape = { readonly kind: 'open'; readonly rate: number } | { rea
 
 export interface LifecycleSet {
   readonly records: readonly RequestRecord[];
-  /** The run's ITL histogram (µs → tokens) when the set is the whole run; null otherwise. */
+  /** The set's ITL histogram (µs → tokens): the run's, or a stage's; null = not known (omitted). */
   readonly itl: ItlCounts | null;
   /** Stage files carry the load shape; the summary file passes null. */
   readonly stage: LoadShape | null;

@@ -50,11 +50,11 @@ const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
 /** One policy's files: relative path (under DIR) → content. */
 export function inferencePerfPolicyFiles(scenario: ScenarioConfig, run: PolicyRun, dirName: string): Map<string, string> {
-  const stages = simStages(scenario, run.records);
+  const stages = simStages(scenario, run.records, run);
   const load = loadShape(scenario);
   const out = new Map<string, string>();
   for (const st of stages) {
-    out.set(join(dirName, stageFile(st.index)), json(lifecycleMetrics({ records: st.records, itl: stages.length === 1 ? run.itl : null, stage: st.shape, load })));
+    out.set(join(dirName, stageFile(st.index)), json(lifecycleMetrics({ records: st.records, itl: st.itl, stage: st.shape, load })));
   }
   out.set(join(dirName, SUMMARY_FILE), json(lifecycleMetrics({ records: run.records, itl: run.itl, stage: null, load })));
   return out;

@@ -124,6 +124,8 @@ export interface PolicyRun {
   readonly itl: ItlCounts;
   /** The same by emission time up to the latest warm-up end (itlTimeline.ts); absent = not windowable. */
   readonly itlTimeline?: ItlBuckets;
+  /** With a staged arrival profile: each stage's ITL histogram, by its requests' arrival (stageItl.ts). */
+  readonly stageItl?: readonly ItlCounts[];
   /** Time of the last event, µs. */
   readonly endUs: number;
   /** Events the loop handled (a cost measure: an idle stretch must not add any). */

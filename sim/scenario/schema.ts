@@ -251,6 +251,8 @@ const TraceSchema = strict({
   loop: bounded(R.loop).default(1),
   jitter_s: bounded(R.jitter).default(0),
   skip_bad_rows: z.boolean().default(false),
+  /** inference-perf real-text datasets: recorded (input, output) lengths per conversation (README "inference-perf configs"). */
+  dataset_lengths: z.string().min(1).optional(),
 });
 
 /** Seconds: a number (constant) or a `dist:` mapping. */

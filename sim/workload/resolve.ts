@@ -186,7 +186,13 @@ export function resolveWorkload(w: WorkloadInput, ctx: ResolveContext): Workload
       const controls: ReplayControls = { rate_scale: t.rate_scale, from_s: t.from_s, to_s: t.to_s, sample: t.sample, loop: t.loop, jitter_s: t.jitter_s, skip_bad_rows: t.skip_bad_rows };
       const path = scenarioPath(file, t.path);
       if (!existsSync(path)) throw fail('workload.trace.path', `trace file ${JSON.stringify(t.path)} not found (looked at ${path})`, 'give the path relative to the scenario file');
-      const src = traceSource(path, t.format, controls);
+      let src = traceSource(path, t.format, controls);
+      if (t.dataset_lengths !== undefined) {
+        if (src.format !== 'inference-perf') throw fail('workload.trace.dataset_lengths', `applies to inference-perf configs; ${t.path} is a ${src.format} trace`, 'remove dataset_lengths');
+        const lengths = scenarioPath(file, t.dataset_lengths);
+        if (!existsSync(lengths)) throw fail('workload.trace.dataset_lengths', `file ${JSON.stringify(t.dataset_lengths)} not found (looked at ${lengths})`, 'give the path relative to the scenario file');
+        src = { ...src, dataset_lengths: lengths };
+      }
       return withTraceMeasured({ arrival: { process: 'source', rate: 0, cv: 1 }, ...mixes, source: src }, ctx, (f) => `workload.trace.${f}`);
     }
     case 'sessions': {

@@ -22,7 +22,7 @@ export function createSourceStream(spec: WorkloadSpec, source: WorkloadSource, o
     case 'trace':
       if (source.format === 'inference-perf') {
         if (spec.arrival.rate !== source.nominal_rate) throw inputError(source.path, 'load.stages', 'an inference-perf config sets its own rates; a rate sweep (sweep.rates, --sweep-rate) cannot rescale it', 'give one config per rate, or use its load.sweep');
-        return inferencePerfStream(readInferencePerfConfig(source.path), { ...opts, closedLoop: opts.closedLoop === true }, routingOf(spec));
+        return inferencePerfStream(readInferencePerfConfig(source.path, source.dataset_lengths), { ...opts, closedLoop: opts.closedLoop === true }, routingOf(spec));
       }
       return replayTrace(spec, source, opts, { seed: opts.seed, defaultAdapterRank: opts.defaultAdapterRank, generate }, onSkip);
     case 'sessions':

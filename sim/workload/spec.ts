@@ -146,6 +146,8 @@ export interface TraceSourceSpec extends ReplayControls {
   readonly format: 'routesim' | 'mooncake' | 'azure' | 'blis' | 'inference-perf';
   /** Mean request rate of this replay as resolved (rows / span), req/s; 0 = unknown (no scaling by arrival.rate). */
   readonly nominal_rate: number;
+  /** inference-perf real-text datasets: the recorded (input, output) lengths file, resolved (inferencePerf/datasets.ts). */
+  readonly dataset_lengths?: string;
 }
 
 /** A duration distribution in seconds (think times). */

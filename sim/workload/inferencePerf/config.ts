@@ -18,11 +18,12 @@ export function looksLikeInferencePerf(doc: unknown): boolean {
   return doc !== null && typeof doc === 'object' && 'load' in doc && 'data' in doc;
 }
 
-export function readInferencePerfConfig(path: string): InferencePerfConfig {
-  return parseInferencePerf(readUserYaml(path, 'check the path of the inference-perf config'), path);
+/** `datasetLengths`: the recorded lengths a real-text dataset runs from (datasets.ts), resolved. */
+export function readInferencePerfConfig(path: string, datasetLengths?: string): InferencePerfConfig {
+  return parseInferencePerf(readUserYaml(path, 'check the path of the inference-perf config'), path, datasetLengths);
 }
 
-export function parseInferencePerf(doc: unknown, file: string): InferencePerfConfig {
+export function parseInferencePerf(doc: unknown, file: string, datasetLengths?: string): InferencePerfConfig {
   const f = new Fields(file);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw f.fail('', 'an inference-perf config must be a YAML mapping', 'start from the load/data example in the README');
   const top: Obj = f.mapping(doc, '', TOP);
@@ -31,7 +32,7 @@ export function parseInferencePerf(doc: unknown, file: string): InferencePerfCon
     throw f.fail('server.ignore_eos', 'routesim generates exactly max_tokens (ignore_eos: true); answers that stop early are not simulated', 'remove ignore_eos: false');
   }
   const load = parseLoad(f, top.load);
-  const data = parseData(f, top.data ?? {}, load);
+  const data = parseData(f, top.data ?? {}, load, datasetLengths);
   if (data.type === 'otel_trace_replay' && load.lora.length > 0) throw f.fail('load.lora_traffic_split', 'session replay uses the recorded (static) model', 'remove lora_traffic_split');
   return { file, load, data };
 }

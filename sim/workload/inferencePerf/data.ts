@@ -2,14 +2,16 @@
  * inference-perf's `data` section (formats.md §1.4) → a DataPlan: shared_prefix (aliases
  * num_unique_system_prompts / num_users_per_system_prompt, int or Distribution lengths, legacy
  * question_/output_distribution), random / synthetic (sampler B), conversation_replay and
- * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets (shareGPT, billsum, …) need their length histograms,
- * which routesim does not have: an error naming data.type.
+ * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
+ * (shareGPT, billsum, …) run from the user's recorded lengths (datasets.ts); without them, an error
+ * naming data.type and the option.
  */
 import { dirname, resolve } from 'node:path';
 import { RANGES, type Range } from '../../scenario/bounds.js';
 import { readAzure } from '../traces/azure.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
+import { LENGTH_DATASETS, parseDataset } from './datasets.js';
 import type { DataPlan, LoadPlan } from './types.js';
 
 const DATA_KEYS = ['type', 'path', 'corpus_file_path', 'input_distribution', 'output_distribution', 'shared_prefix', 'conversation_replay', 'otel_trace_replay', 'weka_trace_replay', 'multimodal', 'trace', 'use_chat_template'];
@@ -17,7 +19,8 @@ const SP_KEYS = ['num_groups', 'num_prompts_per_group', 'system_prompt_len', 'qu
 const SP_ALIASES = { num_unique_system_prompts: 'num_groups', num_users_per_system_prompt: 'num_prompts_per_group' };
 const CR_KEYS = ['seed', 'num_conversations', 'shared_system_prompt_len', 'dynamic_system_prompt_len', 'turns_per_conversation', 'input_tokens_per_turn', 'output_tokens_per_turn', 'tool_call_latency_sec', 'max_model_len'];
 const OTEL_KEYS = ['trace_directory', 'trace_files', 'hf_dataset_path', 'filter', 'use_static_model', 'static_model_name', 'model_mapping', 'default_max_tokens', 'override_tool_call_max_tokens', 'inject_random_session_id', 'duplicate_sessions_target', 'max_wait_ms', 'predecessor_wait_timeout_sec', 'include_errors', 'skip_invalid_files', 'disable_output_substitution', 'attribute_to_header_map', 'attribute_to_label_map', 'bad_tool_call_handling'];
-const DATASETS = ['shareGPT', 'cnn_dailymail', 'infinity_instruct', 'billsum_conversations', 'visionarena', 'weka_trace_replay'];
+/** Real-text sources routesim has no stand-in for (the length datasets are datasets.ts). */
+const DATASETS = ['visionarena', 'weka_trace_replay'];
 /** The otel corpus whose statistics formats.md §1.6 publishes (the catalog's agentic-trace-replay). */
 export const AGENTIC_CORPUS = 'Exgentic/agent-llm-traces-v2';
 
@@ -54,7 +57,8 @@ function azureLengths(f: Fields, v: unknown): { input: number[]; output: number[
   return { input, output };
 }
 
-export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
+/** `datasetLengths`: the resolved recorded-lengths file of a real-text dataset (datasets.ts), if given. */
+export function parseData(f: Fields, v: unknown, load: LoadPlan, datasetLengths?: string): DataPlan {
   const data: Obj = f.mapping(v, 'data', DATA_KEYS);
   const type = (data.type ?? 'mock') as string;
   f.unsupported(data, 'multimodal', 'data', 'media inputs are not simulated', 'remove multimodal');
@@ -119,9 +123,10 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan): DataPlan {
     case 'mock':
       throw f.fail('data.type', 'mock sends tiny fixed prompts, not a workload routesim models', 'use random with fixed lengths, e.g. input_distribution: {type: fixed, mean: 10}');
     default:
+      if ((LENGTH_DATASETS as readonly string[]).includes(type)) return parseDataset(f, data, type, datasetLengths);
       if (DATASETS.includes(type as string)) {
         throw f.fail('data.type', `${String(type)} replays real text whose length histogram routesim does not have`, 'convert the dataset to a routesim JSONL trace (routesim trace convert), or use random/synthetic lengths that match it');
       }
-      throw f.fail('data.type', `unknown data type ${JSON.stringify(type)}`, 'use shared_prefix, random, synthetic, conversation_replay or otel_trace_replay');
+      throw f.fail('data.type', `unknown data type ${JSON.stringify(type)}`, `use shared_prefix, random, synthetic, conversation_replay, otel_trace_replay, or ${LENGTH_DATASETS.join(', ')} with recorded lengths`);
   }
 }

@@ -35,7 +35,7 @@ export function nominalRate(cfg: InferencePerfConfig): number {
  * set (the config's stages set rates and order; scaling them would not be what inference-perf sends).
  */
 export function checkInferencePerfSource(src: TraceSourceSpec, file: string, where: (f: keyof ReplayControls) => string): InferencePerfConfig {
-  const cfg = readInferencePerfConfig(src.path);
+  const cfg = readInferencePerfConfig(src.path, src.dataset_lengths);
   const set = (['rate_scale', 'from_s', 'to_s', 'sample', 'loop', 'jitter_s'] as const).find((k) => src[k] !== ({ rate_scale: 1, from_s: 0, to_s: null, sample: 1, loop: 1, jitter_s: 0 } as const)[k]);
   if (set !== undefined) throw inputError(file, where(set), `an inference-perf config sets its own stages, rates and order; ${set} does not apply`, `remove ${set} and change load.stages in ${src.path}`);
   return cfg;

@@ -20,6 +20,7 @@ import type { FeedbackStream, SimRequest } from '../request.js';
 import { withRouting, type RequestRouting } from '../routing.js';
 import type { StreamLimits } from '../spec.js';
 import { conversationData } from './conversation.js';
+import { datasetData } from './datasets.js';
 import { randomData, sharedPrefixData, type DataGenerator, type Drawn } from './prompts.js';
 import { saturation, stageOffsets, sweepStages } from './schedule.js';
 import { sessionStage } from './sessions.js';
@@ -43,6 +44,8 @@ export function dataGenerator(cfg: InferencePerfConfig, seed: number): DataGener
       return randomData(cfg.data, seed);
     case 'conversation_replay':
       return conversationData(cfg.data);
+    case 'dataset':
+      return datasetData(cfg.data);
     case 'otel_trace_replay':
       return null;
   }

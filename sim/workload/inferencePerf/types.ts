@@ -1,4 +1,5 @@
 /** The parsed inference-perf config (formats.md §1): what the request stream is generated from. */
+import type { DatasetData } from './datasets.js';
 import type { IpDist } from './distribution.js';
 
 /** A rate stage (constant / poisson): exactly n = ⌊rate·duration⌋ requests. */
@@ -102,7 +103,7 @@ export interface SessionReplayData {
   readonly defaultMaxTokens: number;
 }
 
-export type DataPlan = SharedPrefixData | RandomData | ConversationData | SessionReplayData;
+export type DataPlan = SharedPrefixData | RandomData | ConversationData | SessionReplayData | DatasetData;
 
 export interface InferencePerfConfig {
   readonly file: string;

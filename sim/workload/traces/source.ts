@@ -53,7 +53,7 @@ export function traceWorkload(src: TraceSourceSpec): WorkloadSpec {
 export function workloadStats(workload: WorkloadSpec, opts: StreamOptions, stats: StatsOptions = {}, onSkip?: (message: string) => void): TraceStats | null {
   const src = workload.source;
   if (src?.kind === 'sessions' && src.mode === 'closed') return null;
-  if (src?.kind === 'trace' && src.format === 'inference-perf' && needsSimulation(readInferencePerfConfig(src.path))) return null;
+  if (src?.kind === 'trace' && src.format === 'inference-perf' && needsSimulation(readInferencePerfConfig(src.path, src.dataset_lengths))) return null;
   let skipped = 0;
   const count = (m: string): void => {
     skipped++;
