@@ -114,6 +114,7 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
 async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {
   // The modules of optional outputs (the CSV writer, the decision log) load only when asked for.
   const csvFormat = flags.requestsCsv ? await import('../reports/requestsCsv.js') : null;
+  const CsvStream = flags.requestsCsv ? (await import('../reports/requestsCsvStream.js')).RequestsCsvStream : null;
   const Log = flags.decisions || flags.decisionSummary === true ? (await import('../sim/decisions/log.js')).DecisionLog : null;
   const community = flags.benchmarkReport !== undefined || flags.inferencePerfReport !== undefined ? new (await import('../reports/communityOutputs.js')).CommunityOutputs(scenario, flags, VERSION) : null;
   const traceStats = replayStats(scenario);
@@ -132,6 +133,9 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
     const extendedCsv = csvFormat?.csvIsExtended(scenario) ?? false;
     const attemptsCsv = hasResilienceOrChurn(scenario);
     if (csvFormat) csv?.write(csvFormat.requestsCsvHeader(extendedCsv, attemptsCsv));
+    // Rows stream to the file as requests end (in record order), one stream per primary policy run.
+    const csvStreams = new Map<string, InstanceType<NonNullable<typeof CsvStream>>>();
+    const tenantNames = summaryOptionsFor(scenario).tenantNames;
     const hooks = {
       onProgress: (arrived: number) => progress.update(doneBefore + arrived),
       ...(recorder ? { onArrival: recorder.onArrival } : {}),
@@ -145,13 +149,23 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
             },
           }
         : {}),
+      ...(csv && CsvStream
+        ? {
+            requestSink: (policy: PolicySpec) => {
+              const stream = new CsvStream((text) => csv.write(text), { policy: policy.name, ...(tenantNames ? { tenantNames } : {}), extended: extendedCsv, attempts: attemptsCsv });
+              csvStreams.set(policy.name, stream);
+              return stream;
+            },
+          }
+        : {}),
       onPolicyDone: (run: PolicyRun, point: RunPoint) => {
         const log = point.primary ? logs.get(run.policy) : undefined;
         const summary = log?.summary();
         if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
         doneBefore += run.records.length;
         if (point.primary) {
-          if (csvFormat) csv?.write(csvFormat.requestsCsvRows(run.policy, run.records, summaryOptionsFor(scenario).tenantNames, extendedCsv ? run : undefined, attemptsCsv));
+          csvStreams.get(run.policy)?.finish();
+          csvStreams.delete(run.policy);
           recorder?.policyDone(run);
           community?.policyDone(run);
         } else recorder?.discard();

@@ -254,6 +254,7 @@ function cellHooks(hooks: CollectHooks): (cell: Cell) => CellHooks {
       onProgress: hooks.onProgress,
       ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}),
       ...(point.primary && hooks.decisionLog ? { decisionLog: hooks.decisionLog } : {}),
+      ...(point.primary && hooks.requestSink ? { requestSink: hooks.requestSink } : {}),
       onPolicyDone: (run) => hooks.onPolicyDone?.(run, point),
     };
   };

@@ -4,6 +4,7 @@ import type { DecisionLog } from './decisions/log.js';
 import type { PolicyRun } from './metrics/types.js';
 import type { PolicySummary } from './metrics/summary.js';
 import type { SimRequest } from './workload/request.js';
+import type { RequestSink } from './simulation.js';
 
 export interface PolicyResult {
   readonly policy: string;
@@ -20,4 +21,6 @@ export interface ExperimentHooks {
   onPolicyDone?(run: PolicyRun): void;
   /** Issue 13: a decision log for this policy's run (`--decisions`), or undefined for none. */
   decisionLog?(policy: PolicySpec): DecisionLog | undefined;
+  /** Issue 15: receives this policy's records as they are created and end (`--requests-csv` streams them). */
+  requestSink?(policy: PolicySpec): RequestSink | undefined;
 }

@@ -69,7 +69,16 @@ export interface RunObserver {
   onArrival?(req: SimRequest): void;
   /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
   onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
+  /** Before the first event: the pool and route names the run's records index (as PolicyRun.pools / routes). */
+  onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>): void;
+  /** Every request record as it is created, in the order of PolicyRun.records. */
+  onRecord?(rec: RequestRecord): void;
+  /** A request ended (completed, rejected, dropped or failed): its record is final. */
+  onRequestEnd?(id: number): void;
 }
+
+/** What watches a run's records as they are created and end (the streamed requests CSV). */
+export type RequestSink = Pick<RunObserver, 'onStart' | 'onRecord' | 'onRequestEnd'>;
 
 /** Options for tests. */
 export interface RunOptions {
@@ -155,6 +164,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   });
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
+  const names: Pick<PolicyRun, 'pools' | 'routes'> = hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {};
+  observer.onStart?.(names);
   const records: RequestRecord[] = [];
   // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
   const rep = scenario.report ?? DEFAULT_REPORT;
@@ -188,6 +199,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   };
   /** A request ended (completed, rejected or dropped): a closed-loop source may release more. */
   const finished = (id: number, completed: boolean): void => {
+    observer.onRequestEnd?.(id);
     if (feedback === null) return;
     feedback.onFinish(id, now, completed);
     pullArrival();
@@ -338,6 +350,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         const rec = newRequestRecord(req);
         if (records.length === 0) itl.start(now);
         records.push(rec);
+        observer.onRecord?.(rec);
         outstanding++;
         const d = gateway.arrive(req, now);
         rec.pool = d.pool;
@@ -542,7 +555,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     samples: sampler.finish(),
     ...(resilient ? { resilience: finishCounts(flights.counts) } : {}),
     ...(lifecycle.tracked ? { replicaTimeline: lifecycle.finish(now) } : {}),
-    ...(hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {}),
+    ...names,
   };
 }
 

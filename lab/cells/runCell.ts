@@ -4,7 +4,7 @@
  * as it does when it comes back from a worker thread or from a shard's file, so every way of
  * running a cell yields the same value.
  */
-import { runPolicy, type RunObserver } from '../../sim/simulation.js';
+import { runPolicy, type RequestSink, type RunObserver } from '../../sim/simulation.js';
 import { summarize } from '../../sim/metrics/summary.js';
 import { summaryOptionsFor } from '../../sim/metrics/options.js';
 import { isMultiPool, poolIndices, poolName } from '../../sim/metrics/pools.js';
@@ -21,6 +21,8 @@ export interface CellHooks {
   onArrival?: RunObserver['onArrival'];
   /** A decision log for the run (`--decisions`). */
   decisionLog?(policy: PolicySpec): DecisionLog | undefined;
+  /** Receives the run's records as they are created and end (`--requests-csv`). */
+  requestSink?(policy: PolicySpec): RequestSink | undefined;
   /** The finished run; its per-request records are only kept until this returns. */
   onPolicyDone?(run: PolicyRun): void;
 }
@@ -36,7 +38,8 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const policy = sc.policies[cell.policy];
   if (policy === undefined) throw new Error(`cell names policy ${cell.policy} of ${sc.policies.length}`);
   const log = hooks.decisionLog?.(policy);
-  const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}) }, undefined, log !== undefined ? { decisions: log } : {});
+  const sink = hooks.requestSink?.(policy);
+  const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, log !== undefined ? { decisions: log } : {});
   const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
   if (cell.profiles) {
     result.distributions = latencyDistributions(run.records);
