@@ -195,7 +195,7 @@ describe('end to end on loopback: mock vLLM fleet, live picker, gateway played b
     expect(replayed.map((r) => r.results[0]!.target ?? null)).toEqual(logged.map((l) => l.pick));
     expect(replayed.flatMap((r) => r.mismatches)).toEqual([]);
 
-    // the inputs were live and varied: pods' scraped load differed at some decision, every pod was picked,
+    // the inputs were live and varied: pods' scraped load differed at some decision, more than one pod was picked,
     // and every completions request of a family after the family's first one saw a prefix hit somewhere
     // (PreRequest indexed the first one's blocks on its pod before any later decision; chat prompts are
     // rendered with their role markup, so they share no prefix with the completions of their family)
