@@ -87,6 +87,8 @@ interface RunResult {
   rssWarm: number;
   rssHalf: number;
   rssEnd: number;
+  /** RSS after every tenth of the timed requests (MiB). */
+  rssSeries: number[];
 }
 
 async function oneRun(requests: number, warmup: number, certDir: string, caPem: string): Promise<RunResult> {
@@ -100,7 +102,10 @@ async function oneRun(requests: number, warmup: number, certDir: string, caPem: 
     let rssWarm = NaN;
     let rssHalf = NaN;
     const half = warmup + Math.floor(requests / 2);
+    const rssSeries: number[] = [];
+    const tenth = Math.max(1, Math.floor(requests / 10));
     for (let k = 0; k < warmup + requests; k++) {
+      if (k > warmup && (k - warmup) % tenth === 0) rssSeries.push(rssMiB(child.pid!));
       if (k === warmup) rssWarm = rssMiB(child.pid!);
       if (k === half) rssHalf = rssMiB(child.pid!);
       const body = JSON.stringify({ model: 'Llama-3.1-8B', prompt: promptOf(k), max_tokens: 16 });
@@ -113,7 +118,8 @@ async function oneRun(requests: number, warmup: number, certDir: string, caPem: 
     }
     const rssEnd = rssMiB(child.pid!);
     lat.sort((a, b) => a - b);
-    return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssWarm, rssHalf, rssEnd };
+    rssSeries.push(rssEnd);
+    return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssWarm, rssHalf, rssEnd, rssSeries };
   } finally {
     client.close();
     const exited = new Promise((r) => child.once('exit', r));
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const r = await oneRun(requests, warmup, certDir, pem.cert);
       rows.push(r);
-      process.stderr.write(`run ${i + 1}/${runs}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, RSS ${r.rssWarm.toFixed(1)} / ${r.rssHalf.toFixed(1)} / ${r.rssEnd.toFixed(1)} MiB after ${warmup} / ${warmup + Math.floor(requests / 2)} / ${warmup + requests} requests\n`);
+      process.stderr.write(`run ${i + 1}/${runs}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, RSS ${r.rssWarm.toFixed(1)} / ${r.rssHalf.toFixed(1)} / ${r.rssEnd.toFixed(1)} MiB after ${warmup} / ${warmup + Math.floor(requests / 2)} / ${warmup + requests} requests; every tenth: ${r.rssSeries.map((x) => x.toFixed(0)).join(' ')}\n`);
     }
   } finally {
     rmSync(certDir, { recursive: true, force: true });

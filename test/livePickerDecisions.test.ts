@@ -149,6 +149,57 @@ describe('routesim serve picker --decisions', () => {
     expect(ids.filter((id) => sampledId(2, id, 0.5))).not.toEqual(ids.filter((id) => sampledId(1, id, 0.5)));
   });
 
+  it('flow control: a request queued at 0 and released by the scrape at 100 ms is logged once, at its release, and replays', async () => {
+    const config = `apiVersion: inference.networking.x-k8s.io/v1alpha1
+kind: EndpointPickerConfig
+featureGates: [flowControl]
+plugins:
+- type: queue-scorer
+flowControl:
+  defaultRequestTTL: 1s
+`;
+    const a = await startFakeMetrics(vllmText({ waiting: 10, running: 0, kv: 0 }), '127.0.0.2');
+    const b = await startFakeMetrics(vllmText({ waiting: 12, running: 0, kv: 0 }), '127.0.0.3');
+    const lines: string[] = [];
+    let now = 0;
+    const picker = await startPickerServer({
+      config: loadPickerConfig({ text: config }),
+      endpoints: [{ name: 'a', address: a.address, labels: {} }, { name: 'b', address: b.address, labels: {} }],
+      grpcPort: 0,
+      httpPort: null,
+      refreshMetricsMs: 50,
+      insecure: true,
+      nowUs: () => now,
+      autoScrape: false,
+      decisions: { policy: 'fc', sample: 1, write: (l) => lines.push(l) },
+    });
+    opened.push({ picker, fakes: [a, b] });
+    const c = new ExtProcClient(`127.0.0.1:${picker.grpcPort}`, { insecure: true });
+    await picker.scraper.scrapeAll();
+    // saturation mean(10/5, 12/5) = 2.2 ≥ 1 → queued, no scheduling cycle yet
+    const pending = c.route({ headers: { ':path': '/v1/completions', 'x-request-id': 'q1' }, body: JSON.stringify({ model: 'llama', prompt: 'hi' }) });
+    for (let i = 0; i < 100 && picker.core.queued === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(picker.core.queued).toBe(1);
+    expect(lines).toHaveLength(0);
+    // at 100 ms a scrape shows a 1, b 3 (saturation 0.4): released, queue scores a 1, b 0 → a
+    now = 100_000;
+    a.text = vllmText({ waiting: 1, running: 0, kv: 0 });
+    b.text = vllmText({ waiting: 3, running: 0, kv: 0 });
+    await picker.scraper.scrapeAll();
+    const r = await pending;
+    expect(r.kind === 'routed' && r.destination).toBe(a.address);
+    if (r.kind === 'routed') r.session.close();
+    c.close();
+    expect(lines).toHaveLength(1);
+    const l = JSON.parse(lines[0]!) as LiveDecisionLine;
+    expect([l.request.id, l.request.arrivalUs, l.timeUs, l.pick]).toEqual(['q1', 0, 100_000, 'a']);
+    expect(l.candidates.map((x) => [x.name, x.scraped!.waiting, x.scraped!.ageMs])).toEqual([['a', 1, 0], ['b', 3, 0]]);
+    expect(l.profiles[0]!.scorers[0]!.scores).toEqual({ a: 1, b: 0 });
+    const out = runPickCase(pickCaseFromDecision(l, config));
+    expect(out.mismatches).toEqual([]);
+    expect(out.results[0]!.target).toBe('a');
+  });
+
   it('flag mistakes are one line, exit 2', () => {
     const a = routesim(['serve', 'picker', '--insecure', '--decisions-sample', '0.5']);
     expect(a.code).toBe(2);
