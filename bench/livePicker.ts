@@ -12,7 +12,7 @@
  * warm-up, half-way and after all requests. Inputs are deterministic (prompts from the request index: 16
  * families sharing a ~2 KB prefix, tails of 0–6 sentences); timings are not.
  *
- *   node dist/bench/livePicker.js [--runs 5] [--requests 10000] [--warmup 1000]
+ *   node dist/bench/livePicker.js [--runs 5] [--requests 50000] [--warmup 1000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,7 +136,7 @@ const fmt = (v: number[], d: number): string => {
 
 async function main(): Promise<void> {
   const runs = arg('--runs', 5);
-  const requests = arg('--requests', 10000);
+  const requests = arg('--requests', 50000);
   const warmup = arg('--warmup', 1000);
   const certDir = mkdtempSync(join(tmpdir(), 'routesim-livebench-'));
   const pem = await selfSignedPem();

@@ -9,7 +9,9 @@
  * chat and completions, each asking for its own token count (ignore_eos).
  *
  * Asserted: EVERY live pick equals what the pick harness (`routesim pick --from-decision`, in
- * process) decides for the same request and the same scraped metrics (from the decision log); the
+ * process) decides for the same request and the same scraped metrics (from the decision log), and
+ * what it decides for the whole run replayed as one pick case with nothing pinned (prompts in
+ * decision order, each with its scraped metrics: the prefix index rebuilt by the same hooks); the
  * log's view is really live (queues differ between pods, later family members see prefix hits);
  * every forwarded response is well-formed SSE with exactly the requested token count; every
  * request completed in the picker (nothing left in flight).
@@ -194,6 +196,35 @@ describe('end to end on loopback: mock vLLM fleet, live picker, gateway played b
     const replayed = logged.map((l) => runPickCase(pickCaseFromDecision(l, undefined)));
     expect(replayed.map((r) => r.results[0]!.target ?? null)).toEqual(logged.map((l) => l.pick));
     expect(replayed.flatMap((r) => r.mismatches)).toEqual([]);
+
+    // Stronger still, nothing pinned: the whole run as ONE pick case — the 60 requests in decision order with
+    // their prompts, body sizes and headers, each with the metrics the picker had scraped (and their age) —
+    // rebuilds the prefix index through the same PreRequest hooks and picks what the live picker picked.
+    const byIdQ = new Map(reqs.map((q) => [q.id, q]));
+    const sequence = {
+      endpoints: eps.endpoints.map((e) => ({ name: e.name })),
+      requests: logged.map((l) => {
+        const q = byIdQ.get(l.request.id)!;
+        const doc = JSON.parse(q.body) as { prompt?: string; messages?: { role: string; content: string }[] };
+        return {
+          id: l.request.id,
+          model: l.request.targetModel,
+          ...(q.chat ? { messages: doc.messages } : { prompt: doc.prompt }),
+          headers: l.request.headers,
+          bytes: Buffer.byteLength(q.body),
+          timeMs: l.timeUs / 1000,
+          metrics: Object.fromEntries(l.candidates.filter((c) => c.scraped !== null).map((c) => [c.name, c.scraped])),
+          ...(l.draws.length > 0 ? { rngDraws: l.draws } : {}),
+          expect: { pick: l.pick },
+        };
+      }),
+    };
+    const whole = runPickCase(sequence);
+    expect(whole.mismatches).toEqual([]);
+    expect(whole.results.map((r) => r.target)).toEqual(logged.map((l) => l.pick));
+    // and it can fail: the same sequence with prompts that share nothing loses the prefix affinity the live picks followed
+    const unshared = runPickCase({ ...sequence, requests: sequence.requests.map((r) => ({ ...r, ...('messages' in r ? { messages: [{ role: 'user', content: `nothing shared ${r.id}` }] } : { prompt: `nothing shared ${r.id}` }) })) });
+    expect(unshared.mismatches.length).toBeGreaterThan(0);
 
     // the inputs were live and varied: pods' scraped load differed at some decision, more than one pod was picked,
     // and every completions request of a family after the family's first one saw a prefix hit somewhere
