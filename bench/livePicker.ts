@@ -9,7 +9,8 @@
  * body); not timed: the response path then played (SSE headers, one chunk with usage, end of
  * stream) so the response-complete hooks run and nothing stays in flight. Per run: p50 and p99 of
  * the timed requests, and the picker's resident set (Linux /proc/PID/status VmRSS) after the
- * warm-up, half-way and after all requests. Inputs are deterministic (prompts from the request index: 16
+ * warm-up, half-way and after all requests, and its V8 heap in use after a forced full GC (a
+ * SIGUSR2 hook loaded with --import) after the warm-up and at the end: flat = bounded. Inputs are deterministic (prompts from the request index: 16
  * families sharing a ~2 KB prefix, tails of 0–6 sentences); timings are not.
  *
  *   node dist/bench/livePicker.js [--runs 5] [--requests 50000] [--warmup 1000]
@@ -59,8 +60,16 @@ async function metricsServer(i: number): Promise<{ server: Server; address: stri
   return { server, address: `${host}:${(server.address() as { port: number }).port}` };
 }
 
-function startPicker(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'serve', 'picker', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Loaded into the picker with `--import` (and `--expose-gc`): on SIGUSR2 it runs a full garbage
+ * collection and writes the V8 heap in use to the file named by ROUTESIM_BENCH_HEAP.
+ */
+const HEAP_HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { writeFileSync } from 'node:fs'; process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); writeFileSync(process.env.ROUTESIM_BENCH_HEAP, String(process.memoryUsage().heapUsed)); });",
+)}`;
+
+function startPicker(args: string[], heapFile: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', HEAP_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'serve', 'picker', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ROUTESIM_BENCH_HEAP: heapFile } });
   let stderr = '';
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
@@ -77,6 +86,22 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** The picker's V8 heap in use after a full GC (MiB), via the SIGUSR2 hook. */
+async function heapMiB(child: ChildProcess, heapFile: string): Promise<number> {
+  rmSync(heapFile, { force: true });
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 500; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    try {
+      const text = readFileSync(heapFile, 'utf8');
+      if (text !== '') return Number(text) / 2 ** 20;
+    } catch {
+      // not written yet
+    }
+  }
+  return NaN;
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
@@ -89,24 +114,31 @@ interface RunResult {
   rssEnd: number;
   /** RSS after every tenth of the timed requests (MiB). */
   rssSeries: number[];
+  heapWarm: number;
+  heapEnd: number;
 }
 
 async function oneRun(requests: number, warmup: number, certDir: string, caPem: string): Promise<RunResult> {
   const servers = await Promise.all(Array.from({ length: ENDPOINTS }, (_, i) => metricsServer(i)));
   const eps = servers.flatMap((s, i) => ['--endpoint', `ep-${i}=${s.address}`]);
-  const { child, port } = await startPicker(['--port', '0', '--http-port', '0', '--cert', join(certDir, 'c.pem'), '--key', join(certDir, 'k.pem'), '--refresh-metrics-interval', '50ms', ...eps]);
+  const heapFile = join(certDir, 'heap.txt');
+  const { child, port } = await startPicker(['--port', '0', '--http-port', '0', '--cert', join(certDir, 'c.pem'), '--key', join(certDir, 'k.pem'), '--refresh-metrics-interval', '50ms', ...eps], heapFile);
   const client = new ExtProcClient(`127.0.0.1:${port}`, { caPem });
   try {
     await new Promise((r) => setTimeout(r, 300)); // first scrapes
     const lat: number[] = [];
     let rssWarm = NaN;
+    let heapWarm = NaN;
     let rssHalf = NaN;
     const half = warmup + Math.floor(requests / 2);
     const rssSeries: number[] = [];
     const tenth = Math.max(1, Math.floor(requests / 10));
     for (let k = 0; k < warmup + requests; k++) {
       if (k > warmup && (k - warmup) % tenth === 0) rssSeries.push(rssMiB(child.pid!));
-      if (k === warmup) rssWarm = rssMiB(child.pid!);
+      if (k === warmup) {
+        rssWarm = rssMiB(child.pid!);
+        heapWarm = await heapMiB(child, heapFile);
+      }
       if (k === half) rssHalf = rssMiB(child.pid!);
       const body = JSON.stringify({ model: 'Llama-3.1-8B', prompt: promptOf(k), max_tokens: 16 });
       const t0 = process.hrtime.bigint();
@@ -119,7 +151,8 @@ async function oneRun(requests: number, warmup: number, certDir: string, caPem: 
     const rssEnd = rssMiB(child.pid!);
     lat.sort((a, b) => a - b);
     rssSeries.push(rssEnd);
-    return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssWarm, rssHalf, rssEnd, rssSeries };
+    const heapEnd = await heapMiB(child, heapFile);
+    return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssWarm, rssHalf, rssEnd, rssSeries, heapWarm, heapEnd };
   } finally {
     client.close();
     const exited = new Promise((r) => child.once('exit', r));
@@ -147,7 +180,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const r = await oneRun(requests, warmup, certDir, pem.cert);
       rows.push(r);
-      process.stderr.write(`run ${i + 1}/${runs}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, RSS ${r.rssWarm.toFixed(1)} / ${r.rssHalf.toFixed(1)} / ${r.rssEnd.toFixed(1)} MiB after ${warmup} / ${warmup + Math.floor(requests / 2)} / ${warmup + requests} requests; every tenth: ${r.rssSeries.map((x) => x.toFixed(0)).join(' ')}\n`);
+      process.stderr.write(`run ${i + 1}/${runs}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, RSS ${r.rssWarm.toFixed(1)} / ${r.rssHalf.toFixed(1)} / ${r.rssEnd.toFixed(1)} MiB after ${warmup} / ${warmup + Math.floor(requests / 2)} / ${warmup + requests} requests; every tenth: ${r.rssSeries.map((x) => x.toFixed(0)).join(' ')}; heap after GC ${r.heapWarm.toFixed(1)} / ${r.heapEnd.toFixed(1)} MiB\n`);
     }
   } finally {
     rmSync(certDir, { recursive: true, force: true });
@@ -162,6 +195,8 @@ async function main(): Promise<void> {
       `| picker RSS after ${warmup} requests (MiB) | ${fmt(rows.map((r) => r.rssWarm), 1)} |`,
       `| picker RSS after ${warmup + Math.floor(requests / 2)} requests (MiB) | ${fmt(rows.map((r) => r.rssHalf), 1)} |`,
       `| picker RSS after ${warmup + requests} requests (MiB) | ${fmt(rows.map((r) => r.rssEnd), 1)} |`,
+      `| picker V8 heap in use after a full GC, after ${warmup} requests (MiB) | ${fmt(rows.map((r) => r.heapWarm), 1)} |`,
+      `| picker V8 heap in use after a full GC, after ${warmup + requests} requests (MiB) | ${fmt(rows.map((r) => r.heapEnd), 1)} |`,
       '',
     ].join('\n'),
   );
