@@ -7,7 +7,8 @@
  * Sampling by request id is deterministic; flag mistakes are one line, exit 2.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPickerConfig } from '../policies/config/loader.js';
@@ -17,7 +18,7 @@ import { parseDecisionLine, pickCaseFromDecision } from '../policies/harness/fro
 import { runPickCase } from '../policies/harness/pickCase.js';
 import { ExtProcClient } from '../live/picker/client.js';
 import { startPickerServer, type PickerServer } from '../live/picker/server.js';
-import { routesim } from './cliHelpers.js';
+import { ROOT, routesim } from './cliHelpers.js';
 import { startFakeMetrics, vllmText, type FakeMetrics, type FakeServer } from './helpers/fakeVllmMetrics.js';
 
 const long = (seed: string, n: number): string => Array.from({ length: n }, (_, i) => `${seed} sentence number ${i} of the shared system prompt.`).join(' ');
@@ -198,6 +199,42 @@ flowControl:
     const out = runPickCase(pickCaseFromDecision(l, config));
     expect(out.mismatches).toEqual([]);
     expect(out.results[0]!.target).toBe('a');
+  });
+
+  it('the built CLI: serve picker --decisions FILE writes the line; pick --from-decision replays it', async () => {
+    // GAIE default: equal queues score alike, kv-cache 1 − KV: pod-a 0.3, pod-b 0.8 (×2), new prompt → pod-b.
+    const a = await startFakeMetrics(vllmText({ waiting: 0, running: 0, kv: 0.7 }), '127.0.0.2');
+    const b = await startFakeMetrics(vllmText({ waiting: 0, running: 0, kv: 0.2 }), '127.0.0.3');
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-live-decisions-'));
+    const file = join(dir, 'd.jsonl');
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', 'picker', '--insecure', '--port', '0', '--http-port', '0', '--endpoint', `pod-a=${a.address}`, '--endpoint', `pod-b=${b.address}`, '--refresh-metrics-interval', '20ms', '--decisions', file], { cwd: ROOT });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    let stderr = '';
+    const port = await new Promise<number>((res, rej) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /ext_proc on [^:]+:(\d+) /.exec(stderr);
+        if (m) res(Number(m[1]));
+      });
+      void exited.then((code) => rej(new Error(`exited ${code}: ${stderr}`)));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const c = new ExtProcClient(`127.0.0.1:${port}`, { insecure: true });
+    expect(await send(c, 'cli-1', 'hello', true)).toBe(b.address);
+    c.close();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await a.close();
+    await b.close();
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(1);
+    const l = JSON.parse(lines[0]!) as LiveDecisionLine;
+    expect([l.policy, l.request.id, l.pick]).toEqual(['default', 'cli-1', 'pod-b']);
+    const r = routesim(['pick', '--from-decision', `${file}:1`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0].target).toBe('pod-b');
   });
 
   it('flag mistakes are one line, exit 2', () => {
