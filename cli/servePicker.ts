@@ -23,6 +23,8 @@ export function registerServePicker(serve: Command): void {
     .option('--refresh-metrics-interval <duration>', 'how often each endpoint\'s /metrics is scraped, e.g. 50ms or 1s (default 50ms)')
     .option('--objective <name=priority>', 'an InferenceObjective: requests with x-gateway-inference-objective NAME get this priority (repeat for more)', collect)
     .option('--seed <n>', 'seed of the picker\'s random stream (tie-breaks; default 1, as routesim pick)')
+    .option('--decisions <file>', 'write every scheduling decision as one JSON line, in the format of routesim run --decisions (engine truth null: unknown live); replay a line with routesim pick --from-decision FILE:LINE')
+    .option('--decisions-sample <rate>', 'with --decisions: write this share (0, 1] of requests, chosen by a hash of --seed and the request id (default 1)')
     .option('--insecure', 'serve plaintext gRPC (no TLS)')
     .option('--cert <file>', 'PEM certificate to serve (with --key; default: a self-signed one generated at start-up)')
     .option('--key <file>', 'PEM private key of --cert')

@@ -7,11 +7,13 @@
  * This is the command's work; its definition is cli/servePicker.ts.
  */
 import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { ConfigError, loadPickerConfig } from '../policies/config/loader.js';
 import { inputError, UserError } from '../sim/core/errors.js';
 import { endpointsFromFlags, loadEndpointsFile, type LiveEndpoint } from '../live/picker/endpoints.js';
 import { metricsSourceTicks, startPickerServer } from '../live/picker/server.js';
 import { pemFromFiles } from '../live/picker/tls.js';
+import { fileLineWriter } from '../live/picker/decisionLog.js';
 
 export interface ServePickerFlags {
   config?: string;
@@ -26,6 +28,8 @@ export interface ServePickerFlags {
   objective?: string[];
   seed?: string;
   insecure?: boolean;
+  decisions?: string;
+  decisionsSample?: string;
   cert?: string;
   key?: string;
 }
@@ -43,6 +47,15 @@ export function durationMs(v: string | undefined): number {
   const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
   if (!(ms >= 1) || ms > 3_600_000) throw inputError('--refresh-metrics-interval', v, 'not a duration from 1ms to 1h', 'e.g. --refresh-metrics-interval 50ms');
   return ms;
+}
+
+/** --decisions-sample: a share in (0, 1]. */
+export function decisionsSample(v: string | undefined, decisions: string | undefined): number {
+  if (v === undefined) return 1;
+  if (decisions === undefined) throw new UserError('--decisions-sample: only meaningful with --decisions (fix: add --decisions FILE)');
+  const r = /^\d*\.?\d+(e-?\d+)?$/i.test(v.trim()) ? Number(v) : NaN;
+  if (!(r > 0 && r <= 1)) throw inputError('--decisions-sample', v, 'not a share in (0, 1]', 'e.g. --decisions-sample 0.1');
+  return r;
 }
 
 function objectives(list: readonly string[]): Map<string, number> {
@@ -87,7 +100,17 @@ export async function servePicker(flags: ServePickerFlags): Promise<void> {
     if (r.problems.length > 0) throw new UserError(r.problems[0]!); // fatal on the initial load, as in production
     endpoints = r.endpoints;
   } else endpoints = endpointsFromFlags(flags.endpoint ?? []);
+  const sample = decisionsSample(flags.decisionsSample, flags.decisions);
   const config = readConfig(flags.config, flags.allowExperimentalPlugins === true);
+  let writer: ReturnType<typeof fileLineWriter> | undefined;
+  if (flags.decisions !== undefined) {
+    try {
+      writer = fileLineWriter(flags.decisions);
+    } catch (err) {
+      throw inputError('--decisions', flags.decisions, `cannot write the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 'give a writable path');
+    }
+  }
+  const policy = flags.config === undefined ? 'default' : basename(flags.config, extname(flags.config));
   for (const w of config.warnings) process.stderr.write(`routesim: warning: ${flags.config ?? 'default config'}: ${w}\n`);
 
   const log = (line: string): void => void process.stderr.write(`routesim serve picker: ${line}\n`);
@@ -104,6 +127,7 @@ export async function servePicker(flags: ServePickerFlags): Promise<void> {
     seed,
     objectives: objectives(flags.objective ?? []),
     log,
+    ...(writer !== undefined ? { decisions: { policy, sample, write: writer.write, close: writer.close } } : {}),
   }).catch((err: unknown) => {
     const msg = err instanceof Error ? err.message : String(err);
     throw new UserError(`routesim serve picker: cannot listen (${msg.split('\n')[0]}) (fix: choose free ports with --port / --http-port)`);

@@ -5,13 +5,16 @@
  * fallbacks) or a production error (status, `inference error: <Code> - <message>` body, drop
  * reason). Flow-control queueing is honoured: a queued request waits (a promise) until a later
  * release — after each scrape round, each completed response, and on its own tick — dispatches or
- * expires it (late binding against the then-current pool, as in simulation).
+ * expires it (late binding against the then-current pool, as in simulation). With a decision log
+ * (`--decisions`, decisionLog.ts) its recorder is installed around each director call that schedules.
  */
 import { EndpointPicker, type Decision } from '../../policies/framework/director.js';
 import { EPP_ERROR_CODES, type EppStatus } from '../../policies/framework/eppError.js';
 import type { EndpointPickerOptions } from '../../policies/framework/decisions.js';
 import type { ResolvedConfig } from '../../policies/config/loader.js';
 import type { LLMRequest } from '../../policies/framework/types.js';
+import { withSchedulingRecorder } from '../../policies/framework/scheduler.js';
+import type { LiveDecisionLog } from './decisionLog.js';
 import type { MetricsScraper } from './scraper.js';
 
 export type Answer =
@@ -48,8 +51,14 @@ export class PickerCore {
     opts: EndpointPickerOptions,
     readonly scraper: MetricsScraper,
     readonly nowUs: () => number,
+    readonly decisions: LiveDecisionLog | null = null,
   ) {
     this.picker = new EndpointPicker(config, opts);
+  }
+
+  /** A director call, under the decision log's recorder when there is one. */
+  private recorded<T>(fn: () => T): T {
+    return this.decisions === null ? fn() : withSchedulingRecorder(this.decisions.recorder, fn);
   }
 
   /** Starts the flow-control release tick (only when the gate is on). */
@@ -69,9 +78,15 @@ export class PickerCore {
   /** Runs the request lifecycle; resolves once the request is dispatched or rejected. */
   async decide(req: LLMRequest): Promise<Answer> {
     this.counters.requests++;
-    const d = this.picker.handleRequest(req, this.scraper.pool, this.nowUs());
-    const final = d.kind === 'queued' ? await this.wait(d.requestId) : d;
-    return this.toAnswer(final);
+    const now = this.nowUs();
+    this.decisions?.arrived(req.id, now);
+    try {
+      const d = this.recorded(() => this.picker.handleRequest(req, this.scraper.pool, now));
+      const final = d.kind === 'queued' ? await this.wait(d.requestId) : d;
+      return this.toAnswer(final);
+    } finally {
+      this.decisions?.settled(req.id);
+    }
   }
 
   /** The response finished (or the stream died after a pick): ResponseComplete plugins run. */
@@ -95,7 +110,7 @@ export class PickerCore {
       const r = e.dropReason === undefined ? { kind: 'reject' as const, status: e.status, code: e.code, reason: e.reason, requestId: e.requestId, request: e.request } : { kind: 'reject' as const, status: e.status, code: e.code, reason: e.reason, dropReason: e.dropReason, requestId: e.requestId, request: e.request };
       this.settle(e.requestId, r);
     }
-    for (const d of this.picker.dispatchQueued(this.scraper.pool, now)) this.settle(d.requestId, d);
+    for (const d of this.recorded(() => this.picker.dispatchQueued(this.scraper.pool, now))) this.settle(d.requestId, d);
   }
 
   /** Requests dispatched whose response has not completed (bounded-memory checks). */

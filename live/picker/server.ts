@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../../policies/config/loader.js';
 import type { LiveEndpoint } from './endpoints.js';
 import { watchEndpointsFile } from './endpoints.js';
 import { handleStream } from './extProcStream.js';
+import { LiveDecisionLog } from './decisionLog.js';
 import { startAdminHttp, type AdminHttp } from './adminHttp.js';
 import { PickerCore } from './pickerCore.js';
 import { loadProtos } from './proto.js';
@@ -42,6 +43,8 @@ export interface PickerServerOptions {
   readonly autoScrape?: boolean;
   readonly objectives?: ReadonlyMap<string, number>;
   readonly log?: (line: string) => void;
+  /** `--decisions`: write each scheduling decision as one line (decisionLog.ts); `close` runs at shutdown. */
+  readonly decisions?: { readonly policy: string; readonly sample: number; readonly write: (line: string) => void; readonly close?: () => void };
 }
 
 export interface PickerServer {
@@ -78,7 +81,8 @@ export async function startPickerServer(o: PickerServerOptions): Promise<PickerS
   let core: PickerCore | null = null;
   const scraper = new MetricsScraper(nowUs, o.refreshMetricsMs * metricsSourceTicks(o.config), undefined, () => core?.release());
   scraper.setEndpoints(o.endpoints);
-  core = new PickerCore(o.config, { rng: o.rng ?? seedrandom.alea(String(seed)), ...(o.objectives ? { objectives: o.objectives } : {}) }, scraper, nowUs);
+  const decisions = o.decisions === undefined ? null : new LiveDecisionLog({ policy: o.decisions.policy, seed, sample: o.decisions.sample, write: o.decisions.write });
+  core = new PickerCore(o.config, { rng: o.rng ?? seedrandom.alea(String(seed)), ...(o.objectives ? { objectives: o.objectives } : {}) }, scraper, nowUs, decisions);
   const stopWatch = o.endpointsFile !== undefined ? watchEndpointsFile(o.endpointsFile, 200, (eps) => { scraper.setEndpoints(eps); log(`endpoints reloaded: ${eps.map((e) => e.name).join(', ') || '(none)'}`); }, log) : () => {};
 
   const protos = loadProtos();
@@ -124,6 +128,7 @@ export async function startPickerServer(o: PickerServerOptions): Promise<PickerS
         });
       });
       await admin?.close();
+      o.decisions?.close?.();
     },
   };
 }

@@ -5,8 +5,13 @@
  * that instant, the scheduling trace (survivors per filter, raw scores and weights, totals, picks
  * per profile), and the counterfactual pick with the true metrics in place of the scraped ones.
  *
- * Written by sim/decisions/, replayed by `routesim pick --from-decision` (fromDecision.ts). Lives
+ * Written by sim/decisions/ and, live, by `routesim serve picker --decisions` (live/picker/), both
+ * through decisionRecord.ts; replayed by `routesim pick --from-decision` (fromDecision.ts). Lives
  * here because policies/ may not import the simulator; the simulator imports it.
+ *
+ * A live line (LiveDecisionLine) has the same fields in the same order, but the engine truth is
+ * unknown to a live picker: every candidate's `truth` is null, `request.inputTokens` is null (the
+ * picker does not tokenize), and `counterfactual` and `regret` are absent.
  */
 import type { ProfileTrace } from '../framework/scheduler.js';
 
@@ -98,6 +103,15 @@ export interface DecisionLine {
     readonly chosenLoad: number;
   };
 }
+
+/** A line written by the live picker: no engine truth (see the header). */
+export interface LiveDecisionLine extends Omit<DecisionLine, 'request' | 'candidates' | 'counterfactual' | 'regret'> {
+  readonly request: Omit<DecisionLine['request'], 'inputTokens'> & { readonly inputTokens: number | null };
+  readonly candidates: (Omit<LineCandidate, 'truth'> & { readonly truth: null })[];
+}
+
+/** Either kind of line (what `routesim pick --from-decision` replays). */
+export type AnyDecisionLine = DecisionLine | LiveDecisionLine;
 
 /** The scheduling trace's profile in line form, with plugin types. */
 export function lineProfile(p: ProfileTrace, typeOf: (instance: string) => string): LineProfile {

@@ -1,6 +1,7 @@
 /**
  * `routesim pick --from-decision FILE:LINE` (issue 13): turns one line of `routesim run --decisions`
- * (decisionLine.ts) into a one-request pick case that expects the logged pick.
+ * or `routesim serve picker --decisions` (decisionLine.ts) into a one-request pick case that
+ * expects the logged pick (a live line's null engine truth is not read: only what the picker saw).
  *
  * What is reproduced exactly: the candidates with the metrics the picker had scraped (and their
  * age), labels, the request (model after rewrite, priority, headers, time, engine block keys are
@@ -13,7 +14,7 @@
  * differently. Random tie-breaks replay: the line carries the cycle's draws from the picker's
  * stream and the case hands them back first (pickCase.ts `rngDraws`).
  */
-import type { DecisionLine } from './decisionLine.js';
+import type { AnyDecisionLine } from './decisionLine.js';
 
 /** Plugin types that read only the request, the labels and the scraped metrics (never pinned). */
 export const REPLAYABLE_TYPES: ReadonlySet<string> = new Set([
@@ -35,22 +36,22 @@ export const REPLAYABLE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** Parses one line of a decisions file; throws an Error naming what is wrong. */
-export function parseDecisionLine(text: string): DecisionLine {
+export function parseDecisionLine(text: string): AnyDecisionLine {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (err) {
     throw new Error(`not a JSON document (${(err as Error).message})`);
   }
-  const d = v as Partial<DecisionLine> | null;
+  const d = v as Partial<AnyDecisionLine> | null;
   if (d === null || typeof d !== 'object' || typeof d.v !== 'number' || !Array.isArray(d.candidates) || !Array.isArray(d.profiles) || typeof d.request !== 'object') {
     throw new Error('not a decision line (expected v, request, candidates and profiles, as routesim run --decisions writes)');
   }
-  return d as DecisionLine;
+  return d as AnyDecisionLine;
 }
 
 /** A pick case document replaying `line` under `config` (EndpointPickerConfig text; undefined = the default config). */
-export function pickCaseFromDecision(line: DecisionLine, config: string | undefined, where = 'decision'): Record<string, unknown> {
+export function pickCaseFromDecision(line: AnyDecisionLine, config: string | undefined, where = 'decision'): Record<string, unknown> {
   const pinScores: Record<string, Record<string, number>> = {};
   const pinSurvivors: Record<string, string[]> = {};
   for (const p of line.profiles) {

@@ -4,16 +4,18 @@
  * from the scheduler's recorder hook (policies/framework/scheduler.ts) before PreRequest, looks up
  * the engine truth of the candidates (truth.ts), re-runs the cycle with true metrics
  * (counterfactual.ts), adds the decision to the policy's summary (summary.ts) and, when the
- * request is sampled, writes the decision as one JSON line (policies/harness/decisionLine.ts).
+ * request is sampled, writes the decision as one JSON line (policies/harness/decisionLine.ts, built
+ * by policies/harness/decisionRecord.ts, which the live picker's log shares).
  *
  * Sampling is by request: a request is written iff fmix(seed, id) / 2³² < rate, so the same
  * requests are written for every policy and run, and no random stream is drawn from. Nothing here
  * writes to the simulation: results are byte-identical with and without a log.
  */
 import type { ScheduledCycle, SchedulingRecorder } from '../../policies/framework/scheduler.js';
-import type { SchedEndpoint, SchedulerProfile } from '../../policies/framework/types.js';
+import type { SchedEndpoint } from '../../policies/framework/types.js';
 import type { EndpointMetrics } from '../../policies/types.js';
-import { DECISION_LINE_VERSION, lineProfile, type DecisionLine, type LineCandidate, type LineMetrics } from '../../policies/harness/decisionLine.js';
+import type { DecisionLine } from '../../policies/harness/decisionLine.js';
+import { decisionLineOf } from '../../policies/harness/decisionRecord.js';
 import { hashInts } from '../core/hash.js';
 import { createRng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
@@ -96,39 +98,18 @@ export class DecisionLog {
 
     const write = this.opts.write;
     if (write === null || sim === undefined || !sampled(this.opts.seed, sim.id, this.opts.sample)) return;
-    const typeOf = pluginTypes(cycle.profiles);
-    const candidates: LineCandidate[] = cycle.candidates.map((c) => {
-      const t = truthMetrics.get(c.name)!;
-      return {
-        name: c.name,
-        ...(Object.keys(c.labels).length > 0 ? { labels: c.labels } : {}),
-        scraped: c.metrics === null ? null : lineMetrics(c.metrics, now),
-        truth: { waiting: t.waitingQueueSize, running: t.runningRequestsSize, kvUsage: t.kvCacheUsagePercent, prefixHitTokens: hits.get(c.name)! },
-      };
-    });
-    const headers = cycle.req.headers;
-    const line: DecisionLine = {
-      v: DECISION_LINE_VERSION,
+    const line = decisionLineOf(cycle, {
       policy: this.opts.policy,
       pool: view.pool,
-      timeUs: now,
-      request: {
-        id: cycle.req.id,
-        model: cycle.req.model,
-        targetModel: cycle.req.targetModel,
-        priority: cycle.req.priority,
-        inputTokens,
-        arrivalUs: sim.arrivalUs,
-        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      inputTokens,
+      arrivalUs: sim.arrivalUs,
+      truth: (name) => {
+        const t = truthMetrics.get(name)!;
+        return { waiting: t.waitingQueueSize, running: t.runningRequestsSize, kvUsage: t.kvCacheUsagePercent, prefixHitTokens: hits.get(name)! };
       },
-      candidates,
-      profiles: cycle.trace.profiles.map((p) => lineProfile(p, (n) => typeOf.get(n) ?? n)),
-      primaryProfile: primary,
-      draws: cycle.draws,
-      pick,
       counterfactual: { pick: primaryPick(cf), picks: cfPicks, changed },
       ...(regret !== undefined ? { regret } : {}),
-    };
+    });
     write(JSON.stringify(line));
   }
 }
@@ -138,34 +119,4 @@ function samePicks(a: Record<string, string | null>, b: Record<string, string | 
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (a[k] !== b[k]) return false;
   return true;
-}
-
-function lineMetrics(m: EndpointMetrics, nowUs: number): LineMetrics {
-  return {
-    waiting: m.waitingQueueSize,
-    running: m.runningRequestsSize,
-    kvUsage: m.kvCacheUsagePercent,
-    activeAdapters: m.activeModels,
-    waitingAdapters: m.waitingModels,
-    maxLoras: m.maxActiveModels,
-    blockSize: m.cacheBlockSize,
-    numGpuBlocks: m.cacheNumGpuBlocks,
-    ageMs: (nowUs - m.updateTimeUs) / 1000,
-  };
-}
-
-const typeCache = new WeakMap<ReadonlyMap<string, SchedulerProfile>, Map<string, string>>();
-
-/** Instance name → plugin type over a config's profiles. */
-function pluginTypes(profiles: ReadonlyMap<string, SchedulerProfile>): Map<string, string> {
-  let m = typeCache.get(profiles);
-  if (m !== undefined) return m;
-  m = new Map();
-  for (const p of profiles.values()) {
-    for (const f of p.filters) m.set(f.name, f.type);
-    for (const s of p.scorers) m.set(s.scorer.name, s.scorer.type);
-    m.set(p.picker.name, p.picker.type);
-  }
-  typeCache.set(profiles, m);
-  return m;
 }
