@@ -14,13 +14,14 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseScenario } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { hashString } from '../sim/core/hash.js';
 import { inferencePerfStream, parseInferencePerf, readInferencePerfConfig, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
-import { readOtelFile } from '../sim/workload/inferencePerf/otelFile.js';
+import { readOtelFile, type OtelSpan } from '../sim/workload/inferencePerf/otelFile.js';
 import { apportion, buildSession, type OtelOptions } from '../sim/workload/inferencePerf/otelSession.js';
 import { isFeedbackStream, type SimRequest } from '../sim/workload/request.js';
 import { drive } from './inferencePerfConfigDrive.js';
@@ -163,5 +164,45 @@ describe('otel_trace_replay from local files: errors', () => {
 
   it('overdrawing the files is an error naming num_sessions', () => {
     expect(userErrorOf(() => cfg('{trace_directory: traces}', '[{num_sessions: 2}, {num_sessions: 2}]'))).toMatch(/load\.stages\[1\]\.num_sessions: the stages ask for 4 sessions; the trace files hold 3/);
+  });
+});
+
+describe('otel_trace_replay DAG invariants (random sessions)', () => {
+  const msg = (k: number) => ({ key: `m${k}`, chars: 1 + (k % 5) });
+  const spanArb = fc.record({
+    start: fc.integer({ min: 0, max: 50 }),
+    dur: fc.integer({ min: 0, max: 20 }),
+    input: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 6 }),
+    output: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 2 }),
+    inTok: fc.integer({ min: 0, max: 500 }),
+    outTok: fc.integer({ min: 1, max: 50 }),
+  });
+  it('edges point back in time, none is implied by another, waits lie in [0, cap], tokens add up', () => {
+    fc.assert(
+      fc.property(fc.array(spanArb, { minLength: 1, maxLength: 12 }), (raw) => {
+        const spans: OtelSpan[] = raw.map((r) => ({ startUs: r.start * 1e5, endUs: (r.start + r.dur) * 1e5, input: r.input.map(msg), output: r.output.map(msg), inputTokens: r.inTok, outputTokens: r.outTok, error: false, toolCall: false }));
+        const ev = buildSession(spans, { ...OPTS, maxWaitUs: 1e6 });
+        const anc = (j: number, seen = new Set<number>()): Set<number> => {
+          for (const p of ev[j]!.preds) if (!seen.has(p)) anc(p, seen.add(p));
+          return seen;
+        };
+        ev.forEach((e, j) => {
+          for (const p of e.preds) expect(ev[p]!.endUs).toBeLessThanOrEqual(e.startUs);
+          for (const p of e.preds) for (const q of e.preds) if (p !== q) expect(anc(q).has(p)).toBe(false);
+          expect(e.waitUs).toBeGreaterThanOrEqual(0);
+          expect(e.waitUs).toBeLessThanOrEqual(1e6);
+          // Every span after an ended one has a predecessor (the closest non-overlapping one at least).
+          if (ev.some((x, i) => i < j && x.endUs <= e.startUs)) expect(e.preds.length).toBeGreaterThan(0);
+          // Output pieces name an ancestor; unique pieces take the rest of input_tokens.
+          for (const p of e.pieces) if (p.kind === 'output') expect(anc(j).has(p.producer)).toBe(true);
+          const used = e.pieces.filter((p) => p.kind !== 'unique').reduce((a, p) => a + p.tokens, 0);
+          const total = e.pieces.reduce((a, p) => a + p.tokens, 0);
+          const hasUnique = e.pieces.some((p) => p.kind === 'unique');
+          const sorted = [...spans].sort((a, b) => a.startUs - b.startUs || a.endUs - b.endUs);
+          expect(total).toBe(hasUnique ? Math.max(used, sorted[j]!.inputTokens) : used);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

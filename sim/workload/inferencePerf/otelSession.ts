@@ -9,7 +9,7 @@
  *   predecessors' responses + wait (not part of latency).
  * - Input pieces, one per message: `shared` = the longest run of leading messages identical to an
  *   earlier span's leading input messages (copied with that span's token counts, so the prefix is
- *   the same tokens); `output` = an earlier span's output message repeated (content = that
+ *   the same tokens; a copied output message is this span's own producer of it); `output` = an earlier span's output message repeated (content = that
  *   request's generated output, its simulated length; a run of one span's output messages is one
  *   piece); `unique` = the rest, sharing the remaining input_tokens − shared − output by message
  *   character length (largest remainder). A text piece's content id is a hash of the message, so
@@ -95,18 +95,21 @@ export function buildSession(all: readonly OtelSpan[], o: OtelOptions): OtelEven
       if (k > 0 && k >= len) [src, len] = [i, k];
     }
     const mine: Piece[] = [];
+    const output = (k: number, q: number): Piece => {
+      const prev = mine[k - 1];
+      const cont = prev !== undefined && prev.kind === 'output' && prev.producer === q;
+      return { kind: 'output', producer: q, tokens: cont ? 0 : outTokens[q]! };
+    };
     for (let k = 0; k < len; k++) {
       const c = pieces[src]![k]!;
-      mine.push(c.kind === 'output' ? c : { kind: 'shared', content: c.content, tokens: c.tokens });
+      // A copied output is j's own producer of that message (a predecessor of j; usually the same span).
+      mine.push(c.kind === 'output' ? output(k, producer[k]!) : { kind: 'shared', content: c.content, tokens: c.tokens });
     }
     const uniq: number[] = [];
     for (let k = len; k < sj.input.length; k++) {
       const q = o.outputSubstitution ? producer[k]! : -1;
-      if (q >= 0) {
-        const prev = mine[k - 1];
-        const cont = prev !== undefined && prev.kind === 'output' && prev.producer === q;
-        mine.push({ kind: 'output', producer: q, tokens: cont ? 0 : outTokens[q]! });
-      } else {
+      if (q >= 0) mine.push(output(k, q));
+      else {
         uniq.push(k);
         mine.push({ kind: 'unique', content: hashString(sj.input[k]!.key), tokens: 0 });
       }
