@@ -2,7 +2,7 @@
  * inference-perf's `data` section (formats.md §1.4) → a DataPlan: shared_prefix (aliases
  * num_unique_system_prompts / num_users_per_system_prompt, int or Distribution lengths, legacy
  * question_/output_distribution), random / synthetic (sampler B), conversation_replay and
- * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
+ * otel_trace_replay (local OTel files: otelConfig.ts); `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
  * (shareGPT, billsum, …) run from the user's recorded lengths (datasets.ts); without them, an error
  * naming data.type and the option.
  */
