@@ -74,7 +74,7 @@ describe('inference-perf config: keys', () => {
       [`load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: random, input_distribution: {mean: 5000}, output_distribution: {}}`, /data\.input_distribution\.mean: mean 5000 is outside \[min, max\] = \[10, 1024\]/],
       [`load: {stages: [{rate: 1, durations: 1}]}\n${SP}`, /load\.stages\[0\]\.durations: unknown key "durations" \(fix: did you mean "duration"\?/],
       [`load: {type: trace_session_replay, stages: [{num_sessions: 5}]}\n${SP}`, /load\.type: trace_session_replay needs data\.type otel_trace_replay/],
-      [`load: {type: trace_session_replay, stages: [{num_sessions: 5}]}\ndata: {type: otel_trace_replay, otel_trace_replay: {trace_directory: ./t}}`, /data\.otel_trace_replay\.trace_directory: routesim does not read OTel span files/],
+      [`load: {type: trace_session_replay, stages: [{num_sessions: 5}]}\ndata: {type: otel_trace_replay, otel_trace_replay: {trace_directory: ./t}}`, /data\.otel_trace_replay\.trace_directory: \.\/t is not a readable directory/],
       [`load: {sweep: {type: linear}, stages: [{rate: 1, duration: 1}]}\n${SP}`, /load\.stages: a sweep makes its own stages/],
       [`load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: shared_prefix, shared_prefix: {num_groups: 2, num_unique_system_prompts: 3}}`, /num_unique_system_prompts is an alias of num_groups, which is also given/],
       [`load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: random, input_distribution: {std_dev: 5, variance: 9}, output_distribution: {}}`, /variance is only accepted together with std_dev: 0/],

@@ -2,7 +2,7 @@
  * inference-perf's `data` section (formats.md §1.4) → a DataPlan: shared_prefix (aliases
  * num_unique_system_prompts / num_users_per_system_prompt, int or Distribution lengths, legacy
  * question_/output_distribution), random / synthetic (sampler B), conversation_replay and
- * otel_trace_replay; `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
+ * otel_trace_replay (local OTel files: otelConfig.ts); `data.trace` (Azure rows) gives random/synthetic lengths. Real-text datasets
  * (shareGPT, billsum, …) run from the user's recorded lengths (datasets.ts); without them, an error
  * naming data.type and the option.
  */
@@ -12,6 +12,7 @@ import { readAzure } from '../traces/azure.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
 import { LENGTH_DATASETS, parseDataset } from './datasets.js';
+import { parseOtelFiles } from './otelConfig.js';
 import type { DataPlan, LoadPlan } from './types.js';
 
 const DATA_KEYS = ['type', 'path', 'corpus_file_path', 'input_distribution', 'output_distribution', 'shared_prefix', 'conversation_replay', 'otel_trace_replay', 'weka_trace_replay', 'multimodal', 'trace', 'use_chat_template'];
@@ -112,10 +113,13 @@ export function parseData(f: Fields, v: unknown, load: LoadPlan, datasetLengths?
     case 'otel_trace_replay': {
       const p = 'data.otel_trace_replay';
       const o = f.mapping(data.otel_trace_replay ?? {}, p, OTEL_KEYS);
+      if (o.trace_directory !== undefined || o.trace_files !== undefined) {
+        const files = parseOtelFiles(f, o, p, load);
+        return { type: 'otel_trace_replay', dataset: '', maxWaitS: files.options.maxWaitUs / 1e6, defaultMaxTokens: files.options.defaultMaxTokens, files };
+      }
       const dataset = f.str(o, 'hf_dataset_path', p);
       if (dataset !== AGENTIC_CORPUS) {
-        const given = o.trace_directory !== undefined ? 'trace_directory' : o.trace_files !== undefined ? 'trace_files' : 'hf_dataset_path';
-        throw f.fail(`${p}.${given}`, `routesim does not read OTel span files; it regenerates only ${AGENTIC_CORPUS} from its published statistics`, `use hf_dataset_path: ${AGENTIC_CORPUS}, or convert the traces to a routesim JSONL trace`);
+        throw f.fail(`${p}.hf_dataset_path`, `routesim does not download Hugging Face corpora; it regenerates only ${AGENTIC_CORPUS} from its published statistics`, `use hf_dataset_path: ${AGENTIC_CORPUS}, or export the traces as OTel JSON files and give trace_directory or trace_files`);
       }
       f.unsupported(o, 'duplicate_sessions_target', p, 'duplicated sessions with cache-busting markers', 'remove duplicate_sessions_target and ask for fewer sessions');
       return { type: 'otel_trace_replay', dataset, maxWaitS: f.num(o, 'max_wait_ms', p, { dflt: 15000, min: 0 }) / 1000, defaultMaxTokens: f.num(o, 'default_max_tokens', p, { dflt: 1000, min: 1, int: true }) };

@@ -1,6 +1,6 @@
 /**
- * trace_session_replay + otel_trace_replay (formats.md §1.3–1.4, §1.6). routesim does not read
- * OTel span files; for the catalog's corpus (Exgentic/agent-llm-traces-v2) it regenerates
+ * trace_session_replay + otel_trace_replay (formats.md §1.3–1.4, §1.6) of the catalog's corpus
+ * (local OTel trace files are otelReplay.ts). For Exgentic/agent-llm-traces-v2 routesim regenerates
  * sessions from the corpus's published statistics, a stand-in stated in the README:
  * - calls per session: geometric with mean 21.9, at most 300;
  * - call 0 sends a 2000-token system prompt shared by all sessions + a 18 000-token task; call c

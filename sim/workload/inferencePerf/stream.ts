@@ -24,6 +24,7 @@ import { datasetData } from './datasets.js';
 import { randomData, sharedPrefixData, type DataGenerator, type Drawn } from './prompts.js';
 import { saturation, stageOffsets, sweepStages } from './schedule.js';
 import { sessionStage } from './sessions.js';
+import { otelFileStage } from './otelReplay.js';
 import type { InferencePerfConfig, RateStage, Stage } from './types.js';
 import { ReleaseQueue } from '../releaseQueue.js';
 
@@ -73,6 +74,7 @@ export class Requests {
 export function inferencePerfStream(cfg: InferencePerfConfig, opts: IpStreamOptions, routing: RequestRouting | null): Iterator<SimRequest> {
   const needsSim = cfg.load.type === 'concurrent' || cfg.load.type === 'trace_session_replay' ? `load.type ${cfg.load.type}` : cfg.load.sweep ? 'load.sweep' : null;
   if (!opts.closedLoop && needsSim !== null) throw inputError(cfg.file, needsSim.split(' ')[0]!, `this load (${needsSim}) depends on simulated response times, so its requests cannot be listed without a run`, 'run it (routesim run with workload.trace), or record a run with --trace-out');
+  if (cfg.data.type === 'otel_trace_replay' && cfg.data.files) return otelFileStage(cfg, cfg.data.files, opts, new Requests(cfg, opts, routing));
   if (cfg.data.type === 'otel_trace_replay') return sessionStage(cfg, opts, new Requests(cfg, opts, routing));
   return opts.closedLoop ? closedStream(cfg, opts, new Requests(cfg, opts, routing)) : openStream(cfg, opts, new Requests(cfg, opts, routing));
 }

@@ -1,6 +1,7 @@
 /** The parsed inference-perf config (formats.md §1): what the request stream is generated from. */
 import type { DatasetData } from './datasets.js';
 import type { IpDist } from './distribution.js';
+import type { OtelOptions } from './otelSession.js';
 
 /** A rate stage (constant / poisson): exactly n = ⌊rate·duration⌋ requests. */
 export interface RateStage {
@@ -95,12 +96,20 @@ export interface ConversationData {
   readonly maxModelLen: number;
 }
 
-/** otel_trace_replay of the catalog's corpus, regenerated from its published statistics. */
+/** otel_trace_replay of the catalog's corpus, regenerated from its published statistics, or of local OTel files (`files`). */
 export interface SessionReplayData {
   readonly type: 'otel_trace_replay';
   readonly dataset: string;
   readonly maxWaitS: number;
   readonly defaultMaxTokens: number;
+  readonly files?: OtelFileSource;
+}
+
+/** Local OTel trace files (trace_directory / trace_files), one session each, in order. */
+export interface OtelFileSource {
+  readonly paths: readonly string[];
+  readonly skipInvalid: boolean;
+  readonly options: OtelOptions;
 }
 
 export type DataPlan = SharedPrefixData | RandomData | ConversationData | SessionReplayData | DatasetData;
