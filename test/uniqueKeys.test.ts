@@ -150,37 +150,62 @@ class Side {
   }
 }
 
+/** Runs `ops` on a replica with unique keys and on one hashing every block, in lock step; returns both logs. */
+function lockStep(ops: readonly Op[], blocks: number, maxSeqs: number): { fast: Side; ref: Side } {
+  const fast = new Side(linearReplica('fast', { blocks, maxSeqs, budget: 256 }, 0));
+  const ref = new Side(linearReplica('ref', { blocks, maxSeqs, budget: 256 }, 0));
+  ref.r.kv.events = { stored: [], removed: [] };
+  let id = 0;
+  for (const op of ops) {
+    for (const side of [fast, ref]) {
+      if (op.kind === 'abort') side.abortAndRetry(op.pick);
+      else {
+        const req = request(id, op.system, op.systemTokens, op.uniqueTokens, op.output);
+        // Requests that can never fit are rejected at arrival in a real run; leave them out.
+        if (side.r.rejectionReason(new Sequence(req, newRequestRecord(req), BS)) === '') side.arrive(req, op.kind === 'pd');
+      }
+      for (let k = 0; k < op.steps; k++) side.step();
+    }
+    if (op.kind !== 'abort') id++;
+    expect(fast.r.kv.checkInvariants()).toBeNull();
+  }
+  for (let k = 0; k < 400; k++) {
+    fast.step();
+    ref.step();
+  }
+  ref.r.kv.events.stored.length = 0;
+  return { fast, ref };
+}
+
 describe('unique keys change nothing', () => {
   it('a replica with them matches one hashing every block, step for step (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 30 }), fc.integer({ min: 12, max: 60 }), fc.integer({ min: 1, max: 6 }), (ops, blocks, maxSeqs) => {
-        const fast = new Side(linearReplica('fast', { blocks, maxSeqs, budget: 256 }, 0));
-        const ref = new Side(linearReplica('ref', { blocks, maxSeqs, budget: 256 }, 0));
-        ref.r.kv.events = { stored: [], removed: [] };
-        let id = 0;
-        for (const op of ops) {
-          for (const side of [fast, ref]) {
-            if (op.kind === 'abort') side.abortAndRetry(op.pick);
-            else {
-              const req = request(id, op.system, op.systemTokens, op.uniqueTokens, op.output);
-              // Requests that can never fit are rejected at arrival in a real run; leave them out.
-              if (side.r.rejectionReason(new Sequence(req, newRequestRecord(req), BS)) === '') side.arrive(req, op.kind === 'pd');
-            }
-            for (let k = 0; k < op.steps; k++) side.step();
-          }
-          if (op.kind !== 'abort') id++;
-          expect(fast.r.kv.checkInvariants()).toBeNull();
-        }
-        for (let k = 0; k < 400; k++) {
-          fast.step();
-          ref.step();
-        }
+        const { fast, ref } = lockStep(ops, blocks, maxSeqs);
         expect(fast.log).toEqual(ref.log);
         expect(fast.r.kv.checkInvariants()).toBeNull();
-        ref.r.kv.events.stored.length = 0;
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.UNIQUE_RUNS ?? 400) },
     );
+  });
+
+  it('an earlier attempt\'s block still cached when a block fills keeps it unregistered, as with hashes (found by fast-check)', () => {
+    // Request 0 is aborted after its 4th block filled (cached under its key, block 3); its retry
+    // hits 3 blocks (its 55-token prompt allows ⌊54/16⌋ = 3) and fills block index 3 again while
+    // block 3 still holds that key: the first holder keeps it, the new block stays unregistered.
+    // Block 3 is evicted later, before the retry is preempted: registering at preemption would then
+    // succeed and give the readmitted request one more hit than hashing every block does.
+    const ops: Op[] = [
+      { kind: 'arrive', system: 0, systemTokens: 16, uniqueTokens: 39, output: 11, steps: 3, pick: 0 },
+      { kind: 'arrive', system: 1, systemTokens: 16, uniqueTokens: 117, output: 13, steps: 5, pick: 0 },
+      { kind: 'abort', system: 0, systemTokens: 0, uniqueTokens: 1, output: 1, steps: 2, pick: 155765487 },
+      { kind: 'abort', system: 0, systemTokens: 0, uniqueTokens: 1, output: 1, steps: 0, pick: 0 },
+      { kind: 'arrive', system: 0, systemTokens: 0, uniqueTokens: 1, output: 1, steps: 0, pick: 0 },
+    ];
+    const { fast, ref } = lockStep(ops, 14, 2);
+    expect(fast.log).toEqual(ref.log);
+    // The readmitted request's hits: 224 prompt tokens served from cache in all (both replicas).
+    expect(fast.r.finaliseStats().prefixHitTokens).toBe(ref.r.finaliseStats().prefixHitTokens);
   });
 
   it('a finished request leaves no entry: unique entries stay bounded by what preemption left cached', () => {

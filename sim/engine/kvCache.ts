@@ -163,6 +163,11 @@ export class KvCache {
     return this.cached.size + this.uniques.size;
   }
 
+  /** Whether some block of request `id` is cached under a unique key (uniqueKeys.ts). */
+  hasUniqueEntry(id: number): boolean {
+    return this.uniques.has(id);
+  }
+
   /** Requests with blocks cached under unique keys (bounded by the blocks cached; for tests). */
   get uniqueRequests(): number {
     return this.uniques.requests;

@@ -157,13 +157,8 @@ export class Scheduler {
       const firstPending = seq.outputDone === 0;
       seq.numComputed += batch.tokens(j);
       if (caching) {
-        // Blocks only this request has are registered when it lets them go (registerPending).
         const full = Math.floor(seq.numComputed / bs);
-        const upTo = unique && seq.uniqueFrom < full ? seq.uniqueFrom : full;
-        while (seq.registeredBlocks < upTo) {
-          const r = seq.registeredBlocks++;
-          this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
-        }
+        if (seq.registeredBlocks < full) this.registerFull(seq, full, unique);
       }
       if (firstPending) seq.rec.prefillUs += durUs;
       if (seq.numComputed !== seq.knownTokens) continue;
@@ -304,11 +299,7 @@ export class Scheduler {
     seq.numComputed = seq.req.inputTokens - 1;
     if (this.kv.prefixCaching) {
       const full = Math.floor(seq.numComputed / this.bs);
-      const upTo = this.kv.events === null && seq.uniqueFrom < full ? seq.uniqueFrom : full;
-      while (seq.registeredBlocks < upTo) {
-        const r = seq.registeredBlocks++;
-        this.kv.cacheBlock(seq.blocks[r]!, seq.hasher.hashAt(r));
-      }
+      if (seq.registeredBlocks < full) this.registerFull(seq, full, this.kv.events === null);
     }
     this.running.push(seq);
     count(this.waitingAdapters, seq.req.adapter, -1);
@@ -356,6 +347,21 @@ export class Scheduler {
     this.kv.release(seq.blocks);
     seq.resetForRecompute();
     return true;
+  }
+
+  /**
+   * Register `seq`'s newly full blocks (up to `full`) as they fill — except those only its request
+   * has (uniqueKeys.ts), which wait for registerPending, unless a block of that request is already
+   * cached under a unique key here (an earlier attempt's, or its own from before a preemption): then
+   * whether a block may register depends on what is cached now (the first holder of a key keeps it),
+   * so they register now, as every block did before.
+   */
+  private registerFull(seq: Sequence, full: number, unique: boolean): void {
+    const upTo = unique && seq.uniqueFrom < full && !this.kv.hasUniqueEntry(seq.req.id) ? seq.uniqueFrom : full;
+    while (seq.registeredBlocks < upTo) {
+      const r = seq.registeredBlocks++;
+      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
+    }
   }
 
   /**

@@ -54,6 +54,11 @@ export class UniqueBlocks {
   /** Registered unique blocks not evicted yet, all requests. */
   size = 0;
 
+  /** Whether request `id` has a live entry (some block cached under one of its keys). */
+  has(id: number): boolean {
+    return this.byRequest.has(id);
+  }
+
   /** The block registered under `key`, or −1; `holds(block, key)` must still confirm it. */
   candidate(key: number): number {
     const v = -key - 2;
