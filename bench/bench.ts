@@ -17,10 +17,8 @@ import { basename, join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
-import { NODE_FLAGS } from './nodeFlags.js';
 
 const BENCH_DIR = join(PACKAGE_ROOT, 'bench');
-
 
 interface Measurement {
   scenario: string;
@@ -71,7 +69,7 @@ function measureCli(row: string, name: string): Measurement | null {
     const usageFile = join(dir, 'usage.json');
     const scenario = join(BENCH_DIR, `${name}.yaml`);
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', USAGE_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', scenario, '--jobs', '1', '--out', join(dir, 'results.json')], { encoding: 'utf8', env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile } });
+    const r = spawnSync(process.execPath, ['--import', USAGE_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', scenario, '--jobs', '1', '--out', join(dir, 'results.json')], { encoding: 'utf8', env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile } });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) {
       process.stderr.write(`bench ${row} failed: ${r.stderr.trim().split('\n')[0]}\n`);
@@ -120,7 +118,7 @@ function main(): void {
   const names = args.length > 0 ? args.filter((a) => !cliRows.has(a)) : readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
   const rows: Measurement[] = [];
   for (const name of names) {
-    const r = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
     if (r.status !== 0) {
       process.stderr.write(`bench ${name} failed: ${r.stderr.trim().split('\n')[0]}\n`);
       process.exitCode = 1;

@@ -1,9 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env node
 // Thin launcher: the CLI is compiled from TypeScript into dist/ by `npm ci` (the "prepare" script).
-// The V8 flag doubles the young generation's semi-spaces (16 → 32 MB): a simulation's short-lived
-// per-request objects then die young instead of being promoted, which keeps long runs out of a
-// garbage-collection mode that doubled their CPU time in 7 of 19 runs measured without it and none
-// of 8 with it (issue 15; README, `npm run bench`). `node bin/routesim.js` without the flag runs the same, only slower at times.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
