@@ -26,7 +26,6 @@ import { stageSpans } from './metrics/options.js';
 import { StageItl } from './metrics/stageItl.js';
 import { AUTO_WARMUP_CAP_S } from './metrics/summary.js';
 import { newRequestRecord } from './metrics/records.js';
-import { RecordColumns } from './metrics/recordColumns.js';
 import { isFeedbackStream, type SimRequest } from './workload/request.js';
 import { EventQueue } from './core/eventQueue.js';
 import { EventKind } from './core/eventKinds.js';
@@ -77,9 +76,6 @@ export interface RunObserver {
   /** A request ended (completed, rejected, dropped or failed): its record is final. */
   onRequestEnd?(id: number): void;
 }
-
-/** Stands in `records` for an ended request's record while it lives in the columns. */
-const ENDED: RequestRecord = Object.freeze(newRequestRecord({ id: -1, arrivalUs: -1, inputTokens: 0, outputTokens: 0, adapter: null, priority: 0 }));
 
 /** What watches a run's records as they are created and end (the streamed requests CSV). */
 export type RequestSink = Pick<RunObserver, 'onStart' | 'onRecord' | 'onRequestEnd'>;
@@ -171,10 +167,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const names: Pick<PolicyRun, 'pools' | 'routes'> = hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {};
   observer.onStart?.(names);
   const records: RequestRecord[] = [];
-  // An ended request's record moves to columns (recordColumns.ts) until the run ends: the live heap
-  // holds only requests in flight. rowOf: request id → its index in `records`, while in flight.
-  const columns = new RecordColumns();
-  const rowOf = new Map<number, number>();
   // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
   const rep = scenario.report ?? DEFAULT_REPORT;
   const itl = new ItlTimeline(itlBucketSpanUs(rep.warmup_s, rep.cooldown_s, AUTO_WARMUP_CAP_S));
@@ -208,12 +200,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   /** A request ended (completed, rejected or dropped): a closed-loop source may release more. */
   const finished = (id: number, completed: boolean): void => {
     observer.onRequestEnd?.(id);
-    const row = rowOf.get(id);
-    if (row !== undefined) {
-      rowOf.delete(id);
-      columns.write(row, records[row]!);
-      records[row] = ENDED;
-    }
     if (feedback === null) return;
     feedback.onFinish(id, now, completed);
     pullArrival();
@@ -363,7 +349,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         observer.onArrival?.(req);
         const rec = newRequestRecord(req);
         if (records.length === 0) itl.start(now);
-        rowOf.set(req.id, records.length);
         records.push(rec);
         observer.onRecord?.(rec);
         outstanding++;
@@ -555,7 +540,6 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
     }
   }
   observer.onProgress?.(records.length);
-  columns.materialize(records, ENDED);
   const itlDone = itl.finish();
 
   return {
