@@ -85,10 +85,11 @@ function measureCli(row: string, name: string): Measurement | null {
   }
 }
 
-function measure(name: string): Measurement[] {
+/** Runs policy `index` of bench/NAME.yaml (each policy in its own process: a run's CPU and peak RSS are its own). */
+function measure(name: string, index: number): Measurement[] {
   const scenario = loadScenarioFile(join(BENCH_DIR, `${name}.yaml`));
   const out: Measurement[] = [];
-  for (const policy of scenario.policies) {
+  for (const policy of scenario.policies.slice(index, index + 1)) {
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const run = runPolicy(scenario, policy);
@@ -111,20 +112,23 @@ function measure(name: string): Measurement[] {
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    process.stdout.write(JSON.stringify(measure(args[1]!)));
+    process.stdout.write(JSON.stringify(measure(args[1]!, Number(args[2]))));
     return;
   }
   const cliRows = new Set(CLI_ROWS.map((c) => c.row));
   const names = args.length > 0 ? args.filter((a) => !cliRows.has(a)) : readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
   const rows: Measurement[] = [];
   for (const name of names) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      process.stderr.write(`bench ${name} failed: ${r.stderr.trim().split('\n')[0]}\n`);
-      process.exitCode = 1;
-      continue;
+    const policies = loadScenarioFile(join(BENCH_DIR, `${name}.yaml`)).policies.length;
+    for (let p = 0; p < policies; p++) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name, String(p)], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        process.stderr.write(`bench ${name} failed: ${r.stderr.trim().split('\n')[0]}\n`);
+        process.exitCode = 1;
+        continue;
+      }
+      rows.push(...(JSON.parse(r.stdout) as Measurement[]));
     }
-    rows.push(...(JSON.parse(r.stdout) as Measurement[]));
   }
   for (const { row, name } of CLI_ROWS) {
     if (args.length > 0 && !args.includes(row)) continue;
