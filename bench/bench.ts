@@ -1,13 +1,14 @@
 /**
- * `npm run bench`: simulated requests per wall-clock second on named scenarios. Each scenario runs
- * in its own child process so its peak RSS is its own. Speed targets live here, never in tests.
+ * `npm run bench`: simulated requests per wall-clock second on named scenarios. Each policy of each
+ * scenario runs in its own child process, so its CPU and peak RSS are its own. Speed targets live
+ * here (TARGETS, printed beside their rows), never in tests.
  *
- * The row `cli-reference` is the whole CLI process instead: `routesim run bench/reference.yaml
- * --jobs 1 --out FILE` from start-up to exit (module loading, scenario, simulation, results), its
- * CPU and peak RSS reported by the child itself at exit (issue 15: ≤ 0.6 s CPU).
+ * The rows `cli-reference` and `cli-side-by-side` are the whole CLI process instead: `routesim run
+ * bench/NAME.yaml --jobs 1 --out FILE` from start-up to exit (module loading, scenario, simulation,
+ * results), its CPU and peak RSS reported by the child itself at exit.
  *
- *   npm run bench                 # every scenario in bench/*.yaml, then cli-reference
- *   npm run bench -- reference    # only the named ones (cli-reference included)
+ *   npm run bench                                     # every scenario in bench/*.yaml, then the CLI rows
+ *   npm run bench -- side-by-side cli-side-by-side    # only the named ones
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
