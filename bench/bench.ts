@@ -18,8 +18,10 @@ import { basename, join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
+import { NODE_FLAGS } from './nodeFlags.js';
 
 const BENCH_DIR = join(PACKAGE_ROOT, 'bench');
+
 
 interface Measurement {
   scenario: string;
@@ -70,7 +72,7 @@ function measureCli(row: string, name: string): Measurement | null {
     const usageFile = join(dir, 'usage.json');
     const scenario = join(BENCH_DIR, `${name}.yaml`);
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--import', USAGE_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', scenario, '--jobs', '1', '--out', join(dir, 'results.json')], { encoding: 'utf8', env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile } });
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', USAGE_HOOK, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', scenario, '--jobs', '1', '--out', join(dir, 'results.json')], { encoding: 'utf8', env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile } });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) {
       process.stderr.write(`bench ${row} failed: ${r.stderr.trim().split('\n')[0]}\n`);
@@ -122,7 +124,7 @@ function main(): void {
   for (const name of names) {
     const policies = loadScenarioFile(join(BENCH_DIR, `${name}.yaml`)).policies.length;
     for (let p = 0; p < policies; p++) {
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name, String(p)], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', name, String(p)], { encoding: 'utf8' });
       if (r.status !== 0) {
         process.stderr.write(`bench ${name} failed: ${r.stderr.trim().split('\n')[0]}\n`);
         process.exitCode = 1;

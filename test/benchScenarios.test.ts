@@ -4,9 +4,10 @@
  * at 64 req/s, GAIE default) and the cluster-scale one (1M requests on 64 replicas). Speed targets
  * live in bench/bench.ts, never in timed tests: nothing here measures time.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../sim/scenario/load.js';
+import { NODE_FLAGS } from '../bench/nodeFlags.js';
 
 const names = readdirSync('bench').filter((f) => f.endsWith('.yaml'));
 
@@ -33,5 +34,10 @@ describe('bench scenarios', () => {
     expect(sc.requests).toBe(1_000_000);
     expect(sc.fleet.replicas).toBe(64);
     expect(sc.policies.map((p) => p.name)).toEqual(['gaie-default', 'least-requests']);
+  });
+
+  it('measures with the V8 flags npx routesim runs with (bin/routesim.js shebang)', () => {
+    const shebang = readFileSync('bin/routesim.js', 'utf8').split('\n')[0]!;
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
   });
 });

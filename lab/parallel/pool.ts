@@ -32,6 +32,9 @@ export function parseJobsFlag(text: string | undefined): number {
 
 type Pool = { run(task: CellTask): Promise<CellReply>; destroy(): Promise<void> };
 
+/** A worker's young generation: 3 semi-spaces of 32 MB, as bin/routesim.js gives the main thread (--max-semi-space-size=32). */
+const YOUNG_GENERATION_MB = 96;
+
 export class PoolExecutor implements CellExecutor {
   private pool: Pool | null = null;
 
@@ -45,7 +48,7 @@ export class PoolExecutor implements CellExecutor {
     if (this.pool !== null) return this.pool;
     if (!existsSync(WORKER_FILE)) throw new UserError(`--jobs: the worker module ${WORKER_FILE} is missing (fix: run npm run build, or pass --jobs 1)`);
     const { Piscina } = await import('piscina');
-    this.pool = new Piscina({ filename: WORKER_FILE, minThreads: 1, maxThreads: this.jobs, idleTimeout: 60_000 }) as unknown as Pool;
+    this.pool = new Piscina({ filename: WORKER_FILE, minThreads: 1, maxThreads: this.jobs, idleTimeout: 60_000, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }) as unknown as Pool;
     return this.pool;
   }
 
