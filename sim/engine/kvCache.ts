@@ -163,6 +163,14 @@ export class KvCache {
     return this.cached.size + this.uniques.size;
   }
 
+  /**
+   * Whether blocks only one request has may be cached under unique keys (uniqueKeys.ts): not when
+   * KV events are published (they carry real hashes for an external index).
+   */
+  get uniqueKeys(): boolean {
+    return this.events === null;
+  }
+
   /** Whether some block of request `id` is cached under a unique key (uniqueKeys.ts). */
   hasUniqueEntry(id: number): boolean {
     return this.uniques.has(id);

@@ -150,7 +150,7 @@ export class Scheduler {
     const finished: Sequence[] = [];
     const bs = this.bs;
     const caching = this.kv.prefixCaching;
-    const unique = this.kv.events === null;
+    const unique = this.kv.uniqueKeys;
     let sameAsStep = 0;
     for (let j = 0; j < batch.size; j++) {
       const seq = batch.seq(j);
@@ -299,7 +299,7 @@ export class Scheduler {
     seq.numComputed = seq.req.inputTokens - 1;
     if (this.kv.prefixCaching) {
       const full = Math.floor(seq.numComputed / this.bs);
-      if (seq.registeredBlocks < full) this.registerFull(seq, full, this.kv.events === null);
+      if (seq.registeredBlocks < full) this.registerFull(seq, full, this.kv.uniqueKeys);
     }
     this.running.push(seq);
     count(this.waitingAdapters, seq.req.adapter, -1);
@@ -358,6 +358,11 @@ export class Scheduler {
    */
   private registerFull(seq: Sequence, full: number, unique: boolean): void {
     const upTo = unique && seq.uniqueFrom < full && !this.kv.hasUniqueEntry(seq.req.id) ? seq.uniqueFrom : full;
+    this.registerUpTo(seq, upTo, unique);
+  }
+
+  /** Register `seq`'s full blocks from its first unregistered one up to (not including) block `upTo`. */
+  private registerUpTo(seq: Sequence, upTo: number, unique: boolean): void {
     while (seq.registeredBlocks < upTo) {
       const r = seq.registeredBlocks++;
       this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
@@ -372,13 +377,7 @@ export class Scheduler {
    * here). A finished request's are never registered: nothing can ask for them again.
    */
   private registerPending(seq: Sequence): void {
-    if (!this.kv.prefixCaching) return;
-    const full = Math.floor(seq.numComputed / this.bs);
-    const unique = this.kv.events === null;
-    while (seq.registeredBlocks < full) {
-      const r = seq.registeredBlocks++;
-      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
-    }
+    if (this.kv.prefixCaching) this.registerUpTo(seq, Math.floor(seq.numComputed / this.bs), this.kv.uniqueKeys);
   }
 
   /**
@@ -414,7 +413,7 @@ export class Scheduler {
     this.hitsChanged = false;
     if (!this.kv.prefixCaching) return hits;
     const maxBlocks = Math.floor((known - 1) / this.bs);
-    const unique = this.kv.events === null;
+    const unique = this.kv.uniqueKeys;
     const memo = seq.prefixHits;
     const kept = Math.min(memo.length, maxBlocks);
     let b = 0;

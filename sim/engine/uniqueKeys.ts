@@ -39,6 +39,16 @@ export function keyable(id: number, i: number): boolean {
   return i < BLOCK_SPAN && id >= 0 && id < 2 ** 31;
 }
 
+/** The request id a unique key names. */
+function idOf(key: number): number {
+  return Math.floor((-key - 2) / BLOCK_SPAN);
+}
+
+/** The block index a unique key names. */
+function indexOf(key: number): number {
+  return (-key - 2) % BLOCK_SPAN;
+}
+
 interface Entry {
   /** Block index of blocks[0]. */
   base: number;
@@ -61,18 +71,16 @@ export class UniqueBlocks {
 
   /** The block registered under `key`, or −1; `holds(block, key)` must still confirm it. */
   candidate(key: number): number {
-    const v = -key - 2;
-    const e = this.byRequest.get(Math.floor(v / BLOCK_SPAN));
+    const e = this.byRequest.get(idOf(key));
     if (e === undefined) return -1;
-    const k = (v % BLOCK_SPAN) - e.base;
+    const k = indexOf(key) - e.base;
     return k >= 0 && k < e.blocks.length ? e.blocks[k]! : -1;
   }
 
   /** Record `block` under `key` (the caller checked that no live block holds it). */
   add(key: number, block: number): void {
-    const v = -key - 2;
-    const id = Math.floor(v / BLOCK_SPAN);
-    const i = v % BLOCK_SPAN;
+    const id = idOf(key);
+    const i = indexOf(key);
     let e = this.byRequest.get(id);
     if (e === undefined) {
       e = { base: i, blocks: [], live: 0 };
@@ -91,7 +99,7 @@ export class UniqueBlocks {
 
   /** The block holding `key` was evicted. */
   evicted(key: number): void {
-    const id = Math.floor((-key - 2) / BLOCK_SPAN);
+    const id = idOf(key);
     const e = this.byRequest.get(id);
     if (e === undefined) throw new Error(`evicted unique key ${key} of an unknown request ${id}`);
     this.size--;
