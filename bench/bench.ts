@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
-import { NODE_FLAGS } from './nodeFlags.js';
+import { NODE_FLAGS } from '../lab/parallel/heap.js';
 
 const BENCH_DIR = join(PACKAGE_ROOT, 'bench');
 
@@ -92,7 +92,8 @@ function measureCli(row: string, name: string): Measurement | null {
 function measure(name: string, index: number): Measurement[] {
   const scenario = loadScenarioFile(join(BENCH_DIR, `${name}.yaml`));
   const out: Measurement[] = [];
-  for (const policy of scenario.policies.slice(index, index + 1)) {
+  const policy = scenario.policies[index];
+  if (policy !== undefined) {
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const run = runPolicy(scenario, policy);

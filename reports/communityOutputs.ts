@@ -25,11 +25,6 @@ export class CommunityOutputs {
     this.dirs = policyDirs(scenario, flags.benchmarkReport !== undefined ? '--benchmark-report' : '--inference-perf-report');
   }
 
-  /** Whether any of the two outputs was asked for (then the primary runs' records are needed). */
-  get active(): boolean {
-    return this.flags.benchmarkReport !== undefined || this.flags.inferencePerfReport !== undefined;
-  }
-
   /** Builds a policy's files from its primary run. */
   policyDone(run: PolicyRun): void {
     const policy = this.scenario.policies.find((p) => p.name === run.policy);

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../sim/scenario/load.js';
-import { NODE_FLAGS } from '../bench/nodeFlags.js';
+import { NODE_FLAGS } from '../lab/parallel/heap.js';
 
 const names = readdirSync('bench').filter((f) => f.endsWith('.yaml'));
 

@@ -179,8 +179,10 @@ describe('routesim run --inference-perf-report', () => {
     expect(st.successes.latency.time_per_output_token.mean).toBeCloseTo(tpot, 9);
     expect(st.successes.throughput.output_tokens_per_sec).toBeCloseTo(40 / (3 + e2e), 9);
     expect(st.successes.throughput.requests_per_sec).toBeCloseTo(4 / (3 + e2e), 9);
-    // One stage = the whole run: the pooled ITL is known; 4 × 9 gaps.
+    // One stage = the whole run: the pooled ITL is known; 4 × 9 gaps. The requests do not overlap
+    // (1 s apart), so each one's 9 gaps add up to its last − first token: the pooled mean is TPOT.
     expect(st.successes.latency.inter_token_latency.mean).toBeGreaterThan(0);
+    expect(st.successes.latency.inter_token_latency.mean).toBeCloseTo(tpot, 9);
     const sum = readJson(join(tmp, 'ip', 'round-robin', 'summary_lifecycle_metrics.json'));
     expect(sum.load_summary.requested_rate).toBeUndefined();
     expect(sum.successes).toEqual(st.successes);

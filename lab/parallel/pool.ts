@@ -14,6 +14,7 @@ import type { Cell, CellResult } from '../cells/cell.js';
 import type { CellExecutor } from '../cells/executor.js';
 import type { ScenarioRecipe } from '../cells/recipe.js';
 import type { CellReply, CellTask } from './worker.js';
+import { YOUNG_GENERATION_MB } from './heap.js';
 
 /** The built worker module (tests run from sources; the worker always runs the build). */
 export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'lab', 'parallel', 'worker.js');
@@ -31,9 +32,6 @@ export function parseJobsFlag(text: string | undefined): number {
 }
 
 type Pool = { run(task: CellTask): Promise<CellReply>; destroy(): Promise<void> };
-
-/** A worker's young generation: 3 semi-spaces of 32 MB, as bin/routesim.js gives the main thread (--max-semi-space-size=32). */
-const YOUNG_GENERATION_MB = 96;
 
 export class PoolExecutor implements CellExecutor {
   private pool: Pool | null = null;

@@ -7,7 +7,7 @@
  * the requests' arrival) for a ladder; null when the run does not carry it.
  */
 import { stageSpans } from '../../sim/metrics/options.js';
-import type { StageSpan } from '../../sim/metrics/breakdown.js';
+import { stageIndexOf, type StageSpan } from '../../sim/metrics/breakdown.js';
 import type { ItlCounts, PolicyRun, RequestRecord } from '../../sim/metrics/types.js';
 import type { ScenarioConfig } from '../../sim/scenario/types.js';
 import type { LoadShape } from './lifecycle.js';
@@ -41,8 +41,7 @@ export function simStages(scenario: ScenarioConfig, records: readonly RequestRec
   if (spans.length === 0) return [{ index: 0, span: null, shape, records, itl: itl?.itl ?? null }];
   const buckets: RequestRecord[][] = spans.map(() => []);
   for (const r of records) {
-    const t = r.arrivalUs / 1e6;
-    const i = spans.findIndex((sp) => t >= sp.from_s && t < sp.to_s);
+    const i = stageIndexOf(spans, r.arrivalUs);
     if (i >= 0) buckets[i]!.push(r);
   }
   return spans.map((span, index) => ({ index, span, shape: shape.kind === 'open' ? { kind: 'open', rate: span.rate } : shape, records: buckets[index]!, itl: itl?.stageItl?.[index] ?? null }));

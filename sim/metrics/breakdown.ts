@@ -211,19 +211,24 @@ export function classBreakdown(records: readonly RequestRecord[], inWindow: (r: 
 }
 
 /**
+ * The stage a request arriving at `arrivalUs` belongs to: the first whose [from_s, to_s) holds it,
+ * -1 for none. The one test of stage membership (stage summaries, per-stage ITL, stage files).
+ */
+export function stageIndexOf(stages: readonly StageSpan[], arrivalUs: number): number {
+  const t = arrivalUs / 1e6;
+  for (let i = 0; i < stages.length; i++) if (t >= stages[i]!.from_s && t < stages[i]!.to_s) return i;
+  return -1;
+}
+
+/**
  * Per-stage figures: the requests arriving in [from_s, to_s) of each stage. Goodput's rate is over
  * the stage's span (to_s − from_s), comparable with its offered `rate`.
  */
 export function stageSummaries(records: readonly RequestRecord[], stages: readonly StageSpan[], slo: SloConfig, extra: ExtraKeys = NO_EXTRA_KEYS): StageSummary[] {
   const buckets: RequestRecord[][] = stages.map(() => []);
   for (const r of records) {
-    const t = r.arrivalUs / 1e6;
-    for (let i = 0; i < stages.length; i++) {
-      if (t >= stages[i]!.from_s && t < stages[i]!.to_s) {
-        buckets[i]!.push(r);
-        break;
-      }
-    }
+    const i = stageIndexOf(stages, r.arrivalUs);
+    if (i >= 0) buckets[i]!.push(r);
   }
   return stages.map((s, index) => {
     const group = buckets[index]!;

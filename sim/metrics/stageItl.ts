@@ -12,7 +12,7 @@
  * the engine added to the whole-run map. Requests arriving outside every stage (none, as stages
  * tile the profile up to its pauses) are not counted.
  */
-import type { StageSpan } from './breakdown.js';
+import { stageIndexOf, type StageSpan } from './breakdown.js';
 import type { ItlCounts } from './types.js';
 
 /** What the attribution reads of an engine sequence. */
@@ -34,9 +34,7 @@ export class StageItl {
 
   /** The stage a request arriving at `arrivalUs` belongs to, -1 for none (same test as stageSummaries). */
   stageOf(arrivalUs: number): number {
-    const t = arrivalUs / 1e6;
-    for (let i = 0; i < this.spans.length; i++) if (t >= this.spans[i]!.from_s && t < this.spans[i]!.to_s) return i;
-    return -1;
+    return stageIndexOf(this.spans, arrivalUs);
   }
 
   /** Before a step ends: the running sequences' emitted counts and last token times. */
