@@ -15,10 +15,11 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, readUserFile } from '../../sim/core/errors.js';
+import { inputError } from '../../sim/core/errors.js';
+import { readUserJson } from '../../sim/core/userFiles.js';
+import { SUMMARY_FILE } from '../../sim/calibration/runSources/inferencePerf.js';
 import { round4 } from '../../sim/metrics/latency.js';
 
-export const SUMMARY_FILE = 'summary_lifecycle_metrics.json';
 const STAGE_FILE = /^stage_(\d+)_lifecycle_metrics\.json$/;
 const FIX = 'give the directory inference-perf (or routesim run --inference-perf-report) wrote';
 
@@ -35,13 +36,7 @@ export function isInferencePerfOutput(path: string): boolean {
 }
 
 function readObject(file: string): Obj {
-  let v: unknown;
-  try {
-    v = JSON.parse(readUserFile(file, FIX));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw inputError(file, '', 'not valid JSON', FIX);
-    throw err;
-  }
+  const v = readUserJson(file, FIX);
   if (!isObj(v)) throw inputError(file, '', 'expected a JSON object', FIX);
   return v;
 }

@@ -16,8 +16,8 @@ import type { PolicyRun } from '../../sim/metrics/types.js';
 import type { ScenarioConfig } from '../../sim/scenario/types.js';
 import { lifecycleMetrics } from './lifecycle.js';
 import { loadShape, simStages, stageCount } from './stages.js';
+import { SUMMARY_FILE } from '../../sim/calibration/runSources/inferencePerf.js';
 
-export const SUMMARY_FILE = 'summary_lifecycle_metrics.json';
 export const stageFile = (i: number): string => `stage_${i}_lifecycle_metrics.json`;
 
 /** A policy name as a directory name: characters other than letters, digits, `.`, `_`, `-` become `_`. */

@@ -54,3 +54,14 @@ export function parseUserYaml(text: string, file: string): unknown {
 export function readUserYaml(path: string, fix: string): unknown {
   return parseUserYaml(readUserFile(path, fix), path);
 }
+
+/** A user's JSON file, parsed; one line naming the file when it is not valid JSON (`fix` says what to give). */
+export function readUserJson(path: string, fix: string): unknown {
+  const text = readUserFile(path, fix);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw inputError(path, '', 'not valid JSON', fix);
+    throw err;
+  }
+}

@@ -8,20 +8,18 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, readUserFile } from '../../core/errors.js';
+import { inputError } from '../../core/errors.js';
+import { readUserJson } from '../../core/userFiles.js';
 import type { SimRequest } from '../../workload/request.js';
 import type { RunData } from './types.js';
 
 const PER_REQUEST = 'per_request_lifecycle_metrics.json';
-const SUMMARY = 'summary_lifecycle_metrics.json';
+/** inference-perf's whole-run lifecycle metrics file (also read and written by reports/inferencePerf/). */
+export const SUMMARY_FILE = 'summary_lifecycle_metrics.json';
+const SUMMARY = SUMMARY_FILE;
 
 function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readUserFile(file, 'give an inference-perf result directory'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw inputError(file, '', 'not valid JSON', 'give the file inference-perf wrote');
-    throw err;
-  }
+  return readUserJson(file, 'give the file inference-perf wrote');
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
