@@ -16,6 +16,7 @@ import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
 import { inputError, ScenarioRunError, UserError } from '../sim/core/errors.js';
+import { decisionsSampleShare } from './decisionsSample.js';
 import { inputWarnings } from '../sim/scenario/warnings.js';
 import { checkRunSize } from '../sim/scenario/feasibility.js';
 import type { PolicySpec, ScenarioConfig } from '../sim/scenario/types.js';
@@ -243,10 +244,8 @@ async function collect(scenario: ScenarioConfig, plan: ExperimentPlan, hooks: Co
 
 /** `--decisions-sample` as a share in (0, 1] (1 when absent); only valid with --decisions. */
 function decisionsSample(flags: RunFlags): number {
-  const t = flags.decisionsSample;
-  if (t === undefined) return 1;
-  if (!flags.decisions) throw new UserError('--decisions-sample: only meaningful with --decisions (fix: add --decisions decisions.jsonl, or drop --decisions-sample)');
-  const x = Number(t.trim());
-  if (t.trim() === '' || !Number.isFinite(x) || !(x > 0) || x > 1) throw inputError('--decisions-sample', '', `expected a share 0 < share ≤ 1, got ${JSON.stringify(t)}`, 'pass e.g. --decisions-sample 0.1');
-  return x;
+  return decisionsSampleShare(flags.decisionsSample, Boolean(flags.decisions), {
+    missingFix: 'add --decisions decisions.jsonl, or drop --decisions-sample',
+    bad: (t) => inputError('--decisions-sample', '', `expected a share 0 < share ≤ 1, got ${JSON.stringify(t)}`, 'pass e.g. --decisions-sample 0.1'),
+  });
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { ConfigError, loadPickerConfig } from '../policies/config/loader.js';
 import { inputError, UserError } from '../sim/core/errors.js';
+import { decisionsSampleShare } from './decisionsSample.js';
 import { endpointsFromFlags, loadEndpointsFile, type LiveEndpoint } from '../live/picker/endpoints.js';
 import { metricsSourceTicks, startPickerServer } from '../live/picker/server.js';
 import { pemFromFiles } from '../live/picker/tls.js';
@@ -51,11 +52,11 @@ export function durationMs(v: string | undefined): number {
 
 /** --decisions-sample: a share in (0, 1]. */
 export function decisionsSample(v: string | undefined, decisions: string | undefined): number {
-  if (v === undefined) return 1;
-  if (decisions === undefined) throw new UserError('--decisions-sample: only meaningful with --decisions (fix: add --decisions FILE)');
-  const r = /^\d*\.?\d+(e-?\d+)?$/i.test(v.trim()) ? Number(v) : NaN;
-  if (!(r > 0 && r <= 1)) throw inputError('--decisions-sample', v, 'not a share in (0, 1]', 'e.g. --decisions-sample 0.1');
-  return r;
+  return decisionsSampleShare(v, decisions !== undefined, {
+    missingFix: 'add --decisions FILE',
+    bad: (x) => inputError('--decisions-sample', x, 'not a share in (0, 1]', 'e.g. --decisions-sample 0.1'),
+    syntax: /^\d*\.?\d+(e-?\d+)?$/i,
+  });
 }
 
 function objectives(list: readonly string[]): Map<string, number> {

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'routesim.js');
+/** The built CLI itself (what bin/routesim.js runs), for tests that spawn and signal it directly. */
+export const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** `routesim ...args` in `cwd`: exit code, stdout and stderr. */
 export function routesim(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {

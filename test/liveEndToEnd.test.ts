@@ -29,6 +29,7 @@ import { startEngineService, type EngineService } from '../live/engine/engineSer
 import { ExtProcClient, headerMap, type Session } from '../live/picker/client.js';
 import { loadEndpointsFile } from '../live/picker/endpoints.js';
 import { startPickerServer, type PickerServer } from '../live/picker/server.js';
+import { long } from './helpers/longPrompt.js';
 
 const MODEL = 'Llama-3.1-8B';
 const SCENARIO = `name: e2e
@@ -51,7 +52,6 @@ workload:
 policies: [round-robin]
 `;
 
-const long = (seed: string, n: number): string => Array.from({ length: n }, (_, i) => `${seed} sentence number ${i} of the shared system prompt.`).join(' ');
 const FAMILIES = ['alpha', 'bravo', 'charlie', 'delta'].map((f) => long(f, 30));
 
 interface Req {
@@ -200,11 +200,11 @@ describe('end to end on loopback: mock vLLM fleet, live picker, gateway played b
     // Stronger still, nothing pinned: the whole run as ONE pick case — the 60 requests in decision order with
     // their prompts, body sizes and headers, each with the metrics the picker had scraped (and their age) —
     // rebuilds the prefix index through the same PreRequest hooks and picks what the live picker picked.
-    const byIdQ = new Map(reqs.map((q) => [q.id, q]));
+    const byId = new Map(reqs.map((q) => [q.id, q]));
     const sequence = {
       endpoints: eps.endpoints.map((e) => ({ name: e.name })),
       requests: logged.map((l) => {
-        const q = byIdQ.get(l.request.id)!;
+        const q = byId.get(l.request.id)!;
         const doc = JSON.parse(q.body) as { prompt?: string; messages?: { role: string; content: string }[] };
         return {
           id: l.request.id,
@@ -234,7 +234,6 @@ describe('end to end on loopback: mock vLLM fleet, live picker, gateway played b
     expect(logged.some((l) => new Set(load(l)).size > 1)).toBe(true);
     expect(logged.some((l) => l.candidates.some((c) => (c.scraped?.waiting ?? 0) > 0))).toBe(true);
     expect(new Set(logged.map((l) => l.pick)).size).toBeGreaterThan(1);
-    const byId = new Map(reqs.map((q) => [q.id, q]));
     const prefixMax = (l: LiveDecisionLine): number => Math.max(...Object.values(l.profiles[0]!.scorers.find((s) => s.type === 'prefix-cache-scorer')!.scores));
     for (let f = 0; f < 4; f++) {
       // chat is i ≡ 5 (mod 6), odd i, so families 1 and 3 (i mod 4 odd) have 4 chat members each:

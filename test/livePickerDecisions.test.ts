@@ -18,10 +18,10 @@ import { parseDecisionLine, pickCaseFromDecision } from '../policies/harness/fro
 import { runPickCase } from '../policies/harness/pickCase.js';
 import { ExtProcClient } from '../live/picker/client.js';
 import { startPickerServer, type PickerServer } from '../live/picker/server.js';
-import { ROOT, routesim } from './cliHelpers.js';
+import { MAIN, ROOT, routesim } from './cliHelpers.js';
 import { startFakeMetrics, vllmText, type FakeMetrics, type FakeServer } from './helpers/fakeVllmMetrics.js';
+import { long } from './helpers/longPrompt.js';
 
-const long = (seed: string, n: number): string => Array.from({ length: n }, (_, i) => `${seed} sentence number ${i} of the shared system prompt.`).join(' ');
 const P1 = long('alpha', 60);
 
 const opened: { picker: PickerServer; fakes: FakeServer[] }[] = [];
@@ -207,7 +207,7 @@ flowControl:
     const b = await startFakeMetrics(vllmText({ waiting: 0, running: 0, kv: 0.2 }), '127.0.0.3');
     const dir = mkdtempSync(join(tmpdir(), 'routesim-live-decisions-'));
     const file = join(dir, 'd.jsonl');
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', 'picker', '--insecure', '--port', '0', '--http-port', '0', '--endpoint', `pod-a=${a.address}`, '--endpoint', `pod-b=${b.address}`, '--refresh-metrics-interval', '20ms', '--decisions', file], { cwd: ROOT });
+    const child = spawn(process.execPath, [MAIN, 'serve', 'picker', '--insecure', '--port', '0', '--http-port', '0', '--endpoint', `pod-a=${a.address}`, '--endpoint', `pod-b=${b.address}`, '--refresh-metrics-interval', '20ms', '--decisions', file], { cwd: ROOT });
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     let stderr = '';
     const port = await new Promise<number>((res, rej) => {

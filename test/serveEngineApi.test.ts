@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { EngineService } from '../live/engine/engineService.js';
 import { T, testScenario, family, histogram, postJson, promptOf, scrape, scrapeText, startTestService, url, jsonOf } from './serveEngineHelpers.js';
+import { MAIN } from './cliHelpers.js';
 
 let svc: EngineService | null = null;
 afterEach(async () => {
@@ -210,8 +210,7 @@ describe('serve engine: shutdown and CLI', () => {
   });
 
   it('routesim serve engine: prints one endpoint per replica, serves, exits 0 on SIGTERM', async () => {
-    const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-    const child = spawn(process.execPath, [main, 'serve', 'engine', '--replicas', '3', '--base-port', '0', '--speedup', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve', 'engine', '--replicas', '3', '--base-port', '0', '--speedup', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -237,8 +236,7 @@ describe('serve engine: shutdown and CLI', () => {
   });
 
   it('routesim serve engine: a bad flag is one line and exit 2', async () => {
-    const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-    const child = spawn(process.execPath, [main, 'serve', 'engine', '--slow-pod', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve', 'engine', '--slow-pod', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

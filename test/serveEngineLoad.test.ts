@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineService } from '../live/engine/engineService.js';
-import { testScenario, histogram, jsonOf, postJson, promptOf, scrapeText, startTestService, streamEvents, url } from './serveEngineHelpers.js';
+import { testScenario, histogram, jsonOf, postJson, promptOf, scrapeText, startTestService, streamEvents, url, value } from './serveEngineHelpers.js';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 let svc: EngineService | null = null;
@@ -44,7 +44,7 @@ describe('serve engine: sustained load', () => {
     for (const i of [0, 1]) {
       const text = await scrapeText(svc, i);
       const fams = parsePrometheusTextFormat(text);
-      const v = (n: string) => Number(fams.find((f) => f.name === n)!.metrics[0]!.value);
+      const v = (n: string): number => value(fams, n);
       expect(v('vllm:num_requests_running')).toBe(0);
       expect(v('vllm:num_requests_waiting')).toBe(0);
       expect(v('vllm:kv_cache_usage_perc')).toBe(0);

@@ -7,14 +7,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runPickCase } from '../policies/harness/pickCase.js';
 import { loadPluginModules } from '../cli/pluginModules.js';
 import { importsOf } from './architecture.test.js';
 import { closeAll, runLiveCase } from './helpers/livePickerCase.js';
+import { long } from './helpers/longPrompt.js';
+import { ROOT } from './cliHelpers.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const long = (seed: string, n: number): string => Array.from({ length: n }, (_, i) => `${seed} sentence number ${i} of the shared system prompt.`).join(' ');
 const P1 = long('alpha', 60);
 const P2 = long('bravo', 40);
 

@@ -7,13 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ExtProcClient } from '../live/picker/client.js';
 import { selfSignedPem } from '../live/picker/tls.js';
-import { routesim } from './cliHelpers.js';
+import { MAIN, ROOT, routesim } from './cliHelpers.js';
 import { startFakeMetrics, vllmText, type FakeServer } from './helpers/fakeVllmMetrics.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const fakes: FakeServer[] = [];
 afterAll(async () => {
   for (const f of fakes) await f.close();
@@ -21,7 +20,7 @@ afterAll(async () => {
 
 /** Starts the CLI; resolves with the gRPC port from its ready line, and a stop() that sends SIGTERM and resolves with the exit code and stderr. */
 function serve(args: string[]): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<{ code: number | null; stderr: string }> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', 'picker', ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, [MAIN, 'serve', 'picker', ...args], { cwd: ROOT });
   let stderr = '';
   const exited = new Promise<{ code: number | null; stderr: string }>((res) => child.on('exit', (code) => res({ code, stderr })));
   return new Promise((res, rej) => {
