@@ -11,7 +11,7 @@ import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { createRequestStream } from '../sim/workload/generator.js';
 import { createSourceStream } from '../sim/workload/sources.js';
 import type { WorkloadSpec } from '../sim/workload/spec.js';
-import { looksLikeInferencePerf } from '../sim/workload/traces/inferencePerf.js';
+import { looksLikeInferencePerf } from '../sim/workload/inferencePerf/index.js';
 import { TRACE_FORMATS, type TraceFormat } from '../sim/workload/traces/index.js';
 import { checkReplayControls, checkReplayNotEmpty, traceSource, traceWorkload, workloadStats } from '../sim/workload/traces/source.js';
 import { renderTraceStats } from '../sim/workload/traces/stats.js';

@@ -13,7 +13,7 @@ export function drive(c: InferencePerfConfig, serviceUs: number, seed = 1, reque
   };
   pull();
   while (pending.length > 0) {
-    pending.sort((a, b) => a.arrivalUs + serviceUs - (b.arrivalUs + serviceUs) || a.id - b.id);
+    pending.sort((a, b) => a.arrivalUs - b.arrivalUs || a.id - b.id);
     const r = pending.shift()!;
     const endUs = r.arrivalUs + serviceUs;
     out.push({ ...r, endUs });

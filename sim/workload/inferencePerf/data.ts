@@ -6,9 +6,8 @@
  * (shareGPT, billsum, …) run from the user's recorded lengths (datasets.ts); without them, an error
  * naming data.type and the option.
  */
-import { dirname, resolve } from 'node:path';
 import { RANGES, type Range } from '../../scenario/bounds.js';
-import { readAzure } from '../traces/azure.js';
+import { azureTraceRows } from './load.js';
 import type { Fields, Obj } from './fields.js';
 import { fixedDist, parseDist, type IpDist, type Sampler } from './distribution.js';
 import { LENGTH_DATASETS, parseDataset } from './datasets.js';
@@ -43,19 +42,8 @@ function legacyLength(f: Fields, o: Obj, k: string, legacy: string, path: string
 
 /** `data.trace`: request i's lengths are row i's ContextTokens / GeneratedTokens (Azure CSV). */
 function azureLengths(f: Fields, v: unknown): { input: number[]; output: number[] } {
-  const t = f.mapping(v, 'data.trace', ['file', 'format']);
-  const file = f.str(t, 'file', 'data.trace');
-  if (file === undefined) throw f.fail('data.trace.file', 'missing required key "file"', 'give the Azure trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)');
-  const fmt = f.str(t, 'format', 'data.trace') ?? 'AzurePublicDataset';
-  if (fmt !== 'AzurePublicDataset') throw f.fail('data.trace.format', `unknown trace format ${JSON.stringify(fmt)}`, 'use AzurePublicDataset');
-  const input: number[] = [];
-  const output: number[] = [];
-  for (const row of readAzure(resolve(dirname(f.file), file), { skipBadRows: false })) {
-    input.push(row.inputTokens);
-    output.push(row.outputTokens);
-  }
-  if (input.length === 0) throw f.fail('data.trace.file', `${file} has no rows`, 'give a trace with at least one row');
-  return { input, output };
+  const rows = azureTraceRows(f, v, 'data.trace');
+  return { input: rows.map((row) => row.inputTokens), output: rows.map((row) => row.outputTokens) };
 }
 
 /** `datasetLengths`: the resolved recorded-lengths file of a real-text dataset (datasets.ts), if given. */

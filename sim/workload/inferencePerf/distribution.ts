@@ -9,6 +9,7 @@
  */
 import { standardNormal, type Rng } from '../../core/rng.js';
 import { RANGES } from '../../scenario/bounds.js';
+import { lognormalParams } from '../distributions.js';
 import type { Fields, Obj } from './fields.js';
 
 export const DIST_TYPES = ['normal', 'skew_normal', 'lognormal', 'uniform', 'poisson', 'fixed'] as const;
@@ -56,12 +57,6 @@ export function parseDist(f: Fields, v: unknown, path: string, sampler: Sampler)
   return { type, min, max, mean, std_dev: sd, skew: f.num(o, 'skew', path, { dflt: 0 }), total_count: total };
 }
 
-/** Lognormal (μ, σ) of the underlying normal whose lognormal has this mean and sd. */
-export function lognormalMoments(mean: number, sd: number): { mu: number; sigma: number } {
-  const s2 = Math.log(1 + (sd * sd) / (mean * mean));
-  return { mu: Math.log(mean) - s2 / 2, sigma: Math.sqrt(s2) };
-}
-
 /** Poisson(mean) by Knuth's product method on pieces of mean ≤ 30 (sums of Poissons are Poisson). */
 export function poisson(rng: Rng, mean: number): number {
   let k = 0;
@@ -100,7 +95,7 @@ export function sample(d: IpDist, s: Sampler, rng: Rng): number {
       return clampRound(d.mean + d.std_dev * standardNormal(rng), d);
     case 'lognormal': {
       const base = s === 'A' ? 0 : d.min;
-      const { mu, sigma } = lognormalMoments(d.mean - base, d.std_dev);
+      const { mu, sigma } = lognormalParams(d.mean - base, d.std_dev);
       return clampRound(base + Math.exp(mu + sigma * standardNormal(rng)), d);
     }
     case 'uniform':

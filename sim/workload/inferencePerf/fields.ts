@@ -38,7 +38,7 @@ export class Fields {
     return out;
   }
 
-  /** A finite number > `lo` (or ≥ with `orEqual`), or `dflt` when absent. */
+  /** A finite number (an integer with `int`), > `above` or else ≥ `min` when given, ≤ `max` when given; `dflt` when absent (required when no `dflt`). */
   num(o: Obj, k: string, path: string, opts: { dflt?: number; min?: number; above?: number; max?: number; int?: boolean } = {}): number {
     const v = o[k];
     const at = `${path}.${k}`;

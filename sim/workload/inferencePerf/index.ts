@@ -7,6 +7,7 @@
 import { inputError } from '../../core/errors.js';
 import type { ReplayControls, TraceSourceSpec } from '../spec.js';
 import { readInferencePerfConfig } from './config.js';
+import { simulationNeed } from './stream.js';
 import type { InferencePerfConfig } from './types.js';
 
 export { looksLikeInferencePerf, parseInferencePerf, readInferencePerfConfig } from './config.js';
@@ -15,7 +16,7 @@ export type { InferencePerfConfig } from './types.js';
 
 /** Whether the config's stream depends on simulated response times (concurrency, sessions, a sweep). */
 export function needsSimulation(cfg: InferencePerfConfig): boolean {
-  return cfg.load.type === 'concurrent' || cfg.load.type === 'trace_session_replay' || cfg.load.sweep !== null;
+  return simulationNeed(cfg) !== null;
 }
 
 /** Requests per second of the configured schedule (Σ n / Σ duration over rate stages), 0 when not defined. */

@@ -7,6 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { readAzure } from '../traces/azure.js';
+import type { TraceRow } from '../traces/types.js';
 import { fmtNum, MAX_DURATION_S, MAX_REQUESTS, RANGES } from '../../scenario/bounds.js';
 import type { Fields, Obj } from './fields.js';
 import type { LoadPlan, LoraShare, Stage, SweepPlan } from './types.js';
@@ -36,20 +37,23 @@ export function parseLoad(f: Fields, v: unknown): LoadPlan {
   return { type, stages, interval_s, cap, lora, sweep };
 }
 
+/** The rows (≥ 1) of the Azure trace CSV that `{file, format}` at `path` (load.trace or data.trace) names, relative to the config. */
+export function azureTraceRows(f: Fields, v: unknown, path: string): TraceRow[] {
+  const t = f.mapping(v, path, ['file', 'format']);
+  const file = f.str(t, 'file', path);
+  if (file === undefined) throw f.fail(`${path}.file`, 'missing required key "file"', 'give the Azure trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)');
+  const fmt = f.str(t, 'format', path) ?? 'AzurePublicDataset';
+  if (fmt !== 'AzurePublicDataset') throw f.fail(`${path}.format`, `unknown trace format ${JSON.stringify(fmt)}`, 'use AzurePublicDataset');
+  const rows = [...readAzure(resolve(dirname(f.file), file), { skipBadRows: false })];
+  if (rows.length === 0) throw f.fail(`${path}.file`, `${file} has no rows`, 'give a trace with at least one row');
+  return rows;
+}
+
 function parseStages(f: Fields, load: Obj, type: LoadPlan['type'], sweep: boolean): Stage[] {
   if (type === 'trace_replay') {
-    const t = f.mapping(load.trace, 'load.trace', ['file', 'format']);
-    const file = f.str(t, 'file', 'load.trace');
-    if (file === undefined) throw f.fail('load.trace.file', 'missing required key "file"', 'give the Azure trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)');
-    const fmt = f.str(t, 'format', 'load.trace') ?? 'AzurePublicDataset';
-    if (fmt !== 'AzurePublicDataset') throw f.fail('load.trace.format', `unknown trace format ${JSON.stringify(fmt)}`, 'use AzurePublicDataset');
-    const offsetsUs: number[] = [];
-    let first = NaN;
-    for (const row of readAzure(resolve(dirname(f.file), file), { skipBadRows: false })) {
-      if (Number.isNaN(first)) first = row.timeUs;
-      offsetsUs.push(row.timeUs - first);
-    }
-    if (offsetsUs.length === 0) throw f.fail('load.trace.file', `${file} has no rows`, 'give a trace with at least one row');
+    const rows = azureTraceRows(f, load.trace, 'load.trace');
+    const first = rows[0]!.timeUs;
+    const offsetsUs = rows.map((row) => row.timeUs - first);
     return [{ kind: 'trace', offsetsUs, n: offsetsUs.length }];
   }
   const list = f.list(load, 'stages', 'load') ?? [];

@@ -8,7 +8,7 @@
  * - concurrent: n over 1 s as constant does (the semaphore, not the schedule, sets the pace);
  * - sweep rates from a probe's saturation estimate.
  */
-import type { Rng } from '../../core/rng.js';
+import { exponential, type Rng } from '../../core/rng.js';
 import { poisson } from './distribution.js';
 import type { RateStage, Stage, SweepPlan } from './types.js';
 
@@ -16,7 +16,7 @@ import type { RateStage, Stage, SweepPlan } from './types.js';
 export function constantOffsets(n: number, duration: number, rng: Rng): number[] {
   const out: number[] = [];
   let s = 0;
-  for (let i = 0; i < n; i++) out.push((s += -Math.log(1 - rng())));
+  for (let i = 0; i < n; i++) out.push((s += exponential(rng, 1)));
   return out.map((x) => (x / s) * duration);
 }
 

@@ -15,9 +15,10 @@
  */
 import { inputError } from '../../core/errors.js';
 import { hashInts } from '../../core/hash.js';
-import { createRng } from '../../core/rng.js';
+import { createRng, exponential } from '../../core/rng.js';
 import { outputContentOf } from '../prompts.js';
 import type { FeedbackStream, Segment, SimRequest } from '../request.js';
+import { ReleaseQueue } from '../releaseQueue.js';
 import type { IpStreamOptions, Requests } from './stream.js';
 import type { InferencePerfConfig, SessionStage } from './types.js';
 
@@ -41,8 +42,8 @@ export function sessionStage(cfg: InferencePerfConfig, opts: IpStreamOptions, re
     if (st.num_sessions === null) throw inputError(cfg.file, `load.stages[${i}].num_sessions`, 'the regenerated corpus has no fixed size, so "the rest of the corpus" is undefined', 'give num_sessions');
   });
   const rng = createRng(opts.seed, 'ip-sessions');
-  const exp = (mean: number): number => -Math.log(1 - rng()) * mean;
-  const released: SimRequest[] = [];
+  const exp = (mean: number): number => exponential(rng, mean);
+  const released = new ReleaseQueue();
   const inFlight = new Map<number, Session>();
   let cursor = 0;
   let s = -1;
@@ -87,14 +88,8 @@ export function sessionStage(cfg: InferencePerfConfig, opts: IpStreamOptions, re
     startSessions(atUs + 1e6);
   };
   startStage(0);
-  let head = 0;
   return {
-    next(): IteratorResult<SimRequest> {
-      if (head < released.length) return { done: false, value: released[head++]! };
-      released.length = 0;
-      head = 0;
-      return { done: true, value: undefined };
-    },
+    next: (): IteratorResult<SimRequest> => released.next(),
     onFinish(id: number, timeUs: number): void {
       const x = inFlight.get(id);
       if (x === undefined) return;

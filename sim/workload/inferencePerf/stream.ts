@@ -56,8 +56,11 @@ export function dataGenerator(cfg: InferencePerfConfig, seed: number): DataGener
 export class Requests {
   nextId = 0;
   private readonly loraRng;
+  /** The adapters' split weights, in config order (built once, not per request). */
+  private readonly loraWeights: readonly number[];
   constructor(private readonly cfg: InferencePerfConfig, private readonly opts: IpStreamOptions, private readonly routing: RequestRouting | null) {
     this.loraRng = createRng(opts.seed, 'adapters');
+    this.loraWeights = cfg.load.lora.map((x) => x.split);
   }
   /** Whether a request may still be sent at `atUs` under the run's limits. */
   allowed(atUs: number): boolean {
@@ -65,14 +68,19 @@ export class Requests {
   }
   make(d: Drawn, id: number, arrivalUs: number): SimRequest {
     const lora = this.cfg.load.lora;
-    const adapter = lora.length === 0 ? null : lora[weightedIndex(this.loraRng, lora.map((x) => x.split))]!.name;
+    const adapter = lora.length === 0 ? null : lora[weightedIndex(this.loraRng, this.loraWeights)]!.name;
     const inputTokens = d.segments.reduce((a, s) => a + s.tokens, 0);
     return withRouting({ id, arrivalUs, segments: d.segments, inputTokens, outputTokens: d.outputTokens, outputContent: outputContentOf(id), adapter, adapterRank: adapter === null ? 0 : this.opts.defaultAdapterRank, priority: 0, group: d.group, session: d.session, turn: d.turn }, this.routing);
   }
 }
 
+/** What makes the config's stream depend on simulated response times ('load.type concurrent', 'load.sweep', …), null when nothing does. */
+export function simulationNeed(cfg: InferencePerfConfig): string | null {
+  return cfg.load.type === 'concurrent' || cfg.load.type === 'trace_session_replay' ? `load.type ${cfg.load.type}` : cfg.load.sweep ? 'load.sweep' : null;
+}
+
 export function inferencePerfStream(cfg: InferencePerfConfig, opts: IpStreamOptions, routing: RequestRouting | null): Iterator<SimRequest> {
-  const needsSim = cfg.load.type === 'concurrent' || cfg.load.type === 'trace_session_replay' ? `load.type ${cfg.load.type}` : cfg.load.sweep ? 'load.sweep' : null;
+  const needsSim = simulationNeed(cfg);
   if (!opts.closedLoop && needsSim !== null) throw inputError(cfg.file, needsSim.split(' ')[0]!, `this load (${needsSim}) depends on simulated response times, so its requests cannot be listed without a run`, 'run it (routesim run with workload.trace), or record a run with --trace-out');
   if (cfg.data.type === 'otel_trace_replay' && cfg.data.files) return otelFileStage(cfg, cfg.data.files, opts, new Requests(cfg, opts, routing));
   if (cfg.data.type === 'otel_trace_replay') return sessionStage(cfg, opts, new Requests(cfg, opts, routing));

@@ -1,2 +1,0 @@
-/** Kept for the old import path: the inference-perf reader lives in ../inferencePerf/. */
-export { looksLikeInferencePerf, readInferencePerfConfig as readInferencePerf } from '../inferencePerf/index.js';
