@@ -12,6 +12,7 @@ import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
 import { serialiseResults } from '../reports/results.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
+import { RECORDS_KEPT, streamBlockers } from '../sim/metrics/stream/blockers.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
@@ -112,6 +113,18 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
   }
 }
 
+/**
+ * Issue 15: runs of more than RECORDS_KEPT requests keep no request records (sim/metrics/stream/);
+ * a scenario or output needing them is refused here, before anything runs.
+ */
+function streamedPlan(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, perRun: number, outputs: readonly string[]): ExperimentPlan {
+  const blockers = [...streamBlockers(scenario), ...outputs];
+  if (blockers.length > 0) {
+    throw new UserError(`${path}: requests: ${perRun} a run is more than ${RECORDS_KEPT} and such runs keep no per-request records, which ${blockers.join(', ')} need: set requests (or duration_s) to at most ${RECORDS_KEPT}, or leave those out`);
+  }
+  return { ...plan, streamed: true };
+}
+
 async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {
   // The modules of optional outputs (the CSV writer, the decision log) load only when asked for.
   const csvFormat = flags.requestsCsv ? await import('../reports/requestsCsv.js') : null;
@@ -127,7 +140,9 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const logs = new Map<string, DecisionLog>();
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
-  const total = (scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate)) * plannedRuns(scenario, plan, configOf);
+  const perRun = scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
+  if (perRun > RECORDS_KEPT) plan = streamedPlan(path, scenario, plan, perRun, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
+  const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
   try {
@@ -163,7 +178,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
         const log = point.primary ? logs.get(run.policy) : undefined;
         const summary = log?.summary();
         if (summary !== undefined && summary.decisions > 0) decisionSummaries.set(run.policy, summary);
-        doneBefore += run.records.length;
+        doneBefore += run.arrived ?? run.records.length;
         if (point.primary) {
           csvStreams.get(run.policy)?.finish();
           csvStreams.delete(run.policy);

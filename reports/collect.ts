@@ -40,6 +40,8 @@ export interface ExperimentPlan {
   readonly sweepRates: readonly number[] | null;
   /** Issue 14: a grid over any fields (`sweep:` paths, `--sweep`), or absent / null. */
   readonly grid?: GridPlan | null;
+  /** Issue 15: runs keep no request records and are summarised as they go (more than RECORDS_KEPT requests a run). */
+  readonly streamed?: boolean;
 }
 
 /** The dimensions of a sweep grid and its points (variant i + 1 is point i), first dimension slowest. */
@@ -93,10 +95,10 @@ function repeatStats(summaries: readonly PolicySummary[]): Record<string, Figure
 }
 
 /** The cells of one offered load of one variant: seed-major, policy-minor. */
-function pointCells(variant: number, policies: number, firstSeed: number, seeds: number, rate: number, profiles: boolean): Cell[] {
+function pointCells(variant: number, policies: number, firstSeed: number, seeds: number, rate: number, profiles: boolean, streamed: boolean): Cell[] {
   const cells: Cell[] = [];
   for (let k = 0; k < seeds; k++) {
-    for (let p = 0; p < policies; p++) cells.push({ variant, policy: p, seed: firstSeed + k, rate, profiles, timeseries: profiles && k === 0 });
+    for (let p = 0; p < policies; p++) cells.push({ variant, policy: p, seed: firstSeed + k, rate, profiles, timeseries: profiles && k === 0, ...(streamed ? { streamed } : {}) });
   }
   return cells;
 }
@@ -110,11 +112,12 @@ function otherRates(scenario: ScenarioConfig, plan: ExperimentPlan): number[] {
 /** Every run the plan reports, in run order, whether or not another run is the same simulation. */
 function plannedRunList(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): Cell[] {
   const n = scenario.policies.length;
-  const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true);
-  for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false));
+  const streamed = plan.streamed === true;
+  const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true, streamed);
+  for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false, streamed));
   (plan.grid?.points ?? []).forEach((_, i) => {
     const sc = configOf(i + 1);
-    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false));
+    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false, streamed));
   });
   return cells;
 }

@@ -94,10 +94,9 @@ export interface TimeSeries {
   readonly arrivals_rps?: readonly number[];
 }
 
-/** Builds the time series of one run; windows widen (doubling) past MAX_WINDOWS. */
-export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): TimeSeries {
-  const s = run.samples;
-  const replicas: ReplicaTimeSeries[] = (s?.replicas ?? []).map((r) => ({
+/** Each replica's sampled gauges, engine truth and scraped (no request records needed). */
+export function replicaTimeSeries(run: Pick<PolicyRun, 'samples'>): ReplicaTimeSeries[] {
+  return (run.samples?.replicas ?? []).map((r) => ({
     name: r.name,
     waiting: [...r.waiting],
     running: [...r.running],
@@ -106,6 +105,12 @@ export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): Ti
     scraped_running: [...r.scrapedRunning],
     scraped_kv_usage: r.scrapedKvUsage.map(round4),
   }));
+}
+
+/** Builds the time series of one run; windows widen (doubling) past MAX_WINDOWS. */
+export function timeSeries(run: PolicyRun, slo: SloConfig, windowMs: number): TimeSeries {
+  const s = run.samples;
+  const replicas = replicaTimeSeries(run);
   let lastUs = -1;
   for (const r of run.records) if (r.outcome === 'completed') lastUs = Math.max(lastUs, r.endUs);
   const scaling = run.replicaTimeline !== undefined;

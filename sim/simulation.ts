@@ -86,6 +86,11 @@ export interface RunOptions {
   readonly nextScrapeUs?: (nowUs: number, refreshUs: number, nextEventUs: number) => number;
   /** Issue 13 (`--decisions`): record every EPP scheduling decision here (sim/decisions/); nothing else changes. */
   readonly decisions?: import('./decisions/log.js').DecisionLog;
+  /**
+   * False: keep no request records (PolicyRun.records stays empty, PolicyRun.arrived counts them);
+   * an observer folds them in as they end (sim/metrics/stream/streamSummary.ts). Default true.
+   */
+  readonly keepRecords?: boolean;
 }
 
 /**
@@ -167,6 +172,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const names: Pick<PolicyRun, 'pools' | 'routes'> = hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {};
   observer.onStart?.(names);
   const records: RequestRecord[] = [];
+  const keepRecords = options.keepRecords ?? true;
+  let arrived = 0;
   // ITL by emission time, so the summary's warm-up / cool-down can leave tokens out (itlTimeline.ts).
   const rep = scenario.report ?? DEFAULT_REPORT;
   const itl = new ItlTimeline(itlBucketSpanUs(rep.warmup_s, rep.cooldown_s, AUTO_WARMUP_CAP_S));
@@ -348,8 +355,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         pendingArrivals--;
         observer.onArrival?.(req);
         const rec = newRequestRecord(req);
-        if (records.length === 0) itl.start(now);
-        records.push(rec);
+        if (arrived++ === 0) itl.start(now);
+        if (keepRecords) records.push(rec);
         observer.onRecord?.(rec);
         outstanding++;
         const d = gateway.arrive(req, now);
@@ -358,7 +365,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (resilient) flights.begin(req, rec, d);
         decided(req, rec, d);
         retryHeld();
-        if ((records.length & 255) === 0) observer.onProgress?.(records.length);
+        if ((arrived & 255) === 0) observer.onProgress?.(arrived);
         pullArrival();
         break;
       }
@@ -539,13 +546,14 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
       }
     }
   }
-  observer.onProgress?.(records.length);
+  observer.onProgress?.(arrived);
   const itlDone = itl.finish();
 
   return {
     policy: policy.name,
     policyType: policy.type,
     records,
+    ...(keepRecords ? {} : { arrived }),
     replicas: replicas.map((r) => r.finaliseStats()),
     itl: itlDone.whole,
     itlTimeline: itlDone.timeline,

@@ -20,6 +20,8 @@ export interface Cell {
   readonly profiles: boolean;
   /** Keep the time series (the primary run of each policy). */
   readonly timeseries: boolean;
+  /** Keep no request records: summarise as requests end (sim/metrics/stream/; runs over RECORDS_KEPT requests). */
+  readonly streamed?: boolean;
 }
 
 export interface CellResult {

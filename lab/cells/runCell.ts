@@ -13,6 +13,8 @@ import type { DecisionLog } from '../../sim/decisions/log.js';
 import type { PolicySpec, ScenarioConfig } from '../../sim/scenario/types.js';
 import { DEFAULT_REPORT } from '../../sim/scenario/schema.js';
 import { latencyDistributions, timeSeries, type LatencyDistributions } from '../../reports/profiles.js';
+import { StreamedSummary } from '../../sim/metrics/stream/streamSummary.js';
+import { streamedDistributions, StreamedTimeSeries } from '../../reports/streamedProfiles.js';
 import type { Cell, CellResult } from './cell.js';
 
 /** What a caller in the main thread may watch while a cell runs (never available in a worker). */
@@ -27,6 +29,25 @@ export interface CellHooks {
   onPolicyDone?(run: PolicyRun): void;
 }
 
+/** One sink feeding both (either may be absent). */
+function joinSinks(a: RequestSink | undefined, b: RequestSink | undefined): RequestSink | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    onStart: (names) => {
+      a.onStart?.(names);
+      b.onStart?.(names);
+    },
+    onRecord: (rec) => {
+      a.onRecord?.(rec);
+      b.onRecord?.(rec);
+    },
+    onRequestEnd: (id) => {
+      a.onRequestEnd?.(id);
+      b.onRequestEnd?.(id);
+    },
+  };
+}
+
 /** The scenario with another seed and arrival rate; everything else identical. */
 export function scenarioAt(scenario: ScenarioConfig, seed: number, rate: number): ScenarioConfig {
   const w = scenario.workload;
@@ -38,8 +59,20 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const policy = sc.policies[cell.policy];
   if (policy === undefined) throw new Error(`cell names policy ${cell.policy} of ${sc.policies.length}`);
   const log = hooks.decisionLog?.(policy);
-  const sink = hooks.requestSink?.(policy);
-  const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, log !== undefined ? { decisions: log } : {});
+  const windowMs = (sc.report ?? DEFAULT_REPORT).window_ms;
+  // Issue 15: a run too large to keep its records is summarised as its requests end.
+  const streamed = cell.streamed === true ? new StreamedSummary(sc.slo, summaryOptionsFor(sc)) : undefined;
+  const series = streamed !== undefined && cell.timeseries ? new StreamedTimeSeries(streamed, sc.slo, windowMs) : undefined;
+  const sink = joinSinks(hooks.requestSink?.(policy), streamed);
+  const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, { ...(log !== undefined ? { decisions: log } : {}), ...(streamed !== undefined ? { keepRecords: false } : {}) });
+  if (streamed !== undefined) {
+    streamed.finish();
+    const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: streamed.summarize(run), requests: streamed.arrived };
+    if (cell.profiles) result.distributions = streamedDistributions(streamed);
+    if (series !== undefined) result.timeseries = series.series(run);
+    hooks.onPolicyDone?.(run);
+    return JSON.parse(JSON.stringify(result)) as CellResult;
+  }
   const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
   if (cell.profiles) {
     result.distributions = latencyDistributions(run.records);
@@ -49,7 +82,7 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
       result.pool_distributions = byPool;
     }
   }
-  if (cell.timeseries) result.timeseries = timeSeries(run, sc.slo, (sc.report ?? DEFAULT_REPORT).window_ms);
+  if (cell.timeseries) result.timeseries = timeSeries(run, sc.slo, windowMs);
   hooks.onPolicyDone?.(run);
   return JSON.parse(JSON.stringify(result)) as CellResult;
 }

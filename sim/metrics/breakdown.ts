@@ -159,10 +159,13 @@ export function groupBy(records: readonly RequestRecord[], key: (r: RequestRecor
     if (g === undefined) groups.set(k, (g = []));
     g.push(r);
   }
-  const keys = [...groups.keys()];
+  return sortGroupKeys([...groups.keys()]).map((k) => [k, groups.get(k)!]);
+}
+
+/** Group keys in report order: numerically when every key is a number, else by code unit (sorts in place). */
+export function sortGroupKeys(keys: string[]): string[] {
   const numeric = keys.every((k) => k !== '' && Number.isFinite(Number(k)));
-  keys.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return keys.map((k) => [k, groups.get(k)!]);
+  return keys.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 type Figures = ReturnType<typeof subsetFigures>;

@@ -54,7 +54,7 @@ export interface BacklogSeries {
 
 
 /** When a request stopped waiting: its first token, else its end (rejected, dropped), else never. */
-function servedUs(r: RequestRecord): number {
+export function servedUs(r: RequestRecord): number {
   if (r.firstTokenUs >= 0) return r.firstTokenUs;
   return r.endUs >= 0 ? r.endUs : Infinity;
 }
@@ -77,8 +77,7 @@ export function backlogSeries(records: readonly RequestRecord[], fromUs: number,
   const arrived: number[] = [];
   let a = 0;
   let e = 0;
-  for (let k = 0; k <= windows; k++) {
-    const t = k === windows ? toUs : fromUs + ((toUs - fromUs) * k) / windows;
+  for (const t of sampleTimesUs(fromUs, toUs, windows)) {
     while (a < arrivals.length && arrivals[a]! <= t) a++;
     while (e < served.length && served[e]! <= t) e++;
     timesUs.push(t);
@@ -86,6 +85,13 @@ export function backlogSeries(records: readonly RequestRecord[], fromUs: number,
     backlog.push(a - e);
   }
   return { timesUs, backlog, arrived };
+}
+
+/** The backlog's sample times: `windows` equal steps from `fromUs`, the last exactly `toUs`. */
+export function sampleTimesUs(fromUs: number, toUs: number, windows = WINDOWS): number[] {
+  const out: number[] = [];
+  for (let k = 0; k <= windows; k++) out.push(k === windows ? toUs : fromUs + ((toUs - fromUs) * k) / windows);
+  return out;
 }
 
 /** Least-squares line through (x, y): slope and residual standard deviation. */
@@ -136,19 +142,24 @@ export function testBacklog(timesS: readonly number[], backlog: readonly number[
 
 /** The steady-state verdict of a run's records (in arrival order or not). */
 export function steadyState(records: readonly RequestRecord[]): SteadyState {
-  if (records.length < MIN_ARRIVALS) {
-    return { reached: true, diverged_at_s: null, detail: `not tested: ${records.length} arrivals (needs at least ${MIN_ARRIVALS})` };
-  }
   let first = Infinity;
   let last = -Infinity;
   for (const r of records) {
     if (r.arrivalUs < first) first = r.arrivalUs;
     if (r.arrivalUs > last) last = r.arrivalUs;
   }
-  if (last === first) {
-    return { reached: false, diverged_at_s: round4(first / 1e6), detail: `all ${records.length} requests arrived at once: the run is a burst draining, not a steady state` };
+  return steadyVerdict(records.length, first, last, (from, to) => backlogSeries(records, from, to));
+}
+
+/** The verdict for `n` arrivals spanning [first, last] µs, `series` sampling their backlog between two times. */
+export function steadyVerdict(n: number, first: number, last: number, series: (fromUs: number, toUs: number) => BacklogSeries): SteadyState {
+  if (n < MIN_ARRIVALS) {
+    return { reached: true, diverged_at_s: null, detail: `not tested: ${n} arrivals (needs at least ${MIN_ARRIVALS})` };
   }
-  const s = backlogSeries(records, first, last);
+  if (last === first) {
+    return { reached: false, diverged_at_s: round4(first / 1e6), detail: `all ${n} requests arrived at once: the run is a burst draining, not a steady state` };
+  }
+  const s = series(first, last);
   return testBacklog(
     s.timesUs.map((t) => t / 1e6),
     s.backlog,

@@ -177,6 +177,11 @@ function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outc
     const k = key(r) || UNSPECIFIED_REASON;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
+  return sortedCounts(counts);
+}
+
+/** A count map as an object with its keys sorted (by code unit). */
+export function sortedCounts(counts: ReadonlyMap<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of [...counts.keys()].sort()) out[key] = counts.get(key) as number;
   return out;
@@ -210,6 +215,28 @@ export function requestShareCv(replicas: readonly ReplicaStats[]): number {
   return m === 0 ? 0 : round4(standardDeviation(counts) / m);
 }
 
+/** The summary's figures from the replicas' counters (no request records needed). */
+export function fleetFigures(run: Pick<PolicyRun, 'replicas' | 'endUs' | 'pools' | 'records'>): Pick<PolicySummary, 'prefix_cache_hit_rate' | 'preemptions' | 'lora_loads' | 'replicas' | 'balance'> {
+  let queries = 0;
+  let hits = 0;
+  let preemptions = 0;
+  let loraLoads = 0;
+  for (const r of run.replicas) {
+    queries += r.prefixQueryTokens;
+    hits += r.prefixHitTokens;
+    preemptions += r.preemptions;
+    loraLoads += r.loraLoads;
+  }
+  const placed = isMultiPool(run) || isMixedGpu(run.replicas) || hasRoles(run.replicas);
+  return {
+    prefix_cache_hit_rate: round4(ratio(hits, queries)),
+    preemptions,
+    lora_loads: loraLoads,
+    replicas: replicaSummaries(run.replicas, run.endUs, placed ? run : undefined),
+    balance: { request_share_cv: requestShareCv(run.replicas) },
+  };
+}
+
 /** Summarises one policy's run against the scenario's SLOs (and measurement window, stages, tenants). */
 export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions = {}): PolicySummary {
   const records = run.records;
@@ -240,18 +267,7 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
 
   const durationS = durationSeconds(measured, completed);
   const extra = { failed: hasFailed(records), resilience: hasResilience(run) };
-  const placed = isMultiPool(run) || isMixedGpu(run.replicas) || hasRoles(run.replicas);
-
-  let queries = 0;
-  let hits = 0;
-  let preemptions = 0;
-  let loraLoads = 0;
-  for (const r of run.replicas) {
-    queries += r.prefixQueryTokens;
-    hits += r.prefixHitTokens;
-    preemptions += r.preemptions;
-    loraLoads += r.loraLoads;
-  }
+  const fleet = fleetFigures(run);
 
   return {
     arrived: records.length,
@@ -270,12 +286,12 @@ export function summarize(run: PolicyRun, slo: SloConfig, opts: SummaryOptions =
     queue_ms: latencyStats(completed.map((r) => (r.scheduledUs - r.enqueueUs) / 1000)),
     throughput: f.throughput,
     goodput: f.goodput,
-    prefix_cache_hit_rate: round4(ratio(hits, queries)),
-    preemptions,
-    lora_loads: loraLoads,
+    prefix_cache_hit_rate: fleet.prefix_cache_hit_rate,
+    preemptions: fleet.preemptions,
+    lora_loads: fleet.lora_loads,
     mean_cached_tokens: round4OrNull(completed.length > 0 ? mean(completed.map((r) => r.cachedTokens)) : null),
-    replicas: replicaSummaries(run.replicas, run.endUs, placed ? run : undefined),
-    balance: { request_share_cv: requestShareCv(run.replicas) },
+    replicas: fleet.replicas,
+    balance: fleet.balance,
     steady_state: steadyState(records),
     window,
     by_class: classBreakdown(records, inWindow, slo, f, durationS, opts.tenantNames, extra),

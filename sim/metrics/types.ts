@@ -119,6 +119,8 @@ export interface PolicyRun {
   readonly policy: string;
   readonly policyType: string;
   readonly records: RequestRecord[];
+  /** Requests that arrived, when the run kept no records (RunOptions.keepRecords false; records is then empty). */
+  readonly arrived?: number;
   readonly replicas: ReplicaStats[];
   /** The whole run's ITL histogram. */
   readonly itl: ItlCounts;

@@ -1,0 +1,72 @@
+/**
+ * The report's distributions and time series of a streamed run (sim/metrics/stream/streamSummary.ts):
+ * the same shapes and binning rules as profiles.ts builds from records, folded in as requests end.
+ * Window counts (throughput, goodput, completed per TTFT bin) are exact; quantiles come from
+ * sketches (latencySketch.ts states the bound).
+ */
+import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
+import type { SloConfig } from '../sim/scenario/types.js';
+import { meetsSlo, round4 } from '../sim/metrics/latency.js';
+import { MAX_TTFT_BINS } from '../sim/metrics/timeSeries.js';
+import type { StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
+import { DoublingBins } from '../sim/metrics/stream/doublingBins.js';
+import { SketchBins } from '../sim/metrics/stream/sketchBins.js';
+import { GRID_POINTS, MAX_WINDOWS, replicaTimeSeries, type LatencyDistributions, type TimeSeries } from './profiles.js';
+
+/** The distributions (profiles.ts latencyDistributions) of a streamed run. */
+export function streamedDistributions(s: StreamedSummary): LatencyDistributions {
+  return { ttft_ms: s.all.ttft.grid(GRID_POINTS), tpot_ms: s.all.tpot.grid(GRID_POINTS), e2e_ms: s.all.e2e.grid(GRID_POINTS) };
+}
+
+/** Counts per window of `bins` re-binned to `widthUs` (a power-of-two multiple of its own) over `windows` windows. */
+function rebinned(bins: DoublingBins, widthUs: number, windows: number): number[] {
+  const out = new Array<number>(windows).fill(0);
+  const k = widthUs / bins.binUs;
+  bins.counts().forEach((c, i) => {
+    if (c > 0) out[Math.floor(i / k)]! += c;
+  });
+  return out;
+}
+
+/** Watches a streamed run for its time series (profiles.ts timeSeries); `series(run)` after the run. */
+export class StreamedTimeSeries {
+  private readonly done: DoublingBins;
+  private readonly good: DoublingBins;
+  private readonly ttft: SketchBins;
+
+  constructor(
+    summary: StreamedSummary,
+    private readonly slo: SloConfig,
+    windowMs: number,
+  ) {
+    const windowUs = Math.max(1, Math.round(windowMs * 1000));
+    this.done = new DoublingBins(windowUs, MAX_WINDOWS);
+    this.good = new DoublingBins(windowUs, MAX_WINDOWS);
+    this.ttft = new SketchBins(windowUs, MAX_TTFT_BINS);
+    summary.watch((r) => this.add(r));
+  }
+
+  private add(r: RequestRecord): void {
+    if (r.outcome !== 'completed') return;
+    this.done.add(r.endUs);
+    if (meetsSlo(r, this.slo)) this.good.add(r.endUs);
+    this.ttft.add(r.arrivalUs, (r.firstTokenUs - r.arrivalUs) / 1000);
+  }
+
+  series(run: PolicyRun): TimeSeries {
+    if (run.replicaTimeline !== undefined) throw new Error('a streamed time series does not cover a changing fleet');
+    const done = this.done.counts();
+    const windowUs = this.done.binUs;
+    const perS = 1e6 / windowUs;
+    const good = rebinned(this.good, windowUs, done.length);
+    const t = this.ttft.series();
+    return {
+      sample_ms: run.samples ? run.samples.intervalUs / 1000 : 0,
+      replicas: replicaTimeSeries(run),
+      window_ms: windowUs / 1000,
+      throughput_rps: done.map((c) => round4(c * perS)),
+      goodput_rps: good.map((c) => round4(c * perS)),
+      ttft_over_time: { bin_ms: this.ttft.binUs / 1000, count: t.count, p50_ms: t.p50, p99_ms: t.p99 },
+    };
+  }
+}

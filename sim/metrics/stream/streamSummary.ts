@@ -1,0 +1,210 @@
+/**
+ * The summary of a run too large to keep its request records: more than RECORDS_KEPT requests per
+ * policy (issue 15: a 10M-row trace in bounded memory). It watches the run as a RequestSink: each
+ * record is held only while its request is in flight and folded in when it ends, so memory is
+ * bounded by the requests in flight, the warm-up's early buffer and fixed-size sketches.
+ *
+ * What it gives is summary.ts's PolicySummary, with the same definitions, for the scenarios it
+ * covers (one pool, no P/D, no stages, no resilience or autoscaling, no cool-down: `streamBlockers`
+ * names what a scenario has beyond that; the CLI refuses those runs up front):
+ * - exact: every count and reason table, throughput, goodput, means, token sums, the ITL block (the
+ *   simulation's histogram), replicas, balance, the window;
+ * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of an order
+ *   statistic adjacent to the exact one) and the steady-state backlog (counts in doubling time bins,
+ *   at most 2^20 of them: exact to one bin, ≤ span / 2^19).
+ * Requests that may fall in the warm-up (arriving within its longest possible length of the first
+ * arrival) wait in earlyBuffer.ts until the end fixes the window.
+ */
+import type { SloConfig } from '../../scenario/types.js';
+import type { RequestSink } from '../../simulation.js';
+import type { PolicyRun, RequestRecord } from '../types.js';
+import { round4, round4OrNull, UNSPECIFIED_REASON, itlStats } from '../latency.js';
+import { sortGroupKeys, tenantKey, type ClassBreakdown, type ClassSummary } from '../breakdown.js';
+import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
+import { excludedBuckets } from '../itlTimeline.js';
+import { servedUs, steadyVerdict, sampleTimesUs } from '../steadyState.js';
+import { DEFAULT_MODEL, hasRoles, isMultiPool } from '../pools.js';
+import { EarlyBuffer, type WindowFields } from './earlyBuffer.js';
+import { SubsetFolder } from './subset.js';
+import { LatencySketch } from './latencySketch.js';
+import { DoublingBins } from './doublingBins.js';
+
+export { RECORDS_KEPT } from './blockers.js';
+/** Most time bins of the steady-state backlog counts. */
+const BACKLOG_BINS = 1 << 20;
+
+const CLASS_DIMENSIONS = ['priority', 'tenant', 'adapter'] as const;
+
+/** One by_class dimension: folders by key, and their order of creation (the early buffer's indices). */
+class ClassFolders {
+  readonly byKey = new Map<string, number>();
+  readonly folders: SubsetFolder[] = [];
+  constructor(private readonly slo: SloConfig) {}
+  index(key: string): number {
+    let i = this.byKey.get(key);
+    if (i === undefined) {
+      i = this.folders.length;
+      this.byKey.set(key, i);
+      this.folders.push(new SubsetFolder(this.slo));
+    }
+    return i;
+  }
+  summaries(whole: SubsetFolder, durationS: number, withFailed: boolean): Record<string, ClassSummary> {
+    const out: Record<string, ClassSummary> = {};
+    for (const k of sortGroupKeys([...this.byKey.keys()])) out[k] = this.folders[this.byKey.get(k)!]!.classSummary(whole, durationS, withFailed);
+    return out;
+  }
+}
+
+export class StreamedSummary implements RequestSink {
+  private readonly inFlight = new Map<number, RequestRecord>();
+  /** Arrivals so far, and the first and last arrival time. */
+  arrived = 0;
+  private firstUs = Infinity;
+  private lastUs = -Infinity;
+  private readonly arrivals = new DoublingBins(1, BACKLOG_BINS);
+  private readonly served = new DoublingBins(1, BACKLOG_BINS);
+  private readonly whole: SubsetFolder;
+  private readonly classes: ClassFolders[];
+  private readonly groups = [0, 0, 0];
+  private readonly queue = new LatencySketch();
+  private cachedTokens = 0;
+  private readonly reasons = { rejected: new Map<string, number>(), droppedStatus: new Map<string, number>(), dropped: new Map<string, number>(), failed: new Map<string, number>() };
+  private readonly models = new Set<string>();
+  private early = new EarlyBuffer(CLASS_DIMENSIONS.length);
+  /** Arrivals at or after first + this are in the window whatever the warm-up turns out to be. */
+  private readonly earlyUs: number;
+  /** Completed requests' latencies over the whole run (the report's distributions), any arrival. */
+  readonly all = { ttft: new LatencySketch(), tpot: new LatencySketch(), e2e: new LatencySketch() };
+  /** Watchers of every ended record (the report's time series: reports/streamedProfiles.ts). */
+  private readonly onEnd: ((r: RequestRecord) => void)[] = [];
+
+  constructor(
+    slo: SloConfig,
+    private readonly opts: SummaryOptions,
+  ) {
+    const blockers = [...((opts.cooldown_s ?? 0) > 0 ? ['a cool-down (report.cooldown_s)'] : []), ...(opts.stages !== undefined && opts.stages.length > 0 ? ['load stages'] : [])];
+    if (blockers.length > 0) throw new Error(`a streamed summary does not cover ${blockers.join(' or ')}`);
+    this.whole = new SubsetFolder(slo);
+    this.classes = CLASS_DIMENSIONS.map(() => new ClassFolders(slo));
+    const w = opts.warmup_s;
+    this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
+  }
+
+  /** Adds a watcher of every ended record. */
+  watch(fn: (r: RequestRecord) => void): void {
+    this.onEnd.push(fn);
+  }
+
+  readonly onRecord = (rec: RequestRecord): void => {
+    this.inFlight.set(rec.id, rec);
+    this.arrived++;
+    if (rec.arrivalUs < this.firstUs) this.firstUs = rec.arrivalUs;
+    if (rec.arrivalUs > this.lastUs) this.lastUs = rec.arrivalUs;
+    this.arrivals.add(rec.arrivalUs);
+  };
+
+  readonly onRequestEnd = (id: number): void => {
+    const rec = this.inFlight.get(id);
+    if (rec === undefined) return;
+    this.inFlight.delete(id);
+    this.fold(rec);
+  };
+
+  /** Folds the records still in flight when the run ended (in id order), as the record path counts them. */
+  finish(): void {
+    const left = [...this.inFlight.keys()].sort((a, b) => a - b);
+    for (const id of left) this.onRequestEnd(id);
+  }
+
+  private fold(r: RequestRecord): void {
+    if (r.prefillReplica >= 0) throw new Error('a streamed summary does not cover P/D disaggregation');
+    this.models.add(r.model || DEFAULT_MODEL);
+    const g = this.groups;
+    g[0] = this.classes[0]!.index(String(r.priority));
+    g[1] = this.classes[1]!.index(tenantKey(r.client, this.opts.tenantNames));
+    g[2] = this.classes[2]!.index(r.adapter ?? 'base');
+    this.whole.count(r);
+    for (let d = 0; d < g.length; d++) this.classes[d]!.folders[g[d]!]!.count(r);
+    this.countReason(r);
+    const s = servedUs(r);
+    if (s !== Infinity) this.served.add(s);
+    if (r.outcome === 'completed') {
+      this.all.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
+      this.all.e2e.add((r.endUs - r.arrivalUs) / 1000);
+      if (r.outputTokens > 1) this.all.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
+    }
+    for (const fn of this.onEnd) fn(r);
+    if (r.arrivalUs >= this.firstUs + this.earlyUs) this.measure(r, g, 0);
+    else this.early.push(r, g);
+  }
+
+  private countReason(r: RequestRecord): void {
+    const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+    const reason = r.reason || UNSPECIFIED_REASON;
+    if (r.outcome === 'rejected') bump(this.reasons.rejected, reason);
+    else if (r.outcome === 'dropped') {
+      bump(this.reasons.droppedStatus, String(r.status) || UNSPECIFIED_REASON);
+      bump(this.reasons.dropped, reason);
+    } else if (r.outcome === 'failed') bump(this.reasons.failed, reason);
+  }
+
+  /** Adds a request of the measurement window to the figures of the run and of its classes. */
+  private measure(r: WindowFields, groups: ArrayLike<number>, offset: number): void {
+    this.whole.measure(r);
+    for (let d = 0; d < CLASS_DIMENSIONS.length; d++) this.classes[d]!.folders[groups[offset + d]!]!.measure(r);
+    if (r.outcome !== 'completed') return;
+    this.queue.add((r.scheduledUs - r.enqueueUs) / 1000);
+    this.cachedTokens += r.cachedTokens;
+  }
+
+  /** The run's PolicySummary (summary.ts); call once, after the run and `finish()`. */
+  summarize(run: PolicyRun): PolicySummary {
+    if (isMultiPool(run) || hasRoles(run.replicas) || this.models.size > 1) throw new Error('a streamed summary does not cover several pools, models or roles');
+    if (run.resilience !== undefined || run.replicaTimeline !== undefined) throw new Error('a streamed summary does not cover resilience or a changing fleet');
+    const window = measurementWindow(this.firstUs, this.lastUs, this.opts);
+    const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
+    this.early.replay(fromUs, (r, groups, offset) => this.measure(r, groups, offset));
+    this.early = new EarlyBuffer(CLASS_DIMENSIONS.length);
+    const w = this.whole;
+    const fleet = fleetFigures(run);
+    const f = w.figures();
+    const durationS = w.durationS();
+    const withFailed = w.failed > 0;
+    const unwindowed = window.warmup_s === 0;
+    const excluded = run.itlTimeline === undefined || unwindowed ? [] : excludedBuckets(run.itlTimeline, fromUs, Infinity);
+    const byClass = {} as Record<(typeof CLASS_DIMENSIONS)[number], Record<string, ClassSummary>>;
+    CLASS_DIMENSIONS.forEach((d, i) => (byClass[d] = this.classes[i]!.summaries(w, durationS, withFailed)));
+    return {
+      arrived: this.arrived,
+      completed: w.completed,
+      rejected: w.rejected,
+      rejected_by_reason: sortedCounts(this.reasons.rejected),
+      dropped: w.dropped,
+      dropped_by_status: sortedCounts(this.reasons.droppedStatus),
+      dropped_by_reason: sortedCounts(this.reasons.dropped),
+      ...(withFailed ? { failed: w.failed, failed_by_reason: sortedCounts(this.reasons.failed) } : {}),
+      all_failed: this.arrived > 0 && w.completed === 0,
+      ttft_ms: f.ttft_ms,
+      tpot_ms: f.tpot_ms,
+      itl_ms: itlStats(run.itl, excluded),
+      e2e_ms: f.e2e_ms,
+      queue_ms: this.queue.stats(),
+      throughput: f.throughput,
+      goodput: f.goodput,
+      prefix_cache_hit_rate: fleet.prefix_cache_hit_rate,
+      preemptions: fleet.preemptions,
+      lora_loads: fleet.lora_loads,
+      mean_cached_tokens: round4OrNull(w.measuredCompleted > 0 ? this.cachedTokens / w.measuredCompleted : null),
+      replicas: fleet.replicas,
+      balance: fleet.balance,
+      steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => {
+        const timesUs = sampleTimesUs(from, to);
+        const arrived = timesUs.map((t) => this.arrivals.countThrough(t));
+        return { timesUs, arrived, backlog: timesUs.map((t, k) => arrived[k]! - this.served.countThrough(t)) };
+      }),
+      window,
+      by_class: byClass as ClassBreakdown,
+    };
+  }
+}
