@@ -69,11 +69,12 @@ function targetCell(m: Measurement): string {
 }
 
 /**
- * Loaded into the CLI child with `--import`: at exit it writes its own CPU time (user + system)
- * and peak RSS to the file named by ROUTESIM_BENCH_USAGE (spawnSync cannot report a child's usage).
+ * Loaded into the CLI child with `--import`: at exit it writes its own CPU time (user + system),
+ * peak RSS and RSS at exit to the file named by ROUTESIM_BENCH_USAGE (spawnSync cannot report a
+ * child's usage).
  */
 const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const c = process.cpuUsage(); writeFileSync(process.env.ROUTESIM_BENCH_USAGE, JSON.stringify({ cpu: (c.user + c.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })); });",
+  "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const c = process.cpuUsage(); writeFileSync(process.env.ROUTESIM_BENCH_USAGE, JSON.stringify({ cpu: (c.user + c.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, exitRssKiB: process.memoryUsage().rss / 1024 })); });",
 )}`;
 
 /** `routesim run bench/NAME.yaml --jobs 1 --out FILE` as a whole process: start-up included. */

@@ -10,9 +10,10 @@
  * Guards, so a run that does not fit is stopped cleanly instead of eating the shared machine: the
  * child's V8 heap is capped (ROUTESIM_BENCH_TRACE_HEAP_MB, default 3000) and the child is killed
  * when its RSS passes ROUTESIM_BENCH_TRACE_RSS_CAP_MB (default 4000; typed arrays live off the heap).
+ * ROUTESIM_BENCH_TRACE_SAMPLES=PREFIX writes every sample to PREFIX.<row>.csv (ms, rss_mib).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -31,7 +32,11 @@ export interface TraceMeasurement {
   requestsPerSecond: number;
   peakRssMiB: number;
   simulatedSeconds: null;
-  /** VmRSS (MiB) at 25, 50, 75 and 100 % of the wall time (the last sample at or before each). */
+  /**
+   * RSS (MiB) at 25, 50 and 75 % of the wall time (the last VmRSS sample at or before each) and at
+   * 100 % (the child's own RSS in its exit handler: a sample taken while the kernel tears the
+   * process down would read low).
+   */
   rssAtQuartersMiB: number[];
   samples: number;
 }
@@ -76,6 +81,7 @@ export function rssAtFractions(samples: readonly { ms: number; kib: number }[], 
 interface ChildRun {
   cpu: number;
   maxRssKiB: number;
+  exitRssKiB: number;
   wallSeconds: number;
   samples: { ms: number; kib: number }[];
 }
@@ -117,8 +123,8 @@ async function runSampled(spec: ChildSpec, args: readonly string[], dir: string)
     throw new Error(`killed at ${(killedAtKiB / 1024).toFixed(0)} MiB RSS after ${wallSeconds.toFixed(1)} s (cap ROUTESIM_BENCH_TRACE_RSS_CAP_MB)`);
   }
   if (code !== 0) throw new Error(`exit ${code}: ${stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}`);
-  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpu: number; maxRssKiB: number };
-  return { cpu: usage.cpu, maxRssKiB: usage.maxRssKiB, wallSeconds, samples };
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpu: number; maxRssKiB: number; exitRssKiB: number };
+  return { cpu: usage.cpu, maxRssKiB: usage.maxRssKiB, exitRssKiB: usage.exitRssKiB, wallSeconds, samples };
 }
 
 /**
@@ -144,6 +150,8 @@ export async function measureTraceRows(names: readonly TraceRowName[], spec: Chi
         ? ['run', spec.scenario, '--jobs', '1', '--out', join(dir, 'results.json'), '--set', `workload.trace.path=${path}`]
         : ['trace', 'inspect', path, '--format', 'azure', '--json'];
       const r = await runSampled(spec, args, dir);
+      const dump = process.env.ROUTESIM_BENCH_TRACE_SAMPLES;
+      if (dump !== undefined && dump !== '') writeFileSync(`${dump}.${name}.csv`, 'ms,rss_mib\n' + r.samples.map((s) => `${Math.round(s.ms)},${(s.kib / 1024).toFixed(1)}`).join('\n') + '\n');
       out.push({
         scenario: name,
         policy: name === 'trace-10m' ? policyNames(spec.scenario) : 'trace inspect',
@@ -153,7 +161,7 @@ export async function measureTraceRows(names: readonly TraceRowName[], spec: Chi
         requestsPerSecond: rows / r.wallSeconds,
         peakRssMiB: r.maxRssKiB / 1024,
         simulatedSeconds: null,
-        rssAtQuartersMiB: rssAtFractions(r.samples, r.wallSeconds * 1000, [0.25, 0.5, 0.75, 1]),
+        rssAtQuartersMiB: [...rssAtFractions(r.samples, r.wallSeconds * 1000, [0.25, 0.5, 0.75]), r.exitRssKiB / 1024],
         samples: r.samples.length,
       });
     } catch (err) {
@@ -168,5 +176,5 @@ export async function measureTraceRows(names: readonly TraceRowName[], spec: Chi
 
 /** One line per measured row: its RSS at each quarter of its wall time. */
 export function rssProfileLines(rows: readonly TraceMeasurement[]): string[] {
-  return rows.map((m) => `${m.scenario}: RSS MiB at 25/50/75/100 % of wall: ${m.rssAtQuartersMiB.map((v) => v.toFixed(0)).join(' / ')} (${m.samples} samples, every ${SAMPLE_MS / 1000} s; ${m.requests.toLocaleString('en-US')} rows)`);
+  return rows.map((m) => `${m.scenario}: RSS MiB at 25/50/75/100 % of wall: ${m.rssAtQuartersMiB.map((v) => v.toFixed(0)).join(' / ')} (${m.samples} samples, every ${SAMPLE_MS / 1000} s; 100 % = at exit; ${m.requests.toLocaleString('en-US')} rows)`);
 }
