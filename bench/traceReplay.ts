@@ -86,8 +86,11 @@ interface ChildRun {
   samples: { ms: number; kib: number }[];
 }
 
-/** Runs `node FLAGS --import HOOK ARGS` sampling its RSS; rejects with a one-line reason on failure. */
-async function runSampled(spec: ChildSpec, args: readonly string[], dir: string): Promise<ChildRun> {
+/**
+ * Runs `node FLAGS --import HOOK ARGS` sampling its RSS (written to ROUTESIM_BENCH_TRACE_SAMPLES.NAME.csv
+ * when set, failed runs included); rejects with a one-line reason on failure.
+ */
+async function runSampled(spec: ChildSpec, args: readonly string[], dir: string, name: string): Promise<ChildRun> {
   const usageFile = join(dir, 'usage.json');
   const heapMiB = envMiB('ROUTESIM_BENCH_TRACE_HEAP_MB', 3000);
   const capKiB = envMiB('ROUTESIM_BENCH_TRACE_RSS_CAP_MB', 4000) * 1024;
@@ -99,7 +102,7 @@ async function runSampled(spec: ChildSpec, args: readonly string[], dir: string)
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    if (stderr.length < 4096) stderr += d;
+    stderr = (stderr + d).slice(-8192);
   });
   const samples: { ms: number; kib: number }[] = [];
   let killedAtKiB: number | null = null;
@@ -114,15 +117,22 @@ async function runSampled(spec: ChildSpec, args: readonly string[], dir: string)
     }
   };
   const timer = setInterval(sample, SAMPLE_MS);
-  const code = await new Promise<number | null>((resolve, reject) => {
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (c) => resolve(c));
+    child.on('exit', (c, sig) => resolve([c, sig]));
   }).finally(() => clearInterval(timer));
   const wallSeconds = elapsedMs() / 1000;
+  const dump = process.env.ROUTESIM_BENCH_TRACE_SAMPLES;
+  if (dump !== undefined && dump !== '') writeFileSync(`${dump}.${name}.csv`, 'ms,rss_mib\n' + samples.map((x) => `${Math.round(x.ms)},${(x.kib / 1024).toFixed(1)}`).join('\n') + '\n');
+  const peakSampled = samples.reduce((m, s) => Math.max(m, s.kib), 0) / 1024;
   if (killedAtKiB !== null) {
-    throw new Error(`killed at ${(killedAtKiB / 1024).toFixed(0)} MiB RSS after ${wallSeconds.toFixed(1)} s (cap ROUTESIM_BENCH_TRACE_RSS_CAP_MB)`);
+    throw new Error(`killed at ${(killedAtKiB / 1024).toFixed(0)} MiB RSS after ${wallSeconds.toFixed(1)} s (cap ROUTESIM_BENCH_TRACE_RSS_CAP_MB=${capKiB / 1024})`);
   }
-  if (code !== 0) throw new Error(`exit ${code}: ${stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}`);
+  if (code !== 0) {
+    const oom = /heap out of memory|Reached heap limit/.test(stderr);
+    const why = oom ? `V8 heap out of memory (cap ROUTESIM_BENCH_TRACE_HEAP_MB=${heapMiB})` : signal !== null ? `signal ${signal}` : `exit ${code}: ${stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}`;
+    throw new Error(`${why} after ${wallSeconds.toFixed(1)} s, highest sampled RSS ${peakSampled.toFixed(0)} MiB`);
+  }
   const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpu: number; maxRssKiB: number; exitRssKiB: number };
   return { cpu: usage.cpu, maxRssKiB: usage.maxRssKiB, exitRssKiB: usage.exitRssKiB, wallSeconds, samples };
 }
@@ -149,9 +159,7 @@ export async function measureTraceRows(names: readonly TraceRowName[], spec: Chi
       const args = name === 'trace-10m'
         ? ['run', spec.scenario, '--jobs', '1', '--out', join(dir, 'results.json'), '--set', `workload.trace.path=${path}`]
         : ['trace', 'inspect', path, '--format', 'azure', '--json'];
-      const r = await runSampled(spec, args, dir);
-      const dump = process.env.ROUTESIM_BENCH_TRACE_SAMPLES;
-      if (dump !== undefined && dump !== '') writeFileSync(`${dump}.${name}.csv`, 'ms,rss_mib\n' + r.samples.map((s) => `${Math.round(s.ms)},${(s.kib / 1024).toFixed(1)}`).join('\n') + '\n');
+      const r = await runSampled(spec, args, dir, name);
       out.push({
         scenario: name,
         policy: name === 'trace-10m' ? policyNames(spec.scenario) : 'trace inspect',
