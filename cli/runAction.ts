@@ -54,6 +54,7 @@ export interface RunFlags extends ReplayFlagValues, CommunityFlags {
   shard?: string;
   set?: string[];
   sweep?: string[];
+  streamedSummary?: boolean;
 }
 
 
@@ -113,14 +114,19 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
   }
 }
 
+/** Said with every streamed run (stderr and the results' warnings). */
+const STREAMED_NOTE = 'streamed summary: no per-request records were kept; counts, rates, means and ITL are exact, latency percentiles come from sketches (within 0.5 % of an adjacent order statistic) and the steady-state backlog from time bins (README "Streamed summary")';
+
 /**
  * Issue 15: runs of more than RECORDS_KEPT requests keep no request records (sim/metrics/stream/);
  * a scenario or output needing them is refused here, before anything runs.
  */
-function streamedPlan(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, perRun: number, outputs: readonly string[]): ExperimentPlan {
+function streamedPlan(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, perRun: number, asked: boolean, outputs: readonly string[]): ExperimentPlan {
   const blockers = [...streamBlockers(scenario), ...outputs];
   if (blockers.length > 0) {
-    throw new UserError(`${path}: requests: ${perRun} a run is more than ${RECORDS_KEPT} and such runs keep no per-request records, which ${blockers.join(', ')} need: set requests (or duration_s) to at most ${RECORDS_KEPT}, or leave those out`);
+    const why = asked ? '--streamed-summary keeps no per-request records' : `requests: ${perRun} a run is more than ${RECORDS_KEPT}, and such runs keep no per-request records`;
+    const fix = asked ? 'drop --streamed-summary' : `set requests (or duration_s) to at most ${RECORDS_KEPT} requests a run`;
+    throw new UserError(`${path}: ${why}, which ${blockers.join(', ')} need: ${fix}, or leave those out`);
   }
   return { ...plan, streamed: true };
 }
@@ -141,7 +147,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
   const perRun = scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
-  if (perRun > RECORDS_KEPT) plan = streamedPlan(path, scenario, plan, perRun, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
+  if (perRun > RECORDS_KEPT || flags.streamedSummary === true) plan = streamedPlan(path, scenario, plan, perRun, flags.streamedSummary === true, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
   const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;
@@ -192,7 +198,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
       progress.update(doneBefore);
     });
     progress.stop();
-    const runLines = runWarnings(path, scenario, primary);
+    const runLines = [...runWarnings(path, scenario, primary), ...(plan.streamed === true ? [`routesim: warning: ${STREAMED_NOTE}`] : [])];
     for (const line of runLines) process.stderr.write(`${line}\n`);
     const warnings = [...inputWarnings(), ...runLines.map((l) => l.replace(/^routesim: warning: /, ''))];
     const withDecisions = decisionSummaries.size === 0 ? doc : { ...doc, policies: doc.policies.map((p) => (decisionSummaries.has(p.name) ? { ...p, decisions: decisionSummaries.get(p.name)! } : p)) };

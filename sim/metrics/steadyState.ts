@@ -70,6 +70,11 @@ export function backlogSeries(records: readonly RequestRecord[], fromUs: number,
     arrivals[i] = r.arrivalUs;
     served[i] = servedUs(r);
   });
+  return backlogOfTimes(arrivals, served, fromUs, toUs, windows);
+}
+
+/** The backlog series of arrival and served times (any order; sorted in place; Infinity = never served). */
+export function backlogOfTimes(arrivals: Float64Array, served: Float64Array, fromUs: number, toUs: number, windows = WINDOWS): BacklogSeries {
   arrivals.sort();
   served.sort();
   const timesUs: number[] = [];

@@ -5,17 +5,17 @@
  *
  * Error bound (verified by the fast-check properties in test/streamBlocks.test.ts over sample sets
  * with ties, zeros, values 1e-3…1e6 and n = 1…3000). Let x_(0) ≤ … ≤ x_(n−1) be the values added
- * and, for 0 < p < 1, idx = (n − 1)·p (the same product simple-statistics' type-7 quantileSorted
- * computes), x_lo = x_(⌊idx⌋), x_hi = x_(⌈idx⌉). DDSketch's guarantee: getValueAtQuantile(p) walks its
- * buckets to the first whose cumulative count exceeds idx — the bucket holding x_lo — and returns
- * that bucket's representative, which lies within relative α of every value in the bucket. So
- *     quantile(p) ∈ [x_lo·(1 − α), x_lo·(1 + α)]  ⊂  [x_lo·(1 − α), x_hi·(1 + α)],
- * and the type-7 value x_lo + (idx − ⌊idx⌋)(x_hi − x_lo) lies in [x_lo, x_hi], so
- * |quantile(p) − type7(p)| ≤ α·x_lo + (x_hi − x_lo). Clamping into [min, max] never leaves that
- * interval. Floating point: the log/pow mapping can overshoot α by a few ulps at bucket boundaries
- * (measured ≤ 1.5e-16 relative), so the tests check α + 1e-12. Values ≤ ~1.1e-308 count as 0
- * (DDSketch's zero bucket); 0 is returned exactly. p = 0 and p = 1 return the exact min and max.
- * The round4'd figures of stats() and grid() add at most 5e-5 ms of rounding on top.
+ * and, for 0 < p < 1, idx = (n − 1)·p (the product simple-statistics' type-7 quantileSorted
+ * computes), f = idx − ⌊idx⌋, x_lo = x_(⌊idx⌋), x_hi = x_(⌈idx⌉); type 7 is x_lo + f·(x_hi − x_lo).
+ * The sketch reads the value at each of the two ranks from its buckets — DDSketch's guarantee: the
+ * representative of the bucket holding rank k is within relative α of x_(k) (rank 0 and n − 1 are
+ * the exact min and max) — clamps them into [min, max] and interpolates the same way, so with
+ * non-negative values
+ *     |quantile(p) − type7(p)| ≤ (1 − f)·α·x_lo + f·α·x_hi = α·type7(p):
+ * every percentile within 0.5 % of the exact one. Floating point: the log/pow mapping can overshoot
+ * α by a few ulps at bucket boundaries (measured ≤ 1.5e-16 relative), so the tests check α + 1e-12.
+ * Values ≤ ~1.1e-308 count as 0 (DDSketch's zero bucket). p = 0 and p = 1 return the exact min and
+ * max. The round4'd figures of stats() and grid() add at most 5e-5 ms of rounding on top.
  *
  * Memory: the dense store holds one counter per log-bucket between the smallest and largest
  * positive value, ln(max/min)/ln(γ) buckets with γ = (1 + α)/(1 − α) (≈ 100 per factor e), grown
@@ -33,7 +33,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { EMPTY_LATENCY, round4, type LatencyStats } from '../latency.js';
 
-/** DDSketch relative accuracy α: every quantile within α of the rank-⌊(n−1)p⌋ value. */
+/** DDSketch relative accuracy α: every quantile within α (relative) of the exact type-7 value. */
 export const RELATIVE_ACCURACY = 0.005;
 
 export class LatencySketch {
@@ -95,15 +95,30 @@ export class LatencySketch {
   }
 
   /**
-   * Quantile at p ∈ [0, 1]: p = 0 the exact minimum, p = 1 the exact maximum, otherwise DDSketch's
-   * value clamped into [min, max] (bound in the header). Throws on an empty sketch.
+   * Quantile at p ∈ [0, 1]: p = 0 the exact minimum, p = 1 the exact maximum, otherwise type 7's
+   * interpolation between the sketch's values at ranks ⌊(n−1)p⌋ and ⌈(n−1)p⌉ (bound in the header).
+   * Throws on an empty sketch.
    */
   quantile(p: number): number {
     if (this.n === 0) throw new RangeError('quantile of an empty sketch');
     if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile p must be in [0, 1], got ${p}`);
     if (p === 0) return this.lo;
     if (p === 1) return this.hi;
-    return Math.min(this.hi, Math.max(this.lo, this.dd.getValueAtQuantile(p)));
+    const idx = (this.n - 1) * p;
+    const lower = Math.floor(idx);
+    const xl = this.valueAtRank(lower);
+    if (idx === lower) return xl;
+    return xl + (idx - lower) * (this.valueAtRank(Math.ceil(idx)) - xl);
+  }
+
+  /** The value at rank k (0-based, ascending): exact at both ends, else its bucket's representative clamped into [min, max]. */
+  private valueAtRank(k: number): number {
+    if (k <= 0) return this.lo;
+    if (k >= this.n - 1) return this.hi;
+    const dd = this.dd;
+    if (k < dd.zeroCount) return 0;
+    const v = dd.mapping.value(dd.store.keyAtRank(k - dd.zeroCount));
+    return Math.min(this.hi, Math.max(this.lo, v));
   }
 
   /** { mean, p50, p90, p95, p99 } rounded to 4 decimals (latencyStats' shape); EMPTY_LATENCY when empty. */

@@ -9,9 +9,8 @@
  * names what a scenario has beyond that; the CLI refuses those runs up front):
  * - exact: every count and reason table, throughput, goodput, means, token sums, the ITL block (the
  *   simulation's histogram), replicas, balance, the window;
- * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of an order
- *   statistic adjacent to the exact one) and the steady-state backlog (counts in doubling time bins,
- *   at most 2^20 of them: exact to one bin, ≤ span / 2^19).
+ * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of the exact
+ *   quantile) and, past 1,000,000 requests, the steady-state backlog (backlogCounts.ts: time bins).
  * Requests that may fall in the warm-up (arriving within its longest possible length of the first
  * arrival) wait in earlyBuffer.ts until the end fixes the window.
  */
@@ -22,16 +21,14 @@ import { round4, round4OrNull, UNSPECIFIED_REASON, itlStats } from '../latency.j
 import { sortGroupKeys, tenantKey, type ClassBreakdown, type ClassSummary } from '../breakdown.js';
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
 import { excludedBuckets } from '../itlTimeline.js';
-import { servedUs, steadyVerdict, sampleTimesUs } from '../steadyState.js';
+import { servedUs, steadyVerdict } from '../steadyState.js';
 import { DEFAULT_MODEL, hasRoles, isMultiPool } from '../pools.js';
 import { EarlyBuffer, type WindowFields } from './earlyBuffer.js';
 import { SubsetFolder } from './subset.js';
 import { LatencySketch } from './latencySketch.js';
-import { DoublingBins } from './doublingBins.js';
+import { BacklogCounts } from './backlogCounts.js';
 
 export { RECORDS_KEPT } from './blockers.js';
-/** Most time bins of the steady-state backlog counts. */
-const BACKLOG_BINS = 1 << 20;
 
 const CLASS_DIMENSIONS = ['priority', 'tenant', 'adapter'] as const;
 
@@ -62,8 +59,7 @@ export class StreamedSummary implements RequestSink {
   arrived = 0;
   private firstUs = Infinity;
   private lastUs = -Infinity;
-  private readonly arrivals = new DoublingBins(1, BACKLOG_BINS);
-  private readonly served = new DoublingBins(1, BACKLOG_BINS);
+  private readonly backlog = new BacklogCounts();
   private readonly whole: SubsetFolder;
   private readonly classes: ClassFolders[];
   private readonly groups = [0, 0, 0];
@@ -101,7 +97,7 @@ export class StreamedSummary implements RequestSink {
     this.arrived++;
     if (rec.arrivalUs < this.firstUs) this.firstUs = rec.arrivalUs;
     if (rec.arrivalUs > this.lastUs) this.lastUs = rec.arrivalUs;
-    this.arrivals.add(rec.arrivalUs);
+    this.backlog.arrive(rec.arrivalUs);
   };
 
   readonly onRequestEnd = (id: number): void => {
@@ -128,7 +124,7 @@ export class StreamedSummary implements RequestSink {
     for (let d = 0; d < g.length; d++) this.classes[d]!.folders[g[d]!]!.count(r);
     this.countReason(r);
     const s = servedUs(r);
-    if (s !== Infinity) this.served.add(s);
+    if (s !== Infinity) this.backlog.serve(s);
     if (r.outcome === 'completed') {
       this.all.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
       this.all.e2e.add((r.endUs - r.arrivalUs) / 1000);
@@ -198,11 +194,7 @@ export class StreamedSummary implements RequestSink {
       mean_cached_tokens: round4OrNull(w.measuredCompleted > 0 ? this.cachedTokens / w.measuredCompleted : null),
       replicas: fleet.replicas,
       balance: fleet.balance,
-      steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => {
-        const timesUs = sampleTimesUs(from, to);
-        const arrived = timesUs.map((t) => this.arrivals.countThrough(t));
-        return { timesUs, arrived, backlog: timesUs.map((t, k) => arrived[k]! - this.served.countThrough(t)) };
-      }),
+      steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => this.backlog.series(from, to)),
       window,
       by_class: byClass as ClassBreakdown,
     };

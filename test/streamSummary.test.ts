@@ -1,0 +1,183 @@
+/**
+ * The streamed summary (sim/metrics/stream/streamSummary.ts, issue 15): a hand-derived golden run
+ * fed record by record, out of end order, with a fixed and an automatic warm-up; a property that on
+ * real scenarios every figure equals the record path's exactly except the quantiles, which stay
+ * within the sketch's relative accuracy of the exact ones; and the CLI's refusals.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { newRequestRecord } from '../sim/metrics/records.js';
+import { summarize } from '../sim/metrics/summary.js';
+import { StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
+import { RELATIVE_ACCURACY } from '../sim/metrics/stream/latencySketch.js';
+import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
+import type { SummaryOptions } from '../sim/metrics/summary.js';
+import { loadScenarioFile } from '../sim/scenario/load.js';
+import { runCell } from '../lab/cells/runCell.js';
+import type { CellResult } from '../lab/cells/cell.js';
+import { routesim } from './cliHelpers.js';
+import { BacklogCounts, EXACT_TIMES } from '../sim/metrics/stream/backlogCounts.js';
+import { backlogOfTimes } from '../sim/metrics/steadyState.js';
+
+type Mutable = { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
+
+function rec(id: number, arrivalUs: number, set: Partial<Mutable>): RequestRecord {
+  const r = newRequestRecord({ id, arrivalUs, inputTokens: set.inputTokens ?? 0, outputTokens: set.outputTokens ?? 10, adapter: null, priority: 0 }) as Mutable;
+  return Object.assign(r, { outcome: 'completed', reason: '' }, set);
+}
+
+/** Completed: ttft, tpot over 10 output tokens, e2e (ms), queue (ms). */
+function done(id: number, arrivalUs: number, ttftMs: number, tpotMs: number, e2eMs: number, queueMs: number, inputTokens: number, cachedTokens: number): RequestRecord {
+  const first = arrivalUs + ttftMs * 1000;
+  return rec(id, arrivalUs, { firstTokenUs: first, lastTokenUs: first + 9 * tpotMs * 1000, endUs: arrivalUs + e2eMs * 1000, enqueueUs: arrivalUs, scheduledUs: arrivalUs + queueMs * 1000, inputTokens, cachedTokens });
+}
+
+const RECORDS = [
+  done(0, 0, 50, 10, 150, 0, 50, 0),
+  done(1, 1_000_000, 200, 10, 300, 0, 50, 0),
+  done(2, 2_000_000, 80, 20, 300, 10, 100, 16),
+  rec(3, 3_000_000, { outcome: 'dropped', reason: 'shed', status: 429, endUs: 3_000_000 }),
+  done(4, 4_000_000, 150, 30, 500, 50, 200, 0),
+];
+const END_ORDER = [3, 0, 2, 4, 1];
+const SLO = { ttft_ms: 100, tpot_ms: null };
+
+function emptyRun(records: RequestRecord[]): PolicyRun {
+  return { policy: 'p', policyType: 'round-robin', records, replicas: [], itl: new Map(), endUs: 4_500_000 };
+}
+
+function streamed(opts: SummaryOptions) {
+  const s = new StreamedSummary(SLO, opts);
+  for (const r of RECORDS) s.onRecord({ ...r });
+  for (const id of END_ORDER) s.onRequestEnd(id);
+  s.finish();
+  return s.summarize(emptyRun([]));
+}
+
+describe('streamed summary: golden', () => {
+  it('fixed warm-up 1.5 s: requests 2, 3, 4 are measured (derived by hand)', () => {
+    const s = streamed({ warmup_s: 1.5 });
+    expect([s.arrived, s.completed, s.rejected, s.dropped]).toEqual([5, 4, 0, 1]);
+    expect(s.dropped_by_status).toEqual({ '429': 1 });
+    expect(s.dropped_by_reason).toEqual({ shed: 1 });
+    expect(s.window).toEqual({ warmup_s: 1.5, cooldown_s: 0, from_s: 1.5, to_s: 4 });
+    // Completed in the window: requests 2 and 4. TTFT 80, 150; TPOT 20, 30; E2E 300, 500; queue 10, 50.
+    expect([s.ttft_ms.mean, s.tpot_ms.mean, s.e2e_ms.mean, s.queue_ms.mean]).toEqual([115, 25, 400, 30]);
+    // Duration: last end 4.5 s − first measured arrival 2 s = 2.5 s; 2 done, 300 in / 20 out tokens.
+    expect(s.throughput).toEqual({ duration_s: 2.5, requests_per_s: 0.8, input_tokens_per_s: 120, output_tokens_per_s: 8 });
+    // Only request 2 meets TTFT ≤ 100 ms: 1 / 2.5 s and 1 of 3 measured requests.
+    expect(s.goodput).toEqual({ requests_per_s: 0.4, fraction: 0.3333 });
+    expect(s.mean_cached_tokens).toBe(8);
+    // Quantiles within α of type 7: p50 of {80, 150} = 115, p99 = 80 + 0.99·70 = 149.3.
+    expect(Math.abs(s.ttft_ms.p50! - 115)).toBeLessThanOrEqual(115 * RELATIVE_ACCURACY + 1e-4);
+    expect(Math.abs(s.ttft_ms.p99! - 149.3)).toBeLessThanOrEqual(149.3 * RELATIVE_ACCURACY + 1e-4);
+    expect(s.by_class.priority['0']!.arrived).toBe(5);
+    expect(s.by_class.tenant.none!.goodput).toEqual(s.goodput);
+    expect(s.steady_state.detail).toBe('not tested: 5 arrivals (needs at least 20)');
+  });
+
+  it('automatic warm-up: a tenth of the 4 s span, 0.4 s: requests 1–4 are measured', () => {
+    const s = streamed({ warmup_s: null });
+    expect(s.window.from_s).toBe(0.4);
+    // TTFT 200, 80, 150 → mean 143.3333; duration 4.5 − 1 = 3.5 s; 3 done → 0.8571 req/s.
+    expect(s.ttft_ms.mean).toBe(143.3333);
+    expect(s.throughput.duration_s).toBe(3.5);
+    expect(s.throughput.requests_per_s).toBe(0.8571);
+  });
+
+  it('equals the record path on the same records except for quantiles', () => {
+    for (const opts of [{ warmup_s: 1.5 }, { warmup_s: null }, {}] as SummaryOptions[]) {
+      const exact = summarize(emptyRun(RECORDS.map((r) => ({ ...r }))), SLO, opts);
+      expect(stripQuantiles(streamed(opts))).toEqual(stripQuantiles(exact));
+    }
+  });
+});
+
+const QUANTILE = /(^|\.)(p50|p90|p95|p99|p50_ms|p99_ms)(\.\d+)?$|^distributions\./;
+
+function stripQuantiles(x: unknown, path = ''): unknown {
+  if (Array.isArray(x)) return x.map((v, i) => stripQuantiles(v, `${path}.${i}`));
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, stripQuantiles(v, path === '' ? k : `${path}.${k}`)]));
+  return QUANTILE.test(path) ? 'q' : x;
+}
+
+/** Every leaf: equal, or for a quantile within α (plus rounding) of the exact value. */
+function compare(exact: unknown, stream: unknown, path: string, bad: string[]): void {
+  if (exact !== null && typeof exact === 'object') {
+    const keys = new Set([...Object.keys(exact), ...Object.keys((stream ?? {}) as object)]);
+    for (const k of keys) compare((exact as Record<string, unknown>)[k], (stream as Record<string, unknown> | undefined)?.[k], path === '' ? k : `${path}.${k}`, bad);
+    return;
+  }
+  if (exact === stream) return;
+  if (QUANTILE.test(path) && typeof exact === 'number' && typeof stream === 'number' && Math.abs(stream - exact) <= RELATIVE_ACCURACY * Math.abs(exact) + 2e-4) return;
+  bad.push(`${path}: ${JSON.stringify(exact)} vs ${JSON.stringify(stream)}`);
+}
+
+describe('streamed summary: against the record path on real scenarios', () => {
+  it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up)', () => {
+    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml'];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 30, max: 300 }), fc.constantFrom<number | null>(null, 0, 0.5, 2), (f, seed, requests, warmup) => {
+        const base = loadScenarioFile(files[f]!);
+        const sc = { ...base, requests, duration_s: null, report: { ...base.report!, warmup_s: warmup } };
+        const cell = { variant: 0, policy: seed % sc.policies.length, seed, rate: sc.workload.arrival.rate, profiles: true, timeseries: true };
+        const exact: CellResult = runCell(sc, cell);
+        const stream: CellResult = runCell(sc, { ...cell, streamed: true });
+        const bad: string[] = [];
+        compare(exact, stream, '', bad);
+        expect(bad).toEqual([]);
+      }),
+      { numRuns: 25, seed: 15 },
+    );
+  }, 120_000);
+});
+
+describe('backlog counts past EXACT_TIMES', () => {
+  it('exact to one doubling bin: arrivals every 10 µs, each served 35 µs later', () => {
+    const n = EXACT_TIMES + 1000;
+    const b = new BacklogCounts();
+    const arrivals = new Float64Array(n);
+    const served = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      arrivals[i] = 10 * i;
+      served[i] = 10 * i + 35;
+      b.arrive(arrivals[i]!);
+      b.serve(served[i]!);
+    }
+    const last = 10 * (n - 1);
+    const exact = backlogOfTimes(arrivals, served, 0, last);
+    const approx = b.series(0, last);
+    expect(approx.timesUs).toEqual(exact.timesUs);
+    // Span ≈ 1.0e7 µs over at most 2^20 bins: width 16 µs, so each count is off by at most the two
+    // events (10 µs apart) that can share a sample time's bin after it.
+    for (let k = 0; k < exact.timesUs.length; k++) {
+      expect(Math.abs(approx.arrived[k]! - exact.arrived[k]!)).toBeLessThanOrEqual(2);
+      expect(Math.abs(approx.backlog[k]! - exact.backlog[k]!)).toBeLessThanOrEqual(2);
+    }
+    // Served 35 µs after arriving 10 µs apart: 3 or 4 waiting at any time (exactly).
+    expect(exact.backlog.slice(1).every((w) => w === 3 || w === 4)).toBe(true);
+  });
+});
+
+describe('streamed summary: CLI', () => {
+  it('--streamed-summary runs and says so in the results warnings', () => {
+    const r = routesim(['run', 'scenarios/quickstart.yaml', '--streamed-summary', '--set', 'requests=300', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { warnings?: string[]; policies: { summary: { arrived: number } }[] };
+    expect(doc.policies[0]!.summary.arrived).toBe(300);
+    expect(doc.warnings?.some((w) => w.startsWith('streamed summary: no per-request records were kept'))).toBe(true);
+  });
+
+  it('refuses a run over 1,000,000 requests that needs records, in one line, before running', () => {
+    const r = routesim(['run', 'scenarios/pd-disaggregation.yaml', '--set', 'requests=1000001']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/requests: 1000001 a run is more than 1000000.*pools.*role labels \(P\/D\) need: set requests/);
+  });
+
+  it('refuses --streamed-summary with an output that needs records', () => {
+    const r = routesim(['run', 'scenarios/quickstart.yaml', '--streamed-summary', '--benchmark-report', '/tmp/routesim-never-written']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--streamed-summary keeps no per-request records, which --benchmark-report \/ --inference-perf-report need: drop --streamed-summary/);
+  });
+});
