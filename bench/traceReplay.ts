@@ -19,7 +19,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { benchTraceRows, ensureBenchTrace } from './benchTrace.js';
 
-export const TRACE_ROWS = ['trace-10m', 'trace-10m-stats'] as const;
+export const TRACE_ROWS = ['trace-10m', 'trace-10m-lean', 'trace-10m-stats'] as const;
+
+/**
+ * `trace-10m-lean`: the same replay with V8's default young generation (not the launcher's 32 MB
+ * semi-spaces) and the old generation capped at this many MiB: a streamed run's live heap stays
+ * small (≈ 60 MB at 5M rows), so the cap only trims V8's headroom (README "Streamed summary").
+ */
+export const LEAN_HEAP_MIB = 160;
 export type TraceRowName = (typeof TRACE_ROWS)[number];
 
 /** What bench.ts prints for a row (the same fields as its Measurement), plus the RSS profile. */
@@ -92,11 +99,12 @@ interface ChildRun {
  */
 async function runSampled(spec: ChildSpec, args: readonly string[], dir: string, name: string): Promise<ChildRun> {
   const usageFile = join(dir, 'usage.json');
-  const heapMiB = envMiB('ROUTESIM_BENCH_TRACE_HEAP_MB', 3000);
+  const lean = name === 'trace-10m-lean';
+  const heapMiB = lean ? LEAN_HEAP_MIB : envMiB('ROUTESIM_BENCH_TRACE_HEAP_MB', 3000);
   const capKiB = envMiB('ROUTESIM_BENCH_TRACE_RSS_CAP_MB', 4000) * 1024;
   const t0 = process.hrtime.bigint();
   const elapsedMs = () => Number(process.hrtime.bigint() - t0) / 1e6;
-  const child = spawn(process.execPath, [...spec.nodeFlags, `--max-old-space-size=${heapMiB}`, '--import', spec.usageHook, spec.cliMain, ...args], {
+  const child = spawn(process.execPath, [...(lean ? [] : spec.nodeFlags), `--max-old-space-size=${heapMiB}`, '--import', spec.usageHook, spec.cliMain, ...args], {
     env: { ...process.env, ROUTESIM_BENCH_USAGE: usageFile },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -156,13 +164,13 @@ export async function measureTraceRows(names: readonly TraceRowName[], spec: Chi
   for (const name of names) {
     const dir = mkdtempSync(join(tmpdir(), 'routesim-bench-'));
     try {
-      const args = name === 'trace-10m'
+      const args = name !== 'trace-10m-stats'
         ? ['run', spec.scenario, '--jobs', '1', '--out', join(dir, 'results.json'), '--set', `workload.trace.path=${path}`]
         : ['trace', 'inspect', path, '--format', 'azure', '--json'];
       const r = await runSampled(spec, args, dir, name);
       out.push({
         scenario: name,
-        policy: name === 'trace-10m' ? policyNames(spec.scenario) : 'trace inspect',
+        policy: name !== 'trace-10m-stats' ? policyNames(spec.scenario) : 'trace inspect',
         requests: rows,
         wallSeconds: r.wallSeconds,
         cpuSeconds: r.cpu,

@@ -115,7 +115,7 @@ export async function run(path: string, flags: RunFlags): Promise<void> {
 }
 
 /** Said with every streamed run (stderr and the results' warnings). */
-const STREAMED_NOTE = 'streamed summary: no per-request records were kept; counts, rates, means and ITL are exact, latency percentiles come from sketches (within 0.5 % of an adjacent order statistic) and the steady-state backlog from time bins (README "Streamed summary")';
+const STREAMED_NOTE = 'streamed summary: no per-request records were kept; counts, rates, means and ITL are exact, latency percentiles come from sketches (each within 0.5 % of the exact percentile) and the steady-state backlog from time bins (README "Streamed summary")';
 
 /**
  * Issue 15: runs of more than RECORDS_KEPT requests keep no request records (sim/metrics/stream/);
