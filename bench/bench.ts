@@ -27,23 +27,11 @@ import { loadScenarioFile } from '../sim/scenario/load.js';
 import { runPolicy } from '../sim/simulation.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
 import { NODE_FLAGS } from '../lab/parallel/heap.js';
+import type { Measurement } from './measurement.js';
 import { measureTraceRows, rssProfileLines, TRACE_ROWS, type TraceMeasurement, type TraceRowName } from './traceReplay.js';
 
 const BENCH_DIR = join(PACKAGE_ROOT, 'bench');
 
-
-interface Measurement {
-  scenario: string;
-  policy: string;
-  requests: number;
-  wallSeconds: number;
-  /** User + system CPU time of the run (the figure to compare: less sensitive to a busy machine). */
-  cpuSeconds: number;
-  requestsPerSecond: number;
-  peakRssMiB: number;
-  /** Null for the whole-CLI row (its simulated time is not measured). */
-  simulatedSeconds: number | null;
-}
 
 /** Whole-CLI rows: `cli-<scenario>`. */
 const CLI_ROWS = ['reference', 'side-by-side'].map((name) => ({ row: `cli-${name}`, name }));

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { benchTraceRows, ensureBenchTrace } from './benchTrace.js';
+import type { Measurement } from './measurement.js';
 
 export const TRACE_ROWS = ['trace-10m', 'trace-10m-lean', 'trace-10m-stats'] as const;
 
@@ -30,14 +31,7 @@ export const LEAN_HEAP_MIB = 160;
 export type TraceRowName = (typeof TRACE_ROWS)[number];
 
 /** What bench.ts prints for a row (the same fields as its Measurement), plus the RSS profile. */
-export interface TraceMeasurement {
-  scenario: string;
-  policy: string;
-  requests: number;
-  wallSeconds: number;
-  cpuSeconds: number;
-  requestsPerSecond: number;
-  peakRssMiB: number;
+export interface TraceMeasurement extends Measurement {
   simulatedSeconds: null;
   /**
    * RSS (MiB) at 25, 50 and 75 % of the wall time (the last VmRSS sample at or before each) and at
