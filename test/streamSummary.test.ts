@@ -12,7 +12,7 @@ import { StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
 import { RELATIVE_ACCURACY } from '../sim/metrics/stream/latencySketch.js';
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SummaryOptions } from '../sim/metrics/summary.js';
-import { loadScenarioFile } from '../sim/scenario/load.js';
+import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { runCell } from '../lab/cells/runCell.js';
 import type { CellResult } from '../lab/cells/cell.js';
 import { routesim } from './cliHelpers.js';
@@ -93,6 +93,30 @@ describe('streamed summary: golden', () => {
   });
 });
 
+describe('streamed summary: a cool-down over thousands of held requests', () => {
+  it('held requests are released as later arrivals place them, and the summary equals the record path', () => {
+    // 6,000 requests 1 ms apart, each done 5 ms after arriving (TTFT 2 ms, 10 tokens); a 2 s cool-down
+    // holds the ≈ 2,000 latest at any time, so the buffer of requests that may fall in it drains repeatedly.
+    const records = Array.from({ length: 6000 }, (_, i) => done(i, i * 1000, 2, 0.25, 5, 1, 100, i % 7));
+    for (const opts of [{ warmup_s: 0.5, cooldown_s: 2 }, { warmup_s: null, cooldown_s: 2 }] as SummaryOptions[]) {
+      const s = new StreamedSummary(SLO, opts);
+      for (const r of records) {
+        s.onRecord({ ...r });
+        // Requests end 5 ms after arriving: end every request that has ended by this arrival.
+        const endedBy = r.arrivalUs - 5000;
+        if (endedBy >= 0) s.onRequestEnd(endedBy / 1000);
+      }
+      s.finish();
+      const streamed = s.summarize(emptyRun([]));
+      const exact = summarize(emptyRun(records.map((r) => ({ ...r }))), SLO, opts);
+      expect(stripQuantiles(streamed)).toEqual(stripQuantiles(exact));
+      // Window [0.5 s, 5.999 − 2 s] with the fixed warm-up: arrivals 0.5 … 3.999 s, 3,500 requests; the
+      // last ends at 3.999 + 0.005 s, so the duration is 4.004 − 0.5 = 3.504 s.
+      if (opts.warmup_s === 0.5) expect([streamed.throughput.duration_s, streamed.completed, streamed.throughput.requests_per_s]).toEqual([3.504, 6000, 998.8584]);
+    }
+  });
+});
+
 const QUANTILE = /(^|\.)(p50|p90|p95|p99|p50_ms|p99_ms)(\.\d+)?$|^distributions\./;
 
 function stripQuantiles(x: unknown, path = ''): unknown {
@@ -113,16 +137,31 @@ function compare(exact: unknown, stream: unknown, path: string, bad: string[]): 
   bad.push(`${path}: ${JSON.stringify(exact)} vs ${JSON.stringify(stream)}`);
 }
 
+/** A rate ladder (summary `stages`, a pause between stages) on three replicas. */
+const STAGED = `
+name: staged
+seed: 3
+fleet: {replicas: 3, gpu: H100, model: Llama-3.1-8B}
+workload:
+  arrival: {process: poisson, stages: [{rate: 15, duration_s: 4}, {rate: 45, duration_s: 4}, {rate: 0, duration_s: 1}, {rate: 25, duration_s: 3}]}
+  input: {dist: normal, mean: 256, std: 100, min: 2, max: 800}
+  output: {dist: normal, mean: 128, std: 50, min: 1, max: 512}
+policies: [least-requests, round-robin]
+`;
+
 describe('streamed summary: against the record path on real scenarios', () => {
-  it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up)', () => {
-    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml'];
+  it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up, cool-down, stages)', () => {
+    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml', 'staged'];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 30, max: 300 }), fc.constantFrom<number | null>(null, 0, 0.5, 2), (f, seed, requests, warmup) => {
-        const base = loadScenarioFile(files[f]!);
-        const sc = { ...base, requests, duration_s: null, report: { ...base.report!, warmup_s: warmup } };
+      fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 30, max: 300 }), fc.constantFrom<number | null>(null, 0, 0.5, 2), fc.constantFrom(0, 0, 0.5, 3), (f, seed, requests, warmup, cooldown) => {
+        const staged = files[f] === 'staged';
+        const base = staged ? parseScenario(STAGED, 'staged.yaml') : loadScenarioFile(files[f]!);
+        // The ladder keeps its own length (its stages are the point); the others are cut to `requests`.
+        const sc = { ...base, ...(staged ? {} : { requests, duration_s: null }), report: { ...base.report!, warmup_s: warmup, cooldown_s: cooldown } };
         const cell = { variant: 0, policy: seed % sc.policies.length, seed, rate: sc.workload.arrival.rate, profiles: true, timeseries: true };
         const exact: CellResult = runCell(sc, cell);
         const stream: CellResult = runCell(sc, { ...cell, streamed: true });
+        if (staged) expect(stream.summary.stages?.length).toBe(3);
         const bad: string[] = [];
         compare(exact, stream, '', bad);
         expect(bad).toEqual([]);

@@ -5,7 +5,6 @@
  */
 import type { ScenarioConfig } from '../../scenario/types.js';
 import { hasPools, hasResilienceOrChurn, poolsForPolicy } from '../../pools/resolve.js';
-import { stageSpans } from '../options.js';
 
 /** Runs with more requests per policy than this keep no records and are summarised as they go. */
 export const RECORDS_KEPT = 1_000_000;
@@ -13,8 +12,6 @@ export const RECORDS_KEPT = 1_000_000;
 export function streamBlockers(s: ScenarioConfig): string[] {
   const out: string[] = [];
   if (hasPools(s)) out.push('pools (`pools:`)');
-  if (stageSpans(s).length > 0) out.push('load stages (workload.arrival.profile)');
-  if ((s.report?.cooldown_s ?? 0) > 0) out.push('a cool-down (report.cooldown_s)');
   if (hasResilienceOrChurn(s)) out.push('gateway resilience, churn or autoscaling');
   const roles = s.policies.some((p) => poolsForPolicy(s, p).some((pool) => pool.replicas.some((g) => (g.labels['llm-d.ai/role'] ?? '') !== '')));
   if (roles) out.push('role labels (P/D)');

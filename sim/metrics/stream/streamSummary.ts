@@ -2,28 +2,29 @@
  * The summary of a run too large to keep its request records: more than RECORDS_KEPT requests per
  * policy (issue 15: a 10M-row trace in bounded memory). It watches the run as a RequestSink: each
  * record is held only while its request is in flight and folded in when it ends, so memory is
- * bounded by the requests in flight, the warm-up's early buffer and fixed-size sketches.
+ * bounded by the requests in flight, the held requests of the window's edges and fixed-size sketches.
  *
  * What it gives is summary.ts's PolicySummary, with the same definitions, for the scenarios it
- * covers (one pool, no P/D, no stages, no resilience or autoscaling, no cool-down: `streamBlockers`
+ * covers (one pool, no P/D, no resilience or autoscaling: `streamBlockers`
  * names what a scenario has beyond that; the CLI refuses those runs up front):
  * - exact: every count and reason table, throughput, goodput, means, token sums, the ITL block (the
  *   simulation's histogram), replicas, balance, the window;
  * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of the exact
  *   quantile) and, past 1,000,000 requests, the steady-state backlog (backlogCounts.ts: time bins).
  * Requests that may fall in the warm-up (arriving within its longest possible length of the first
- * arrival) wait in earlyBuffer.ts until the end fixes the window.
+ * arrival) or in the cool-down (within it of the latest arrival) wait in heldRequests.ts until the
+ * window's bounds are known. Load stages get a subset each (every request of a stage, no window).
  */
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestSink } from '../../simulation.js';
 import type { PolicyRun, RequestRecord } from '../types.js';
 import { round4, round4OrNull, UNSPECIFIED_REASON, itlStats } from '../latency.js';
-import { sortGroupKeys, tenantKey, type ClassBreakdown, type ClassSummary } from '../breakdown.js';
+import { sortGroupKeys, stageIndexOf, tenantKey, type ClassBreakdown, type ClassSummary, type StageSummary } from '../breakdown.js';
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
 import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
 import { DEFAULT_MODEL, hasRoles, isMultiPool } from '../pools.js';
-import { EarlyBuffer, type WindowFields } from './earlyBuffer.js';
+import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { SubsetFolder } from './subset.js';
 import { LatencySketch } from './latencySketch.js';
 import { BacklogCounts } from './backlogCounts.js';
@@ -67,9 +68,17 @@ export class StreamedSummary implements RequestSink {
   private cachedTokens = 0;
   private readonly reasons = { rejected: new Map<string, number>(), droppedStatus: new Map<string, number>(), dropped: new Map<string, number>(), failed: new Map<string, number>() };
   private readonly models = new Set<string>();
-  private early = new EarlyBuffer(CLASS_DIMENSIONS.length);
+  /** Requests arriving before first + earlyUs (maybe in the warm-up) and, with a cool-down, within it of the latest arrival. */
+  private readonly early = new HeldRequests(CLASS_DIMENSIONS.length);
+  private readonly late = new HeldRequests(CLASS_DIMENSIONS.length);
   /** Arrivals at or after first + this are in the window whatever the warm-up turns out to be. */
   private readonly earlyUs: number;
+  /** The cool-down, µs (the window ends at the last arrival − this); 0 = none. */
+  private readonly cooldownUs: number;
+  /** `late` is drained when it reaches this size (then twice what it kept). */
+  private drainAt = 1024;
+  /** One subset per load stage (every request of the stage, no window): summary `stages`. */
+  private readonly stages: SubsetFolder[];
   /** Completed requests' latencies over the whole run (the report's distributions), any arrival. */
   readonly all = { ttft: new LatencySketch(), tpot: new LatencySketch(), e2e: new LatencySketch() };
   /** Watchers of every ended record (the report's time series: reports/streamedProfiles.ts). */
@@ -79,8 +88,8 @@ export class StreamedSummary implements RequestSink {
     slo: SloConfig,
     private readonly opts: SummaryOptions,
   ) {
-    const blockers = [...((opts.cooldown_s ?? 0) > 0 ? ['a cool-down (report.cooldown_s)'] : []), ...(opts.stages !== undefined && opts.stages.length > 0 ? ['load stages'] : [])];
-    if (blockers.length > 0) throw new Error(`a streamed summary does not cover ${blockers.join(' or ')}`);
+    this.cooldownUs = Math.round(round4(opts.cooldown_s ?? 0) * 1e6);
+    this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo));
     this.whole = new SubsetFolder(slo);
     this.classes = CLASS_DIMENSIONS.map(() => new ClassFolders(slo));
     const w = opts.warmup_s;
@@ -131,8 +140,24 @@ export class StreamedSummary implements RequestSink {
       if (r.outputTokens > 1) this.all.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
     }
     for (const fn of this.onEnd) fn(r);
-    if (r.arrivalUs >= this.firstUs + this.earlyUs) this.measure(r, g, 0);
-    else this.early.push(r, g);
+    if (this.stages.length > 0) {
+      const k = stageIndexOf(this.opts.stages!, r.arrivalUs);
+      if (k >= 0) {
+        this.stages[k]!.count(r);
+        this.stages[k]!.measure(r);
+      }
+    }
+    if (r.arrivalUs < this.firstUs + this.earlyUs) this.early.push(r, g);
+    else if (this.cooldownUs > 0 && r.arrivalUs > this.lastUs - this.cooldownUs) this.holdLate(r, g);
+    else this.measure(r, g, 0);
+  }
+
+  /** Holds a request that may arrive in the cool-down; releases those that later arrivals have placed before it. */
+  private holdLate(r: RequestRecord, g: readonly number[]): void {
+    this.late.push(r, g);
+    if (this.late.size < this.drainAt) return;
+    this.late.drain(this.lastUs - this.cooldownUs, (x, groups, offset) => this.measure(x, groups, offset));
+    this.drainAt = Math.max(1024, 2 * this.late.size);
   }
 
   private countReason(r: RequestRecord): void {
@@ -160,15 +185,17 @@ export class StreamedSummary implements RequestSink {
     if (run.resilience !== undefined || run.replicaTimeline !== undefined) throw new Error('a streamed summary does not cover resilience or a changing fleet');
     const window = measurementWindow(this.firstUs, this.lastUs, this.opts);
     const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
-    this.early.replay(fromUs, (r, groups, offset) => this.measure(r, groups, offset));
-    this.early = new EarlyBuffer(CLASS_DIMENSIONS.length);
+    const toUs = this.lastUs - Math.round(window.cooldown_s * 1e6);
+    const measure = (r: WindowFields, groups: Int32Array, offset: number): void => this.measure(r, groups, offset);
+    this.early.replay(fromUs, toUs, measure);
+    this.late.replay(fromUs, toUs, measure);
     const w = this.whole;
     const fleet = fleetFigures(run);
     const f = w.figures();
     const durationS = w.durationS();
     const withFailed = w.failed > 0;
-    const unwindowed = window.warmup_s === 0;
-    const excluded = run.itlTimeline === undefined || unwindowed ? [] : excludedBuckets(run.itlTimeline, fromUs, Infinity);
+    const unwindowed = window.warmup_s === 0 && window.cooldown_s === 0;
+    const excluded = run.itlTimeline === undefined || unwindowed ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
     const byClass = {} as Record<(typeof CLASS_DIMENSIONS)[number], Record<string, ClassSummary>>;
     CLASS_DIMENSIONS.forEach((d, i) => (byClass[d] = this.classes[i]!.summaries(w, durationS, withFailed)));
     return {
@@ -197,6 +224,15 @@ export class StreamedSummary implements RequestSink {
       steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => this.backlog.series(from, to)),
       window,
       by_class: byClass as ClassBreakdown,
+      ...(this.stages.length > 0 ? { stages: this.stageSummaries(withFailed) } : {}),
     };
+  }
+
+  /** As breakdown.ts stageSummaries: each stage's own figures, goodput over its span. */
+  private stageSummaries(withFailed: boolean): StageSummary[] {
+    return this.opts.stages!.map((s, index) => {
+      const f = this.stages[index]!;
+      return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: f.arrived, completed: f.completed, dropped: f.dropped, ...(withFailed ? { failed: f.failed } : {}), ...f.figures(s.to_s - s.from_s) };
+    });
   }
 }

@@ -10,7 +10,7 @@ import type { RequestRecord } from '../types.js';
 import { meetsSlo, ratio, round4, tpotMs, ttftMs, e2eMs, type GoodputStats, type LatencyStats, type ThroughputStats } from '../latency.js';
 import type { ClassSummary } from '../breakdown.js';
 import { LatencySketch } from './latencySketch.js';
-import type { WindowFields } from './earlyBuffer.js';
+import type { WindowFields } from './heldRequests.js';
 
 export class SubsetFolder {
   /** Every request of the subset, by outcome. */

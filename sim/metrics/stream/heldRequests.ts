@@ -1,0 +1,90 @@
+/**
+ * Ended requests of a streamed run whose place in the measurement window is not known yet, kept in
+ * typed-array columns (≈ 90 B a request) with what the window figures read:
+ * - those arriving within the longest warm-up the run can have of its first arrival (the automatic
+ *   warm-up is a tenth of the arrival span, capped at 60 s, so only the end fixes it);
+ * - with a cool-down, those arriving within it of the latest arrival so far (the window ends at the
+ *   last arrival − cool-down): `drain` releases them as later arrivals come, so they stay bounded by
+ *   the arrivals of one cool-down.
+ * They are replayed through one reused record object once their bounds are known.
+ */
+import type { Outcome, RequestRecord } from '../types.js';
+
+const OUTCOMES: readonly Outcome[] = ['completed', 'rejected', 'dropped', 'failed'];
+const F64 = ['arrivalUs', 'endUs', 'firstTokenUs', 'lastTokenUs', 'enqueueUs', 'scheduledUs', 'inputTokens', 'outputTokens', 'cachedTokens'] as const;
+
+/** The record fields the window figures read, on one object that is overwritten per replayed request. */
+export type WindowFields = Pick<RequestRecord, (typeof F64)[number] | 'outcome'>;
+
+/** Visits a held request: its fields and the indices of its groups (`groups[offset …]`). */
+export type HeldVisitor = (r: WindowFields, groups: Int32Array, offset: number) => void;
+
+export class HeldRequests {
+  private cols: Float64Array[] = F64.map(() => new Float64Array(1024));
+  private outcome = new Uint8Array(1024);
+  /** Per request, the indices of the groups (e.g. class folders) it belongs to, groupsPerRequest each. */
+  private groups: Int32Array;
+  private readonly row: { -readonly [K in keyof WindowFields]: WindowFields[K] } = { outcome: 'completed' } as never;
+  size = 0;
+
+  constructor(private readonly groupsPerRequest: number) {
+    this.groups = new Int32Array(1024 * groupsPerRequest);
+  }
+
+  push(r: RequestRecord, groups: readonly number[]): void {
+    if (this.size === this.outcome.length) this.grow();
+    const i = this.size++;
+    for (let c = 0; c < F64.length; c++) this.cols[c]![i] = r[F64[c]!];
+    this.outcome[i] = OUTCOMES.indexOf(r.outcome);
+    for (let g = 0; g < this.groupsPerRequest; g++) this.groups[i * this.groupsPerRequest + g] = groups[g]!;
+  }
+
+  /** Visits, in push order, each request arriving in [fromUs, toUs]; the others are dropped (call once, at the end). */
+  replay(fromUs: number, toUs: number, visit: HeldVisitor): void {
+    const arrival = this.cols[0]!;
+    for (let i = 0; i < this.size; i++) if (arrival[i]! >= fromUs && arrival[i]! <= toUs) visit(this.load(i), this.groups, i * this.groupsPerRequest);
+    this.size = 0;
+  }
+
+  /** Visits, in push order, and removes each request arriving at or before `uptoUs`; the rest stay, in order. */
+  drain(uptoUs: number, visit: HeldVisitor): void {
+    const arrival = this.cols[0]!;
+    const gp = this.groupsPerRequest;
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (arrival[i]! <= uptoUs) {
+        visit(this.load(i), this.groups, i * gp);
+        continue;
+      }
+      if (kept !== i) {
+        for (const c of this.cols) c[kept] = c[i]!;
+        this.outcome[kept] = this.outcome[i]!;
+        this.groups.copyWithin(kept * gp, i * gp, (i + 1) * gp);
+      }
+      kept++;
+    }
+    this.size = kept;
+  }
+
+  private load(i: number): WindowFields {
+    const r = this.row;
+    for (let c = 0; c < F64.length; c++) r[F64[c]!] = this.cols[c]![i]!;
+    r.outcome = OUTCOMES[this.outcome[i]!]!;
+    return r;
+  }
+
+  private grow(): void {
+    const n = this.outcome.length * 2;
+    this.cols = this.cols.map((c) => {
+      const d = new Float64Array(n);
+      d.set(c);
+      return d;
+    });
+    const o = new Uint8Array(n);
+    o.set(this.outcome);
+    this.outcome = o;
+    const g = new Int32Array(n * this.groupsPerRequest);
+    g.set(this.groups);
+    this.groups = g;
+  }
+}
