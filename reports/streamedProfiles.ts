@@ -8,14 +8,14 @@ import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SloConfig } from '../sim/scenario/types.js';
 import { meetsSlo, round4 } from '../sim/metrics/latency.js';
 import { MAX_TTFT_BINS } from '../sim/metrics/timeSeries.js';
-import type { StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
+import type { AllLatencies, StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
 import { DoublingBins } from '../sim/metrics/stream/doublingBins.js';
 import { SketchBins } from '../sim/metrics/stream/sketchBins.js';
 import { GRID_POINTS, MAX_WINDOWS, replicaTimeSeries, type LatencyDistributions, type TimeSeries } from './profiles.js';
 
-/** The distributions (profiles.ts latencyDistributions) of a streamed run. */
-export function streamedDistributions(s: StreamedSummary): LatencyDistributions {
-  return { ttft_ms: s.all.ttft.grid(GRID_POINTS), tpot_ms: s.all.tpot.grid(GRID_POINTS), e2e_ms: s.all.e2e.grid(GRID_POINTS) };
+/** The distributions (profiles.ts latencyDistributions) of a streamed run's completed requests (or one pool's). */
+export function streamedDistributions(all: AllLatencies): LatencyDistributions {
+  return { ttft_ms: all.ttft.grid(GRID_POINTS), tpot_ms: all.tpot.grid(GRID_POINTS), e2e_ms: all.e2e.grid(GRID_POINTS) };
 }
 
 /** Counts per window of `bins` re-binned to `widthUs` (a power-of-two multiple of its own) over `windows` windows. */

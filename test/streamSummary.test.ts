@@ -117,7 +117,7 @@ describe('streamed summary: a cool-down over thousands of held requests', () => 
   });
 });
 
-const QUANTILE = /(^|\.)(p50|p90|p95|p99|p50_ms|p99_ms)(\.\d+)?$|^distributions\./;
+const QUANTILE = /(^|\.)(p50|p90|p95|p99|p50_ms|p99_ms)(\.\d+)?$|^(pool_)?distributions\./;
 
 function stripQuantiles(x: unknown, path = ''): unknown {
   if (Array.isArray(x)) return x.map((v, i) => stripQuantiles(v, `${path}.${i}`));
@@ -151,22 +151,24 @@ policies: [least-requests, round-robin]
 
 describe('streamed summary: against the record path on real scenarios', () => {
   it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up, cool-down, stages)', () => {
-    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml', 'staged'];
+    // canary: two pools behind weighted routes; multi-model: two pools, routes by model and a rate ladder.
+    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml', 'staged', 'scenarios/canary.yaml', 'scenarios/multi-model.yaml'];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 30, max: 300 }), fc.constantFrom<number | null>(null, 0, 0.5, 2), fc.constantFrom(0, 0, 0.5, 3), (f, seed, requests, warmup, cooldown) => {
-        const staged = files[f] === 'staged';
-        const base = staged ? parseScenario(STAGED, 'staged.yaml') : loadScenarioFile(files[f]!);
+        const base = files[f] === 'staged' ? parseScenario(STAGED, 'staged.yaml') : loadScenarioFile(files[f]!);
+        const staged = (base.workload.arrival.profile?.stages.length ?? 0) > 0;
         // The ladder keeps its own length (its stages are the point); the others are cut to `requests`.
         const sc = { ...base, ...(staged ? {} : { requests, duration_s: null }), report: { ...base.report!, warmup_s: warmup, cooldown_s: cooldown } };
         const cell = { variant: 0, policy: seed % sc.policies.length, seed, rate: sc.workload.arrival.rate, profiles: true, timeseries: true };
         const exact: CellResult = runCell(sc, cell);
         const stream: CellResult = runCell(sc, { ...cell, streamed: true });
-        if (staged) expect(stream.summary.stages?.length).toBe(3);
+        if (files[f] === 'staged') expect(stream.summary.stages?.length).toBe(3);
+        if (files[f]!.includes('canary') || files[f]!.includes('multi-model')) expect(Object.keys(stream.summary.by_pool ?? {})).toHaveLength(2);
         const bad: string[] = [];
         compare(exact, stream, '', bad);
         expect(bad).toEqual([]);
       }),
-      { numRuns: 25, seed: 15 },
+      { numRuns: 30, seed: 15 },
     );
   }, 120_000);
 });
@@ -211,7 +213,7 @@ describe('streamed summary: CLI', () => {
     const r = routesim(['run', 'scenarios/pd-disaggregation.yaml', '--set', 'requests=1000001']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/requests: 1000001 a run is more than 1000000.*pools.*role labels \(P\/D\) need: set requests/);
+    expect(r.stderr).toMatch(/requests: 1000001 a run is more than 1000000, and such runs keep no per-request records, which role labels \(P\/D\) need: set requests/);
   });
 
   it('refuses --streamed-summary with an output that needs records', () => {

@@ -68,7 +68,11 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   if (streamed !== undefined) {
     streamed.finish();
     const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: streamed.summarize(run), requests: streamed.arrived };
-    if (cell.profiles) result.distributions = streamedDistributions(streamed);
+    if (cell.profiles) {
+      result.distributions = streamedDistributions(streamed.all);
+      const pools = streamed.poolIndices(run);
+      if (pools.length > 1) result.pool_distributions = Object.fromEntries(pools.map((i) => [poolName(run, i), streamedDistributions(streamed.poolLatencies(i))]));
+    }
     if (series !== undefined) result.timeseries = series.series(run);
     hooks.onPolicyDone?.(run);
     return JSON.parse(JSON.stringify(result)) as CellResult;

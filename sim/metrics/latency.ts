@@ -61,6 +61,13 @@ export function round4OrNull(x: number | null): number | null {
   return x === null ? null : round4(x);
 }
 
+/** A count map as an object with its keys sorted (by code unit). */
+export function sortedCounts(counts: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key) as number;
+  return out;
+}
+
 /** a / b, or 0 when b is 0 (or the quotient is not finite). */
 export function ratio(a: number, b: number): number {
   if (b === 0) return 0;

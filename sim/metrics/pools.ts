@@ -17,7 +17,7 @@
  */
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
-import { latencyStats, ratio, round4, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
+import { latencyStats, ratio, round4, sortedCounts, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
 import { groupBy, NO_EXTRA_KEYS, outcomeCounts, subsetFigures, type ExtraKeys } from './breakdown.js';
 import { hasFailed, hasResilience, requestOutcomeCounts, type RequestOutcomeCounts } from './resilience.js';
 
@@ -74,7 +74,7 @@ export function poolName(run: Pick<PolicyRun, 'pools'>, i: number): string {
   return run.pools?.[i] ?? `pool-${i}`;
 }
 
-function routeName(run: Pick<PolicyRun, 'routes'>, i: number): string {
+export function routeName(run: Pick<PolicyRun, 'routes'>, i: number): string {
   return i < 0 ? NO_ROUTE : (run.routes?.[i] ?? `route-${i}`);
 }
 
@@ -109,9 +109,7 @@ function reasons(records: readonly RequestRecord[], outcome: RequestRecord['outc
     const k = r.reason || UNSPECIFIED_REASON;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const out: Record<string, number> = {};
-  for (const k of [...counts.keys()].sort()) out[k] = counts.get(k)!;
-  return out;
+  return sortedCounts(counts);
 }
 
 
@@ -143,6 +141,11 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
   };
   const res = extra.resilience ? { resilience: requestOutcomeCounts(group) } : {};
   if (replicas === undefined) return { ...base, preemptions: recordPreemptions, ...res };
+  return { ...base, ...replicaFigures(replicas), ...res };
+}
+
+/** by_pool / by_role: the subset's replicas' counters (preemptions, prefix-cache hit rate, LoRA loads) and names. */
+export function replicaFigures(replicas: readonly ReplicaStats[]): Required<Pick<SubsetSummary, 'preemptions' | 'prefix_cache_hit_rate' | 'lora_loads' | 'replicas'>> {
   let queries = 0;
   let hits = 0;
   let preemptions = 0;
@@ -153,7 +156,7 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
     preemptions += r.preemptions;
     loraLoads += r.loraLoads;
   }
-  return { ...base, preemptions, prefix_cache_hit_rate: round4(ratio(hits, queries)), lora_loads: loraLoads, replicas: replicas.map((r) => r.name), ...res };
+  return { preemptions, prefix_cache_hit_rate: round4(ratio(hits, queries)), lora_loads: loraLoads, replicas: replicas.map((r) => r.name) };
 }
 
 /**

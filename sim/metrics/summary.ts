@@ -20,7 +20,7 @@
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
-import { durationSeconds, latencyStats, itlStats, ratio, round4, round4OrNull, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
+import { durationSeconds, latencyStats, itlStats, ratio, round4, round4OrNull, sortedCounts, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
 import { classBreakdown, stageSummaries, subsetFigures, type ClassBreakdown, type StageSpan, type StageSummary } from './breakdown.js';
 import { steadyState, type SteadyState } from './steadyState.js';
 import { excludedBuckets } from './itlTimeline.js';
@@ -180,12 +180,6 @@ function countBy(records: readonly RequestRecord[], outcome: RequestRecord['outc
   return sortedCounts(counts);
 }
 
-/** A count map as an object with its keys sorted (by code unit). */
-export function sortedCounts(counts: ReadonlyMap<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key) as number;
-  return out;
-}
 
 
 /** Per-replica figures; `place` adds each replica's pool name, GPU and role (multi-pool, mixed or labelled runs). */

@@ -18,12 +18,12 @@
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestSink } from '../../simulation.js';
 import type { PolicyRun, RequestRecord } from '../types.js';
-import { round4, round4OrNull, UNSPECIFIED_REASON, itlStats } from '../latency.js';
+import { round4, round4OrNull, itlStats } from '../latency.js';
 import { sortGroupKeys, stageIndexOf, tenantKey, type ClassBreakdown, type ClassSummary, type StageSummary } from '../breakdown.js';
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
 import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
-import { DEFAULT_MODEL, hasRoles, isMultiPool } from '../pools.js';
+import { DEFAULT_MODEL, hasRoles, poolName, routeName, type PoolBreakdown } from '../pools.js';
 import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { SubsetFolder } from './subset.js';
 import { LatencySketch } from './latencySketch.js';
@@ -31,10 +31,16 @@ import { BacklogCounts } from './backlogCounts.js';
 
 export { RECORDS_KEPT } from './blockers.js';
 
-const CLASS_DIMENSIONS = ['priority', 'tenant', 'adapter'] as const;
+/**
+ * The subsets a request falls in, one per dimension: by_class (priority, tenant, adapter) and the
+ * pool breakdown (pool, route, model). A request in no pool (a 404) has none in that dimension.
+ */
+const DIMENSIONS = ['priority', 'tenant', 'adapter', 'pool', 'route', 'model'] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+const NONE = -1;
 
-/** One by_class dimension: folders by key, and their order of creation (the early buffer's indices). */
-class ClassFolders {
+/** One dimension: folders by key, in order of creation (the held requests' group indices). */
+class Folders {
   readonly byKey = new Map<string, number>();
   readonly folders: SubsetFolder[] = [];
   constructor(private readonly slo: SloConfig) {}
@@ -47,11 +53,26 @@ class ClassFolders {
     }
     return i;
   }
-  summaries(whole: SubsetFolder, durationS: number, withFailed: boolean): Record<string, ClassSummary> {
+  /** The folder of `key` (an empty one when no request had it). */
+  get(key: string): SubsetFolder {
+    return this.folders[this.index(key)]!;
+  }
+  classSummaries(whole: SubsetFolder, durationS: number, withFailed: boolean): Record<string, ClassSummary> {
     const out: Record<string, ClassSummary> = {};
-    for (const k of sortGroupKeys([...this.byKey.keys()])) out[k] = this.folders[this.byKey.get(k)!]!.classSummary(whole, durationS, withFailed);
+    for (const k of sortGroupKeys([...this.byKey.keys()])) out[k] = this.get(k).classSummary(whole, durationS, withFailed);
     return out;
   }
+}
+
+/** Latency sketches of every completed request (the report's distributions), any arrival. */
+export interface AllLatencies {
+  readonly ttft: LatencySketch;
+  readonly tpot: LatencySketch;
+  readonly e2e: LatencySketch;
+}
+
+function allLatencies(): AllLatencies {
+  return { ttft: new LatencySketch(), tpot: new LatencySketch(), e2e: new LatencySketch() };
 }
 
 export class StreamedSummary implements RequestSink {
@@ -62,15 +83,16 @@ export class StreamedSummary implements RequestSink {
   private lastUs = -Infinity;
   private readonly backlog = new BacklogCounts();
   private readonly whole: SubsetFolder;
-  private readonly classes: ClassFolders[];
-  private readonly groups = [0, 0, 0];
-  private readonly queue = new LatencySketch();
+  private readonly dims: Record<Dimension, Folders>;
+  private readonly groups = DIMENSIONS.map(() => NONE);
   private cachedTokens = 0;
-  private readonly reasons = { rejected: new Map<string, number>(), droppedStatus: new Map<string, number>(), dropped: new Map<string, number>(), failed: new Map<string, number>() };
-  private readonly models = new Set<string>();
+  private readonly droppedStatus = new Map<string, number>();
+  /** Pool and route names of the run (onStart), pool indices requests were routed to. */
+  private names: Pick<PolicyRun, 'pools' | 'routes'> = {};
+  private readonly routedPools = new Set<number>();
   /** Requests arriving before first + earlyUs (maybe in the warm-up) and, with a cool-down, within it of the latest arrival. */
-  private readonly early = new HeldRequests(CLASS_DIMENSIONS.length);
-  private readonly late = new HeldRequests(CLASS_DIMENSIONS.length);
+  private readonly early = new HeldRequests(DIMENSIONS.length);
+  private readonly late = new HeldRequests(DIMENSIONS.length);
   /** Arrivals at or after first + this are in the window whatever the warm-up turns out to be. */
   private readonly earlyUs: number;
   /** The cool-down, µs (the window ends at the last arrival − this); 0 = none. */
@@ -79,8 +101,9 @@ export class StreamedSummary implements RequestSink {
   private drainAt = 1024;
   /** One subset per load stage (every request of the stage, no window): summary `stages`. */
   private readonly stages: SubsetFolder[];
-  /** Completed requests' latencies over the whole run (the report's distributions), any arrival. */
-  readonly all = { ttft: new LatencySketch(), tpot: new LatencySketch(), e2e: new LatencySketch() };
+  /** Completed requests' latencies over the whole run (the report's distributions), and per pool index. */
+  readonly all = allLatencies();
+  private readonly allByPool = new Map<number, AllLatencies>();
   /** Watchers of every ended record (the report's time series: reports/streamedProfiles.ts). */
   private readonly onEnd: ((r: RequestRecord) => void)[] = [];
 
@@ -91,10 +114,14 @@ export class StreamedSummary implements RequestSink {
     this.cooldownUs = Math.round(round4(opts.cooldown_s ?? 0) * 1e6);
     this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo));
     this.whole = new SubsetFolder(slo);
-    this.classes = CLASS_DIMENSIONS.map(() => new ClassFolders(slo));
+    this.dims = Object.fromEntries(DIMENSIONS.map((d) => [d, new Folders(slo)])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
   }
+
+  readonly onStart = (names: Pick<PolicyRun, 'pools' | 'routes'>): void => {
+    this.names = names;
+  };
 
   /** Adds a watcher of every ended record. */
   watch(fn: (r: RequestRecord) => void): void {
@@ -124,20 +151,29 @@ export class StreamedSummary implements RequestSink {
 
   private fold(r: RequestRecord): void {
     if (r.prefillReplica >= 0) throw new Error('a streamed summary does not cover P/D disaggregation');
-    this.models.add(r.model || DEFAULT_MODEL);
     const g = this.groups;
-    g[0] = this.classes[0]!.index(String(r.priority));
-    g[1] = this.classes[1]!.index(tenantKey(r.client, this.opts.tenantNames));
-    g[2] = this.classes[2]!.index(r.adapter ?? 'base');
+    const d = this.dims;
+    g[0] = d.priority.index(String(r.priority));
+    g[1] = d.tenant.index(tenantKey(r.client, this.opts.tenantNames));
+    g[2] = d.adapter.index(r.adapter ?? 'base');
+    g[3] = r.pool >= 0 ? d.pool.index(String(r.pool)) : NONE;
+    g[4] = d.route.index(routeName(this.names, r.route));
+    g[5] = d.model.index(r.model || DEFAULT_MODEL);
+    if (r.pool >= 0) this.routedPools.add(r.pool);
     this.whole.count(r);
-    for (let d = 0; d < g.length; d++) this.classes[d]!.folders[g[d]!]!.count(r);
-    this.countReason(r);
+    DIMENSIONS.forEach((dim, k) => {
+      if (g[k] !== NONE) d[dim].folders[g[k]!]!.count(r);
+    });
+    if (r.outcome === 'dropped') this.droppedStatus.set(String(r.status), (this.droppedStatus.get(String(r.status)) ?? 0) + 1);
     const s = servedUs(r);
     if (s !== Infinity) this.backlog.serve(s);
     if (r.outcome === 'completed') {
-      this.all.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
-      this.all.e2e.add((r.endUs - r.arrivalUs) / 1000);
-      if (r.outputTokens > 1) this.all.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
+      addLatencies(this.all, r);
+      if (r.pool >= 0) {
+        let p = this.allByPool.get(r.pool);
+        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies()));
+        addLatencies(p, r);
+      }
     }
     for (const fn of this.onEnd) fn(r);
     if (this.stages.length > 0) {
@@ -160,28 +196,47 @@ export class StreamedSummary implements RequestSink {
     this.drainAt = Math.max(1024, 2 * this.late.size);
   }
 
-  private countReason(r: RequestRecord): void {
-    const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
-    const reason = r.reason || UNSPECIFIED_REASON;
-    if (r.outcome === 'rejected') bump(this.reasons.rejected, reason);
-    else if (r.outcome === 'dropped') {
-      bump(this.reasons.droppedStatus, String(r.status) || UNSPECIFIED_REASON);
-      bump(this.reasons.dropped, reason);
-    } else if (r.outcome === 'failed') bump(this.reasons.failed, reason);
-  }
-
   /** Adds a request of the measurement window to the figures of the run and of its classes. */
   private measure(r: WindowFields, groups: ArrayLike<number>, offset: number): void {
     this.whole.measure(r);
-    for (let d = 0; d < CLASS_DIMENSIONS.length; d++) this.classes[d]!.folders[groups[offset + d]!]!.measure(r);
-    if (r.outcome !== 'completed') return;
-    this.queue.add((r.scheduledUs - r.enqueueUs) / 1000);
-    this.cachedTokens += r.cachedTokens;
+    DIMENSIONS.forEach((dim, k) => {
+      const i = groups[offset + k]!;
+      if (i !== NONE) this.dims[dim].folders[i]!.measure(r);
+    });
+    if (r.outcome === 'completed') this.cachedTokens += r.cachedTokens;
+  }
+
+  /** The run's pool indices (named, of a replica or of a routed request), ascending: pools.ts poolIndices. */
+  poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas'>): number[] {
+    const seen = new Set<number>([...(run.pools ?? []).map((_, i) => i), ...run.replicas.map((r) => r.pool), ...this.routedPools]);
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  /** Completed requests' latencies of one pool (the report's per-pool distributions). */
+  poolLatencies(pool: number): AllLatencies {
+    return this.allByPool.get(pool) ?? allLatencies();
+  }
+
+  /** The pool breakdown (pools.ts poolBreakdown): by_pool, by_route, by_model, each only when the run splits that way. */
+  private poolBreakdown(run: PolicyRun, durationS: number, withFailed: boolean): PoolBreakdown {
+    const out: { -readonly [K in keyof PoolBreakdown]: PoolBreakdown[K] } = {};
+    const pools = this.poolIndices(run);
+    if (pools.length > 1) {
+      out.by_pool = Object.fromEntries(pools.map((i) => [poolName(run, i), this.dims.pool.get(String(i)).subsetSummary(durationS, withFailed, run.replicas.filter((r) => r.pool === i))]));
+    }
+    const routes = this.dims.route;
+    if (routes.byKey.size > 1 || (run.routes?.length ?? 0) > 1) {
+      for (const name of run.routes ?? []) routes.index(name);
+      out.by_route = Object.fromEntries([...routes.byKey.keys()].sort().map((k) => [k, routes.get(k).subsetSummary(durationS, withFailed)]));
+    }
+    const models = this.dims.model;
+    if (models.byKey.size > 1) out.by_model = Object.fromEntries(sortGroupKeys([...models.byKey.keys()]).map((k) => [k, models.get(k).subsetSummary(durationS, withFailed)]));
+    return out;
   }
 
   /** The run's PolicySummary (summary.ts); call once, after the run and `finish()`. */
   summarize(run: PolicyRun): PolicySummary {
-    if (isMultiPool(run) || hasRoles(run.replicas) || this.models.size > 1) throw new Error('a streamed summary does not cover several pools, models or roles');
+    if (hasRoles(run.replicas)) throw new Error('a streamed summary does not cover role labels (P/D)');
     if (run.resilience !== undefined || run.replicaTimeline !== undefined) throw new Error('a streamed summary does not cover resilience or a changing fleet');
     const window = measurementWindow(this.firstUs, this.lastUs, this.opts);
     const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
@@ -196,23 +251,26 @@ export class StreamedSummary implements RequestSink {
     const withFailed = w.failed > 0;
     const unwindowed = window.warmup_s === 0 && window.cooldown_s === 0;
     const excluded = run.itlTimeline === undefined || unwindowed ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
-    const byClass = {} as Record<(typeof CLASS_DIMENSIONS)[number], Record<string, ClassSummary>>;
-    CLASS_DIMENSIONS.forEach((d, i) => (byClass[d] = this.classes[i]!.summaries(w, durationS, withFailed)));
+    const byClass: ClassBreakdown = {
+      priority: this.dims.priority.classSummaries(w, durationS, withFailed),
+      tenant: this.dims.tenant.classSummaries(w, durationS, withFailed),
+      adapter: this.dims.adapter.classSummaries(w, durationS, withFailed),
+    };
     return {
       arrived: this.arrived,
       completed: w.completed,
       rejected: w.rejected,
-      rejected_by_reason: sortedCounts(this.reasons.rejected),
+      rejected_by_reason: sortedCounts(w.reasons.rejected),
       dropped: w.dropped,
-      dropped_by_status: sortedCounts(this.reasons.droppedStatus),
-      dropped_by_reason: sortedCounts(this.reasons.dropped),
-      ...(withFailed ? { failed: w.failed, failed_by_reason: sortedCounts(this.reasons.failed) } : {}),
+      dropped_by_status: sortedCounts(this.droppedStatus),
+      dropped_by_reason: sortedCounts(w.reasons.dropped),
+      ...(withFailed ? { failed: w.failed, failed_by_reason: sortedCounts(w.reasons.failed) } : {}),
       all_failed: this.arrived > 0 && w.completed === 0,
       ttft_ms: f.ttft_ms,
       tpot_ms: f.tpot_ms,
       itl_ms: itlStats(run.itl, excluded),
       e2e_ms: f.e2e_ms,
-      queue_ms: this.queue.stats(),
+      queue_ms: w.queue.stats(),
       throughput: f.throughput,
       goodput: f.goodput,
       prefix_cache_hit_rate: fleet.prefix_cache_hit_rate,
@@ -223,7 +281,8 @@ export class StreamedSummary implements RequestSink {
       balance: fleet.balance,
       steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => this.backlog.series(from, to)),
       window,
-      by_class: byClass as ClassBreakdown,
+      by_class: byClass,
+      ...this.poolBreakdown(run, durationS, withFailed),
       ...(this.stages.length > 0 ? { stages: this.stageSummaries(withFailed) } : {}),
     };
   }
@@ -235,4 +294,10 @@ export class StreamedSummary implements RequestSink {
       return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: f.arrived, completed: f.completed, dropped: f.dropped, ...(withFailed ? { failed: f.failed } : {}), ...f.figures(s.to_s - s.from_s) };
     });
   }
+}
+
+function addLatencies(a: AllLatencies, r: RequestRecord): void {
+  a.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
+  a.e2e.add((r.endUs - r.arrivalUs) / 1000);
+  if (r.outputTokens > 1) a.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
 }

@@ -1,14 +1,17 @@
 /**
- * One subset of a streamed run (the whole run, or one priority / tenant / adapter class): outcome
- * counts over every request of the subset, and the figures of its requests in the measurement window
- * (TTFT, TPOT and E2E sketches, token sums, the SLO count, the first arrival and last completion),
- * folded in one record at a time. The figures follow sim/metrics/breakdown.ts `subsetFigures` and
- * latency.ts definitions; only the quantiles are approximate (latencySketch.ts states the bound).
+ * One subset of a streamed run (the whole run, a priority / tenant / adapter class, a pool, route,
+ * model or load stage): outcome counts, reasons and preemptions over every request of the subset,
+ * and the figures of its requests in the measurement window (TTFT, TPOT, E2E and queue sketches,
+ * token sums, the SLO count, the first arrival and last completion), folded in one record at a
+ * time. The figures follow breakdown.ts `subsetFigures`, pools.ts `subsetSummary` and latency.ts;
+ * only the quantiles are approximate (latencySketch.ts states the bound).
  */
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestRecord } from '../types.js';
-import { meetsSlo, ratio, round4, tpotMs, ttftMs, e2eMs, type GoodputStats, type LatencyStats, type ThroughputStats } from '../latency.js';
+import { meetsSlo, ratio, round4, sortedCounts, tpotMs, ttftMs, e2eMs, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from '../latency.js';
 import type { ClassSummary } from '../breakdown.js';
+import { replicaFigures, type SubsetSummary } from '../pools.js';
+import type { ReplicaStats } from '../types.js';
 import { LatencySketch } from './latencySketch.js';
 import type { WindowFields } from './heldRequests.js';
 
@@ -19,6 +22,10 @@ export class SubsetFolder {
   rejected = 0;
   dropped = 0;
   failed = 0;
+  /** Reasons of the rejected, dropped and failed requests ('' counts as `unspecified`). */
+  readonly reasons = { rejected: new Map<string, number>(), dropped: new Map<string, number>(), failed: new Map<string, number>() };
+  /** Σ preemptions of the subset's requests. */
+  preemptions = 0;
   /** Requests of the subset in the measurement window (any outcome). */
   measured = 0;
   /** Completed requests in the window meeting every SLO. */
@@ -26,6 +33,7 @@ export class SubsetFolder {
   readonly ttft = new LatencySketch();
   readonly tpot = new LatencySketch();
   readonly e2e = new LatencySketch();
+  readonly queue = new LatencySketch();
   /** Completed requests in the window and their token sums (integers: exact). */
   measuredCompleted = 0;
   inputTokens = 0;
@@ -39,10 +47,17 @@ export class SubsetFolder {
   /** Counts a request that ended (every request, in the window or not). */
   count(r: RequestRecord): void {
     this.arrived++;
+    this.preemptions += r.preemptions;
     if (r.outcome === 'completed') this.completed++;
-    else if (r.outcome === 'rejected') this.rejected++;
-    else if (r.outcome === 'failed') this.failed++;
-    else this.dropped++;
+    else if (r.outcome === 'rejected') this.bump(this.reasons.rejected, r, () => this.rejected++);
+    else if (r.outcome === 'failed') this.bump(this.reasons.failed, r, () => this.failed++);
+    else this.bump(this.reasons.dropped, r, () => this.dropped++);
+  }
+
+  private bump(m: Map<string, number>, r: RequestRecord, inc: () => void): void {
+    inc();
+    const k = r.reason || UNSPECIFIED_REASON;
+    m.set(k, (m.get(k) ?? 0) + 1);
   }
 
   /** Adds a request of the measurement window to the figures. */
@@ -58,6 +73,7 @@ export class SubsetFolder {
     this.outputTokens += r.outputTokens;
     this.ttft.add(ttftMs(r));
     this.e2e.add(e2eMs(r));
+    this.queue.add((r.scheduledUs - r.enqueueUs) / 1000);
     const tpot = tpotMs(r);
     if (tpot !== null) this.tpot.add(tpot);
     if (meetsSlo(r, this.slo)) this.good++;
@@ -86,6 +102,27 @@ export class SubsetFolder {
   figures(goodputDurationS?: number): { ttft_ms: LatencyStats; tpot_ms: LatencyStats; e2e_ms: LatencyStats; throughput: ThroughputStats; goodput: GoodputStats } {
     const d = this.durationS();
     return { ttft_ms: this.ttft.stats(), tpot_ms: this.tpot.stats(), e2e_ms: this.e2e.stats(), throughput: this.throughput(d), goodput: this.goodput(goodputDurationS ?? d) };
+  }
+
+  /** A by_pool / by_route / by_model entry (pools.ts subsetSummary); `replicas` for by_pool. */
+  subsetSummary(durationS: number, withFailed: boolean, replicas?: readonly ReplicaStats[]): SubsetSummary {
+    const f = this.figures(durationS);
+    return {
+      arrived: this.arrived,
+      completed: this.completed,
+      rejected: this.rejected,
+      rejected_by_reason: sortedCounts(this.reasons.rejected),
+      dropped: this.dropped,
+      dropped_by_reason: sortedCounts(this.reasons.dropped),
+      ...(withFailed ? { failed: this.failed, failed_by_reason: sortedCounts(this.reasons.failed) } : {}),
+      ttft_ms: f.ttft_ms,
+      tpot_ms: f.tpot_ms,
+      e2e_ms: f.e2e_ms,
+      queue_ms: this.queue.stats(),
+      throughput: f.throughput,
+      goodput: f.goodput,
+      ...(replicas === undefined ? { preemptions: this.preemptions } : replicaFigures(replicas)),
+    };
   }
 
   /** A by_class entry (breakdown.ts classesBy): the whole run's figures when the class is every request. */
