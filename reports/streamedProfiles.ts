@@ -32,7 +32,11 @@ function rebinned(bins: DoublingBins, widthUs: number, windows: number): number[
 export class StreamedTimeSeries {
   private readonly done: DoublingBins;
   private readonly good: DoublingBins;
+  /** Every request by arrival: the offered-load series of a run whose replicas change. */
+  private readonly arrivals: DoublingBins;
   private readonly ttft: SketchBins;
+  private lastDoneUs = -1;
+  private lastArrivalUs = -1;
 
   constructor(
     summary: StreamedSummary,
@@ -42,31 +46,39 @@ export class StreamedTimeSeries {
     const windowUs = Math.max(1, Math.round(windowMs * 1000));
     this.done = new DoublingBins(windowUs, MAX_WINDOWS);
     this.good = new DoublingBins(windowUs, MAX_WINDOWS);
+    this.arrivals = new DoublingBins(windowUs, MAX_WINDOWS);
     this.ttft = new SketchBins(windowUs, MAX_TTFT_BINS);
     summary.watch((r) => this.add(r));
   }
 
   private add(r: RequestRecord): void {
+    this.arrivals.add(r.arrivalUs);
+    if (r.arrivalUs > this.lastArrivalUs) this.lastArrivalUs = r.arrivalUs;
     if (r.outcome !== 'completed') return;
     this.done.add(r.endUs);
+    if (r.endUs > this.lastDoneUs) this.lastDoneUs = r.endUs;
     if (meetsSlo(r, this.slo)) this.good.add(r.endUs);
     this.ttft.add(r.arrivalUs, (r.firstTokenUs - r.arrivalUs) / 1000);
   }
 
   series(run: PolicyRun): TimeSeries {
-    if (run.replicaTimeline !== undefined) throw new Error('a streamed time series does not cover a changing fleet');
-    const done = this.done.counts();
-    const windowUs = this.done.binUs;
+    // As profiles.ts: windows up to the last completion; with a replica timeline, also every arrival.
+    const scaling = run.replicaTimeline !== undefined;
+    const lastUs = Math.max(this.lastDoneUs, scaling ? this.lastArrivalUs : -1);
+    // The doubling rule is monotone in the last time, so the widest series' width is the run's.
+    const windowUs = Math.max(this.done.binUs, this.good.binUs, scaling ? this.arrivals.binUs : 0);
+    const windows = lastUs < 0 ? 0 : Math.floor(lastUs / windowUs) + 1;
     const perS = 1e6 / windowUs;
-    const good = rebinned(this.good, windowUs, done.length);
+    const rate = (bins: DoublingBins): number[] => rebinned(bins, windowUs, windows).map((c) => round4(c * perS));
     const t = this.ttft.series();
     return {
       sample_ms: run.samples ? run.samples.intervalUs / 1000 : 0,
       replicas: replicaTimeSeries(run),
       window_ms: windowUs / 1000,
-      throughput_rps: done.map((c) => round4(c * perS)),
-      goodput_rps: good.map((c) => round4(c * perS)),
+      throughput_rps: rate(this.done),
+      goodput_rps: rate(this.good),
       ttft_over_time: { bin_ms: this.ttft.binUs / 1000, count: t.count, p50_ms: t.p50, p99_ms: t.p99 },
+      ...(scaling ? { arrivals_rps: rate(this.arrivals) } : {}),
     };
   }
 }

@@ -152,7 +152,8 @@ policies: [least-requests, round-robin]
 describe('streamed summary: against the record path on real scenarios', () => {
   it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up, cool-down, stages)', () => {
     // canary: two pools behind weighted routes; multi-model: two pools, routes by model and a rate ladder.
-    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml', 'staged', 'scenarios/canary.yaml', 'scenarios/multi-model.yaml'];
+    // failure, autoscaling, rate-limits: resilience counts, failed streams, replicas over time, arrivals series.
+    const files = ['scenarios/quickstart.yaml', 'scenarios/multi-lora.yaml', 'scenarios/staleness.yaml', 'staged', 'scenarios/canary.yaml', 'scenarios/multi-model.yaml', 'scenarios/failure.yaml', 'scenarios/autoscaling.yaml', 'scenarios/rate-limits.yaml'];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 30, max: 300 }), fc.constantFrom<number | null>(null, 0, 0.5, 2), fc.constantFrom(0, 0, 0.5, 3), (f, seed, requests, warmup, cooldown) => {
         const base = files[f] === 'staged' ? parseScenario(STAGED, 'staged.yaml') : loadScenarioFile(files[f]!);
@@ -168,7 +169,7 @@ describe('streamed summary: against the record path on real scenarios', () => {
         compare(exact, stream, '', bad);
         expect(bad).toEqual([]);
       }),
-      { numRuns: 30, seed: 15 },
+      { numRuns: 40, seed: 15 },
     );
   }, 120_000);
 });

@@ -68,42 +68,53 @@ export function hasFailed(records: readonly RequestRecord[]): boolean {
 
 /** The outcome counts of a set of records (see the file comment). */
 export function requestOutcomeCounts(records: readonly RequestRecord[]): RequestOutcomeCounts {
-  let timedOut = 0;
-  let rateLimited = 0;
-  let circuitOpen = 0;
-  let upstreamReset = 0;
-  let failed = 0;
-  let fallback = 0;
-  let retried = 0;
-  let sent = 0;
-  let attempts = 0;
-  for (const r of records) {
+  const t = new OutcomeTally();
+  for (const r of records) t.add(r);
+  return t.counts();
+}
+
+/** requestOutcomeCounts folded one record at a time (the streamed summary's subsets). */
+export class OutcomeTally {
+  private timedOut = 0;
+  private rateLimited = 0;
+  private circuitOpen = 0;
+  private upstreamReset = 0;
+  private failed = 0;
+  private fallback = 0;
+  private retried = 0;
+  private sent = 0;
+  private attempts = 0;
+
+  add(r: Pick<RequestRecord, 'outcome' | 'reason' | 'fallback' | 'attempts'>): void {
     if (r.outcome === 'failed') {
-      failed++;
-      if (TIMEOUT_REASONS.has(r.reason)) timedOut++;
+      this.failed++;
+      if (TIMEOUT_REASONS.has(r.reason)) this.timedOut++;
     } else if (r.outcome === 'dropped') {
-      if (TIMEOUT_REASONS.has(r.reason)) timedOut++;
-      else if (r.reason === RATE_LIMITED) rateLimited++;
-      else if (r.reason === CIRCUIT_OPEN) circuitOpen++;
-      else if (r.reason === UPSTREAM_RESET) upstreamReset++;
+      if (TIMEOUT_REASONS.has(r.reason)) this.timedOut++;
+      else if (r.reason === RATE_LIMITED) this.rateLimited++;
+      else if (r.reason === CIRCUIT_OPEN) this.circuitOpen++;
+      else if (r.reason === UPSTREAM_RESET) this.upstreamReset++;
     }
-    if (r.fallback) fallback++;
-    if (r.attempts > 1) retried++;
+    if (r.fallback) this.fallback++;
+    if (r.attempts > 1) this.retried++;
     if (r.attempts >= 1) {
-      sent++;
-      attempts += r.attempts;
+      this.sent++;
+      this.attempts += r.attempts;
     }
   }
-  return {
-    timed_out: timedOut,
-    rate_limited: rateLimited,
-    circuit_open: circuitOpen,
-    upstream_reset: upstreamReset,
-    failed,
-    fallback,
-    retried,
-    mean_attempts: round4OrNull(sent > 0 ? attempts / sent : null),
-  };
+
+  counts(): RequestOutcomeCounts {
+    return {
+      timed_out: this.timedOut,
+      rate_limited: this.rateLimited,
+      circuit_open: this.circuitOpen,
+      upstream_reset: this.upstreamReset,
+      failed: this.failed,
+      fallback: this.fallback,
+      retried: this.retried,
+      mean_attempts: round4OrNull(this.sent > 0 ? this.attempts / this.sent : null),
+    };
+  }
 }
 
 /** A counter map with its keys sorted (byte-stable JSON). */
@@ -116,14 +127,19 @@ function sorted(m: Readonly<Record<string, number>> | undefined): Record<string,
 
 /** The run's `resilience` summary: its counters (empty maps when it has none) and the outcome totals. */
 export function resilienceSummary(run: Pick<PolicyRun, 'resilience' | 'records'>): ResilienceSummary {
-  const c: Partial<ResilienceCounters> = run.resilience ?? {};
+  return resilienceSummaryOf(run.resilience, requestOutcomeCounts(run.records));
+}
+
+/** The `resilience` summary from the run's counters and its requests' outcome totals. */
+export function resilienceSummaryOf(counters: ResilienceCounters | undefined, outcomes: RequestOutcomeCounts): ResilienceSummary {
+  const c: Partial<ResilienceCounters> = counters ?? {};
   return {
     retries: sorted(c.retries),
     retries_over_budget: sorted(c.retriesOverBudget),
     per_try_timeouts: sorted(c.perTryTimeouts),
     ejections: sorted(c.ejections),
     fallbacks: sorted(c.fallbacks),
-    ...requestOutcomeCounts(run.records),
+    ...outcomes,
   };
 }
 

@@ -4,14 +4,13 @@
  * because their summaries need every request record.
  */
 import type { ScenarioConfig } from '../../scenario/types.js';
-import { hasResilienceOrChurn, poolsForPolicy } from '../../pools/resolve.js';
+import { poolsForPolicy } from '../../pools/resolve.js';
 
 /** Runs with more requests per policy than this keep no records and are summarised as they go. */
 export const RECORDS_KEPT = 1_000_000;
 
 export function streamBlockers(s: ScenarioConfig): string[] {
   const out: string[] = [];
-  if (hasResilienceOrChurn(s)) out.push('gateway resilience, churn or autoscaling');
   const roles = s.policies.some((p) => poolsForPolicy(s, p).some((pool) => pool.replicas.some((g) => (g.labels['llm-d.ai/role'] ?? '') !== '')));
   if (roles) out.push('role labels (P/D)');
   return out;

@@ -25,6 +25,8 @@ import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
 import { DEFAULT_MODEL, hasRoles, poolName, routeName, type PoolBreakdown } from '../pools.js';
 import { HeldRequests, type WindowFields } from './heldRequests.js';
+import { resilienceSummaryOf } from '../resilience.js';
+import { replicasOverTime } from '../replicaTimeline.js';
 import { SubsetFolder } from './subset.js';
 import { LatencySketch } from './latencySketch.js';
 import { BacklogCounts } from './backlogCounts.js';
@@ -57,9 +59,9 @@ class Folders {
   get(key: string): SubsetFolder {
     return this.folders[this.index(key)]!;
   }
-  classSummaries(whole: SubsetFolder, durationS: number, withFailed: boolean): Record<string, ClassSummary> {
+  classSummaries(whole: SubsetFolder, durationS: number, withFailed: boolean, withResilience = false): Record<string, ClassSummary> {
     const out: Record<string, ClassSummary> = {};
-    for (const k of sortGroupKeys([...this.byKey.keys()])) out[k] = this.get(k).classSummary(whole, durationS, withFailed);
+    for (const k of sortGroupKeys([...this.byKey.keys()])) out[k] = this.get(k).classSummary(whole, durationS, withFailed, withResilience);
     return out;
   }
 }
@@ -90,6 +92,8 @@ export class StreamedSummary implements RequestSink {
   /** Pool and route names of the run (onStart), pool indices requests were routed to. */
   private names: Pick<PolicyRun, 'pools' | 'routes'> = {};
   private readonly routedPools = new Set<number>();
+  /** Some request failed mid-stream, was retried or fell back (resilience.ts hasResilience). */
+  private resilientRecord = false;
   /** Requests arriving before first + earlyUs (maybe in the warm-up) and, with a cool-down, within it of the latest arrival. */
   private readonly early = new HeldRequests(DIMENSIONS.length);
   private readonly late = new HeldRequests(DIMENSIONS.length);
@@ -160,6 +164,7 @@ export class StreamedSummary implements RequestSink {
     g[4] = d.route.index(routeName(this.names, r.route));
     g[5] = d.model.index(r.model || DEFAULT_MODEL);
     if (r.pool >= 0) this.routedPools.add(r.pool);
+    if (r.outcome === 'failed' || r.attempts > 1 || r.fallback) this.resilientRecord = true;
     this.whole.count(r);
     DIMENSIONS.forEach((dim, k) => {
       if (g[k] !== NONE) d[dim].folders[g[k]!]!.count(r);
@@ -218,7 +223,7 @@ export class StreamedSummary implements RequestSink {
   }
 
   /** The pool breakdown (pools.ts poolBreakdown): by_pool, by_route, by_model, each only when the run splits that way. */
-  private poolBreakdown(run: PolicyRun, durationS: number, withFailed: boolean): PoolBreakdown {
+  private poolBreakdown(run: PolicyRun, durationS: number, withFailed: boolean, withResilience: boolean): PoolBreakdown {
     const out: { -readonly [K in keyof PoolBreakdown]: PoolBreakdown[K] } = {};
     const pools = this.poolIndices(run);
     if (pools.length > 1) {
@@ -227,7 +232,7 @@ export class StreamedSummary implements RequestSink {
     const routes = this.dims.route;
     if (routes.byKey.size > 1 || (run.routes?.length ?? 0) > 1) {
       for (const name of run.routes ?? []) routes.index(name);
-      out.by_route = Object.fromEntries([...routes.byKey.keys()].sort().map((k) => [k, routes.get(k).subsetSummary(durationS, withFailed)]));
+      out.by_route = Object.fromEntries([...routes.byKey.keys()].sort().map((k) => [k, routes.get(k).subsetSummary(durationS, withFailed, undefined, withResilience)]));
     }
     const models = this.dims.model;
     if (models.byKey.size > 1) out.by_model = Object.fromEntries(sortGroupKeys([...models.byKey.keys()]).map((k) => [k, models.get(k).subsetSummary(durationS, withFailed)]));
@@ -237,7 +242,6 @@ export class StreamedSummary implements RequestSink {
   /** The run's PolicySummary (summary.ts); call once, after the run and `finish()`. */
   summarize(run: PolicyRun): PolicySummary {
     if (hasRoles(run.replicas)) throw new Error('a streamed summary does not cover role labels (P/D)');
-    if (run.resilience !== undefined || run.replicaTimeline !== undefined) throw new Error('a streamed summary does not cover resilience or a changing fleet');
     const window = measurementWindow(this.firstUs, this.lastUs, this.opts);
     const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
     const toUs = this.lastUs - Math.round(window.cooldown_s * 1e6);
@@ -249,11 +253,12 @@ export class StreamedSummary implements RequestSink {
     const f = w.figures();
     const durationS = w.durationS();
     const withFailed = w.failed > 0;
+    const withResilience = run.resilience !== undefined || this.resilientRecord;
     const unwindowed = window.warmup_s === 0 && window.cooldown_s === 0;
     const excluded = run.itlTimeline === undefined || unwindowed ? [] : excludedBuckets(run.itlTimeline, fromUs, window.cooldown_s > 0 ? toUs : Infinity);
     const byClass: ClassBreakdown = {
       priority: this.dims.priority.classSummaries(w, durationS, withFailed),
-      tenant: this.dims.tenant.classSummaries(w, durationS, withFailed),
+      tenant: this.dims.tenant.classSummaries(w, durationS, withFailed, withResilience),
       adapter: this.dims.adapter.classSummaries(w, durationS, withFailed),
     };
     return {
@@ -282,8 +287,10 @@ export class StreamedSummary implements RequestSink {
       steady_state: steadyVerdict(this.arrived, this.firstUs, this.lastUs, (from, to) => this.backlog.series(from, to)),
       window,
       by_class: byClass,
-      ...this.poolBreakdown(run, durationS, withFailed),
+      ...this.poolBreakdown(run, durationS, withFailed, withResilience),
       ...(this.stages.length > 0 ? { stages: this.stageSummaries(withFailed) } : {}),
+      ...(withResilience ? { resilience: resilienceSummaryOf(run.resilience, w.outcomes.counts()) } : {}),
+      ...(run.replicaTimeline !== undefined ? { replicas_over_time: replicasOverTime(run.replicaTimeline, this.opts.gpuPrices) } : {}),
     };
   }
 

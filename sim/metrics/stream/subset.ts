@@ -12,6 +12,7 @@ import { meetsSlo, ratio, round4, sortedCounts, tpotMs, ttftMs, e2eMs, UNSPECIFI
 import type { ClassSummary } from '../breakdown.js';
 import { replicaFigures, type SubsetSummary } from '../pools.js';
 import type { ReplicaStats } from '../types.js';
+import { OutcomeTally } from '../resilience.js';
 import { LatencySketch } from './latencySketch.js';
 import type { WindowFields } from './heldRequests.js';
 
@@ -26,6 +27,8 @@ export class SubsetFolder {
   readonly reasons = { rejected: new Map<string, number>(), dropped: new Map<string, number>(), failed: new Map<string, number>() };
   /** Σ preemptions of the subset's requests. */
   preemptions = 0;
+  /** Timeouts, limits, failures and retries of the subset's requests (resilience.ts). */
+  readonly outcomes = new OutcomeTally();
   /** Requests of the subset in the measurement window (any outcome). */
   measured = 0;
   /** Completed requests in the window meeting every SLO. */
@@ -48,6 +51,7 @@ export class SubsetFolder {
   count(r: RequestRecord): void {
     this.arrived++;
     this.preemptions += r.preemptions;
+    this.outcomes.add(r);
     if (r.outcome === 'completed') this.completed++;
     else if (r.outcome === 'rejected') this.bump(this.reasons.rejected, r, () => this.rejected++);
     else if (r.outcome === 'failed') this.bump(this.reasons.failed, r, () => this.failed++);
@@ -105,7 +109,7 @@ export class SubsetFolder {
   }
 
   /** A by_pool / by_route / by_model entry (pools.ts subsetSummary); `replicas` for by_pool. */
-  subsetSummary(durationS: number, withFailed: boolean, replicas?: readonly ReplicaStats[]): SubsetSummary {
+  subsetSummary(durationS: number, withFailed: boolean, replicas?: readonly ReplicaStats[], withResilience = false): SubsetSummary {
     const f = this.figures(durationS);
     return {
       arrived: this.arrived,
@@ -122,11 +126,12 @@ export class SubsetFolder {
       throughput: f.throughput,
       goodput: f.goodput,
       ...(replicas === undefined ? { preemptions: this.preemptions } : replicaFigures(replicas)),
+      ...(withResilience ? { resilience: this.outcomes.counts() } : {}),
     };
   }
 
   /** A by_class entry (breakdown.ts classesBy): the whole run's figures when the class is every request. */
-  classSummary(whole: SubsetFolder, durationS: number, withFailed: boolean): ClassSummary {
+  classSummary(whole: SubsetFolder, durationS: number, withFailed: boolean, withResilience = false): ClassSummary {
     const f = this.arrived === whole.arrived ? whole.figures() : this.figures(durationS);
     return {
       arrived: this.arrived,
@@ -138,6 +143,7 @@ export class SubsetFolder {
       tpot_ms: f.tpot_ms,
       e2e_ms: f.e2e_ms,
       goodput: f.goodput,
+      ...(withResilience ? { resilience: this.outcomes.counts() } : {}),
     };
   }
 }
