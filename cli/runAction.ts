@@ -12,7 +12,7 @@ import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
 import { serialiseResults } from '../reports/results.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
-import { RECORDS_KEPT, streamBlockers } from '../sim/metrics/stream/blockers.js';
+import { RECORDS_KEPT } from '../sim/metrics/stream/recordsKept.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
@@ -119,14 +119,13 @@ const STREAMED_NOTE = 'streamed summary: no per-request records were kept; count
 
 /**
  * Issue 15: runs of more than RECORDS_KEPT requests keep no request records (sim/metrics/stream/);
- * a scenario or output needing them is refused here, before anything runs.
+ * an output needing them is refused here, before anything runs.
  */
-function streamedPlan(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, perRun: number, asked: boolean, outputs: readonly string[]): ExperimentPlan {
-  const blockers = [...streamBlockers(scenario), ...outputs];
-  if (blockers.length > 0) {
+function streamedPlan(path: string, plan: ExperimentPlan, perRun: number, asked: boolean, outputs: readonly string[]): ExperimentPlan {
+  if (outputs.length > 0) {
     const why = asked ? '--streamed-summary keeps no per-request records' : `requests: ${perRun} a run is more than ${RECORDS_KEPT}, and such runs keep no per-request records`;
     const fix = asked ? 'drop --streamed-summary' : `set requests (or duration_s) to at most ${RECORDS_KEPT} requests a run`;
-    throw new UserError(`${path}: ${why}, which ${blockers.join(', ')} need: ${fix}, or leave those out`);
+    throw new UserError(`${path}: ${why}, which ${outputs.join(', ')} need: ${fix}, or leave those out`);
   }
   return { ...plan, streamed: true };
 }
@@ -147,7 +146,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
   const perRun = scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
-  if (perRun > RECORDS_KEPT || flags.streamedSummary === true) plan = streamedPlan(path, scenario, plan, perRun, flags.streamedSummary === true, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
+  if (perRun > RECORDS_KEPT || flags.streamedSummary === true) plan = streamedPlan(path, plan, perRun, flags.streamedSummary === true, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
   const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;

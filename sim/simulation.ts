@@ -70,7 +70,7 @@ export interface RunObserver {
   /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
   onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
   /** Before the first event: the pool and route names the run's records index (as PolicyRun.pools / routes). */
-  onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>): void;
+  onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[]): void;
   /** Every request record as it is created, in the order of PolicyRun.records. */
   onRecord?(rec: RequestRecord): void;
   /** A request ended (completed, rejected, dropped or failed): its record is final. */
@@ -170,7 +170,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const names: Pick<PolicyRun, 'pools' | 'routes'> = hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {};
-  observer.onStart?.(names);
+  observer.onStart?.(names, replicas.map((r) => r.stats.role));
   const records: RequestRecord[] = [];
   const keepRecords = options.keepRecords ?? true;
   let arrived = 0;

@@ -33,9 +33,9 @@ export interface CellHooks {
 function joinSinks(a: RequestSink | undefined, b: RequestSink | undefined): RequestSink | undefined {
   if (a === undefined || b === undefined) return a ?? b;
   return {
-    onStart: (names) => {
-      a.onStart?.(names);
-      b.onStart?.(names);
+    onStart: (names, roles) => {
+      a.onStart?.(names, roles);
+      b.onStart?.(names, roles);
     },
     onRecord: (rec) => {
       a.onRecord?.(rec);

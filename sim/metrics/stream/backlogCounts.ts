@@ -6,7 +6,7 @@
  */
 import { backlogOfTimes, sampleTimesUs, type BacklogSeries } from '../steadyState.js';
 import { DoublingBins } from './doublingBins.js';
-import { RECORDS_KEPT } from './blockers.js';
+import { RECORDS_KEPT } from './recordsKept.js';
 
 /** Requests whose times are kept exactly (a run of up to this many has the record path's exact verdict). */
 export const EXACT_TIMES = RECORDS_KEPT;

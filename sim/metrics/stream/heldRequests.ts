@@ -1,6 +1,6 @@
 /**
  * Ended requests of a streamed run whose place in the measurement window is not known yet, kept in
- * typed-array columns (≈ 90 B a request) with what the window figures read:
+ * typed-array columns (≈ 150 B a request) with what the window figures read:
  * - those arriving within the longest warm-up the run can have of its first arrival (the automatic
  *   warm-up is a tenth of the arrival span, capped at 60 s, so only the end fixes it);
  * - with a cool-down, those arriving within it of the latest arrival so far (the window ends at the
@@ -11,7 +11,11 @@
 import type { Outcome, RequestRecord } from '../types.js';
 
 const OUTCOMES: readonly Outcome[] = ['completed', 'rejected', 'dropped', 'failed'];
-const F64 = ['arrivalUs', 'endUs', 'firstTokenUs', 'lastTokenUs', 'enqueueUs', 'scheduledUs', 'inputTokens', 'outputTokens', 'cachedTokens'] as const;
+const F64 = [
+  'arrivalUs', 'endUs', 'firstTokenUs', 'lastTokenUs', 'enqueueUs', 'scheduledUs', 'inputTokens', 'outputTokens', 'cachedTokens',
+  // P/D parts (pdBreakdown.ts)
+  'prefillReplica', 'kvReadyUs', 'prefillQueueUs', 'prefillComputeUs', 'decodeQueueUs', 'kvTransferUs', 'kvTransferBytes',
+] as const;
 
 /** The record fields the window figures read, on one object that is overwritten per replayed request. */
 export type WindowFields = Pick<RequestRecord, (typeof F64)[number] | 'outcome'>;

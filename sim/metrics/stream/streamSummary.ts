@@ -23,7 +23,8 @@ import { sortGroupKeys, stageIndexOf, tenantKey, type ClassBreakdown, type Class
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
 import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
-import { DEFAULT_MODEL, hasRoles, poolName, routeName, type PoolBreakdown } from '../pools.js';
+import { DEFAULT_MODEL, hasRoles, NOT_DISPATCHED, poolName, routeName, UNLABELLED, type PoolBreakdown } from '../pools.js';
+import { PdFolder } from './pdFolder.js';
 import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { resilienceSummaryOf } from '../resilience.js';
 import { replicasOverTime } from '../replicaTimeline.js';
@@ -31,13 +32,13 @@ import { SubsetFolder } from './subset.js';
 import { LatencySketch } from './latencySketch.js';
 import { BacklogCounts } from './backlogCounts.js';
 
-export { RECORDS_KEPT } from './blockers.js';
+export { RECORDS_KEPT } from './recordsKept.js';
 
 /**
  * The subsets a request falls in, one per dimension: by_class (priority, tenant, adapter) and the
- * pool breakdown (pool, route, model). A request in no pool (a 404) has none in that dimension.
+ * pool breakdown (pool, route, model, the serving replica's role). A request in no pool (a 404) has none in that dimension.
  */
-const DIMENSIONS = ['priority', 'tenant', 'adapter', 'pool', 'route', 'model'] as const;
+const DIMENSIONS = ['priority', 'tenant', 'adapter', 'pool', 'route', 'model', 'role'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 const NONE = -1;
 
@@ -89,8 +90,12 @@ export class StreamedSummary implements RequestSink {
   private readonly groups = DIMENSIONS.map(() => NONE);
   private cachedTokens = 0;
   private readonly droppedStatus = new Map<string, number>();
-  /** Pool and route names of the run (onStart), pool indices requests were routed to. */
+  /** Pool and route names of the run and each replica's role label (onStart), pool indices requests were routed to. */
   private names: Pick<PolicyRun, 'pools' | 'routes'> = {};
+  private roles: readonly string[] = [];
+  /** The P/D decomposition of the window's requests, and whether any request was disaggregated. */
+  private readonly pd = new PdFolder();
+  private disaggregated = false;
   private readonly routedPools = new Set<number>();
   /** Some request failed mid-stream, was retried or fell back (resilience.ts hasResilience). */
   private resilientRecord = false;
@@ -123,8 +128,9 @@ export class StreamedSummary implements RequestSink {
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
   }
 
-  readonly onStart = (names: Pick<PolicyRun, 'pools' | 'routes'>): void => {
+  readonly onStart = (names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[]): void => {
     this.names = names;
+    this.roles = roles;
   };
 
   /** Adds a watcher of every ended record. */
@@ -154,7 +160,6 @@ export class StreamedSummary implements RequestSink {
   }
 
   private fold(r: RequestRecord): void {
-    if (r.prefillReplica >= 0) throw new Error('a streamed summary does not cover P/D disaggregation');
     const g = this.groups;
     const d = this.dims;
     g[0] = d.priority.index(String(r.priority));
@@ -163,6 +168,8 @@ export class StreamedSummary implements RequestSink {
     g[3] = r.pool >= 0 ? d.pool.index(String(r.pool)) : NONE;
     g[4] = d.route.index(routeName(this.names, r.route));
     g[5] = d.model.index(r.model || DEFAULT_MODEL);
+    g[6] = d.role.index(r.replica >= 0 ? this.roles[r.replica] || UNLABELLED : NOT_DISPATCHED);
+    if (r.prefillReplica >= 0) this.disaggregated = true;
     if (r.pool >= 0) this.routedPools.add(r.pool);
     if (r.outcome === 'failed' || r.attempts > 1 || r.fallback) this.resilientRecord = true;
     this.whole.count(r);
@@ -209,6 +216,7 @@ export class StreamedSummary implements RequestSink {
       if (i !== NONE) this.dims[dim].folders[i]!.measure(r);
     });
     if (r.outcome === 'completed') this.cachedTokens += r.cachedTokens;
+    this.pd.measure(r);
   }
 
   /** The run's pool indices (named, of a replica or of a routed request), ascending: pools.ts poolIndices. */
@@ -236,12 +244,18 @@ export class StreamedSummary implements RequestSink {
     }
     const models = this.dims.model;
     if (models.byKey.size > 1) out.by_model = Object.fromEntries(sortGroupKeys([...models.byKey.keys()]).map((k) => [k, models.get(k).subsetSummary(durationS, withFailed)]));
+    if (hasRoles(run.replicas)) {
+      const roles = this.dims.role;
+      for (const rep of run.replicas) roles.index(rep.role || UNLABELLED);
+      out.by_role = Object.fromEntries(
+        [...roles.byKey.keys()].sort().map((k) => [k, roles.get(k).subsetSummary(durationS, withFailed, k === NOT_DISPATCHED ? undefined : run.replicas.filter((r) => (r.role || UNLABELLED) === k))]),
+      );
+    }
     return out;
   }
 
   /** The run's PolicySummary (summary.ts); call once, after the run and `finish()`. */
   summarize(run: PolicyRun): PolicySummary {
-    if (hasRoles(run.replicas)) throw new Error('a streamed summary does not cover role labels (P/D)');
     const window = measurementWindow(this.firstUs, this.lastUs, this.opts);
     const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
     const toUs = this.lastUs - Math.round(window.cooldown_s * 1e6);
@@ -288,6 +302,7 @@ export class StreamedSummary implements RequestSink {
       window,
       by_class: byClass,
       ...this.poolBreakdown(run, durationS, withFailed, withResilience),
+      ...(this.disaggregated || hasRoles(run.replicas) ? { pd: this.pd.summary() } : {}),
       ...(this.stages.length > 0 ? { stages: this.stageSummaries(withFailed) } : {}),
       ...(withResilience ? { resilience: resilienceSummaryOf(run.resilience, w.outcomes.counts()) } : {}),
       ...(run.replicaTimeline !== undefined ? { replicas_over_time: replicasOverTime(run.replicaTimeline, this.opts.gpuPrices) } : {}),
