@@ -218,6 +218,12 @@ describe('streamed summary: CLI', () => {
     expect(r.stderr).toMatch(/requests: 1000001 a run is more than 1000000, and such runs keep no per-request records, which --trace-out need: set requests/);
   });
 
+  it('a time-limited run is sized at its highest swept rate: 20,000 s × 60 req/s = 1,200,000 requests', () => {
+    const r = routesim(['run', 'scenarios/quickstart.yaml', '--set', 'requests=null', '--set', 'duration_s=20000', '--sweep-rate', '60', '--trace-out', '/tmp/routesim-never-written.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/requests: 1200000 a run is more than 1000000/);
+  });
+
   it('refuses --streamed-summary with an output that needs records', () => {
     const r = routesim(['run', 'scenarios/quickstart.yaml', '--streamed-summary', '--benchmark-report', '/tmp/routesim-never-written']);
     expect(r.code).toBe(2);
