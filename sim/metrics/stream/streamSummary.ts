@@ -4,16 +4,16 @@
  * record is held only while its request is in flight and folded in when it ends, so memory is
  * bounded by the requests in flight, the held requests of the window's edges and fixed-size sketches.
  *
- * What it gives is summary.ts's PolicySummary, with the same definitions, for the scenarios it
- * covers (one pool, no P/D, no resilience or autoscaling: `streamBlockers`
- * names what a scenario has beyond that; the CLI refuses those runs up front):
+ * What it gives is summary.ts's PolicySummary, every part of it, with the same definitions:
  * - exact: every count and reason table, throughput, goodput, means, token sums, the ITL block (the
- *   simulation's histogram), replicas, balance, the window;
+ *   simulation's histogram), replicas, balance, the window, resilience counts, replicas over time;
  * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of the exact
  *   quantile) and, past 1,000,000 requests, the steady-state backlog (backlogCounts.ts: time bins).
  * Requests that may fall in the warm-up (arriving within its longest possible length of the first
  * arrival) or in the cool-down (within it of the latest arrival) wait in heldRequests.ts until the
- * window's bounds are known. Load stages get a subset each (every request of a stage, no window).
+ * window's bounds are known. Every breakdown (classes, pools, routes, models, roles) is a dimension
+ * of subsets (subset.ts); load stages get a subset each (every request of a stage, no window); the
+ * P/D decomposition has its own folder (pdFolder.ts).
  */
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestSink } from '../../simulation.js';
