@@ -69,7 +69,7 @@ export interface RunObserver {
   onArrival?(req: SimRequest): void;
   /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
   onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
-  /** Before the first event: the pool and route names the run's records index (as PolicyRun.pools / routes). */
+  /** Before the first event: the pool and route names the run's records index (as PolicyRun.pools / routes) and each replica's `llm-d.ai/role` label. */
   onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[]): void;
   /** Every request record as it is created, in the order of PolicyRun.records. */
   onRecord?(rec: RequestRecord): void;
