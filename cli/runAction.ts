@@ -145,9 +145,11 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const logs = new Map<string, DecisionLog>();
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
-  const perRun = scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
-  // A time-limited run grows with its rate: the sweep's highest rate decides whether records fit.
-  const largestRun = scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * Math.max(scenario.workload.arrival.rate, ...(plan.sweepRates ?? [])));
+  // Requests a run makes at `rate`: a time-limited run grows with its rate.
+  const requestsAt = (rate: number): number => scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * rate);
+  const perRun = requestsAt(scenario.workload.arrival.rate);
+  // The sweep's highest rate decides whether records fit.
+  const largestRun = requestsAt(Math.max(scenario.workload.arrival.rate, ...(plan.sweepRates ?? [])));
   if (largestRun > RECORDS_KEPT || flags.streamedSummary === true) plan = streamedPlan(path, plan, largestRun, flags.streamedSummary === true, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
   const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);

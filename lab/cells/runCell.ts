@@ -7,7 +7,7 @@
 import { runPolicy, type RequestSink, type RunObserver } from '../../sim/simulation.js';
 import { summarize } from '../../sim/metrics/summary.js';
 import { summaryOptionsFor } from '../../sim/metrics/options.js';
-import { isMultiPool, poolIndices, poolName } from '../../sim/metrics/pools.js';
+import { poolIndices, poolName } from '../../sim/metrics/pools.js';
 import type { PolicyRun } from '../../sim/metrics/types.js';
 import type { DecisionLog } from '../../sim/decisions/log.js';
 import type { PolicySpec, ScenarioConfig } from '../../sim/scenario/types.js';
@@ -65,28 +65,18 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const series = streamed !== undefined && cell.timeseries ? new StreamedTimeSeries(streamed, sc.slo, windowMs) : undefined;
   const sink = joinSinks(hooks.requestSink?.(policy), streamed);
   const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, { ...(log !== undefined ? { decisions: log } : {}), ...(streamed !== undefined ? { keepRecords: false } : {}) });
-  if (streamed !== undefined) {
-    streamed.finish();
-    const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: streamed.summarize(run), requests: streamed.arrived };
-    if (cell.profiles) {
-      result.distributions = streamedDistributions(streamed.all);
-      const pools = streamed.poolIndices(run);
-      if (pools.length > 1) result.pool_distributions = Object.fromEntries(pools.map((i) => [poolName(run, i), streamedDistributions(streamed.poolLatencies(i))]));
-    }
-    if (series !== undefined) result.timeseries = series.series(run);
-    hooks.onPolicyDone?.(run);
-    return JSON.parse(JSON.stringify(result)) as CellResult;
-  }
-  const result: { -readonly [K in keyof CellResult]: CellResult[K] } = { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
+  streamed?.finish();
+  const result: { -readonly [K in keyof CellResult]: CellResult[K] } = streamed !== undefined ? { summary: streamed.summarize(run), requests: streamed.arrived } : { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
   if (cell.profiles) {
-    result.distributions = latencyDistributions(run.records);
-    if (isMultiPool(run)) {
+    result.distributions = streamed !== undefined ? streamedDistributions(streamed.all) : latencyDistributions(run.records);
+    const pools = streamed !== undefined ? streamed.poolIndices(run) : poolIndices(run);
+    if (pools.length > 1) {
       const byPool: Record<string, LatencyDistributions> = {};
-      for (const i of poolIndices(run)) byPool[poolName(run, i)] = latencyDistributions(run.records.filter((r) => r.pool === i));
+      for (const i of pools) byPool[poolName(run, i)] = streamed !== undefined ? streamedDistributions(streamed.poolLatencies(i)) : latencyDistributions(run.records.filter((r) => r.pool === i));
       result.pool_distributions = byPool;
     }
   }
-  if (cell.timeseries) result.timeseries = timeSeries(run, sc.slo, windowMs);
+  if (cell.timeseries) result.timeseries = series !== undefined ? series.series(run) : timeSeries(run, sc.slo, windowMs);
   hooks.onPolicyDone?.(run);
   return JSON.parse(JSON.stringify(result)) as CellResult;
 }

@@ -9,9 +9,9 @@ import { requestOutcomeCounts, type RequestOutcomeCounts } from './resilience.js
 import {
   durationSeconds,
   e2eMs,
+  goodputFrom,
   latencyStats,
   meetsSlo,
-  ratio,
   round4,
   throughputStats,
   tpotMs,
@@ -110,7 +110,7 @@ export function subsetFigures(measured: readonly RequestRecord[], slo: SloConfig
     tpot_ms: latencyStats(tpots),
     e2e_ms: latencyStats(completed.map(e2eMs)),
     throughput: throughputStats(completed, durationS),
-    goodput: { requests_per_s: round4(ratio(good, goodputDurationS ?? durationS)), fraction: round4(ratio(good, measured.length)) },
+    goodput: goodputFrom(good, measured.length, goodputDurationS ?? durationS),
   };
 }
 
@@ -168,7 +168,25 @@ export function sortGroupKeys(keys: string[]): string[] {
   return keys.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-type Figures = ReturnType<typeof subsetFigures>;
+export type Figures = ReturnType<typeof subsetFigures>;
+
+/** The outcome counts of a class or stage entry (`failed` only when the run has failed streams). */
+export interface EntryCounts {
+  readonly completed: number;
+  readonly rejected: number;
+  readonly dropped: number;
+  readonly failed?: number;
+}
+
+/** A by_class entry from its counts and figures (the record path and the streamed summary build the same shape). */
+export function classSummaryOf(arrived: number, counts: EntryCounts, f: Figures, resilience?: RequestOutcomeCounts): ClassSummary {
+  return { arrived, ...counts, ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, goodput: f.goodput, ...(resilience !== undefined ? { resilience } : {}) };
+}
+
+/** A `stages` entry from its span, counts and figures (goodput over the span). */
+export function stageSummaryOf(index: number, s: StageSpan, arrived: number, counts: Omit<EntryCounts, 'rejected'>, f: Figures): StageSummary {
+  return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived, completed: counts.completed, dropped: counts.dropped, ...(counts.failed !== undefined ? { failed: counts.failed } : {}), ...f };
+}
 
 /**
  * One dimension's classes; a class holding every record reuses `whole` (the figures of all of them).
@@ -178,15 +196,7 @@ function classesBy(records: readonly RequestRecord[], inWindow: (r: RequestRecor
   const out: Record<string, ClassSummary> = {};
   for (const [k, group] of groupBy(records, key)) {
     const f = group.length === records.length ? whole : subsetFigures(group.filter(inWindow), slo, durationS);
-    out[k] = {
-      arrived: group.length,
-      ...outcomeCounts(group, extra),
-      ttft_ms: f.ttft_ms,
-      tpot_ms: f.tpot_ms,
-      e2e_ms: f.e2e_ms,
-      goodput: f.goodput,
-      ...(extra.resilience ? { resilience: requestOutcomeCounts(group) } : {}),
-    };
+    out[k] = classSummaryOf(group.length, outcomeCounts(group, extra), f, extra.resilience ? requestOutcomeCounts(group) : undefined);
   }
   return out;
 }
@@ -236,6 +246,6 @@ export function stageSummaries(records: readonly RequestRecord[], stages: readon
   return stages.map((s, index) => {
     const group = buckets[index]!;
     const o = outcomes(group);
-    return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: group.length, completed: o.completed, dropped: o.dropped, ...(extra.failed ? { failed: o.failed } : {}), ...subsetFigures(group, slo, s.to_s - s.from_s) };
+    return stageSummaryOf(index, s, group.length, { completed: o.completed, dropped: o.dropped, ...(extra.failed ? { failed: o.failed } : {}) }, subsetFigures(group, slo, s.to_s - s.from_s));
   });
 }

@@ -208,7 +208,13 @@ export function durationSeconds(records: readonly RequestRecord[], completed: re
   for (const r of records) firstArrival = Math.min(firstArrival, r.arrivalUs);
   let lastToken = -Infinity;
   for (const r of completed) lastToken = Math.max(lastToken, r.endUs);
-  return Math.max(0, (lastToken - firstArrival) / 1e6);
+  return durationFrom(firstArrival, lastToken, completed.length);
+}
+
+/** durationSeconds from its parts: the earliest arrival, the latest completion and how many completed. */
+export function durationFrom(firstArrivalUs: number, lastEndUs: number, completed: number): number {
+  if (completed === 0) return 0;
+  return Math.max(0, (lastEndUs - firstArrivalUs) / 1e6);
 }
 
 /** Throughput of completed requests over `durationS` (unrounded); rates 0 when the duration is 0. */
@@ -219,10 +225,20 @@ export function throughputStats(completed: readonly RequestRecord[], durationS: 
     inTok += r.inputTokens;
     outTok += r.outputTokens;
   }
+  return throughputFrom(completed.length, inTok, outTok, durationS);
+}
+
+/** throughputStats from its parts: completed requests and their prompt and output token sums. */
+export function throughputFrom(completed: number, inputTokens: number, outputTokens: number, durationS: number): ThroughputStats {
   return {
     duration_s: round4(durationS),
-    requests_per_s: round4(ratio(completed.length, durationS)),
-    input_tokens_per_s: round4(ratio(inTok, durationS)),
-    output_tokens_per_s: round4(ratio(outTok, durationS)),
+    requests_per_s: round4(ratio(completed, durationS)),
+    input_tokens_per_s: round4(ratio(inputTokens, durationS)),
+    output_tokens_per_s: round4(ratio(outputTokens, durationS)),
   };
+}
+
+/** Goodput of `good` SLO-meeting completions among `measured` requests over `durationS`. */
+export function goodputFrom(good: number, measured: number, durationS: number): GoodputStats {
+  return { requests_per_s: round4(ratio(good, durationS)), fraction: round4(ratio(good, measured)) };
 }

@@ -18,7 +18,7 @@
 import type { SloConfig } from '../scenario/types.js';
 import type { PolicyRun, ReplicaStats, RequestRecord } from './types.js';
 import { latencyStats, ratio, round4, sortedCounts, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from './latency.js';
-import { groupBy, NO_EXTRA_KEYS, outcomeCounts, subsetFigures, type ExtraKeys } from './breakdown.js';
+import { groupBy, NO_EXTRA_KEYS, outcomeCounts, subsetFigures, type ExtraKeys, type Figures } from './breakdown.js';
 import { hasFailed, hasResilience, requestOutcomeCounts, type RequestOutcomeCounts } from './resilience.js';
 
 /** One subset's figures: counts over every request of the subset, latencies over the measured window. */
@@ -84,10 +84,11 @@ export function isMultiPool(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records
 }
 
 /** Every pool index of a run (named, of a replica or of a routed request), ascending. */
-export function poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records'>): number[] {
+export function poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records'>, routed: Iterable<number> = []): number[] {
   const seen = new Set<number>((run.pools ?? []).map((_, i) => i));
   for (const r of run.replicas) seen.add(r.pool);
   for (const r of run.records) if (r.pool >= 0) seen.add(r.pool);
+  for (const p of routed) seen.add(p);
   return [...seen].sort((a, b) => a - b);
 }
 
@@ -124,7 +125,7 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
   const measured = group.filter(inWindow);
   const f = subsetFigures(measured, slo, durationS);
   const done = measured.filter((r) => r.outcome === 'completed');
-  const base = {
+  const counts: SubsetCounts = {
     arrived: group.length,
     completed,
     rejected,
@@ -132,16 +133,21 @@ export function subsetSummary(group: readonly RequestRecord[], inWindow: (r: Req
     dropped,
     dropped_by_reason: reasons(group, 'dropped'),
     ...(failed !== undefined ? { failed, failed_by_reason: reasons(group, 'failed') } : {}),
-    ttft_ms: f.ttft_ms,
-    tpot_ms: f.tpot_ms,
-    e2e_ms: f.e2e_ms,
-    queue_ms: latencyStats(done.map((r) => (r.scheduledUs - r.enqueueUs) / 1000)),
-    throughput: f.throughput,
-    goodput: f.goodput,
   };
-  const res = extra.resilience ? { resilience: requestOutcomeCounts(group) } : {};
-  if (replicas === undefined) return { ...base, preemptions: recordPreemptions, ...res };
-  return { ...base, ...replicaFigures(replicas), ...res };
+  const queue = latencyStats(done.map((r) => (r.scheduledUs - r.enqueueUs) / 1000));
+  return subsetSummaryOf(counts, f, queue, replicas === undefined ? { preemptions: recordPreemptions } : replicaFigures(replicas), extra.resilience ? requestOutcomeCounts(group) : undefined);
+}
+
+/** The counts and reasons of a subset entry (`failed` ones only when the run has failed streams). */
+export type SubsetCounts = Pick<SubsetSummary, 'arrived' | 'completed' | 'rejected' | 'rejected_by_reason' | 'dropped' | 'dropped_by_reason' | 'failed' | 'failed_by_reason'>;
+
+/**
+ * A by_pool / by_route / by_model / by_role entry from its parts (the record path and the streamed
+ * summary build the same shape): `place` is the record preemptions, or for pools and roles their
+ * replicas' counters (replicaFigures).
+ */
+export function subsetSummaryOf(counts: SubsetCounts, f: Figures, queue: LatencyStats, place: Pick<SubsetSummary, 'preemptions' | 'prefix_cache_hit_rate' | 'lora_loads' | 'replicas'>, resilience?: RequestOutcomeCounts): SubsetSummary {
+  return { ...counts, ttft_ms: f.ttft_ms, tpot_ms: f.tpot_ms, e2e_ms: f.e2e_ms, queue_ms: queue, throughput: f.throughput, goodput: f.goodput, ...place, ...(resilience !== undefined ? { resilience } : {}) };
 }
 
 /** by_pool / by_role: the subset's replicas' counters (preemptions, prefix-cache hit rate, LoRA loads) and names. */

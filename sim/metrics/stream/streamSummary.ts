@@ -19,11 +19,12 @@ import type { SloConfig } from '../../scenario/types.js';
 import type { RequestSink } from '../../simulation.js';
 import type { PolicyRun, RequestRecord } from '../types.js';
 import { round4, round4OrNull, itlStats } from '../latency.js';
-import { sortGroupKeys, stageIndexOf, tenantKey, type ClassBreakdown, type ClassSummary, type StageSummary } from '../breakdown.js';
+import { sortGroupKeys, stageIndexOf, stageSummaryOf, tenantKey, type ClassBreakdown, type ClassSummary, type StageSummary } from '../breakdown.js';
+import { bump } from '../resilienceCounts.js';
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
 import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
-import { DEFAULT_MODEL, hasRoles, NOT_DISPATCHED, poolName, routeName, UNLABELLED, type PoolBreakdown } from '../pools.js';
+import { DEFAULT_MODEL, hasRoles, NOT_DISPATCHED, poolIndices, poolName, routeName, UNLABELLED, type PoolBreakdown } from '../pools.js';
 import { PdFolder } from './pdFolder.js';
 import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { resilienceSummaryOf } from '../resilience.js';
@@ -87,6 +88,8 @@ export class StreamedSummary implements RequestSink {
   private readonly backlog = new BacklogCounts();
   private readonly whole: SubsetFolder;
   private readonly dims: Record<Dimension, Folders>;
+  /** The same folders in DIMENSIONS order (group index k of a request is in dimList[k]). */
+  private readonly dimList: readonly Folders[];
   private readonly groups = DIMENSIONS.map(() => NONE);
   private cachedTokens = 0;
   private readonly droppedStatus = new Map<string, number>();
@@ -123,7 +126,8 @@ export class StreamedSummary implements RequestSink {
     this.cooldownUs = Math.round(round4(opts.cooldown_s ?? 0) * 1e6);
     this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo));
     this.whole = new SubsetFolder(slo);
-    this.dims = Object.fromEntries(DIMENSIONS.map((d) => [d, new Folders(slo)])) as Record<Dimension, Folders>;
+    this.dimList = DIMENSIONS.map(() => new Folders(slo));
+    this.dims = Object.fromEntries(DIMENSIONS.map((d, k) => [d, this.dimList[k]!])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
   }
@@ -173,10 +177,8 @@ export class StreamedSummary implements RequestSink {
     if (r.pool >= 0) this.routedPools.add(r.pool);
     if (r.outcome === 'failed' || r.attempts > 1 || r.fallback) this.resilientRecord = true;
     this.whole.count(r);
-    DIMENSIONS.forEach((dim, k) => {
-      if (g[k] !== NONE) d[dim].folders[g[k]!]!.count(r);
-    });
-    if (r.outcome === 'dropped') this.droppedStatus.set(String(r.status), (this.droppedStatus.get(String(r.status)) ?? 0) + 1);
+    for (let k = 0; k < g.length; k++) if (g[k] !== NONE) this.dimList[k]!.folders[g[k]!]!.count(r);
+    if (r.outcome === 'dropped') bump(this.droppedStatus, String(r.status));
     const s = servedUs(r);
     if (s !== Infinity) this.backlog.serve(s);
     if (r.outcome === 'completed') {
@@ -211,18 +213,17 @@ export class StreamedSummary implements RequestSink {
   /** Adds a request of the measurement window to the figures of the run and of its classes. */
   private measure(r: WindowFields, groups: ArrayLike<number>, offset: number): void {
     this.whole.measure(r);
-    DIMENSIONS.forEach((dim, k) => {
+    for (let k = 0; k < this.dimList.length; k++) {
       const i = groups[offset + k]!;
-      if (i !== NONE) this.dims[dim].folders[i]!.measure(r);
-    });
+      if (i !== NONE) this.dimList[k]!.folders[i]!.measure(r);
+    }
     if (r.outcome === 'completed') this.cachedTokens += r.cachedTokens;
     this.pd.measure(r);
   }
 
-  /** The run's pool indices (named, of a replica or of a routed request), ascending: pools.ts poolIndices. */
-  poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas'>): number[] {
-    const seen = new Set<number>([...(run.pools ?? []).map((_, i) => i), ...run.replicas.map((r) => r.pool), ...this.routedPools]);
-    return [...seen].sort((a, b) => a - b);
+  /** The run's pool indices (named, of a replica or of a routed request), ascending. */
+  poolIndices(run: Pick<PolicyRun, 'pools' | 'replicas' | 'records'>): number[] {
+    return poolIndices(run, this.routedPools);
   }
 
   /** Completed requests' latencies of one pool (the report's per-pool distributions). */
@@ -313,7 +314,7 @@ export class StreamedSummary implements RequestSink {
   private stageSummaries(withFailed: boolean): StageSummary[] {
     return this.opts.stages!.map((s, index) => {
       const f = this.stages[index]!;
-      return { index, from_s: round4(s.from_s), to_s: round4(s.to_s), rate: round4(s.rate), arrived: f.arrived, completed: f.completed, dropped: f.dropped, ...(withFailed ? { failed: f.failed } : {}), ...f.figures(s.to_s - s.from_s) };
+      return stageSummaryOf(index, s, f.arrived, f.counts(withFailed), f.figures(s.to_s - s.from_s));
     });
   }
 }

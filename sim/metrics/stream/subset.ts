@@ -8,9 +8,10 @@
  */
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestRecord } from '../types.js';
-import { meetsSlo, ratio, round4, sortedCounts, tpotMs, ttftMs, e2eMs, UNSPECIFIED_REASON, type GoodputStats, type LatencyStats, type ThroughputStats } from '../latency.js';
-import type { ClassSummary } from '../breakdown.js';
-import { replicaFigures, type SubsetSummary } from '../pools.js';
+import { durationFrom, goodputFrom, meetsSlo, sortedCounts, throughputFrom, tpotMs, ttftMs, e2eMs, UNSPECIFIED_REASON } from '../latency.js';
+import { classSummaryOf, type ClassSummary, type EntryCounts, type Figures } from '../breakdown.js';
+import { replicaFigures, subsetSummaryOf, type SubsetCounts, type SubsetSummary } from '../pools.js';
+import { bump } from '../resilienceCounts.js';
 import type { ReplicaStats } from '../types.js';
 import { OutcomeTally } from '../resilience.js';
 import { LatencySketch } from './latencySketch.js';
@@ -52,16 +53,14 @@ export class SubsetFolder {
     this.arrived++;
     this.preemptions += r.preemptions;
     this.outcomes.add(r);
-    if (r.outcome === 'completed') this.completed++;
-    else if (r.outcome === 'rejected') this.bump(this.reasons.rejected, r, () => this.rejected++);
-    else if (r.outcome === 'failed') this.bump(this.reasons.failed, r, () => this.failed++);
-    else this.bump(this.reasons.dropped, r, () => this.dropped++);
-  }
-
-  private bump(m: Map<string, number>, r: RequestRecord, inc: () => void): void {
-    inc();
-    const k = r.reason || UNSPECIFIED_REASON;
-    m.set(k, (m.get(k) ?? 0) + 1);
+    if (r.outcome === 'completed') {
+      this.completed++;
+      return;
+    }
+    if (r.outcome === 'rejected') this.rejected++;
+    else if (r.outcome === 'failed') this.failed++;
+    else this.dropped++;
+    bump(r.outcome === 'rejected' ? this.reasons.rejected : r.outcome === 'failed' ? this.reasons.failed : this.reasons.dropped, r.reason || UNSPECIFIED_REASON);
   }
 
   /** Adds a request of the measurement window to the figures. */
@@ -85,33 +84,29 @@ export class SubsetFolder {
 
   /** As latency.ts durationSeconds over the window's requests. */
   durationS(): number {
-    if (this.measuredCompleted === 0) return 0;
-    return Math.max(0, (this.lastEndUs - this.firstArrivalUs) / 1e6);
-  }
-
-  throughput(durationS: number): ThroughputStats {
-    return {
-      duration_s: round4(durationS),
-      requests_per_s: round4(ratio(this.measuredCompleted, durationS)),
-      input_tokens_per_s: round4(ratio(this.inputTokens, durationS)),
-      output_tokens_per_s: round4(ratio(this.outputTokens, durationS)),
-    };
-  }
-
-  goodput(durationS: number): GoodputStats {
-    return { requests_per_s: round4(ratio(this.good, durationS)), fraction: round4(ratio(this.good, this.measured)) };
+    return durationFrom(this.firstArrivalUs, this.lastEndUs, this.measuredCompleted);
   }
 
   /** As breakdown.ts subsetFigures: goodput over `goodputDurationS` when given, else the subset's own duration. */
-  figures(goodputDurationS?: number): { ttft_ms: LatencyStats; tpot_ms: LatencyStats; e2e_ms: LatencyStats; throughput: ThroughputStats; goodput: GoodputStats } {
+  figures(goodputDurationS?: number): Figures {
     const d = this.durationS();
-    return { ttft_ms: this.ttft.stats(), tpot_ms: this.tpot.stats(), e2e_ms: this.e2e.stats(), throughput: this.throughput(d), goodput: this.goodput(goodputDurationS ?? d) };
+    return {
+      ttft_ms: this.ttft.stats(),
+      tpot_ms: this.tpot.stats(),
+      e2e_ms: this.e2e.stats(),
+      throughput: throughputFrom(this.measuredCompleted, this.inputTokens, this.outputTokens, d),
+      goodput: goodputFrom(this.good, this.measured, goodputDurationS ?? d),
+    };
   }
 
-  /** A by_pool / by_route / by_model entry (pools.ts subsetSummary); `replicas` for by_pool. */
+  /** The outcome counts of a class or stage entry. */
+  counts(withFailed: boolean): EntryCounts {
+    return { completed: this.completed, rejected: this.rejected, dropped: this.dropped, ...(withFailed ? { failed: this.failed } : {}) };
+  }
+
+  /** A by_pool / by_route / by_model / by_role entry (pools.ts subsetSummary); `replicas` for pools and roles. */
   subsetSummary(durationS: number, withFailed: boolean, replicas?: readonly ReplicaStats[], withResilience = false): SubsetSummary {
-    const f = this.figures(durationS);
-    return {
+    const counts: SubsetCounts = {
       arrived: this.arrived,
       completed: this.completed,
       rejected: this.rejected,
@@ -119,31 +114,14 @@ export class SubsetFolder {
       dropped: this.dropped,
       dropped_by_reason: sortedCounts(this.reasons.dropped),
       ...(withFailed ? { failed: this.failed, failed_by_reason: sortedCounts(this.reasons.failed) } : {}),
-      ttft_ms: f.ttft_ms,
-      tpot_ms: f.tpot_ms,
-      e2e_ms: f.e2e_ms,
-      queue_ms: this.queue.stats(),
-      throughput: f.throughput,
-      goodput: f.goodput,
-      ...(replicas === undefined ? { preemptions: this.preemptions } : replicaFigures(replicas)),
-      ...(withResilience ? { resilience: this.outcomes.counts() } : {}),
     };
+    const place = replicas === undefined ? { preemptions: this.preemptions } : replicaFigures(replicas);
+    return subsetSummaryOf(counts, this.figures(durationS), this.queue.stats(), place, withResilience ? this.outcomes.counts() : undefined);
   }
 
   /** A by_class entry (breakdown.ts classesBy): the whole run's figures when the class is every request. */
   classSummary(whole: SubsetFolder, durationS: number, withFailed: boolean, withResilience = false): ClassSummary {
     const f = this.arrived === whole.arrived ? whole.figures() : this.figures(durationS);
-    return {
-      arrived: this.arrived,
-      completed: this.completed,
-      rejected: this.rejected,
-      dropped: this.dropped,
-      ...(withFailed ? { failed: this.failed } : {}),
-      ttft_ms: f.ttft_ms,
-      tpot_ms: f.tpot_ms,
-      e2e_ms: f.e2e_ms,
-      goodput: f.goodput,
-      ...(withResilience ? { resilience: this.outcomes.counts() } : {}),
-    };
+    return classSummaryOf(this.arrived, this.counts(withFailed), f, withResilience ? this.outcomes.counts() : undefined);
   }
 }
