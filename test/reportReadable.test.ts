@@ -17,7 +17,7 @@ import { parseResults } from '../reports/resultsFile.js';
 import { UserError } from '../sim/core/errors.js';
 import { ttftOverTime } from '../sim/metrics/timeSeries.js';
 import { parseScenario } from '../sim/scenario/load.js';
-import { completedRecord } from './fixtures.js';
+import { ttftOverTimeExample } from './fixtures.js';
 
 const TYPES = ['round-robin', 'random', 'least-requests'];
 /** 8 policies with long names (the legend), 16 replicas (facet rows, load-share bars), 2 seeds and a sweep. */
@@ -226,14 +226,7 @@ describe('SLO reference lines', () => {
 
 describe('TTFT over time', () => {
   it('bins completed requests by arrival, p50 / p99 per bin, empty bins null', () => {
-    const rec = completedRecord;
-    const records = [
-      rec({ id: 0, arrivalUs: 0, firstTokenUs: 100_000 }), // bin 0, TTFT 100 ms
-      rec({ id: 1, arrivalUs: 400_000, firstTokenUs: 700_000 }), // bin 0, 300 ms
-      rec({ id: 2, arrivalUs: 1_200_000, firstTokenUs: 1_250_000 }), // bin 1, 50 ms
-      rec({ id: 3, arrivalUs: 2_500_000, outcome: 'rejected', firstTokenUs: -1 }), // not completed: ignored
-      rec({ id: 4, arrivalUs: 3_100_000, firstTokenUs: 3_180_000 }), // bin 3, 80 ms
-    ];
+    const records = ttftOverTimeExample();
     // 1 s bins: bin 0 = [100, 300]: p50 200, p99 = 100 + 0.99 × 200 = 298 (type 7); bin 2 empty.
     expect(ttftOverTime(records, 1000)).toEqual({ bin_ms: 1000, count: [2, 1, 0, 1], p50_ms: [200, 50, null, 80], p99_ms: [298, 50, null, 80] });
     // At most 2 bins: the bin doubles to 2 s; bin 0 = [50, 100, 300]: p50 100, p99 at index 1.98 = 100 + 0.98 × 200 = 296.

@@ -12,7 +12,7 @@ import { LatencySketch, RELATIVE_ACCURACY as A } from '../sim/metrics/stream/lat
 import { SketchBins } from '../sim/metrics/stream/sketchBins.js';
 import { ttftOverTime } from '../sim/metrics/timeSeries.js';
 import type { RequestRecord } from '../sim/metrics/types.js';
-import { completedRecord } from './fixtures.js';
+import { completedRecord, ttftOverTimeExample } from './fixtures.js';
 
 /** α plus the few ulps the log/pow mapping can overshoot by at bucket boundaries. */
 const ALPHA = A + 1e-12;
@@ -262,12 +262,8 @@ describe('DoublingBins', () => {
 
 describe('SketchBins', () => {
   const rec = completedRecord;
-  const records = [
-    rec({ id: 0, arrivalUs: 0, firstTokenUs: 100_000 }), // bin 0, TTFT 100 ms
-    rec({ id: 1, arrivalUs: 400_000, firstTokenUs: 700_000 }), // bin 0, 300 ms
-    rec({ id: 2, arrivalUs: 1_200_000, firstTokenUs: 1_250_000 }), // bin 1, 50 ms
-    rec({ id: 4, arrivalUs: 3_100_000, firstTokenUs: 3_180_000 }), // bin 3, 80 ms
-  ];
+  // SketchBins takes completed requests only: the example without its rejected one.
+  const records = ttftOverTimeExample().filter((r) => r.outcome === 'completed');
   const fill = (b: SketchBins, rs: readonly RequestRecord[]): SketchBins => {
     for (const r of rs) b.add(r.arrivalUs, (r.firstTokenUs - r.arrivalUs) / 1000);
     return b;
