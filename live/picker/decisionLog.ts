@@ -30,12 +30,15 @@ export class LiveDecisionLog {
   private readonly arrivals = new Map<string, number>();
   lines = 0;
   readonly recorder: SchedulingRecorder;
+  /** Whether request `id`'s lines are written (the sample); the recorder drops the others' cycles. */
+  readonly samples: (id: string) => boolean;
 
   constructor(opts: DecisionLogOptions) {
+    this.samples = (id) => sampledId(opts.seed, id, opts.sample);
     this.recorder = {
       scheduled: (cycle) => {
         const id = cycle.req.id;
-        if (!sampledId(opts.seed, id, opts.sample)) return;
+        if (!this.samples(id)) return;
         const line = decisionLineOf(cycle, { policy: opts.policy, pool: 0, inputTokens: null, arrivalUs: this.arrivals.get(id) ?? cycle.ctx.nowUs, truth: null });
         this.lines++;
         opts.write(JSON.stringify(line));
