@@ -2,8 +2,8 @@
  * `routesim serve picker --decisions FILE [--decisions-sample RATE]`: every live scheduling decision
  * as one JSON line in the format of `routesim run --decisions` (policies/harness/decisionLine.ts,
  * built by the same policies/harness/decisionRecord.ts as the simulator's lines). The picker core
- * installs `recorder` around each director call that schedules (a new request, a flow-control
- * release); the scheduler hands it the cycle — candidates with the scraped metrics and their age,
+ * installs `recorder` around each director call that schedules (a new request in the sample, every
+ * flow-control release); the scheduler hands it the cycle — candidates with the scraped metrics and their age,
  * the trace, the draws — before PreRequest runs.
  *
  * The engine truth is unknown live: candidates' `truth` and `request.inputTokens` are null, there

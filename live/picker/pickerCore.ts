@@ -6,7 +6,8 @@
  * reason). Flow-control queueing is honoured: a queued request waits (a promise) until a later
  * release — after each scrape round, each completed response, and on its own tick — dispatches or
  * expires it (late binding against the then-current pool, as in simulation). With a decision log
- * (`--decisions`, decisionLog.ts) its recorder is installed around each director call that schedules.
+ * (`--decisions`, decisionLog.ts) its recorder is installed around each director call that schedules
+ * (a new request only when its id is in the sample).
  */
 import { EndpointPicker, type Decision } from '../../policies/framework/director.js';
 import { EPP_ERROR_CODES, type EppStatus } from '../../policies/framework/eppError.js';
