@@ -38,7 +38,7 @@ function arg(name: string, dflt: number): number {
 
 /** Endpoint i's fixed metrics: different queues and KV use, so the scorers have something to rank. */
 function metricsText(i: number): string {
-  return vllmExposition({ waiting: i % 4, running: (3 * i) % 5, kvUsage: 0.1 + 0.08 * i, activeAdapters: [], waitingAdapters: [], maxLoras: 0, blockSize: 16, numGpuBlocks: 2048, ageMs: 0 }, 'Llama-3.1-8B');
+  return vllmExposition({ waiting: i % 4, running: (3 * i) % 5, kvUsage: 0.1 + 0.08 * i, activeAdapters: [], waitingAdapters: [], maxLoras: 0, blockSize: 16, numGpuBlocks: 2048 }, 'Llama-3.1-8B');
 }
 
 /** Request k's prompt: family k mod 16's ~2 KB prefix, then its own question and 0–6 sentences. */

@@ -17,10 +17,11 @@ import { sampledId } from '../policies/harness/decisionRecord.js';
 import { parseDecisionLine, pickCaseFromDecision } from '../policies/harness/fromDecision.js';
 import { runPickCase } from '../policies/harness/pickCase.js';
 import { ExtProcClient } from '../live/picker/client.js';
-import { startPickerServer, type PickerServer } from '../live/picker/server.js';
+import type { PickerServer } from '../live/picker/server.js';
 import { MAIN, ROOT, routesim } from './cliHelpers.js';
 import { startFakeMetrics, vllmText, type FakeMetrics, type FakeServer } from './helpers/fakeVllmMetrics.js';
 import { long } from './helpers/longPrompt.js';
+import { startLoopbackPicker } from './helpers/loopbackPicker.js';
 
 const P1 = long('alpha', 60);
 
@@ -35,18 +36,11 @@ afterAll(async () => {
 async function start(metrics: FakeMetrics[], sample: number, lines: string[]): Promise<{ picker: PickerServer; fakes: FakeServer[]; client: ExtProcClient }> {
   const fakes: FakeServer[] = [];
   for (const m of metrics) fakes.push(await startFakeMetrics(vllmText(m), `127.0.0.${2 + fakes.length}`));
-  const picker = await startPickerServer({
-    config: loadPickerConfig(null),
-    endpoints: fakes.map((f, i) => ({ name: `pod-${'abc'[i]}`, address: f.address, labels: {} })),
-    grpcPort: 0,
-    httpPort: null,
-    refreshMetricsMs: 50,
-    insecure: true,
-    decisions: { policy: 'gaie-default', sample, write: (l) => lines.push(l) },
-  });
+  const pods = Object.fromEntries(fakes.map((f, i) => [`pod-${'abc'[i]}`, f]));
+  const { picker, client } = await startLoopbackPicker(loadPickerConfig(null), pods, { decisions: { policy: 'gaie-default', sample, write: (l) => lines.push(l) } });
   await picker.scraper.scrapeAll();
   opened.push({ picker, fakes });
-  return { picker, fakes, client: new ExtProcClient(`127.0.0.1:${picker.grpcPort}`, { insecure: true }) };
+  return { picker, fakes, client };
 }
 
 async function send(c: ExtProcClient, id: string, prompt: string, complete: boolean): Promise<string> {
@@ -163,19 +157,8 @@ flowControl:
     const b = await startFakeMetrics(vllmText({ waiting: 12, running: 0, kv: 0 }), '127.0.0.3');
     const lines: string[] = [];
     let now = 0;
-    const picker = await startPickerServer({
-      config: loadPickerConfig({ text: config }),
-      endpoints: [{ name: 'a', address: a.address, labels: {} }, { name: 'b', address: b.address, labels: {} }],
-      grpcPort: 0,
-      httpPort: null,
-      refreshMetricsMs: 50,
-      insecure: true,
-      nowUs: () => now,
-      autoScrape: false,
-      decisions: { policy: 'fc', sample: 1, write: (l) => lines.push(l) },
-    });
+    const { picker, client: c } = await startLoopbackPicker(loadPickerConfig({ text: config }), { a, b }, { nowUs: () => now, autoScrape: false, decisions: { policy: 'fc', sample: 1, write: (l) => lines.push(l) } });
     opened.push({ picker, fakes: [a, b] });
-    const c = new ExtProcClient(`127.0.0.1:${picker.grpcPort}`, { insecure: true });
     await picker.scraper.scrapeAll();
     // saturation mean(10/5, 12/5) = 2.2 ≥ 1 → queued, no scheduling cycle yet
     const pending = c.route({ headers: { ':path': '/v1/completions', 'x-request-id': 'q1' }, body: JSON.stringify({ model: 'llama', prompt: 'hi' }) });

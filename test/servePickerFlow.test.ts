@@ -6,9 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPickerConfig } from '../policies/config/loader.js';
-import { ExtProcClient } from '../live/picker/client.js';
-import { startPickerServer } from '../live/picker/server.js';
 import { startFakeMetrics, vllmText, type FakeServer } from './helpers/fakeVllmMetrics.js';
+import { startLoopbackPicker } from './helpers/loopbackPicker.js';
 
 const CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
 kind: EndpointPickerConfig
@@ -29,17 +28,7 @@ describe('flow control on a live stream', () => {
     const b = await startFakeMetrics(vllmText({ waiting: 12, running: 0, kv: 0 }), '127.0.0.3');
     fakes.push(a, b);
     let now = 0;
-    const p = await startPickerServer({
-      config: loadPickerConfig({ text: CONFIG }),
-      endpoints: [{ name: 'a', address: a.address, labels: {} }, { name: 'b', address: b.address, labels: {} }],
-      grpcPort: 0,
-      httpPort: null,
-      refreshMetricsMs: 50,
-      insecure: true,
-      nowUs: () => now,
-      autoScrape: false,
-    });
-    const c = new ExtProcClient(`127.0.0.1:${p.grpcPort}`, { insecure: true });
+    const { picker: p, client: c } = await startLoopbackPicker(loadPickerConfig({ text: CONFIG }), { a, b }, { nowUs: () => now, autoScrape: false });
     const send = () => c.route({ headers: { ':path': '/v1/completions' }, body: JSON.stringify({ model: 'llama', prompt: 'hi' }) });
     try {
       await p.scraper.scrapeAll();

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPickerConfig } from '../policies/config/loader.js';
 import { metricsFromText } from '../live/picker/promMetrics.js';
 import { MetricsScraper } from '../live/picker/scraper.js';
-import { metricsSourceTicks, startPickerServer } from '../live/picker/server.js';
-import { ExtProcClient } from '../live/picker/client.js';
+import { metricsSourceTicks } from '../live/picker/server.js';
 import { startFakeMetrics, type FakeServer } from './helpers/fakeVllmMetrics.js';
+import { startLoopbackPicker } from './helpers/loopbackPicker.js';
 
 const SAMPLE = `# TYPE vllm:num_requests_running gauge
 vllm:num_requests_running{engine="0",model_name="sim-8b"} 6.0
@@ -115,18 +115,7 @@ describe('scraping and staleness', () => {
     const f = await startFakeMetrics(gauges('1', '0', '0.4'));
     fakes.push(f);
     let now = 10_000_000;
-    const picker = await startPickerServer({
-      config: loadPickerConfig(null),
-      endpoints: [{ name: 'pod-a', address: f.address, labels: {} }],
-      grpcPort: 0,
-      httpPort: null,
-      refreshMetricsMs: 50,
-      insecure: true,
-      nowUs: () => now,
-      autoScrape: false,
-      objectives: new Map([['batch', -1]]),
-    });
-    const client = new ExtProcClient(`127.0.0.1:${picker.grpcPort}`, { insecure: true });
+    const { picker, client } = await startLoopbackPicker(loadPickerConfig(null), { 'pod-a': f }, { nowUs: () => now, autoScrape: false, objectives: new Map([['batch', -1]]) });
     try {
       await picker.scraper.scrapeAll();
       const send = () => client.route({ headers: { ':path': '/v1/completions', 'x-gateway-inference-objective': 'batch' }, body: JSON.stringify({ model: 'm', prompt: 'hello' }) });

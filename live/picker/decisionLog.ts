@@ -2,8 +2,8 @@
  * `routesim serve picker --decisions FILE [--decisions-sample RATE]`: every live scheduling decision
  * as one JSON line in the format of `routesim run --decisions` (policies/harness/decisionLine.ts,
  * built by the same policies/harness/decisionRecord.ts as the simulator's lines). The picker core
- * installs `recorder` around each director call that schedules (a new request, a flow-control
- * release); the scheduler hands it the cycle — candidates with the scraped metrics and their age,
+ * installs `recorder` around each director call that schedules (a new request in the sample, every
+ * flow-control release); the scheduler hands it the cycle — candidates with the scraped metrics and their age,
  * the trace, the draws — before PreRequest runs.
  *
  * The engine truth is unknown live: candidates' `truth` and `request.inputTokens` are null, there
@@ -30,12 +30,15 @@ export class LiveDecisionLog {
   private readonly arrivals = new Map<string, number>();
   lines = 0;
   readonly recorder: SchedulingRecorder;
+  /** Whether request `id`'s lines are written (the sample); the recorder drops the others' cycles. */
+  readonly samples: (id: string) => boolean;
 
   constructor(opts: DecisionLogOptions) {
+    this.samples = (id) => sampledId(opts.seed, id, opts.sample);
     this.recorder = {
       scheduled: (cycle) => {
         const id = cycle.req.id;
-        if (!sampledId(opts.seed, id, opts.sample)) return;
+        if (!this.samples(id)) return;
         const line = decisionLineOf(cycle, { policy: opts.policy, pool: 0, inputTokens: null, arrivalUs: this.arrivals.get(id) ?? cycle.ctx.nowUs, truth: null });
         this.lines++;
         opts.write(JSON.stringify(line));

@@ -1,11 +1,12 @@
 /**
  * Endpoint metrics written back as vLLM `/metrics` text (the names and types promMetrics.ts reads,
  * live.md §4.4) — for the recorded-decisions replay, whose stand-in endpoints serve the metrics a
- * decision line says the picker had scraped.
+ * decision line says the picker had scraped (also the picker tests' fake endpoints and the bench's).
  */
 import type { LineMetrics } from '../../policies/harness/decisionLine.js';
 
-export function vllmExposition(m: LineMetrics, model = 'routesim'): string {
+/** `m`'s scrape as vLLM text (its age is not part of a scrape). */
+export function vllmExposition(m: Omit<LineMetrics, 'ageMs'>, model = 'routesim'): string {
   const l = `{engine="0",model_name="${model}"}`;
   const lines = [
     '# TYPE vllm:num_requests_running gauge',

@@ -6,7 +6,8 @@
  * reason). Flow-control queueing is honoured: a queued request waits (a promise) until a later
  * release — after each scrape round, each completed response, and on its own tick — dispatches or
  * expires it (late binding against the then-current pool, as in simulation). With a decision log
- * (`--decisions`, decisionLog.ts) its recorder is installed around each director call that schedules.
+ * (`--decisions`, decisionLog.ts) its recorder is installed around each director call that schedules
+ * (a new request only when its id is in the sample).
  */
 import { EndpointPicker, type Decision } from '../../policies/framework/director.js';
 import { EPP_ERROR_CODES, type EppStatus } from '../../policies/framework/eppError.js';
@@ -56,9 +57,14 @@ export class PickerCore {
     this.picker = new EndpointPicker(config, opts);
   }
 
-  /** A director call, under the decision log's recorder when there is one. */
-  private recorded<T>(fn: () => T): T {
-    return this.decisions === null ? fn() : withSchedulingRecorder(this.decisions.recorder, fn);
+  /**
+   * A director call, under the decision log's recorder when there is one. A call that can only
+   * schedule `onlyFor` (a new request) runs unrecorded when that request is outside the sample, so
+   * the scheduler does not trace a cycle whose line would be dropped.
+   */
+  private recorded<T>(fn: () => T, onlyFor?: string): T {
+    if (this.decisions === null || (onlyFor !== undefined && !this.decisions.samples(onlyFor))) return fn();
+    return withSchedulingRecorder(this.decisions.recorder, fn);
   }
 
   /** Starts the flow-control release tick (only when the gate is on). */
@@ -81,7 +87,7 @@ export class PickerCore {
     const now = this.nowUs();
     this.decisions?.arrived(req.id, now);
     try {
-      const d = this.recorded(() => this.picker.handleRequest(req, this.scraper.pool, now));
+      const d = this.recorded(() => this.picker.handleRequest(req, this.scraper.pool, now), req.id);
       const final = d.kind === 'queued' ? await this.wait(d.requestId) : d;
       return this.toAnswer(final);
     } finally {

@@ -35,6 +35,8 @@ export interface ScrapeCounters {
 
 export class MetricsScraper {
   private entries: Entry[] = [];
+  /** Name → entry (the first of a name, as the list order has it): per-request address look-ups. */
+  private byName = new Map<string, Entry>();
   private timer: NodeJS.Timeout | null = null;
   readonly counters: ScrapeCounters = { ok: 0, failed: 0 };
 
@@ -54,6 +56,8 @@ export class MetricsScraper {
       const keep = prev !== undefined && prev.address === e.address;
       return { name: e.name, index, labels: e.labels, address: e.address, metrics: keep ? prev.metrics : null, busy: null, lastError: keep ? prev.lastError : 'not scraped yet' };
     });
+    this.byName = new Map();
+    for (const e of this.entries) if (!this.byName.has(e.name)) this.byName.set(e.name, e);
   }
 
   /** The pool for the director (entries are live objects: a scrape updates them in place). */
@@ -63,7 +67,7 @@ export class MetricsScraper {
 
   /** Endpoint name → host:port. */
   addressOf(name: string): string | undefined {
-    return this.entries.find((e) => e.name === name)?.address;
+    return this.byName.get(name)?.address;
   }
 
   status(): { name: string; address: string; scraped: boolean; lastError: string }[] {
@@ -95,7 +99,7 @@ export class MetricsScraper {
 
   /** Scrapes one endpoint by name now (tests, replays). */
   async scrapeNamed(name: string): Promise<void> {
-    const e = this.entries.find((x) => x.name === name);
+    const e = this.byName.get(name);
     if (e) await this.scrapeFresh(e);
   }
 

@@ -4,6 +4,7 @@
  * the scrape timeout, HTTP 500).
  */
 import { createServer, type Server } from 'node:http';
+import { vllmExposition } from '../../live/picker/exposition.js';
 
 export interface FakeMetrics {
   readonly waiting: number;
@@ -16,26 +17,25 @@ export interface FakeMetrics {
   readonly numGpuBlocks?: number;
 }
 
-/** vLLM-shaped exposition text for `m` (as in live.md §4.4). */
+/**
+ * vLLM-shaped exposition text for `m`, written by the picker's own writer (live/picker/exposition.ts,
+ * the names and types promMetrics.ts reads); absent fields: block size 16, 2048 GPU blocks, no
+ * LoRA (max_lora 0, no adapters — read exactly as an absent lora_requests_info family).
+ */
 export function vllmText(m: FakeMetrics, model = 'sim-8b'): string {
-  const l = `{engine="0",model_name="${model}"}`;
-  const lines = [
-    '# TYPE vllm:num_requests_running gauge',
-    `vllm:num_requests_running${l} ${m.running}`,
-    '# TYPE vllm:num_requests_waiting gauge',
-    `vllm:num_requests_waiting${l} ${m.waiting}`,
-    '# HELP vllm:kv_cache_usage_perc Fraction of KV blocks in use.',
-    '# TYPE vllm:kv_cache_usage_perc gauge',
-    `vllm:kv_cache_usage_perc${l} ${m.kv}`,
-    '# TYPE vllm:cache_config_info gauge',
-    `vllm:cache_config_info{block_size="${m.blockSize ?? 16}",cache_dtype="auto",enable_prefix_caching="True",engine="0",num_gpu_blocks="${m.numGpuBlocks ?? 2048}"} 1.0`,
-  ];
-  if (m.maxLora !== undefined) {
-    lines.push('# TYPE vllm:lora_requests_info gauge');
-    lines.push(`vllm:lora_requests_info{max_lora="${m.maxLora}",running_lora_adapters="",waiting_lora_adapters=""} 1.7570000e+09`);
-    lines.push(`vllm:lora_requests_info{max_lora="${m.maxLora}",running_lora_adapters="${(m.active ?? []).join(',')}",waiting_lora_adapters="${(m.waitingAdapters ?? []).join(',')}"} 1.7570012e+09`);
-  }
-  return `${lines.join('\n')}\n`;
+  return vllmExposition(
+    {
+      waiting: m.waiting,
+      running: m.running,
+      kvUsage: m.kv,
+      activeAdapters: m.active ?? [],
+      waitingAdapters: m.waitingAdapters ?? [],
+      maxLoras: m.maxLora ?? 0,
+      blockSize: m.blockSize ?? 16,
+      numGpuBlocks: m.numGpuBlocks ?? 2048,
+    },
+    model,
+  );
 }
 
 export interface FakeServer {
