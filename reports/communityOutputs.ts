@@ -16,6 +16,8 @@ import { inferencePerfPolicyFiles, policyDirs } from './inferencePerf/write.js';
 export class CommunityOutputs {
   private readonly files = new Map<string, string>();
   private readonly dirs: Map<string, string>;
+  /** The run's workload hash for the reports' ids (the same for every policy). */
+  private hash: string | undefined;
 
   constructor(
     private readonly scenario: ScenarioConfig,
@@ -35,8 +37,8 @@ export class CommunityOutputs {
     };
     if (this.flags.inferencePerfReport !== undefined) put(this.flags.inferencePerfReport, inferencePerfPolicyFiles(this.scenario, run, dirName));
     if (this.flags.benchmarkReport !== undefined) {
-      const hash = `${workHash(this.scenario)}:seed:${this.scenario.seed}`;
-      put(this.flags.benchmarkReport, benchmarkReportPolicyFiles({ scenario: this.scenario, policy, run, version: this.version, workHash: hash, dirName }));
+      this.hash ??= `${workHash(this.scenario)}:seed:${this.scenario.seed}`;
+      put(this.flags.benchmarkReport, benchmarkReportPolicyFiles({ scenario: this.scenario, policy, run, version: this.version, workHash: this.hash, dirName }));
     }
   }
 

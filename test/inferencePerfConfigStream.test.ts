@@ -12,7 +12,7 @@ import { parseScenario } from '../sim/scenario/load.js';
 import { createRequestStream } from '../sim/workload/generator.js';
 import { userErrorOf } from './helpers.js';
 import { parse as parseYaml } from 'yaml';
-import { inferencePerfStream, parseInferencePerf, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
+import { configOf, inferencePerfStream, parseInferencePerf, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import { drive } from './inferencePerfConfigDrive.js';
 import { saturation, sweepStages } from '../sim/workload/inferencePerf/schedule.js';
@@ -221,6 +221,25 @@ describe('trace_replay and scenario use', () => {
     expect(userErrorOf(() => sc(', rate_scale: 2'))).toMatch(/s\.yaml: workload\.trace\.rate_scale: an inference-perf config sets its own stages, rates and order; rate_scale does not apply \(fix: remove rate_scale/);
     const c = parseInferencePerf(parseYaml('load: {type: concurrent, stages: [{num_requests: 4, concurrency_level: 2}]}\ndata: {type: conversation_replay}'), 'ip.yaml');
     expect(userErrorOf(() => open(c))).toMatch(/^ip\.yaml: load\.type: this load \(load\.type concurrent\) depends on simulated response times/);
+  });
+});
+
+describe('one read of a scenario\'s config per run', () => {
+  it('the resolved source keeps the config read while resolving; a copy of it reads the file again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipt-'));
+    const write = (rate: number) => writeFileSync(join(dir, 'ip.yaml'), `load: {stages: [{rate: ${rate}, duration: 2}]}\ndata: {type: shared_prefix}\n`);
+    write(3);
+    const w = parseScenario('name: t\nfleet: {replicas: 1, gpu: H100, model: Llama-3.1-8B}\nworkload:\n  trace: {path: ip.yaml, format: inference-perf}\npolicies: [round-robin]\n', join(dir, 's.yaml')).workload;
+    const src = w.source;
+    if (src?.kind !== 'trace') throw new Error('kind');
+    write(5); // rewritten after resolving: the run's streams still see 3 req/s × 2 s = 6 requests
+    expect(configOf(src).load.stages).toEqual([{ kind: 'rate', rate: 3, duration_s: 2, n: 6 }]);
+    expect(configOf(src)).toBe(configOf(src));
+    const it = createRequestStream(w, { seed: 1, limits: {}, defaultAdapterRank: 8 });
+    let n = 0;
+    while (!it.next().done) n++;
+    expect(n).toBe(6);
+    expect(configOf({ ...src }).load.stages).toEqual([{ kind: 'rate', rate: 5, duration_s: 2, n: 10 }]);
   });
 });
 

@@ -23,6 +23,7 @@ import { hashString } from '../sim/core/hash.js';
 import { inferencePerfStream, parseInferencePerf, readInferencePerfConfig, type InferencePerfConfig } from '../sim/workload/inferencePerf/index.js';
 import { readOtelFile, type OtelSpan } from '../sim/workload/inferencePerf/otelFile.js';
 import { apportion, buildSession, type OtelOptions } from '../sim/workload/inferencePerf/otelSession.js';
+import { EndedSpans, PrefixTrie } from '../sim/workload/inferencePerf/otelSearch.js';
 import { isFeedbackStream, type SimRequest } from '../sim/workload/request.js';
 import { drive } from './inferencePerfConfigDrive.js';
 import { userErrorOf } from './helpers.js';
@@ -203,6 +204,39 @@ describe('otel_trace_replay DAG invariants (random sessions)', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the indexed searches (otelSearch.ts) find what a scan of every earlier span finds', () => {
+    fc.assert(
+      fc.property(fc.array(spanArb, { minLength: 1, maxLength: 12 }), (raw) => {
+        const spans: OtelSpan[] = raw
+          .map((r) => ({ startUs: r.start, endUs: r.start + r.dur, input: r.input.map(msg), output: r.output.map(msg), inputTokens: 0, outputTokens: 1, error: false, toolCall: false }))
+          .sort((a, b) => a.startUs - b.startUs || a.endUs - b.endUs);
+        const ended = new EndedSpans(spans);
+        const trie = new PrefixTrie();
+        spans.forEach((sj, j) => {
+          // The scan: among i < j ended by j's start, the latest end, ties to the later i.
+          const latest = (ok: (i: number) => boolean): number => {
+            let best = -1;
+            for (let i = 0; i < j; i++) if (spans[i]!.endUs <= sj.startUs && ok(i) && (best < 0 || spans[i]!.endUs >= spans[best]!.endUs)) best = i;
+            return best;
+          };
+          ended.admitUpTo(j);
+          expect(ended.close).toBe(latest(() => true));
+          for (const m of sj.input) expect(ended.producerOf(m.key)).toBe(latest((i) => spans[i]!.output.some((x) => x.key === m.key)));
+          let src = -1;
+          let len = 0;
+          for (let i = 0; i < j; i++) {
+            let k = 0;
+            while (k < spans[i]!.input.length && k < sj.input.length && spans[i]!.input[k]!.key === sj.input[k]!.key) k++;
+            if (k > 0 && k >= len) [src, len] = [i, k];
+          }
+          expect(trie.longest(sj.input)).toEqual({ src, len });
+          trie.insert(sj.input, j);
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });

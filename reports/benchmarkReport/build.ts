@@ -23,6 +23,7 @@ import type { PolicySpec, ScenarioConfig } from '../../sim/scenario/types.js';
 import type { PolicyRun, RequestRecord } from '../../sim/metrics/types.js';
 import type { LengthDist } from '../../sim/workload/spec.js';
 import { histogramStats, reportStatistics, sampleStats } from '../inferencePerf/sampleStats.js';
+import { stageFigures } from '../inferencePerf/stageFigures.js';
 import type { SimStage } from '../inferencePerf/stages.js';
 import { cfgId, replicaComponentLabel, SCHEMA_VERSION, stackComponents } from './stack.js';
 
@@ -97,35 +98,23 @@ const sec = (us: number): number => us / 1e6;
 
 function aggregate(stage: SimStage): { aggregate: Record<string, unknown>; spanS: number; firstS: number; lastS: number } {
   const recs = stage.records;
-  const ok = recs.filter((r) => r.outcome === 'completed');
-  let first = Infinity;
-  let last = -Infinity;
-  for (const r of recs) {
-    first = Math.min(first, r.arrivalUs);
-    if (r.endUs >= 0) last = Math.max(last, r.endUs);
-  }
-  const spanS = recs.length > 0 && last > -Infinity ? Math.max(0, sec(last - first)) : 0;
-  let inTok = 0;
-  let outTok = 0;
-  for (const r of ok) {
-    inTok += r.inputTokens;
-    outTok += r.outputTokens;
-  }
+  const f = stageFigures(recs);
+  const { ok, spanS, inTok, outTok } = f;
   const rate = (x: number, units: string) => (spanS > 0 ? { units, mean: x / spanS } : undefined);
   const st = (vals: number[], units: string) => reportStatistics(sampleStats(vals), units);
   const latency = {
-    time_to_first_token: st(ok.map((r) => sec(r.firstTokenUs - r.arrivalUs)), 's'),
-    request_latency: st(ok.map((r) => sec(r.endUs - r.arrivalUs)), 's'),
-    time_per_output_token: st(ok.filter((r) => r.outputTokens > 1).map((r) => sec(r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1)), 's/token'),
+    time_to_first_token: st(f.ttft, 's'),
+    request_latency: st(f.e2e, 's'),
+    time_per_output_token: st(f.tpot, 's/token'),
     inter_token_latency: stage.itl !== null ? reportStatistics(histogramStats(stage.itl, 1e-6), 's/token') : undefined,
-    normalized_time_per_output_token: st(ok.filter((r) => r.outputTokens > 0).map((r) => sec(r.endUs - r.arrivalUs) / r.outputTokens), 's/token'),
+    normalized_time_per_output_token: st(f.ntpot, 's/token'),
   };
   const agg = {
     requests: { total: recs.length, failures: recs.length - ok.length, input_length: st(ok.map((r) => r.inputTokens), 'count'), output_length: st(ok.map((r) => r.outputTokens), 'count') },
     latency,
     throughput: { input_token_rate: rate(inTok, 'tokens/s'), output_token_rate: rate(outTok, 'tokens/s'), total_token_rate: rate(inTok + outTok, 'tokens/s'), request_rate: rate(ok.length, 'queries/s') },
   };
-  return { aggregate: agg, spanS, firstS: Number.isFinite(first) ? sec(first) : 0, lastS: last > -Infinity ? sec(last) : 0 };
+  return { aggregate: agg, spanS, firstS: Number.isFinite(f.firstArrivalUs) ? sec(f.firstArrivalUs) : 0, lastS: f.lastEndUs > -Infinity ? sec(f.lastEndUs) : 0 };
 }
 
 /** Per replica: sampled gauges over [fromS, toS], and (whole run only) its cache hit rate and preemptions. */

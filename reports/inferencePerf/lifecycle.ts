@@ -16,6 +16,7 @@
  */
 import type { ItlCounts, RequestRecord } from '../../sim/metrics/types.js';
 import { histogramStats, ipSummary, sampleStats } from './sampleStats.js';
+import { stageFigures } from './stageFigures.js';
 
 /** What kind of load drove a set: an open loop at a requested rate, or a closed loop of C clients. */
 export type LoadShape = { readonly kind: 'open'; readonly rate: number } | { readonly kind: 'closed'; readonly concurrency: number };
@@ -80,28 +81,15 @@ function tokenBlock(values: readonly number[], extra: Record<string, number> = {
 /** The lifecycle metrics object of one set of records. */
 export function lifecycleMetrics(set: LifecycleSet): Record<string, unknown> {
   const records = set.records;
-  const ok = records.filter((r) => r.outcome === 'completed');
+  const f = stageFigures(records);
+  const { ok, inTok, outTok } = f;
   const bad = records.filter((r) => r.outcome !== 'completed');
-  let minStart = Infinity;
-  let maxStart = -Infinity;
-  let maxEnd = -Infinity;
-  for (const r of records) {
-    minStart = Math.min(minStart, r.arrivalUs);
-    maxStart = Math.max(maxStart, r.arrivalUs);
-    if (r.endUs >= 0) maxEnd = Math.max(maxEnd, r.endUs);
-  }
-  const benchmarkTime = records.length > 0 && maxEnd > -Infinity ? s(Math.max(0, maxEnd - minStart)) : 0;
+  const benchmarkTime = f.spanS;
   const per = (x: number): number => (benchmarkTime > 0 ? x / benchmarkTime : 0);
-  let inTok = 0;
-  let outTok = 0;
-  for (const r of ok) {
-    inTok += r.inputTokens;
-    outTok += r.outputTokens;
-  }
   const loadSummary: Record<string, unknown> = { count: records.length };
   if (set.load.kind === 'open') loadSummary.schedule_delay = ipSummary(sampleStats(records.map(() => 0)));
   if (set.stage !== null) {
-    const sendDuration = records.length > 0 ? s(maxStart - minStart) : 0;
+    const sendDuration = records.length > 0 ? s(f.lastArrivalUs - f.firstArrivalUs) : 0;
     loadSummary.send_duration = sendDuration;
     loadSummary.achieved_rate = sendDuration > 0 ? records.length / sendDuration : 0;
     // inference-perf writes the request count as the "rate" of a `concurrent` stage.
@@ -109,10 +97,10 @@ export function lifecycleMetrics(set: LifecycleSet): Record<string, unknown> {
     if (set.stage.kind === 'closed') loadSummary.concurrency = set.stage.concurrency;
   }
   const latency: Record<string, unknown> = {
-    request_latency: ipSummary(sampleStats(ok.map((r) => s(r.endUs - r.arrivalUs)))),
-    time_to_first_token: ipSummary(sampleStats(ok.map((r) => s(r.firstTokenUs - r.arrivalUs)))),
-    time_per_output_token: ipSummary(sampleStats(ok.filter((r) => r.outputTokens > 1).map((r) => s(r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1)))),
-    normalized_time_per_output_token: ipSummary(sampleStats(ok.filter((r) => r.outputTokens > 0).map((r) => s(r.endUs - r.arrivalUs) / r.outputTokens))),
+    request_latency: ipSummary(sampleStats(f.e2e)),
+    time_to_first_token: ipSummary(sampleStats(f.ttft)),
+    time_per_output_token: ipSummary(sampleStats(f.tpot)),
+    normalized_time_per_output_token: ipSummary(sampleStats(f.ntpot)),
   };
   if (set.itl !== null) latency.inter_token_latency = ipSummary(histogramStats(set.itl, 1e-6));
   const promptLens = ok.map((r) => r.inputTokens);

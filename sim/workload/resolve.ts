@@ -34,7 +34,7 @@ import type {
 import { checkReplayControls, checkReplayNotEmpty, DEFAULT_REPLAY, traceSource, workloadStats } from './traces/source.js';
 import type { TraceStats } from './traces/stats.js';
 import { checkEndlessLoop } from './traces/endlessLoop.js';
-import { checkInferencePerfSource, nominalRate } from './inferencePerf/index.js';
+import { checkInferencePerfSource, nominalRate, rememberConfig } from './inferencePerf/index.js';
 
 type WorkloadInput = ScenarioInput['workload'];
 type ArrivalInput = NonNullable<WorkloadInput['arrival']>;
@@ -317,8 +317,9 @@ export function withTraceMeasured(workload: WorkloadSpec, ctx: Pick<ResolveConte
   const src = workload.source;
   if (src?.kind !== 'trace') return workload;
   if (src.format === 'inference-perf') {
-    const rate = nominalRate(checkInferencePerfSource(src, ctx.file, where));
-    return { ...workload, arrival: { process: 'source', rate, cv: 1 }, source: { ...src, nominal_rate: rate } };
+    const cfg = checkInferencePerfSource(src, ctx.file, where);
+    const rate = nominalRate(cfg);
+    return { ...workload, arrival: { process: 'source', rate, cv: 1 }, source: rememberConfig({ ...src, nominal_rate: rate }, cfg) };
   }
   checkReplayControls(src, ctx.file, where);
   checkReplayNotEmpty(src, ctx.seed, ctx.file, where);

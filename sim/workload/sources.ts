@@ -11,7 +11,7 @@ import { closedSessions, openSessions } from './sessions.js';
 import { tenantStream } from './tenants.js';
 import { serveGenStream } from './servegen.js';
 import { replayTrace, type SkipHandler } from './traces/replay.js';
-import { inferencePerfStream, readInferencePerfConfig } from './inferencePerf/index.js';
+import { configOf, inferencePerfStream } from './inferencePerf/index.js';
 import { routingOf } from './routing.js';
 import { inputError } from '../core/errors.js';
 
@@ -22,7 +22,7 @@ export function createSourceStream(spec: WorkloadSpec, source: WorkloadSource, o
     case 'trace':
       if (source.format === 'inference-perf') {
         if (spec.arrival.rate !== source.nominal_rate) throw inputError(source.path, 'load.stages', 'an inference-perf config sets its own rates; a rate sweep (sweep.rates, --sweep-rate) cannot rescale it', 'give one config per rate, or use its load.sweep');
-        return inferencePerfStream(readInferencePerfConfig(source.path, source.dataset_lengths), { ...opts, closedLoop: opts.closedLoop === true }, routingOf(spec));
+        return inferencePerfStream(configOf(source), { ...opts, closedLoop: opts.closedLoop === true }, routingOf(spec));
       }
       return replayTrace(spec, source, opts, { seed: opts.seed, defaultAdapterRank: opts.defaultAdapterRank, generate }, onSkip);
     case 'sessions':

@@ -14,6 +14,25 @@ export { looksLikeInferencePerf, parseInferencePerf, readInferencePerfConfig } f
 export { inferencePerfStream, type IpStreamOptions } from './stream.js';
 export type { InferencePerfConfig } from './types.js';
 
+/** Configs already read, by the trace source object that names them (objects are never reused for another file). */
+const parsed = new WeakMap<TraceSourceSpec, InferencePerfConfig>();
+
+/**
+ * The inference-perf config a scenario's trace source names, read once per source object: scenario
+ * resolution (checkInferencePerfSource), the stream statistics and every policy's stream share it.
+ */
+export function configOf(src: TraceSourceSpec): InferencePerfConfig {
+  let cfg = parsed.get(src);
+  if (cfg === undefined) parsed.set(src, (cfg = readInferencePerfConfig(src.path, src.dataset_lengths)));
+  return cfg;
+}
+
+/** Records that `src` (e.g. a copy of a checked source with its measured rate) names `cfg`. */
+export function rememberConfig(src: TraceSourceSpec, cfg: InferencePerfConfig): TraceSourceSpec {
+  parsed.set(src, cfg);
+  return src;
+}
+
 /** Whether the config's stream depends on simulated response times (concurrency, sessions, a sweep). */
 export function needsSimulation(cfg: InferencePerfConfig): boolean {
   return simulationNeed(cfg) !== null;
@@ -36,7 +55,7 @@ export function nominalRate(cfg: InferencePerfConfig): number {
  * set (the config's stages set rates and order; scaling them would not be what inference-perf sends).
  */
 export function checkInferencePerfSource(src: TraceSourceSpec, file: string, where: (f: keyof ReplayControls) => string): InferencePerfConfig {
-  const cfg = readInferencePerfConfig(src.path, src.dataset_lengths);
+  const cfg = configOf(src);
   const set = (['rate_scale', 'from_s', 'to_s', 'sample', 'loop', 'jitter_s'] as const).find((k) => src[k] !== ({ rate_scale: 1, from_s: 0, to_s: null, sample: 1, loop: 1, jitter_s: 0 } as const)[k]);
   if (set !== undefined) throw inputError(file, where(set), `an inference-perf config sets its own stages, rates and order; ${set} does not apply`, `remove ${set} and change load.stages in ${src.path}`);
   return cfg;

@@ -4,7 +4,7 @@
  * max_tokens.
  * - Edges: causal (span j's input repeats span i's output message, i ended ≤ j's start: the latest
  *   such i) plus the closest earlier non-overlapping span (the latest end ≤ j's start), then
- *   transitively reduced. Roots fire at session start.
+ *   transitively reduced. Roots fire at session start. (Both searches: otelSearch.ts.)
  * - wait = max(0, start − latest predecessor end), capped at max_wait_ms; sent after the
  *   predecessors' responses + wait (not part of latency).
  * - Input pieces, one per message: `shared` = the longest run of leading messages identical to an
@@ -20,6 +20,7 @@
  */
 import { hashString } from '../../core/hash.js';
 import type { OtelSpan } from './otelFile.js';
+import { EndedSpans, PrefixTrie } from './otelSearch.js';
 
 export type Piece =
   | { readonly kind: 'shared' | 'unique'; readonly content: number; readonly tokens: number }
@@ -70,30 +71,21 @@ export function buildSession(all: readonly OtelSpan[], o: OtelOptions): OtelEven
   const outTokens = spans.map((s) => s.outputTokens ?? o.defaultMaxTokens);
   const preds: Array<Set<number>> = [];
   const pieces: Piece[][] = [];
+  const ended = new EndedSpans(spans);
+  const prefixes = new PrefixTrie();
   for (let j = 0; j < n; j++) {
     const sj = spans[j]!;
+    ended.admitUpTo(j);
     const p = new Set<number>();
     // Closest earlier non-overlapping span.
-    let close = -1;
-    for (let i = 0; i < j; i++) if (spans[i]!.endUs <= sj.startUs && (close < 0 || spans[i]!.endUs >= spans[close]!.endUs)) close = i;
-    if (close >= 0) p.add(close);
+    if (ended.close >= 0) p.add(ended.close);
     // Producer of each input message that repeats an earlier output (latest end ≤ start).
-    const producer = sj.input.map((m) => {
-      let best = -1;
-      for (let i = 0; i < j; i++) if (spans[i]!.endUs <= sj.startUs && spans[i]!.output.some((x) => x.key === m.key) && (best < 0 || spans[i]!.endUs >= spans[best]!.endUs)) best = i;
-      return best;
-    });
+    const producer = sj.input.map((m) => ended.producerOf(m.key));
     for (const q of producer) if (q >= 0) p.add(q);
     preds.push(p);
     // Longest shared leading run with an earlier span's input.
-    let src = -1;
-    let len = 0;
-    for (let i = 0; i < j; i++) {
-      const a = spans[i]!.input;
-      let k = 0;
-      while (k < a.length && k < sj.input.length && a[k]!.key === sj.input[k]!.key) k++;
-      if (k > 0 && k >= len) [src, len] = [i, k];
-    }
+    const { src, len } = prefixes.longest(sj.input);
+    prefixes.insert(sj.input, j);
     const mine: Piece[] = [];
     const output = (k: number, q: number): Piece => {
       const prev = mine[k - 1];

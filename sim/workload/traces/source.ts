@@ -7,7 +7,7 @@ import { detectFormat } from './index.js';
 import { createSourceStream } from '../sources.js';
 import { traceStats, type StatsOptions, type TraceStats } from './stats.js';
 import type { TraceFormat } from './types.js';
-import { needsSimulation, readInferencePerfConfig } from '../inferencePerf/index.js';
+import { configOf, needsSimulation } from '../inferencePerf/index.js';
 
 export const DEFAULT_REPLAY: ReplayControls = { rate_scale: 1, from_s: 0, to_s: null, sample: 1, loop: 1, jitter_s: 0, skip_bad_rows: false };
 
@@ -53,7 +53,7 @@ export function traceWorkload(src: TraceSourceSpec): WorkloadSpec {
 export function workloadStats(workload: WorkloadSpec, opts: StreamOptions, stats: StatsOptions = {}, onSkip?: (message: string) => void): TraceStats | null {
   const src = workload.source;
   if (src?.kind === 'sessions' && src.mode === 'closed') return null;
-  if (src?.kind === 'trace' && src.format === 'inference-perf' && needsSimulation(readInferencePerfConfig(src.path, src.dataset_lengths))) return null;
+  if (src?.kind === 'trace' && src.format === 'inference-perf' && needsSimulation(configOf(src))) return null;
   let skipped = 0;
   const count = (m: string): void => {
     skipped++;
