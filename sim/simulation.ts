@@ -91,6 +91,11 @@ export interface RunOptions {
    * an observer folds them in as they end (sim/metrics/stream/streamSummary.ts). Default true.
    */
   readonly keepRecords?: boolean;
+  /**
+   * True: step every running sequence explicitly, without the decode cohort (sim/engine/decodeCohort.ts).
+   * The results are the same either way (test/decodeCohort.test.ts compares them); the cohort is faster.
+   */
+  readonly stepByStep?: boolean;
 }
 
 /**
@@ -180,6 +185,8 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   // A staged profile also keeps each stage's ITL (by its requests' arrival; stageItl.ts).
   const spans = stageSpans(scenario);
   const stageItl = spans.length > 0 ? new StageItl(spans) : null;
+  // The decode cohort leaves running sequences' counters stale between steps; stage ITL reads them.
+  if (stageItl === null && options.stepByStep !== true) for (const r of replicas) r.scheduler.decodeCohort = true;
   // Report time series: engine gauges and the router's scraped view, sampled without adding events.
   const sampler = new ReplicaSampler(replicas, gateway, Math.round((scenario.report ?? DEFAULT_REPORT).sample_ms * 1000));
   let outstanding = 0;

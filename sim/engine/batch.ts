@@ -17,9 +17,24 @@ export class Batch {
   /** Distinct LoRA adapters in the batch, in the order their first sequence joined. */
   readonly adapters: string[] = [];
   readonly shape: BatchShape = emptyBatchShape();
+  /**
+   * Decode-cohort members running in this step without a slot (decodeCohort.ts): how many (less
+   * those aborted since), and their context sum, shortest and longest, set by the scheduler before
+   * `finalise`.
+   */
+  implicitSeqs = 0;
+  implicitContext = 0;
+  implicitContextMin = Infinity;
+  implicitContextMax = 0;
 
+  /** Sequences with a slot (seq(j), tokens(j)); cohort members are counted by `implicitSeqs`. */
   get size(): number {
     return this.n;
+  }
+
+  /** Every sequence in the step: slots plus cohort members. */
+  get total(): number {
+    return this.n + this.implicitSeqs;
   }
 
   /** Sequence `j` (0 ≤ j < size). */
@@ -36,6 +51,10 @@ export class Batch {
     // Drop references to sequences of the last step (they may have finished) without shrinking.
     for (let j = 0; j < this.n; j++) this.seqArr[j] = NO_SEQ;
     this.n = 0;
+    this.implicitSeqs = 0;
+    this.implicitContext = 0;
+    this.implicitContextMin = Infinity;
+    this.implicitContextMax = 0;
     if (this.adapters.length > 0) this.adapters.length = 0;
   }
 
@@ -107,6 +126,13 @@ export class Batch {
         s.prefillPromptWork += t * (seq.knownTokens + t / 2);
         s.prefillKvTokens += before + t;
       }
+    }
+    if (this.implicitSeqs > 0) {
+      s.batchSize += this.implicitSeqs;
+      s.decodeSeqs += this.implicitSeqs;
+      s.decodeContext += this.implicitContext;
+      if (this.implicitContextMin < ctxMin) ctxMin = this.implicitContextMin;
+      if (this.implicitContextMax > ctxMax) ctxMax = this.implicitContextMax;
     }
     s.decodeContextMin = ctxMax > 0 ? ctxMin : 0;
     s.decodeContextMax = ctxMax;

@@ -172,13 +172,13 @@ export class Replica {
     this.scheduler.schedule(now, batch);
     // A step whose pass 1 preempted everything is empty; vLLM's next step admits from waiting.
     // Likewise an async engine with nothing else to run admits requests held for the next batch.
-    if (batch.size === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch, true);
-    if (batch.size === 0) return -1;
+    if (batch.total === 0 && this.scheduler.hasWork) this.scheduler.schedule(now, batch, true);
+    if (batch.total === 0) return -1;
     const loadUs = this.lora !== null && batch.adapters.length > 0 ? this.lora.prepare(batch.adapters) : 0;
     let dur = stepDurationUs(this.setup.stepTime, batch.shape, this.setup.loraK) + Math.round(loadUs);
     if (now < this.warmUntilUs) dur = Math.round(dur * this.warmFactor);
     if (this.cpuStepUs > 0 || this.cpuPerRequestUs > 0) {
-      const cpu = Math.round(this.cpuStepUs + this.cpuPerRequestUs * batch.size);
+      const cpu = Math.round(this.cpuStepUs + this.cpuPerRequestUs * batch.total);
       dur = this.async ? Math.max(dur, cpu) : dur + cpu;
     }
     this.busy = true;
@@ -218,8 +218,13 @@ export class Replica {
    */
   abort(seq: Sequence, nowUs: number): boolean {
     void nowUs; // the release is instantaneous; kept for symmetry with crash and for callers' logs
+    // A decode-cohort member runs in every step without a slot (decodeCohort.ts): the executing one has one fewer.
+    const member = seq.cohortFrom >= 0;
     if (!this.scheduler.abort(seq)) return false;
-    if (this.busy) this.batch.remove(seq);
+    if (this.busy) {
+      if (member) this.batch.implicitSeqs--;
+      else this.batch.remove(seq);
+    }
     return true;
   }
 

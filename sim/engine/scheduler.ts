@@ -19,6 +19,7 @@ import type { KvCache } from './kvCache.js';
 import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
+import { join, mayJoin, settle } from './decodeCohort.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
@@ -56,6 +57,16 @@ export class Scheduler {
    * the gateway wants first-token notifications, and empties it after each step.
    */
   firstTokens: Sequence[] | null = null;
+  /**
+   * Let sequences in quiet decode stretches ride the decode cohort (decodeCohort.ts): the same
+   * results without per-step work for them. Off unless the owner sets it (the simulation does,
+   * unless something reads running sequences' counters between steps).
+   */
+  decodeCohort = false;
+  /** Steps completed (`complete` calls): the cohort's clock. */
+  private steps = 0;
+  /** Emit time of the last completed step (every cohort member's last token). */
+  private lastEmitUs = 0;
   /** scheduler_reserve_full_isl (calibration.md §6.5). */
   private readonly reserveFull: boolean;
   /** ⌊watermark · num_blocks⌋: kept free when admitting from waiting while something runs. */
@@ -95,10 +106,31 @@ export class Scheduler {
     const threshold = this.engine.long_prefill_token_threshold;
     let preempted = false;
 
-    // Pass 1: running requests, in order.
+    // Pass 1: running requests, in order. Decode-cohort members before their event step take one
+    // token each without a slot (decodeCohort.ts) while every allocation so far has succeeded.
+    const running = this.running;
+    const steps = this.steps;
+    let cohort = this.decodeCohort;
+    let implicit = 0;
+    let ctxSum = 0;
+    let ctxMin = Infinity;
+    let ctxMax = 0;
     let i = 0;
-    while (i < this.running.length && budget > 0) {
-      const seq = this.running[i]!;
+    while (i < running.length && budget > 0) {
+      const seq = running[i]!;
+      if (seq.cohortFrom >= 0) {
+        if (cohort && steps < seq.cohortEventStep) {
+          const ctx = seq.cohortCtxBase + steps;
+          implicit++;
+          ctxSum += ctx;
+          if (ctx < ctxMin) ctxMin = ctx;
+          if (ctx > ctxMax) ctxMax = ctx;
+          budget--;
+          i++;
+          continue;
+        }
+        settle(seq, steps, this.lastEmitUs);
+      }
       let n = seq.knownTokens - seq.numComputed;
       if (threshold > 0 && n > threshold) n = threshold;
       if (n > budget) n = budget;
@@ -107,9 +139,18 @@ export class Scheduler {
         continue;
       }
       let scheduled = true;
+      if (cohort && !this.canAllocate(seq, n)) {
+        // A preemption: from here on, as step by step. Members counted so far get their slots.
+        cohort = false;
+        if (implicit > 0) {
+          implicit = 0;
+          budget = this.slotsBefore(i, batch);
+        }
+      }
       while (!this.allocate(seq, n)) {
         const v = this.priority ? this.leastUrgentRunning() : this.running.length - 1;
         const victim = this.running[v]!;
+        if (victim.cohortFrom >= 0) settle(victim, steps, this.lastEmitUs);
         this.running.splice(v, 1);
         if (v < i) i--;
         budget += batch.remove(victim);
@@ -125,6 +166,12 @@ export class Scheduler {
       budget -= n;
       i++;
     }
+    // Members the budget did not reach sit this step out: settled, they rejoin after their next step.
+    for (let k = i; k < running.length; k++) if (running[k]!.cohortFrom >= 0) settle(running[k]!, steps, this.lastEmitUs);
+    batch.implicitSeqs = implicit;
+    batch.implicitContext = ctxSum;
+    batch.implicitContextMin = ctxMin;
+    batch.implicitContextMax = ctxMax;
 
     // Pass 2: waiting requests, skipped when pass 1 preempted anything.
     if (!preempted) this.admitWaiting(now, batch, budget, threshold, ignoreHolds);
@@ -133,7 +180,7 @@ export class Scheduler {
 
   /** Requests of `batch` that emit a token when it completes (all their known tokens computed). */
   countEmitting(batch: Batch): number {
-    let r = 0;
+    let r = batch.implicitSeqs;
     for (let j = 0; j < batch.size; j++) {
       const seq = batch.seq(j);
       if (seq.numComputed + batch.tokens(j) === seq.knownTokens) r++;
@@ -152,7 +199,19 @@ export class Scheduler {
     const caching = this.kv.prefixCaching;
     const unique = this.kv.uniqueKeys;
     let sameAsStep = 0;
+    // Cohort members (decodeCohort.ts): one token each, all with the same gap (each emitted in the
+    // previous step). A gap of another length than the step, new to `itl`, is inserted where the
+    // first member stands in batch order, as stepping each would have (Map order is iteration order).
+    const quiet = batch.implicitSeqs;
+    const quietGap = emitUs - this.lastEmitUs;
+    let quietAt = -1;
+    if (quiet > 0) {
+      if (quietGap === durUs) sameAsStep += quiet;
+      else if (itl.has(quietGap)) itl.set(quietGap, itl.get(quietGap)! + quiet);
+      else quietAt = this.firstMemberSlot(batch);
+    }
     for (let j = 0; j < batch.size; j++) {
+      if (j === quietAt) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
       const seq = batch.seq(j);
       const firstPending = seq.outputDone === 0;
       seq.numComputed += batch.tokens(j);
@@ -173,7 +232,11 @@ export class Scheduler {
       }
       seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
+      else if (this.decodeCohort && mayJoin(seq)) join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique));
     }
+    if (quietAt === batch.size) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
+    this.steps++;
+    this.lastEmitUs = emitUs;
     if (sameAsStep > 0) itl.set(durUs, (itl.get(durUs) ?? 0) + sameAsStep);
     if (finished.length > 0) this.finish(finished, emitUs);
     return finished;
@@ -325,6 +388,7 @@ export class Scheduler {
    */
   abort(seq: Sequence): boolean {
     const adapter = seq.req.adapter;
+    if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
     if (this.held.has(seq)) {
       this.releaseHeld(seq);
       return true;
@@ -387,6 +451,7 @@ export class Scheduler {
    * keep counting across the crash: they feed the run's replica statistics.
    */
   reset(): Sequence[] {
+    this.settleAll();
     const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
     for (const seq of out) seq.resetForRecompute();
     this.running.length = 0;
@@ -431,6 +496,60 @@ export class Scheduler {
   /** A request turned away keeps what its lookup found, for the next step's (lookupPrefix). */
   private rememberHits(seq: Sequence): void {
     if (this.hitsChanged) seq.prefixHits = this.hits.slice();
+  }
+
+  /** Settle every decode-cohort member (decodeCohort.ts): their counters become current. */
+  settleAll(): void {
+    for (const seq of this.running) if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
+  }
+
+  /**
+   * Pass 1 turned step by step at running index `end`: settle the members before it and give every
+   * sequence before it its slot, in order, as pass 1 would have; returns the budget left.
+   */
+  private slotsBefore(end: number, batch: Batch): number {
+    batch.clear();
+    let budget = this.engine.max_num_batched_tokens;
+    const threshold = this.engine.long_prefill_token_threshold;
+    for (let k = 0; k < end; k++) {
+      const seq = this.running[k]!;
+      if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n > budget) n = budget;
+      if (n <= 0) continue;
+      batch.add(seq, n);
+      budget -= n;
+    }
+    return budget;
+  }
+
+  /**
+   * Whether a block of `seq` filling from now on would register anything: not without prefix
+   * caching, nor while its request-unique blocks wait for registerPending (registerFull's
+   * `upTo = uniqueFrom`, already reached).
+   */
+  private fillRegisters(seq: Sequence, caching: boolean, unique: boolean): boolean {
+    if (!caching) return false;
+    return !(unique && seq.uniqueFrom <= seq.registeredBlocks && !this.kv.hasUniqueEntry(seq.req.id));
+  }
+
+  /**
+   * How many of `batch`'s slots come before its first cohort member in running order (slots are in
+   * running order: pass 1 takes running sequences in order, pass 2 appends to both). O(running).
+   */
+  private firstMemberSlot(batch: Batch): number {
+    let j = 0;
+    for (const seq of this.running) {
+      if (seq.cohortFrom >= 0) return j;
+      if (j < batch.size && batch.seq(j) === seq) j++;
+    }
+    return j;
+  }
+
+  /** Whether `allocate(seq, n)` would succeed. */
+  private canAllocate(seq: Sequence, n: number): boolean {
+    return Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length <= this.kv.freeBlocks;
   }
 
   /** Ensure blocks for numComputed + n tokens; false when the cache cannot provide them. */

@@ -50,6 +50,19 @@ export class Sequence {
    * one scheduled after it. -1 = no hold (sync engine, idle engine, or set before enqueue).
    */
   joinAfterUs = -1;
+  /**
+   * Decode cohort (decodeCohort.ts): the scheduler's completed-step count when this sequence joined,
+   * −1 when it is not a member. While a member, numComputed, outputDone and lastTokenUs are stale:
+   * the scheduler settles them before anything reads them.
+   */
+  cohortFrom = -1;
+  /** numComputed and outputDone when it joined. */
+  cohortComputed = 0;
+  cohortDone = 0;
+  /** The completed-step count at which its next step is an event step (allocation, a block fills, its last token). */
+  cohortEventStep = 0;
+  /** Its context in the step after completed-step count s is cohortCtxBase + s. */
+  cohortCtxBase = 0;
 
   constructor(
     readonly req: SimRequest,
@@ -85,6 +98,7 @@ export class Sequence {
 
   /** Drop computed state (recompute preemption); emitted output is kept and will be recomputed. */
   resetForRecompute(): void {
+    this.cohortFrom = -1;
     this.numComputed = 0;
     this.blocks = [];
     this.registeredBlocks = 0;

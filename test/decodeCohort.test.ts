@@ -1,0 +1,185 @@
+/**
+ * The decode cohort (sim/engine/decodeCohort.ts): sequences in quiet decode stretches advance
+ * without a batch slot, and whole runs come out identical to stepping every sequence (fast-check,
+ * over random fleets with chunked prefill, preemption, priority, prefix sharing, LoRA, CPU and
+ * frontend costs, async scheduling, client timeouts, retries, crashes and P/D); a hand-derived
+ * case shows which steps give a sequence a slot.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runPolicy } from '../sim/simulation.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import { Scheduler } from '../sim/engine/scheduler.js';
+import { KvCache } from '../sim/engine/kvCache.js';
+import { Batch } from '../sim/engine/batch.js';
+import { Sequence } from '../sim/engine/sequence.js';
+import { newRequestRecord } from '../sim/metrics/records.js';
+import type { ItlCounts } from '../sim/metrics/types.js';
+import { req } from './helpers.js';
+import { engineOf } from './engineFixtures.js';
+
+interface Case {
+  replicas: number;
+  blocks: number;
+  blockSize: number;
+  maxSeqs: number;
+  budget: number;
+  threshold: number;
+  caching: boolean;
+  priority: boolean;
+  loras: number;
+  rate: number;
+  requests: number;
+  seed: number;
+  policy: 'least-requests' | 'gaie';
+  shared: boolean;
+  output: number;
+  cpu: boolean;
+  async: boolean;
+  timeoutMs: number;
+  retry: boolean;
+  crash: boolean;
+  pd: boolean;
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  replicas: fc.integer({ min: 1, max: 3 }),
+  blocks: fc.integer({ min: 30, max: 400 }),
+  blockSize: fc.constantFrom(8, 16, 32),
+  maxSeqs: fc.integer({ min: 1, max: 32 }),
+  budget: fc.integer({ min: 32, max: 512 }),
+  threshold: fc.constantFrom(0, 0, 24, 100),
+  caching: fc.boolean(),
+  priority: fc.boolean(),
+  loras: fc.constantFrom(0, 0, 2),
+  rate: fc.double({ min: 5, max: 400, noNaN: true }),
+  requests: fc.integer({ min: 1, max: 80 }),
+  seed: fc.integer({ min: 0, max: 1_000_000 }),
+  policy: fc.constantFrom('least-requests' as const, 'gaie' as const),
+  shared: fc.boolean(),
+  output: fc.integer({ min: 1, max: 120 }),
+  cpu: fc.boolean(),
+  async: fc.boolean(),
+  timeoutMs: fc.constantFrom(0, 0, 300, 2000),
+  retry: fc.boolean(),
+  crash: fc.boolean(),
+  pd: fc.boolean(),
+});
+
+function scenarioYaml(c: Case): string {
+  const replicas = c.pd
+    ? `[{gpu: H100, count: 1, labels: {llm-d.ai/role: prefill}}, {gpu: H100, count: ${c.replicas}, labels: {llm-d.ai/role: decode}}]`
+    : `[{gpu: H100, count: ${c.replicas}}]`;
+  const picker = c.pd ? 'policies/configs/llm-d-pd-always.yaml' : c.policy === 'gaie' ? 'default' : null;
+  const prompt = c.shared
+    ? 'shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13}'
+    : 'input: {dist: uniform, min: 1, max: 300}';
+  const adapters = c.loras > 0 && !c.pd ? 'adapters: [{name: a, weight: 1}, {name: b, weight: 1}]\n  base_model_weight: 2' : '';
+  const timeouts = c.timeoutMs > 0 ? `\n        timeouts: {request: ${c.timeoutMs}ms}` : '';
+  const retry = c.retry ? '\n        retry: {attempts: 2, per_try_timeout: 200ms}' : '';
+  const cpu = c.cpu ? '\n  cpu: {schedule_us: 300, per_request_us: 7, egress_us_per_step: 120, egress_us_per_request: 40}' : '';
+  const events = c.crash ? 'events: [{at_s: 0.05, kind: fail, replica: 0, mode: crash}, {at_s: 0.2, kind: recover, replica: 0}]' : '';
+  return `
+seed: ${c.seed}
+requests: ${c.requests}
+pools:
+  - name: llm
+    model: Llama-3.1-8B
+    replicas: ${replicas}
+    engine:
+      num_gpu_blocks: ${c.blocks}
+      block_size: ${c.blockSize}
+      max_num_seqs: ${c.maxSeqs}
+      max_num_batched_tokens: ${Math.max(c.budget, c.maxSeqs)}
+      long_prefill_token_threshold: ${c.threshold}
+      enable_prefix_caching: ${c.caching}
+      scheduling: ${c.priority ? 'priority' : 'fcfs'}
+      max_loras: ${c.pd ? 0 : c.loras}
+      async_scheduling: ${c.async}
+routes:
+  - name: llm
+    rules:
+      - backendRefs: [{name: llm}]${timeouts}${retry}
+${events}
+step_time:
+  model: linear${cpu}
+workload:
+  arrival: {process: gamma, rate: ${c.rate}, cv: 2}
+  ${prompt}
+  output: {dist: uniform, min: 1, max: ${c.output}}
+  priorities: [{priority: 0, weight: 2}, {priority: 3, weight: 1}]
+  ${adapters}
+policies: [${picker === null ? '{name: p, pool: llm, type: least-requests}' : `{name: p, pool: llm, epp: ${picker}}`}]
+`;
+}
+
+const asJson = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? [...x] : x));
+
+describe('decode cohort', () => {
+  it('gives every run the same results as stepping each sequence', () => {
+    // Count the steps that ran members without a slot, so the property cannot pass vacuously.
+    const finalise = Batch.prototype.finalise;
+    let implicitSteps = 0;
+    let runsWithMembers = 0;
+    Batch.prototype.finalise = function (this: Batch): void {
+      if (this.implicitSeqs > 0) implicitSteps++;
+      finalise.call(this);
+    };
+    try {
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const s = parseScenario(scenarioYaml(c), 'cohort.yaml');
+          const p = s.policies[0]!;
+          const before = implicitSteps;
+          const stepped = asJson(runPolicy(s, p, {}, undefined, { stepByStep: true }));
+          expect(implicitSteps).toBe(before);
+          const cohort = asJson(runPolicy(s, p));
+          if (implicitSteps > before) runsWithMembers++;
+          expect(cohort).toBe(stepped);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      Batch.prototype.finalise = finalise;
+    }
+    expect(runsWithMembers).toBeGreaterThan(50);
+  });
+
+  it('gives a decoding sequence a slot only at its event steps (hand-derived)', () => {
+    // Block size 16, no prefix caching, budget 2048: prompt 20, 40 output tokens. Step 1 prefills
+    // the 20 tokens (2 blocks: room for 32) and emits token 1; it joins with 20 computed. Its next
+    // event: an allocation when it computes token 33, 32 − 20 = 12 steps on (its last token is
+    // 40 − 1 − 1 = 38 on; fills do not matter without caching). So steps 2–13 run it without a slot
+    // and step 14 with one (block 3). It rejoins with 33 computed and 14 emitted: allocation
+    // 48 − 33 = 15 steps on, last token 40 − 14 − 1 = 25 on → steps 15–29 without, step 30 with
+    // (block 4). Then 49 computed, 30 emitted: allocation 64 − 49 = 15 on, last token 40 − 30 − 1 = 9
+    // on → steps 31–39 without, step 40 (its 40th token) with a slot. 40 steps in all.
+    const kv = new KvCache(100, 16, false);
+    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching: false }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
+    sched.decodeCohort = true;
+    const r = req({ id: 0, at: 0, prompt: 20, output: 40 });
+    const seq = new Sequence(r, newRequestRecord(r), 16);
+    sched.add(seq);
+    const batch = new Batch();
+    const itl: ItlCounts = new Map();
+    const slotted: number[] = [];
+    for (let step = 1, t = 0; sched.hasWork; step++) {
+      sched.schedule(t, batch);
+      expect(batch.total).toBe(1);
+      if (batch.size === 1) slotted.push(step);
+      expect(batch.shape.batchSize).toBe(1);
+      if (step > 1) {
+        // Every decode step has context = tokens computed before it + 1.
+        expect(batch.shape.decodeSeqs).toBe(1);
+        expect(batch.shape.decodeContext).toBe(20 + (step - 2) + 1);
+      }
+      t += 1000;
+      sched.complete(batch, t, 1000, itl);
+    }
+    expect(slotted).toEqual([1, 14, 30, 40]);
+    // 39 gaps of one step each, all 1000 µs.
+    expect([...itl]).toEqual([[1000, 39]]);
+    expect(seq.outputDone).toBe(40);
+    expect(kv.usedBlocks).toBe(0);
+  });
+});
