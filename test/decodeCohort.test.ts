@@ -149,11 +149,10 @@ describe('decode cohort', () => {
     // Block size 16, no prefix caching, budget 2048: prompt 20, 40 output tokens. Step 1 prefills
     // the 20 tokens (2 blocks: room for 32) and emits token 1; it joins with 20 computed. Its next
     // event: an allocation when it computes token 33, 32 − 20 = 12 steps on (its last token is
-    // 40 − 1 − 1 = 38 on; fills do not matter without caching). So steps 2–13 run it without a slot
-    // and step 14 with one (block 3). It rejoins with 33 computed and 14 emitted: allocation
-    // 48 − 33 = 15 steps on, last token 40 − 14 − 1 = 25 on → steps 15–29 without, step 30 with
-    // (block 4). Then 49 computed, 30 emitted: allocation 64 − 49 = 15 on, last token 40 − 30 − 1 = 9
-    // on → steps 31–39 without, step 40 (its 40th token) with a slot. 40 steps in all.
+    // 40 − 1 − 1 = 38 on; fills do not matter without caching). So steps 2–13 run it without a slot;
+    // step 14 allocates block 3 for it, still without a slot. Its next allocation: block 4 for token
+    // 49, 16 steps on (step 30); then 64 − 49 = 15 on would be step 45, but its last token (40) comes
+    // at step 40: its only slot after the prefill. 40 steps in all.
     const kv = new KvCache(100, 16, false);
     const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching: false }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
     sched.decodeCohort = true;
@@ -163,10 +162,12 @@ describe('decode cohort', () => {
     const batch = new Batch();
     const itl: ItlCounts = new Map();
     const slotted: number[] = [];
+    const blocksAt: number[] = [];
     for (let step = 1, t = 0; sched.hasWork; step++) {
       sched.schedule(t, batch);
       expect(batch.total).toBe(1);
       if (batch.size === 1) slotted.push(step);
+      blocksAt.push(seq.blocks.length);
       expect(batch.shape.batchSize).toBe(1);
       if (step > 1) {
         // Every decode step has context = tokens computed before it + 1.
@@ -176,7 +177,9 @@ describe('decode cohort', () => {
       t += 1000;
       sched.complete(batch, t, 1000, itl);
     }
-    expect(slotted).toEqual([1, 14, 30, 40]);
+    expect(slotted).toEqual([1, 40]);
+    // Blocks held during steps 1–13, 14–29, 30–40 (released at the end).
+    expect(blocksAt).toEqual([...Array(13).fill(2), ...Array(16).fill(3), ...Array(11).fill(4)]);
     // 39 gaps of one step each, all 1000 µs.
     expect([...itl]).toEqual([[1000, 39]]);
     expect(seq.outputDone).toBe(40);

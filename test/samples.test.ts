@@ -56,7 +56,7 @@ describe('sampling a run (golden)', () => {
 /** A fake replica whose gauges are one settable value, and a gateway that reports another. */
 function fakes() {
   const state = { engine: 0, seen: 0 };
-  const replica = { name: 'r', scheduler: { waiting: { get length() { return state.engine; } }, running: { length: 0 } }, kv: { usage: 0 } };
+  const replica = { name: 'r', scheduler: { waiting: { get length() { return state.engine; } }, runningCount: 0 }, kv: { usage: 0 } };
   const gateway = { observedMetrics: (): EndpointMetrics => ({ waitingQueueSize: state.seen }) as EndpointMetrics };
   return { state, replica, gateway };
 }

@@ -6,18 +6,23 @@
  * knownTokens − 1) computes exactly one token per step and emits it: numComputed, outputDone and
  * lastTokenUs all move in lockstep with the replica's steps. Until the next step in which something
  * happens to it, all of that is a function of the scheduler's completed-step count: it needs a new
- * KV block (an allocation, which takes a block off the free queue in batch order), a block fills (a
- * prefix-cache registration), or its last token comes (finish). Such a step is its *event step*,
- * computed when it joins.
+ * KV block (an allocation, which takes a block off the free queue in running order), a block fills
+ * and registers in the prefix cache, or its last token comes (finish). Such a step is its *event
+ * step*, computed when it joins.
  *
- * So a cohort member keeps its counters as of the step it joined (`cohortComputed`, `cohortDone`)
- * and the step count then (`cohortFrom`). Each step, the scheduler's pass 1 counts it (one token of
- * budget, one decoding sequence of context `cohortCtxBase + steps`) without adding it to the batch;
- * `complete` credits every such member one token and one ITL gap of `emitUs − lastEmitUs` (the same
- * gap each would have: every member emitted in the replica's previous step). At its event step, or
- * whenever anything else must look at it (abort, crash, a step that cannot run every member:
- * budget exhausted or an allocation failed), it is *settled*: its counters are written back and it
- * leaves the cohort, to be stepped explicitly as before; it rejoins after its next explicit step.
+ * So a member keeps its counters as of the step it joined (`cohortComputed`, `cohortDone`) and the
+ * step count then (`cohortFrom`), and the scheduler keeps the members' count, context sums and
+ * event steps (cohortSet.ts). A step in which every running request gets its whole chunk and every
+ * allocation fits (so step by step nothing would be cut short or preempted) costs only its events
+ * (scheduler `mergePass`): members whose event is only an allocation get their block in running
+ * order and stay without a slot; members with a fill that registers or their last token are
+ * settled (counters written back) and take a slot, explicitly stepped, and stay members; the rest
+ * count as one token of budget and one decoding sequence each. `complete` credits every member one
+ * token and one ITL gap of `emitUs − lastEmitUs` (the same gap each would have: every member
+ * emitted in the replica's previous step). Any other step goes request by request: members before
+ * their event step are still counted without a slot, and everyone else — at their event step, cut
+ * off by the budget, behind a failed allocation — leaves the cohort (settled), to rejoin after its
+ * next explicit step. Aborts and crashes settle first.
  *
  * Who may join (`mayJoin`): aggregated or decode legs (never a prefill leg), no LoRA adapter (a
  * batch's adapter list is built from its sequences). A registration can only come at a step where a
@@ -39,7 +44,7 @@ export function mayJoin(seq: Sequence): boolean {
  * included); false when its very next step is an event step (it stays explicit). `fills`: whether a
  * block filling registers anything (the scheduler's `fillRegisters`).
  */
-export function join(seq: Sequence, steps: number, bs: number, fills: boolean): boolean {
+export function join(seq: Sequence, steps: number, bs: number, fills: boolean, member = false): boolean {
   const nc = seq.numComputed;
   // Steps m (0-based, after joining) in which it computes token nc + m: allocation when
   // nc + m + 1 > blocks·bs; a block fills when (nc + m + 1) % bs = 0; the last token when
@@ -48,7 +53,8 @@ export function join(seq: Sequence, steps: number, bs: number, fills: boolean): 
   const fill = fills ? (bs - ((nc + 1) % bs)) % bs : Infinity;
   const last = seq.req.outputTokens - seq.outputDone - 1;
   const ev = Math.min(alloc, fill, last);
-  if (ev <= 0) return false;
+  // A new member must have a quiet step first; a member given a slot may have another event at once.
+  if (ev <= 0 && !member) return false;
   seq.cohortFrom = steps;
   seq.cohortComputed = nc;
   seq.cohortDone = seq.outputDone;
@@ -58,11 +64,41 @@ export function join(seq: Sequence, steps: number, bs: number, fills: boolean): 
   return true;
 }
 
-/** Write back a member's counters as of `steps` completed steps (its last token at `lastEmitUs`) and take it out. */
+/**
+ * Write back a member's counters as of `steps` completed steps (its last token at `lastEmitUs`).
+ * Idempotent; it stays a member (the scheduler takes it out when it leaves).
+ */
 export function settle(seq: Sequence, steps: number, lastEmitUs: number): void {
   const m = steps - seq.cohortFrom;
   seq.numComputed = seq.cohortComputed + m;
   seq.outputDone = seq.cohortDone + m;
   if (m > 0) seq.lastTokenUs = lastEmitUs;
-  seq.cohortFrom = -1;
+}
+
+/**
+ * A member at its event step (completed-step count `steps`) whose only event is an allocation,
+ * already made: the step count of its next event (allocation, a block fill that registers when
+ * `fills`, its last token), counted from its counters as they run in this step.
+ */
+export function nextEventStep(seq: Sequence, steps: number, bs: number, fills: boolean): number {
+  const m = steps - seq.cohortFrom;
+  const nc = seq.cohortComputed + m;
+  // This step computes token nc; m' steps on it computes nc + m'.
+  const alloc = seq.blocks.length * bs - nc;
+  const r = (bs - ((nc + 1) % bs)) % bs;
+  const fill = fills ? (r === 0 ? bs : r) : Infinity;
+  const last = seq.req.outputTokens - (seq.cohortDone + m) - 1;
+  return steps + Math.min(alloc, fill, last);
+}
+
+/**
+ * Whether a member at its event step only needs a block (no block of its fills and registers, no
+ * last token): then the scheduler allocates it in running order and the member stays without a slot.
+ */
+export function allocationOnly(seq: Sequence, steps: number, bs: number, fills: boolean): boolean {
+  const m = steps - seq.cohortFrom;
+  const nc = seq.cohortComputed + m;
+  if (nc + 1 <= seq.blocks.length * bs) return false;
+  if (seq.cohortDone + m + 1 === seq.req.outputTokens) return false;
+  return !(fills && (nc + 1) % bs === 0);
 }

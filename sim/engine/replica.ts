@@ -112,7 +112,7 @@ export class Replica {
   /** Sequences this replica holds: waiting, running, pulling their KV, or finished prefill legs holding blocks. */
   get inFlight(): number {
     const s = this.scheduler;
-    return s.waiting.length + s.running.length + s.pulling.length + s.held.size;
+    return s.waiting.length + s.runningCount + s.pulling.length + s.held.size;
   }
 
   /**
@@ -218,13 +218,8 @@ export class Replica {
    */
   abort(seq: Sequence, nowUs: number): boolean {
     void nowUs; // the release is instantaneous; kept for symmetry with crash and for callers' logs
-    // A decode-cohort member runs in every step without a slot (decodeCohort.ts): the executing one has one fewer.
-    const member = seq.cohortFrom >= 0;
     if (!this.scheduler.abort(seq)) return false;
-    if (this.busy) {
-      if (member) this.batch.implicitSeqs--;
-      else this.batch.remove(seq);
-    }
+    if (this.busy) this.batch.remove(seq);
     return true;
   }
 

@@ -19,11 +19,14 @@ import type { KvCache } from './kvCache.js';
 import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
-import { join, mayJoin, settle } from './decodeCohort.js';
+import { allocationOnly, join, mayJoin, nextEventStep, settle } from './decodeCohort.js';
+import { CohortSet } from './cohortSet.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
-  readonly running: Sequence[] = [];
+  /** Running sequences in order; finished ones stay as holes until `compact` (see `running`). */
+  private readonly runningArr: Sequence[] = [];
+  private holes = 0;
   /** Decode legs admitted with blocks, waiting for their pulled KV (vLLM WAITING_FOR_REMOTE_KVS). */
   readonly pulling: Sequence[] = [];
   /** Pulls admitted since the last `takePulls`. */
@@ -67,6 +70,17 @@ export class Scheduler {
   private steps = 0;
   /** Emit time of the last completed step (every cohort member's last token). */
   private lastEmitUs = 0;
+  /** Cohort members (cohortSet.ts), and the running sequences that are not members, in running order. */
+  private readonly members = new CohortSet();
+  private readonly explicit: Sequence[] = [];
+  /** Scratch: members at their event step, and whether each takes a slot (1) or only a block (0). */
+  private readonly events: Sequence[] = [];
+  private readonly eventSlot: number[] = [];
+  /** Ranks handed to sequences joining `running`. */
+  private rank = 0;
+  /** The batch of the last `schedule`, and whether its step is executing (until `complete` or `reset`). */
+  private current: Batch | null = null;
+  private inStep = false;
   /** scheduler_reserve_full_isl (calibration.md §6.5). */
   private readonly reserveFull: boolean;
   /** ⌊watermark · num_blocks⌋: kept free when admitting from waiting while something runs. */
@@ -87,7 +101,18 @@ export class Scheduler {
   }
 
   get hasWork(): boolean {
-    return this.running.length > 0 || this.waiting.length > 0;
+    return this.runningArr.length > this.holes || this.waiting.length > 0;
+  }
+
+  /** Running sequences, in order (vLLM's running list). */
+  get running(): Sequence[] {
+    if (this.holes > 0) this.compact();
+    return this.runningArr;
+  }
+
+  /** How many sequences run. */
+  get runningCount(): number {
+    return this.runningArr.length - this.holes;
   }
 
   add(seq: Sequence): void {
@@ -106,8 +131,21 @@ export class Scheduler {
     const threshold = this.engine.long_prefill_token_threshold;
     let preempted = false;
 
-    // Pass 1: running requests, in order. Decode-cohort members before their event step take one
-    // token each without a slot (decodeCohort.ts) while every allocation so far has succeeded.
+    this.current = batch;
+    // Pass 1: running requests, in order. With cohort members (decodeCohort.ts), when every running
+    // request gets its whole chunk and every allocation succeeds, only non-members and members at
+    // their event step take slots (mergePass).
+    if (this.members.count > 0) {
+      const left = this.mergePass(batch, budget, threshold);
+      if (left >= 0) {
+        this.admitWaiting(now, batch, left, threshold, ignoreHolds);
+        batch.finalise();
+        this.inStep = batch.total > 0;
+        return;
+      }
+    }
+    // Otherwise running requests one by one; members before their event step take one token each
+    // without a slot while every allocation so far has succeeded.
     const running = this.running;
     const steps = this.steps;
     let cohort = this.decodeCohort;
@@ -129,7 +167,7 @@ export class Scheduler {
           i++;
           continue;
         }
-        settle(seq, steps, this.lastEmitUs);
+        this.leave(seq);
       }
       let n = seq.knownTokens - seq.numComputed;
       if (threshold > 0 && n > threshold) n = threshold;
@@ -150,7 +188,7 @@ export class Scheduler {
       while (!this.allocate(seq, n)) {
         const v = this.priority ? this.leastUrgentRunning() : this.running.length - 1;
         const victim = this.running[v]!;
-        if (victim.cohortFrom >= 0) settle(victim, steps, this.lastEmitUs);
+        if (victim.cohortFrom >= 0) this.leave(victim);
         this.running.splice(v, 1);
         if (v < i) i--;
         budget += batch.remove(victim);
@@ -167,15 +205,101 @@ export class Scheduler {
       i++;
     }
     // Members the budget did not reach sit this step out: settled, they rejoin after their next step.
-    for (let k = i; k < running.length; k++) if (running[k]!.cohortFrom >= 0) settle(running[k]!, steps, this.lastEmitUs);
+    for (let k = i; k < running.length; k++) if (running[k]!.cohortFrom >= 0) this.leave(running[k]!);
     batch.implicitSeqs = implicit;
     batch.implicitContext = ctxSum;
     batch.implicitContextMin = ctxMin;
     batch.implicitContextMax = ctxMax;
+    if (this.decodeCohort) {
+      const ex = this.explicit;
+      ex.length = 0;
+      for (const seq of running) if (seq.cohortFrom < 0) ex.push(seq);
+    }
 
     // Pass 2: waiting requests, skipped when pass 1 preempted anything.
     if (!preempted) this.admitWaiting(now, batch, budget, threshold, ignoreHolds);
     batch.finalise();
+    this.inStep = batch.total > 0;
+  }
+
+  /**
+   * Pass 1 with cohort members: if every running request's whole chunk fits the budget and every
+   * allocation it needs fits the free blocks (so step by step nothing would be cut short or
+   * preempted), give slots to the non-members and to the members at their event step, in running
+   * order, count the other members without slots, and return the budget left; else −1 (nothing
+   * changed but the members at their event step, whose counters are written back).
+   */
+  private mergePass(batch: Batch, budget: number, threshold: number): number {
+    const steps = this.steps;
+    const bs = this.bs;
+    const ev = this.events;
+    const evSlot = this.eventSlot;
+    ev.length = 0;
+    this.members.popEvents(steps, ev);
+    // Every member computes one token; members whose event is only an allocation keep no slot.
+    let demand = this.members.count;
+    let need = 0;
+    let slotted = 0;
+    let slottedBase = 0;
+    const caching = this.kv.prefixCaching;
+    const unique = this.kv.uniqueKeys;
+    for (let e = 0; e < ev.length; e++) {
+      const seq = ev[e]!;
+      const fills = this.fillRegisters(seq, caching, unique);
+      if (allocationOnly(seq, steps, bs, fills)) {
+        evSlot[e] = 0;
+        need++;
+        continue;
+      }
+      evSlot[e] = 1;
+      settle(seq, steps, this.lastEmitUs);
+      slotted++;
+      slottedBase += seq.cohortCtxBase;
+      const b = Math.ceil((seq.numComputed + 1) / bs) - seq.blocks.length;
+      if (b > 0) need += b;
+    }
+    const ex = this.explicit;
+    for (const seq of ex) {
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n <= 0) continue;
+      demand += n;
+      const b = Math.ceil((seq.numComputed + n) / bs) - seq.blocks.length;
+      if (b > 0) need += b;
+    }
+    if (demand > budget || need > this.kv.freeBlocks) return -1;
+    let a = 0;
+    let e = 0;
+    while (a < ex.length || e < ev.length) {
+      if (e < ev.length && (a >= ex.length || ev[e]!.runRank < ex[a]!.runRank)) {
+        const seq = ev[e]!;
+        if (evSlot[e++] === 0) {
+          // Its next block, in running order; it keeps running without a slot.
+          seq.blocks.push(this.kv.allocate());
+          seq.cohortEventStep = nextEventStep(seq, steps, bs, this.fillRegisters(seq, caching, unique));
+          this.members.queue(seq, steps);
+          continue;
+        }
+        this.allocate(seq, 1);
+        batch.add(seq, 1);
+        continue;
+      }
+      const seq = ex[a++]!;
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n <= 0) continue;
+      this.allocate(seq, n);
+      batch.add(seq, n);
+    }
+    const quiet = this.members.count - slotted;
+    if (quiet > 0) {
+      batch.implicitSeqs = quiet;
+      batch.implicitContext = this.members.sumBase - slottedBase + quiet * steps;
+      // Members with a slot have the same context in it: the range may include them.
+      batch.implicitContextMin = this.members.minBase + steps;
+      batch.implicitContextMax = this.members.maxBase + steps;
+    }
+    return budget - demand;
   }
 
   /** Requests of `batch` that emit a token when it completes (all their known tokens computed). */
@@ -199,6 +323,7 @@ export class Scheduler {
     const caching = this.kv.prefixCaching;
     const unique = this.kv.uniqueKeys;
     let sameAsStep = 0;
+    let joined = false;
     // Cohort members (decodeCohort.ts): one token each, all with the same gap (each emitted in the
     // previous step). A gap of another length than the step, new to `itl`, is inserted where the
     // first member stands in batch order, as stepping each would have (Map order is iteration order).
@@ -232,14 +357,60 @@ export class Scheduler {
       }
       seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
-      else if (this.decodeCohort && mayJoin(seq)) join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique));
+      else if (seq.cohortFrom >= 0) this.requeue(seq, bs, caching, unique);
+      else if (this.decodeCohort && mayJoin(seq) && join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique))) {
+        this.members.add(seq, this.steps + 1);
+        joined = true;
+      }
     }
     if (quietAt === batch.size) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
     this.steps++;
     this.lastEmitUs = emitUs;
+    this.inStep = false;
     if (sameAsStep > 0) itl.set(durUs, (itl.get(durUs) ?? 0) + sameAsStep);
     if (finished.length > 0) this.finish(finished, emitUs);
+    if ((joined || finished.length > 0) && this.decodeCohort) {
+      // Non-members only: drop the ones that joined or finished (order kept).
+      const ex = this.explicit;
+      let w = 0;
+      for (const seq of ex) if (seq.cohortFrom < 0 && seq.outputDone < seq.req.outputTokens) ex[w++] = seq;
+      ex.length = w;
+    }
     return finished;
+  }
+
+  /**
+   * A member given a slot at its event step keeps decoding: its next event step from its counters
+   * now (its context base is unchanged: one more token, one more step).
+   */
+  private requeue(seq: Sequence, bs: number, caching: boolean, unique: boolean): void {
+    const base = seq.cohortCtxBase;
+    join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique), true);
+    if (seq.cohortCtxBase !== base) throw new Error(`decode cohort: context base of request ${seq.req.id} moved`);
+    this.members.queue(seq, this.steps + 1);
+  }
+
+  /** A member leaves the cohort: its counters written back, stepped explicitly from now on. */
+  private leave(seq: Sequence): void {
+    settle(seq, this.steps, this.lastEmitUs);
+    this.members.remove(seq);
+    seq.cohortFrom = -1;
+  }
+
+  /** Drop finished sequences from `runningArr` (order kept). */
+  private compact(): void {
+    const running = this.runningArr;
+    let w = 0;
+    for (const s of running) if (s.outputDone < s.req.outputTokens) running[w++] = s;
+    running.length = w;
+    this.holes = 0;
+  }
+
+  /** `seq` joins the running set, last. */
+  private pushRunning(seq: Sequence): void {
+    seq.runRank = ++this.rank;
+    this.runningArr.push(seq);
+    if (this.decodeCohort) this.explicit.push(seq);
   }
 
   private admitWaiting(now: number, batch: Batch, budget: number, threshold: number, ignoreHolds: boolean): void {
@@ -247,7 +418,7 @@ export class Scheduler {
     const skipped: Sequence[] = [];
     let examined = 0;
     // Pulling decode legs will join `running`: they count against max_num_seqs (0 without P/D).
-    while (examined < this.waiting.length && budget > 0 && this.running.length + this.pulling.length < this.engine.max_num_seqs) {
+    while (examined < this.waiting.length && budget > 0 && this.runningCount + this.pulling.length < this.engine.max_num_seqs) {
       const seq = this.waiting.at(examined);
       if (seq.joinAfterUs >= now && !ignoreHolds) {
         // Not yet arrived for this batch (async scheduling). FCFS: everyone behind came later too.
@@ -283,7 +454,7 @@ export class Scheduler {
       // tokens of a preempted request; ≤ max_model_len, longer ones are rejected at arrival) must fit
       // now, but only this chunk's blocks are taken. Watermark: only while something runs.
       const needNow = this.reserveFull ? Math.ceil(known / this.bs) - hits.length : newBlocks;
-      const keep = this.running.length > 0 ? this.watermarkBlocks : 0;
+      const keep = this.runningCount > 0 ? this.watermarkBlocks : 0;
       if (needNow + touchedFree + keep > this.kv.freeBlocks) {
         this.rememberHits(seq);
         break;
@@ -300,7 +471,7 @@ export class Scheduler {
         seq.rec.scheduledUs = now;
         seq.rec.cachedTokens = cached;
       }
-      this.running.push(seq);
+      this.pushRunning(seq);
       count(this.waitingAdapters, adapter, -1);
       count(this.runningAdapters, adapter, 1);
       batch.add(seq, n);
@@ -364,7 +535,7 @@ export class Scheduler {
       const full = Math.floor(seq.numComputed / this.bs);
       if (seq.registeredBlocks < full) this.registerFull(seq, full, this.kv.uniqueKeys);
     }
-    this.running.push(seq);
+    this.pushRunning(seq);
     count(this.waitingAdapters, seq.req.adapter, -1);
     count(this.runningAdapters, seq.req.adapter, 1);
   }
@@ -388,14 +559,20 @@ export class Scheduler {
    */
   abort(seq: Sequence): boolean {
     const adapter = seq.req.adapter;
-    if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
+    if (seq.cohortFrom >= 0) {
+      // A member counted without a slot in the executing step: the step has one fewer.
+      if (this.inStep && seq.cohortEventStep > this.steps) this.current!.implicitSeqs--;
+      this.leave(seq);
+    }
     if (this.held.has(seq)) {
       this.releaseHeld(seq);
       return true;
     }
-    let i = this.running.indexOf(seq);
+    let i = seq.outputDone < seq.req.outputTokens ? this.runningArr.indexOf(seq) : -1;
     if (i >= 0) {
-      this.running.splice(i, 1);
+      this.runningArr.splice(i, 1);
+      const x = this.explicit.indexOf(seq);
+      if (x >= 0) this.explicit.splice(x, 1);
       count(this.runningAdapters, adapter, -1);
     } else if ((i = this.pulling.indexOf(seq)) >= 0) {
       this.pulling.splice(i, 1);
@@ -454,7 +631,9 @@ export class Scheduler {
     this.settleAll();
     const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
     for (const seq of out) seq.resetForRecompute();
-    this.running.length = 0;
+    this.runningArr.length = 0;
+    this.explicit.length = 0;
+    this.inStep = false;
     this.pulling.length = 0;
     this.pulls = [];
     this.waiting.clear();
@@ -498,9 +677,14 @@ export class Scheduler {
     if (this.hitsChanged) seq.prefixHits = this.hits.slice();
   }
 
-  /** Settle every decode-cohort member (decodeCohort.ts): their counters become current. */
+  /** Every decode-cohort member leaves (decodeCohort.ts): their counters become current. */
   settleAll(): void {
-    for (const seq of this.running) if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
+    if (this.members.count === 0) return;
+    for (const seq of this.running) if (seq.cohortFrom >= 0) this.leave(seq);
+    this.members.clear();
+    const ex = this.explicit;
+    ex.length = 0;
+    for (const seq of this.runningArr) ex.push(seq);
   }
 
   /**
@@ -513,7 +697,7 @@ export class Scheduler {
     const threshold = this.engine.long_prefill_token_threshold;
     for (let k = 0; k < end; k++) {
       const seq = this.running[k]!;
-      if (seq.cohortFrom >= 0) settle(seq, this.steps, this.lastEmitUs);
+      if (seq.cohortFrom >= 0) this.leave(seq);
       let n = seq.knownTokens - seq.numComputed;
       if (threshold > 0 && n > threshold) n = threshold;
       if (n > budget) n = budget;
@@ -541,7 +725,7 @@ export class Scheduler {
   private firstMemberSlot(batch: Batch): number {
     let j = 0;
     for (const seq of this.running) {
-      if (seq.cohortFrom >= 0) return j;
+      if (seq.cohortFrom >= 0 && seq.cohortEventStep > this.steps) return j;
       if (j < batch.size && batch.seq(j) === seq) j++;
     }
     return j;
@@ -594,13 +778,14 @@ export class Scheduler {
       seq.rec.outcome = 'completed';
       seq.rec.reason = '';
       count(this.runningAdapters, seq.req.adapter, -1);
+      if (seq.cohortFrom >= 0) {
+        this.members.remove(seq);
+        seq.cohortFrom = -1;
+      }
     }
-    let w = 0;
-    for (let r = 0; r < this.running.length; r++) {
-      const s = this.running[r]!;
-      if (s.outputDone < s.req.outputTokens) this.running[w++] = s;
-    }
-    this.running.length = w;
+    // Finished sequences stay in runningArr as holes until enough gather (or someone reads `running`).
+    this.holes += done.length;
+    if (this.holes * 4 > this.runningArr.length) this.compact();
   }
 }
 

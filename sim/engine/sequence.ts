@@ -63,6 +63,10 @@ export class Sequence {
   cohortEventStep = 0;
   /** Its context in the step after completed-step count s is cohortCtxBase + s. */
   cohortCtxBase = 0;
+  /** The membership its cohort heap entries belong to (cohortSet.ts); 0 when not a member. */
+  cohortToken = 0;
+  /** Order of joining the replica's running set (its position there relative to others). */
+  runRank = 0;
 
   constructor(
     readonly req: SimRequest,
@@ -98,7 +102,6 @@ export class Sequence {
 
   /** Drop computed state (recompute preemption); emitted output is kept and will be recomputed. */
   resetForRecompute(): void {
-    this.cohortFrom = -1;
     this.numComputed = 0;
     this.blocks = [];
     this.registeredBlocks = 0;

@@ -12,7 +12,7 @@ export function takeSnapshot(s: Scheduler, kv: KvCache, maxLoras: number, now: n
   return {
     // vllm:num_requests_waiting includes requests in WAITING_FOR_REMOTE_KVS (gateway.md §4.3).
     waitingQueueSize: s.waiting.length + s.pulling.length,
-    runningRequestsSize: s.running.length,
+    runningRequestsSize: s.runningCount,
     kvCacheUsagePercent: kv.usage,
     activeModels: s.runningAdapters.size === 0 ? NONE : [...s.runningAdapters.keys()].sort(),
     waitingModels: s.waitingAdapters.size === 0 ? NONE : [...s.waitingAdapters.keys()].sort(),

@@ -25,7 +25,7 @@ export const MAX_SAMPLES = 2048;
 /** What the sampler reads from a replica: the true engine gauges. */
 export interface SampledReplica {
   readonly name: string;
-  readonly scheduler: { readonly waiting: { readonly length: number }; readonly running: { readonly length: number } };
+  readonly scheduler: { readonly waiting: { readonly length: number }; readonly runningCount: number };
   readonly kv: { readonly usage: number };
 }
 
@@ -90,7 +90,7 @@ export class ReplicaSampler {
       const s = this.series[i]!;
       const seen = this.gateway.observedMetrics(i);
       s.waiting.push(r.scheduler.waiting.length);
-      s.running.push(r.scheduler.running.length);
+      s.running.push(r.scheduler.runningCount);
       s.kvUsage.push(r.kv.usage);
       s.scrapedWaiting.push(seen.waitingQueueSize);
       s.scrapedRunning.push(seen.runningRequestsSize);
