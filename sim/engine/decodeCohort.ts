@@ -56,6 +56,8 @@ export function join(seq: Sequence, steps: number, bs: number, fills: boolean, m
   // A new member must have a quiet step first; a member given a slot may have another event at once.
   if (ev <= 0 && !member) return false;
   seq.cohortFrom = steps;
+  seq.cohortFills = fills;
+  seq.cohortLastStep = steps + last;
   seq.cohortComputed = nc;
   seq.cohortDone = seq.outputDone;
   seq.cohortEventStep = steps + ev;
@@ -77,28 +79,27 @@ export function settle(seq: Sequence, steps: number, lastEmitUs: number): void {
 
 /**
  * A member at its event step (completed-step count `steps`) whose only event is an allocation,
- * already made: the step count of its next event (allocation, a block fill that registers when
- * `fills`, its last token), counted from its counters as they run in this step.
+ * already made: the step count of its next event (allocation, a block fill that registers, its
+ * last token), from its counters as they run in this step. Whether a fill registers was decided
+ * when it joined or was last given a slot: it can only turn false since (uniqueKeys.ts), and a
+ * slot it turns out not to need is harmless.
  */
-export function nextEventStep(seq: Sequence, steps: number, bs: number, fills: boolean): number {
-  const m = steps - seq.cohortFrom;
-  const nc = seq.cohortComputed + m;
+export function nextEventStep(seq: Sequence, steps: number, bs: number): number {
+  const nc = seq.cohortComputed + (steps - seq.cohortFrom);
   // This step computes token nc; m' steps on it computes nc + m'.
   const alloc = seq.blocks.length * bs - nc;
   const r = (bs - ((nc + 1) % bs)) % bs;
-  const fill = fills ? (r === 0 ? bs : r) : Infinity;
-  const last = seq.req.outputTokens - (seq.cohortDone + m) - 1;
-  return steps + Math.min(alloc, fill, last);
+  const fill = seq.cohortFills ? (r === 0 ? bs : r) : Infinity;
+  return steps + Math.min(alloc, fill, seq.cohortLastStep - steps);
 }
 
 /**
  * Whether a member at its event step only needs a block (no block of its fills and registers, no
  * last token): then the scheduler allocates it in running order and the member stays without a slot.
  */
-export function allocationOnly(seq: Sequence, steps: number, bs: number, fills: boolean): boolean {
-  const m = steps - seq.cohortFrom;
-  const nc = seq.cohortComputed + m;
+export function allocationOnly(seq: Sequence, steps: number, bs: number): boolean {
+  if (steps === seq.cohortLastStep) return false;
+  const nc = seq.cohortComputed + (steps - seq.cohortFrom);
   if (nc + 1 <= seq.blocks.length * bs) return false;
-  if (seq.cohortDone + m + 1 === seq.req.outputTokens) return false;
-  return !(fills && (nc + 1) % bs === 0);
+  return !(seq.cohortFills && (nc + 1) % bs === 0);
 }

@@ -19,8 +19,8 @@ import type { KvCache } from './kvCache.js';
 import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
-import { allocationOnly, join, mayJoin, nextEventStep, settle } from './decodeCohort.js';
-import { CohortSet } from './cohortSet.js';
+import { mayJoin } from './decodeCohort.js';
+import { CohortPass } from './cohortPass.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
@@ -70,12 +70,9 @@ export class Scheduler {
   private steps = 0;
   /** Emit time of the last completed step (every cohort member's last token). */
   private lastEmitUs = 0;
-  /** Cohort members (cohortSet.ts), and the running sequences that are not members, in running order. */
-  private readonly members = new CohortSet();
-  private readonly explicit: Sequence[] = [];
-  /** Scratch: members at their event step, and whether each takes a slot (1) or only a block (0). */
-  private readonly events: Sequence[] = [];
-  private readonly eventSlot: number[] = [];
+  /** Cohort members and pass 1 over them (cohortPass.ts). */
+  private readonly cohort: CohortPass;
+  private readonly allocateFn = (seq: Sequence, n: number): boolean => this.allocate(seq, n);
   /** Ranks handed to sequences joining `running`. */
   private rank = 0;
   /** The batch of the last `schedule`, and whether its step is executing (until `complete` or `reset`). */
@@ -98,6 +95,7 @@ export class Scheduler {
     this.completionDelayUs = Math.round(overheads.alpha2_us + overheads.alpha1_us);
     this.reserveFull = engine.reserve_full_prompt === true;
     this.watermarkBlocks = Math.floor((engine.watermark ?? 0) * kv.numBlocks);
+    this.cohort = new CohortPass(kv, this.bs);
   }
 
   get hasWork(): boolean {
@@ -135,8 +133,8 @@ export class Scheduler {
     // Pass 1: running requests, in order. With cohort members (decodeCohort.ts), when every running
     // request gets its whole chunk and every allocation succeeds, only non-members and members at
     // their event step take slots (mergePass).
-    if (this.members.count > 0) {
-      const left = this.mergePass(batch, budget, threshold);
+    if (this.cohort.members.count > 0) {
+      const left = this.cohort.mergePass(batch, budget, threshold, this.steps, this.lastEmitUs, this.allocateFn);
       if (left >= 0) {
         this.admitWaiting(now, batch, left, threshold, ignoreHolds);
         batch.finalise();
@@ -210,96 +208,12 @@ export class Scheduler {
     batch.implicitContext = ctxSum;
     batch.implicitContextMin = ctxMin;
     batch.implicitContextMax = ctxMax;
-    if (this.decodeCohort) {
-      const ex = this.explicit;
-      ex.length = 0;
-      for (const seq of running) if (seq.cohortFrom < 0) ex.push(seq);
-    }
+    if (this.decodeCohort) this.cohort.rebuild(running);
 
     // Pass 2: waiting requests, skipped when pass 1 preempted anything.
     if (!preempted) this.admitWaiting(now, batch, budget, threshold, ignoreHolds);
     batch.finalise();
     this.inStep = batch.total > 0;
-  }
-
-  /**
-   * Pass 1 with cohort members: if every running request's whole chunk fits the budget and every
-   * allocation it needs fits the free blocks (so step by step nothing would be cut short or
-   * preempted), give slots to the non-members and to the members at their event step, in running
-   * order, count the other members without slots, and return the budget left; else −1 (nothing
-   * changed but the members at their event step, whose counters are written back).
-   */
-  private mergePass(batch: Batch, budget: number, threshold: number): number {
-    const steps = this.steps;
-    const bs = this.bs;
-    const ev = this.events;
-    const evSlot = this.eventSlot;
-    ev.length = 0;
-    this.members.popEvents(steps, ev);
-    // Every member computes one token; members whose event is only an allocation keep no slot.
-    let demand = this.members.count;
-    let need = 0;
-    let slotted = 0;
-    let slottedBase = 0;
-    const caching = this.kv.prefixCaching;
-    const unique = this.kv.uniqueKeys;
-    for (let e = 0; e < ev.length; e++) {
-      const seq = ev[e]!;
-      const fills = this.fillRegisters(seq, caching, unique);
-      if (allocationOnly(seq, steps, bs, fills)) {
-        evSlot[e] = 0;
-        need++;
-        continue;
-      }
-      evSlot[e] = 1;
-      settle(seq, steps, this.lastEmitUs);
-      slotted++;
-      slottedBase += seq.cohortCtxBase;
-      const b = Math.ceil((seq.numComputed + 1) / bs) - seq.blocks.length;
-      if (b > 0) need += b;
-    }
-    const ex = this.explicit;
-    for (const seq of ex) {
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
-      if (n <= 0) continue;
-      demand += n;
-      const b = Math.ceil((seq.numComputed + n) / bs) - seq.blocks.length;
-      if (b > 0) need += b;
-    }
-    if (demand > budget || need > this.kv.freeBlocks) return -1;
-    let a = 0;
-    let e = 0;
-    while (a < ex.length || e < ev.length) {
-      if (e < ev.length && (a >= ex.length || ev[e]!.runRank < ex[a]!.runRank)) {
-        const seq = ev[e]!;
-        if (evSlot[e++] === 0) {
-          // Its next block, in running order; it keeps running without a slot.
-          seq.blocks.push(this.kv.allocate());
-          seq.cohortEventStep = nextEventStep(seq, steps, bs, this.fillRegisters(seq, caching, unique));
-          this.members.queue(seq, steps);
-          continue;
-        }
-        this.allocate(seq, 1);
-        batch.add(seq, 1);
-        continue;
-      }
-      const seq = ex[a++]!;
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
-      if (n <= 0) continue;
-      this.allocate(seq, n);
-      batch.add(seq, n);
-    }
-    const quiet = this.members.count - slotted;
-    if (quiet > 0) {
-      batch.implicitSeqs = quiet;
-      batch.implicitContext = this.members.sumBase - slottedBase + quiet * steps;
-      // Members with a slot have the same context in it: the range may include them.
-      batch.implicitContextMin = this.members.minBase + steps;
-      batch.implicitContextMax = this.members.maxBase + steps;
-    }
-    return budget - demand;
   }
 
   /** Requests of `batch` that emit a token when it completes (all their known tokens computed). */
@@ -333,7 +247,7 @@ export class Scheduler {
     if (quiet > 0) {
       if (quietGap === durUs) sameAsStep += quiet;
       else if (itl.has(quietGap)) itl.set(quietGap, itl.get(quietGap)! + quiet);
-      else quietAt = this.firstMemberSlot(batch);
+      else quietAt = this.cohort.firstQuietSlot(this.running, batch, this.steps);
     }
     for (let j = 0; j < batch.size; j++) {
       if (j === quietAt) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
@@ -357,11 +271,8 @@ export class Scheduler {
       }
       seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
-      else if (seq.cohortFrom >= 0) this.requeue(seq, bs, caching, unique);
-      else if (this.decodeCohort && mayJoin(seq) && join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique))) {
-        this.members.add(seq, this.steps + 1);
-        joined = true;
-      }
+      else if (seq.cohortFrom >= 0) this.cohort.requeue(seq, this.steps + 1, this.fillRegisters(seq, caching, unique));
+      else if (this.decodeCohort && mayJoin(seq) && this.cohort.tryJoin(seq, this.steps + 1, this.fillRegisters(seq, caching, unique))) joined = true;
     }
     if (quietAt === batch.size) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
     this.steps++;
@@ -369,32 +280,13 @@ export class Scheduler {
     this.inStep = false;
     if (sameAsStep > 0) itl.set(durUs, (itl.get(durUs) ?? 0) + sameAsStep);
     if (finished.length > 0) this.finish(finished, emitUs);
-    if ((joined || finished.length > 0) && this.decodeCohort) {
-      // Non-members only: drop the ones that joined or finished (order kept).
-      const ex = this.explicit;
-      let w = 0;
-      for (const seq of ex) if (seq.cohortFrom < 0 && seq.outputDone < seq.req.outputTokens) ex[w++] = seq;
-      ex.length = w;
-    }
+    if ((joined || finished.length > 0) && this.decodeCohort) this.cohort.prune();
     return finished;
-  }
-
-  /**
-   * A member given a slot at its event step keeps decoding: its next event step from its counters
-   * now (its context base is unchanged: one more token, one more step).
-   */
-  private requeue(seq: Sequence, bs: number, caching: boolean, unique: boolean): void {
-    const base = seq.cohortCtxBase;
-    join(seq, this.steps + 1, bs, this.fillRegisters(seq, caching, unique), true);
-    if (seq.cohortCtxBase !== base) throw new Error(`decode cohort: context base of request ${seq.req.id} moved`);
-    this.members.queue(seq, this.steps + 1);
   }
 
   /** A member leaves the cohort: its counters written back, stepped explicitly from now on. */
   private leave(seq: Sequence): void {
-    settle(seq, this.steps, this.lastEmitUs);
-    this.members.remove(seq);
-    seq.cohortFrom = -1;
+    this.cohort.leave(seq, this.steps, this.lastEmitUs);
   }
 
   /** Drop finished sequences from `runningArr` (order kept). */
@@ -410,7 +302,7 @@ export class Scheduler {
   private pushRunning(seq: Sequence): void {
     seq.runRank = ++this.rank;
     this.runningArr.push(seq);
-    if (this.decodeCohort) this.explicit.push(seq);
+    if (this.decodeCohort) this.cohort.explicit.push(seq);
   }
 
   private admitWaiting(now: number, batch: Batch, budget: number, threshold: number, ignoreHolds: boolean): void {
@@ -571,8 +463,7 @@ export class Scheduler {
     let i = seq.outputDone < seq.req.outputTokens ? this.runningArr.indexOf(seq) : -1;
     if (i >= 0) {
       this.runningArr.splice(i, 1);
-      const x = this.explicit.indexOf(seq);
-      if (x >= 0) this.explicit.splice(x, 1);
+      this.cohort.removeExplicit(seq);
       count(this.runningAdapters, adapter, -1);
     } else if ((i = this.pulling.indexOf(seq)) >= 0) {
       this.pulling.splice(i, 1);
@@ -632,7 +523,7 @@ export class Scheduler {
     const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
     for (const seq of out) seq.resetForRecompute();
     this.runningArr.length = 0;
-    this.explicit.length = 0;
+    this.cohort.explicit.length = 0;
     this.inStep = false;
     this.pulling.length = 0;
     this.pulls = [];
@@ -679,12 +570,7 @@ export class Scheduler {
 
   /** Every decode-cohort member leaves (decodeCohort.ts): their counters become current. */
   settleAll(): void {
-    if (this.members.count === 0) return;
-    for (const seq of this.running) if (seq.cohortFrom >= 0) this.leave(seq);
-    this.members.clear();
-    const ex = this.explicit;
-    ex.length = 0;
-    for (const seq of this.runningArr) ex.push(seq);
+    if (this.cohort.members.count > 0) this.cohort.leaveAll(this.running, this.steps, this.lastEmitUs);
   }
 
   /**
@@ -716,19 +602,6 @@ export class Scheduler {
   private fillRegisters(seq: Sequence, caching: boolean, unique: boolean): boolean {
     if (!caching) return false;
     return !(unique && seq.uniqueFrom <= seq.registeredBlocks && !this.kv.hasUniqueEntry(seq.req.id));
-  }
-
-  /**
-   * How many of `batch`'s slots come before its first cohort member in running order (slots are in
-   * running order: pass 1 takes running sequences in order, pass 2 appends to both). O(running).
-   */
-  private firstMemberSlot(batch: Batch): number {
-    let j = 0;
-    for (const seq of this.running) {
-      if (seq.cohortFrom >= 0 && seq.cohortEventStep > this.steps) return j;
-      if (j < batch.size && batch.seq(j) === seq) j++;
-    }
-    return j;
   }
 
   /** Whether `allocate(seq, n)` would succeed. */
@@ -778,10 +651,7 @@ export class Scheduler {
       seq.rec.outcome = 'completed';
       seq.rec.reason = '';
       count(this.runningAdapters, seq.req.adapter, -1);
-      if (seq.cohortFrom >= 0) {
-        this.members.remove(seq);
-        seq.cohortFrom = -1;
-      }
+      if (seq.cohortFrom >= 0) this.cohort.finished(seq);
     }
     // Finished sequences stay in runningArr as holes until enough gather (or someone reads `running`).
     this.holes += done.length;

@@ -63,6 +63,9 @@ export class Sequence {
   cohortEventStep = 0;
   /** Its context in the step after completed-step count s is cohortCtxBase + s. */
   cohortCtxBase = 0;
+  /** The completed-step count at which a member computes its last token, and whether a block filling registers. */
+  cohortLastStep = 0;
+  cohortFills = false;
   /** The membership its cohort heap entries belong to (cohortSet.ts); 0 when not a member. */
   cohortToken = 0;
   /** Order of joining the replica's running set (its position there relative to others). */

@@ -1,0 +1,176 @@
+/**
+ * The scheduler's side of the decode cohort (decodeCohort.ts): who is a member (cohortSet.ts),
+ * the running sequences that are not (in running order), and pass 1 for a step in which every
+ * running request gets its whole chunk and every allocation fits (`mergePass`), which costs only
+ * the step's non-members and member events instead of one visit per running sequence.
+ */
+import type { Batch } from './batch.js';
+import type { KvCache } from './kvCache.js';
+import type { Sequence } from './sequence.js';
+import { CohortSet } from './cohortSet.js';
+import { allocationOnly, join, nextEventStep, settle } from './decodeCohort.js';
+
+export class CohortPass {
+  readonly members = new CohortSet();
+  /** Running sequences that are not members, in running order. */
+  readonly explicit: Sequence[] = [];
+  /** Scratch: members at their event step, and whether each takes a slot (1) or only a block (0). */
+  private readonly events: Sequence[] = [];
+  private readonly eventSlot: number[] = [];
+
+  constructor(
+    private readonly kv: KvCache,
+    private readonly bs: number,
+  ) {}
+
+  /**
+   * Pass 1 at completed-step count `steps`: if every running request's whole chunk fits `budget`
+   * and every allocation it needs fits the free blocks (so step by step nothing would be cut short
+   * or preempted), give slots to the non-members and to the members at an event step that needs
+   * one (a fill that registers, the last token), in running order, allocate the blocks of members
+   * whose event is only that, count the other members without slots, and return the budget left;
+   * else −1 (nothing changed but the counters of members at a slot event, written back).
+   */
+  mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number, allocate: (seq: Sequence, n: number) => boolean): number {
+    const bs = this.bs;
+    const ev = this.events;
+    const evSlot = this.eventSlot;
+    const members = this.members;
+    ev.length = 0;
+    members.popEvents(steps, ev);
+    // Every member computes one token; members whose event is only an allocation keep no slot.
+    let demand = members.count;
+    let need = 0;
+    let slotted = 0;
+    let slottedBase = 0;
+    for (let e = 0; e < ev.length; e++) {
+      const seq = ev[e]!;
+      if (allocationOnly(seq, steps, bs)) {
+        evSlot[e] = 0;
+        need++;
+        continue;
+      }
+      evSlot[e] = 1;
+      settle(seq, steps, lastEmitUs);
+      slotted++;
+      slottedBase += seq.cohortCtxBase;
+      const b = Math.ceil((seq.numComputed + 1) / bs) - seq.blocks.length;
+      if (b > 0) need += b;
+    }
+    const ex = this.explicit;
+    for (const seq of ex) {
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n <= 0) continue;
+      demand += n;
+      const b = Math.ceil((seq.numComputed + n) / bs) - seq.blocks.length;
+      if (b > 0) need += b;
+    }
+    if (demand > budget || need > this.kv.freeBlocks) return -1;
+    let a = 0;
+    let e = 0;
+    while (a < ex.length || e < ev.length) {
+      if (e < ev.length && (a >= ex.length || ev[e]!.runRank < ex[a]!.runRank)) {
+        const seq = ev[e]!;
+        if (evSlot[e++] === 0) {
+          // Its next block, in running order; it keeps running without a slot.
+          seq.blocks.push(this.kv.allocate());
+          seq.cohortEventStep = nextEventStep(seq, steps, bs);
+          members.queue(seq, steps);
+          continue;
+        }
+        allocate(seq, 1);
+        batch.add(seq, 1);
+        continue;
+      }
+      const seq = ex[a++]!;
+      let n = seq.knownTokens - seq.numComputed;
+      if (threshold > 0 && n > threshold) n = threshold;
+      if (n <= 0) continue;
+      allocate(seq, n);
+      batch.add(seq, n);
+    }
+    const quiet = members.count - slotted;
+    if (quiet > 0) {
+      batch.implicitSeqs = quiet;
+      batch.implicitContext = members.sumBase - slottedBase + quiet * steps;
+      // Members with a slot have the same context in it: the range may include them.
+      batch.implicitContextMin = members.minBase + steps;
+      batch.implicitContextMax = members.maxBase + steps;
+    }
+    return budget - demand;
+  }
+
+  /** `seq`, just stepped with a slot, becomes a member after completed-step count `steps` if its next step is quiet. */
+  tryJoin(seq: Sequence, steps: number, fills: boolean): boolean {
+    if (!join(seq, steps, this.bs, fills)) return false;
+    this.members.add(seq, steps);
+    return true;
+  }
+
+  /**
+   * A member given a slot at its event step keeps decoding: its next event step from its counters
+   * after completed-step count `steps` (its context base is unchanged: one more token, one more step).
+   */
+  requeue(seq: Sequence, steps: number, fills: boolean): void {
+    const base = seq.cohortCtxBase;
+    join(seq, steps, this.bs, fills, true);
+    if (seq.cohortCtxBase !== base) throw new Error(`decode cohort: context base of request ${seq.req.id} moved`);
+    this.members.queue(seq, steps);
+  }
+
+  /** A member leaves: its counters written back (as of `steps` completed steps), stepped explicitly from now on. */
+  leave(seq: Sequence, steps: number, lastEmitUs: number): void {
+    settle(seq, steps, lastEmitUs);
+    this.members.remove(seq);
+    seq.cohortFrom = -1;
+  }
+
+  /** A member finished (with a slot: its counters are current). */
+  finished(seq: Sequence): void {
+    this.members.remove(seq);
+    seq.cohortFrom = -1;
+  }
+
+  /** Every member leaves; `running` (in order) are then all non-members. */
+  leaveAll(running: readonly Sequence[], steps: number, lastEmitUs: number): void {
+    for (const seq of running) if (seq.cohortFrom >= 0) this.leave(seq, steps, lastEmitUs);
+    this.members.clear();
+    this.rebuild(running);
+  }
+
+  /** The non-members are those of `running` (in order) that are not members. */
+  rebuild(running: readonly Sequence[]): void {
+    const ex = this.explicit;
+    ex.length = 0;
+    for (const seq of running) if (seq.cohortFrom < 0) ex.push(seq);
+  }
+
+  /** Drop from the non-members those that joined or finished (order kept). */
+  prune(): void {
+    const ex = this.explicit;
+    let w = 0;
+    for (const seq of ex) if (seq.cohortFrom < 0 && seq.outputDone < seq.req.outputTokens) ex[w++] = seq;
+    ex.length = w;
+  }
+
+  /** `seq` left the running set (abort). */
+  removeExplicit(seq: Sequence): void {
+    const x = this.explicit.indexOf(seq);
+    if (x >= 0) this.explicit.splice(x, 1);
+  }
+
+  /**
+   * How many of `batch`'s slots come before its first member without a slot in running order
+   * (slots are in running order: pass 1 takes running sequences in order, pass 2 appends to both),
+   * at completed-step count `steps`. O(running).
+   */
+  firstQuietSlot(running: readonly Sequence[], batch: Batch, steps: number): number {
+    let j = 0;
+    for (const seq of running) {
+      if (seq.cohortFrom >= 0 && seq.cohortEventStep > steps) return j;
+      if (j < batch.size && batch.seq(j) === seq) j++;
+    }
+    return j;
+  }
+}
