@@ -20,11 +20,13 @@ export class KvCache {
   readonly blockSize: number;
   readonly prefixCaching: boolean;
 
-  private readonly ref: Int32Array;
+  /**
+   * Per block, interleaved so that one cache line holds a block's queue links and counts (the free
+   * queue hands out blocks from all over the pool, so separate arrays cost a cache miss each):
+   * [4b] prev, [4b+1] next (free-queue links), [4b+2] reference count, [4b+3] 1 while queued.
+   */
+  private readonly meta: Int32Array;
   private readonly hashOf: Float64Array;
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
-  private readonly inFree: Uint8Array;
   private head = NIL;
   private tail = NIL;
   private free = 0;
@@ -41,11 +43,8 @@ export class KvCache {
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
     this.prefixCaching = prefixCaching;
-    this.ref = new Int32Array(numBlocks);
+    this.meta = new Int32Array(numBlocks * 4);
     this.hashOf = new Float64Array(numBlocks).fill(NO_HASH);
-    this.prev = new Int32Array(numBlocks);
-    this.next = new Int32Array(numBlocks);
-    this.inFree = new Uint8Array(numBlocks);
     this.cached = new HashIndex(numBlocks);
     for (let b = 0; b < numBlocks; b++) this.pushTail(b);
   }
@@ -83,13 +82,13 @@ export class KvCache {
 
   /** True if taking a reference to `block` would remove it from the free queue. */
   isFree(block: number): boolean {
-    return this.inFree[block] === 1;
+    return this.meta[block * 4 + 3] === 1;
   }
 
   /** Take a reference to a cached block (a prefix hit). */
   touch(block: number): void {
-    if (this.inFree[block] === 1) this.unlink(block);
-    this.ref[block]! += 1;
+    if (this.meta[block * 4 + 3] === 1) this.unlink(block);
+    this.meta[block * 4 + 2]! += 1;
   }
 
   /** Pop the least recently freed block, evicting its hash; -1 when none is free. */
@@ -106,7 +105,7 @@ export class KvCache {
       this.uniques.evicted(h);
       this.hashOf[b] = NO_HASH;
     }
-    this.ref[b] = 1;
+    this.meta[b * 4 + 2] = 1;
     return b;
   }
 
@@ -130,7 +129,7 @@ export class KvCache {
   release(blocks: readonly number[]): void {
     for (let i = blocks.length - 1; i >= 0; i--) {
       const b = blocks[i]!;
-      const r = (this.ref[b]! -= 1);
+      const r = (this.meta[b * 4 + 2]! -= 1);
       if (r < 0) throw new Error(`block ${b} released more often than referenced`);
       if (r === 0) this.pushTail(b);
     }
@@ -148,8 +147,7 @@ export class KvCache {
       if (h >= 0 && ev !== null) ev.removed.push(h);
     }
     this.hashOf.fill(NO_HASH);
-    this.ref.fill(0);
-    this.inFree.fill(0);
+    this.meta.fill(0);
     this.cached.clear();
     this.uniques.clear();
     this.head = NIL;
@@ -183,22 +181,22 @@ export class KvCache {
 
   /** Reference count of a block (for tests and invariants). */
   refCount(block: number): number {
-    return this.ref[block]!;
+    return this.meta[block * 4 + 2]!;
   }
 
   /** Consistency check used by property tests: free-queue length, ref counts and the hash map agree. */
   checkInvariants(): string | null {
     let n = 0;
-    for (let b = this.head; b !== NIL; b = this.next[b]!) {
-      if (this.ref[b] !== 0) return `free block ${b} has ref ${this.ref[b]}`;
+    for (let b = this.head; b !== NIL; b = this.meta[b * 4 + 1]!) {
+      if (this.meta[b * 4 + 2] !== 0) return `free block ${b} has ref ${this.meta[b * 4 + 2]}`;
       n++;
       if (n > this.numBlocks) return 'free queue has a cycle';
     }
     if (n !== this.free) return `free queue length ${n} != free count ${this.free}`;
     let used = 0;
     for (let b = 0; b < this.numBlocks; b++) {
-      if (this.ref[b]! > 0) used++;
-      else if (this.inFree[b] !== 1) return `block ${b} has ref 0 but is not free`;
+      if (this.meta[b * 4 + 2]! > 0) used++;
+      else if (this.meta[b * 4 + 3] !== 1) return `block ${b} has ref 0 but is not free`;
     }
     if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
     for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
@@ -219,23 +217,23 @@ export class KvCache {
   }
 
   private pushTail(b: number): void {
-    this.prev[b] = this.tail;
-    this.next[b] = NIL;
+    this.meta[b * 4] = this.tail;
+    this.meta[b * 4 + 1] = NIL;
     if (this.tail === NIL) this.head = b;
-    else this.next[this.tail] = b;
+    else this.meta[this.tail * 4 + 1] = b;
     this.tail = b;
-    this.inFree[b] = 1;
+    this.meta[b * 4 + 3] = 1;
     this.free++;
   }
 
   private unlink(b: number): void {
-    const p = this.prev[b]!;
-    const n = this.next[b]!;
+    const p = this.meta[b * 4]!;
+    const n = this.meta[b * 4 + 1]!;
     if (p === NIL) this.head = n;
-    else this.next[p] = n;
+    else this.meta[p * 4 + 1] = n;
     if (n === NIL) this.tail = p;
-    else this.prev[n] = p;
-    this.inFree[b] = 0;
+    else this.meta[n * 4] = p;
+    this.meta[b * 4 + 3] = 0;
     this.free--;
   }
 }
