@@ -15,6 +15,7 @@ import { Batch } from '../sim/engine/batch.js';
 import { Sequence } from '../sim/engine/sequence.js';
 import { newRequestRecord } from '../sim/metrics/records.js';
 import type { ItlCounts } from '../sim/metrics/types.js';
+import type { Replica } from '../sim/engine/replica.js';
 import { req } from './helpers.js';
 import { engineOf } from './engineFixtures.js';
 
@@ -131,11 +132,16 @@ describe('decode cohort', () => {
           const s = parseScenario(scenarioYaml(c), 'cohort.yaml');
           const p = s.policies[0]!;
           const before = implicitSteps;
-          const stepped = asJson(runPolicy(s, p, {}, undefined, { stepByStep: true }));
+          // Every step's shape too (the context range feeds only the profile model's skew blend).
+          const shapes = (into: string[]) => ({ onStepBegin: (r: Replica, i: number, now: number) => void into.push(`${i}@${now}:${asJson(r.stepShape)}`) });
+          const steppedShapes: string[] = [];
+          const cohortShapes: string[] = [];
+          const stepped = asJson(runPolicy(s, p, shapes(steppedShapes), undefined, { stepByStep: true }));
           expect(implicitSteps).toBe(before);
-          const cohort = asJson(runPolicy(s, p));
+          const cohort = asJson(runPolicy(s, p, shapes(cohortShapes)));
           if (implicitSteps > before) runsWithMembers++;
           expect(cohort).toBe(stepped);
+          expect(cohortShapes).toEqual(steppedShapes);
         }),
         { numRuns: 150 },
       );
