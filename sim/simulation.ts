@@ -35,7 +35,7 @@ import type { Gateway } from './gateway/gateway.js';
 import { nextScrapeUs } from './gateway/scrapes.js';
 import { Cluster, type ClusterDecision } from './pools/cluster.js';
 import { eventsOf, hasChurnOrScaling, hasPools, poolsForPolicy, routesOf, runIsResilient } from './pools/resolve.js';
-import { PdRuns } from './pd/runs.js';
+import { KV_LEASE_US, PdRuns, type Stranded } from './pd/runs.js';
 import { Lifecycle } from './fleet/lifecycle.js';
 import { FleetControl } from './churn/fleetControl.js';
 import { finishCounts } from './metrics/resilienceCounts.js';
@@ -53,7 +53,7 @@ export { EventKind } from './core/eventKinds.js';
 /** Production's flow-control expiry sweep period (epp.md §2.10). */
 const FLOW_SWEEP_US = 1_000_000;
 
-type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent | Attempt | null;
+type Payload = Sequence | Replica | SimRequest | KvEvent | number | ChurnEvent | Attempt | Stranded | null;
 
 /** Hooks for tests and progress display; none is called when absent. */
 export interface RunObserver {
@@ -403,6 +403,9 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
             pd.abandon(seq);
             refused(leg.req, leg.rec, reason);
           } else {
+            // A decode leg its pod refuses: the prefill leg's KV stays held until the lease expires.
+            const stranded = pd.strand(seq);
+            if (stranded !== null) q.push(now + KV_LEASE_US, EventKind.LeaseExpiry, stranded);
             refused(seq.req, seq.rec, reason);
           }
           break;
@@ -532,6 +535,12 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
         if (ev.time === linkEventAt[p]) linkEventAt[p] = Infinity;
         for (const d of pd.takeArrived(p, now)) kick(replicas[d]!, now);
         armLinks(p);
+        break;
+      }
+      case EventKind.LeaseExpiry: {
+        const { prefill, leg } = ev.payload as Stranded;
+        // Still held (not lost in a crash since): freed, which may admit prompts waiting there.
+        if (replicas[prefill]!.abort(leg, now)) kick(replicas[prefill]!, now);
         break;
       }
       case EventKind.HpaTick: {

@@ -37,4 +37,6 @@ export const enum EventKind {
   RetryFire = 16,
   /** A pool's autoscaler syncs (payload: pool index). */
   HpaTick = 17,
+  /** A P/D prefill leg's KV lease expires (payload: its Stranded; gateway.md §4.3, §4.7). */
+  LeaseExpiry = 18,
 }

@@ -22,6 +22,15 @@ import { kvTransferBytesPerGpu } from './kvBytes.js';
 import { KvLinks } from './links.js';
 
 /** One disaggregated request. */
+/** vLLM NixlConnector's kv_lease_duration default: a prefill leg's KV is held this long for the decoder's pull (gateway.md §4.3). */
+export const KV_LEASE_US = 30_000_000;
+
+/** A finished prefill leg whose decoder will never pull: its blocks, on replica `prefill`, are freed at lease expiry. */
+export interface Stranded {
+  readonly prefill: number;
+  readonly leg: Sequence;
+}
+
 export interface PdLeg {
   /** The request as served (after any model rewrite). */
   readonly req: SimRequest;
@@ -87,6 +96,20 @@ export class PdRuns {
       if (l.decode !== seq) this.fleet.replicas[l.rec.replica]!.abort(l.decode, now);
     }
     if (l.leg !== seq) this.fleet.replicas[l.prefill]!.abort(l.leg, now);
+  }
+
+  /**
+   * The decode pod refused decode leg `seq` (it can never run there): the request ends, and the KV
+   * its prefill leg holds for a pull that will never come is stranded until the lease expires
+   * (gateway.md §4.7). Returns what to free then, or null when `seq` is not a decode leg.
+   */
+  strand(seq: Sequence): Stranded | null {
+    const l = this.decodes.get(seq);
+    if (l === undefined) return null;
+    l.cancelled = true;
+    this.decodes.delete(seq);
+    this.legs.delete(l.leg);
+    return { prefill: l.prefill, leg: l.leg };
   }
 
   /** The prefill pod refused the leg (never ran; holds nothing). */
