@@ -41,6 +41,8 @@ interface Case {
   retry: boolean;
   crash: boolean;
   pd: boolean;
+  multiTurn: boolean;
+  physics: boolean;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -65,6 +67,8 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   retry: fc.boolean(),
   crash: fc.boolean(),
   pd: fc.boolean(),
+  multiTurn: fc.boolean(),
+  physics: fc.boolean(),
 });
 
 function scenarioYaml(c: Case): string {
@@ -73,7 +77,7 @@ function scenarioYaml(c: Case): string {
     : `[{gpu: H100, count: ${c.replicas}}]`;
   const picker = c.pd ? 'policies/configs/llm-d-pd-always.yaml' : c.policy === 'gaie' ? 'default' : null;
   const prompt = c.shared
-    ? 'shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13}'
+    ? `shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13, enable_multi_turn_chat: ${c.multiTurn}${c.multiTurn ? ', max_turns: 4' : ''}}`
     : 'input: {dist: uniform, min: 1, max: 300}';
   const adapters = c.loras > 0 && !c.pd ? 'adapters: [{name: a, weight: 1}, {name: b, weight: 1}]\n  base_model_weight: 2' : '';
   const timeouts = c.timeoutMs > 0 ? `\n        timeouts: {request: ${c.timeoutMs}ms}` : '';
@@ -103,7 +107,7 @@ routes:
       - backendRefs: [{name: llm}]${timeouts}${retry}
 ${events}
 step_time:
-  model: linear${cpu}
+  model: ${c.physics ? 'physics' : 'linear'}${cpu}
 workload:
   arrival: {process: gamma, rate: ${c.rate}, cv: 2}
   ${prompt}
@@ -133,7 +137,13 @@ describe('decode cohort', () => {
           const p = s.policies[0]!;
           const before = implicitSteps;
           // Every step's shape too (the context range feeds only the profile model's skew blend).
-          const shapes = (into: string[]) => ({ onStepBegin: (r: Replica, i: number, now: number) => void into.push(`${i}@${now}:${asJson(r.stepShape)}`) });
+          // (A run of more than 200,000 steps here would be one that never ends: fail, do not hang.)
+          const shapes = (into: string[]) => ({
+            onStepBegin: (r: Replica, i: number, now: number) => {
+              if (into.length > 200_000) throw new Error(`no end in sight: ${JSON.stringify(c)}`);
+              into.push(`${i}@${now}:${asJson(r.stepShape)}`);
+            },
+          });
           const steppedShapes: string[] = [];
           const cohortShapes: string[] = [];
           const stepped = asJson(runPolicy(s, p, shapes(steppedShapes), undefined, { stepByStep: true }));
