@@ -276,6 +276,18 @@ describe('serving', () => {
     expect(r.problems).toEqual([`${file}: endpoints[1].port: missing or not 1–65535 (fix: quote it: port: "8000")`]);
   });
 
+  it('endpoints file: a name in two namespaces is one problem (the picker names endpoints by name)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-eps-'));
+    const file = join(dir, 'e.yaml');
+    writeFileSync(file, 'endpoints:\n- {name: a, namespace: x, address: 10.0.0.1, port: "8000"}\n- {name: a, namespace: y, address: 10.0.0.2, port: "8000"}\n- {name: a, namespace: x, address: 10.0.0.3, port: "8000"}\n');
+    const r = loadEndpointsFile(file);
+    expect(r.endpoints.map((e) => e.address)).toEqual(['10.0.0.1:8000']);
+    expect(r.problems).toEqual([
+      `${file}: endpoints[1].name: endpoint name "a" used in namespaces "x" and "y" (the picker names endpoints by name) (fix: give each endpoint its own name)`,
+      `${file}: endpoints[2].name: endpoint "x/a" listed twice (fix: give each endpoint its own name)`,
+    ]);
+  });
+
   it('40 concurrent streams: every one answered, 40 in flight, 0 once they end', async () => {
     const { p, c } = await picker([A, B]);
     const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => c.route({ headers: { ...COMPLETIONS, 'x-request-id': `par-${i}` }, body: JSON.stringify({ model: 'm', prompt: `p${i}` }), chunkBytes: 5 })));

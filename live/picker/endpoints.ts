@@ -62,7 +62,8 @@ export function loadEndpointsFile(path: string): FileLoad {
   if (doc === null || typeof doc !== 'object' || !Array.isArray(list)) throw inputError(path, 'endpoints', 'missing or not a list', 'write endpoints: [{name: pod-a, address: 127.0.0.1, port: "8000"}]');
   const endpoints: LiveEndpoint[] = [];
   const problems: string[] = [];
-  const seen = new Set<string>();
+  /** Name → its namespace. */
+  const seen = new Map<string, string>();
   list.forEach((raw, i) => {
     const at = `endpoints[${i}]`;
     const bad = (field: string, problem: string, fix: string): void => {
@@ -77,8 +78,13 @@ export function loadEndpointsFile(path: string): FileLoad {
     const port = typeof e.port === 'number' ? String(e.port) : e.port;
     if (typeof port !== 'string' || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return bad('.port', 'missing or not 1–65535', 'quote it: port: "8000"');
     const ns = typeof e.namespace === 'string' && e.namespace !== '' ? e.namespace : 'default';
-    if (seen.has(`${ns}/${name}`)) return bad('.name', `endpoint "${ns}/${name}" listed twice`, 'give each endpoint its own name');
-    seen.add(`${ns}/${name}`);
+    // The picker names endpoints by name alone (decisions, metrics, the datastore): one per name.
+    const other = seen.get(name);
+    if (other !== undefined) {
+      const what = other === ns ? `endpoint "${ns}/${name}" listed twice` : `endpoint name "${name}" used in namespaces "${other}" and "${ns}" (the picker names endpoints by name)`;
+      return bad('.name', what, 'give each endpoint its own name');
+    }
+    seen.set(name, ns);
     const labels: Record<string, string> = {};
     if (e.labels !== undefined) {
       if (e.labels === null || typeof e.labels !== 'object' || Array.isArray(e.labels)) return bad('.labels', 'not a mapping', 'write labels: {key: value}');
