@@ -164,10 +164,21 @@ export interface Scorer extends Plugin {
   readonly category: ScorerCategory;
   /** Score per endpoint name; a missing endpoint contributes 0. Values are clamped to [0, 1] by the framework. */
   score(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number>;
+  /**
+   * Optional allocation-free form of `score` (built-in scorers): writes the score `score` would give
+   * `endpoints[i]` into `out[i]` for every i (the same numbers; the framework clamps them alike).
+   * The scheduler prefers it when present; a plugin that has only `score` works unchanged.
+   */
+  scoreInto?(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void;
 }
 
 export interface Picker extends Plugin {
   pick(ctx: CycleContext, scored: readonly ScoredEndpoint[]): ProfileRunResult;
+  /**
+   * Optional allocation-free form of `pick` (built-in pickers): the same result and the same rng
+   * draws as `pick` on `endpoints[i]` scored `totals[i]`, without building ScoredEndpoint objects.
+   */
+  pickTotals?(ctx: CycleContext, endpoints: readonly SchedEndpoint[], totals: Float64Array): ProfileRunResult;
 }
 
 /** A scheduling profile: filters in order, weighted scorers, one picker. */

@@ -17,6 +17,10 @@ export class KvCacheUtilizationScorer implements Scorer {
     for (const e of endpoints) out.set(e.name, 1 - kvUsage(e));
     return out;
   }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = 1 - kvUsage(endpoints[i]!);
+  }
 }
 
 export const kvCacheUtilizationScorer: PluginDefinition = {

@@ -31,6 +31,10 @@ export class PrefixCacheScorer implements Scorer {
     for (const e of endpoints) out.set(e.name, prefixScore(e));
     return out;
   }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = prefixScore(endpoints[i]!);
+  }
 }
 
 export const prefixCacheScorer: PluginDefinition<typeof approxPrefixParams> = {
