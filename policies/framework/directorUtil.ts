@@ -3,12 +3,13 @@
  * address matching, number formatting in reasons, and the prompt's byte size for flow-control
  * accounting (`epp.md` §1.1, §2.10).
  */
+import { Candidate } from './candidate.js';
 import type { PoolEndpoint } from './decisions.js';
 import type { Prompt, SchedEndpoint } from './types.js';
 
-/** A pool endpoint as a candidate of one request: same metrics, its own attribute map. */
+/** A pool endpoint as a candidate of one request: same metrics, its own attribute map (candidate.ts). */
 export function clone(e: PoolEndpoint): SchedEndpoint {
-  return { name: e.name, index: e.index, labels: e.labels, metrics: e.metrics, attributes: new Map(e.attributes) };
+  return new Candidate(e);
 }
 
 export function stripPort(s: string): string {

@@ -25,6 +25,7 @@
  * PluginState there, which would also drop other plugins' entries in routesim's shared store).
  */
 import { PREFIX_CACHE_MATCH_INFO, type PrefixCacheMatchInfo } from '../../framework/attributes.js';
+import { Candidate } from '../../framework/candidate.js';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, PrepareData, PreRequest, SchedEndpoint, SchedulingResult } from '../../framework/types.js';
 import {
@@ -104,8 +105,12 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
     const counts = this.indexer.matchLongestPrefix(hashes);
     const total = hashes.length;
     for (const e of endpoints) {
-      const info: PrefixCacheMatchInfo = { matchBlocks: this.indexer.countOf(counts, e.name), totalBlocks: total, blockSizeTokens: bs };
-      e.attributes.set(PREFIX_CACHE_MATCH_INFO, info);
+      const matchBlocks = this.indexer.countOf(counts, e.name);
+      if (e instanceof Candidate) e.setPrefixMatch(matchBlocks, total, bs); // the same attribute, made when read
+      else {
+        const info: PrefixCacheMatchInfo = { matchBlocks, totalBlocks: total, blockSizeTokens: bs };
+        e.attributes.set(PREFIX_CACHE_MATCH_INFO, info);
+      }
     }
     // Some server matched iff some server holds the first block (leading-run semantics).
     const state: ApproxPrefixState = { hashes, blockSizeTokens: bs, anyServerMatched: total > 0 && this.indexer.has(hashes[0]!) };
