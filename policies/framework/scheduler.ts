@@ -67,6 +67,11 @@ export interface SchedulingRecorder {
 
 let activeRecorder: SchedulingRecorder | undefined;
 
+/** True while a SchedulingRecorder is installed (it keeps the candidates it is shown). */
+export function schedulingRecorderInstalled(): boolean {
+  return activeRecorder !== undefined;
+}
+
 /**
  * Runs `fn` (a synchronous director call) with `recorder` receiving every scheduling cycle it
  * makes; the previous recorder (normally none) is restored afterwards, also on a throw.

@@ -151,6 +151,13 @@ export interface Plugin {
   readonly type: string;
   /** Instance name from the config (defaults to the type). */
   readonly name: string;
+  /**
+   * Set by built-in plugins that keep no reference to a candidate endpoint or candidate list past
+   * the call that handed it to them (other than through the scheduling result they return). When
+   * every plugin of a config says so, the director reuses the candidate objects of one request for
+   * the next (director.ts). Leave it unset in user plugins.
+   */
+  readonly keepsNoCandidates?: boolean;
 }
 
 export interface Filter extends Plugin {
@@ -166,7 +173,8 @@ export interface Scorer extends Plugin {
   score(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number>;
   /**
    * Optional allocation-free form of `score` (built-in scorers): writes the score `score` would give
-   * `endpoints[i]` into `out[i]` for every i (the same numbers; the framework clamps them alike).
+   * `endpoints[i]` into `out[i]` for every i < endpoints.length (the same numbers; the framework
+   * clamps them alike; `out` may be longer).
    * The scheduler prefers it when present; a plugin that has only `score` works unchanged.
    */
   scoreInto?(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void;

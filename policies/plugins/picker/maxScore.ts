@@ -14,6 +14,7 @@ import { effectiveMaxEndpoints, pickerParams, result, shuffleInPlace } from './s
 
 export class MaxScorePicker implements Picker {
   readonly type = 'max-score-picker';
+  readonly keepsNoCandidates = true;
   readonly maxNumOfEndpoints: number;
   constructor(readonly name: string, maxNumOfEndpoints: number) {
     this.maxNumOfEndpoints = effectiveMaxEndpoints(maxNumOfEndpoints);

@@ -61,6 +61,7 @@ export const CACHE_SALT_HEADER = 'x-routesim-cache-salt';
 
 export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   readonly type = APPROX_PREFIX_CACHE_PRODUCER;
+  readonly keepsNoCandidates = true;
   readonly produces = [PREFIX_CACHE_MATCH_INFO] as const;
   readonly consumes = [] as const;
   readonly indexer = new PrefixIndexer();

@@ -9,6 +9,7 @@ import { kvUsage } from './metrics.js';
 
 export class KvCacheUtilizationScorer implements Scorer {
   readonly type = 'kv-cache-utilization-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 

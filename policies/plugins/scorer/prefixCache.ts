@@ -22,6 +22,7 @@ export function prefixScore(e: SchedEndpoint): number {
 
 export class PrefixCacheScorer implements Scorer {
   readonly type = PREFIX_CACHE_SCORER;
+  readonly keepsNoCandidates = true;
   readonly category = 'Affinity' as const;
   constructor(readonly name: string) {}
 

@@ -9,6 +9,7 @@ import { minMaxInverted, minMaxInvertedInPlace, waiting } from './metrics.js';
 
 export class QueueScorer implements Scorer {
   readonly type = 'queue-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 

@@ -9,6 +9,7 @@ import { minMaxInverted, minMaxInvertedInPlace, running } from './metrics.js';
 
 export class RunningRequestsSizeScorer implements Scorer {
   readonly type = 'running-requests-size-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 
