@@ -88,6 +88,9 @@ export function withSchedulingRecorder<T>(recorder: SchedulingRecorder, fn: () =
 
 const clamp01 = (x: number): number => (x > 1 ? 1 : x >= 0 ? x : 0);
 
+/** Σ weight × score of the cycle being run, when no cycle holds it (see runProfile). */
+let freeTotals: Float64Array | null = new Float64Array(64);
+
 /** Raw scores of the scorer being run (Scorer.scoreInto); filled and consumed within one scorer step. */
 let scratch = new Float64Array(64);
 function scratchScores(n: number): Float64Array {
@@ -117,7 +120,14 @@ export function runProfile(
   // (or handed no candidates) fails the same way instead of asking its picker to pick from nothing.
   if (endpoints.length === 0) throw new SchedulingError('no endpoints available: no candidates');
   const n = endpoints.length;
-  const totals = new Float64Array(n);
+  // The totals array is reused between cycles (allocating a typed array costs more than filling it);
+  // a cycle run from inside a plugin of another finds it taken and makes its own.
+  let totals = freeTotals;
+  if (totals === null || totals.length < n) totals = new Float64Array(Math.max(n, 64));
+  else {
+    freeTotals = null;
+    totals.fill(0, 0, n);
+  }
   for (const { scorer, weight } of profile.scorers) {
     const rec: Record<string, number> | undefined = trace ? {} : undefined;
     if (scorer.scoreInto !== undefined) {
@@ -150,6 +160,7 @@ export function runProfile(
     if (trace) trace.totals = Object.fromEntries(scored.map((s) => [s.endpoint.name, s.score]));
     result = picker.pick(ctx, scored);
   }
+  freeTotals = totals;
   if (trace) trace.picked = result.targetEndpoints.map((e) => e.name);
   return result;
 }

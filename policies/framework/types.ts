@@ -185,6 +185,7 @@ export interface Picker extends Plugin {
   /**
    * Optional allocation-free form of `pick` (built-in pickers): the same result and the same rng
    * draws as `pick` on `endpoints[i]` scored `totals[i]`, without building ScoredEndpoint objects.
+   * `totals` may be longer than `endpoints` (a reused array): only its first endpoints.length count.
    */
   pickTotals?(ctx: CycleContext, endpoints: readonly SchedEndpoint[], totals: Float64Array): ProfileRunResult;
 }

@@ -306,6 +306,11 @@ export class PrefixIndexer {
     return counts;
   }
 
+  /** The pod's id if the index has seen it (ids are never reused), else -1; `counts[id]` is its match count. */
+  knownPodId(pod: string): number {
+    return this.podIds.get(pod) ?? -1;
+  }
+
   /** Match count of `pod` from the last `matchLongestPrefix` (0 for an unknown pod). */
   countOf(counts: Int32Array, pod: string): number {
     const id = this.podIds.get(pod);

@@ -66,6 +66,9 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   readonly consumes = [] as const;
   readonly indexer = new PrefixIndexer();
   private readonly podSweep = new PodSweep();
+  /** Pod name and indexer id by endpoint index (podIdOf). */
+  private readonly idNames: string[] = [];
+  private readonly ids: number[] = [];
 
   constructor(
     readonly name: string,
@@ -106,7 +109,8 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
     const counts = this.indexer.matchLongestPrefix(hashes);
     const total = hashes.length;
     for (const e of endpoints) {
-      const matchBlocks = this.indexer.countOf(counts, e.name);
+      const id = this.podIdOf(e);
+      const matchBlocks = id >= 0 ? counts[id]! : 0;
       if (e instanceof Candidate) e.setPrefixMatch(matchBlocks, total, bs); // the same attribute, made when read
       else {
         const info: PrefixCacheMatchInfo = { matchBlocks, totalBlocks: total, blockSizeTokens: bs };
@@ -116,6 +120,17 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
     // Some server matched iff some server holds the first block (leading-run semantics).
     const state: ApproxPrefixState = { hashes, blockSizeTokens: bs, anyServerMatched: total > 0 && this.indexer.has(hashes[0]!) };
     ctx.pluginState.write(req.id, APPROX_PREFIX_STATE_KEY, state);
+  }
+
+  /** The indexer's id of the endpoint's pod (-1: not seen yet), remembered by endpoint index. */
+  private podIdOf(e: SchedEndpoint): number {
+    if (this.idNames[e.index] === e.name) return this.ids[e.index]!;
+    const id = this.indexer.knownPodId(e.name);
+    if (id >= 0) {
+      this.idNames[e.index] = e.name;
+      this.ids[e.index] = id;
+    }
+    return id;
   }
 
   preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {
