@@ -85,6 +85,15 @@ interface SyntheticHashes {
   readonly hashes: readonly number[];
 }
 const syntheticCache = new WeakMap<object, SyntheticHashes>();
+/**
+ * The cache pays when span lists repeat (shared-prefix workloads hand the same list to many
+ * requests); with unique prompts each entry only lives as long as its request and adds GC work.
+ * So entries are stored during the first 4096 misses and while hits are at least an eighth of the
+ * misses, otherwise for every 64th miss (so that repeats appearing later are noticed). Results never
+ * depend on it: the hashes are a pure function of the spans and options.
+ */
+let cacheHits = 0;
+let cacheMisses = 0;
 
 /**
  * The chained block hashes (index keys) of a prompt. A synthetic prompt's hashes are cached on its
@@ -103,10 +112,14 @@ export function promptBlockHashes(prompt: Prompt, o: HashOptions): readonly numb
     hit.charsPerToken === cpt &&
     hit.targetModel === o.targetModel &&
     hit.cacheSalt === o.cacheSalt
-  )
+  ) {
+    cacheHits++;
     return hit.hashes;
+  }
   const hashes = syntheticHashes(prompt.spans, cpt, o);
-  syntheticCache.set(prompt.spans, { version: o.version, blockChars: o.blockChars, maxBlocks: o.maxBlocks, charsPerToken: cpt, targetModel: o.targetModel, cacheSalt: o.cacheSalt, hashes });
+  cacheMisses++;
+  if (cacheMisses <= 4096 || cacheHits * 8 >= cacheMisses || (cacheMisses & 63) === 0)
+    syntheticCache.set(prompt.spans, { version: o.version, blockChars: o.blockChars, maxBlocks: o.maxBlocks, charsPerToken: cpt, targetModel: o.targetModel, cacheSalt: o.cacheSalt, hashes });
   return hashes;
 }
 
