@@ -38,8 +38,9 @@ import {
   ttlOutcome,
 } from './lifecycleV010.js';
 import { TtlPluginState } from './pluginState.js';
-import { clone, fmt, promptBytes, stripPort } from './directorUtil.js';
-import { schedule } from './scheduler.js';
+import { SpareCandidates } from './candidate.js';
+import { clone, fmt, keepsNoCandidates, promptBytes, subsetCandidates } from './directorUtil.js';
+import { schedule, schedulingRecorderInstalled } from './scheduler.js';
 import {
   SchedulingError,
   type CycleContext,
@@ -88,6 +89,9 @@ export class EndpointPicker {
   private readonly v010: boolean;
   /** Pool size at the last call (v0.10 flow-control outcomes depend on an empty pool). */
   private poolSize = 0;
+  /** Candidates are renewed between requests (GAIE, no flow control, Plugin.keepsNoCandidates; candidate.ts). */
+  private readonly reuse: boolean;
+  private readonly spare = new SpareCandidates();
 
   constructor(config: ResolvedConfig, opts: EndpointPickerOptions) {
     this.config = config;
@@ -98,6 +102,7 @@ export class EndpointPicker {
     this.rewrites = rw;
     this.flow = config.flowControl ? createFlowController(config.flowControl, config.plugins) : null;
     this.v010 = config.dialect === 'llm-d-v0.10';
+    this.reuse = !this.v010 && this.flow === null && keepsNoCandidates(config);
   }
 
   /** True when some plugin consumes engine KV events (precise prefix index). */
@@ -149,7 +154,7 @@ export class EndpointPicker {
       this.queued.set(req.id, { trace: trace !== undefined });
       return { kind: 'queued', requestId: req.id, request: req, trace };
     }
-    const candidates = this.candidates(req, pool);
+    const candidates = this.candidates(req, pool, trace === undefined);
     if (req.priority < 0 || trace) {
       const ctx = this.context(nowUs);
       const sat = this.config.saturationDetector.saturation(ctx, candidates);
@@ -279,6 +284,7 @@ export class EndpointPicker {
       if (!(err instanceof SchedulingError)) throw err;
       return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: ${err.message}`, requestId: req.id, request: req, trace };
     }
+    if (snapshot === this.spare.list) this.spare.keepTargets(result);
     const primary = result.profileResults.get(result.primaryProfileName);
     const first = primary?.targetEndpoints[0];
     if (!primary || !first) {
@@ -294,27 +300,11 @@ export class EndpointPicker {
     return { kind: 'dispatch', target: first.name, index: first.index, fallbacks, result, requestId: req.id, request: req, trace };
   }
 
-  /** Step 5–6: the candidate endpoints, each cloned with a fresh attribute map. */
-  private candidates(req: LLMRequest, pool: readonly PoolEndpoint[]): SchedEndpoint[] {
+  /** Step 5–6: the candidate endpoints, each cloned with a fresh attribute map (or renewed, see `reuse`). */
+  private candidates(req: LLMRequest, pool: readonly PoolEndpoint[], renew = false): SchedEndpoint[] {
     const subset = req.headers[HEADER_SUBSET];
-    if (subset === undefined) return pool.map(clone);
-    const wanted = new Set<string>();
-    for (const part of subset.split(',')) {
-      const s = part.trim();
-      if (s) wanted.add(s);
-    }
-    const out: SchedEndpoint[] = [];
-    if (wanted.size === 0) return out;
-    for (const e of pool) {
-      if (wanted.has(e.name) || (e.address !== undefined && (wanted.has(e.address) || wanted.has(stripPort(e.address))))) out.push(clone(e));
-      else if (e.address !== undefined) {
-        for (const w of wanted) if (stripPort(w) === stripPort(e.address)) {
-          out.push(clone(e));
-          break;
-        }
-      }
-    }
-    return out;
+    if (subset === undefined) return renew && this.reuse && !schedulingRecorderInstalled() ? this.spare.renew(pool) : pool.map(clone);
+    return subsetCandidates(subset, pool);
   }
 
   private context(nowUs: number, cycleState: Map<string, unknown> = new Map()): CycleContext {

@@ -8,29 +8,42 @@ import type { PluginState } from './types.js';
 export const PLUGIN_STATE_TTL_US = 5 * 60 * 1e6;
 
 /**
+ * One request's state: its first key's value inline (most requests have state from one plugin, and
+ * these entries live as long as the request), further keys in a map.
+ */
+interface Entry {
+  readonly key: string;
+  value: unknown;
+  more: Map<string, unknown> | null;
+  touchedUs: number;
+}
+
+/**
  * Per-request plugin state with the production's 5-minute GC of untouched entries, swept lazily
  * (at most once per minute of clock time, when the director is called).
  */
 export class TtlPluginState implements PluginState {
   nowUs = 0;
-  private readonly entries = new Map<string, { values: Map<string, unknown>; touchedUs: number }>();
+  private readonly entries = new Map<string, Entry>();
   private lastSweepUs = 0;
 
   read(requestId: string, key: string): unknown {
     const e = this.entries.get(requestId);
     if (!e) return undefined;
     e.touchedUs = this.nowUs;
-    return e.values.get(key);
+    if (e.key === key) return e.value;
+    return e.more?.get(key);
   }
 
   write(requestId: string, key: string, value: unknown): void {
-    let e = this.entries.get(requestId);
+    const e = this.entries.get(requestId);
     if (!e) {
-      e = { values: new Map(), touchedUs: this.nowUs };
-      this.entries.set(requestId, e);
+      this.entries.set(requestId, { key, value, more: null, touchedUs: this.nowUs });
+      return;
     }
     e.touchedUs = this.nowUs;
-    e.values.set(key, value);
+    if (e.key === key) e.value = value;
+    else (e.more ??= new Map()).set(key, value);
   }
 
   delete(requestId: string): void {

@@ -67,6 +67,11 @@ export interface SchedulingRecorder {
 
 let activeRecorder: SchedulingRecorder | undefined;
 
+/** True while a SchedulingRecorder is installed (it keeps the candidates it is shown). */
+export function schedulingRecorderInstalled(): boolean {
+  return activeRecorder !== undefined;
+}
+
 /**
  * Runs `fn` (a synchronous director call) with `recorder` receiving every scheduling cycle it
  * makes; the previous recorder (normally none) is restored afterwards, also on a throw.
@@ -82,6 +87,16 @@ export function withSchedulingRecorder<T>(recorder: SchedulingRecorder, fn: () =
 }
 
 const clamp01 = (x: number): number => (x > 1 ? 1 : x >= 0 ? x : 0);
+
+/** Σ weight × score of the cycle being run, when no cycle holds it (see runProfile). */
+let freeTotals: Float64Array | null = new Float64Array(64);
+
+/** Raw scores of the scorer being run (Scorer.scoreInto); filled and consumed within one scorer step. */
+let scratch = new Float64Array(64);
+function scratchScores(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
 
 /**
  * Runs one profile; throws SchedulingError when no endpoint survives the filters, or when there
@@ -104,21 +119,48 @@ export function runProfile(
   // As production's profile Run: the check follows the filter chain, so a profile with no filters
   // (or handed no candidates) fails the same way instead of asking its picker to pick from nothing.
   if (endpoints.length === 0) throw new SchedulingError('no endpoints available: no candidates');
-  const totals = new Float64Array(endpoints.length);
-  for (const { scorer, weight } of profile.scorers) {
-    const scores = scorer.score(ctx, req, endpoints);
-    const rec: Record<string, number> | undefined = trace ? {} : undefined;
-    for (let i = 0; i < endpoints.length; i++) {
-      const s = scores.get(endpoints[i]!.name);
-      const c = s === undefined || Number.isNaN(s) ? 0 : clamp01(s);
-      totals[i]! += c * weight;
-      if (rec) rec[endpoints[i]!.name] = c;
-    }
-    trace?.scorers.push({ scorer: scorer.name, weight, scores: rec! });
+  const n = endpoints.length;
+  // The totals array is reused between cycles (allocating a typed array costs more than filling it);
+  // a cycle run from inside a plugin of another finds it taken and makes its own.
+  let totals = freeTotals;
+  if (totals === null || totals.length < n) totals = new Float64Array(Math.max(n, 64));
+  else {
+    freeTotals = null;
+    totals.fill(0, 0, n);
   }
-  const scored: ScoredEndpoint[] = endpoints.map((endpoint, i) => ({ endpoint, score: totals[i]! }));
-  if (trace) trace.totals = Object.fromEntries(scored.map((s) => [s.endpoint.name, s.score]));
-  const result = profile.picker.pick(ctx, scored);
+  for (const { scorer, weight } of profile.scorers) {
+    const rec: Record<string, number> | undefined = trace ? {} : undefined;
+    if (scorer.scoreInto !== undefined) {
+      // Built-in fast path: scores by candidate position in a reused array, no Map.
+      const raw = scratchScores(n);
+      scorer.scoreInto(ctx, req, endpoints, raw);
+      for (let i = 0; i < n; i++) {
+        const s = raw[i]!;
+        const c = s > 1 ? 1 : s >= 0 ? s : 0; // clamp01; NaN → 0
+        totals[i]! += c * weight;
+        if (rec) rec[endpoints[i]!.name] = c;
+      }
+    } else {
+      const scores = scorer.score(ctx, req, endpoints);
+      for (let i = 0; i < n; i++) {
+        const s = scores.get(endpoints[i]!.name);
+        const c = s === undefined || Number.isNaN(s) ? 0 : clamp01(s);
+        totals[i]! += c * weight;
+        if (rec) rec[endpoints[i]!.name] = c;
+      }
+    }
+    if (trace) trace.scorers.push({ scorer: scorer.name, weight, scores: rec! });
+  }
+  const picker = profile.picker;
+  let result: ProfileRunResult;
+  if (trace === undefined && picker.pickTotals !== undefined) result = picker.pickTotals(ctx, endpoints, totals);
+  else {
+    const scored: ScoredEndpoint[] = new Array<ScoredEndpoint>(n);
+    for (let i = 0; i < n; i++) scored[i] = { endpoint: endpoints[i]!, score: totals[i]! };
+    if (trace) trace.totals = Object.fromEntries(scored.map((s) => [s.endpoint.name, s.score]));
+    result = picker.pick(ctx, scored);
+  }
+  freeTotals = totals;
   if (trace) trace.picked = result.targetEndpoints.map((e) => e.name);
   return result;
 }

@@ -151,6 +151,13 @@ export interface Plugin {
   readonly type: string;
   /** Instance name from the config (defaults to the type). */
   readonly name: string;
+  /**
+   * Set by built-in plugins that keep no reference to a candidate endpoint or candidate list past
+   * the call that handed it to them (other than through the scheduling result they return). When
+   * every plugin of a config says so, the director reuses the candidate objects of one request for
+   * the next (director.ts). Leave it unset in user plugins.
+   */
+  readonly keepsNoCandidates?: boolean;
 }
 
 export interface Filter extends Plugin {
@@ -164,10 +171,23 @@ export interface Scorer extends Plugin {
   readonly category: ScorerCategory;
   /** Score per endpoint name; a missing endpoint contributes 0. Values are clamped to [0, 1] by the framework. */
   score(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number>;
+  /**
+   * Optional allocation-free form of `score` (built-in scorers): writes the score `score` would give
+   * `endpoints[i]` into `out[i]` for every i < endpoints.length (the same numbers; the framework
+   * clamps them alike; `out` may be longer).
+   * The scheduler prefers it when present; a plugin that has only `score` works unchanged.
+   */
+  scoreInto?(ctx: CycleContext, req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void;
 }
 
 export interface Picker extends Plugin {
   pick(ctx: CycleContext, scored: readonly ScoredEndpoint[]): ProfileRunResult;
+  /**
+   * Optional allocation-free form of `pick` (built-in pickers): the same result and the same rng
+   * draws as `pick` on `endpoints[i]` scored `totals[i]`, without building ScoredEndpoint objects.
+   * `totals` may be longer than `endpoints` (a reused array): only its first endpoints.length count.
+   */
+  pickTotals?(ctx: CycleContext, endpoints: readonly SchedEndpoint[], totals: Float64Array): ProfileRunResult;
 }
 
 /** A scheduling profile: filters in order, weighted scorers, one picker. */

@@ -74,7 +74,26 @@ export function blockCount(bytes: number, blockChars: number, maxBlocks: number)
   return Math.floor(Math.min(bytes, maxBlocks * blockChars) / blockChars);
 }
 
-const syntheticCache = new WeakMap<object, { readonly key: string; readonly hashes: readonly number[] }>();
+/** Hashes of a synthetic prompt's spans with the options they were computed for. */
+interface SyntheticHashes {
+  readonly version: HashVersion;
+  readonly blockChars: number;
+  readonly maxBlocks: number;
+  readonly charsPerToken: number;
+  readonly targetModel: string;
+  readonly cacheSalt: string;
+  readonly hashes: readonly number[];
+}
+const syntheticCache = new WeakMap<object, SyntheticHashes>();
+/**
+ * The cache pays when span lists repeat (shared-prefix workloads hand the same list to many
+ * requests); with unique prompts each entry only lives as long as its request and adds GC work.
+ * So entries are stored during the first 4096 misses and while hits are at least an eighth of the
+ * misses, otherwise for every 64th miss (so that repeats appearing later are noticed). Results never
+ * depend on it: the hashes are a pure function of the spans and options.
+ */
+let cacheHits = 0;
+let cacheMisses = 0;
 
 /**
  * The chained block hashes (index keys) of a prompt. A synthetic prompt's hashes are cached on its
@@ -83,11 +102,24 @@ const syntheticCache = new WeakMap<object, { readonly key: string; readonly hash
  */
 export function promptBlockHashes(prompt: Prompt, o: HashOptions): readonly number[] {
   if (prompt.kind !== 'synthetic') return textHashes(utf8(promptText(prompt)!), o);
-  const key = `${o.version}|${o.blockChars}|${o.maxBlocks}|${prompt.charsPerToken}|${o.targetModel}|${o.cacheSalt}`;
+  const cpt = prompt.charsPerToken;
   const hit = syntheticCache.get(prompt.spans);
-  if (hit !== undefined && hit.key === key) return hit.hashes;
-  const hashes = syntheticHashes(prompt.spans, prompt.charsPerToken, o);
-  syntheticCache.set(prompt.spans, { key, hashes });
+  if (
+    hit !== undefined &&
+    hit.version === o.version &&
+    hit.blockChars === o.blockChars &&
+    hit.maxBlocks === o.maxBlocks &&
+    hit.charsPerToken === cpt &&
+    hit.targetModel === o.targetModel &&
+    hit.cacheSalt === o.cacheSalt
+  ) {
+    cacheHits++;
+    return hit.hashes;
+  }
+  const hashes = syntheticHashes(prompt.spans, cpt, o);
+  cacheMisses++;
+  if (cacheMisses <= 4096 || cacheHits * 8 >= cacheMisses || (cacheMisses & 63) === 0)
+    syntheticCache.set(prompt.spans, { version: o.version, blockChars: o.blockChars, maxBlocks: o.maxBlocks, charsPerToken: cpt, targetModel: o.targetModel, cacheSalt: o.cacheSalt, hashes });
   return hashes;
 }
 
@@ -163,6 +195,6 @@ export function syntheticHashes(
   const C = o.blockChars;
   const n = blockCount(syntheticChars(spans, charsPerToken), C, o.maxBlocks);
   if (n === 0) return [];
-  const seed = syntheticSeed(o.version === 'v1.0' ? o.targetModel : o.targetModel + o.cacheSalt);
+  const seed = syntheticSeed(o.version === 'v1.0' || o.cacheSalt === '' ? o.targetModel : o.targetModel + o.cacheSalt);
   return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
 }

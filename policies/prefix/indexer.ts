@@ -15,28 +15,29 @@
  *
  * Layout (for speed: the simulator calls this per request with up to 256 hashes on up to 64 pods,
  * and a JS `Map` used as an LRU degrades under delete/insert churn): keys are 53-bit numbers
- * (hashing.ts) in an open-addressing table held in one Int32Array (per slot: low 32 bits, high 21
- * bits, head of the key's pod list, state; linear probing, tombstones, rebuilt when half full).
- * Each (key, pod) link is an "entry" of 8 int32s in a second array, on two doubly linked lists at
- * once: the key's pod list and the pod's LRU list. Every operation is O(1) per hash plus the length
+ * (hashing.ts) in an open-addressing table held in one Int32Array (per slot: the key's low 32 bits
+ * and a link word holding the slot's state and the head of the key's pod list; linear probing on
+ * the low bits, tombstones, rebuilt when half full). Each (key, pod) link is an "entry" of 8 int32s
+ * in a second array (also holding the key's high 21 bits), on two doubly linked lists at once: the
+ * key's pod list and the pod's LRU list. Every operation is O(1) per hash plus the length
  * of that key's pod list, touches about one cache line per structure, and allocates nothing.
  */
 
-const EMPTY = 0;
-const USED = 1;
-const DELETED = 2;
 const NIL = -1;
 const TWO_32 = 4294967296;
 
 /** High 21 bits of a 53-bit key (its low 32 bits are `h | 0`). */
 const high = (h: number): number => ((h - (h >>> 0)) / TWO_32) | 0;
 
-// Key table: 4 int32 per slot (one cache line holds 4 slots).
+// Key table: 2 int32 per slot (one cache line holds 8 slots): the low 32 bits, and the link word
+// (0 = empty, 1 = deleted, else LINK0 + the first entry of the key's pod list; LINK0 + NIL = 2 is
+// a key just inserted, before its first entry is linked, never seen outside add).
 const K_LO = 0;
-const K_HI = 1;
-const K_HEAD = 2; // first entry of the key's pod list
-const K_STATE = 3;
-const KS = 4;
+const K_LINK = 1;
+const KS = 2;
+const L_EMPTY = 0;
+const L_DELETED = 1;
+const LINK0 = 3;
 
 // Entries: 8 int32 per (key, pod) link (32 bytes, one cache line).
 const E_SLOT = 0;
@@ -46,6 +47,7 @@ const E_KNEXT = 3; // also the free-list link
 const E_LPREV = 4;
 const E_LNEXT = 5;
 const E_INLRU = 6; // 1 when on the pod's LRU list; 0 for a link without LRU membership (quirk, see add)
+const E_HI = 7; // high 21 bits of the entry's key (every entry of a key holds them)
 const ES = 8;
 
 export class PrefixIndexer {
@@ -91,8 +93,9 @@ export class PrefixIndexer {
   // ------------------------------------------------------------------------------------------
   // Key table
 
-  private static slotHash(lo: number, hi: number): number {
-    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  /** Home slot of a key: from its low bits only (rebuilds need not read the entries). */
+  private static slotHash(lo: number): number {
+    let h = Math.imul(lo ^ (lo >>> 16), 0x85ebca6b);
     h ^= h >>> 15;
     return h;
   }
@@ -100,13 +103,14 @@ export class PrefixIndexer {
   /** Slot of key (lo, hi), or NIL. */
   private find(lo: number, hi: number): number {
     const K = this.K;
+    const E = this.E;
     const mask = this.mask;
-    let i = PrefixIndexer.slotHash(lo, hi) & mask;
+    let i = PrefixIndexer.slotHash(lo) & mask;
     for (;;) {
       const b = i * KS;
-      const s = K[b + K_STATE]!;
-      if (s === EMPTY) return NIL;
-      if (s === USED && K[b + K_LO] === lo && K[b + K_HI] === hi) return i;
+      const link = K[b + K_LINK]!;
+      if (link === L_EMPTY) return NIL;
+      if (link >= LINK0 && K[b + K_LO] === lo && E[(link - LINK0) * ES + E_HI] === hi) return i;
       i = (i + 1) & mask;
     }
   }
@@ -115,31 +119,30 @@ export class PrefixIndexer {
   private findOrInsert(lo: number, hi: number): number {
     if ((this.keysOccupied + 1) * 2 > this.mask + 1) this.rebuild();
     const K = this.K;
+    const E = this.E;
     const mask = this.mask;
-    let i = PrefixIndexer.slotHash(lo, hi) & mask;
+    let i = PrefixIndexer.slotHash(lo) & mask;
     let tomb = NIL;
     for (;;) {
       const b = i * KS;
-      const s = K[b + K_STATE]!;
-      if (s === EMPTY) break;
-      if (s === USED) {
-        if (K[b + K_LO] === lo && K[b + K_HI] === hi) return i;
+      const link = K[b + K_LINK]!;
+      if (link === L_EMPTY) break;
+      if (link >= LINK0) {
+        if (K[b + K_LO] === lo && E[(link - LINK0) * ES + E_HI] === hi) return i;
       } else if (tomb === NIL) tomb = i;
       i = (i + 1) & mask;
     }
     if (tomb !== NIL) i = tomb;
     else this.keysOccupied++;
     const b = i * KS;
-    K[b + K_STATE] = USED;
     K[b + K_LO] = lo;
-    K[b + K_HI] = hi;
-    K[b + K_HEAD] = NIL;
+    K[b + K_LINK] = LINK0 + NIL; // its first entry follows at once (add)
     this.keysUsed++;
     return i;
   }
 
   private deleteKey(slot: number): void {
-    this.K[slot * KS + K_STATE] = DELETED;
+    this.K[slot * KS + K_LINK] = L_DELETED;
     this.keysUsed--;
   }
 
@@ -152,18 +155,15 @@ export class PrefixIndexer {
     const E = this.E;
     const mask = size - 1;
     for (let ob = 0; ob < old.length; ob += KS) {
-      if (old[ob + K_STATE] !== USED) continue;
+      const link = old[ob + K_LINK]!;
+      if (link < LINK0) continue;
       const lo = old[ob + K_LO]!;
-      const hi = old[ob + K_HI]!;
-      let i = PrefixIndexer.slotHash(lo, hi) & mask;
-      while (K[i * KS + K_STATE] !== EMPTY) i = (i + 1) & mask;
+      let i = PrefixIndexer.slotHash(lo) & mask;
+      while (K[i * KS + K_LINK] !== L_EMPTY) i = (i + 1) & mask;
       const b = i * KS;
-      K[b + K_STATE] = USED;
       K[b + K_LO] = lo;
-      K[b + K_HI] = hi;
-      const head = old[ob + K_HEAD]!;
-      K[b + K_HEAD] = head;
-      for (let e = head; e !== NIL; e = E[e * ES + E_KNEXT]!) E[e * ES + E_SLOT] = i;
+      K[b + K_LINK] = link;
+      for (let e = link - LINK0; e !== NIL; e = E[e * ES + E_KNEXT]!) E[e * ES + E_SLOT] = i;
     }
     this.K = K;
     this.mask = mask;
@@ -173,8 +173,8 @@ export class PrefixIndexer {
   // ------------------------------------------------------------------------------------------
   // Entries
 
-  /** A new entry linking `pod` to key `slot` (on the key's list, not yet on an LRU). */
-  private newEntry(slot: number, pod: number): number {
+  /** A new entry linking `pod` to key `slot` (high bits `hi`; on the key's list, not yet on an LRU). */
+  private newEntry(slot: number, pod: number, hi: number): number {
     let e = this.entFree;
     if (e !== NIL) this.entFree = this.E[e * ES + E_KNEXT]!;
     else {
@@ -189,14 +189,15 @@ export class PrefixIndexer {
     const E = this.E;
     const K = this.K;
     const b = e * ES;
-    const head = K[slot * KS + K_HEAD]!;
+    const head = K[slot * KS + K_LINK]! - LINK0;
     E[b + E_SLOT] = slot;
     E[b + E_POD] = pod;
+    E[b + E_HI] = hi;
     E[b + E_INLRU] = 0;
     E[b + E_KPREV] = NIL;
     E[b + E_KNEXT] = head;
     if (head !== NIL) E[head * ES + E_KPREV] = e;
-    K[slot * KS + K_HEAD] = e;
+    K[slot * KS + K_LINK] = e + LINK0;
     return e;
   }
 
@@ -209,16 +210,16 @@ export class PrefixIndexer {
     const prev = E[b + E_KPREV]!;
     const next = E[b + E_KNEXT]!;
     if (prev !== NIL) E[prev * ES + E_KNEXT] = next;
-    else K[slot * KS + K_HEAD] = next;
+    else K[slot * KS + K_LINK] = next + LINK0;
     if (next !== NIL) E[next * ES + E_KPREV] = prev;
-    if (K[slot * KS + K_HEAD] === NIL) this.deleteKey(slot);
+    if (K[slot * KS + K_LINK] === LINK0 + NIL) this.deleteKey(slot);
     E[b + E_KNEXT] = this.entFree;
     this.entFree = e;
   }
 
   private entryOf(slot: number, pod: number): number {
     const E = this.E;
-    for (let e = this.K[slot * KS + K_HEAD]!; e !== NIL; e = E[e * ES + E_KNEXT]!) if (E[e * ES + E_POD] === pod) return e;
+    for (let e = this.K[slot * KS + K_LINK]! - LINK0; e !== NIL; e = E[e * ES + E_KNEXT]!) if (E[e * ES + E_POD] === pod) return e;
     return NIL;
   }
 
@@ -263,7 +264,7 @@ export class PrefixIndexer {
         this.lruAppend(e, id);
         continue;
       }
-      if (e === NIL) e = this.newEntry(slot, id);
+      if (e === NIL) e = this.newEntry(slot, id, hi);
       this.E[e * ES + E_INLRU] = 1;
       this.lruAppend(e, id);
       if (++this.lruSize[id]! > cap) {
@@ -284,7 +285,7 @@ export class PrefixIndexer {
         const lo = h | 0;
         const hi = high(h);
         const slot = this.findOrInsert(lo, hi);
-        if (this.entryOf(slot, id) === NIL) this.newEntry(slot, id);
+        if (this.entryOf(slot, id) === NIL) this.newEntry(slot, id, hi);
       }
     }
   }
@@ -301,9 +302,14 @@ export class PrefixIndexer {
       const slot = this.find(h | 0, high(h));
       if (slot === NIL) break;
       const E = this.E;
-      for (let e = this.K[slot * KS + K_HEAD]!; e !== NIL; e = E[e * ES + E_KNEXT]!) counts[E[e * ES + E_POD]!]!++;
+      for (let e = this.K[slot * KS + K_LINK]! - LINK0; e !== NIL; e = E[e * ES + E_KNEXT]!) counts[E[e * ES + E_POD]!]!++;
     }
     return counts;
+  }
+
+  /** The pod's id if the index has seen it (ids are never reused), else -1; `counts[id]` is its match count. */
+  knownPodId(pod: string): number {
+    return this.podIds.get(pod) ?? -1;
   }
 
   /** Match count of `pod` from the last `matchLongestPrefix` (0 for an unknown pod). */
@@ -361,7 +367,8 @@ export class PrefixIndexer {
   }
 
   private keyOfSlot(slot: number): number {
-    return (this.K[slot * KS + K_HI]! >>> 0) * TWO_32 + (this.K[slot * KS + K_LO]! >>> 0);
+    const head = this.K[slot * KS + K_LINK]! - LINK0;
+    return (this.E[head * ES + E_HI]! >>> 0) * TWO_32 + (this.K[slot * KS + K_LO]! >>> 0);
   }
 
   /** Pods holding hash `h` (tests and debugging). */
@@ -369,7 +376,7 @@ export class PrefixIndexer {
     const slot = this.find(h | 0, high(h));
     const out: string[] = [];
     if (slot === NIL) return out;
-    for (let e = this.K[slot * KS + K_HEAD]!; e !== NIL; e = this.E[e * ES + E_KNEXT]!) out.push(this.podNames[this.E[e * ES + E_POD]!]!);
+    for (let e = this.K[slot * KS + K_LINK]! - LINK0; e !== NIL; e = this.E[e * ES + E_KNEXT]!) out.push(this.podNames[this.E[e * ES + E_POD]!]!);
     return out.sort();
   }
 

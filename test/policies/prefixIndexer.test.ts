@@ -197,4 +197,28 @@ describe('PrefixIndexer against a naive model of indexer.go', () => {
     for (let p = 0; p < 5; p++) expect(ix.lruKeys(`p${p}`)).toEqual(ref.lrus.get(`p${p}`)?.keys ?? []);
     expect(ix.hashCount).toBe(ref.hashToPods.size);
   });
+
+  it('evictions in a crowded key table keep every live key findable (deleted keys never cut a probe run short)', () => {
+    // 4 pods × capacity 120 ≤ 480 live keys in a table of 1024–2048 slots: long probe runs (also
+    // across the table's end) while most requests evict (deleted slots, rebuilds at the same size).
+    const ix = new PrefixIndexer();
+    const ref = new NaiveIndexer();
+    let x = 777;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    for (let r = 0; r < 4000; r++) {
+      const hs = [...new Set(Array.from({ length: 1 + ((next() >>> 16) % 12) }, () => (next() % 2 ** 21) * 2 ** 32 + next()))];
+      const pod = `p${(next() >>> 16) % 4}`;
+      ix.add(hs, pod, 120);
+      ref.add(hs, pod, 120);
+      if (r % 200 === 199) {
+        expect(ix.hashCount).toBe(ref.hashToPods.size);
+        for (const [h, pods] of ref.hashToPods) expect(ix.podsOf(h)).toEqual([...pods].sort());
+        const some = [...ref.hashToPods.keys()].slice(0, 8);
+        const c = ix.matchLongestPrefix(some);
+        const want = ref.match(some);
+        for (let p = 0; p < 4; p++) expect(ix.countOf(c, `p${p}`)).toBe(want.get(`p${p}`) ?? 0);
+      }
+    }
+    expect(ref.hashToPods.size).toBeGreaterThan(400);
+  });
 });

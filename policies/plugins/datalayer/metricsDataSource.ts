@@ -10,6 +10,7 @@ import type { Plugin } from '../../framework/types.js';
 
 class NoOp implements Plugin {
   readonly type = 'metrics-data-source';
+  readonly keepsNoCandidates = true;
   constructor(readonly name: string) {}
 }
 

@@ -9,6 +9,7 @@ import type { Plugin } from '../../framework/types.js';
 
 class NoOp implements Plugin {
   readonly type = 'openai-parser';
+  readonly keepsNoCandidates = true;
   constructor(readonly name: string) {}
 }
 

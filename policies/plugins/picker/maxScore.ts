@@ -9,11 +9,12 @@
  * the top ties) with one rng draw per tie instead of one per candidate.
  */
 import type { PluginDefinition } from '../../framework/registry.js';
-import type { CycleContext, Picker, ProfileRunResult, ScoredEndpoint } from '../../framework/types.js';
+import type { CycleContext, Picker, ProfileRunResult, SchedEndpoint, ScoredEndpoint } from '../../framework/types.js';
 import { effectiveMaxEndpoints, pickerParams, result, shuffleInPlace } from './shuffle.js';
 
 export class MaxScorePicker implements Picker {
   readonly type = 'max-score-picker';
+  readonly keepsNoCandidates = true;
   readonly maxNumOfEndpoints: number;
   constructor(readonly name: string, maxNumOfEndpoints: number) {
     this.maxNumOfEndpoints = effectiveMaxEndpoints(maxNumOfEndpoints);
@@ -39,6 +40,34 @@ export class MaxScorePicker implements Picker {
     const a = shuffleInPlace(scored.slice(), ctx.rng);
     a.sort((x, y) => y.score - x.score); // Array.prototype.sort is stable
     return result(a.slice(0, this.maxNumOfEndpoints).map((s) => s.endpoint));
+  }
+
+  pickTotals(ctx: CycleContext, endpoints: readonly SchedEndpoint[], totals: Float64Array): ProfileRunResult {
+    const n = endpoints.length;
+    if (n === 0 || this.maxNumOfEndpoints !== 1) {
+      const scored: ScoredEndpoint[] = [];
+      for (let i = 0; i < n; i++) scored.push({ endpoint: endpoints[i]!, score: totals[i]! });
+      return this.pick(ctx, scored);
+    }
+    // pick's one-pass reservoir over the top ties, on the totals directly (same draws).
+    let best = 0;
+    let bestScore = totals[0]!;
+    let ties = 1;
+    for (let i = 1; i < n; i++) {
+      const s = totals[i]!;
+      if (s > bestScore) {
+        best = i;
+        bestScore = s;
+        ties = 1;
+      } else if (s === bestScore) {
+        ties++;
+        if (ctx.rng() * ties < 1) {
+          best = i;
+          bestScore = s;
+        }
+      }
+    }
+    return result([endpoints[best]!]);
   }
 }
 

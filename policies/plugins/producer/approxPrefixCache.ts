@@ -25,6 +25,7 @@
  * PluginState there, which would also drop other plugins' entries in routesim's shared store).
  */
 import { PREFIX_CACHE_MATCH_INFO, type PrefixCacheMatchInfo } from '../../framework/attributes.js';
+import { Candidate } from '../../framework/candidate.js';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, PrepareData, PreRequest, SchedEndpoint, SchedulingResult } from '../../framework/types.js';
 import {
@@ -60,10 +61,14 @@ export const CACHE_SALT_HEADER = 'x-routesim-cache-salt';
 
 export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
   readonly type = APPROX_PREFIX_CACHE_PRODUCER;
+  readonly keepsNoCandidates = true;
   readonly produces = [PREFIX_CACHE_MATCH_INFO] as const;
   readonly consumes = [] as const;
   readonly indexer = new PrefixIndexer();
   private readonly podSweep = new PodSweep();
+  /** Pod name and indexer id by endpoint index (podIdOf). */
+  private readonly idNames: string[] = [];
+  private readonly ids: number[] = [];
 
   constructor(
     readonly name: string,
@@ -104,12 +109,28 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
     const counts = this.indexer.matchLongestPrefix(hashes);
     const total = hashes.length;
     for (const e of endpoints) {
-      const info: PrefixCacheMatchInfo = { matchBlocks: this.indexer.countOf(counts, e.name), totalBlocks: total, blockSizeTokens: bs };
-      e.attributes.set(PREFIX_CACHE_MATCH_INFO, info);
+      const id = this.podIdOf(e);
+      const matchBlocks = id >= 0 ? counts[id]! : 0;
+      if (e instanceof Candidate) e.setPrefixMatch(matchBlocks, total, bs); // the same attribute, made when read
+      else {
+        const info: PrefixCacheMatchInfo = { matchBlocks, totalBlocks: total, blockSizeTokens: bs };
+        e.attributes.set(PREFIX_CACHE_MATCH_INFO, info);
+      }
     }
     // Some server matched iff some server holds the first block (leading-run semantics).
     const state: ApproxPrefixState = { hashes, blockSizeTokens: bs, anyServerMatched: total > 0 && this.indexer.has(hashes[0]!) };
     ctx.pluginState.write(req.id, APPROX_PREFIX_STATE_KEY, state);
+  }
+
+  /** The indexer's id of the endpoint's pod (-1: not seen yet), remembered by endpoint index. */
+  private podIdOf(e: SchedEndpoint): number {
+    if (this.idNames[e.index] === e.name) return this.ids[e.index]!;
+    const id = this.indexer.knownPodId(e.name);
+    if (id >= 0) {
+      this.idNames[e.index] = e.name;
+      this.ids[e.index] = id;
+    }
+    return id;
   }
 
   preRequest(ctx: CycleContext, req: LLMRequest, result: SchedulingResult): void {

@@ -18,6 +18,7 @@ import { NO_PROFILES, firstRunResult } from './profileResults.js';
 
 export class SingleProfileHandler implements ProfileHandler {
   readonly type = 'single-profile-handler';
+  readonly keepsNoCandidates = true;
   private lastProfiles: ReadonlyMap<string, SchedulerProfile> | null = null;
   private all: Map<string, SchedulerProfile> = NO_PROFILES;
 

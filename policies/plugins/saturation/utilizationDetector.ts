@@ -23,6 +23,7 @@ export interface UtilizationParams {
 
 export class UtilizationDetector implements SaturationDetector, Filter {
   readonly type = 'utilization-detector';
+  readonly keepsNoCandidates = true;
   private readonly queueLimit: number;
   private readonly kvLimit: number;
   constructor(readonly name: string, readonly params: UtilizationParams) {

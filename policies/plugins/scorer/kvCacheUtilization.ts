@@ -9,6 +9,7 @@ import { kvUsage } from './metrics.js';
 
 export class KvCacheUtilizationScorer implements Scorer {
   readonly type = 'kv-cache-utilization-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 
@@ -16,6 +17,10 @@ export class KvCacheUtilizationScorer implements Scorer {
     const out = new Map<string, number>();
     for (const e of endpoints) out.set(e.name, 1 - kvUsage(e));
     return out;
+  }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = 1 - kvUsage(endpoints[i]!);
   }
 }
 

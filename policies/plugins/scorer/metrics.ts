@@ -33,3 +33,19 @@ export function minMaxInverted(endpoints: readonly SchedEndpoint[], value: (e: S
   for (const e of endpoints) out.set(e.name, range === 0 ? 1 : (max - value(e)) / range);
   return out;
 }
+
+/**
+ * `minMaxInverted` in place for Scorer.scoreInto: `out[0..n)` holds each candidate's value on entry
+ * and its score on return (the same numbers as the Map form).
+ */
+export function minMaxInvertedInPlace(out: Float64Array, n: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = out[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = max - min;
+  for (let i = 0; i < n; i++) out[i] = range === 0 ? 1 : (max - out[i]!) / range;
+}

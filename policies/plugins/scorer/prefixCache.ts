@@ -8,6 +8,7 @@
  * validated here with the same rules.
  */
 import { prefixMatchInfo } from '../../framework/attributes.js';
+import { Candidate, prefixRatioOf } from '../../framework/candidate.js';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, SchedEndpoint, Scorer } from '../../framework/types.js';
 import { approxPrefixParams, resolveApproxPrefixConfig } from '../../prefix/config.js';
@@ -16,13 +17,12 @@ export const PREFIX_CACHE_SCORER = 'prefix-cache-scorer';
 
 /** match / total from an endpoint's PrefixCacheMatchInfo (0 without info or blocks). */
 export function prefixScore(e: SchedEndpoint): number {
-  const info = prefixMatchInfo(e);
-  if (!info || info.totalBlocks <= 0) return 0;
-  return info.matchBlocks / info.totalBlocks;
+  return e instanceof Candidate ? e.prefixMatchRatio() : prefixRatioOf(prefixMatchInfo(e));
 }
 
 export class PrefixCacheScorer implements Scorer {
   readonly type = PREFIX_CACHE_SCORER;
+  readonly keepsNoCandidates = true;
   readonly category = 'Affinity' as const;
   constructor(readonly name: string) {}
 
@@ -30,6 +30,10 @@ export class PrefixCacheScorer implements Scorer {
     const out = new Map<string, number>();
     for (const e of endpoints) out.set(e.name, prefixScore(e));
     return out;
+  }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = prefixScore(endpoints[i]!);
   }
 }
 

@@ -5,15 +5,22 @@
 import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, SchedEndpoint, Scorer } from '../../framework/types.js';
-import { minMaxInverted, waiting } from './metrics.js';
+import { minMaxInverted, minMaxInvertedInPlace, waiting } from './metrics.js';
 
 export class QueueScorer implements Scorer {
   readonly type = 'queue-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 
   score(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number> {
     return minMaxInverted(endpoints, waiting);
+  }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    const n = endpoints.length;
+    for (let i = 0; i < n; i++) out[i] = waiting(endpoints[i]!);
+    minMaxInvertedInPlace(out, n);
   }
 }
 

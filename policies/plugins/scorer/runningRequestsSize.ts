@@ -5,15 +5,22 @@
 import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, LLMRequest, SchedEndpoint, Scorer } from '../../framework/types.js';
-import { minMaxInverted, running } from './metrics.js';
+import { minMaxInverted, minMaxInvertedInPlace, running } from './metrics.js';
 
 export class RunningRequestsSizeScorer implements Scorer {
   readonly type = 'running-requests-size-scorer';
+  readonly keepsNoCandidates = true;
   readonly category = 'Distribution' as const;
   constructor(readonly name: string) {}
 
   score(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[]): Map<string, number> {
     return minMaxInverted(endpoints, running);
+  }
+
+  scoreInto(_ctx: CycleContext, _req: LLMRequest, endpoints: readonly SchedEndpoint[], out: Float64Array): void {
+    const n = endpoints.length;
+    for (let i = 0; i < n; i++) out[i] = running(endpoints[i]!);
+    minMaxInvertedInPlace(out, n);
   }
 }
 
