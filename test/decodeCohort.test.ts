@@ -201,4 +201,31 @@ describe('decode cohort', () => {
     expect(seq.outputDone).toBe(40);
     expect(kv.usedBlocks).toBe(0);
   });
+
+  it('registers a filled block without a slot, in the step it fills (hand-derived)', () => {
+    // The same request with prefix caching on (its text is shared content, so every full block
+    // registers). The prefill registers block 0 (16 of its 20 tokens). As a member from 20 computed,
+    // block 1 fills when it computes token 31 (11 steps on: step 13) and block 2 at token 47 (step
+    // 29): both register at those steps' ends without a slot, as do the allocations at steps 14 and
+    // 30. Its only slots stay the prefill and its last token (step 40); 3 blocks stay cached after.
+    const kv = new KvCache(100, 16, true);
+    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching: true }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
+    sched.decodeCohort = true;
+    const r = req({ id: 0, at: 0, prompt: 20, output: 40 });
+    const seq = new Sequence(r, newRequestRecord(r), 16);
+    sched.add(seq);
+    const batch = new Batch();
+    const slotted: number[] = [];
+    const registered: number[] = [];
+    for (let step = 1, t = 0; sched.hasWork; step++) {
+      sched.schedule(t, batch);
+      if (batch.size === 1) slotted.push(step);
+      t += 1000;
+      sched.complete(batch, t, 1000, new Map());
+      registered.push(seq.registeredBlocks);
+    }
+    expect(slotted).toEqual([1, 40]);
+    expect(registered).toEqual([...Array(12).fill(1), ...Array(16).fill(2), ...Array(12).fill(3)]);
+    expect(kv.cachedBlocks).toBe(3);
+  });
 });

@@ -8,15 +8,23 @@ import type { Batch } from './batch.js';
 import type { KvCache } from './kvCache.js';
 import type { Sequence } from './sequence.js';
 import { CohortSet } from './cohortSet.js';
-import { allocationOnly, join, nextEventStep, settle } from './decodeCohort.js';
+import { SeqList } from './seqList.js';
+import { eventKind, EventKind, join, nextEventStep, settle } from './decodeCohort.js';
 
 export class CohortPass {
   readonly members = new CohortSet();
   /** Running sequences that are not members, in running order. */
-  readonly explicit: Sequence[] = [];
-  /** Scratch: members at their event step, and whether each takes a slot (1) or only a block (0). */
-  private readonly events: Sequence[] = [];
-  private readonly eventSlot: number[] = [];
+  readonly explicit = new SeqList();
+  /** Scratch: members at their event step, each with what it needs (EventKind) once classified. */
+  private readonly events = new SeqList();
+  /**
+   * Members of the last `mergePass` whose block fills in its step and must register without a slot,
+   * in running order, with their membership tokens: the scheduler's `complete` registers them
+   * among the slots' registrations in running order, then empties these.
+   */
+  readonly fills = new SeqList();
+  /** What each of `events` needs (EventKind), by index. */
+  private readonly kinds: EventKind[] = [];
 
   constructor(
     private readonly kv: KvCache,
@@ -31,26 +39,25 @@ export class CohortPass {
    * whose event is only that, count the other members without slots, and return the budget left;
    * else −1 (nothing changed but the counters of members at a slot event, written back).
    */
-  mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number, allocate: (seq: Sequence, n: number) => boolean): number {
+  mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number): number {
     const bs = this.bs;
     const ev = this.events;
-    const evSlot = this.eventSlot;
     const members = this.members;
-    ev.length = 0;
+    ev.clear();
+    this.fills.clear();
     members.popEvents(steps, ev);
-    // Every member computes one token; members whose event is only an allocation keep no slot.
+    const kinds = this.kinds;
+    // Every member computes one token; members whose event is an allocation or a fill keep no slot.
     let demand = members.count;
     let need = 0;
     let slotted = 0;
     let slottedBase = 0;
     for (let e = 0; e < ev.length; e++) {
-      const seq = ev[e]!;
-      if (allocationOnly(seq, steps, bs)) {
-        evSlot[e] = 0;
-        need++;
-        continue;
-      }
-      evSlot[e] = 1;
+      const seq = ev.at(e);
+      const kind = eventKind(seq, steps, bs);
+      kinds[e] = kind;
+      if (kind === EventKind.Allocation) need++;
+      if (kind !== EventKind.Slot) continue;
       settle(seq, steps, lastEmitUs);
       slotted++;
       slottedBase += seq.cohortCtxBase;
@@ -58,7 +65,8 @@ export class CohortPass {
       if (b > 0) need += b;
     }
     const ex = this.explicit;
-    for (const seq of ex) {
+    for (let a = 0; a < ex.length; a++) {
+      const seq = ex.at(a);
       let n = seq.knownTokens - seq.numComputed;
       if (threshold > 0 && n > threshold) n = threshold;
       if (n <= 0) continue;
@@ -70,24 +78,27 @@ export class CohortPass {
     let a = 0;
     let e = 0;
     while (a < ex.length || e < ev.length) {
-      if (e < ev.length && (a >= ex.length || ev[e]!.runRank < ex[a]!.runRank)) {
-        const seq = ev[e]!;
-        if (evSlot[e++] === 0) {
-          // Its next block, in running order; it keeps running without a slot.
-          seq.blocks.push(this.kv.allocate());
+      if (e < ev.length && (a >= ex.length || ev.at(e).runRank < ex.at(a).runRank)) {
+        const seq = ev.at(e);
+        const kind = kinds[e++]!;
+        if (kind !== EventKind.Slot) {
+          // Its next block, in running order, or its full block to register at the step's end; it
+          // keeps running without a slot.
+          if (kind === EventKind.Allocation) seq.blocks.push(this.kv.allocate());
+          else this.fills.push(seq, seq.cohortToken);
           seq.cohortEventStep = nextEventStep(seq, steps, bs);
           members.queue(seq, steps);
           continue;
         }
-        allocate(seq, 1);
+        this.allocate(seq, 1);
         batch.add(seq, 1);
         continue;
       }
-      const seq = ex[a++]!;
+      const seq = ex.at(a++);
       let n = seq.knownTokens - seq.numComputed;
       if (threshold > 0 && n > threshold) n = threshold;
       if (n <= 0) continue;
-      allocate(seq, n);
+      this.allocate(seq, n);
       batch.add(seq, n);
     }
     const quiet = members.count - slotted;
@@ -99,6 +110,12 @@ export class CohortPass {
       batch.implicitContextMax = members.maxBase + steps;
     }
     return budget - demand;
+  }
+
+  /** Blocks for `seq`'s numComputed + n tokens (the scheduler's allocate, checked to fit beforehand). */
+  private allocate(seq: Sequence, n: number): void {
+    const need = Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length;
+    for (let b = 0; b < need; b++) seq.blocks.push(this.kv.allocate());
   }
 
   /** `seq`, just stepped with a slot, becomes a member after completed-step count `steps` if its next step is quiet. */
@@ -142,22 +159,18 @@ export class CohortPass {
   /** The non-members are those of `running` (in order) that are not members. */
   rebuild(running: readonly Sequence[]): void {
     const ex = this.explicit;
-    ex.length = 0;
+    ex.clear();
     for (const seq of running) if (seq.cohortFrom < 0) ex.push(seq);
   }
 
   /** Drop from the non-members those that joined or finished (order kept). */
   prune(): void {
-    const ex = this.explicit;
-    let w = 0;
-    for (const seq of ex) if (seq.cohortFrom < 0 && seq.outputDone < seq.req.outputTokens) ex[w++] = seq;
-    ex.length = w;
+    this.explicit.filter(stillExplicit);
   }
 
   /** `seq` left the running set (abort). */
   removeExplicit(seq: Sequence): void {
-    const x = this.explicit.indexOf(seq);
-    if (x >= 0) this.explicit.splice(x, 1);
+    this.explicit.remove(seq);
   }
 
   /**
@@ -173,4 +186,8 @@ export class CohortPass {
     }
     return j;
   }
+}
+
+function stillExplicit(seq: Sequence): boolean {
+  return seq.cohortFrom < 0 && seq.outputDone < seq.req.outputTokens;
 }

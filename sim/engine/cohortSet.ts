@@ -12,6 +12,7 @@
  * carries the token of the membership it was queued for and is dropped when that has ended.
  */
 import type { Sequence } from './sequence.js';
+import { SeqList } from './seqList.js';
 
 /** Buckets (a power of two, above the largest block size). */
 const RING = 512;
@@ -21,10 +22,10 @@ export class CohortSet {
   count = 0;
   /** Σ of their context bases. */
   sumBase = 0;
-  /** Their context bases, ascending (duplicates kept). */
-  private readonly bases: number[] = [];
-  private readonly bucketSeq: Sequence[][] = Array.from({ length: RING }, () => []);
-  private readonly bucketToken: number[][] = Array.from({ length: RING }, () => []);
+  /** Their context bases, ascending (duplicates kept), in bases[0 … count − 1]. */
+  private bases = new Float64Array(64);
+  /** Members queued per event step modulo RING, each with its membership token. */
+  private readonly buckets: SeqList[] = Array.from({ length: RING }, () => new SeqList());
   private tokens = 0;
 
   /** Least and greatest context base (valid when count > 0). */
@@ -33,15 +34,23 @@ export class CohortSet {
   }
 
   get maxBase(): number {
-    return this.bases[this.bases.length - 1]!;
+    return this.bases[this.count - 1]!;
   }
 
   /** `seq` (its cohort fields set by `join`, its event step after `steps`) becomes a member. */
   add(seq: Sequence, steps: number): void {
-    this.count++;
-    this.sumBase += seq.cohortCtxBase;
+    const v = seq.cohortCtxBase;
+    if (this.count === this.bases.length) {
+      const grown = new Float64Array(this.bases.length * 2);
+      grown.set(this.bases);
+      this.bases = grown;
+    }
     const b = this.bases;
-    b.splice(lowerBound(b, seq.cohortCtxBase), 0, seq.cohortCtxBase);
+    const at = lowerBound(b, this.count, v);
+    b.copyWithin(at + 1, at, this.count);
+    b[at] = v;
+    this.count++;
+    this.sumBase += v;
     seq.cohortToken = ++this.tokens;
     this.queue(seq, steps);
   }
@@ -49,17 +58,17 @@ export class CohortSet {
   /** A member was given a slot and keeps decoding: queue its next event step (after `steps`). */
   queue(seq: Sequence, steps: number): void {
     if (seq.cohortEventStep - steps >= RING) seq.cohortEventStep = steps + RING - 1;
-    const k = seq.cohortEventStep & (RING - 1);
-    this.bucketSeq[k]!.push(seq);
-    this.bucketToken[k]!.push(seq.cohortToken);
+    this.buckets[seq.cohortEventStep & (RING - 1)]!.push(seq, seq.cohortToken);
   }
 
   /** `seq` stops being a member. */
   remove(seq: Sequence): void {
-    this.count--;
-    this.sumBase -= seq.cohortCtxBase;
+    const v = seq.cohortCtxBase;
     const b = this.bases;
-    b.splice(lowerBound(b, seq.cohortCtxBase), 1);
+    const at = lowerBound(b, this.count, v);
+    b.copyWithin(at, at + 1, this.count);
+    this.count--;
+    this.sumBase -= v;
     seq.cohortToken = 0;
   }
 
@@ -67,44 +76,35 @@ export class CohortSet {
    * Append to `out` the members whose event step is `steps`, in running order (by rank). Every live
    * entry of its bucket is for that step: queued event steps lie within RING − 1 steps ahead.
    */
-  popEvents(steps: number, out: Sequence[]): void {
-    const k = steps & (RING - 1);
-    const seqs = this.bucketSeq[k]!;
-    if (seqs.length === 0) return;
-    const toks = this.bucketToken[k]!;
+  popEvents(steps: number, out: SeqList): void {
+    const bucket = this.buckets[steps & (RING - 1)]!;
+    const n = bucket.length;
+    if (n === 0) return;
     const from = out.length;
-    for (let i = 0; i < seqs.length; i++) {
-      const seq = seqs[i]!;
-      if (seq.cohortToken !== toks[i] || seq.cohortEventStep !== steps) continue;
-      // Insertion by rank (entries come mostly in rank order).
-      let j = out.length;
+    for (let i = 0; i < n; i++) {
+      const seq = bucket.at(i);
+      if (seq.cohortToken !== bucket.tag(i) || seq.cohortEventStep !== steps) continue;
       out.push(seq);
-      while (j > from && out[j - 1]!.runRank > seq.runRank) {
-        out[j] = out[j - 1]!;
-        j--;
-      }
-      out[j] = seq;
+      // Insertion by rank (entries come mostly in rank order).
+      let j = out.length - 1;
+      while (j > from && out.at(j - 1).runRank > seq.runRank) j--;
+      if (j < out.length - 1) out.moveLastTo(j);
     }
-    seqs.length = 0;
-    toks.length = 0;
+    bucket.clear();
   }
 
   /** Forget every member (their fields are the caller's to reset). */
   clear(): void {
     this.count = 0;
     this.sumBase = 0;
-    this.bases.length = 0;
-    for (let k = 0; k < RING; k++) {
-      this.bucketSeq[k]!.length = 0;
-      this.bucketToken[k]!.length = 0;
-    }
+    for (const b of this.buckets) b.clear();
   }
 }
 
-/** First index of a sorted array whose value is ≥ v. */
-function lowerBound(a: readonly number[], v: number): number {
+/** First index of the sorted a[0 … n − 1] whose value is ≥ v. */
+function lowerBound(a: Float64Array, n: number, v: number): number {
   let lo = 0;
-  let hi = a.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (a[mid]! < v) lo = mid + 1;

@@ -93,13 +93,27 @@ export function nextEventStep(seq: Sequence, steps: number, bs: number): number 
   return steps + Math.min(alloc, fill, seq.cohortLastStep - steps);
 }
 
-/**
- * Whether a member at its event step only needs a block (no block of its fills and registers, no
- * last token): then the scheduler allocates it in running order and the member stays without a slot.
- */
-export function allocationOnly(seq: Sequence, steps: number, bs: number): boolean {
-  if (steps === seq.cohortLastStep) return false;
+/** What a member at its event step needs. */
+export const enum EventKind {
+  /** A slot in the batch (its last token, or two needs at once): stepped explicitly. */
+  Slot = 0,
+  /** Only a KV block, allocated in running order; it keeps running without a slot. */
+  Allocation = 1,
+  /** Only its block that fills in this step, registered at the step's end (in running order). */
+  Fill = 2,
+}
+
+/** What a member at its event step (completed-step count `steps`) needs. */
+export function eventKind(seq: Sequence, steps: number, bs: number): EventKind {
+  if (steps === seq.cohortLastStep) return EventKind.Slot;
   const nc = seq.cohortComputed + (steps - seq.cohortFrom);
-  if (nc + 1 <= seq.blocks.length * bs) return false;
-  return !(seq.cohortFills && (nc + 1) % bs === 0);
+  const alloc = nc + 1 > seq.blocks.length * bs;
+  const fill = seq.cohortFills && (nc + 1) % bs === 0;
+  if (alloc === fill) return EventKind.Slot;
+  return alloc ? EventKind.Allocation : EventKind.Fill;
+}
+
+/** Full blocks of a member after the step at completed-step count `steps` (before it completes). */
+export function fullBlocksAfter(seq: Sequence, steps: number, bs: number): number {
+  return Math.floor((seq.cohortComputed + (steps - seq.cohortFrom) + 1) / bs);
 }

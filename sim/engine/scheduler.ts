@@ -19,8 +19,9 @@ import type { KvCache } from './kvCache.js';
 import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
-import { mayJoin } from './decodeCohort.js';
+import { fullBlocksAfter, mayJoin } from './decodeCohort.js';
 import { CohortPass } from './cohortPass.js';
+import { SeqList } from './seqList.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
@@ -72,7 +73,8 @@ export class Scheduler {
   private lastEmitUs = 0;
   /** Cohort members and pass 1 over them (cohortPass.ts). */
   private readonly cohort: CohortPass;
-  private readonly allocateFn = (seq: Sequence, n: number): boolean => this.allocate(seq, n);
+  /** Scratch: sequences of a completing step's slots that keep decoding. */
+  private readonly decoding = new SeqList();
   /** Ranks handed to sequences joining `running`. */
   private rank = 0;
   /** The batch of the last `schedule`, and whether its step is executing (until `complete` or `reset`). */
@@ -134,7 +136,7 @@ export class Scheduler {
     // request gets its whole chunk and every allocation succeeds, only non-members and members at
     // their event step take slots (mergePass).
     if (this.cohort.members.count > 0) {
-      const left = this.cohort.mergePass(batch, budget, threshold, this.steps, this.lastEmitUs, this.allocateFn);
+      const left = this.cohort.mergePass(batch, budget, threshold, this.steps, this.lastEmitUs);
       if (left >= 0) {
         this.admitWaiting(now, batch, left, threshold, ignoreHolds);
         batch.finalise();
@@ -238,20 +240,18 @@ export class Scheduler {
     const unique = this.kv.uniqueKeys;
     let sameAsStep = 0;
     let joined = false;
-    // Cohort members (decodeCohort.ts): one token each, all with the same gap (each emitted in the
-    // previous step). A gap of another length than the step, new to `itl`, is inserted where the
-    // first member stands in batch order, as stepping each would have (Map order is iteration order).
+    // Cohort members without a slot (decodeCohort.ts): one token each, all with the same gap.
     const quiet = batch.implicitSeqs;
     const quietGap = emitUs - this.lastEmitUs;
-    let quietAt = -1;
-    if (quiet > 0) {
-      if (quietGap === durUs) sameAsStep += quiet;
-      else if (itl.has(quietGap)) itl.set(quietGap, itl.get(quietGap)! + quiet);
-      else quietAt = this.cohort.firstQuietSlot(this.running, batch, this.steps);
-    }
+    const quietAt = quiet > 0 ? this.quietGapAt(batch, itl, quietGap, durUs) : -1;
+    if (quiet > 0 && quietGap === durUs) sameAsStep += quiet;
+    // Members whose block filled without a slot register among the slots, in running order.
+    const fills = this.cohort.fills.length;
+    let f = 0;
     for (let j = 0; j < batch.size; j++) {
       if (j === quietAt) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
       const seq = batch.seq(j);
+      if (f < fills) f = this.registerFillsBefore(f, seq.runRank, caching, unique);
       const firstPending = seq.outputDone === 0;
       seq.numComputed += batch.tokens(j);
       if (caching) {
@@ -271,9 +271,11 @@ export class Scheduler {
       }
       seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
-      else if (seq.cohortFrom >= 0) this.cohort.requeue(seq, this.steps + 1, this.fillRegisters(seq, caching, unique));
-      else if (this.decodeCohort && mayJoin(seq) && this.cohort.tryJoin(seq, this.steps + 1, this.fillRegisters(seq, caching, unique))) joined = true;
+      else if (this.decodeCohort) this.decoding.push(seq);
     }
+    // After the loop, so that `complete` stays small enough for V8 to inline its hashing.
+    if (this.decoding.length > 0) joined = this.keepDecoding(caching, unique);
+    if (fills > 0) this.registerFillsBefore(f, Infinity, caching, unique);
     if (quietAt === batch.size) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
     this.steps++;
     this.lastEmitUs = emitUs;
@@ -282,6 +284,62 @@ export class Scheduler {
     if (finished.length > 0) this.finish(finished, emitUs);
     if ((joined || finished.length > 0) && this.decodeCohort) this.cohort.prune();
     return finished;
+  }
+
+  /**
+   * The ITL gap of this step's members without a slot, when it is not the step's length (counted
+   * with the others at the end): added now if `itl` has it, else where the first such member
+   * stands in batch order (returned: a slot index, or batch.size for after every slot), as stepping
+   * each would have inserted it (Map order is iteration order). −1 when nothing is left to add.
+   */
+  private quietGapAt(batch: Batch, itl: ItlCounts, gap: number, durUs: number): number {
+    if (gap === durUs) return -1;
+    const have = itl.get(gap);
+    if (have === undefined) return this.cohort.firstQuietSlot(this.running, batch, this.steps);
+    itl.set(gap, have + batch.implicitSeqs);
+    return -1;
+  }
+
+  /**
+   * The sequences of this step's slots that keep decoding (`decoding`): members are queued again,
+   * others may join. True if any joined.
+   */
+  private keepDecoding(caching: boolean, unique: boolean): boolean {
+    const list = this.decoding;
+    let joined = false;
+    for (let i = 0; i < list.length; i++) {
+      const seq = list.at(i);
+      if (seq.cohortFrom >= 0) this.cohort.requeue(seq, this.steps + 1, this.fillRegisters(seq, caching, unique));
+      else if (mayJoin(seq) && this.cohort.tryJoin(seq, this.steps + 1, this.fillRegisters(seq, caching, unique))) joined = true;
+    }
+    list.clear();
+    return joined;
+  }
+
+  /**
+   * Register the blocks that filled in this step of the cohort's fill members from the `f`-th on
+   * whose running rank is below `rank`; returns the index of the first one left.
+   */
+  private registerFillsBefore(f: number, rank: number, caching: boolean, unique: boolean): number {
+    const fills = this.cohort.fills;
+    while (f < fills.length && fills.at(f).runRank < rank) this.registerFill(f++, caching, unique);
+    if (f === fills.length) fills.clear();
+    return f;
+  }
+
+  /** Register the block that filled in this step of the cohort's `f`-th fill member, unless it left since (aborted). */
+  private registerFill(f: number, caching: boolean, unique: boolean): void {
+    const fills = this.cohort.fills;
+    const seq = fills.at(f);
+    if (seq.cohortToken !== fills.tag(f) || !caching) return;
+    const full = fullBlocksAfter(seq, this.steps, this.bs);
+    if (seq.registeredBlocks >= full) return;
+    // As registerFull (kept to its one call site in `complete`, where V8 inlines the hashing).
+    const upTo = unique && seq.uniqueFrom < full && !this.kv.hasUniqueEntry(seq.req.id) ? seq.uniqueFrom : full;
+    while (seq.registeredBlocks < upTo) {
+      const r = seq.registeredBlocks++;
+      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
+    }
   }
 
   /** A member leaves the cohort: its counters written back, stepped explicitly from now on. */
@@ -523,7 +581,8 @@ export class Scheduler {
     const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
     for (const seq of out) seq.resetForRecompute();
     this.runningArr.length = 0;
-    this.cohort.explicit.length = 0;
+    this.cohort.explicit.clear();
+    this.cohort.fills.clear();
     this.inStep = false;
     this.pulling.length = 0;
     this.pulls = [];
