@@ -13,6 +13,9 @@ import { HashIndex } from './hashIndex.js';
 import { UniqueBlocks } from './uniqueKeys.js';
 
 const NIL = -1;
+/** Block flags (meta[4b+3]). */
+const QUEUED = 1;
+const HASHED = 2;
 const NO_HASH = -1;
 
 export class KvCache {
@@ -23,7 +26,9 @@ export class KvCache {
   /**
    * Per block, interleaved so that one cache line holds a block's queue links and counts (the free
    * queue hands out blocks from all over the pool, so separate arrays cost a cache miss each):
-   * [4b] prev, [4b+1] next (free-queue links), [4b+2] reference count, [4b+3] 1 while queued.
+   * [4b] prev, [4b+1] next (free-queue links), [4b+2] reference count, [4b+3] flags: QUEUED while
+   * in the free queue, HASHED while it holds a hash (so allocating an unhashed block, the common case
+   * with unique prompts, never reads `hashOf`).
    */
   private readonly meta: Int32Array;
   private readonly hashOf: Float64Array;
@@ -82,12 +87,12 @@ export class KvCache {
 
   /** True if taking a reference to `block` would remove it from the free queue. */
   isFree(block: number): boolean {
-    return this.meta[block * 4 + 3] === 1;
+    return (this.meta[block * 4 + 3]! & QUEUED) !== 0;
   }
 
   /** Take a reference to a cached block (a prefix hit). */
   touch(block: number): void {
-    if (this.meta[block * 4 + 3] === 1) this.unlink(block);
+    if ((this.meta[block * 4 + 3]! & QUEUED) !== 0) this.unlink(block);
     this.meta[block * 4 + 2]! += 1;
   }
 
@@ -96,6 +101,11 @@ export class KvCache {
     const b = this.head;
     if (b === NIL) return NIL;
     this.unlink(b);
+    if ((this.meta[b * 4 + 3]! & HASHED) === 0) {
+      this.meta[b * 4 + 2] = 1;
+      return b;
+    }
+    this.meta[b * 4 + 3] = 0;
     const h = this.hashOf[b]!;
     if (h >= 0) {
       this.cached.delete(h, b);
@@ -117,10 +127,12 @@ export class KvCache {
       if (holder >= 0 && this.hashOf[holder] === hash) return;
       this.uniques.add(hash, block);
       this.hashOf[block] = hash;
+      this.meta[block * 4 + 3] = this.meta[block * 4 + 3]! | HASHED;
       return;
     }
     if (this.cached.insert(hash, block)) {
       this.hashOf[block] = hash;
+      this.meta[block * 4 + 3] = this.meta[block * 4 + 3]! | HASHED;
       this.events?.stored.push(hash);
     }
   }
@@ -196,7 +208,7 @@ export class KvCache {
     let used = 0;
     for (let b = 0; b < this.numBlocks; b++) {
       if (this.meta[b * 4 + 2]! > 0) used++;
-      else if (this.meta[b * 4 + 3] !== 1) return `block ${b} has ref 0 but is not free`;
+      else if ((this.meta[b * 4 + 3]! & QUEUED) === 0) return `block ${b} has ref 0 but is not free`;
     }
     if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
     for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
@@ -222,7 +234,7 @@ export class KvCache {
     if (this.tail === NIL) this.head = b;
     else this.meta[this.tail * 4 + 1] = b;
     this.tail = b;
-    this.meta[b * 4 + 3] = 1;
+    this.meta[b * 4 + 3] = this.meta[b * 4 + 3]! | QUEUED;
     this.free++;
   }
 
@@ -233,7 +245,7 @@ export class KvCache {
     else this.meta[p * 4 + 1] = n;
     if (n === NIL) this.tail = p;
     else this.meta[n * 4] = p;
-    this.meta[b * 4 + 3] = 0;
+    this.meta[b * 4 + 3] = this.meta[b * 4 + 3]! & ~QUEUED;
     this.free--;
   }
 }
