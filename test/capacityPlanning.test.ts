@@ -269,6 +269,39 @@ describe('single-server capacity derived by hand', () => {
     for (const p of a.probes.filter((x) => !x.pass)) expect(p.why).toMatch(/not steady/);
   });
 
+  it('probes over the records limit run streamed: the same answer, counted in the document', async () => {
+    // The same question with the limit at 1,000 requests: every probe of the fixture's 4,000
+    // requests keeps no records (as `routesim run` does above 1,000,000). Deterministic arrivals, so
+    // every probe passes or fails as before: TTFT is 2 ms for all (a sketch reads it within 0.5 %)
+    // and steady state is decided from exact backlogs up to 1,000,000 arrivals.
+    const recipe: ScenarioRecipe = { path: fixture, overrides: [], replay: {}, pluginModules: [] };
+    const base = loadRecipe(recipe);
+    const variants = new Variants(recipe, base);
+    const q: CapacityQuestion = { question: 'max-rate', recipe, slo: { ttft_p99_ms: 100_000, tpot_p99_ms: null, goodput_pct: null }, seeds: [1], tolerance: 0.025, prices: {}, version: 'test' };
+    const local = new LocalExecutor(variants.config);
+    let cells = 0;
+    let streamedCells = 0;
+    const spy = {
+      run: (cs: Parameters<LocalExecutor['run']>[0]) => {
+        cells += cs.length;
+        streamedCells += cs.filter((c) => c.streamed === true).length;
+        return local.run(cs);
+      },
+      close: () => local.close(),
+    };
+    const streamed = await answerCapacity(q, base, variants, spy, undefined, 1000);
+    const recorded = await ask(fixture, [1]);
+    expect(streamedCells).toBe(cells);
+    expect(streamed.streamed_probes).toBe(streamed.answers[0]!.probes.length);
+    expect(recorded.streamed_probes).toBeUndefined();
+    const [a, b] = [streamed.answers[0]!, recorded.answers[0]!];
+    expect(a.max_rate).toBe(b.max_rate);
+    expect(a.bracket).toEqual(b.bracket);
+    expect(a.probes.map((p) => [p.rate, p.pass])).toEqual(b.probes.map((p) => [p.rate, p.pass]));
+    const ttft = a.probes.find((p) => p.pass)!.figures.ttft_p99_ms!.mean!;
+    expect(Math.abs(ttft - 2) / 2).toBeLessThanOrEqual(0.005);
+  });
+
   it('Poisson arrivals (M/D/1), 5 seeds: the answer sits at the limit the queue stops being stationary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'capacity-'));
     try {

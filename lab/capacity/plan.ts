@@ -19,6 +19,7 @@ import type { FleetOption } from './flags.js';
 import { runSearches, type ProbeRequest, type SearchResult, type SearchSpec } from './search.js';
 import type { CapacityAnswer, CapacityDocument, CapacitySlo, Probe } from './types.js';
 import { CAPACITY_CONFIDENCE, CAPACITY_RULE, judgeProbe } from './verdict.js';
+import { RECORDS_KEPT } from '../../sim/metrics/stream/recordsKept.js';
 
 export interface CapacityQuestion {
   readonly question: 'max-rate' | 'min-replicas' | 'options';
@@ -150,15 +151,30 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
   return out;
 }
 
-/** Answers the question, running its cells with `exec`. */
-export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, variants: Variants, exec: CellExecutor, onRound?: (cells: number) => void): Promise<CapacityDocument> {
+/**
+ * Requests one probe of `sc` at `rate` makes: `requests`, else `duration_s` × rate (0 when neither
+ * says: a trace replayed to its end, whose rows the probe's own run counts).
+ */
+function probeRequests(sc: ScenarioConfig, rate: number): number {
+  return sc.requests ?? (sc.duration_s !== null ? Math.round(sc.duration_s * rate) : 0);
+}
+
+/**
+ * Answers the question, running its cells with `exec`. A probe of more than `recordsKept` requests
+ * keeps no request records (a streamed summary, as `routesim run`: percentiles from sketches, each
+ * within 0.5 %); the document counts such probes.
+ */
+export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, variants: Variants, exec: CellExecutor, onRound?: (cells: number) => void, recordsKept = RECORDS_KEPT): Promise<CapacityDocument> {
   const subs = subjects(q, base, variants);
+  let streamedProbes = 0;
   const probe = async (requests: readonly ProbeRequest[]): Promise<Probe[]> => {
     const cells: Cell[] = [];
     const where = requests.map((r) => {
       const s = subs[r.search]!;
       const { variant, rate } = s.cellOf(r.point);
-      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false });
+      const streamed = probeRequests(variants.config(variant), rate) > recordsKept;
+      if (streamed) streamedProbes++;
+      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}) });
       return { variant, rate };
     });
     onRound?.(cells.length);
@@ -183,6 +199,7 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
     answers: q.question === 'options' ? withPareto(answers) : answers,
     ...(q.question === 'min-replicas' ? { rate: q.rate! } : {}),
     ...(q.ladder !== undefined ? { rates: q.ladder } : {}),
+    ...(streamedProbes > 0 ? { streamed_probes: streamedProbes } : {}),
   };
 }
 
