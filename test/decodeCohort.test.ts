@@ -161,16 +161,14 @@ describe('decode cohort', () => {
     expect(runsWithMembers).toBeGreaterThan(50);
   });
 
-  it('gives a decoding sequence a slot only at its event steps (hand-derived)', () => {
-    // Block size 16, no prefix caching, budget 2048: prompt 20, 40 output tokens. Step 1 prefills
-    // the 20 tokens (2 blocks: room for 32) and emits token 1; it joins with 20 computed. Its next
-    // event: an allocation when it computes token 33, 32 − 20 = 12 steps on (its last token is
-    // 40 − 1 − 1 = 38 on; fills do not matter without caching). So steps 2–13 run it without a slot;
-    // step 14 allocates block 3 for it, still without a slot. Its next allocation: block 4 for token
-    // 49, 16 steps on (step 30); then 64 − 49 = 15 on would be step 45, but its last token (40) comes
-    // at step 40: its only slot after the prefill. 40 steps in all.
-    const kv = new KvCache(100, 16, false);
-    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching: false }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
+  /**
+   * One request alone on a cohort scheduler (block size 16, budget 2048, 1000 µs steps): prompt 20,
+   * 40 output tokens. Per step: whether it had a slot, its blocks after scheduling, its registered
+   * blocks after completing, the batch shape; and the ITL histogram.
+   */
+  function alone(caching: boolean) {
+    const kv = new KvCache(100, 16, caching);
+    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
     sched.decodeCohort = true;
     const r = req({ id: 0, at: 0, prompt: 20, output: 40 });
     const seq = new Sequence(r, newRequestRecord(r), 16);
@@ -179,23 +177,37 @@ describe('decode cohort', () => {
     const itl: ItlCounts = new Map();
     const slotted: number[] = [];
     const blocksAt: number[] = [];
+    const registered: number[] = [];
+    const shapes: { total: number; batchSize: number; decodeSeqs: number; decodeContext: number }[] = [];
     for (let step = 1, t = 0; sched.hasWork; step++) {
       sched.schedule(t, batch);
-      expect(batch.total).toBe(1);
       if (batch.size === 1) slotted.push(step);
       blocksAt.push(seq.blocks.length);
-      expect(batch.shape.batchSize).toBe(1);
-      if (step > 1) {
-        // Every decode step has context = tokens computed before it + 1.
-        expect(batch.shape.decodeSeqs).toBe(1);
-        expect(batch.shape.decodeContext).toBe(20 + (step - 2) + 1);
-      }
+      shapes.push({ total: batch.total, batchSize: batch.shape.batchSize, decodeSeqs: batch.shape.decodeSeqs, decodeContext: batch.shape.decodeContext });
       t += 1000;
       sched.complete(batch, t, 1000, itl);
+      registered.push(seq.registeredBlocks);
     }
+    return { kv, seq, itl, slotted, blocksAt, registered, shapes };
+  }
+
+  it('gives a decoding sequence a slot only at its event steps (hand-derived)', () => {
+    // No prefix caching. Step 1 prefills the 20 tokens (2 blocks: room for 32) and emits token 1; it
+    // joins with 20 computed. Its next event: an allocation when it computes token 33, 32 − 20 = 12
+    // steps on (its last token is 40 − 1 − 1 = 38 on; fills do not matter without caching). So steps
+    // 2–13 run it without a slot; step 14 allocates block 3 for it, still without a slot. Its next
+    // allocation: block 4 for token 49, 16 steps on (step 30); then 64 − 49 = 15 on would be step
+    // 45, but its last token (40) comes at step 40: its only slot after the prefill. 40 steps in all.
+    const { kv, seq, itl, slotted, blocksAt, shapes } = alone(false);
     expect(slotted).toEqual([1, 40]);
     // Blocks held during steps 1–13, 14–29, 30–40 (released at the end).
     expect(blocksAt).toEqual([...Array(13).fill(2), ...Array(16).fill(3), ...Array(11).fill(4)]);
+    shapes.forEach((sh, k) => {
+      expect(sh.total).toBe(1);
+      expect(sh.batchSize).toBe(1);
+      // Every decode step (step k + 1 ≥ 2) has context = tokens computed before it + 1 = 20 + (k − 1) + 1.
+      if (k > 0) expect([sh.decodeSeqs, sh.decodeContext]).toEqual([1, 20 + k]);
+    });
     // 39 gaps of one step each, all 1000 µs.
     expect([...itl]).toEqual([[1000, 39]]);
     expect(seq.outputDone).toBe(40);
@@ -208,22 +220,7 @@ describe('decode cohort', () => {
     // block 1 fills when it computes token 31 (11 steps on: step 13) and block 2 at token 47 (step
     // 29): both register at those steps' ends without a slot, as do the allocations at steps 14 and
     // 30. Its only slots stay the prefill and its last token (step 40); 3 blocks stay cached after.
-    const kv = new KvCache(100, 16, true);
-    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching: true }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
-    sched.decodeCohort = true;
-    const r = req({ id: 0, at: 0, prompt: 20, output: 40 });
-    const seq = new Sequence(r, newRequestRecord(r), 16);
-    sched.add(seq);
-    const batch = new Batch();
-    const slotted: number[] = [];
-    const registered: number[] = [];
-    for (let step = 1, t = 0; sched.hasWork; step++) {
-      sched.schedule(t, batch);
-      if (batch.size === 1) slotted.push(step);
-      t += 1000;
-      sched.complete(batch, t, 1000, new Map());
-      registered.push(seq.registeredBlocks);
-    }
+    const { kv, slotted, registered } = alone(true);
     expect(slotted).toEqual([1, 40]);
     expect(registered).toEqual([...Array(12).fill(1), ...Array(16).fill(2), ...Array(12).fill(3)]);
     expect(kv.cachedBlocks).toBe(3);

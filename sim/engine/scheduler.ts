@@ -19,9 +19,8 @@ import type { KvCache } from './kvCache.js';
 import { NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
-import { fullBlocksAfter, mayJoin } from './decodeCohort.js';
-import { CohortPass } from './cohortPass.js';
-import { SeqList } from './seqList.js';
+import { CohortPass } from './cohort/cohortPass.js';
+import { PrefixLookup, registerFull, registerPending } from './prefixBlocks.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
@@ -45,9 +44,8 @@ export class Scheduler {
   readonly waitingAdapters = new Map<string, number>();
 
   private readonly bs: number;
-  /** Scratch for lookupPrefix (one array for every lookup), and whether it differs from the request's memo. */
-  private readonly hits: number[] = [];
-  private hitsChanged = false;
+  /** A waiting request's cached leading blocks (prefixBlocks.ts). */
+  private readonly prefix: PrefixLookup;
   private readonly priority: boolean;
   /**
    * Client-visible delay of a streamed token (α2) and of response completion (α2 + α1), whole µs;
@@ -73,8 +71,6 @@ export class Scheduler {
   private lastEmitUs = 0;
   /** Cohort members and pass 1 over them (cohortPass.ts). */
   private readonly cohort: CohortPass;
-  /** Scratch: sequences of a completing step's slots that keep decoding. */
-  private readonly decoding = new SeqList();
   /** Ranks handed to sequences joining `running`. */
   private rank = 0;
   /** The batch of the last `schedule`, and whether its step is executing (until `complete` or `reset`). */
@@ -98,6 +94,7 @@ export class Scheduler {
     this.reserveFull = engine.reserve_full_prompt === true;
     this.watermarkBlocks = Math.floor((engine.watermark ?? 0) * kv.numBlocks);
     this.cohort = new CohortPass(kv, this.bs);
+    this.prefix = new PrefixLookup(kv);
   }
 
   get hasWork(): boolean {
@@ -243,7 +240,7 @@ export class Scheduler {
     // Cohort members without a slot (decodeCohort.ts): one token each, all with the same gap.
     const quiet = batch.implicitSeqs;
     const quietGap = emitUs - this.lastEmitUs;
-    const quietAt = quiet > 0 ? this.quietGapAt(batch, itl, quietGap, durUs) : -1;
+    const quietAt = quiet > 0 ? this.cohort.quietGapAt(this.running, batch, itl, quietGap, durUs, this.steps) : -1;
     if (quiet > 0 && quietGap === durUs) sameAsStep += quiet;
     // Members whose block filled without a slot register among the slots, in running order.
     const fills = this.cohort.fills.length;
@@ -251,12 +248,12 @@ export class Scheduler {
     for (let j = 0; j < batch.size; j++) {
       if (j === quietAt) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
       const seq = batch.seq(j);
-      if (f < fills) f = this.registerFillsBefore(f, seq.runRank, caching, unique);
+      if (f < fills) f = this.cohort.registerFillsBefore(f, seq.runRank, this.steps);
       const firstPending = seq.outputDone === 0;
       seq.numComputed += batch.tokens(j);
       if (caching) {
         const full = Math.floor(seq.numComputed / bs);
-        if (seq.registeredBlocks < full) this.registerFull(seq, full, unique);
+        if (seq.registeredBlocks < full) registerFull(this.kv, seq, full, unique);
       }
       if (firstPending) seq.rec.prefillUs += durUs;
       if (seq.numComputed !== seq.knownTokens) continue;
@@ -271,11 +268,11 @@ export class Scheduler {
       }
       seq.lastTokenUs = emitUs;
       if (seq.outputDone === seq.req.outputTokens) finished.push(seq);
-      else if (this.decodeCohort) this.decoding.push(seq);
+      else if (this.decodeCohort) this.cohort.decoding.push(seq);
     }
     // After the loop, so that `complete` stays small enough for V8 to inline its hashing.
-    if (this.decoding.length > 0) joined = this.keepDecoding(caching, unique);
-    if (fills > 0) this.registerFillsBefore(f, Infinity, caching, unique);
+    if (this.cohort.decoding.length > 0) joined = this.cohort.keepDecoding(this.steps + 1);
+    if (fills > 0) this.cohort.registerFillsBefore(f, Infinity, this.steps);
     if (quietAt === batch.size) itl.set(quietGap, (itl.get(quietGap) ?? 0) + quiet);
     this.steps++;
     this.lastEmitUs = emitUs;
@@ -284,62 +281,6 @@ export class Scheduler {
     if (finished.length > 0) this.finish(finished, emitUs);
     if ((joined || finished.length > 0) && this.decodeCohort) this.cohort.prune();
     return finished;
-  }
-
-  /**
-   * The ITL gap of this step's members without a slot, when it is not the step's length (counted
-   * with the others at the end): added now if `itl` has it, else where the first such member
-   * stands in batch order (returned: a slot index, or batch.size for after every slot), as stepping
-   * each would have inserted it (Map order is iteration order). −1 when nothing is left to add.
-   */
-  private quietGapAt(batch: Batch, itl: ItlCounts, gap: number, durUs: number): number {
-    if (gap === durUs) return -1;
-    const have = itl.get(gap);
-    if (have === undefined) return this.cohort.firstQuietSlot(this.running, batch, this.steps);
-    itl.set(gap, have + batch.implicitSeqs);
-    return -1;
-  }
-
-  /**
-   * The sequences of this step's slots that keep decoding (`decoding`): members are queued again,
-   * others may join. True if any joined.
-   */
-  private keepDecoding(caching: boolean, unique: boolean): boolean {
-    const list = this.decoding;
-    let joined = false;
-    for (let i = 0; i < list.length; i++) {
-      const seq = list.at(i);
-      if (seq.cohortFrom >= 0) this.cohort.requeue(seq, this.steps + 1, this.fillRegisters(seq, caching, unique));
-      else if (mayJoin(seq) && this.cohort.tryJoin(seq, this.steps + 1, this.fillRegisters(seq, caching, unique))) joined = true;
-    }
-    list.clear();
-    return joined;
-  }
-
-  /**
-   * Register the blocks that filled in this step of the cohort's fill members from the `f`-th on
-   * whose running rank is below `rank`; returns the index of the first one left.
-   */
-  private registerFillsBefore(f: number, rank: number, caching: boolean, unique: boolean): number {
-    const fills = this.cohort.fills;
-    while (f < fills.length && fills.at(f).runRank < rank) this.registerFill(f++, caching, unique);
-    if (f === fills.length) fills.clear();
-    return f;
-  }
-
-  /** Register the block that filled in this step of the cohort's `f`-th fill member, unless it left since (aborted). */
-  private registerFill(f: number, caching: boolean, unique: boolean): void {
-    const fills = this.cohort.fills;
-    const seq = fills.at(f);
-    if (seq.cohortToken !== fills.tag(f) || !caching) return;
-    const full = fullBlocksAfter(seq, this.steps, this.bs);
-    if (seq.registeredBlocks >= full) return;
-    // As registerFull (kept to its one call site in `complete`, where V8 inlines the hashing).
-    const upTo = unique && seq.uniqueFrom < full && !this.kv.hasUniqueEntry(seq.req.id) ? seq.uniqueFrom : full;
-    while (seq.registeredBlocks < upTo) {
-      const r = seq.registeredBlocks++;
-      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
-    }
   }
 
   /** A member leaves the cohort: its counters written back, stepped explicitly from now on. */
@@ -384,11 +325,11 @@ export class Scheduler {
         continue;
       }
       const known = seq.knownTokens;
-      const hits = this.lookupPrefix(seq, known);
+      const hits = this.prefix.lookup(seq, known);
       const cached = hits.length * this.bs;
       if (seq.remoteKv) {
         if (!this.admitPull(seq, now, hits, known, cached)) {
-          this.rememberHits(seq);
+          this.prefix.remember(seq);
           break;
         }
         examined++;
@@ -406,7 +347,7 @@ export class Scheduler {
       const needNow = this.reserveFull ? Math.ceil(known / this.bs) - hits.length : newBlocks;
       const keep = this.runningCount > 0 ? this.watermarkBlocks : 0;
       if (needNow + touchedFree + keep > this.kv.freeBlocks) {
-        this.rememberHits(seq);
+        this.prefix.remember(seq);
         break;
       }
       for (const b of hits) this.kv.touch(b);
@@ -483,7 +424,7 @@ export class Scheduler {
     seq.numComputed = seq.req.inputTokens - 1;
     if (this.kv.prefixCaching) {
       const full = Math.floor(seq.numComputed / this.bs);
-      if (seq.registeredBlocks < full) this.registerFull(seq, full, this.kv.uniqueKeys);
+      if (seq.registeredBlocks < full) registerFull(this.kv, seq, full, this.kv.uniqueKeys);
     }
     this.pushRunning(seq);
     count(this.waitingAdapters, seq.req.adapter, -1);
@@ -533,41 +474,10 @@ export class Scheduler {
     } else {
       return false;
     }
-    this.registerPending(seq);
+    registerPending(this.kv, seq);
     this.kv.release(seq.blocks);
     seq.resetForRecompute();
     return true;
-  }
-
-  /**
-   * Register `seq`'s newly full blocks (up to `full`) as they fill — except those only its request
-   * has (uniqueKeys.ts), which wait for registerPending, unless a block of that request is already
-   * cached under a unique key here (an earlier attempt's, or its own from before a preemption): then
-   * whether a block may register depends on what is cached now (the first holder of a key keeps it),
-   * so they register now, as every block did before.
-   */
-  private registerFull(seq: Sequence, full: number, unique: boolean): void {
-    const upTo = unique && seq.uniqueFrom < full && !this.kv.hasUniqueEntry(seq.req.id) ? seq.uniqueFrom : full;
-    this.registerUpTo(seq, upTo, unique);
-  }
-
-  /** Register `seq`'s full blocks from its first unregistered one up to (not including) block `upTo`. */
-  private registerUpTo(seq: Sequence, upTo: number, unique: boolean): void {
-    while (seq.registeredBlocks < upTo) {
-      const r = seq.registeredBlocks++;
-      this.kv.cacheBlock(seq.blocks[r]!, seq.keyAt(r, unique));
-    }
-  }
-
-  /**
-   * Register the full computed blocks `complete` left unregistered: those only this request has
-   * (uniqueKeys.ts), kept out of the cache while the sequence holds them because only another
-   * sequence of the same request could hit them, and none can run until this one lets them go —
-   * preempted, aborted (a retry may follow), or a finished prefill leg (its decode leg may come
-   * here). A finished request's are never registered: nothing can ask for them again.
-   */
-  private registerPending(seq: Sequence): void {
-    if (this.kv.prefixCaching) this.registerUpTo(seq, Math.floor(seq.numComputed / this.bs), this.kv.uniqueKeys);
   }
 
   /**
@@ -593,38 +503,6 @@ export class Scheduler {
     this.waitingAdapters.clear();
     this.kv.reset();
     return out;
-  }
-
-  /**
-   * Cached leading blocks: whole blocks only, at most known − 1 tokens. A request that waits is
-   * looked up again every step; the blocks it found when it was last turned away (its
-   * `prefixHits`) are re-checked by `holds` (the same answer as a probe of the index, kvCache.ts)
-   * and only the rest is probed. `hitsChanged` says whether the answer differs from that memo.
-   */
-  private lookupPrefix(seq: Sequence, known: number): number[] {
-    const hits = this.hits;
-    hits.length = 0;
-    this.hitsChanged = false;
-    if (!this.kv.prefixCaching) return hits;
-    const maxBlocks = Math.floor((known - 1) / this.bs);
-    const unique = this.kv.uniqueKeys;
-    const memo = seq.prefixHits;
-    const kept = Math.min(memo.length, maxBlocks);
-    let b = 0;
-    while (b < kept && this.kv.holds(memo[b]!, seq.keyAt(b, unique))) hits.push(memo[b++]!);
-    const verified = b;
-    for (; b < maxBlocks; b++) {
-      const blk = this.kv.lookup(seq.keyAt(b, unique));
-      if (blk < 0) break;
-      hits.push(blk);
-    }
-    this.hitsChanged = !(verified === memo.length && hits.length === verified);
-    return hits;
-  }
-
-  /** A request turned away keeps what its lookup found, for the next step's (lookupPrefix). */
-  private rememberHits(seq: Sequence): void {
-    if (this.hitsChanged) seq.prefixHits = this.hits.slice();
   }
 
   /** Every decode-cohort member leaves (decodeCohort.ts): their counters become current. */
@@ -653,16 +531,6 @@ export class Scheduler {
     return budget;
   }
 
-  /**
-   * Whether a block of `seq` filling from now on would register anything: not without prefix
-   * caching, nor while its request-unique blocks wait for registerPending (registerFull's
-   * `upTo = uniqueFrom`, already reached).
-   */
-  private fillRegisters(seq: Sequence, caching: boolean, unique: boolean): boolean {
-    if (!caching) return false;
-    return !(unique && seq.uniqueFrom <= seq.registeredBlocks && !this.kv.hasUniqueEntry(seq.req.id));
-  }
-
   /** Whether `allocate(seq, n)` would succeed. */
   private canAllocate(seq: Sequence, n: number): boolean {
     return Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length <= this.kv.freeBlocks;
@@ -678,7 +546,7 @@ export class Scheduler {
   }
 
   private preempt(seq: Sequence): void {
-    this.registerPending(seq);
+    registerPending(this.kv, seq);
     this.kv.release(seq.blocks);
     seq.resetForRecompute();
     seq.rec.preemptions++;
@@ -698,7 +566,7 @@ export class Scheduler {
     for (const seq of done) {
       if (seq.prefillLeg) {
         // Held for the decoder's pull (vLLM delays freeing under kv_lease) until releaseHeld.
-        this.registerPending(seq);
+        registerPending(this.kv, seq);
         this.heldBlocks += seq.blocks.length;
         this.held.add(seq);
       } else {

@@ -4,12 +4,14 @@
  * running request gets its whole chunk and every allocation fits (`mergePass`), which costs only
  * the step's non-members and member events instead of one visit per running sequence.
  */
-import type { Batch } from './batch.js';
-import type { KvCache } from './kvCache.js';
-import type { Sequence } from './sequence.js';
+import type { Batch } from '../batch.js';
+import type { KvCache } from '../kvCache.js';
+import type { Sequence } from '../sequence.js';
 import { CohortSet } from './cohortSet.js';
 import { SeqList } from './seqList.js';
-import { eventKind, EventKind, join, nextEventStep, settle } from './decodeCohort.js';
+import { eventKind, EventKind, fullBlocksAfter, join, mayJoin, nextEventStep, settle } from './decodeCohort.js';
+import type { ItlCounts } from '../../metrics/types.js';
+import { fillRegisters, registerFull } from '../prefixBlocks.js';
 
 export class CohortPass {
   readonly members = new CohortSet();
@@ -23,6 +25,8 @@ export class CohortPass {
    * among the slots' registrations in running order, then empties these.
    */
   readonly fills = new SeqList();
+  /** Scratch: sequences of a completing step's slots that keep decoding (`keepDecoding`). */
+  readonly decoding = new SeqList();
   /** What each of `events` needs (EventKind), by index. */
   private readonly kinds: EventKind[] = [];
 
@@ -118,6 +122,55 @@ export class CohortPass {
     for (let b = 0; b < need; b++) seq.blocks.push(this.kv.allocate());
   }
 
+  /**
+   * The ITL gap of this step's members without a slot, when it is not the step's length (counted
+   * with the others at the end): added now if `itl` has it, else where the first such member
+   * stands in batch order (returned: a slot index, or batch.size for after every slot), as stepping
+   * each would have inserted it (Map order is iteration order). −1 when nothing is left to add.
+   */
+  quietGapAt(running: readonly Sequence[], batch: Batch, itl: ItlCounts, gap: number, durUs: number, steps: number): number {
+    if (gap === durUs) return -1;
+    const have = itl.get(gap);
+    if (have === undefined) return this.firstQuietSlot(running, batch, steps);
+    itl.set(gap, have + batch.implicitSeqs);
+    return -1;
+  }
+
+  /**
+   * The sequences of this step's slots that keep decoding (`decoding`), after completed-step count
+   * `steps`: members are queued again, others may join. True if any joined.
+   */
+  keepDecoding(steps: number): boolean {
+    const list = this.decoding;
+    let joined = false;
+    for (let i = 0; i < list.length; i++) {
+      const seq = list.at(i);
+      if (seq.cohortFrom >= 0) this.requeue(seq, steps, fillRegisters(this.kv, seq));
+      else if (mayJoin(seq) && this.tryJoin(seq, steps, fillRegisters(this.kv, seq))) joined = true;
+    }
+    list.clear();
+    return joined;
+  }
+
+  /**
+   * Register the blocks that filled in the step at completed-step count `steps` of the fill members
+   * from the `f`-th on whose running rank is below `rank` (those that left since, aborted, are
+   * skipped); returns the index of the first one left.
+   */
+  registerFillsBefore(f: number, rank: number, steps: number): number {
+    const fills = this.fills;
+    const kv = this.kv;
+    while (f < fills.length && fills.at(f).runRank < rank) {
+      const seq = fills.at(f);
+      if (seq.cohortToken === fills.tag(f++) && kv.prefixCaching) {
+        const full = fullBlocksAfter(seq, steps, this.bs);
+        if (seq.registeredBlocks < full) registerFull(kv, seq, full, kv.uniqueKeys);
+      }
+    }
+    if (f === fills.length) fills.clear();
+    return f;
+  }
+
   /** `seq`, just stepped with a slot, becomes a member after completed-step count `steps` if its next step is quiet. */
   tryJoin(seq: Sequence, steps: number, fills: boolean): boolean {
     if (!join(seq, steps, this.bs, fills)) return false;
@@ -178,7 +231,7 @@ export class CohortPass {
    * (slots are in running order: pass 1 takes running sequences in order, pass 2 appends to both),
    * at completed-step count `steps`. O(running).
    */
-  firstQuietSlot(running: readonly Sequence[], batch: Batch, steps: number): number {
+  private firstQuietSlot(running: readonly Sequence[], batch: Batch, steps: number): number {
     let j = 0;
     for (const seq of running) {
       if (seq.cohortFrom >= 0 && seq.cohortEventStep > steps) return j;

@@ -4,7 +4,7 @@
  * the decode cohort's per-step lists made (issue 15). This keeps its storage and only drops the
  * references it no longer needs.
  */
-import type { Sequence } from './sequence.js';
+import type { Sequence } from '../sequence.js';
 
 /** Placeholder for a dropped slot (keeps the array's element kind). */
 const NONE = null as unknown as Sequence;

@@ -32,7 +32,7 @@
  * runs: only another sequence of the same request could cache one, and a request runs once per
  * replica at a time. `test/decodeCohort.test.ts` checks whole runs against step-by-step ones.
  */
-import type { Sequence } from './sequence.js';
+import type { Sequence } from '../sequence.js';
 
 /** Whether `seq`, just stepped explicitly and not finished, is in a quiet decode stretch it may ride in the cohort. */
 export function mayJoin(seq: Sequence): boolean {

@@ -11,7 +11,7 @@
  * Bucket entries are not removed when a member leaves early (abort, a step by step pass): each
  * carries the token of the membership it was queued for and is dropped when that has ended.
  */
-import type { Sequence } from './sequence.js';
+import type { Sequence } from '../sequence.js';
 import { SeqList } from './seqList.js';
 
 /** Buckets (a power of two, above the largest block size). */
