@@ -7,6 +7,7 @@ import { renderRunTables } from '../reports/table.js';
 import { collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { createExecutor } from '../lab/cells/executors.js';
+import { streamedHeap } from '../lab/parallel/heap.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
 import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
@@ -151,6 +152,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   // The sweep's highest rate decides whether records fit.
   const largestRun = requestsAt(Math.max(scenario.workload.arrival.rate, ...(plan.sweepRates ?? [])));
   if (largestRun > RECORDS_KEPT || flags.streamedSummary === true) plan = streamedPlan(path, plan, largestRun, flags.streamedSummary === true, [...(community !== null ? ['--benchmark-report / --inference-perf-report'] : []), ...(recorder !== null ? ['--trace-out'] : [])]);
+  if (plan.streamed === true) streamedHeap();
   const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);
   let doneBefore = 0;

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../sim/core/rng.js';
+import { BlockHasher } from '../sim/engine/blockHasher.js';
 import { createRequestStream } from '../sim/workload/generator.js';
+import { outputContentOf, uniqueContentOf } from '../sim/workload/prompts.js';
+import type { Segment, SimRequest } from '../sim/workload/request.js';
 import { BloomKeySet, KeySet, PrefixKeySet } from '../sim/workload/traces/distinct.js';
 import { traceSource, traceWorkload, workloadStats } from '../sim/workload/traces/source.js';
 import { renderTraceStats, traceStats, type StatsOptions } from '../sim/workload/traces/stats.js';
@@ -47,6 +50,21 @@ describe('KeySet (exact, typed array)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('with a ceiling it doubles to 2^13 slots, then jumps to the ceiling in one step (no churn of big tables)', () => {
+    const s = new KeySet(4, 1 << 16);
+    const keys = randomKeys(20_000, 5);
+    const slotsAt: number[] = [];
+    for (const k of keys) {
+      s.add(k);
+      if (slotsAt.at(-1) !== s.slots) slotsAt.push(s.slots);
+    }
+    // 3/4 of 2^13 = 6,144 keys fill the last doubled table; key 6,145 moves it to 2^16 at once.
+    expect(slotsAt).toEqual([4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 65536]);
+    expect(s.size).toBe(20_000);
+    for (const k of keys) expect(s.has(k)).toBe(true);
+    expect(new Set(s.keys())).toEqual(new Set(keys));
   });
 
   it('never fills: load stays ≤ 3/4 (100,000 keys → 2^18 slots)', () => {
@@ -178,6 +196,81 @@ describe('ideal prefix reuse through the switch', () => {
       }),
       { numRuns: 10 },
     );
+  });
+});
+
+describe('ideal prefix reuse skips prompts of only their own content', () => {
+  // A request is one of: its own unique prompt; a shared pool prompt (+ its own tail); a later turn
+  // of an earlier request (that request's prompt, its answer, a question of its own).
+  type Shape = { kind: 'own' | 'pool' | 'turn'; pick: number; tokens: number; adapter: boolean };
+  const shape = fc.record({ kind: fc.constantFrom('own', 'pool', 'turn'), pick: fc.nat(50), tokens: fc.integer({ min: 1, max: 40 }), adapter: fc.boolean() }) as fc.Arbitrary<Shape>;
+
+  function requests(shapes: readonly Shape[]): SimRequest[] {
+    const out: SimRequest[] = [];
+    shapes.forEach((sh, id) => {
+      const mine: Segment = { content: uniqueContentOf(id), tokens: sh.tokens };
+      let segments: Segment[] = [mine];
+      let adapter: string | null = sh.adapter ? 'a' : null;
+      if (sh.kind === 'pool') segments = [{ content: 7_000 + (sh.pick % 3), tokens: 16 + (sh.pick % 3) * 8 }, ...(sh.pick % 2 === 0 ? [mine] : [])];
+      if (sh.kind === 'turn' && out.length > 0) {
+        const prev = out[sh.pick % out.length]!;
+        // As the workloads build a history: the earlier prompt's shared part (never another
+        // request's unique content: sim/engine/uniqueKeys.ts), its answer, then a new question.
+        const shared = prev.segments.filter((x) => x.content !== uniqueContentOf(prev.id));
+        segments = [...shared, { content: prev.outputContent, tokens: prev.outputTokens }, { content: 9_000 + id, tokens: sh.tokens }];
+        adapter = prev.adapter;
+      }
+      const inputTokens = segments.reduce((a, x) => a + x.tokens, 0);
+      out.push({ id, arrivalUs: id, segments, inputTokens, outputTokens: 1 + (sh.tokens % 9), outputContent: outputContentOf(id), adapter, adapterRank: 0, priority: 0, group: -1, session: -1, turn: 0 });
+    });
+    return out;
+  }
+
+  /** The cache before the skip: every request's units and answer hashed into one JS Set. */
+  function reference(rs: readonly SimRequest[], blockTokens: number | null) {
+    const seen = new Set<string | number>();
+    let units = 0, reusedUnits = 0, tokens = 0, reusedTokens = 0, structured = false;
+    for (const r of rs) {
+      structured ||= r.segments.some((x) => x.content !== uniqueContentOf(r.id));
+      tokens += r.inputTokens;
+      let hit = true;
+      if (blockTokens === null) {
+        let chain = `${r.adapter}`;
+        for (const x of r.segments) {
+          chain += `|${x.content}:${x.tokens}`;
+          units++;
+          if (hit && seen.has(chain)) (reusedUnits++, (reusedTokens += x.tokens));
+          else (hit = false), seen.add(chain);
+        }
+        seen.add(`${chain}|${r.outputContent}:${r.outputTokens}`); // the answer: a unit like any other
+      } else {
+        const h = new BlockHasher(r.segments, r.outputContent, r.outputTokens, blockTokens, r.adapter);
+        units += Math.ceil(r.inputTokens / blockTokens);
+        for (let i = 0; i < Math.floor(r.inputTokens / blockTokens); i++) {
+          if (hit && seen.has(h.hashAt(i))) (reusedUnits++, (reusedTokens += blockTokens));
+          else hit = false;
+        }
+        for (let i = 0; i < Math.floor((r.inputTokens + r.outputTokens) / blockTokens); i++) seen.add(h.hashAt(i));
+      }
+    }
+    if (!structured || units === 0) return null;
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    return { block_tokens: blockTokens, blocks: units, reused_blocks: reusedUnits, token_reuse: r4(reusedTokens / tokens), block_reuse: r4(reusedUnits / units) };
+  }
+
+  it('property: the same figures as hashing every request, by segments and by 8-token blocks', () => {
+    let reusing = 0;
+    fc.assert(
+      fc.property(fc.array(shape, { minLength: 1, maxLength: 60 }), fc.constantFrom(null, 8), (shapes, blockTokens) => {
+        const rs = requests(shapes);
+        const got = traceStats(rs[Symbol.iterator](), { blockTokens }).prefix_reuse;
+        const want = reference(rs, blockTokens);
+        expect(got).toEqual(want);
+        if (want !== null && want.reused_blocks > 0) reusing++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(reusing).toBeGreaterThan(100); // most cases reuse something: the comparison is not vacuous
   });
 });
 

@@ -332,6 +332,30 @@ describe('CSV records', () => {
   });
 });
 
+describe('readLines across its 512 KiB reads', () => {
+  const CHUNK = 1 << 19;
+  // Lines of 99 'a' + '\n' (100 bytes): 5,243 of them fill the first read (524,300 bytes ≥ 2^19).
+  const ascii = (n: number): string[] => Array.from({ length: n }, (_, i) => `${String(i).padStart(5, '0')}${'a'.repeat(94)}`);
+
+  it('ASCII reads taken as Latin-1, then a two-byte character split by a read boundary', () => {
+    const head = ascii(10_484); // 1,048,400 bytes: the first read (2^19 bytes) is all ASCII
+    // The next line starts at byte 1,048,400: 175 bytes of 'b', then 'é' (0xC3 0xA9) at bytes
+    // 1,048,575–1,048,576, so the second read ends between its two bytes.
+    const split = `${'b'.repeat(2 * CHUNK - 1_048_400 - 1)}é tail`;
+    const lines = [...head, split, 'ünï', ...ascii(3)];
+    const p = file('boundary.csv', `${lines.join('\n')}\n`);
+    expect(Buffer.from(`${head.join('\n')}\n${split}`).subarray(2 * CHUNK - 1, 2 * CHUNK + 1)).toEqual(Buffer.from('é'));
+    expect([...readLines(p)].map((l) => l.text)).toEqual(lines);
+  });
+
+  it('a bad byte after an ASCII first read is still refused with its line', () => {
+    const head = ascii(5300); // 530,000 bytes: the first read is all ASCII
+    const p = join(dir, 'bad.csv');
+    writeFileSync(p, Buffer.concat([Buffer.from(`${head.join('\n')}\n`), Buffer.from([0x31, 0xff, 0x0a])]));
+    expect(() => [...readLines(p)]).toThrow(/line 5301.*UTF-8/);
+  });
+});
+
 describe.skipIf(!HAVE_DATA)('real traces (../shared/data)', () => {
   const stats = (name: string, controls: Partial<ReplayControls> = {}) => workloadStats(traceWorkload(traceSource(join(DATA, name), undefined, controls)), { seed: 1, limits: {}, defaultAdapterRank: 16 }, { prefix: false })!;
 

@@ -28,7 +28,17 @@ export class KeySet implements KeyMembership {
   /** Distinct keys held. */
   size = 0;
 
-  constructor(initialSlots = 1 << 12) {
+  /**
+   * `ceilingSlots`: once the table would grow past SMALL_TABLE_SLOTS it grows straight to this size
+   * (a power of two) instead of doubling there: each doubling frees its old table, and glibc keeps
+   * freed blocks of 64 KiB and more as fragments of its heap: ≈ 60 MB of them by the time 64 shards
+   * reached 1 MiB each on a streamed replay (issue 15). Fresh pages of the big table become resident
+   * only as keys land on them.
+   */
+  constructor(
+    initialSlots = 1 << 12,
+    private readonly ceilingSlots = 0,
+  ) {
     this.table = new Float64Array(initialSlots);
     this.mask = initialSlots - 1;
   }
@@ -82,11 +92,15 @@ export class KeySet implements KeyMembership {
 
   private grow(): void {
     const old = this.table;
-    this.table = new Float64Array(old.length * 2);
+    const doubled = old.length * 2;
+    this.table = new Float64Array(doubled > SMALL_TABLE_SLOTS && this.ceilingSlots > doubled ? this.ceilingSlots : doubled);
     this.mask = this.table.length - 1;
     for (const v of old) if (v !== 0) insert(this.table, this.mask, v);
   }
 }
+
+/** Largest table (slots, 64 KiB) a KeySet with a ceiling reaches by doubling. */
+const SMALL_TABLE_SLOTS = 1 << 13;
 
 /** The home slot of a key: its low 32 bits (already a finalised hash lane), mixed once more. */
 function slotOf(key: number): number {
@@ -207,7 +221,7 @@ export class PrefixKeySet implements KeyMembership {
     const n = budget.shards;
     this.exactCap = budget.exactSlots / n;
     this.shift = 32 - Math.log2(n);
-    this.shards = Array.from({ length: n }, () => new KeySet(Math.min(256, this.exactCap)));
+    this.shards = Array.from({ length: n }, () => new KeySet(Math.min(256, this.exactCap), this.exactCap));
   }
 
   private shardOf(key: number): number {

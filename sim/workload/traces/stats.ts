@@ -144,8 +144,18 @@ class IdealCache {
 
   add(r: SimRequest): void {
     const unique = uniqueContentOf(r.id);
-    if (!this.structured) this.structured = r.segments.some((s) => s.content !== unique);
+    const own = r.segments.length > 0 && r.segments.every((s) => s.content === unique);
+    if (!own) this.structured = true;
     this.tokens += r.inputTokens;
+    if (own) {
+      // A prompt that is only this request's own content (an Azure row, a unique prompt): every unit
+      // and its answer chain from that content, which no other request's prompt holds (workloads
+      // put another request's answer in a later turn, never its unique content), so none can be
+      // reused. Counted without hashing or keeping them: the same figures, and a replay of
+      // unique prompts keeps no keys at all (issue 15).
+      this.units += this.blockTokens === null ? r.segments.length : Math.ceil(r.inputTokens / this.blockTokens);
+      return;
+    }
     if (this.blockTokens !== null) return this.addBlocks(r, this.blockTokens);
     const key = r.adapter === null ? 0 : hashString(r.adapter);
     let a = hashInts(0x51ed, key) | 0;
