@@ -15,7 +15,9 @@ import { createRequestStream } from '../sim/workload/generator.js';
 import { outputContentOf, uniqueContentOf } from '../sim/workload/prompts.js';
 import type { SimRequest } from '../sim/workload/request.js';
 import type { ReplayControls, WorkloadSpec } from '../sim/workload/spec.js';
+import { azureTimestampUs } from '../sim/workload/traces/azure.js';
 import { blisPrefixContent, readBlis } from '../sim/workload/traces/blis.js';
+import { RowProblem } from '../sim/workload/traces/fields.js';
 import { detectFormat } from '../sim/workload/traces/index.js';
 import { csvRecords, readLines } from '../sim/workload/traces/lines.js';
 import { mooncakeContent } from '../sim/workload/traces/mooncake.js';
@@ -114,6 +116,41 @@ describe('Azure CSV', () => {
     expect(userError(() => replay(p))).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 4: TIMESTAMP: `));
     expect(userError(() => replay(file('az.csv', AZURE.replace(',3180,', ',-3,'))))).toMatch(/line 3: ContextTokens: expected an integer ≥ 1, got "-3"/);
     expect(userError(() => replay(file('az.csv', AZURE.replace('GeneratedTokens', 'Generated')), {}, 'azure'))).toMatch(/line 1: header lacks column GeneratedTokens/);
+  });
+});
+
+describe('Azure timestamps', () => {
+  /** The definition: the regular expression's fields through Date.UTC, the fraction in ns rounded to µs. */
+  const reference = (y: number, mo: number, d: number, h: number, mi: number, sec: number, frac: string): number =>
+    Date.UTC(y, mo - 1, d, h, mi, sec) * 1000 + (frac === '' ? 0 : Math.round(Number(frac.padEnd(9, '0')) / 1000));
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+
+  it('property: canonical, spaced, T- and Z-forms all give the µs of Date.UTC, row after row (the hour reused)', () => {
+    const ts = fc.record({
+      y: fc.integer({ min: 1970, max: 2100 }), mo: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }), h: fc.integer({ min: 0, max: 23 }),
+      mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 60 }), frac: fc.stringMatching(/^\d{0,9}$/),
+      form: fc.constantFrom('canonical', 'canonical', 'T', 'Z', 'spaced'),
+    });
+    fc.assert(
+      fc.property(fc.array(ts, { minLength: 1, maxLength: 8 }), (rows) => {
+        // Consecutive rows often share the date and hour, as in a real trace.
+        for (const r of rows) {
+          for (const mi of [r.mi, (r.mi + 1) % 60]) {
+            const body = `${r.y}-${p2(r.mo)}-${p2(r.d)}${r.form === 'T' ? 'T' : ' '}${p2(r.h)}:${p2(mi)}:${p2(r.s)}${r.frac === '' ? '' : `.${r.frac}`}`;
+            const text = r.form === 'Z' ? `${body}Z` : r.form === 'spaced' ? ` ${body} ` : body;
+            expect(azureTimestampUs(text)).toBe(reference(r.y, r.mo, r.d, r.h, mi, r.s, r.frac));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('out-of-range fields and odd shapes are refused after a valid row of the same hour', () => {
+    expect(azureTimestampUs('2023-11-16 18:17:03.9799600')).toBe(Date.UTC(2023, 10, 16, 18, 17, 3) * 1000 + 979_960);
+    for (const bad of ['2023-11-16 18:60:03', '2023-11-16 18:17:61', '2023-11-16 18:17:0x', '2023-11-16 18:17:03.', '2023-11-16 18:17:03.1234567890', '2023-11-16 24:00:00', '2023-13-16 18:17:03', '2023-11-16 18:17']) {
+      expect(() => azureTimestampUs(bad), bad).toThrow(RowProblem);
+    }
   });
 });
 

@@ -107,6 +107,9 @@ export class Scheduler {
     return this.runningArr;
   }
 
+  /** `running`, as a function to call only when needed (CohortPass.quietGapAt). */
+  private readonly runningList = (): Sequence[] => this.running;
+
   /** How many sequences run. */
   get runningCount(): number {
     return this.runningArr.length - this.holes;
@@ -240,7 +243,7 @@ export class Scheduler {
     // Cohort members without a slot (decodeCohort.ts): one token each, all with the same gap.
     const quiet = batch.implicitSeqs;
     const quietGap = emitUs - this.lastEmitUs;
-    const quietAt = quiet > 0 ? this.cohort.quietGapAt(this.running, batch, itl, quietGap, durUs, this.steps) : -1;
+    const quietAt = quiet > 0 ? this.cohort.quietGapAt(this.runningList, batch, itl, quietGap, durUs, this.steps) : -1;
     if (quiet > 0 && quietGap === durUs) sameAsStep += quiet;
     // Members whose block filled without a slot register among the slots, in running order.
     const fills = this.cohort.fills.length;
