@@ -64,6 +64,60 @@ describe('KvCache', () => {
   });
 });
 
+describe('KvCache free queue', () => {
+  it('property: hands out blocks in the order of a plain FIFO queue with removal from the middle (prefix hits on free blocks)', () => {
+    // Blocks are cached under their own id as hash, so touching a free one is a lookup away.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('alloc' as const), n: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('touch' as const), block: fc.nat(7) }),
+      fc.record({ kind: fc.constant('reset' as const) }),
+    );
+    let busy = 0;
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 60, maxLength: 200 }), (ops) => {
+        const kv = new KvCache(8, 16, true);
+        let queue = [0, 1, 2, 3, 4, 5, 6, 7]; // the model: free blocks, least recently freed first
+        const refs = new Array<number>(8).fill(0);
+        const held: number[] = [];
+        let pushes = 8;
+        for (const o of ops) {
+          if (o.kind === 'alloc') {
+            for (let i = 0; i < o.n && queue.length > 0; i++) {
+              const b = kv.allocate();
+              expect(b).toBe(queue.shift());
+              refs[b]!++;
+              held.push(b);
+              kv.cacheBlock(b, 1000 + b);
+            }
+          } else if (o.kind === 'release' && held.length > 0) {
+            const b = held.splice(o.pick % held.length, 1)[0]!;
+            kv.release([b]);
+            if (--refs[b]! === 0) (queue.push(b), pushes++);
+          } else if (o.kind === 'touch') {
+            const b = kv.lookup(1000 + o.block);
+            if (b < 0) continue;
+            kv.touch(b);
+            if (refs[b]!++ === 0) queue = queue.filter((x) => x !== b);
+            held.push(b);
+          } else if (o.kind === 'reset') {
+            for (const b of held) kv.release([b]);
+            held.length = 0;
+            refs.fill(0);
+            kv.reset();
+            queue = [0, 1, 2, 3, 4, 5, 6, 7];
+          }
+          expect(kv.freeBlocks).toBe(queue.length);
+          expect(kv.checkInvariants()).toBeNull();
+        }
+        if (pushes > 16) busy++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(busy).toBeGreaterThan(50); // many runs freed each block more than once
+  });
+});
+
 describe('KvCache.holds (what the scheduler re-checks a waiting request\'s hits with)', () => {
   it('property: holds(block, hash) ⇔ lookup(hash) === block, after any mix of allocations, cached blocks, releases and resets', () => {
     const op = fc.oneof(
