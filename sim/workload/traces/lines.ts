@@ -1,7 +1,7 @@
 /**
  * Synchronous, chunked reading of text trace files in constant memory, so a trace can feed the
  * simulation's synchronous request stream (runPolicy pulls from an Iterator) without loading the
- * file: one 512 KiB buffer plus the current partial line.
+ * file: one 64 KiB buffer plus the current partial line.
  *
  * Gzip input is detected by its magic bytes (whatever the extension). zlib has no public
  * synchronous streaming API, so a gzipped file is inflated once per process into a temporary file
@@ -23,12 +23,14 @@ import { openAtomicStream, type AtomicStream } from '../../../reports/atomicWrit
 const CHUNK = 1 << 20;
 
 /**
- * Bytes read at a time: below Node's 1,031,913-byte limit above which a decoded chunk becomes an
- * external string in malloc'd memory. Chunks of 1 MiB churned 2–4 MiB malloc blocks (the decoder's
- * UTF-16 buffer, the external string) that glibc kept: ≈ 100 MB of fragmented C heap on a streamed
- * 2M-row replay (issue 15). At 512 KiB an ASCII chunk is one V8 string and nothing else.
+ * Bytes read at a time (issue 15). Chunks of 1 MiB churned 2–4 MiB malloc blocks (the decoder's
+ * UTF-16 buffer, an external string: Node makes one above 1,031,913 bytes) that glibc kept: ≈ 100
+ * MB of fragmented C heap on a streamed 2M-row replay. At 64 KiB an ASCII chunk is one string in
+ * V8's young generation, which dies there: chunks above 128 KiB go to the large-object space, part
+ * of the old generation, whose garbage (two strings a chunk) forced a full collection every few
+ * seconds.
  */
-const READ_CHUNK = 1 << 19;
+const READ_CHUNK = 1 << 16;
 
 /** One line of a text file without its line terminator; `lineNo` is 1-based. */
 export interface Line {
@@ -112,7 +114,7 @@ export function plainTextPath(path: string): string {
 }
 
 /**
- * The lines of `path` (gzip or plain UTF-8; `\n` or `\r\n` endings), read in 512 KiB chunks. A final
+ * The lines of `path` (gzip or plain UTF-8; `\n` or `\r\n` endings), read in 64 KiB chunks. A final
  * line without a terminator is yielded; an empty file yields nothing. Closing the generator early
  * closes the file. Bytes that are not UTF-8 are a UserError naming the line (never a U+FFFD).
  */
@@ -143,9 +145,22 @@ export function* readLines(path: string): Generator<Line> {
       if (n === 0) break;
       const bytes = buf.subarray(0, n);
       if (ascii && !isAscii(bytes)) ascii = false;
-      const text = carry + (ascii ? buf.toString('latin1', 0, n) : decode(bytes, true));
+      const text = ascii ? buf.toString('latin1', 0, n) : decode(bytes, true);
       let start = 0;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+      let i = text.indexOf('\n');
+      if (carry.length > 0) {
+        // The line begun in the previous chunk: joined here, not by copying this chunk behind it.
+        if (i < 0) {
+          carry += text;
+          continue;
+        }
+        const line = carry + text.slice(0, i);
+        carry = '';
+        yield { text: line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line, lineNo: ++lineNo };
+        start = i + 1;
+        i = text.indexOf('\n', start);
+      }
+      for (; i >= 0; i = text.indexOf('\n', start)) {
         const end = i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
         yield { text: text.slice(start, end), lineNo: ++lineNo };
         start = i + 1;
