@@ -369,24 +369,34 @@ describe('CSV records', () => {
   });
 });
 
-describe('readLines across its 512 KiB reads', () => {
-  const CHUNK = 1 << 19;
-  // Lines of 99 'a' + '\n' (100 bytes): 5,243 of them fill the first read (524,300 bytes ≥ 2^19).
+describe('readLines across its 64 KiB reads', () => {
+  const CHUNK = 1 << 16;
+  const MIB = 1 << 20; // a multiple of the read size: a read ends there
+  // Lines of 99 characters + '\n' (100 bytes), numbered.
   const ascii = (n: number): string[] => Array.from({ length: n }, (_, i) => `${String(i).padStart(5, '0')}${'a'.repeat(94)}`);
 
   it('ASCII reads taken as Latin-1, then a two-byte character split by a read boundary', () => {
-    const head = ascii(10_484); // 1,048,400 bytes: the first read (2^19 bytes) is all ASCII
+    const head = ascii(10_484); // 1,048,400 bytes: the first 15 reads are all ASCII
     // The next line starts at byte 1,048,400: 175 bytes of 'b', then 'é' (0xC3 0xA9) at bytes
-    // 1,048,575–1,048,576, so the second read ends between its two bytes.
-    const split = `${'b'.repeat(2 * CHUNK - 1_048_400 - 1)}é tail`;
+    // 1,048,575–1,048,576, so the 16th read ends between its two bytes.
+    const split = `${'b'.repeat(MIB - 1_048_400 - 1)}é tail`;
     const lines = [...head, split, 'ünï', ...ascii(3)];
     const p = file('boundary.csv', `${lines.join('\n')}\n`);
-    expect(Buffer.from(`${head.join('\n')}\n${split}`).subarray(2 * CHUNK - 1, 2 * CHUNK + 1)).toEqual(Buffer.from('é'));
+    expect(Buffer.from(`${head.join('\n')}\n${split}`).subarray(MIB - 1, MIB + 1)).toEqual(Buffer.from('é'));
     expect([...readLines(p)].map((l) => l.text)).toEqual(lines);
   });
 
+  it('a line longer than three reads, and a CRLF whose CR ends one read and LF starts the next', () => {
+    const long = 'x'.repeat(3 * CHUNK + 123);
+    // 'a' × (2^16 − 1) then '\r' fills the first read exactly; its '\n' starts the second.
+    const crlf = 'a'.repeat(CHUNK - 1);
+    const p = file('long.csv', `${crlf}\r\n${long}\r\nlast`);
+    expect([...readLines(p)].map((l) => [l.text.length, l.lineNo])).toEqual([[CHUNK - 1, 1], [long.length, 2], [4, 3]]);
+    expect([...readLines(p)][1]!.text).toBe(long);
+  });
+
   it('a bad byte after an ASCII first read is still refused with its line', () => {
-    const head = ascii(5300); // 530,000 bytes: the first read is all ASCII
+    const head = ascii(5300); // 530,000 bytes: the first eight reads are all ASCII
     const p = join(dir, 'bad.csv');
     writeFileSync(p, Buffer.concat([Buffer.from(`${head.join('\n')}\n`), Buffer.from([0x31, 0xff, 0x0a])]));
     expect(() => [...readLines(p)]).toThrow(/line 5301.*UTF-8/);
