@@ -1,19 +1,12 @@
 /** One step's batch: which sequences run and how many tokens each computes. Reused across steps. */
 import type { Sequence } from './sequence.js';
+import { SeqList } from './seqList.js';
 import type { BatchShape } from './stepTime/batchShape.js';
 import { emptyBatchShape } from './stepTime/batchShape.js';
 
-/** Placeholder for a cleared slot (keeps the arrays' element kind). */
-const NO_SEQ = null as unknown as Sequence;
-
 export class Batch {
-  /**
-   * Sequences 0 … size − 1 and their tokens. The arrays are overwritten in place, never emptied:
-   * refilling emptied arrays every step reallocated their backing stores (most of a run's garbage).
-   */
-  private readonly seqArr: Sequence[] = [];
-  private readonly tokenArr: number[] = [];
-  private n = 0;
+  /** Sequences 0 … size − 1, each with its tokens, in storage kept from step to step (seqList.ts). */
+  private readonly slots = new SeqList();
   /** Distinct LoRA adapters in the batch, in the order their first sequence joined. */
   readonly adapters: string[] = [];
   readonly shape: BatchShape = emptyBatchShape();
@@ -29,28 +22,26 @@ export class Batch {
 
   /** Sequences with a slot (seq(j), tokens(j)); cohort members are counted by `implicitSeqs`. */
   get size(): number {
-    return this.n;
+    return this.slots.length;
   }
 
   /** Every sequence in the step: slots plus cohort members. */
   get total(): number {
-    return this.n + this.implicitSeqs;
+    return this.slots.length + this.implicitSeqs;
   }
 
   /** Sequence `j` (0 ≤ j < size). */
   seq(j: number): Sequence {
-    return this.seqArr[j]!;
+    return this.slots.at(j);
   }
 
   /** Tokens sequence `j` computes in this step. */
   tokens(j: number): number {
-    return this.tokenArr[j]!;
+    return this.slots.tag(j);
   }
 
   clear(): void {
-    // Drop references to sequences of the last step (they may have finished) without shrinking.
-    for (let j = 0; j < this.n; j++) this.seqArr[j] = NO_SEQ;
-    this.n = 0;
+    this.slots.clear();
     this.implicitSeqs = 0;
     this.implicitContext = 0;
     this.implicitContextMin = Infinity;
@@ -59,37 +50,17 @@ export class Batch {
   }
 
   add(seq: Sequence, tokens: number): void {
-    const j = this.n++;
-    if (j < this.seqArr.length) {
-      this.seqArr[j] = seq;
-      this.tokenArr[j] = tokens;
-    } else {
-      this.seqArr.push(seq);
-      this.tokenArr.push(tokens);
-    }
+    this.slots.push(seq, tokens);
     this.noteAdapter(seq);
   }
 
   /** Take `seq` out (a priority preemption of an already scheduled request); returns its tokens. */
   remove(seq: Sequence): number {
-    let i = -1;
-    for (let j = 0; j < this.n; j++) {
-      if (this.seqArr[j] === seq) {
-        i = j;
-        break;
-      }
-    }
-    if (i < 0) return 0;
-    const t = this.tokenArr[i]!;
-    for (let j = i + 1; j < this.n; j++) {
-      this.seqArr[j - 1] = this.seqArr[j]!;
-      this.tokenArr[j - 1] = this.tokenArr[j]!;
-    }
-    this.n--;
-    this.seqArr[this.n] = NO_SEQ;
+    const t = this.slots.remove(seq);
+    if (t === undefined) return 0;
     if (seq.req.adapter !== null) {
       this.adapters.length = 0;
-      for (let j = 0; j < this.n; j++) this.noteAdapter(this.seqArr[j]!);
+      for (let j = 0; j < this.slots.length; j++) this.noteAdapter(this.slots.at(j));
     }
     return t;
   }
@@ -110,10 +81,11 @@ export class Batch {
     s.decodeContext = 0;
     let ctxMin = Infinity;
     let ctxMax = 0;
-    s.batchSize = this.n;
-    for (let i = 0; i < this.n; i++) {
-      const seq = this.seqArr[i]!;
-      const t = this.tokenArr[i]!;
+    const slots = this.slots;
+    s.batchSize = slots.length;
+    for (let i = 0; i < slots.length; i++) {
+      const seq = slots.at(i);
+      const t = slots.tag(i);
       const before = seq.numComputed;
       if (seq.outputDone > 0 && t === 1 && before === seq.knownTokens - 1) {
         s.decodeSeqs += 1;

@@ -13,7 +13,12 @@ import { HashIndex } from './hashIndex.js';
 import { UniqueBlocks } from './uniqueKeys.js';
 
 const NIL = -1;
-/** Block flags (meta[4b+3]). */
+/** A block's four int32 in `meta`: free-queue links, reference count, flags. */
+const PREV = 0;
+const NEXT = 1;
+const REF = 2;
+const FLAGS = 3;
+/** Block flags (meta[4b + FLAGS]). */
 const QUEUED = 1;
 const HASHED = 2;
 const NO_HASH = -1;
@@ -26,7 +31,7 @@ export class KvCache {
   /**
    * Per block, interleaved so that one cache line holds a block's queue links and counts (the free
    * queue hands out blocks from all over the pool, so separate arrays cost a cache miss each):
-   * [4b] prev, [4b+1] next (free-queue links), [4b+2] reference count, [4b+3] flags: QUEUED while
+   * [4b + PREV], [4b + NEXT] (free-queue links), [4b + REF] reference count, [4b + FLAGS]: QUEUED while
    * in the free queue, HASHED while it holds a hash (so allocating an unhashed block, the common case
    * with unique prompts, never reads `hashOf`).
    */
@@ -87,13 +92,13 @@ export class KvCache {
 
   /** True if taking a reference to `block` would remove it from the free queue. */
   isFree(block: number): boolean {
-    return (this.meta[block * 4 + 3]! & QUEUED) !== 0;
+    return (this.meta[block * 4 + FLAGS]! & QUEUED) !== 0;
   }
 
   /** Take a reference to a cached block (a prefix hit). */
   touch(block: number): void {
-    if ((this.meta[block * 4 + 3]! & QUEUED) !== 0) this.unlink(block);
-    this.meta[block * 4 + 2]! += 1;
+    if (this.isFree(block)) this.unlink(block);
+    this.meta[block * 4 + REF]! += 1;
   }
 
   /** Pop the least recently freed block, evicting its hash; -1 when none is free. */
@@ -101,11 +106,11 @@ export class KvCache {
     const b = this.head;
     if (b === NIL) return NIL;
     this.unlink(b);
-    if ((this.meta[b * 4 + 3]! & HASHED) === 0) {
-      this.meta[b * 4 + 2] = 1;
+    if ((this.meta[b * 4 + FLAGS]! & HASHED) === 0) {
+      this.meta[b * 4 + REF] = 1;
       return b;
     }
-    this.meta[b * 4 + 3] = 0;
+    this.meta[b * 4 + FLAGS] = 0;
     const h = this.hashOf[b]!;
     if (h >= 0) {
       this.cached.delete(h, b);
@@ -115,7 +120,7 @@ export class KvCache {
       this.uniques.evicted(h);
       this.hashOf[b] = NO_HASH;
     }
-    this.meta[b * 4 + 2] = 1;
+    this.meta[b * 4 + REF] = 1;
     return b;
   }
 
@@ -127,12 +132,12 @@ export class KvCache {
       if (holder >= 0 && this.hashOf[holder] === hash) return;
       this.uniques.add(hash, block);
       this.hashOf[block] = hash;
-      this.meta[block * 4 + 3] = this.meta[block * 4 + 3]! | HASHED;
+      this.meta[block * 4 + FLAGS] = this.meta[block * 4 + FLAGS]! | HASHED;
       return;
     }
     if (this.cached.insert(hash, block)) {
       this.hashOf[block] = hash;
-      this.meta[block * 4 + 3] = this.meta[block * 4 + 3]! | HASHED;
+      this.meta[block * 4 + FLAGS] = this.meta[block * 4 + FLAGS]! | HASHED;
       this.events?.stored.push(hash);
     }
   }
@@ -141,7 +146,7 @@ export class KvCache {
   release(blocks: readonly number[]): void {
     for (let i = blocks.length - 1; i >= 0; i--) {
       const b = blocks[i]!;
-      const r = (this.meta[b * 4 + 2]! -= 1);
+      const r = (this.meta[b * 4 + REF]! -= 1);
       if (r < 0) throw new Error(`block ${b} released more often than referenced`);
       if (r === 0) this.pushTail(b);
     }
@@ -193,22 +198,22 @@ export class KvCache {
 
   /** Reference count of a block (for tests and invariants). */
   refCount(block: number): number {
-    return this.meta[block * 4 + 2]!;
+    return this.meta[block * 4 + REF]!;
   }
 
   /** Consistency check used by property tests: free-queue length, ref counts and the hash map agree. */
   checkInvariants(): string | null {
     let n = 0;
-    for (let b = this.head; b !== NIL; b = this.meta[b * 4 + 1]!) {
-      if (this.meta[b * 4 + 2] !== 0) return `free block ${b} has ref ${this.meta[b * 4 + 2]}`;
+    for (let b = this.head; b !== NIL; b = this.meta[b * 4 + NEXT]!) {
+      if (this.meta[b * 4 + REF] !== 0) return `free block ${b} has ref ${this.meta[b * 4 + REF]}`;
       n++;
       if (n > this.numBlocks) return 'free queue has a cycle';
     }
     if (n !== this.free) return `free queue length ${n} != free count ${this.free}`;
     let used = 0;
     for (let b = 0; b < this.numBlocks; b++) {
-      if (this.meta[b * 4 + 2]! > 0) used++;
-      else if ((this.meta[b * 4 + 3]! & QUEUED) === 0) return `block ${b} has ref 0 but is not free`;
+      if (this.meta[b * 4 + REF]! > 0) used++;
+      else if ((this.meta[b * 4 + FLAGS]! & QUEUED) === 0) return `block ${b} has ref 0 but is not free`;
     }
     if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
     for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
@@ -229,23 +234,23 @@ export class KvCache {
   }
 
   private pushTail(b: number): void {
-    this.meta[b * 4] = this.tail;
-    this.meta[b * 4 + 1] = NIL;
+    this.meta[b * 4 + PREV] = this.tail;
+    this.meta[b * 4 + NEXT] = NIL;
     if (this.tail === NIL) this.head = b;
-    else this.meta[this.tail * 4 + 1] = b;
+    else this.meta[this.tail * 4 + NEXT] = b;
     this.tail = b;
-    this.meta[b * 4 + 3] = this.meta[b * 4 + 3]! | QUEUED;
+    this.meta[b * 4 + FLAGS] = this.meta[b * 4 + FLAGS]! | QUEUED;
     this.free++;
   }
 
   private unlink(b: number): void {
-    const p = this.meta[b * 4]!;
-    const n = this.meta[b * 4 + 1]!;
+    const p = this.meta[b * 4 + PREV]!;
+    const n = this.meta[b * 4 + NEXT]!;
     if (p === NIL) this.head = n;
-    else this.meta[p * 4 + 1] = n;
+    else this.meta[p * 4 + NEXT] = n;
     if (n === NIL) this.tail = p;
-    else this.meta[n * 4] = p;
-    this.meta[b * 4 + 3] = this.meta[b * 4 + 3]! & ~QUEUED;
+    else this.meta[n * 4 + PREV] = p;
+    this.meta[b * 4 + FLAGS] = this.meta[b * 4 + FLAGS]! & ~QUEUED;
     this.free--;
   }
 }

@@ -16,7 +16,7 @@
 import type { EngineConfig, Overheads } from '../scenario/types.js';
 import type { ItlCounts } from '../metrics/types.js';
 import type { KvCache } from './kvCache.js';
-import { NO_HITS, type Sequence } from './sequence.js';
+import { blocksShort, chunkTokens, NO_HITS, type Sequence } from './sequence.js';
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
 import { CohortPass } from './cohort/cohortPass.js';
@@ -169,8 +169,7 @@ export class Scheduler {
         }
         this.leave(seq);
       }
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
+      let n = chunkTokens(seq, threshold);
       if (n > budget) n = budget;
       if (n <= 0) {
         i++;
@@ -524,8 +523,7 @@ export class Scheduler {
     for (let k = 0; k < end; k++) {
       const seq = this.running[k]!;
       if (seq.cohortFrom >= 0) this.leave(seq);
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
+      let n = chunkTokens(seq, threshold);
       if (n > budget) n = budget;
       if (n <= 0) continue;
       batch.add(seq, n);
@@ -536,12 +534,12 @@ export class Scheduler {
 
   /** Whether `allocate(seq, n)` would succeed. */
   private canAllocate(seq: Sequence, n: number): boolean {
-    return Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length <= this.kv.freeBlocks;
+    return blocksShort(seq, n, this.bs) <= this.kv.freeBlocks;
   }
 
   /** Ensure blocks for numComputed + n tokens; false when the cache cannot provide them. */
   private allocate(seq: Sequence, n: number): boolean {
-    const need = Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length;
+    const need = blocksShort(seq, n, this.bs);
     if (need <= 0) return true;
     if (need > this.kv.freeBlocks) return false;
     for (let b = 0; b < need; b++) seq.blocks.push(this.kv.allocate());

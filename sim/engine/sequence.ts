@@ -110,3 +110,17 @@ export class Sequence {
     this.registeredBlocks = 0;
   }
 }
+
+/**
+ * Tokens `seq` computes if scheduled now, before the step's budget: what is left of its known
+ * tokens, at most `threshold` when that is > 0 (long_prefill_token_threshold). ≤ 0: nothing.
+ */
+export function chunkTokens(seq: Sequence, threshold: number): number {
+  const n = seq.knownTokens - seq.numComputed;
+  return threshold > 0 && n > threshold ? threshold : n;
+}
+
+/** KV blocks `seq` lacks to hold numComputed + n tokens at `bs` tokens a block (≤ 0: none). */
+export function blocksShort(seq: Sequence, n: number, bs: number): number {
+  return Math.ceil((seq.numComputed + n) / bs) - seq.blocks.length;
+}

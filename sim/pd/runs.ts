@@ -21,7 +21,6 @@ import type { ModelSpec } from '../hardware/types.js';
 import { kvTransferBytesPerGpu } from './kvBytes.js';
 import { KvLinks } from './links.js';
 
-/** One disaggregated request. */
 /** vLLM NixlConnector's kv_lease_duration default: a prefill leg's KV is held this long for the decoder's pull (gateway.md §4.3). */
 export const KV_LEASE_US = 30_000_000;
 
@@ -31,6 +30,7 @@ export interface Stranded {
   readonly leg: Sequence;
 }
 
+/** One disaggregated request. */
 export interface PdLeg {
   /** The request as served (after any model rewrite). */
   readonly req: SimRequest;

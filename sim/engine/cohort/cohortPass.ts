@@ -6,9 +6,9 @@
  */
 import type { Batch } from '../batch.js';
 import type { KvCache } from '../kvCache.js';
-import type { Sequence } from '../sequence.js';
+import { blocksShort, chunkTokens, type Sequence } from '../sequence.js';
 import { CohortSet } from './cohortSet.js';
-import { SeqList } from './seqList.js';
+import { SeqList } from '../seqList.js';
 import { eventKind, EventKind, fullBlocksAfter, join, mayJoin, nextEventStep, settle } from './decodeCohort.js';
 import type { ItlCounts } from '../../metrics/types.js';
 import { fillRegisters, registerFull } from '../prefixBlocks.js';
@@ -65,17 +65,16 @@ export class CohortPass {
       settle(seq, steps, lastEmitUs);
       slotted++;
       slottedBase += seq.cohortCtxBase;
-      const b = Math.ceil((seq.numComputed + 1) / bs) - seq.blocks.length;
+      const b = blocksShort(seq, 1, bs);
       if (b > 0) need += b;
     }
     const ex = this.explicit;
     for (let a = 0; a < ex.length; a++) {
       const seq = ex.at(a);
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
+      const n = chunkTokens(seq, threshold);
       if (n <= 0) continue;
       demand += n;
-      const b = Math.ceil((seq.numComputed + n) / bs) - seq.blocks.length;
+      const b = blocksShort(seq, n, bs);
       if (b > 0) need += b;
     }
     if (demand > budget || need > this.kv.freeBlocks) return -1;
@@ -99,8 +98,7 @@ export class CohortPass {
         continue;
       }
       const seq = ex.at(a++);
-      let n = seq.knownTokens - seq.numComputed;
-      if (threshold > 0 && n > threshold) n = threshold;
+      const n = chunkTokens(seq, threshold);
       if (n <= 0) continue;
       this.allocate(seq, n);
       batch.add(seq, n);
@@ -118,7 +116,7 @@ export class CohortPass {
 
   /** Blocks for `seq`'s numComputed + n tokens (the scheduler's allocate, checked to fit beforehand). */
   private allocate(seq: Sequence, n: number): void {
-    const need = Math.ceil((seq.numComputed + n) / this.bs) - seq.blocks.length;
+    const need = blocksShort(seq, n, this.bs);
     for (let b = 0; b < need; b++) seq.blocks.push(this.kv.allocate());
   }
 
@@ -194,11 +192,10 @@ export class CohortPass {
   /** A member leaves: its counters written back (as of `steps` completed steps), stepped explicitly from now on. */
   leave(seq: Sequence, steps: number, lastEmitUs: number): void {
     settle(seq, steps, lastEmitUs);
-    this.members.remove(seq);
-    seq.cohortFrom = -1;
+    this.finished(seq);
   }
 
-  /** A member finished (with a slot: its counters are current). */
+  /** A member finished (with a slot: its counters are current), or left after settling. */
   finished(seq: Sequence): void {
     this.members.remove(seq);
     seq.cohortFrom = -1;

@@ -12,7 +12,7 @@
  * carries the token of the membership it was queued for and is dropped when that has ended.
  */
 import type { Sequence } from '../sequence.js';
-import { SeqList } from './seqList.js';
+import { SeqList } from '../seqList.js';
 
 /** Buckets (a power of two, above the largest block size). */
 const RING = 512;

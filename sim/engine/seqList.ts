@@ -1,10 +1,10 @@
 /**
- * A list of sequences (each with a number alongside) reused step after step. Emptying a JS array
- * with `length = 0` gives up its storage, so refilling it every step allocates again: the garbage
- * the decode cohort's per-step lists made (issue 15). This keeps its storage and only drops the
- * references it no longer needs.
+ * A list of sequences (each with a number alongside) reused step after step: a step's batch (with
+ * each sequence's tokens) and the decode cohort's per-step lists. Emptying a JS array with
+ * `length = 0` gives up its storage, so refilling it every step allocates again (most of a run's
+ * garbage once, issue 15). This keeps its storage and only drops the references it no longer needs.
  */
-import type { Sequence } from '../sequence.js';
+import type { Sequence } from './sequence.js';
 
 /** Placeholder for a dropped slot (keeps the array's element kind). */
 const NONE = null as unknown as Sequence;
@@ -66,16 +66,17 @@ export class SeqList {
     this.tags[j] = tag;
   }
 
-  /** Take `seq` out (order kept); false when absent. */
-  remove(seq: Sequence): boolean {
+  /** Take `seq` out (order kept); returns its number, or undefined when absent. */
+  remove(seq: Sequence): number | undefined {
     let i = 0;
     while (i < this.length && this.items[i] !== seq) i++;
-    if (i === this.length) return false;
+    if (i === this.length) return undefined;
+    const tag = this.tags[i]!;
     for (; i + 1 < this.length; i++) {
       this.items[i] = this.items[i + 1]!;
       this.tags[i] = this.tags[i + 1]!;
     }
     this.items[--this.length] = NONE;
-    return true;
+    return tag;
   }
 }
