@@ -18,29 +18,25 @@ import type { SchedEndpoint, SchedulingResult } from './types.js';
 import type { EndpointMetrics } from '../types.js';
 
 export class Candidate implements SchedEndpoint {
-  // Written only here (constructor, renew); SchedEndpoint exposes them read-only.
-  name: string;
-  index: number;
-  labels: Readonly<Record<string, string>>;
-  metrics: EndpointMetrics | null;
-  #attributes: Map<string, unknown> | null;
+  // Written only by renew (the constructor's too); SchedEndpoint exposes them read-only.
+  name!: string;
+  index!: number;
+  labels!: Readonly<Record<string, string>>;
+  metrics!: EndpointMetrics | null;
+  #attributes: Map<string, unknown> | null = null;
   /** Pending PrefixCacheMatchInfo while there is no map (matchBlocks < 0: none). */
   #matchBlocks = -1;
   #totalBlocks = 0;
   #blockSizeTokens = 0;
 
   constructor(e: PoolEndpoint) {
-    this.name = e.name;
-    this.index = e.index;
-    this.labels = e.labels;
-    this.metrics = e.metrics;
-    // Static attributes (the endpoint attribute store) are copied at once, as before.
-    this.#attributes = e.attributes !== undefined && e.attributes.size > 0 ? new Map(e.attributes) : null;
+    this.renew(e);
   }
 
   /**
    * Makes this object `e`'s candidate for a new request, exactly as `new Candidate(e)` would be (no
-   * attributes but the static ones). Only for an object nobody holds any more (director.ts).
+   * attributes but the static ones, copied at once). Only for an object nobody holds any more
+   * (director.ts).
    */
   renew(e: PoolEndpoint): void {
     this.name = e.name;
@@ -102,18 +98,22 @@ export class SpareCandidates {
   /** The reused candidate list (valid for one request). */
   readonly list: SchedEndpoint[] = [];
 
-  /** The candidate list for `pool`: each spare candidate renewed, new ones where none is spare. */
+  /**
+   * The candidate list for `pool`: each spare candidate renewed, new ones where none is spare. The
+   * list is overwritten in place: emptying it (`length = 0`) would drop its storage and make every
+   * request allocate it again.
+   */
   renew(pool: readonly PoolEndpoint[]): SchedEndpoint[] {
     const out = this.list;
     const spare = this.spare;
-    out.length = 0;
     for (let i = 0; i < pool.length; i++) {
       const e = pool[i]!;
       let c = spare[i];
       if (c === undefined || c === null) spare[i] = c = new Candidate(e);
       else c.renew(e);
-      out.push(c);
+      out[i] = c;
     }
+    if (out.length !== pool.length) out.length = pool.length;
     return out;
   }
 

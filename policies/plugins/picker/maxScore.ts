@@ -22,21 +22,7 @@ export class MaxScorePicker implements Picker {
 
   pick(ctx: CycleContext, scored: readonly ScoredEndpoint[]): ProfileRunResult {
     if (scored.length === 0) return result([]);
-    if (this.maxNumOfEndpoints === 1) {
-      let best = scored[0]!;
-      let ties = 1;
-      for (let i = 1; i < scored.length; i++) {
-        const s = scored[i]!;
-        if (s.score > best.score) {
-          best = s;
-          ties = 1;
-        } else if (s.score === best.score) {
-          ties++;
-          if (ctx.rng() * ties < 1) best = s;
-        }
-      }
-      return result([best.endpoint]);
-    }
+    if (this.maxNumOfEndpoints === 1) return result([scored[topTied(scored.map((s) => s.score), scored.length, ctx.rng)]!.endpoint]);
     const a = shuffleInPlace(scored.slice(), ctx.rng);
     a.sort((x, y) => y.score - x.score); // Array.prototype.sort is stable
     return result(a.slice(0, this.maxNumOfEndpoints).map((s) => s.endpoint));
@@ -50,25 +36,28 @@ export class MaxScorePicker implements Picker {
       return this.pick(ctx, scored);
     }
     // pick's one-pass reservoir over the top ties, on the totals directly (same draws).
-    let best = 0;
-    let bestScore = totals[0]!;
-    let ties = 1;
-    for (let i = 1; i < n; i++) {
-      const s = totals[i]!;
-      if (s > bestScore) {
-        best = i;
-        bestScore = s;
-        ties = 1;
-      } else if (s === bestScore) {
-        ties++;
-        if (ctx.rng() * ties < 1) {
-          best = i;
-          bestScore = s;
-        }
-      }
-    }
-    return result([endpoints[best]!]);
+    return result([endpoints[topTied(totals, n, ctx.rng)]!]);
   }
+}
+
+/**
+ * Index of the highest of scores[0 … n − 1] (n ≥ 1), ties at the top chosen uniformly by reservoir
+ * sampling: one rng draw per tie met, the k-th tie taking over with probability 1/k.
+ */
+function topTied(scores: ArrayLike<number>, n: number, rng: () => number): number {
+  let best = 0;
+  let ties = 1;
+  for (let i = 1; i < n; i++) {
+    const s = scores[i]!;
+    if (s > scores[best]!) {
+      best = i;
+      ties = 1;
+    } else if (s === scores[best]) {
+      ties++;
+      if (rng() * ties < 1) best = i;
+    }
+  }
+  return best;
 }
 
 export const maxScorePicker: PluginDefinition<typeof pickerParams> = {

@@ -21,22 +21,18 @@ export const maxActiveModels = (e: SchedEndpoint): number => e.metrics?.maxActiv
  * candidate). The lowest value scores exactly 1, the highest exactly 0.
  */
 export function minMaxInverted(endpoints: readonly SchedEndpoint[], value: (e: SchedEndpoint) => number): Map<string, number> {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const e of endpoints) {
-    const v = value(e);
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const n = endpoints.length;
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) scores[i] = value(endpoints[i]!);
+  minMaxInvertedInPlace(scores, n);
   const out = new Map<string, number>();
-  const range = max - min;
-  for (const e of endpoints) out.set(e.name, range === 0 ? 1 : (max - value(e)) / range);
+  for (let i = 0; i < n; i++) out.set(endpoints[i]!.name, scores[i]!);
   return out;
 }
 
 /**
  * `minMaxInverted` in place for Scorer.scoreInto: `out[0..n)` holds each candidate's value on entry
- * and its score on return (the same numbers as the Map form).
+ * and its score on return.
  */
 export function minMaxInvertedInPlace(out: Float64Array, n: number): void {
   let min = Infinity;
