@@ -18,22 +18,11 @@ import type { ItlCounts } from '../sim/metrics/types.js';
 import type { Replica } from '../sim/engine/replica.js';
 import { req } from './helpers.js';
 import { engineOf } from './engineFixtures.js';
+import { engineYaml, fleetKnobs, promptYaml, type FleetKnobs } from './randomFleet.js';
 
-interface Case {
-  replicas: number;
-  blocks: number;
-  blockSize: number;
-  maxSeqs: number;
-  budget: number;
-  threshold: number;
-  caching: boolean;
-  priority: boolean;
+interface Case extends FleetKnobs {
   loras: number;
-  rate: number;
-  requests: number;
-  seed: number;
   policy: 'least-requests' | 'gaie';
-  shared: boolean;
   output: number;
   cpu: boolean;
   async: boolean;
@@ -41,25 +30,12 @@ interface Case {
   retry: boolean;
   crash: boolean;
   pd: boolean;
-  multiTurn: boolean;
-  physics: boolean;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  replicas: fc.integer({ min: 1, max: 3 }),
-  blocks: fc.integer({ min: 30, max: 400 }),
-  blockSize: fc.constantFrom(8, 16, 32),
-  maxSeqs: fc.integer({ min: 1, max: 32 }),
-  budget: fc.integer({ min: 32, max: 512 }),
-  threshold: fc.constantFrom(0, 0, 24, 100),
-  caching: fc.boolean(),
-  priority: fc.boolean(),
+  ...fleetKnobs(30),
   loras: fc.constantFrom(0, 0, 2),
-  rate: fc.double({ min: 5, max: 400, noNaN: true }),
-  requests: fc.integer({ min: 1, max: 80 }),
-  seed: fc.integer({ min: 0, max: 1_000_000 }),
   policy: fc.constantFrom('least-requests' as const, 'gaie' as const),
-  shared: fc.boolean(),
   output: fc.integer({ min: 1, max: 120 }),
   cpu: fc.boolean(),
   async: fc.boolean(),
@@ -67,8 +43,6 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   retry: fc.boolean(),
   crash: fc.boolean(),
   pd: fc.boolean(),
-  multiTurn: fc.boolean(),
-  physics: fc.boolean(),
 });
 
 function scenarioYaml(c: Case): string {
@@ -76,9 +50,7 @@ function scenarioYaml(c: Case): string {
     ? `[{gpu: H100, count: 1, labels: {llm-d.ai/role: prefill}}, {gpu: H100, count: ${c.replicas}, labels: {llm-d.ai/role: decode}}]`
     : `[{gpu: H100, count: ${c.replicas}}]`;
   const picker = c.pd ? 'policies/configs/llm-d-pd-always.yaml' : c.policy === 'gaie' ? 'default' : null;
-  const prompt = c.shared
-    ? `shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13, enable_multi_turn_chat: ${c.multiTurn}${c.multiTurn ? ', max_turns: 4' : ''}}`
-    : 'input: {dist: uniform, min: 1, max: 300}';
+  const prompt = promptYaml(c);
   const adapters = c.loras > 0 && !c.pd ? 'adapters: [{name: a, weight: 1}, {name: b, weight: 1}]\n  base_model_weight: 2' : '';
   const timeouts = c.timeoutMs > 0 ? `\n        timeouts: {request: ${c.timeoutMs}ms}` : '';
   const retry = c.retry ? '\n        retry: {attempts: 2, per_try_timeout: 200ms}' : '';
@@ -92,13 +64,7 @@ pools:
     model: Llama-3.1-8B
     replicas: ${replicas}
     engine:
-      num_gpu_blocks: ${c.blocks}
-      block_size: ${c.blockSize}
-      max_num_seqs: ${c.maxSeqs}
-      max_num_batched_tokens: ${Math.max(c.budget, c.maxSeqs)}
-      long_prefill_token_threshold: ${c.threshold}
-      enable_prefix_caching: ${c.caching}
-      scheduling: ${c.priority ? 'priority' : 'fcfs'}
+${engineYaml(c, '      ')}
       max_loras: ${c.pd ? 0 : c.loras}
       async_scheduling: ${c.async}
 routes:

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runPolicy } from '../sim/simulation.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Replica } from '../sim/engine/replica.js';
+import { engineYaml, fleetKnobs, promptYaml, type FleetKnobs } from './randomFleet.js';
 
 /** Policies under test, as scenario entries: baselines, named routers, and EPP configurations (default, flow control, legacy, precise). */
 const POLICY_YAML = {
@@ -29,50 +30,21 @@ const POLICY_YAML = {
 type PolicyCase = keyof typeof POLICY_YAML;
 const POLICIES = Object.keys(POLICY_YAML) as PolicyCase[];
 
-interface Case {
-  replicas: number;
-  blocks: number;
-  blockSize: number;
-  maxSeqs: number;
-  budget: number;
-  threshold: number;
-  caching: boolean;
-  priority: boolean;
+interface Case extends FleetKnobs {
   loras: number;
-  rate: number;
-  requests: number;
-  seed: number;
   policy: PolicyCase;
-  shared: boolean;
-  multiTurn: boolean;
-  physics: boolean;
   refreshMs: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  replicas: fc.integer({ min: 1, max: 3 }),
-  blocks: fc.integer({ min: 20, max: 400 }),
-  blockSize: fc.constantFrom(8, 16, 32),
-  maxSeqs: fc.integer({ min: 1, max: 32 }),
-  budget: fc.integer({ min: 32, max: 512 }),
-  threshold: fc.constantFrom(0, 0, 24, 100),
-  caching: fc.boolean(),
-  priority: fc.boolean(),
+  ...fleetKnobs(20),
   loras: fc.integer({ min: 0, max: 3 }),
-  rate: fc.double({ min: 5, max: 400, noNaN: true }),
-  requests: fc.integer({ min: 1, max: 80 }),
-  seed: fc.integer({ min: 0, max: 1_000_000 }),
   policy: fc.constantFrom(...POLICIES),
-  shared: fc.boolean(),
-  multiTurn: fc.boolean(),
-  physics: fc.boolean(),
   refreshMs: fc.constantFrom(0, 5, 50),
 });
 
 function scenarioYaml(c: Case): string {
-  const prompt = c.shared
-    ? `shared_prefix: {num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 70, question_len: 13, enable_multi_turn_chat: ${c.multiTurn}${c.multiTurn ? ", max_turns: 4" : ""}}`
-    : `input: {dist: uniform, min: 1, max: 300}`;
+  const prompt = promptYaml(c);
   const adapters = c.loras > 0 ? `adapters: [{name: a, weight: 2}, {name: b, weight: 1}, {name: c, weight: 1}, {name: d, weight: 1}]\n  base_model_weight: 1` : '';
   return `
 seed: ${c.seed}
@@ -82,13 +54,7 @@ fleet:
   gpu: H100
   model: Llama-3.1-8B
   engine:
-    num_gpu_blocks: ${c.blocks}
-    block_size: ${c.blockSize}
-    max_num_seqs: ${c.maxSeqs}
-    max_num_batched_tokens: ${Math.max(c.budget, c.maxSeqs)}
-    long_prefill_token_threshold: ${c.threshold}
-    enable_prefix_caching: ${c.caching}
-    scheduling: ${c.priority ? 'priority' : 'fcfs'}
+${engineYaml(c, '    ')}
     max_loras: ${c.loras}
 step_time:
   model: ${c.physics ? 'physics' : 'linear'}

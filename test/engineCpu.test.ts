@@ -24,6 +24,7 @@ import { newRequestRecord } from '../sim/metrics/records.js';
 import { capacityProblem, kvCapacity, numGpuBlocks } from '../sim/engine/capacity.js';
 import { getGpu, getModel } from '../sim/hardware/catalog.js';
 import { DEFAULT_ENGINE } from '../sim/scenario/schema.js';
+import { engineYaml } from './randomFleet.js';
 
 const RR = { name: 'rr', type: 'round-robin' as const };
 
@@ -227,13 +228,7 @@ fleet:
   gpu: H100
   model: Llama-3.1-8B
   engine:
-    num_gpu_blocks: ${c.blocks}
-    block_size: ${c.blockSize}
-    max_num_seqs: ${c.maxSeqs}
-    max_num_batched_tokens: ${Math.max(c.budget, c.maxSeqs)}
-    long_prefill_token_threshold: ${c.threshold}
-    enable_prefix_caching: ${c.caching}
-    scheduling: ${c.priority ? 'priority' : 'fcfs'}
+${engineYaml(c, '    ')}
     async_scheduling: ${c.async}
     reserve_full_prompt: ${c.reserve}
     watermark: ${c.watermark}
