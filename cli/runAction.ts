@@ -13,7 +13,7 @@ import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
 import { serialiseResults } from '../reports/results.js';
 import { hasResilienceOrChurn } from '../sim/pools/resolve.js';
-import { RECORDS_KEPT } from '../sim/metrics/stream/recordsKept.js';
+import { RECORDS_KEPT, requestsPerRun } from '../sim/metrics/stream/recordsKept.js';
 import { summaryOptionsFor } from '../sim/metrics/options.js';
 import { openAtomicStream, writeFileAtomic } from '../reports/atomicWrite.js';
 import { prepareOutputs } from '../reports/outputs/plan.js';
@@ -147,7 +147,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
   const wantDecisions = decisionsOut !== null || flags.decisionSummary === true;
   const sample = decisionsSample(flags);
   // Requests a run makes at `rate`: a time-limited run grows with its rate.
-  const requestsAt = (rate: number): number => scenario.requests ?? traceStats?.rows ?? Math.round((scenario.duration_s ?? 0) * rate);
+  const requestsAt = (rate: number): number => requestsPerRun(scenario, rate, traceStats?.rows);
   const perRun = requestsAt(scenario.workload.arrival.rate);
   // The sweep's highest rate decides whether records fit.
   const largestRun = requestsAt(Math.max(scenario.workload.arrival.rate, ...(plan.sweepRates ?? [])));
@@ -247,7 +247,7 @@ const WORKERS_PAY_FROM_REQUESTS = 50_000;
 
 /** Without --jobs: the machine's cores when the plan is big enough to repay starting workers, else 1. */
 function autoJobs(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): number {
-  const perRun = scenario.requests ?? Math.round((scenario.duration_s ?? 0) * scenario.workload.arrival.rate);
+  const perRun = requestsPerRun(scenario, scenario.workload.arrival.rate);
   return perRun * plannedRuns(scenario, plan, configOf) >= WORKERS_PAY_FROM_REQUESTS ? parseJobsFlag(undefined) : 1;
 }
 

@@ -19,7 +19,7 @@ import type { FleetOption } from './flags.js';
 import { runSearches, type ProbeRequest, type SearchResult, type SearchSpec } from './search.js';
 import type { CapacityAnswer, CapacityDocument, CapacitySlo, Probe } from './types.js';
 import { CAPACITY_CONFIDENCE, CAPACITY_RULE, judgeProbe } from './verdict.js';
-import { RECORDS_KEPT } from '../../sim/metrics/stream/recordsKept.js';
+import { RECORDS_KEPT, requestsPerRun } from '../../sim/metrics/stream/recordsKept.js';
 
 export interface CapacityQuestion {
   readonly question: 'max-rate' | 'min-replicas' | 'options';
@@ -152,14 +152,6 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
 }
 
 /**
- * Requests one probe of `sc` at `rate` makes: `requests`, else `duration_s` × rate (0 when neither
- * says: a trace replayed to its end, whose rows the probe's own run counts).
- */
-function probeRequests(sc: ScenarioConfig, rate: number): number {
-  return sc.requests ?? (sc.duration_s !== null ? Math.round(sc.duration_s * rate) : 0);
-}
-
-/**
  * Answers the question, running its cells with `exec`. A probe of more than `recordsKept` requests
  * keeps no request records (a streamed summary, as `routesim run`: percentiles from sketches, each
  * within 0.5 %); the document counts such probes.
@@ -172,7 +164,7 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
     const where = requests.map((r) => {
       const s = subs[r.search]!;
       const { variant, rate } = s.cellOf(r.point);
-      const streamed = probeRequests(variants.config(variant), rate) > recordsKept;
+      const streamed = requestsPerRun(variants.config(variant), rate) > recordsKept;
       if (streamed) streamedProbes++;
       for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}) });
       return { variant, rate };
