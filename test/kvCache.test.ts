@@ -14,8 +14,9 @@ describe('HashIndex', () => {
     });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const t = new HashIndex(32);
+        const t = new HashIndex();
         const m = new Map<number, number>();
+        let most = 0;
         for (const o of ops) {
           if (o.kind === 'insert') {
             if (m.size >= 32 && !m.has(o.hash)) continue;
@@ -27,10 +28,27 @@ describe('HashIndex', () => {
           }
           expect(t.get(o.hash)).toBe(m.get(o.hash) ?? -1);
           expect(t.size).toBe(m.size);
+          most = Math.max(most, m.size);
         }
         for (const [h, b] of m) expect(t.get(h)).toBe(b);
+        // It grew to the smallest power of two holding the most entries at most half full, and never shrank.
+        expect(t.slots).toBe(Math.max(16, 2 ** Math.ceil(Math.log2(2 * Math.max(1, most)))));
       }),
     );
+  });
+
+  it('starts at 16 slots and doubles when half full: 8 entries in 16 slots, the 9th doubles to 32, 1,000 need 2,048', () => {
+    const t = new HashIndex();
+    expect(t.slots).toBe(16);
+    for (let k = 0; k < 8; k++) t.insert(k * 7919 + 1, k);
+    expect(t.slots).toBe(16);
+    t.insert(99991, 8);
+    expect(t.slots).toBe(32);
+    for (let k = 9; k < 1000; k++) t.insert(k * 7919 + 1, k);
+    expect([t.slots, t.size]).toEqual([2048, 1000]);
+    for (let k = 0; k < 8; k++) expect(t.get(k * 7919 + 1)).toBe(k);
+    expect(t.get(99991)).toBe(8);
+    for (let k = 9; k < 1000; k++) expect(t.get(k * 7919 + 1)).toBe(k);
   });
 });
 

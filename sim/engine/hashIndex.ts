@@ -1,22 +1,24 @@
 /**
  * Block hash → block id, an open-addressing table (linear probing, backward-shift deletion) over
- * typed arrays. Keys are the non-negative 53-bit block hashes; at most one entry per KV block, so
- * the table is sized once and never grows. Replaces a Map whose heap-number keys dominated runtime.
+ * typed arrays. Keys are the non-negative 53-bit block hashes; at most one entry per KV block. The
+ * table starts small and doubles when half full (so at most twice the entries, up to the block
+ * count's power of two): a replica whose blocks are never hashed under real keys — unique prompts,
+ * uniqueKeys.ts — keeps 16 slots instead of two per block (issue 15: 48 MB on 64 H100 replicas).
+ * Replaces a Map whose heap-number keys dominated runtime.
  */
 const EMPTY = -1;
+/** Slots of a new table. */
+const INITIAL = 16;
 
 export class HashIndex {
-  private readonly keys: Float64Array;
-  private readonly vals: Int32Array;
-  private readonly mask: number;
+  private keys = new Float64Array(INITIAL).fill(EMPTY);
+  private vals = new Int32Array(INITIAL);
+  private mask = INITIAL - 1;
   private count = 0;
 
-  constructor(maxEntries: number) {
-    let cap = 16;
-    while (cap < maxEntries * 2) cap *= 2;
-    this.keys = new Float64Array(cap).fill(EMPTY);
-    this.vals = new Int32Array(cap);
-    this.mask = cap - 1;
+  /** Slots in the table (a power of two ≥ twice the entries). */
+  get slots(): number {
+    return this.mask + 1;
   }
 
   get size(): number {
@@ -42,10 +44,35 @@ export class HashIndex {
       if (k === hash) return false;
       if (k === EMPTY) break;
     }
+    if ((this.count + 1) * 2 > this.mask + 1) {
+      this.grow();
+      return this.insert(hash, block);
+    }
     keys[i] = hash;
     this.vals[i] = block;
     this.count++;
     return true;
+  }
+
+  /** Twice the slots, every entry re-placed from its home slot. */
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    const cap = oldKeys.length * 2;
+    const keys = new Float64Array(cap).fill(EMPTY);
+    const vals = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let o = 0; o < oldKeys.length; o++) {
+      const k = oldKeys[o]!;
+      if (k === EMPTY) continue;
+      let i = slot(k) & mask;
+      while (keys[i] !== EMPTY) i = (i + 1) & mask;
+      keys[i] = k;
+      vals[i] = oldVals[o]!;
+    }
+    this.keys = keys;
+    this.vals = vals;
+    this.mask = mask;
   }
 
   /** Remove `hash` if it maps to `block`. */

@@ -55,7 +55,7 @@ export class KvCache {
     this.prefixCaching = prefixCaching;
     this.meta = new Int32Array(numBlocks * 4);
     this.hashOf = new Float64Array(numBlocks).fill(NO_HASH);
-    this.cached = new HashIndex(numBlocks);
+    this.cached = new HashIndex();
     for (let b = 0; b < numBlocks; b++) this.pushTail(b);
   }
 
