@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
     .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the simulations) and write a partial result to --out; combine the parts with routesim merge')
     .option('--benchmark-report <dir>', 'write llm-d-benchmark Benchmark Reports v0.2.1 of the first seed\'s run: DIR/<policy>/stage_<i>_benchmark_report.json, one per policy and stage, validated against the schema')
     .option('--inference-perf-report <dir>', 'write inference-perf\'s lifecycle metrics (seconds) of the first seed\'s run: DIR/<policy>/stage_<i>_lifecycle_metrics.json and summary_lifecycle_metrics.json')
-    .option('--streamed-summary', 'keep no per-request records: summarise each request as it ends (exact counts, rates and means; latency quantiles from 0.5 %-accurate sketches); automatic for runs of more than 1,000,000 requests')
+    .option('--streamed-summary', 'keep no per-request records: summarise each request as it ends (the same figures up to 1,000,000 requests a run; past that, latency quantiles from 0.5 %-accurate sketches); automatic for runs of more than 100,000 requests unless an output needs records, and for every run of more than 1,000,000')
     .option('--trace-out <file>', 'write each policy\'s run as a BLIS TraceV2 pair (FILE.yaml header + FILE.csv rows; FILE.<policy>.* with several policies)')
     .action(async (scenarioPath: string | undefined, flags: RunFlags) => {
       const { run } = await import('./runAction.js');

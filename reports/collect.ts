@@ -40,7 +40,7 @@ export interface ExperimentPlan {
   readonly sweepRates: readonly number[] | null;
   /** Issue 14: a grid over any fields (`sweep:` paths, `--sweep`), or absent / null. */
   readonly grid?: GridPlan | null;
-  /** Issue 15: runs keep no request records and are summarised as they go (more than RECORDS_KEPT requests a run). */
+  /** Issue 15: runs keep no request records and are summarised as they go (streamSummary.ts; `routesim run` above STREAMED_FROM requests a run). */
   readonly streamed?: boolean;
 }
 
@@ -68,6 +68,8 @@ export interface Collected {
   /** The primary run's results (for the comparison table). */
   readonly primary: readonly RunResult[];
   readonly doc: ResultsDocument;
+  /** Some streamed run was too large for exact figures (CellResult.approximate). */
+  readonly approximate: boolean;
 }
 
 /** The plan from a scenario's own `seeds:` / `sweep:`, overridden by flags when given. */
@@ -239,7 +241,7 @@ export function assembleResults(scenario: ScenarioConfig, plan: ExperimentPlan, 
     ...(grid !== undefined ? { grid } : {}),
   });
   const primary: RunResult[] = base.map((acc) => ({ policy: acc.name, policyType: acc.type, summary: acc.summaries[0]! }));
-  return { primary, doc };
+  return { primary, doc, approximate: results.some((r) => r.approximate === true) };
 }
 
 /** Checks the plan's seed count (a one-line input error). */

@@ -1,8 +1,9 @@
 /**
  * The report's distributions and time series of a streamed run (sim/metrics/stream/streamSummary.ts):
  * the same shapes and binning rules as profiles.ts builds from records, folded in as requests end.
- * Window counts (throughput, goodput, completed per TTFT bin) are exact; quantiles come from
- * sketches (latencySketch.ts states the bound).
+ * Window counts (throughput, goodput, completed per TTFT bin) are exact; so are the quantiles up to
+ * 1,000,000 completed requests (latencyColumn.ts, sketchBins.ts), from sketches past that
+ * (latencySketch.ts states the bound).
  */
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SloConfig } from '../sim/scenario/types.js';
@@ -59,6 +60,11 @@ export class StreamedTimeSeries {
     if (r.endUs > this.lastDoneUs) this.lastDoneUs = r.endUs;
     if (meetsSlo(r, this.slo)) this.good.add(r.endUs);
     this.ttft.add(r.arrivalUs, (r.firstTokenUs - r.arrivalUs) / 1000);
+  }
+
+  /** Whether the TTFT-over-time quantiles are exact (sketchBins.ts). */
+  get exact(): boolean {
+    return this.ttft.exact;
   }
 
   series(run: PolicyRun): TimeSeries {

@@ -276,30 +276,37 @@ describe('SketchBins', () => {
     expect(s.count).toEqual([2, 1, 0, 1]);
     expect([s.p50[1], s.p50[2], s.p50[3], s.p99[1], s.p99[2], s.p99[3]]).toEqual([50, null, 80, 50, null, 80]);
     expect([s.p50[0], s.p99[0]]).toEqual([200, 298]);
-    // At most 2 bins: w doubles to 2 s; bin 0 = [50, 100, 300]: p50 idx 1 → rank 1 ≈ 100·(1 ± α);
-    // p99 idx 1.98 → 0.02·rank 1 + 0.98·300 (exact max) ∈ [295.99, 296.01] around type 7's 296.
+    // At most 2 bins: w doubles to 2 s; bin 0 = [50, 100, 300]: exact, p50 idx 1 → 100; p99 idx 1.98
+    // → 100 + 0.98·200 = 296.
     const b2 = fill(new SketchBins(1_000_000, 2), records);
     const s2 = b2.series();
-    expect([b2.binUs, s2.count, s2.p50[1], s2.p99[1]]).toEqual([2_000_000, [3, 1], 80, 80]);
-    expect(Math.abs(s2.p50[0]! - 100)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(s2.p99[0]! - 296)).toBeLessThanOrEqual(0.01 + ROUND);
+    expect([b2.binUs, s2.count, s2.p50, s2.p99, b2.exact]).toEqual([2_000_000, [3, 1], [100, 80], [296, 80], true]);
+    // The same with sketches (limit 0 values kept exactly): p50 = rank 1 ≈ 100·(1 ± α); p99 = 0.02·rank 1
+    // + 0.98·300 (exact max) ∈ [295.99, 296.01] around type 7's 296.
+    const b3 = fill(new SketchBins(1_000_000, 2, 0), records);
+    const s3 = b3.series();
+    expect([b3.binUs, s3.count, s3.p50[1], s3.p99[1], b3.exact]).toEqual([2_000_000, [3, 1], 80, 80, false]);
+    expect(Math.abs(s3.p50[0]! - 100)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(s3.p99[0]! - 296)).toBeLessThanOrEqual(0.01 + ROUND);
     expect(new SketchBins(1000, 5).series()).toEqual({ count: [], p50: [], p99: [] });
     expect(() => new SketchBins(1000, 5).add(0, -1)).toThrow(RangeError);
   });
 
-  it('property: counts equal ttftOverTime’s, p50/p99 within the sketch bound of each bin’s type-7 values', () => {
+  it('property: counts equal ttftOverTime’s; p50/p99 equal to them up to the limit, past it within the sketch bound of each bin’s type-7 values', () => {
     const point = fc.tuple(fc.nat(5_000_000), fc.nat(30_000_000), fc.boolean());
     fc.assert(
-      fc.property(fc.array(point, { maxLength: 400, size: 'max' }), fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 1, max: 40 }), (points, binUs, maxBins) => {
+      fc.property(fc.array(point, { maxLength: 400, size: 'max' }), fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(0, 50, 1_000_000), (points, binUs, maxBins, limit) => {
         const rs = points.map(([arrival, ttftUs, done], id) =>
           rec({ id, arrivalUs: arrival, firstTokenUs: arrival + ttftUs, ...(done ? {} : { outcome: 'rejected' as const }) }),
         );
         const completed = rs.filter((r) => r.outcome === 'completed');
         const ref = ttftOverTime(rs, binUs / 1000, maxBins);
-        const b = fill(new SketchBins(binUs, maxBins), completed);
+        const b = fill(new SketchBins(binUs, maxBins, limit), completed);
         const s = b.series();
         expect(b.binUs / 1000).toBe(ref.bin_ms);
         expect(s.count).toEqual(ref.count);
+        expect(b.exact).toBe(completed.length <= limit);
+        if (b.exact) expect([s.p50, s.p99]).toEqual([ref.p50_ms, ref.p99_ms]);
         for (let k = 0; k < s.count.length; k++) {
           const vals = completed.filter((r) => Math.floor(r.arrivalUs / b.binUs) === k).map((r) => (r.firstTokenUs - r.arrivalUs) / 1000);
           vals.sort((x, y) => x - y);

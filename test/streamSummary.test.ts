@@ -1,8 +1,9 @@
 /**
  * The streamed summary (sim/metrics/stream/streamSummary.ts, issue 15): a hand-derived golden run
  * fed record by record, out of end order, with a fixed and an automatic warm-up; a property that on
- * real scenarios every figure equals the record path's exactly except the quantiles, which stay
- * within the sketch's relative accuracy of the exact ones; and the CLI's refusals.
+ * real scenarios every figure of the summary, the distributions and the time series equals the record
+ * path's exactly (up to 1,000,000 requests the latency columns are exact); the CLI's results
+ * document with and without records; and the CLI's refusals.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -10,12 +11,16 @@ import { newRequestRecord } from '../sim/metrics/records.js';
 import { summarize } from '../sim/metrics/summary.js';
 import { StreamedSummary } from '../sim/metrics/stream/streamSummary.js';
 import { RELATIVE_ACCURACY } from '../sim/metrics/stream/latencySketch.js';
+import { EXACT_VALUES } from '../sim/metrics/stream/latencyColumn.js';
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SummaryOptions } from '../sim/metrics/summary.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { runCell } from '../lab/cells/runCell.js';
 import type { CellResult } from '../lab/cells/cell.js';
 import { routesim } from './cliHelpers.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BacklogCounts, EXACT_TIMES } from '../sim/metrics/stream/backlogCounts.js';
 import { backlogOfTimes } from '../sim/metrics/steadyState.js';
 
@@ -68,9 +73,8 @@ describe('streamed summary: golden', () => {
     // Only request 2 meets TTFT ≤ 100 ms: 1 / 2.5 s and 1 of 3 measured requests.
     expect(s.goodput).toEqual({ requests_per_s: 0.4, fraction: 0.3333 });
     expect(s.mean_cached_tokens).toBe(8);
-    // Quantiles within α of type 7: p50 of {80, 150} = 115, p99 = 80 + 0.99·70 = 149.3.
-    expect(Math.abs(s.ttft_ms.p50! - 115)).toBeLessThanOrEqual(115 * RELATIVE_ACCURACY + 1e-4);
-    expect(Math.abs(s.ttft_ms.p99! - 149.3)).toBeLessThanOrEqual(149.3 * RELATIVE_ACCURACY + 1e-4);
+    // Quantiles, type 7 (exact: two values): p50 of {80, 150} = 115, p99 = 80 + 0.99·70 = 149.3.
+    expect([s.ttft_ms.p50, s.ttft_ms.p99]).toEqual([115, 149.3]);
     expect(s.by_class.priority['0']!.arrived).toBe(5);
     expect(s.by_class.tenant.none!.goodput).toEqual(s.goodput);
     expect(s.steady_state.detail).toBe('not tested: 5 arrivals (needs at least 20)');
@@ -85,10 +89,10 @@ describe('streamed summary: golden', () => {
     expect(s.throughput.requests_per_s).toBe(0.8571);
   });
 
-  it('equals the record path on the same records except for quantiles', () => {
+  it('equals the record path on the same records, quantiles included', () => {
     for (const opts of [{ warmup_s: 1.5 }, { warmup_s: null }, {}] as SummaryOptions[]) {
       const exact = summarize(emptyRun(RECORDS.map((r) => ({ ...r }))), SLO, opts);
-      expect(stripQuantiles(streamed(opts))).toEqual(stripQuantiles(exact));
+      expect(streamed(opts)).toEqual(exact);
     }
   });
 });
@@ -109,33 +113,14 @@ describe('streamed summary: a cool-down over thousands of held requests', () => 
       s.finish();
       const streamed = s.summarize(emptyRun([]));
       const exact = summarize(emptyRun(records.map((r) => ({ ...r }))), SLO, opts);
-      expect(stripQuantiles(streamed)).toEqual(stripQuantiles(exact));
+      expect(streamed).toEqual(exact);
+      expect(s.exact).toBe(true);
       // Window [0.5 s, 5.999 − 2 s] with the fixed warm-up: arrivals 0.5 … 3.999 s, 3,500 requests; the
       // last ends at 3.999 + 0.005 s, so the duration is 4.004 − 0.5 = 3.504 s.
       if (opts.warmup_s === 0.5) expect([streamed.throughput.duration_s, streamed.completed, streamed.throughput.requests_per_s]).toEqual([3.504, 6000, 998.8584]);
     }
   });
 });
-
-const QUANTILE = /(^|\.)(p50|p90|p95|p99|p50_ms|p99_ms)(\.\d+)?$|^(pool_)?distributions\./;
-
-function stripQuantiles(x: unknown, path = ''): unknown {
-  if (Array.isArray(x)) return x.map((v, i) => stripQuantiles(v, `${path}.${i}`));
-  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, stripQuantiles(v, path === '' ? k : `${path}.${k}`)]));
-  return QUANTILE.test(path) ? 'q' : x;
-}
-
-/** Every leaf: equal, or for a quantile within α (plus rounding) of the exact value. */
-function compare(exact: unknown, stream: unknown, path: string, bad: string[]): void {
-  if (exact !== null && typeof exact === 'object') {
-    const keys = new Set([...Object.keys(exact), ...Object.keys((stream ?? {}) as object)]);
-    for (const k of keys) compare((exact as Record<string, unknown>)[k], (stream as Record<string, unknown> | undefined)?.[k], path === '' ? k : `${path}.${k}`, bad);
-    return;
-  }
-  if (exact === stream) return;
-  if (QUANTILE.test(path) && typeof exact === 'number' && typeof stream === 'number' && Math.abs(stream - exact) <= RELATIVE_ACCURACY * Math.abs(exact) + 2e-4) return;
-  bad.push(`${path}: ${JSON.stringify(exact)} vs ${JSON.stringify(stream)}`);
-}
 
 /** A rate ladder (summary `stages`, a pause between stages) on three replicas. */
 const STAGED = `
@@ -150,7 +135,7 @@ policies: [least-requests, round-robin]
 `;
 
 describe('streamed summary: against the record path on real scenarios', () => {
-  it('every figure equal, quantiles within the sketch bound (random scenario, seed, size, warm-up, cool-down, stages)', () => {
+  it('every figure equal: summary, distributions, time series (random scenario, seed, size, warm-up, cool-down, stages)', () => {
     // canary: two pools behind weighted routes; multi-model: two pools, routes by model and a rate ladder.
     // failure, autoscaling, rate-limits: resilience counts, failed streams, replicas over time, arrivals series;
     // pd-disaggregation: the P/D decomposition and by_role.
@@ -166,13 +151,34 @@ describe('streamed summary: against the record path on real scenarios', () => {
         const stream: CellResult = runCell(sc, { ...cell, streamed: true });
         if (files[f] === 'staged') expect(stream.summary.stages?.length).toBe(3);
         if (files[f]!.includes('canary') || files[f]!.includes('multi-model')) expect(Object.keys(stream.summary.by_pool ?? {})).toHaveLength(2);
-        const bad: string[] = [];
-        compare(exact, stream, '', bad);
-        expect(bad).toEqual([]);
+        expect(stream).toEqual(exact);
       }),
       { numRuns: 45, seed: 15 },
     );
   }, 120_000);
+});
+
+describe('streamed summary past EXACT_VALUES requests', () => {
+  it('1,000,001 completed requests: no longer exact, percentiles within the sketch bound', () => {
+    // TTFT i mod 1000 ms (so p50 of the whole run ≈ 499.5, p99 ≈ 989.x), one request every 10 µs.
+    const n = EXACT_VALUES + 1;
+    const s = new StreamedSummary(SLO, { warmup_s: 0 });
+    const r = rec(0, 0, {}) as Mutable;
+    for (let i = 0; i < n; i++) {
+      const ttft = (i % 1000) * 1000;
+      Object.assign(r, { id: i, arrivalUs: 10 * i, enqueueUs: 10 * i, scheduledUs: 10 * i, firstTokenUs: 10 * i + ttft, lastTokenUs: 10 * i + ttft + 9000, endUs: 10 * i + ttft + 9000 });
+      s.onRecord(r);
+      s.onRequestEnd(i);
+    }
+    s.finish();
+    const sum = s.summarize(emptyRun([]));
+    expect(s.exact).toBe(false);
+    expect(sum.completed).toBe(n);
+    // Type 7 over 1001 copies of 0…999 less one: p50 idx 500000 → value 499 or 500; within α of it.
+    expect(Math.abs(sum.ttft_ms.p50! - 499.5)).toBeLessThanOrEqual(499.5 * RELATIVE_ACCURACY + 0.5);
+    // Mean: 1000 · (0 + … + 999) ms over 1,000,001 requests (the last one 0 ms) = 499.4995 after rounding.
+    expect(sum.ttft_ms.mean).toBe(499.4995);
+  }, 60_000);
 });
 
 describe('backlog counts past EXACT_TIMES', () => {
@@ -203,13 +209,33 @@ describe('backlog counts past EXACT_TIMES', () => {
 });
 
 describe('streamed summary: CLI', () => {
-  it('--streamed-summary runs and says so in the results warnings', () => {
-    const r = routesim(['run', 'scenarios/quickstart.yaml', '--streamed-summary', '--set', 'requests=300', '--json']);
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { warnings?: string[]; policies: { summary: { arrived: number } }[] };
+  it('--streamed-summary gives the record path’s results document bit for bit, with no warning (up to 1,000,000 requests)', () => {
+    const args = ['run', 'scenarios/quickstart.yaml', '--set', 'requests=300', '--seeds', '2', '--jobs', '1', '--json'];
+    const records = routesim(args);
+    const streamed = routesim([...args, '--streamed-summary']);
+    expect([records.code, streamed.code]).toEqual([0, 0]);
+    expect(streamed.stdout).toBe(records.stdout);
+    const doc = JSON.parse(streamed.stdout) as { warnings?: string[]; policies: { summary: { arrived: number } }[] };
     expect(doc.policies[0]!.summary.arrived).toBe(300);
-    expect(doc.warnings?.some((w) => w.startsWith('streamed summary: no per-request records were kept'))).toBe(true);
+    expect(doc.warnings ?? []).toEqual([]);
+    expect(streamed.stderr).not.toMatch(/streamed summary/);
   });
+
+  it('a run of more than 100,000 requests keeps no records unless an output needs them: the same document either way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-streamed-'));
+    try {
+      const file = join(dir, 'big.yaml');
+      writeFileSync(file, `name: big\nseed: 4\nrequests: 100001\nfleet: {replicas: 4, gpu: H100, model: Llama-3.1-8B}\nworkload:\n  arrival: {process: poisson, rate: 120}\n  input: {dist: uniform, min: 20, max: 200}\n  output: {dist: uniform, min: 2, max: 40}\npolicies: [round-robin]\n`);
+      const streamed = routesim(['run', file, '--json']);
+      // --trace-out needs the records: this run keeps them.
+      const records = routesim(['run', file, '--json', '--trace-out', join(dir, 'trace.yaml')]);
+      expect([streamed.code, records.code]).toEqual([0, 0]);
+      expect(JSON.parse(streamed.stdout).policies[0].summary.completed).toBe(100001);
+      expect(streamed.stdout).toBe(records.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses a run over 1,000,000 requests with an output that needs records, in one line, before running', () => {
     const r = routesim(['run', 'scenarios/quickstart.yaml', '--set', 'requests=1000001', '--trace-out', '/tmp/routesim-never-written.yaml']);

@@ -32,6 +32,8 @@ export interface CellResult {
   readonly timeseries?: TimeSeries;
   /** Requests the run generated (for progress). */
   readonly requests: number;
+  /** A streamed run too large for exact figures: percentiles from sketches, the backlog from bins. */
+  readonly approximate?: true;
 }
 
 /** A stable text key of a cell (shards and merges match results by it). */

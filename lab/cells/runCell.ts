@@ -77,6 +77,7 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
     }
   }
   if (cell.timeseries) result.timeseries = series !== undefined ? series.series(run) : timeSeries(run, sc.slo, windowMs);
+  if (streamed !== undefined && !(streamed.exact && (series?.exact ?? true))) result.approximate = true;
   hooks.onPolicyDone?.(run);
   return JSON.parse(JSON.stringify(result)) as CellResult;
 }

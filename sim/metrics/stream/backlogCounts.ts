@@ -54,6 +54,11 @@ export class BacklogCounts {
     this.served.add(tUs);
   }
 
+  /** Whether both columns still hold exact times (the backlog series is the record path's). */
+  get exact(): boolean {
+    return this.arrivals.times !== null && this.served.times !== null;
+  }
+
   /** The backlog sampled between two times, exact while both columns are. */
   series(fromUs: number, toUs: number): BacklogSeries {
     const a = this.arrivals;

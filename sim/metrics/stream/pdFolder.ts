@@ -9,18 +9,18 @@ import { AGGREGATED_PARTS, aggregatedParts, PD_PARTS, pdParts, type PartStats, t
 import { ratio, round4 } from '../latency.js';
 import type { RequestRecord } from '../types.js';
 import type { WindowFields } from './heldRequests.js';
-import { LatencySketch } from './latencySketch.js';
+import { LatencyColumn } from './latencyColumn.js';
 
-const sketches = <K extends string>(keys: readonly K[]): Record<K, LatencySketch> => Object.fromEntries(keys.map((k) => [k, new LatencySketch()])) as Record<K, LatencySketch>;
+const columns = <K extends string>(keys: readonly K[]): Record<K, LatencyColumn> => Object.fromEntries(keys.map((k) => [k, new LatencyColumn()])) as Record<K, LatencyColumn>;
 
-function partStats(s: LatencySketch): PartStats {
+function partStats(s: LatencyColumn): PartStats {
   const { mean, p50, p90, p99 } = s.stats();
   return { mean, p50, p90, p99 };
 }
 
 export class PdFolder {
-  private readonly pd = sketches(PD_PARTS);
-  private readonly agg = sketches(AGGREGATED_PARTS);
+  private readonly pd = columns(PD_PARTS);
+  private readonly agg = columns(AGGREGATED_PARTS);
   private pdCount = 0;
   private aggCount = 0;
   private bytes = 0;
@@ -40,6 +40,11 @@ export class PdFolder {
     if (a === null) return;
     this.aggCount++;
     for (const k of AGGREGATED_PARTS) this.agg[k].add(a[k] / 1000);
+  }
+
+  /** Whether its quantiles are exact (latencyColumn.ts). */
+  get exact(): boolean {
+    return [...Object.values<LatencyColumn>(this.pd), ...Object.values<LatencyColumn>(this.agg)].every((c) => c.exact);
   }
 
   summary(): PdSummary {

@@ -1,15 +1,19 @@
 /**
  * Latency distributions by time in doubling bins, built one event at a time for streamed summaries:
  * the bins of doublingBins.ts (bin k covers [k·w, (k + 1)·w) µs; w starts at binUs and doubles,
- * merging bin pairs, whenever floor(maxT / w) + 1 would exceed maxBins), each holding the exact
- * event count and a LatencySketch of the values (the two sketches merge on doubling). The streamed
- * counterpart of sim/metrics/timeSeries.ts ttftOverTime: same bins and counts; p50 / p99 within
- * latencySketch.ts's bound of the type-7 values (plus 5e-5 of rounding). Memory: at most maxBins
- * sketches (empty bins hold none).
+ * merging bin pairs, whenever floor(maxT / w) + 1 would exceed maxBins), each with its exact event
+ * count. The streamed counterpart of sim/metrics/timeSeries.ts ttftOverTime: same bins and counts.
+ * - Up to `limit` events (EXACT_VALUES: 1,000,000) every (time, value) is kept (16 B each) and
+ *   `series` sorts each bin's values as ttftOverTime does: p50 / p99 bit-identical to it.
+ * - Past that each bin holds a LatencySketch of its values (the events so far replayed into them;
+ *   two sketches merge on doubling): p50 / p99 within latencySketch.ts's bound of the type-7 values
+ *   (plus 5e-5 of rounding). Memory: at most maxBins sketches (empty bins hold none).
  */
+import { quantileSorted } from 'simple-statistics';
 import { round4 } from '../latency.js';
 import { binsFor, checkBinShape, checkTime } from './doublingBins.js';
 import { LatencySketch } from './latencySketch.js';
+import { EXACT_VALUES } from './latencyColumn.js';
 
 /** Per-bin count and rounded p50 / p99 (null for an empty bin); ttftOverTime's shape. */
 export interface SketchSeries {
@@ -24,11 +28,24 @@ export class SketchBins {
   private maxT = -1;
   private readonly counts: number[] = [];
   private readonly sketches: (LatencySketch | null)[] = [];
+  /** While exact (null after): every event's time and value, in order. */
+  private times: Float64Array | null = new Float64Array(0);
+  private values = new Float64Array(0);
+  private n = 0;
 
-  constructor(binUs: number, maxBins: number) {
+  constructor(
+    binUs: number,
+    maxBins: number,
+    private readonly limit = EXACT_VALUES,
+  ) {
     checkBinShape(binUs, maxBins);
     this.w = binUs;
     this.maxBins = maxBins;
+  }
+
+  /** Whether `series` is exact (at most `limit` events). */
+  get exact(): boolean {
+    return this.times !== null;
   }
 
   /** Adds a value `ms` (finite, ≥ 0) at time tUs (finite, ≥ 0). */
@@ -46,6 +63,15 @@ export class SketchBins {
     }
     const k = Math.floor(tUs / this.w);
     this.counts[k]!++;
+    if (this.times !== null) {
+      if (this.n < this.limit) {
+        if (this.n === this.times.length) this.grow();
+        this.times[this.n] = tUs;
+        this.values[this.n++] = ms;
+        return;
+      }
+      this.toSketches();
+    }
     let sketch = this.sketches[k];
     if (!sketch) {
       sketch = new LatencySketch();
@@ -59,13 +85,57 @@ export class SketchBins {
     return this.w;
   }
 
+  private grow(): void {
+    const size = Math.min(this.limit, Math.max(1024, this.n * 2));
+    const times = new Float64Array(size);
+    const values = new Float64Array(size);
+    times.set(this.times!.subarray(0, this.n));
+    values.set(this.values.subarray(0, this.n));
+    this.times = times;
+    this.values = values;
+  }
+
+  /** Past `limit`: each bin's values so far into its sketch. */
+  private toSketches(): void {
+    for (let i = 0; i < this.n; i++) {
+      const k = Math.floor(this.times![i]! / this.w);
+      (this.sketches[k] ??= new LatencySketch()).add(this.values[i]!);
+    }
+    this.times = null;
+    this.values = new Float64Array(0);
+  }
+
   /** Count, p50 and p99 per bin (length floor(maxT / binUs) + 1; empty arrays when nothing was added). */
   series(): SketchSeries {
+    if (this.times !== null) return this.exactSeries();
     const p50: (number | null)[] = [];
     const p99: (number | null)[] = [];
     for (const s of this.sketches) {
       p50.push(s ? round4(s.quantile(0.5)) : null);
       p99.push(s ? round4(s.quantile(0.99)) : null);
+    }
+    return { count: [...this.counts], p50, p99 };
+  }
+
+  /** As timeSeries.ts ttftOverTime: a counting sort of the values by bin, each bin's slice sorted. */
+  private exactSeries(): SketchSeries {
+    const bins = this.counts.length;
+    const start = new Float64Array(bins + 1);
+    for (let k = 0; k < bins; k++) start[k + 1] = start[k]! + this.counts[k]!;
+    const fill = start.slice(0, bins);
+    const byBin = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) byBin[fill[Math.floor(this.times![i]! / this.w)]!++] = this.values[i]!;
+    const p50: (number | null)[] = [];
+    const p99: (number | null)[] = [];
+    for (let k = 0; k < bins; k++) {
+      if (this.counts[k] === 0) {
+        p50.push(null);
+        p99.push(null);
+        continue;
+      }
+      const slice = byBin.subarray(start[k]!, start[k + 1]!).sort() as unknown as number[];
+      p50.push(round4(quantileSorted(slice, 0.5)));
+      p99.push(round4(quantileSorted(slice, 0.99)));
     }
     return { count: [...this.counts], p50, p99 };
   }

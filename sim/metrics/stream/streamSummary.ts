@@ -7,8 +7,10 @@
  * What it gives is summary.ts's PolicySummary, every part of it, with the same definitions:
  * - exact: every count and reason table, throughput, goodput, means, token sums, the ITL block (the
  *   simulation's histogram), replicas, balance, the window, resilience counts, replicas over time;
- * - approximate: latency quantiles (DDSketch, latencySketch.ts: within 0.5 % relative of the exact
- *   quantile) and, past 1,000,000 requests, the steady-state backlog (backlogCounts.ts: time bins).
+ * - exact up to 1,000,000 requests a run, approximate past that (`exact` says which): latency
+ *   quantiles (latencyColumn.ts: typed arrays, then DDSketch within 0.5 % relative of the exact
+ *   quantile) and the steady-state backlog (backlogCounts.ts: times, then time bins).
+ * Up to that size every figure is the record path's (summary.ts), bit for bit.
  * Requests that may fall in the warm-up (arriving within its longest possible length of the first
  * arrival) or in the cool-down (within it of the latest arrival) wait in heldRequests.ts until the
  * window's bounds are known. Every breakdown (classes, pools, routes, models, roles) is a dimension
@@ -30,7 +32,7 @@ import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { resilienceSummaryOf } from '../resilience.js';
 import { replicasOverTime } from '../replicaTimeline.js';
 import { SubsetFolder } from './subset.js';
-import { LatencySketch } from './latencySketch.js';
+import { LatencyColumn } from './latencyColumn.js';
 import { BacklogCounts } from './backlogCounts.js';
 
 export { RECORDS_KEPT } from './recordsKept.js';
@@ -47,13 +49,17 @@ const NONE = -1;
 class Folders {
   readonly byKey = new Map<string, number>();
   readonly folders: SubsetFolder[] = [];
-  constructor(private readonly slo: SloConfig) {}
+  /** `whole`: the subset every request of this dimension's subsets is in (their columns share its values). */
+  constructor(
+    private readonly slo: SloConfig,
+    private readonly whole: SubsetFolder,
+  ) {}
   index(key: string): number {
     let i = this.byKey.get(key);
     if (i === undefined) {
       i = this.folders.length;
       this.byKey.set(key, i);
-      this.folders.push(new SubsetFolder(this.slo));
+      this.folders.push(new SubsetFolder(this.slo, this.whole));
     }
     return i;
   }
@@ -68,15 +74,16 @@ class Folders {
   }
 }
 
-/** Latency sketches of every completed request (the report's distributions), any arrival. */
+/** Latencies of every completed request (the report's distributions), any arrival. */
 export interface AllLatencies {
-  readonly ttft: LatencySketch;
-  readonly tpot: LatencySketch;
-  readonly e2e: LatencySketch;
+  readonly ttft: LatencyColumn;
+  readonly tpot: LatencyColumn;
+  readonly e2e: LatencyColumn;
 }
 
-function allLatencies(): AllLatencies {
-  return { ttft: new LatencySketch(), tpot: new LatencySketch(), e2e: new LatencySketch() };
+/** `within`: the latencies of a set this one is part of, added to just before (columns share its values). */
+function allLatencies(within?: AllLatencies): AllLatencies {
+  return { ttft: new LatencyColumn(within?.ttft ?? null), tpot: new LatencyColumn(within?.tpot ?? null), e2e: new LatencyColumn(within?.e2e ?? null) };
 }
 
 export class StreamedSummary implements RequestSink {
@@ -126,7 +133,7 @@ export class StreamedSummary implements RequestSink {
     this.cooldownUs = Math.round(round4(opts.cooldown_s ?? 0) * 1e6);
     this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo));
     this.whole = new SubsetFolder(slo);
-    this.dimList = DIMENSIONS.map(() => new Folders(slo));
+    this.dimList = DIMENSIONS.map(() => new Folders(slo, this.whole));
     this.dims = Object.fromEntries(DIMENSIONS.map((d, k) => [d, this.dimList[k]!])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
@@ -185,7 +192,7 @@ export class StreamedSummary implements RequestSink {
       addLatencies(this.all, r);
       if (r.pool >= 0) {
         let p = this.allByPool.get(r.pool);
-        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies()));
+        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies(this.all)));
         addLatencies(p, r);
       }
     }
@@ -219,6 +226,23 @@ export class StreamedSummary implements RequestSink {
     }
     if (r.outcome === 'completed') this.cachedTokens += r.cachedTokens;
     this.pd.measure(r);
+  }
+
+  /**
+   * Whether every figure is the record path's (no latency column or backlog column moved to a
+   * sketch or bins): runs of up to 1,000,000 requests. Ask after `summarize`.
+   */
+  get exact(): boolean {
+    const columns = (a: AllLatencies): boolean => a.ttft.exact && a.tpot.exact && a.e2e.exact;
+    return (
+      this.backlog.exact &&
+      this.whole.exact &&
+      this.dimList.every((d) => d.folders.every((f) => f.exact)) &&
+      this.stages.every((f) => f.exact) &&
+      columns(this.all) &&
+      [...this.allByPool.values()].every(columns) &&
+      this.pd.exact
+    );
   }
 
   /** The run's pool indices (named, of a replica or of a routed request), ascending. */

@@ -3,8 +3,8 @@
  * model or load stage): outcome counts, reasons and preemptions over every request of the subset,
  * and the figures of its requests in the measurement window (TTFT, TPOT, E2E and queue sketches,
  * token sums, the SLO count, the first arrival and last completion), folded in one record at a
- * time. The figures follow breakdown.ts `subsetFigures`, pools.ts `subsetSummary` and latency.ts;
- * only the quantiles are approximate (latencySketch.ts states the bound).
+ * time. The figures follow breakdown.ts `subsetFigures`, pools.ts `subsetSummary` and latency.ts,
+ * exactly while the latency columns are exact (latencyColumn.ts: up to EXACT_VALUES requests).
  */
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestRecord } from '../types.js';
@@ -14,7 +14,7 @@ import { replicaFigures, subsetSummaryOf, type SubsetCounts, type SubsetSummary 
 import { bump } from '../resilienceCounts.js';
 import type { ReplicaStats } from '../types.js';
 import { OutcomeTally } from '../resilience.js';
-import { LatencySketch } from './latencySketch.js';
+import { LatencyColumn } from './latencyColumn.js';
 import type { WindowFields } from './heldRequests.js';
 
 export class SubsetFolder {
@@ -34,10 +34,10 @@ export class SubsetFolder {
   measured = 0;
   /** Completed requests in the window meeting every SLO. */
   good = 0;
-  readonly ttft = new LatencySketch();
-  readonly tpot = new LatencySketch();
-  readonly e2e = new LatencySketch();
-  readonly queue = new LatencySketch();
+  readonly ttft: LatencyColumn;
+  readonly tpot: LatencyColumn;
+  readonly e2e: LatencyColumn;
+  readonly queue: LatencyColumn;
   /** Completed requests in the window and their token sums (integers: exact). */
   measuredCompleted = 0;
   inputTokens = 0;
@@ -46,7 +46,25 @@ export class SubsetFolder {
   firstArrivalUs = Infinity;
   lastEndUs = -Infinity;
 
-  constructor(private readonly slo: SloConfig) {}
+  /**
+   * @param within the subset this one is part of, measured just before it for each request (the
+   *   whole run for a class, pool or route): its latency columns share that one's values while they
+   *   are the same (latencyColumn.ts).
+   */
+  constructor(
+    private readonly slo: SloConfig,
+    within?: SubsetFolder,
+  ) {
+    this.ttft = new LatencyColumn(within?.ttft ?? null);
+    this.tpot = new LatencyColumn(within?.tpot ?? null);
+    this.e2e = new LatencyColumn(within?.e2e ?? null);
+    this.queue = new LatencyColumn(within?.queue ?? null);
+  }
+
+  /** Whether its latency figures are exact (latencyColumn.ts). */
+  get exact(): boolean {
+    return this.ttft.exact && this.tpot.exact && this.e2e.exact && this.queue.exact;
+  }
 
   /** Counts a request that ended (every request, in the window or not). */
   count(r: RequestRecord): void {

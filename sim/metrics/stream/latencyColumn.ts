@@ -1,0 +1,155 @@
+/**
+ * One latency distribution of a streamed summary (streamSummary.ts): exact while its group holds at
+ * most EXACT_VALUES values, a sketch beyond (issue 15: percentiles exact for runs up to 1,000,000
+ * requests a policy, in typed arrays instead of request records; bounded memory past that).
+ *
+ * - Exact: the values in a Float64Array (8 B each, doubling); `stats` and `grid` sort them and read
+ *   them exactly as latency.ts `latencyStats` and profiles.ts `quantileGrid` read the record path's
+ *   samples (simple-statistics `mean` and `quantileSorted` over the sorted values), so the figures
+ *   are bit-identical to the record path's.
+ * - Shared: a column made with a `source` (a class, pool or route subset of the whole run) stores
+ *   nothing while its values are the source's first ones — it was given each of the source's values
+ *   right after the source, which is what happens while every request of the run is in the subset
+ *   (one priority, one tenant, one pool…). Its first value that the source got without it makes it
+ *   copy that prefix and keep its own from then on. A run whose subsets are all the whole run
+ *   therefore keeps each latency once.
+ * - Past EXACT_VALUES values a root column (one without a source) moves to a LatencySketch (its
+ *   values replayed in order: latencySketch.ts's bound, and the same mean as adding them one by one),
+ *   and so do the columns still sharing its values; a column with its own values moves when it
+ *   passes EXACT_VALUES itself. `exact` says which happened.
+ */
+import { mean, quantileSorted } from 'simple-statistics';
+import { EMPTY_LATENCY, round4, type LatencyStats } from '../latency.js';
+import { RECORDS_KEPT } from './recordsKept.js';
+import { LatencySketch } from './latencySketch.js';
+
+/** Values a column keeps exactly (the record path's limit). */
+export const EXACT_VALUES = RECORDS_KEPT;
+
+export class LatencyColumn {
+  private values: Float64Array = new Float64Array(0);
+  private n = 0;
+  private sketch: LatencySketch | null = null;
+  /** Columns whose first values are this one's (made with it as their source and not yet apart). */
+  private readonly sharers: LatencyColumn[] = [];
+  /** The sorted first `sortedN` values, kept for columns that share them. */
+  private sorted: Float64Array | null = null;
+  private sortedN = -1;
+
+  /**
+   * @param source a column whose values this one's are a subsequence of, in the same order, each
+   *   added here after it was added there (a subset's column given the whole run's).
+   * @param limit values kept exactly (tests use small ones).
+   */
+  constructor(
+    private source: LatencyColumn | null = null,
+    private readonly limit = EXACT_VALUES,
+  ) {
+    source?.sharers.push(this);
+  }
+
+  get count(): number {
+    return this.sketch?.count ?? this.n;
+  }
+
+  /** Whether it stores nothing of its own: its values are still its source's first ones. */
+  get sharing(): boolean {
+    return this.source !== null;
+  }
+
+  /** Whether every figure is exact (no sketch was needed). */
+  get exact(): boolean {
+    return this.sketch === null;
+  }
+
+  /** Adds one latency (ms, finite, ≥ 0). */
+  add(ms: number): void {
+    if (this.sketch !== null) {
+      this.sketch.add(ms);
+      return;
+    }
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latency must be a finite number ≥ 0, got ${ms}`);
+    const src = this.source;
+    if (src !== null) {
+      // Still the source's prefix if the source's next-to-last value was our last: its last is this one.
+      if (src.n === this.n + 1 && src.values[this.n] === ms) {
+        this.n++;
+        return;
+      }
+      this.ownValues();
+    }
+    if (this.n === this.limit) {
+      this.toSketch();
+      this.sketch!.add(ms);
+      return;
+    }
+    if (this.n === this.values.length) this.values = grown(this.values, this.n, Math.min(this.limit, Math.max(1024, this.n * 2)));
+    this.values[this.n++] = ms;
+  }
+
+  /** Copies the source's prefix this column stands for and stops sharing it. */
+  private ownValues(): void {
+    const src = this.source!;
+    this.values = grown(src.values, this.n, Math.min(this.limit, Math.max(1024, this.n * 2)));
+    this.detach();
+  }
+
+  private detach(): void {
+    const src = this.source!;
+    src.sharers.splice(src.sharers.indexOf(this), 1);
+    this.source = null;
+  }
+
+  /** Moves to a sketch (values replayed in order), with every column still sharing them. */
+  private toSketch(): void {
+    for (const s of [...this.sharers]) s.sketchOf(this.values);
+    this.sketchOf(this.values);
+    this.values = new Float64Array(0);
+    this.sorted = null;
+  }
+
+  private sketchOf(values: Float64Array): void {
+    if (this.source !== null) this.detach();
+    const sk = new LatencySketch();
+    for (let i = 0; i < this.n; i++) sk.add(values[i]!);
+    this.sketch = sk;
+  }
+
+  /** The first n values, sorted (one sort per distinct n; sharers of the whole column reuse it). */
+  private sortedPrefix(n: number): Float64Array {
+    if (this.sortedN !== n) {
+      this.sorted = this.values.slice(0, n).sort();
+      this.sortedN = n;
+    }
+    return this.sorted!;
+  }
+
+  private sortedValues(): Float64Array {
+    return this.source !== null ? this.source.sortedPrefix(this.n) : this.sortedPrefix(this.n);
+  }
+
+  /** { mean, p50, p90, p95, p99 } rounded to 4 decimals, as latency.ts latencyStats; EMPTY_LATENCY when empty. */
+  stats(): LatencyStats {
+    if (this.sketch !== null) return this.sketch.stats();
+    if (this.n === 0) return EMPTY_LATENCY;
+    // simple-statistics only indexes its argument: a sorted Float64Array reads as the sorted array.
+    const sorted = this.sortedValues() as unknown as number[];
+    return { mean: round4(mean(sorted)), p50: round4(quantileSorted(sorted, 0.5)), p90: round4(quantileSorted(sorted, 0.9)), p95: round4(quantileSorted(sorted, 0.95)), p99: round4(quantileSorted(sorted, 0.99)) };
+  }
+
+  /** Quantiles at p = i / (points − 1), rounded, as profiles.ts quantileGrid; null when empty. */
+  grid(points: number): number[] | null {
+    if (this.sketch !== null) return this.sketch.grid(points);
+    if (!Number.isInteger(points) || points < 2) throw new RangeError(`grid needs an integer ≥ 2 points, got ${points}`);
+    if (this.n === 0) return null;
+    const sorted = this.sortedValues() as unknown as number[];
+    return Array.from({ length: points }, (_, i) => round4(quantileSorted(sorted, i / (points - 1))));
+  }
+}
+
+/** A copy of the first n values of `a` in an array of `size` (≥ n). */
+function grown(a: Float64Array, n: number, size: number): Float64Array {
+  const out = new Float64Array(Math.max(size, n));
+  out.set(a.subarray(0, n));
+  return out;
+}
