@@ -19,7 +19,7 @@ import type { FleetOption } from './flags.js';
 import { runSearches, type ProbeRequest, type SearchResult, type SearchSpec } from './search.js';
 import type { CapacityAnswer, CapacityDocument, CapacitySlo, Probe } from './types.js';
 import { CAPACITY_CONFIDENCE, CAPACITY_RULE, judgeProbe } from './verdict.js';
-import { RECORDS_KEPT, requestsPerRun } from '../../sim/metrics/stream/recordsKept.js';
+import { RECORDS_KEPT, STREAMED_FROM, requestsPerRun } from '../../sim/metrics/stream/recordsKept.js';
 
 export interface CapacityQuestion {
   readonly question: 'max-rate' | 'min-replicas' | 'options';
@@ -152,9 +152,10 @@ function subjects(q: CapacityQuestion, base: ScenarioConfig, variants: Variants)
 }
 
 /**
- * Answers the question, running its cells with `exec`. A probe of more than `recordsKept` requests
- * keeps no request records (a streamed summary, as `routesim run`: percentiles from sketches, each
- * within 0.5 %); the document counts such probes.
+ * Answers the question, running its cells with `exec`. A probe of more than STREAMED_FROM requests
+ * keeps no request records (a streamed summary, as `routesim run`: the same figures up to 1,000,000
+ * requests); the document counts the probes of more than `recordsKept` requests, whose backlog and,
+ * past 1,000,000 completed requests, percentiles come from time bins and sketches (within 0.5 %).
  */
 export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, variants: Variants, exec: CellExecutor, onRound?: (cells: number) => void, recordsKept = RECORDS_KEPT): Promise<CapacityDocument> {
   const subs = subjects(q, base, variants);
@@ -164,8 +165,9 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
     const where = requests.map((r) => {
       const s = subs[r.search]!;
       const { variant, rate } = s.cellOf(r.point);
-      const streamed = requestsPerRun(variants.config(variant), rate) > recordsKept;
-      if (streamed) streamedProbes++;
+      const perRun = requestsPerRun(variants.config(variant), rate);
+      if (perRun > recordsKept) streamedProbes++;
+      const streamed = perRun > recordsKept || perRun > STREAMED_FROM;
       for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}) });
       return { variant, rate };
     });

@@ -242,7 +242,7 @@ export function renderCapacityMarkdown(doc: CapacityDocument): string {
   notes.push(byReplicas(doc) ? 'Bracket: between the largest failing and the smallest passing replica count.' : 'Bracket: between the highest passing and the lowest failing rate.');
   if (t.headers.includes('$/h')) notes.push('QPS per $/h: the answer\'s rate over the fleet\'s $/hour; $/Mtok out: $ per million output tokens at that rate.');
   if (doc.question === 'options') notes.push('Pareto ✓: no other answer has both a lower $/h and a higher max rate.');
-  if (doc.streamed_probes !== undefined) notes.push(`${doc.streamed_probes} probe${doc.streamed_probes === 1 ? '' : 's'} of more than 1,000,000 requests kept no request records: their percentiles come from sketches, each within 0.5 % of the exact one.`);
+  if (doc.streamed_probes !== undefined) notes.push(`${doc.streamed_probes} probe${doc.streamed_probes === 1 ? '' : 's'} of more than 1,000,000 requests kept no request records: their steady-state backlog comes from time bins and, past 1,000,000 completed requests, their percentiles from sketches, each within 0.5 % of the exact one.`);
   out += `\n${notes.join(' ')}\n`;
   out += `\n### Probes\n\nIn increasing ${byReplicas(doc) ? 'replica count' : 'rate'}; # is the search order. Steady: seeds whose run reached steady state. A bound is the one-sided ${pct(doc.confidence)} bound over the seeds, against the limit.\n`;
   for (const a of doc.answers) {
