@@ -128,7 +128,8 @@ function streamedPlan(path: string, plan: ExperimentPlan, perRun: number, asked:
     const fix = asked ? 'drop --streamed-summary' : `set requests (or duration_s) to at most ${RECORDS_KEPT} requests a run`;
     throw new UserError(`${path}: ${why}, which ${outputs.join(', ')} need: ${fix}, or leave those out`);
   }
-  return { ...plan, streamed: true };
+  // Larger than RECORDS_KEPT: its figures cannot all be exact, so no exact columns fill up first.
+  return { ...plan, streamed: true, ...(perRun > RECORDS_KEPT ? { sketched: true } : {}) };
 }
 
 async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentPlan, flags: RunFlags, outputs: ReturnType<typeof runOutputs>, recipe: ScenarioRecipe, jobs: number, configOf: VariantConfigs): Promise<void> {

@@ -42,6 +42,8 @@ export interface ExperimentPlan {
   readonly grid?: GridPlan | null;
   /** Issue 15: runs keep no request records and are summarised as they go (streamSummary.ts; `routesim run` above STREAMED_FROM requests a run). */
   readonly streamed?: boolean;
+  /** With `streamed`: runs larger than RECORDS_KEPT requests, their latencies sketched from the start (Cell.sketched). */
+  readonly sketched?: boolean;
 }
 
 /** The dimensions of a sweep grid and its points (variant i + 1 is point i), first dimension slowest. */
@@ -97,10 +99,10 @@ function repeatStats(summaries: readonly PolicySummary[]): Record<string, Figure
 }
 
 /** The cells of one offered load of one variant: seed-major, policy-minor. */
-function pointCells(variant: number, policies: number, firstSeed: number, seeds: number, rate: number, profiles: boolean, streamed: boolean): Cell[] {
+function pointCells(variant: number, policies: number, firstSeed: number, seeds: number, rate: number, profiles: boolean, streamed: boolean, sketched = false): Cell[] {
   const cells: Cell[] = [];
   for (let k = 0; k < seeds; k++) {
-    for (let p = 0; p < policies; p++) cells.push({ variant, policy: p, seed: firstSeed + k, rate, profiles, timeseries: profiles && k === 0, ...(streamed ? { streamed } : {}) });
+    for (let p = 0; p < policies; p++) cells.push({ variant, policy: p, seed: firstSeed + k, rate, profiles, timeseries: profiles && k === 0, ...(streamed ? { streamed } : {}), ...(streamed && sketched ? { sketched } : {}) });
   }
   return cells;
 }
@@ -115,11 +117,12 @@ function otherRates(scenario: ScenarioConfig, plan: ExperimentPlan): number[] {
 function plannedRunList(scenario: ScenarioConfig, plan: ExperimentPlan, configOf: VariantConfigs): Cell[] {
   const n = scenario.policies.length;
   const streamed = plan.streamed === true;
-  const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true, streamed);
-  for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false, streamed));
+  const sketched = plan.sketched === true;
+  const cells = pointCells(0, n, scenario.seed, plan.seeds, scenario.workload.arrival.rate, true, streamed, sketched);
+  for (const rate of otherRates(scenario, plan)) cells.push(...pointCells(0, n, scenario.seed, plan.seeds, rate, false, streamed, sketched));
   (plan.grid?.points ?? []).forEach((_, i) => {
     const sc = configOf(i + 1);
-    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false, streamed));
+    cells.push(...pointCells(i + 1, sc.policies.length, scenario.seed, plan.seeds, sc.workload.arrival.rate, false, streamed, sketched));
   });
   return cells;
 }

@@ -48,7 +48,7 @@ export class StreamedTimeSeries {
     this.done = new DoublingBins(windowUs, MAX_WINDOWS);
     this.good = new DoublingBins(windowUs, MAX_WINDOWS);
     this.arrivals = new DoublingBins(windowUs, MAX_WINDOWS);
-    this.ttft = new SketchBins(windowUs, MAX_TTFT_BINS);
+    this.ttft = new SketchBins(windowUs, MAX_TTFT_BINS, summary.exactValues);
     summary.watch((r) => this.add(r));
   }
 

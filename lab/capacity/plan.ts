@@ -168,7 +168,7 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
       const perRun = requestsPerRun(variants.config(variant), rate);
       if (perRun > recordsKept) streamedProbes++;
       const streamed = perRun > recordsKept || perRun > STREAMED_FROM;
-      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}) });
+      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}), ...(perRun > recordsKept ? { sketched: true } : {}) });
       return { variant, rate };
     });
     onRound?.(cells.length);

@@ -20,8 +20,13 @@ export interface Cell {
   readonly profiles: boolean;
   /** Keep the time series (the primary run of each policy). */
   readonly timeseries: boolean;
-  /** Keep no request records: summarise as requests end (sim/metrics/stream/; runs over RECORDS_KEPT requests). */
+  /** Keep no request records: summarise as requests end (sim/metrics/stream/). */
   readonly streamed?: boolean;
+  /**
+   * With `streamed`: the run is larger than RECORDS_KEPT requests, so its latencies go to sketches
+   * from the first request (StreamedSummary's exactValues 0) instead of filling exact columns first.
+   */
+  readonly sketched?: boolean;
 }
 
 export interface CellResult {

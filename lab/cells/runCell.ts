@@ -14,6 +14,7 @@ import type { PolicySpec, ScenarioConfig } from '../../sim/scenario/types.js';
 import { DEFAULT_REPORT } from '../../sim/scenario/schema.js';
 import { latencyDistributions, timeSeries, type LatencyDistributions } from '../../reports/profiles.js';
 import { StreamedSummary } from '../../sim/metrics/stream/streamSummary.js';
+import { EXACT_VALUES } from '../../sim/metrics/stream/latencyColumn.js';
 import { streamedDistributions, StreamedTimeSeries } from '../../reports/streamedProfiles.js';
 import type { Cell, CellResult } from './cell.js';
 
@@ -61,7 +62,7 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const log = hooks.decisionLog?.(policy);
   const windowMs = (sc.report ?? DEFAULT_REPORT).window_ms;
   // Issue 15: a run too large to keep its records is summarised as its requests end.
-  const streamed = cell.streamed === true ? new StreamedSummary(sc.slo, summaryOptionsFor(sc)) : undefined;
+  const streamed = cell.streamed === true ? new StreamedSummary(sc.slo, summaryOptionsFor(sc), cell.sketched === true ? 0 : EXACT_VALUES) : undefined;
   const series = streamed !== undefined && cell.timeseries ? new StreamedTimeSeries(streamed, sc.slo, windowMs) : undefined;
   const sink = joinSinks(hooks.requestSink?.(policy), streamed);
   const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, { ...(log !== undefined ? { decisions: log } : {}), ...(streamed !== undefined ? { keepRecords: false } : {}) });

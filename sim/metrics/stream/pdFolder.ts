@@ -9,9 +9,9 @@ import { AGGREGATED_PARTS, aggregatedParts, PD_PARTS, pdParts, type PartStats, t
 import { ratio, round4 } from '../latency.js';
 import type { RequestRecord } from '../types.js';
 import type { WindowFields } from './heldRequests.js';
-import { LatencyColumn } from './latencyColumn.js';
+import { EXACT_VALUES, LatencyColumn } from './latencyColumn.js';
 
-const columns = <K extends string>(keys: readonly K[]): Record<K, LatencyColumn> => Object.fromEntries(keys.map((k) => [k, new LatencyColumn()])) as Record<K, LatencyColumn>;
+const columns = <K extends string>(keys: readonly K[], exactValues: number): Record<K, LatencyColumn> => Object.fromEntries(keys.map((k) => [k, new LatencyColumn(null, exactValues)])) as Record<K, LatencyColumn>;
 
 function partStats(s: LatencyColumn): PartStats {
   const { mean, p50, p90, p99 } = s.stats();
@@ -19,11 +19,17 @@ function partStats(s: LatencyColumn): PartStats {
 }
 
 export class PdFolder {
-  private readonly pd = columns(PD_PARTS);
-  private readonly agg = columns(AGGREGATED_PARTS);
+  private readonly pd: Record<(typeof PD_PARTS)[number], LatencyColumn>;
+  private readonly agg: Record<(typeof AGGREGATED_PARTS)[number], LatencyColumn>;
   private pdCount = 0;
   private aggCount = 0;
   private bytes = 0;
+
+  /** `exactValues`: values each part keeps exactly before moving to a sketch. */
+  constructor(exactValues = EXACT_VALUES) {
+    this.pd = columns(PD_PARTS, exactValues);
+    this.agg = columns(AGGREGATED_PARTS, exactValues);
+  }
 
   /** Adds a request of the measurement window (only completed ones have parts). */
   measure(fields: WindowFields): void {

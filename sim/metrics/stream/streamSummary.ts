@@ -32,7 +32,7 @@ import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { resilienceSummaryOf } from '../resilience.js';
 import { replicasOverTime } from '../replicaTimeline.js';
 import { SubsetFolder } from './subset.js';
-import { LatencyColumn } from './latencyColumn.js';
+import { EXACT_VALUES, LatencyColumn } from './latencyColumn.js';
 import { BacklogCounts } from './backlogCounts.js';
 
 export { RECORDS_KEPT } from './recordsKept.js';
@@ -53,13 +53,14 @@ class Folders {
   constructor(
     private readonly slo: SloConfig,
     private readonly whole: SubsetFolder,
+    private readonly exactValues: number,
   ) {}
   index(key: string): number {
     let i = this.byKey.get(key);
     if (i === undefined) {
       i = this.folders.length;
       this.byKey.set(key, i);
-      this.folders.push(new SubsetFolder(this.slo, this.whole));
+      this.folders.push(new SubsetFolder(this.slo, this.whole, this.exactValues));
     }
     return i;
   }
@@ -82,8 +83,9 @@ export interface AllLatencies {
 }
 
 /** `within`: the latencies of a set this one is part of, added to just before (columns share its values). */
-function allLatencies(within?: AllLatencies): AllLatencies {
-  return { ttft: new LatencyColumn(within?.ttft ?? null), tpot: new LatencyColumn(within?.tpot ?? null), e2e: new LatencyColumn(within?.e2e ?? null) };
+function allLatencies(exactValues: number, within?: AllLatencies): AllLatencies {
+  const column = (c: LatencyColumn | undefined): LatencyColumn => new LatencyColumn(c ?? null, exactValues);
+  return { ttft: column(within?.ttft), tpot: column(within?.tpot), e2e: column(within?.e2e) };
 }
 
 export class StreamedSummary implements RequestSink {
@@ -104,7 +106,7 @@ export class StreamedSummary implements RequestSink {
   private names: Pick<PolicyRun, 'pools' | 'routes'> = {};
   private roles: readonly string[] = [];
   /** The P/D decomposition of the window's requests, and whether any request was disaggregated. */
-  private readonly pd = new PdFolder();
+  private readonly pd: PdFolder;
   private disaggregated = false;
   private readonly routedPools = new Set<number>();
   /** Some request failed mid-stream, was retried or fell back (resilience.ts hasResilience). */
@@ -121,19 +123,27 @@ export class StreamedSummary implements RequestSink {
   /** One subset per load stage (every request of the stage, no window): summary `stages`. */
   private readonly stages: SubsetFolder[];
   /** Completed requests' latencies over the whole run (the report's distributions), and per pool index. */
-  readonly all = allLatencies();
+  readonly all: AllLatencies;
   private readonly allByPool = new Map<number, AllLatencies>();
   /** Watchers of every ended record (the report's time series: reports/streamedProfiles.ts). */
   private readonly onEnd: ((r: RequestRecord) => void)[] = [];
 
+  /**
+   * @param exactValues values each latency keeps exactly before moving to a sketch (latencyColumn.ts):
+   *   EXACT_VALUES; 0 for a run known to be larger (more than RECORDS_KEPT requests), whose figures
+   *   cannot all be exact, so that its columns never fill 8 MB each only to move to sketches.
+   */
   constructor(
     slo: SloConfig,
     private readonly opts: SummaryOptions,
+    readonly exactValues = EXACT_VALUES,
   ) {
     this.cooldownUs = Math.round(round4(opts.cooldown_s ?? 0) * 1e6);
-    this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo));
-    this.whole = new SubsetFolder(slo);
-    this.dimList = DIMENSIONS.map(() => new Folders(slo, this.whole));
+    this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo, undefined, exactValues));
+    this.whole = new SubsetFolder(slo, undefined, exactValues);
+    this.dimList = DIMENSIONS.map(() => new Folders(slo, this.whole, exactValues));
+    this.all = allLatencies(exactValues);
+    this.pd = new PdFolder(exactValues);
     this.dims = Object.fromEntries(DIMENSIONS.map((d, k) => [d, this.dimList[k]!])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
@@ -192,7 +202,7 @@ export class StreamedSummary implements RequestSink {
       addLatencies(this.all, r);
       if (r.pool >= 0) {
         let p = this.allByPool.get(r.pool);
-        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies(this.all)));
+        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies(this.exactValues, this.all)));
         addLatencies(p, r);
       }
     }
@@ -252,7 +262,7 @@ export class StreamedSummary implements RequestSink {
 
   /** Completed requests' latencies of one pool (the report's per-pool distributions). */
   poolLatencies(pool: number): AllLatencies {
-    return this.allByPool.get(pool) ?? allLatencies();
+    return this.allByPool.get(pool) ?? allLatencies(this.exactValues);
   }
 
   /** The pool breakdown (pools.ts poolBreakdown): by_pool, by_route, by_model, each only when the run splits that way. */

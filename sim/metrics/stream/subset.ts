@@ -14,7 +14,7 @@ import { replicaFigures, subsetSummaryOf, type SubsetCounts, type SubsetSummary 
 import { bump } from '../resilienceCounts.js';
 import type { ReplicaStats } from '../types.js';
 import { OutcomeTally } from '../resilience.js';
-import { LatencyColumn } from './latencyColumn.js';
+import { EXACT_VALUES, LatencyColumn } from './latencyColumn.js';
 import type { WindowFields } from './heldRequests.js';
 
 export class SubsetFolder {
@@ -50,15 +50,17 @@ export class SubsetFolder {
    * @param within the subset this one is part of, measured just before it for each request (the
    *   whole run for a class, pool or route): its latency columns share that one's values while they
    *   are the same (latencyColumn.ts).
+   * @param exactValues values each latency keeps exactly before moving to a sketch.
    */
   constructor(
     private readonly slo: SloConfig,
     within?: SubsetFolder,
+    exactValues = EXACT_VALUES,
   ) {
-    this.ttft = new LatencyColumn(within?.ttft ?? null);
-    this.tpot = new LatencyColumn(within?.tpot ?? null);
-    this.e2e = new LatencyColumn(within?.e2e ?? null);
-    this.queue = new LatencyColumn(within?.queue ?? null);
+    this.ttft = new LatencyColumn(within?.ttft ?? null, exactValues);
+    this.tpot = new LatencyColumn(within?.tpot ?? null, exactValues);
+    this.e2e = new LatencyColumn(within?.e2e ?? null, exactValues);
+    this.queue = new LatencyColumn(within?.queue ?? null, exactValues);
   }
 
   /** Whether its latency figures are exact (latencyColumn.ts). */
