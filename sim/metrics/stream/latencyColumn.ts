@@ -32,7 +32,7 @@ export class LatencyColumn {
   private sketch: LatencySketch | null = null;
   /** Columns whose first values are this one's (made with it as their source and not yet apart). */
   private readonly sharers: LatencyColumn[] = [];
-  /** The sorted first `sortedN` values, kept for columns that share them. */
+  /** Its values sorted (when `sortedN` is its count): one sort per column, shared with a source of the same count. */
   private sorted: Float64Array | null = null;
   private sortedN = -1;
 
@@ -115,17 +115,18 @@ export class LatencyColumn {
     this.sketch = sk;
   }
 
-  /** The first n values, sorted (one sort per distinct n; sharers of the whole column reuse it). */
-  private sortedPrefix(n: number): Float64Array {
-    if (this.sortedN !== n) {
-      this.sorted = this.values.slice(0, n).sort();
-      this.sortedN = n;
+  /**
+   * Its values, sorted: sorted once and kept (a summary reads a subset's figures more than once); a
+   * column sharing all of its source's values takes the source's sorted copy.
+   */
+  private sortedValues(): Float64Array {
+    if (this.sortedN !== this.n) {
+      const src = this.source;
+      if (src === null) this.sorted = this.values.slice(0, this.n).sort();
+      else this.sorted = src.n === this.n ? src.sortedValues() : src.values.slice(0, this.n).sort();
+      this.sortedN = this.n;
     }
     return this.sorted!;
-  }
-
-  private sortedValues(): Float64Array {
-    return this.source !== null ? this.source.sortedPrefix(this.n) : this.sortedPrefix(this.n);
   }
 
   /** { mean, p50, p90, p95, p99 } rounded to 4 decimals, as latency.ts latencyStats; EMPTY_LATENCY when empty. */
