@@ -44,6 +44,14 @@ export { RECORDS_KEPT } from './recordsKept.js';
 const DIMENSIONS = ['priority', 'tenant', 'adapter', 'pool', 'route', 'model', 'role'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 const NONE = -1;
+const UNSET_FIELD = Symbol('unset');
+const UNSET_GROUP = -2;
+
+function grownGroups(a: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(Math.max(size, a.length * 2)).fill(UNSET_GROUP);
+  out.set(a);
+  return out;
+}
 
 /** One dimension: folders by key, in order of creation (the held requests' group indices). */
 class Folders {
@@ -100,6 +108,10 @@ export class StreamedSummary implements RequestSink {
   /** The same folders in DIMENSIONS order (group index k of a request is in dimList[k]). */
   private readonly dimList: readonly Folders[];
   private readonly groups = DIMENSIONS.map(() => NONE);
+  /** The fields the first six groups came from (groupsOf); a value no field has to start. */
+  private readonly lastField: unknown[] = DIMENSIONS.map(() => UNSET_FIELD);
+  /** The role group of replica i − 1 (index 0: not dispatched), UNSET_GROUP until first needed. */
+  private roleGroup: Int32Array = new Int32Array(0);
   private cachedTokens = 0;
   private readonly droppedStatus = new Map<string, number>();
   /** Pool and route names of the run and each replica's role label (onStart), pool indices requests were routed to. */
@@ -180,16 +192,31 @@ export class StreamedSummary implements RequestSink {
     for (const id of left) this.onRequestEnd(id);
   }
 
-  private fold(r: RequestRecord): void {
+  /**
+   * The request's subset in each dimension (`groups`). A dimension's key is a function of one field
+   * (the role: of the replica), so a field equal to the previous request's keeps its subset without
+   * building the key again; folders are still created in the order their keys first appear.
+   */
+  private groupsOf(r: RequestRecord): number[] {
     const g = this.groups;
     const d = this.dims;
-    g[0] = d.priority.index(String(r.priority));
-    g[1] = d.tenant.index(tenantKey(r.client, this.opts.tenantNames));
-    g[2] = d.adapter.index(r.adapter ?? 'base');
-    g[3] = r.pool >= 0 ? d.pool.index(String(r.pool)) : NONE;
-    g[4] = d.route.index(routeName(this.names, r.route));
-    g[5] = d.model.index(r.model || DEFAULT_MODEL);
-    g[6] = d.role.index(r.replica >= 0 ? this.roles[r.replica] || UNLABELLED : NOT_DISPATCHED);
+    const last = this.lastField;
+    if (r.priority !== last[0]) g[0] = d.priority.index(String((last[0] = r.priority)));
+    if (r.client !== last[1]) g[1] = d.tenant.index(tenantKey((last[1] = r.client), this.opts.tenantNames));
+    if (r.adapter !== last[2]) g[2] = d.adapter.index((last[2] = r.adapter) ?? 'base');
+    if (r.pool !== last[3]) g[3] = (last[3] = r.pool) >= 0 ? d.pool.index(String(r.pool)) : NONE;
+    if (r.route !== last[4]) g[4] = d.route.index(routeName(this.names, (last[4] = r.route)));
+    if (r.model !== last[5]) g[5] = d.model.index((last[5] = r.model) || DEFAULT_MODEL);
+    const at = r.replica + 1;
+    if (at >= this.roleGroup.length) this.roleGroup = grownGroups(this.roleGroup, at + 1);
+    let role = this.roleGroup[at]!;
+    if (role === UNSET_GROUP) role = this.roleGroup[at] = d.role.index(r.replica >= 0 ? this.roles[r.replica] || UNLABELLED : NOT_DISPATCHED);
+    g[6] = role;
+    return g;
+  }
+
+  private fold(r: RequestRecord): void {
+    const g = this.groupsOf(r);
     if (r.prefillReplica >= 0) this.disaggregated = true;
     if (r.pool >= 0) this.routedPools.add(r.pool);
     if (r.outcome === 'failed' || r.attempts > 1 || r.fallback) this.resilientRecord = true;
