@@ -110,15 +110,17 @@ function measureCli(row: string, name: string): Measurement | null {
  * the simulation with its streamed summary, distributions and time series folded in as requests
  * end and computed at the end (runCell, the run's primary cell) — no records; timed whole.
  */
-function runOnce(scenario: ScenarioConfig, index: number): { requests: number; endUs: number } {
+function runOnce(scenario: ScenarioConfig, index: number): { requests: number; endUs: number; figuresCpu?: number } {
   if (requestsPerRun(scenario, scenario.workload.arrival.rate) <= STREAMED_FROM) {
     const run = runPolicy(scenario, scenario.policies[index]!);
     return { requests: run.records.length, endUs: run.endUs };
   }
   let endUs = 0;
+  let simulated: NodeJS.CpuUsage | null = null;
   const cell = { variant: 0, policy: index, seed: scenario.seed, rate: scenario.workload.arrival.rate, profiles: true, timeseries: true, streamed: true };
-  const result = runCell(scenario, cell, { onPolicyDone: (run) => (endUs = run.endUs) });
-  return { requests: result.requests, endUs };
+  const result = runCell(scenario, cell, { onSimulated: () => (simulated = process.cpuUsage()), onPolicyDone: (run) => (endUs = run.endUs) });
+  const figures = process.cpuUsage(simulated ?? undefined);
+  return { requests: result.requests, endUs, figuresCpu: (figures.user + figures.system) / 1e6 };
 }
 
 /**
@@ -149,6 +151,7 @@ function measure(name: string, index: number, runs = 1, row = name): Measurement
       requestsPerSecond: run.requests / wall,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       simulatedSeconds: run.endUs / 1e6,
+      ...(run.figuresCpu !== undefined ? { figuresCpuSeconds: run.figuresCpu } : {}),
     });
   }
   return out;
@@ -200,7 +203,8 @@ async function main(): Promise<void> {
   const body = rows.map((m) => [m.scenario, m.policy, String(m.requests), m.simulatedSeconds === null ? '-' : m.simulatedSeconds.toFixed(1), m.cpuSeconds.toFixed(2), m.wallSeconds.toFixed(2), Math.round(m.requestsPerSecond).toString(), m.peakRssMiB.toFixed(0), targetCell(m)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...rssProfileLines(traced)].join('\n') + '\n');
+  const figures = rows.filter((m) => m.figuresCpuSeconds !== undefined).map((m) => `${m.scenario}/${m.policy}: ${(m.cpuSeconds - m.figuresCpuSeconds!).toFixed(2)} CPU s simulating (folding requests into the streamed summary included) + ${m.figuresCpuSeconds!.toFixed(2)} computing the figures`);
+  process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...figures, ...rssProfileLines(traced)].join('\n') + '\n');
 }
 
 await main();

@@ -10,4 +10,6 @@ export interface Measurement {
   peakRssMiB: number;
   /** Null for the whole-CLI rows (their simulated time is not measured). */
   simulatedSeconds: number | null;
+  /** Rows run as `routesim run` makes them (streamed): CPU seconds of computing the figures after the simulation returned. */
+  figuresCpuSeconds?: number;
 }

@@ -26,6 +26,8 @@ export interface CellHooks {
   decisionLog?(policy: PolicySpec): DecisionLog | undefined;
   /** Receives the run's records as they are created and end (`--requests-csv`). */
   requestSink?(policy: PolicySpec): RequestSink | undefined;
+  /** The simulation has returned; the figures are computed next (`npm run bench` splits its CPU here). */
+  onSimulated?(): void;
   /** The finished run; its per-request records are only kept until this returns. */
   onPolicyDone?(run: PolicyRun): void;
 }
@@ -66,6 +68,7 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const series = streamed !== undefined && cell.timeseries ? new StreamedTimeSeries(streamed, sc.slo, windowMs) : undefined;
   const sink = joinSinks(hooks.requestSink?.(policy), streamed);
   const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, { ...(log !== undefined ? { decisions: log } : {}), ...(streamed !== undefined ? { keepRecords: false } : {}) });
+  hooks.onSimulated?.();
   streamed?.finish();
   const result: { -readonly [K in keyof CellResult]: CellResult[K] } = streamed !== undefined ? { summary: streamed.summarize(run), requests: streamed.arrived } : { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
   if (cell.profiles) {
