@@ -7,11 +7,12 @@
  *   them and as the router last scraped them (sim/metrics/samples.ts), and completed / SLO-meeting
  *   requests per window (throughput and goodput over time).
  */
-import { mean, quantileSorted } from 'simple-statistics';
+import { mean } from 'simple-statistics';
 import type { PolicyRun, RequestRecord } from '../sim/metrics/types.js';
 import type { SloConfig } from '../sim/scenario/types.js';
 import { e2eMs, meetsSlo, round4, tpotMs, ttftMs } from '../sim/metrics/summary.js';
 import { ttftOverTime, type TtftOverTime } from '../sim/metrics/timeSeries.js';
+import { quantileGridOfSorted } from '../sim/metrics/latency.js';
 
 /** Points of every quantile grid; point i is the quantile at p = i / (GRID_POINTS − 1). */
 export const GRID_POINTS = 101;
@@ -31,11 +32,9 @@ export function gridP(i: number): number {
   return i / (GRID_POINTS - 1);
 }
 
-/** The 101-point quantile grid of `samples` (quantileSorted, type 7), rounded; null when empty. */
+/** The 101-point quantile grid of `samples` (quantileSorted, type 7, at gridP(i)), rounded; null when empty. */
 function quantileGrid(samples: readonly number[]): number[] | null {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Array.from({ length: GRID_POINTS }, (_, i) => round4(quantileSorted(sorted, gridP(i))));
+  return quantileGridOfSorted([...samples].sort((a, b) => a - b), GRID_POINTS);
 }
 
 /** TTFT, TPOT and E2E grids over the completed requests of `records`. */

@@ -77,11 +77,23 @@ export function ratio(a: number, b: number): number {
 
 /** Latency block over plain samples (any order), rounded; all null when empty. */
 export function latencyStats(samples: readonly number[]): LatencyStats {
-  if (samples.length === 0) return EMPTY_LATENCY;
   // A typed array sorts numerically without a comparator callback (several times faster); mean
   // and quantileSorted only index it, so the figures are bit-identical to sorting a plain array.
-  const sorted = Float64Array.from(samples).sort() as unknown as number[];
-  return latencyBlock(mean(sorted), (p) => quantileSorted(sorted, p));
+  return latencyStatsOfSorted(Float64Array.from(samples).sort());
+}
+
+/** latencyStats of samples already sorted ascending (a streamed run's columns: latencyColumn.ts). */
+export function latencyStatsOfSorted(sorted: Float64Array): LatencyStats {
+  if (sorted.length === 0) return EMPTY_LATENCY;
+  const s = sorted as unknown as number[];
+  return latencyBlock(mean(s), (p) => quantileSorted(s, p));
+}
+
+/** Quantiles (type 7) at p = i / (points − 1), i = 0 … points − 1, rounded, of ascending samples; null when empty. */
+export function quantileGridOfSorted(sorted: ArrayLike<number>, points: number): number[] | null {
+  if (sorted.length === 0) return null;
+  const s = sorted as unknown as number[];
+  return Array.from({ length: points }, (_, i) => round4(quantileSorted(s, i / (points - 1))));
 }
 
 /**

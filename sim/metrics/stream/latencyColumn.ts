@@ -18,8 +18,7 @@
  *   and so do the columns still sharing its values; a column with its own values moves when it
  *   passes EXACT_VALUES itself. `exact` says which happened.
  */
-import { mean, quantileSorted } from 'simple-statistics';
-import { EMPTY_LATENCY, round4, type LatencyStats } from '../latency.js';
+import { latencyStatsOfSorted, quantileGridOfSorted, type LatencyStats } from '../latency.js';
 import { RECORDS_KEPT } from './recordsKept.js';
 import { LatencySketch } from './latencySketch.js';
 
@@ -131,20 +130,14 @@ export class LatencyColumn {
 
   /** { mean, p50, p90, p95, p99 } rounded to 4 decimals, as latency.ts latencyStats; EMPTY_LATENCY when empty. */
   stats(): LatencyStats {
-    if (this.sketch !== null) return this.sketch.stats();
-    if (this.n === 0) return EMPTY_LATENCY;
-    // simple-statistics only indexes its argument: a sorted Float64Array reads as the sorted array.
-    const sorted = this.sortedValues() as unknown as number[];
-    return { mean: round4(mean(sorted)), p50: round4(quantileSorted(sorted, 0.5)), p90: round4(quantileSorted(sorted, 0.9)), p95: round4(quantileSorted(sorted, 0.95)), p99: round4(quantileSorted(sorted, 0.99)) };
+    return this.sketch !== null ? this.sketch.stats() : latencyStatsOfSorted(this.sortedValues());
   }
 
   /** Quantiles at p = i / (points − 1), rounded, as profiles.ts quantileGrid; null when empty. */
   grid(points: number): number[] | null {
     if (this.sketch !== null) return this.sketch.grid(points);
     if (!Number.isInteger(points) || points < 2) throw new RangeError(`grid needs an integer ≥ 2 points, got ${points}`);
-    if (this.n === 0) return null;
-    const sorted = this.sortedValues() as unknown as number[];
-    return Array.from({ length: points }, (_, i) => round4(quantileSorted(sorted, i / (points - 1))));
+    return quantileGridOfSorted(this.sortedValues(), points);
   }
 }
 
