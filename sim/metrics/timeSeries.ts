@@ -43,18 +43,29 @@ export function ttftOverTime(records: readonly RequestRecord[], binMs: number, m
   let binUs = Math.max(1, Math.round(binMs * 1000));
   while (lastArrival >= 0 && Math.floor(lastArrival / binUs) + 1 > maxBins) binUs *= 2;
   const bins = lastArrival < 0 ? 0 : Math.floor(lastArrival / binUs) + 1;
-  // Counting sort by bin: counts, then start offsets, then every TTFT into its bin's slice.
   const count = new Array<number>(bins).fill(0);
   for (const r of records) if (r.outcome === 'completed') count[Math.floor(r.arrivalUs / binUs)]!++;
-  const start = new Array<number>(bins + 1).fill(0);
+  const { p50, p99 } = binnedP50P99(count, n, (place) => {
+    for (const r of records) if (r.outcome === 'completed') place(Math.floor(r.arrivalUs / binUs), (r.firstTokenUs - r.arrivalUs) / 1000);
+  });
+  return { bin_ms: binUs / 1000, count, p50_ms: p50, p99_ms: p99 };
+}
+
+/**
+ * p50 and p99 (type 7, rounded; null for an empty bin) of values grouped in bins: `count[k]` values
+ * fall in bin k, `n` in all, and `fill` hands each one to `place(bin, value)`. A counting sort by
+ * bin, then each bin's slice sorted (shared by ttftOverTime and a streamed run's exact TTFT over
+ * time, stream/sketchBins.ts).
+ */
+export function binnedP50P99(count: readonly number[], n: number, fill: (place: (bin: number, value: number) => void) => void): { p50: (number | null)[]; p99: (number | null)[] } {
+  const bins = count.length;
+  const start = new Float64Array(bins + 1);
   for (let k = 0; k < bins; k++) start[k + 1] = start[k]! + count[k]!;
-  const fill = start.slice(0, bins);
-  const ttft = new Float64Array(n);
-  for (const r of records) {
-    if (r.outcome !== 'completed') continue;
-    const k = Math.floor(r.arrivalUs / binUs);
-    ttft[fill[k]!++] = (r.firstTokenUs - r.arrivalUs) / 1000;
-  }
+  const cursor = start.slice(0, bins);
+  const byBin = new Float64Array(n);
+  fill((bin, value) => {
+    byBin[cursor[bin]!++] = value;
+  });
   const p50: (number | null)[] = [];
   const p99: (number | null)[] = [];
   for (let k = 0; k < bins; k++) {
@@ -63,9 +74,10 @@ export function ttftOverTime(records: readonly RequestRecord[], binMs: number, m
       p99.push(null);
       continue;
     }
-    const slice = Array.from(ttft.subarray(start[k]!, start[k + 1]!)).sort((a, b) => a - b);
+    // Typed-array sort: numeric order without a comparator; quantileSorted only indexes it.
+    const slice = byBin.subarray(start[k]!, start[k + 1]!).sort() as unknown as number[];
     p50.push(round4(quantileSorted(slice, 0.5)));
     p99.push(round4(quantileSorted(slice, 0.99)));
   }
-  return { bin_ms: binUs / 1000, count, p50_ms: p50, p99_ms: p99 };
+  return { p50, p99 };
 }

@@ -9,8 +9,8 @@
  *   two sketches merge on doubling): p50 / p99 within latencySketch.ts's bound of the type-7 values
  *   (plus 5e-5 of rounding). Memory: at most maxBins sketches (empty bins hold none).
  */
-import { quantileSorted } from 'simple-statistics';
 import { round4 } from '../latency.js';
+import { binnedP50P99 } from '../timeSeries.js';
 import { binsFor, checkBinShape, checkTime } from './doublingBins.js';
 import { LatencySketch } from './latencySketch.js';
 import { EXACT_VALUES } from './latencyColumn.js';
@@ -117,26 +117,12 @@ export class SketchBins {
     return { count: [...this.counts], p50, p99 };
   }
 
-  /** As timeSeries.ts ttftOverTime: a counting sort of the values by bin, each bin's slice sorted. */
+  /** As timeSeries.ts ttftOverTime, through the same binnedP50P99. */
   private exactSeries(): SketchSeries {
-    const bins = this.counts.length;
-    const start = new Float64Array(bins + 1);
-    for (let k = 0; k < bins; k++) start[k + 1] = start[k]! + this.counts[k]!;
-    const fill = start.slice(0, bins);
-    const byBin = new Float64Array(this.n);
-    for (let i = 0; i < this.n; i++) byBin[fill[Math.floor(this.times![i]! / this.w)]!++] = this.values[i]!;
-    const p50: (number | null)[] = [];
-    const p99: (number | null)[] = [];
-    for (let k = 0; k < bins; k++) {
-      if (this.counts[k] === 0) {
-        p50.push(null);
-        p99.push(null);
-        continue;
-      }
-      const slice = byBin.subarray(start[k]!, start[k + 1]!).sort() as unknown as number[];
-      p50.push(round4(quantileSorted(slice, 0.5)));
-      p99.push(round4(quantileSorted(slice, 0.99)));
-    }
+    const times = this.times!;
+    const { p50, p99 } = binnedP50P99(this.counts, this.n, (place) => {
+      for (let i = 0; i < this.n; i++) place(Math.floor(times[i]! / this.w), this.values[i]!);
+    });
     return { count: [...this.counts], p50, p99 };
   }
 
