@@ -32,6 +32,11 @@ const CHUNK = 1 << 20;
  */
 const READ_CHUNK = 1 << 16;
 
+/** `line` without a final `\r` (the rest of a `\r\n` ending). */
+function withoutCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
 /** One line of a text file without its line terminator; `lineNo` is 1-based. */
 export interface Line {
   readonly text: string;
@@ -156,7 +161,7 @@ export function* readLines(path: string): Generator<Line> {
         }
         const line = carry + text.slice(0, i);
         carry = '';
-        yield { text: line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line, lineNo: ++lineNo };
+        yield { text: withoutCr(line), lineNo: ++lineNo };
         start = i + 1;
         i = text.indexOf('\n', start);
       }
@@ -168,7 +173,7 @@ export function* readLines(path: string): Generator<Line> {
       carry = text.slice(start);
     }
     carry += decode(undefined, false);
-    if (carry.length > 0) yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, lineNo: ++lineNo };
+    if (carry.length > 0) yield { text: withoutCr(carry), lineNo: ++lineNo };
   } finally {
     closeSync(fd);
   }
