@@ -166,9 +166,10 @@ export async function answerCapacity(q: CapacityQuestion, base: ScenarioConfig, 
       const s = subs[r.search]!;
       const { variant, rate } = s.cellOf(r.point);
       const perRun = requestsPerRun(variants.config(variant), rate);
-      if (perRun > recordsKept) streamedProbes++;
-      const streamed = perRun > recordsKept || perRun > STREAMED_FROM;
-      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}), ...(perRun > recordsKept ? { sketched: true } : {}) });
+      const large = perRun > recordsKept;
+      if (large) streamedProbes++;
+      const streamed = large || perRun > STREAMED_FROM;
+      for (const seed of q.seeds) cells.push({ variant, policy: s.policy, seed, rate, profiles: false, timeseries: false, ...(streamed ? { streamed: true } : {}), ...(large ? { sketched: true } : {}) });
       return { variant, rate };
     });
     onRound?.(cells.length);
