@@ -44,7 +44,17 @@ export type Prompt =
   /** /v1/chat/completions: hashed as Go's json.Marshal(messages). */
   | { readonly kind: 'chat'; readonly messages: readonly ChatMessage[] }
   /** Simulated prompt: spans of synthetic text, `charsPerToken` bytes per token. */
-  | { readonly kind: 'synthetic'; readonly spans: readonly PromptSpan[]; readonly charsPerToken: number };
+  | {
+      readonly kind: 'synthetic';
+      readonly spans: readonly PromptSpan[];
+      readonly charsPerToken: number;
+      /**
+       * The last span is text no other request has, its content id distinct per request (set by the
+       * simulator; never by the live picker): the approximate prefix index keeps its blocks as one
+       * run instead of one hash each (prefix/uniqueRunKeys.ts), with the same results.
+       */
+      readonly uniqueTail?: boolean;
+    };
 
 /** The scheduling request (GAIE `LLMRequest`), after parsing and objective lookup. */
 export interface LLMRequest {

@@ -26,6 +26,7 @@ import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
 import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
+import { runKey, runOwner, RUN_BLOCKS, seedIdOf } from './uniqueRunKeys.js';
 
 export type HashVersion = 'v1.5' | 'v1.0';
 
@@ -82,6 +83,7 @@ interface SyntheticHashes {
   readonly charsPerToken: number;
   readonly targetModel: string;
   readonly cacheSalt: string;
+  readonly uniqueTail: boolean;
   readonly hashes: readonly number[];
 }
 const syntheticCache = new WeakMap<object, SyntheticHashes>();
@@ -111,15 +113,16 @@ export function promptBlockHashes(prompt: Prompt, o: HashOptions): readonly numb
     hit.maxBlocks === o.maxBlocks &&
     hit.charsPerToken === cpt &&
     hit.targetModel === o.targetModel &&
-    hit.cacheSalt === o.cacheSalt
+    hit.cacheSalt === o.cacheSalt &&
+    hit.uniqueTail === (prompt.uniqueTail === true)
   ) {
     cacheHits++;
     return hit.hashes;
   }
-  const hashes = syntheticHashes(prompt.spans, cpt, o);
+  const hashes = syntheticHashes(prompt.spans, cpt, o, prompt.uniqueTail === true);
   cacheMisses++;
   if (cacheMisses <= 4096 || cacheHits * 8 >= cacheMisses || (cacheMisses & 63) === 0)
-    syntheticCache.set(prompt.spans, { version: o.version, blockChars: o.blockChars, maxBlocks: o.maxBlocks, charsPerToken: cpt, targetModel: o.targetModel, cacheSalt: o.cacheSalt, hashes });
+    syntheticCache.set(prompt.spans, { version: o.version, blockChars: o.blockChars, maxBlocks: o.maxBlocks, charsPerToken: cpt, targetModel: o.targetModel, cacheSalt: o.cacheSalt, uniqueTail: prompt.uniqueTail === true, hashes });
   return hashes;
 }
 
@@ -186,15 +189,41 @@ export function textHashes(bytes: Uint8Array, o: HashOptions): number[] {
 /** GAIE's synthetic-chain lane constants (pieceChain.ts). */
 const GAIE_DOMAIN = { laneA: 0x2545f491, laneB: 0x9e3779b9 };
 
-/** Block hashes of a synthetic prompt: O(blocks + spans). */
+/**
+ * Block hashes of a synthetic prompt: O(blocks + spans). With `uniqueTail` (the last span is text
+ * no other request has), the blocks from the first one holding a character of it on are run keys
+ * (uniqueRunKeys.ts) instead of hashes: equal exactly when the hashes would be.
+ */
 export function syntheticHashes(
   spans: readonly { readonly content: number; readonly tokens: number }[],
   charsPerToken: number,
   o: HashOptions,
+  uniqueTail = false,
 ): number[] {
   const C = o.blockChars;
   const n = blockCount(syntheticChars(spans, charsPerToken), C, o.maxBlocks);
   if (n === 0) return [];
-  const seed = syntheticSeed(o.version === 'v1.0' || o.cacheSalt === '' ? o.targetModel : o.targetModel + o.cacheSalt);
-  return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
+  const seedText = o.version === 'v1.0' || o.cacheSalt === '' ? o.targetModel : o.targetModel + o.cacheSalt;
+  const seed = syntheticSeed(seedText);
+  const u = uniqueTail ? firstRunBlock(spans, charsPerToken, C, n) : n;
+  if (u >= n) return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
+  // Real and run keys of one index must never meet: the seed id covers what a hash depends on besides the spans.
+  const seedId = seedIdOf(o.version, C, seedText);
+  if (seedId < 0) return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
+  const out = pieceChainHashes(spans, charsPerToken, u, C, seed, GAIE_DOMAIN);
+  const owner = runOwner(seedId, spans[spans.length - 1]!.content);
+  for (let i = u; i < n; i++) out.push(runKey(owner, i));
+  return out;
+}
+
+/**
+ * Index of the first of `n` blocks of C chars holding a character of the last span, or n when
+ * none can be a run key (no such block, or a block index ≥ RUN_BLOCKS).
+ */
+function firstRunBlock(spans: readonly { readonly tokens: number }[], charsPerToken: number, C: number, n: number): number {
+  const last = spans.length - 1;
+  if (last < 0 || spanChars(spans[last]!.tokens, charsPerToken) === 0 || n > RUN_BLOCKS) return n;
+  let before = 0;
+  for (let j = 0; j < last; j++) before += spanChars(spans[j]!.tokens, charsPerToken);
+  return Math.min(n, Math.floor(before / C));
 }

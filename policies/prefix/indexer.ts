@@ -21,7 +21,19 @@
  * in a second array (also holding the key's high 21 bits), on two doubly linked lists at once: the
  * key's pod list and the pod's LRU list. Every operation is O(1) per hash plus the length
  * of that key's pod list, touches about one cache line per structure, and allocates nothing.
+ *
+ * Runs (issue 15): the blocks of a request's own text are run keys (uniqueRunKeys.ts), consecutive
+ * at the end of its hashes, that no other request has. `add` keeps them as one LRU node per (request,
+ * pod) — a run of `count` keys from block `start` — instead of a key each: eviction takes keys from
+ * the run's front, and the key table never sees them; a second target of the same dispatch (P/D)
+ * gets a run of its own. Only the same request can look them up again (a retry): a match or `has`
+ * that meets the keys of an owner with runs, or an `add` of them to a pod already holding a run of
+ * them, turns that owner's runs into ordinary entries in place ("materialises" them), and its keys
+ * are ordinary keys from then on. So every count, LRU order and eviction is the one
+ * of one key per block; a unique-prompt load pays O(1) per request instead of O(blocks) key-table work.
  */
+
+import { indexOfRunKey, isRunKey, ownerOfRunKey, runKey, RUN_BLOCKS } from './uniqueRunKeys.js';
 
 const NIL = -1;
 const TWO_32 = 4294967296;
@@ -46,9 +58,14 @@ const E_KPREV = 2;
 const E_KNEXT = 3; // also the free-list link
 const E_LPREV = 4;
 const E_LNEXT = 5;
-const E_INLRU = 6; // 1 when on the pod's LRU list; 0 for a link without LRU membership (quirk, see add)
+const E_INLRU = 6; // 1 when on the pod's LRU list; 0 for a link without LRU membership (quirk, see add); RUN + count for a run
 const E_HI = 7; // high 21 bits of the entry's key (every entry of a key holds them)
 const ES = 8;
+// A run node (E_INLRU ≥ RUN) is on its pod's LRU list only: E_SLOT holds its owner's low 32 bits,
+// E_HI the owner's high bits × RUN_BLOCKS + the run's first block index, E_INLRU − RUN its key
+// count, and E_KPREV / E_KNEXT link the runs of the owners with those low 32 bits (head in
+// runHeads, keyed by them: a small integer key; owners differing only in their seed id share a list).
+const RUN = 2;
 
 export class PrefixIndexer {
   private mask = 1023;
@@ -69,6 +86,10 @@ export class PrefixIndexer {
   private lruSize: number[] = [];
   private lruCap: number[] = [];
   private counts = new Int32Array(16);
+  /** Owner → its first run node (owners with runs). */
+  private readonly runHeads = new Map<number, number>(); // owner | 0 → first run node
+  /** Owners whose keys are ordinary keys (their runs were materialised, or never made). */
+  private readonly materialised = new Set<number>();
 
   /** Small integer id of a pod name (interned on first sight). */
   podId(pod: string): number {
@@ -175,17 +196,7 @@ export class PrefixIndexer {
 
   /** A new entry linking `pod` to key `slot` (high bits `hi`; on the key's list, not yet on an LRU). */
   private newEntry(slot: number, pod: number, hi: number): number {
-    let e = this.entFree;
-    if (e !== NIL) this.entFree = this.E[e * ES + E_KNEXT]!;
-    else {
-      if (this.entCount === this.entCap) {
-        const E = new Int32Array(this.entCap * 2 * ES);
-        E.set(this.E);
-        this.E = E;
-        this.entCap *= 2;
-      }
-      e = this.entCount++;
-    }
+    const e = this.newNode();
     const E = this.E;
     const K = this.K;
     const b = e * ES;
@@ -198,6 +209,22 @@ export class PrefixIndexer {
     E[b + E_KNEXT] = head;
     if (head !== NIL) E[head * ES + E_KPREV] = e;
     K[slot * KS + K_LINK] = e + LINK0;
+    return e;
+  }
+
+  /** A free node of the entry array (an entry or a run). */
+  private newNode(): number {
+    let e = this.entFree;
+    if (e !== NIL) this.entFree = this.E[e * ES + E_KNEXT]!;
+    else {
+      if (this.entCount === this.entCap) {
+        const E = new Int32Array(this.entCap * 2 * ES);
+        E.set(this.E);
+        this.E = E;
+        this.entCap *= 2;
+      }
+      e = this.entCount++;
+    }
     return e;
   }
 
@@ -243,6 +270,130 @@ export class PrefixIndexer {
     this.lruTail[pod] = e;
   }
 
+  /**
+   * Evicts the pod's `n` least recently used keys (n ≤ its size): an entry is unlinked from its key,
+   * a run gives up keys from its front.
+   */
+  private evictOldest(pod: number, n: number): void {
+    const E = this.E;
+    this.lruSize[pod]! -= n;
+    while (n > 0) {
+      const oldest = this.lruHead[pod]!;
+      const b = oldest * ES;
+      const mark = E[b + E_INLRU]!;
+      if (mark < RUN) {
+        this.lruUnlink(oldest, pod);
+        this.freeEntry(oldest);
+        n--;
+        continue;
+      }
+      const count = mark - RUN;
+      if (count > n) {
+        E[b + E_INLRU] = mark - n;
+        E[b + E_HI] = E[b + E_HI]! + n; // start + n
+        return;
+      }
+      this.lruUnlink(oldest, pod);
+      this.freeRun(oldest);
+      n -= count;
+    }
+  }
+
+  /** A run node of `owner`'s keys start … start + count − 1 at the MRU end of `pod`'s LRU. */
+  private newRun(owner: number, start: number, count: number, pod: number): void {
+    const e = this.newNode();
+    const E = this.E;
+    const b = e * ES;
+    const hiStart = Math.floor(owner / TWO_32) * RUN_BLOCKS + start;
+    E[b + E_SLOT] = owner | 0;
+    E[b + E_HI] = hiStart;
+    E[b + E_POD] = pod;
+    E[b + E_INLRU] = RUN + count;
+    const head = this.runHeads.get(owner | 0) ?? NIL;
+    E[b + E_KPREV] = NIL;
+    E[b + E_KNEXT] = head;
+    if (head !== NIL) E[head * ES + E_KPREV] = e;
+    this.runHeads.set(owner | 0, e);
+    this.lruAppend(e, pod);
+  }
+
+  /** Owner, first block index and key count of run node `e`. */
+  private runOf(e: number): { owner: number; start: number; count: number } {
+    const b = e * ES;
+    const hiStart = this.E[b + E_HI]!;
+    const start = hiStart % RUN_BLOCKS;
+    return { owner: ((hiStart - start) / RUN_BLOCKS) * TWO_32 + (this.E[b + E_SLOT]! >>> 0), start, count: this.E[b + E_INLRU]! - RUN };
+  }
+
+  /** Unlinks run node `e` from its owner's runs and frees it (the caller took it off its LRU). */
+  private freeRun(e: number): void {
+    this.unlinkRun(e);
+    this.E[e * ES + E_KNEXT] = this.entFree;
+    this.entFree = e;
+  }
+
+  /** Takes run node `e` off its owner list. */
+  private unlinkRun(e: number): void {
+    const E = this.E;
+    const b = e * ES;
+    const prev = E[b + E_KPREV]!;
+    const next = E[b + E_KNEXT]!;
+    if (next !== NIL) E[next * ES + E_KPREV] = prev;
+    if (prev !== NIL) E[prev * ES + E_KNEXT] = next;
+    else if (next === NIL) this.runHeads.delete(E[b + E_SLOT]!);
+    else this.runHeads.set(E[b + E_SLOT]!, next);
+  }
+
+  /**
+   * From now on `owner`'s keys are ordinary keys: each of its runs becomes one entry per key, in
+   * order, where the run stood in its pod's LRU.
+   */
+  private materialise(owner: number): void {
+    if (this.materialised.has(owner)) return;
+    this.materialised.add(owner);
+    for (let r = this.runHeads.get(owner | 0) ?? NIL; r !== NIL; ) {
+      const { owner: of, start, count } = this.runOf(r);
+      const pod = this.E[r * ES + E_POD]!;
+      const nextRun = this.E[r * ES + E_KNEXT]!;
+      if (of !== owner) {
+        r = nextRun;
+        continue;
+      }
+      for (let i = start; i < start + count; i++) {
+        const h = runKey(owner, i);
+        const hi = high(h);
+        const slot = this.findOrInsert(h | 0, hi);
+        const e = this.newEntry(slot, pod, hi);
+        this.E[e * ES + E_INLRU] = 1;
+        this.lruInsertBefore(e, r, pod);
+      }
+      this.lruUnlink(r, pod);
+      this.freeRun(r);
+      r = nextRun;
+    }
+  }
+
+  /** Whether `pod` holds a run of `owner` (a second pick of the request to the same pod refreshes keys one by one). */
+  private hasRunOn(owner: number, pod: number): boolean {
+    for (let e = this.runHeads.get(owner | 0) ?? NIL; e !== NIL; e = this.E[e * ES + E_KNEXT]!) if (this.E[e * ES + E_POD] === pod && this.runOf(e).owner === owner) return true;
+    return false;
+  }
+
+  /** Materialises `owner`'s runs if it may have any (a lookup of its keys). */
+  private materialiseRuns(owner: number): void {
+    if (this.runHeads.has(owner | 0)) this.materialise(owner);
+  }
+
+  private lruInsertBefore(e: number, at: number, pod: number): void {
+    const E = this.E;
+    const prev = E[at * ES + E_LPREV]!;
+    E[e * ES + E_LPREV] = prev;
+    E[e * ES + E_LNEXT] = at;
+    E[at * ES + E_LPREV] = e;
+    if (prev !== NIL) E[prev * ES + E_LNEXT] = e;
+    else this.lruHead[pod] = e;
+  }
+
   // ------------------------------------------------------------------------------------------
   // API
 
@@ -251,9 +402,21 @@ export class PrefixIndexer {
     const id = this.podId(pod);
     if (this.lruCap[id] === 0) this.lruCap[id] = Math.max(1, Math.floor(capacity));
     const cap = this.lruCap[id]!;
+    // Run keys at the end: one run node when the owner's keys are not ordinary keys, the pod holds no
+    // run of it yet (another pod's run is fine: a key's pods are the union) and the request fits the
+    // LRU (else the quirk below needs them one by one); otherwise ordinary keys from now on.
+    let end = hashes.length;
+    let owner = -1;
+    if (end > 0 && isRunKey(hashes[end - 1]!)) {
+      owner = ownerOfRunKey(hashes[end - 1]!);
+      if (end > cap || this.hasRunOn(owner, id) || (this.materialised.size > 0 && this.materialised.has(owner))) {
+        this.materialise(owner);
+        owner = -1;
+      } else while (end > 0 && isRunKey(hashes[end - 1]!)) end--;
+    }
     // Pass 1, golang-lru Add for each hash: refresh an existing key, or insert and evict the oldest
     // (eviction unlinks the pod from that key).
-    for (let k = 0; k < hashes.length; k++) {
+    for (let k = 0; k < end; k++) {
       const h = hashes[k]!;
       const lo = h | 0;
       const hi = high(h);
@@ -267,12 +430,15 @@ export class PrefixIndexer {
       if (e === NIL) e = this.newEntry(slot, id, hi);
       this.E[e * ES + E_INLRU] = 1;
       this.lruAppend(e, id);
-      if (++this.lruSize[id]! > cap) {
-        const oldest = this.lruHead[id]!;
-        this.lruUnlink(oldest, id);
-        this.lruSize[id]!--;
-        this.freeEntry(oldest);
-      }
+      if (++this.lruSize[id]! > cap) this.evictOldest(id, 1);
+    }
+    // The run: its keys are new to the pod, so each is an insert; inserting them all and then evicting
+    // the overflow from the front removes the same (oldest, older than the run) keys as one by one.
+    if (owner >= 0) {
+      const count = hashes.length - end;
+      this.newRun(owner, indexOfRunKey(hashes[end]!), count, id);
+      this.lruSize[id]! += count;
+      if (this.lruSize[id]! > cap) this.evictOldest(id, this.lruSize[id]! - cap);
     }
     // Pass 2, as indexer.go: link the pod to every hash. A hash this very call evicted again (only
     // when the request has more hashes than the pod's capacity) is linked although the LRU no longer
@@ -299,6 +465,7 @@ export class PrefixIndexer {
     counts.fill(0, 0, this.podNames.length);
     for (let k = 0; k < hashes.length; k++) {
       const h = hashes[k]!;
+      if (isRunKey(h) && this.runHeads.size > 0) this.materialiseRuns(ownerOfRunKey(h));
       const slot = this.find(h | 0, high(h));
       if (slot === NIL) break;
       const E = this.E;
@@ -320,6 +487,7 @@ export class PrefixIndexer {
 
   /** Whether any pod holds hash `h`. */
   has(h: number): boolean {
+    if (isRunKey(h) && this.runHeads.size > 0) this.materialiseRuns(ownerOfRunKey(h));
     return this.find(h | 0, high(h)) !== NIL;
   }
 
@@ -329,7 +497,8 @@ export class PrefixIndexer {
     if (id === undefined || this.lruCap[id] === 0) return;
     for (let e = this.lruHead[id]!; e !== NIL; ) {
       const next = this.E[e * ES + E_LNEXT]!;
-      this.freeEntry(e);
+      if (this.E[e * ES + E_INLRU]! >= RUN) this.freeRun(e);
+      else this.freeEntry(e);
       e = next;
     }
     this.lruHead[id] = NIL;
@@ -362,26 +531,49 @@ export class PrefixIndexer {
     const id = this.podIds.get(pod);
     const out: number[] = [];
     if (id === undefined) return out;
-    for (let e = this.lruHead[id]!; e !== NIL; e = this.E[e * ES + E_LNEXT]!) out.push(this.keyOfSlot(this.E[e * ES + E_SLOT]!));
+    for (let e = this.lruHead[id]!; e !== NIL; e = this.E[e * ES + E_LNEXT]!) {
+      if (this.E[e * ES + E_INLRU]! < RUN) out.push(this.keyOfSlot(this.E[e * ES + E_SLOT]!));
+      else {
+        const { owner, start, count } = this.runOf(e);
+        for (let i = start; i < start + count; i++) out.push(runKey(owner, i));
+      }
+    }
     return out;
   }
 
   private keyOfSlot(slot: number): number {
     const head = this.K[slot * KS + K_LINK]! - LINK0;
-    return (this.E[head * ES + E_HI]! >>> 0) * TWO_32 + (this.K[slot * KS + K_LO]! >>> 0);
+    return this.E[head * ES + E_HI]! * TWO_32 + (this.K[slot * KS + K_LO]! >>> 0);
   }
 
   /** Pods holding hash `h` (tests and debugging). */
   podsOf(h: number): string[] {
     const slot = this.find(h | 0, high(h));
     const out: string[] = [];
-    if (slot === NIL) return out;
+    if (isRunKey(h)) {
+      const want = indexOfRunKey(h);
+      const owner = ownerOfRunKey(h);
+      for (let e = this.runHeads.get(owner | 0) ?? NIL; e !== NIL; e = this.E[e * ES + E_KNEXT]!) {
+        const run = this.runOf(e);
+        if (run.owner === owner && want >= run.start && want < run.start + run.count) out.push(this.podNames[this.E[e * ES + E_POD]!]!);
+      }
+    }
+    if (slot === NIL) return out.sort();
     for (let e = this.K[slot * KS + K_LINK]! - LINK0; e !== NIL; e = this.E[e * ES + E_KNEXT]!) out.push(this.podNames[this.E[e * ES + E_POD]!]!);
     return out.sort();
   }
 
   /** Number of distinct hashes held by any pod. */
   get hashCount(): number {
-    return this.keysUsed;
+    let n = this.keysUsed;
+    const held = new Set<number>();
+    for (const head of this.runHeads.values()) {
+      for (let e = head; e !== NIL; e = this.E[e * ES + E_KNEXT]!) {
+        const { owner, start, count } = this.runOf(e);
+        for (let i = start; i < start + count; i++) held.add(runKey(owner, i));
+      }
+    }
+    n += held.size;
+    return n;
   }
 }

@@ -225,3 +225,51 @@ describe('synthetic prompts', () => {
     expect(promptByteLength({ kind: 'synthetic', spans: [{ content: 1, tokens: 10 }, { content: 2, tokens: 7 }], charsPerToken: 4 })).toBe(68);
   });
 });
+
+describe('run keys for a request’s own text (uniqueTail, issue 15)', () => {
+  const span = (content: number, tokens: number) => ({ content, tokens });
+
+  it('golden: blocks before the own text keep their hashes; from the block holding its first char on, run keys', () => {
+    // 3 shared tokens (12 chars) + 20 own tokens (80 chars), C = 16: 92 chars, 5 full blocks. Block 0
+    // (chars 0–15) already holds own text (chars 12–15), so every block is a run key.
+    const shared = [span(11, 3), span(0xabc, 20)];
+    const real = syntheticHashes(shared, 4, v15(16));
+    const keyed = syntheticHashes(shared, 4, v15(16), true);
+    expect(real).toHaveLength(5);
+    expect(keyed.every((h) => h < 0)).toBe(true); // block 0 spans chars 0–15 and the own text starts at 12
+    // 5 shared tokens (20 chars) + 20 own: block 0 (chars 0–15) is all shared, blocks 1–5 hold own text.
+    const longer = [span(11, 5), span(0xabc, 20)];
+    const r2 = syntheticHashes(longer, 4, v15(16));
+    const k2 = syntheticHashes(longer, 4, v15(16), true);
+    expect(k2[0]).toBe(r2[0]);
+    expect(k2.slice(1).every((h) => h < 0)).toBe(true);
+    expect(new Set(k2).size).toBe(6);
+  });
+
+  it('two block keys are equal exactly when the hashes are, across requests, models, salts and block sizes', () => {
+    // Requests: a prefix from a few shared contents, then the request's own content (id 1000 + r).
+    const req = fc.record({ prefix: fc.array(fc.record({ content: fc.integer({ min: 1, max: 3 }), tokens: fc.integer({ min: 1, max: 12 }) }), { maxLength: 3 }), own: fc.integer({ min: 1, max: 30 }), id: fc.integer({ min: 0, max: 3 }) });
+    const opts = fc.record({ C: fc.constantFrom(8, 16), model: fc.constantFrom('m', 'n'), salt: fc.constantFrom('', 's') });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(req, opts), { minLength: 2, maxLength: 6 }), (picks) => {
+        const real: number[] = [];
+        const keyed: number[] = [];
+        // A request's own content id names one prompt: its first draw is its prompt for every pick.
+        const prompts = new Map<number, { content: number; tokens: number }[]>();
+        for (const [r, o] of picks) {
+          if (!prompts.has(r.id)) prompts.set(r.id, [...r.prefix.map((p) => span(p.content, p.tokens)), span(1000 + r.id, r.own)]);
+          const spans = prompts.get(r.id)!;
+          const opt = v15(o.C, 256, o.model, o.salt);
+          const a = syntheticHashes(spans, 4, opt);
+          const b = syntheticHashes(spans, 4, opt, true);
+          if (a.length !== b.length) return false;
+          real.push(...a);
+          keyed.push(...b);
+        }
+        for (let i = 0; i < real.length; i++) for (let j = 0; j < real.length; j++) if ((real[i] === real[j]) !== (keyed[i] === keyed[j])) return false;
+        return true;
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

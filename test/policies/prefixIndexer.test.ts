@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PrefixIndexer } from '../../policies/prefix/indexer.js';
+import { runKey, runOwner } from '../../policies/prefix/uniqueRunKeys.js';
 
 function counts(ix: PrefixIndexer, hashes: number[], pods: string[]): Record<string, number> {
   const c = ix.matchLongestPrefix(hashes);
@@ -220,5 +221,88 @@ describe('PrefixIndexer against a naive model of indexer.go', () => {
       }
     }
     expect(ref.hashToPods.size).toBeGreaterThan(400);
+  });
+});
+
+/**
+ * Runs (issue 15): a request's run keys (its own text, uniqueRunKeys.ts) are kept as one LRU node;
+ * everything observable must equal one key per block (the naive model, which sees plain numbers).
+ */
+describe('PrefixIndexer runs of request-unique keys', () => {
+  it('golden: a run is evicted from its front; a lookup of its request turns its runs into keys in place', () => {
+    const ix = new PrefixIndexer();
+    const o = runOwner(0, 7);
+    const req = [100, runKey(o, 1), runKey(o, 2), runKey(o, 3)]; // one shared block, then 3 blocks of its own
+    ix.add([1, 2], 'A', 6);
+    ix.add(req, 'A', 6); // LRU: 1 2 100 r1 r2 r3 (6 = capacity)
+    expect(ix.size('A')).toBe(6);
+    ix.add([3, 4, 5, 6], 'A', 6); // evicts 1, 2, 100, r1 (4 keys from the front: the run gives up one)
+    expect(ix.lruKeys('A')).toEqual([runKey(o, 2), runKey(o, 3), 3, 4, 5, 6]);
+    expect(ix.hashCount).toBe(6);
+    // The same request again (a retry) on B: B gets a run of its own (a key's pods are the union).
+    ix.add(req, 'B', 6);
+    expect(ix.lruKeys('A')).toEqual([runKey(o, 2), runKey(o, 3), 3, 4, 5, 6]);
+    expect(ix.podsOf(runKey(o, 2))).toEqual(['A', 'B']);
+    expect(ix.podsOf(runKey(o, 1))).toEqual(['B']);
+    // Looking the request up turns its runs into keys where they stood. Leading run: 100 (B), r1 (B),
+    // r2 (A, B), r3 (A, B) → A = 2, B = 4.
+    expect(counts(ix, req, ['A', 'B'])).toEqual({ A: 2, B: 4 });
+    expect(ix.lruKeys('A')).toEqual([runKey(o, 2), runKey(o, 3), 3, 4, 5, 6]);
+    ix.add([7], 'A', 6); // the first of A's (now ordinary) keys goes
+    expect(ix.podsOf(runKey(o, 2))).toEqual(['B']);
+    // Another owner with the same content id but another seed id names other keys.
+    expect(counts(ix, [100, runKey(runOwner(1, 7), 1)], ['A', 'B'])).toEqual({ A: 0, B: 1 });
+  });
+
+  it('same LRU contents, pod sets, match counts and has() as one key per block, over random picks, retries and sweeps', () => {
+    const PODS = ['A', 'B', 'C'];
+    // Requests: a shared prefix of small real keys, then a tail of run keys of the request's owner
+    // (two owners share a content id, told apart by their seed id).
+    const owners = [runOwner(0, 5), runOwner(0, 6), runOwner(1, 5), runOwner(0, 0xfffffff0)];
+    const request = fc.record({ prefix: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 3 }), owner: fc.constantFrom(...owners), tail: fc.integer({ min: 1, max: 6 }) });
+    const op = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('add' as const), req: fc.nat({ max: 5 }), pod: fc.constantFrom(...PODS) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('match' as const), req: fc.nat({ max: 5 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pod: fc.constantFrom(...PODS) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 6, maxLength: 6 }), fc.array(op, { maxLength: 50 }), fc.integer({ min: 1, max: 12 }), (reqs, ops, cap) => {
+        // One request per owner keeps its hashes fixed, as a retry's are.
+        const byOwner = new Map<number, number[]>();
+        const hashesOf = (i: number): number[] => {
+          const r = reqs[i]!;
+          let hs = byOwner.get(r.owner);
+          if (hs === undefined) {
+            hs = [...r.prefix, ...Array.from({ length: r.tail }, (_, k) => runKey(r.owner, r.prefix.length + k))];
+            byOwner.set(r.owner, hs);
+          }
+          return hs;
+        };
+        const ix = new PrefixIndexer();
+        const ref = new NaiveIndexer();
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            ix.add(hashesOf(o.req), o.pod, cap);
+            ref.add(hashesOf(o.req), o.pod, cap);
+          } else if (o.kind === 'remove') {
+            ix.removePod(o.pod);
+            ref.removePod(o.pod);
+          } else {
+            const hs = hashesOf(o.req);
+            if (ix.has(hs[0]!) !== (ref.hashToPods.get(hs[0]!)?.size ?? 0) > 0) return false;
+            const c = ix.matchLongestPrefix(hs);
+            const want = ref.match(hs);
+            for (const p of PODS) if (ix.countOf(c, p) !== (want.get(p) ?? 0)) return false;
+          }
+          for (const p of PODS) {
+            if (JSON.stringify(ix.lruKeys(p)) !== JSON.stringify(ref.lrus.get(p)?.keys ?? [])) return false;
+            if (ix.size(p) !== (ref.lrus.get(p)?.keys.length ?? 0)) return false;
+          }
+        }
+        for (const hs of byOwner.values()) for (const h of hs) if (JSON.stringify(ix.podsOf(h)) !== JSON.stringify([...(ref.hashToPods.get(h) ?? [])].sort())) return false;
+        return ix.hashCount === ref.hashToPods.size;
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

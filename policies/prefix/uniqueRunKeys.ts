@@ -1,0 +1,76 @@
+/**
+ * Keys for approximate-prefix blocks no other request can hash to (issue 15), as the simulator's
+ * engine names its KV blocks (sim/engine/uniqueKeys.ts).
+ *
+ * A simulated prompt whose last span is text of its own (`uniqueTail`, set by the simulator's
+ * gateway: the span's content id is distinct per request) has chained block hashes that, from the
+ * first block holding a character of that span on, no other request produces: only the same
+ * request hashes them again (a retry, a P/D pick of the same request). So instead of hashing those
+ * blocks, hashing.ts names them by (owner, block index), where the owner is the span's content id
+ * together with a small id of the chain seed (model ‖ salt: a retry under another target model
+ * hashes differently, and so gets other keys). The keys are negative, so never a real (53-bit,
+ * non-negative) hash, and distinct per (owner, index); the index (indexer.ts) keeps a request's
+ * run of them as one LRU node instead of one key per block. Equal keys ⇔ equal hashes, so every
+ * match count, LRU order and eviction is the same as with the real hashes.
+ *
+ * Never used for text prompts (the live picker), for chains longer than RUN_BLOCKS blocks, or past
+ * SEED_IDS distinct seeds in one process: those hash as usual.
+ */
+
+/** Block indices a key can name (GAIE caps a request at 256 blocks by default). */
+export const RUN_BLOCKS = 512;
+/** Distinct chain seeds named in one process (owner = seed id · 2^32 + content id < 2^43). */
+const SEED_IDS = 2048;
+const TWO_32 = 4294967296;
+
+const seedIds = new Map<string, number>();
+let lastVersion = '';
+let lastChars = 0;
+let lastText = '';
+let lastId = -1;
+
+/**
+ * Small id of a chain seed: what besides the spans a block's hash depends on (hash version, block
+ * size in chars, model ‖ salt); −1 when SEED_IDS are taken.
+ */
+export function seedIdOf(version: string, blockChars: number, modelAndSalt: string): number {
+  if (lastId >= 0 && modelAndSalt === lastText && blockChars === lastChars && version === lastVersion) return lastId;
+  const seed = `${version}|${blockChars}|${modelAndSalt}`;
+  let id = seedIds.get(seed);
+  if (id === undefined) {
+    if (seedIds.size >= SEED_IDS) return -1;
+    id = seedIds.size;
+    seedIds.set(seed, id);
+  }
+  lastVersion = version;
+  lastChars = blockChars;
+  lastText = modelAndSalt;
+  lastId = id;
+  return id;
+}
+
+/** The owner of a request's unique blocks: seed id and the unique span's content id (unsigned 32-bit). */
+export function runOwner(seedId: number, content: number): number {
+  return seedId * TWO_32 + (content >>> 0);
+}
+
+/** The key of block `i` (< RUN_BLOCKS) of `owner`: ≤ −1, distinct per (owner, i), > −2^52. */
+export function runKey(owner: number, i: number): number {
+  return -(1 + owner * RUN_BLOCKS + i);
+}
+
+/** Whether `h` is a run key (else a real hash). */
+export function isRunKey(h: number): boolean {
+  return h < 0;
+}
+
+/** The owner a run key names. */
+export function ownerOfRunKey(key: number): number {
+  const m = -key - 1;
+  return (m - (m % RUN_BLOCKS)) / RUN_BLOCKS;
+}
+
+/** The block index a run key names. */
+export function indexOfRunKey(key: number): number {
+  return (-key - 1) % RUN_BLOCKS;
+}
