@@ -30,7 +30,7 @@ export const VIDEO_TOKENS = 10 * 2 * IMAGE_TOKENS; // 4500
 /** One estimate-tokenized prompt: real pseudo-token ids, or a synthetic prompt's spans. */
 export type EstimatedPrompt =
   | { readonly kind: 'tokens'; readonly tokens: Uint32Array }
-  | { readonly kind: 'synthetic'; readonly spans: readonly PromptSpan[]; readonly charsPerToken: number; readonly count: number };
+  | { readonly kind: 'synthetic'; readonly spans: readonly PromptSpan[]; readonly charsPerToken: number; readonly count: number; readonly uniqueTail?: boolean };
 
 export interface Estimate {
   readonly prompts: readonly EstimatedPrompt[];
@@ -134,7 +134,7 @@ export function estimatePrompt(prompt: Prompt): Estimate {
     }
     case 'synthetic':
       return {
-        prompts: [{ kind: 'synthetic', spans: prompt.spans, charsPerToken: prompt.charsPerToken, count: syntheticTokenCount(prompt.spans, prompt.charsPerToken) }],
+        prompts: [{ kind: 'synthetic', spans: prompt.spans, charsPerToken: prompt.charsPerToken, count: syntheticTokenCount(prompt.spans, prompt.charsPerToken), uniqueTail: prompt.uniqueTail === true }],
         multimodal,
       };
   }

@@ -26,7 +26,7 @@ import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
 import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
-import { runKey, runOwner, RUN_BLOCKS, seedIdOf } from './uniqueRunKeys.js';
+import { firstRunBlock, seedIdOf, withRunKeys } from './uniqueRunKeys.js';
 
 export type HashVersion = 'v1.5' | 'v1.0';
 
@@ -206,24 +206,8 @@ export function syntheticHashes(
   const seedText = o.version === 'v1.0' || o.cacheSalt === '' ? o.targetModel : o.targetModel + o.cacheSalt;
   const seed = syntheticSeed(seedText);
   const u = uniqueTail ? firstRunBlock(spans, charsPerToken, C, n) : n;
-  if (u >= n) return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
   // Real and run keys of one index must never meet: the seed id covers what a hash depends on besides the spans.
-  const seedId = seedIdOf(o.version, C, seedText);
+  const seedId = u < n ? seedIdOf(o.version, C, charsPerToken, seedText) : -1;
   if (seedId < 0) return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
-  const out = pieceChainHashes(spans, charsPerToken, u, C, seed, GAIE_DOMAIN);
-  const owner = runOwner(seedId, spans[spans.length - 1]!.content);
-  for (let i = u; i < n; i++) out.push(runKey(owner, i));
-  return out;
-}
-
-/**
- * Index of the first of `n` blocks of C chars holding a character of the last span, or n when
- * none can be a run key (no such block, or a block index ≥ RUN_BLOCKS).
- */
-function firstRunBlock(spans: readonly { readonly tokens: number }[], charsPerToken: number, C: number, n: number): number {
-  const last = spans.length - 1;
-  if (last < 0 || spanChars(spans[last]!.tokens, charsPerToken) === 0 || n > RUN_BLOCKS) return n;
-  let before = 0;
-  for (let j = 0; j < last; j++) before += spanChars(spans[j]!.tokens, charsPerToken);
-  return Math.min(n, Math.floor(before / C));
+  return withRunKeys(pieceChainHashes(spans, charsPerToken, u, C, seed, GAIE_DOMAIN), seedId, spans[spans.length - 1]!.content, u, n);
 }

@@ -88,6 +88,8 @@ export class PrefixIndexer {
   private counts = new Int32Array(16);
   /** Owner → its first run node (owners with runs). */
   private readonly runHeads = new Map<number, number>(); // owner | 0 → first run node
+  /** Set by matchLongestPrefix (lastMatchedAny). */
+  private firstHeld = false;
   /** Owners whose keys are ordinary keys (their runs were materialised, or never made). */
   private readonly materialised = new Set<number>();
 
@@ -463,7 +465,8 @@ export class PrefixIndexer {
   matchLongestPrefix(hashes: readonly number[]): Int32Array {
     const counts = this.counts;
     counts.fill(0, 0, this.podNames.length);
-    for (let k = 0; k < hashes.length; k++) {
+    let k = 0;
+    for (; k < hashes.length; k++) {
       const h = hashes[k]!;
       if (isRunKey(h) && this.runHeads.size > 0) this.materialiseRuns(ownerOfRunKey(h));
       const slot = this.find(h | 0, high(h));
@@ -471,7 +474,13 @@ export class PrefixIndexer {
       const E = this.E;
       for (let e = this.K[slot * KS + K_LINK]! - LINK0; e !== NIL; e = E[e * ES + E_KNEXT]!) counts[E[e * ES + E_POD]!]!++;
     }
+    this.firstHeld = k > 0;
     return counts;
+  }
+
+  /** Whether some pod held the first hash of the last `matchLongestPrefix` (`has(hashes[0])`, without a second lookup). */
+  get lastMatchedAny(): boolean {
+    return this.firstHeld;
   }
 
   /** The pod's id if the index has seen it (ids are never reused), else -1; `counts[id]` is its match count. */

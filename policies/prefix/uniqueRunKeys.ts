@@ -24,29 +24,54 @@ const SEED_IDS = 2048;
 const TWO_32 = 4294967296;
 
 const seedIds = new Map<string, number>();
-let lastVersion = '';
+let lastScheme = '';
 let lastChars = 0;
+let lastCpt = 0;
 let lastText = '';
 let lastId = -1;
 
 /**
- * Small id of a chain seed: what besides the spans a block's hash depends on (hash version, block
- * size in chars, model ‖ salt); −1 when SEED_IDS are taken.
+ * Small id of a chain seed: what besides the spans a block's hash depends on (hashing scheme,
+ * block size in chars, chars per token, model ‖ salt); −1 when SEED_IDS are taken.
  */
-export function seedIdOf(version: string, blockChars: number, modelAndSalt: string): number {
-  if (lastId >= 0 && modelAndSalt === lastText && blockChars === lastChars && version === lastVersion) return lastId;
-  const seed = `${version}|${blockChars}|${modelAndSalt}`;
+export function seedIdOf(scheme: string, blockChars: number, charsPerToken: number, modelAndSalt: string): number {
+  if (lastId >= 0 && modelAndSalt === lastText && blockChars === lastChars && charsPerToken === lastCpt && scheme === lastScheme) return lastId;
+  const seed = `${scheme}|${blockChars}|${charsPerToken}|${modelAndSalt}`;
   let id = seedIds.get(seed);
   if (id === undefined) {
     if (seedIds.size >= SEED_IDS) return -1;
     id = seedIds.size;
     seedIds.set(seed, id);
   }
-  lastVersion = version;
+  lastScheme = scheme;
   lastChars = blockChars;
+  lastCpt = charsPerToken;
   lastText = modelAndSalt;
   lastId = id;
   return id;
+}
+
+/**
+ * Index of the first of `n` blocks of C chars over `spans` (span j = round(tokens_j × charsPerToken)
+ * chars) that holds a character of the last span, or n when none may be a run key (no such block
+ * among the n, an empty last span, or n > RUN_BLOCKS).
+ */
+export function firstRunBlock(spans: readonly { readonly tokens: number }[], charsPerToken: number, C: number, n: number): number {
+  const last = spans.length - 1;
+  if (last < 0 || Math.round(spans[last]!.tokens * charsPerToken) === 0 || n > RUN_BLOCKS) return n;
+  let before = 0;
+  for (let j = 0; j < last; j++) before += Math.round(spans[j]!.tokens * charsPerToken);
+  return Math.min(n, Math.floor(before / C));
+}
+
+/**
+ * `hashes` (the chain's first u blocks, computed by the caller) followed by run keys for blocks
+ * u … n − 1 of the request whose own text is content `content`, under seed id `seedId`.
+ */
+export function withRunKeys(hashes: number[], seedId: number, content: number, u: number, n: number): number[] {
+  const owner = runOwner(seedId, content);
+  for (let i = u; i < n; i++) hashes.push(runKey(owner, i));
+  return hashes;
 }
 
 /** The owner of a request's unique blocks: seed id and the unique span's content id (unsigned 32-bit). */

@@ -20,6 +20,7 @@ import type { PromptSpan } from '../framework/types.js';
 import type { EstimatedPrompt } from './estimateTokens.js';
 import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, xxh64 } from './xxh64.js';
+import { firstRunBlock, seedIdOf, withRunKeys } from './uniqueRunKeys.js';
 
 export interface V010HashOptions {
   /** Block size B in tokens (> 0). */
@@ -76,12 +77,25 @@ const V010_DOMAIN = { laneA: 0x1b0a0010, laneB: 0x5bd1e995 };
 
 const cache = new WeakMap<object, { readonly key: string; readonly hashes: readonly number[] }>();
 
-/** Block hashes (index keys) of synthetic spans. */
-export function syntheticHashesV010(spans: readonly PromptSpan[], charsPerToken: number, count: number, o: V010HashOptions): readonly number[] {
-  const key = `${o.blockSize}|${o.maxBlocks}|${charsPerToken}|${o.targetModel}|${o.cacheSalt}`;
+/**
+ * Block hashes (index keys) of synthetic spans. With `uniqueTail` (the last span is the request's
+ * own text), the blocks from the first one holding a byte of it on are run keys instead
+ * (uniqueRunKeys.ts): equal exactly when the hashes would be.
+ */
+export function syntheticHashesV010(spans: readonly PromptSpan[], charsPerToken: number, count: number, o: V010HashOptions, uniqueTail = false): readonly number[] {
+  const key = `${o.blockSize}|${o.maxBlocks}|${charsPerToken}|${o.targetModel}|${o.cacheSalt}|${uniqueTail}`;
   const hit = cache.get(spans);
   if (hit !== undefined && hit.key === key) return hit.hashes;
-  const out = pieceChainHashes(spans, charsPerToken, blocksOf(count, o), o.blockSize * 4, syntheticSeed(o.targetModel + o.cacheSalt), V010_DOMAIN);
+  const n = blocksOf(count, o);
+  const C = o.blockSize * 4;
+  const seed = syntheticSeed(o.targetModel + o.cacheSalt);
+  // A one-block chain keeps its hash: that block is the whole prompt (the last block may be partial
+  // here), the same bytes, so the same hash, under every block size ≥ the prompt, and the seed id
+  // includes the block size. With two blocks or more, chains of different block sizes never share one.
+  const u = uniqueTail && n >= 2 ? firstRunBlock(spans, charsPerToken, C, n) : n;
+  const seedId = u < n ? seedIdOf('v010', C, charsPerToken, o.targetModel + o.cacheSalt) : -1;
+  const out =
+    seedId < 0 ? pieceChainHashes(spans, charsPerToken, n, C, seed, V010_DOMAIN) : withRunKeys(pieceChainHashes(spans, charsPerToken, u, C, seed, V010_DOMAIN), seedId, spans[spans.length - 1]!.content, u, n);
   cache.set(spans, { key, hashes: out });
   return out;
 }
@@ -89,6 +103,6 @@ export function syntheticHashesV010(spans: readonly PromptSpan[], charsPerToken:
 /** Block hashes (index keys) of one estimated prompt. */
 export function promptHashesV010(p: EstimatedPrompt, o: V010HashOptions): readonly number[] {
   if (!(o.blockSize > 0)) return [];
-  if (p.kind === 'synthetic') return syntheticHashesV010(p.spans, p.charsPerToken, p.count, o);
+  if (p.kind === 'synthetic') return syntheticHashesV010(p.spans, p.charsPerToken, p.count, o, p.uniqueTail === true);
   return tokenHashes64(p.tokens, o).map(fold53);
 }

@@ -10,6 +10,7 @@ import { goJsonMessages, goJsonString } from '../../policies/prefix/goJson.js';
 import { blockCount, promptBlockHashes, promptByteLength, syntheticHashes, type HashOptions } from '../../policies/prefix/hashing.js';
 import { fold53, utf8Length, xxh64 } from '../../policies/prefix/xxh64.js';
 import { low53, refXxh64, withLE64 } from './prefixXxh64Ref.js';
+import { syntheticHashesV010 } from '../../policies/prefix/v010Hashing.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const v15 = (blockChars: number, maxBlocks = 256, targetModel = 'm', cacheSalt = ''): HashOptions => ({ version: 'v1.5', blockChars, maxBlocks, targetModel, cacheSalt });
@@ -246,7 +247,11 @@ describe('run keys for a request’s own text (uniqueTail, issue 15)', () => {
     expect(new Set(k2).size).toBe(6);
   });
 
-  it('two block keys are equal exactly when the hashes are, across requests, models, salts and block sizes', () => {
+  it.each([
+    ['GAIE v1.5.0', (spans: { content: number; tokens: number }[], C: number, model: string, salt: string, tail: boolean) => syntheticHashes(spans, 4, v15(C, 256, model, salt), tail)],
+    ['GAIE v1.0.0', (spans: { content: number; tokens: number }[], C: number, model: string, _salt: string, tail: boolean) => syntheticHashes(spans, 4, { version: 'v1.0', blockChars: C, maxBlocks: 256, targetModel: model, cacheSalt: '' }, tail)],
+    ['llm-d-router v0.10.0', (spans: { content: number; tokens: number }[], C: number, model: string, salt: string, tail: boolean) => [...syntheticHashesV010(spans.map((x) => ({ ...x })), 4, Math.ceil(spans.reduce((a, x) => a + x.tokens * 4, 0) / 4), { blockSize: C / 4, maxBlocks: 0, targetModel: model, cacheSalt: salt }, tail)]],
+  ])('%s: two block keys are equal exactly when the hashes are, across requests, models, salts and block sizes', (_name, hashesOf) => {
     // Requests: a prefix from a few shared contents, then the request's own content (id 1000 + r).
     const req = fc.record({ prefix: fc.array(fc.record({ content: fc.integer({ min: 1, max: 3 }), tokens: fc.integer({ min: 1, max: 12 }) }), { maxLength: 3 }), own: fc.integer({ min: 1, max: 30 }), id: fc.integer({ min: 0, max: 3 }) });
     const opts = fc.record({ C: fc.constantFrom(8, 16), model: fc.constantFrom('m', 'n'), salt: fc.constantFrom('', 's') });
@@ -259,9 +264,8 @@ describe('run keys for a request’s own text (uniqueTail, issue 15)', () => {
         for (const [r, o] of picks) {
           if (!prompts.has(r.id)) prompts.set(r.id, [...r.prefix.map((p) => span(p.content, p.tokens)), span(1000 + r.id, r.own)]);
           const spans = prompts.get(r.id)!;
-          const opt = v15(o.C, 256, o.model, o.salt);
-          const a = syntheticHashes(spans, 4, opt);
-          const b = syntheticHashes(spans, 4, opt, true);
+          const a = hashesOf(spans, o.C, o.model, o.salt, false);
+          const b = hashesOf(spans, o.C, o.model, o.salt, true);
           if (a.length !== b.length) return false;
           real.push(...a);
           keyed.push(...b);

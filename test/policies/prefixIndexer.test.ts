@@ -289,10 +289,11 @@ describe('PrefixIndexer runs of request-unique keys', () => {
             ref.removePod(o.pod);
           } else {
             const hs = hashesOf(o.req);
-            if (ix.has(hs[0]!) !== (ref.hashToPods.get(hs[0]!)?.size ?? 0) > 0) return false;
+            const held = (ref.hashToPods.get(hs[0]!)?.size ?? 0) > 0;
             const c = ix.matchLongestPrefix(hs);
             const want = ref.match(hs);
             for (const p of PODS) if (ix.countOf(c, p) !== (want.get(p) ?? 0)) return false;
+            if (ix.lastMatchedAny !== held || ix.has(hs[0]!) !== held) return false;
           }
           for (const p of PODS) {
             if (JSON.stringify(ix.lruKeys(p)) !== JSON.stringify(ref.lrus.get(p)?.keys ?? [])) return false;

@@ -118,7 +118,7 @@ export class ApproxPrefixCacheProducer implements PrepareData, PreRequest {
       }
     }
     // Some server matched iff some server holds the first block (leading-run semantics).
-    const state: ApproxPrefixState = { hashes, blockSizeTokens: bs, anyServerMatched: total > 0 && this.indexer.has(hashes[0]!) };
+    const state: ApproxPrefixState = { hashes, blockSizeTokens: bs, anyServerMatched: total > 0 && this.indexer.lastMatchedAny };
     ctx.pluginState.write(req.id, APPROX_PREFIX_STATE_KEY, state);
   }
 
