@@ -86,11 +86,14 @@ export class PrefixIndexer {
   private lruSize: number[] = [];
   private lruCap: number[] = [];
   private counts = new Int32Array(16);
-  /** Owner → its first run node (owners with runs). */
-  private readonly runHeads = new Map<number, number>(); // owner | 0 → first run node
+  /** Owner's low 32 bits (`owner | 0`) → the first run node of the owners with those bits. */
+  private readonly runHeads = new Map<number, number>();
   /** Set by matchLongestPrefix (lastMatchedAny). */
   private firstHeld = false;
-  /** Owners whose keys are ordinary keys (their runs were materialised, or never made). */
+  /**
+   * Owners whose keys are ordinary keys (their runs were materialised, or never made): one per
+   * request picked twice, kept for the run (a few bytes each, and only re-picks add to it).
+   */
   private readonly materialised = new Set<number>();
 
   /** Small integer id of a pod name (interned on first sight). */
