@@ -15,7 +15,7 @@ import type { LLMRequest, Prompt, SchedulingResult } from '../../policies/framew
 import type { EndpointPicker, PoolEndpoint } from '../../policies/framework/director.js';
 import type { Rng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
-import { uniqueContentOf } from '../workload/prompts.js';
+import { syntheticPrompt } from './prompt.js';
 import { BlockHasher } from '../engine/blockHasher.js';
 import { withSchedulingRecorder, type SchedulingRecorder } from '../../policies/framework/scheduler.js';
 import type { DecisionLog } from '../decisions/log.js';
@@ -363,14 +363,8 @@ export class Gateway {
     return llm;
   }
 
-  /**
-   * The prompt the EPP hashes: the request's spans; `uniqueTail` when the last is the request's own
-   * text (uniqueContentOf, distinct per request), which the prefix index then keeps as one run.
-   */
   private promptOf(req: SimRequest): Prompt {
-    const segs = req.segments;
-    const uniqueTail = segs.length > 0 && segs[segs.length - 1]!.content === uniqueContentOf(req.id);
-    return { kind: 'synthetic', spans: segs, charsPerToken: this.opts.charsPerToken, uniqueTail };
+    return syntheticPrompt(req, this.opts.charsPerToken);
   }
 
   /** The engine's block keys of the prompt's full blocks, as a real tokenizer + vLLM hash would give. */
