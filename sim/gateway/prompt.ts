@@ -8,7 +8,7 @@ import type { Prompt } from '../../policies/framework/types.js';
 import type { SimRequest } from '../workload/request.js';
 import { uniqueContentOf } from '../workload/prompts.js';
 
-export function syntheticPrompt(req: Pick<SimRequest, 'id' | 'segments'>, charsPerToken: number): Prompt {
+export function syntheticPrompt(req: Pick<SimRequest, 'id' | 'segments'>, charsPerToken: number): Extract<Prompt, { kind: 'synthetic' }> {
   const segs = req.segments;
   const uniqueTail = segs.length > 0 && segs[segs.length - 1]!.content === uniqueContentOf(req.id);
   return { kind: 'synthetic', spans: segs, charsPerToken, uniqueTail };

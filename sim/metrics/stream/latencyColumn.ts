@@ -21,6 +21,7 @@
 import { latencyStatsOfSorted, quantileGridOfSorted, type LatencyStats } from '../latency.js';
 import { RECORDS_KEPT } from './recordsKept.js';
 import { LatencySketch } from './latencySketch.js';
+import { sortedCopy } from './sortFloat64.js';
 
 /** Values a column keeps exactly (the record path's limit). */
 export const EXACT_VALUES = RECORDS_KEPT;
@@ -121,8 +122,8 @@ export class LatencyColumn {
   private sortedValues(): Float64Array {
     if (this.sortedN !== this.n) {
       const src = this.source;
-      if (src === null) this.sorted = this.values.slice(0, this.n).sort();
-      else this.sorted = src.n === this.n ? src.sortedValues() : src.values.slice(0, this.n).sort();
+      if (src === null) this.sorted = sortedCopy(this.values, this.n);
+      else this.sorted = src.n === this.n ? src.sortedValues() : sortedCopy(src.values, this.n);
       this.sortedN = this.n;
     }
     return this.sorted!;
