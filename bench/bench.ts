@@ -22,7 +22,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
 import { loadScenarioFile } from '../sim/scenario/load.js';
@@ -204,7 +204,18 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const figures = rows.filter((m) => m.figuresCpuSeconds !== undefined).map((m) => `${m.scenario}/${m.policy}: ${(m.cpuSeconds - m.figuresCpuSeconds!).toFixed(2)} CPU s simulating (folding requests into the streamed summary included) + ${m.figuresCpuSeconds!.toFixed(2)} computing the figures`);
-  process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...figures, ...rssProfileLines(traced)].join('\n') + '\n');
+  process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...figures, ...rssProfileLines(traced), machineLine()].join('\n') + '\n');
+}
+
+/**
+ * The machine the figures come from: CPU seconds differ 1.5–1.7× between two machines of the same
+ * kind (issue 15, sixth round), so a table is compared with one from the same machine only.
+ */
+function machineLine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.trim() ?? 'unknown CPU';
+  const mhz = cores[0]?.speed ? ` at ${cores[0].speed} MHz` : '';
+  return `machine: ${cores.length} × ${model}${mhz}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
 await main();
