@@ -24,9 +24,9 @@
  */
 import type { Prompt } from '../framework/types.js';
 import { goJsonMessages } from './goJson.js';
-import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, utf8Length, xxh64 } from './xxh64.js';
-import { firstRunBlock, seedIdOf, withRunKeys } from './uniqueRunKeys.js';
+import { firstRunBlock, syntheticKeys } from './uniqueRunKeys.js';
+import { spanBytes } from './estimateTokens.js';
 
 export type HashVersion = 'v1.5' | 'v1.0';
 
@@ -59,13 +59,9 @@ export function promptByteLength(prompt: Prompt): number {
   return utf8Length(promptText(prompt)!);
 }
 
-function spanChars(tokens: number, charsPerToken: number): number {
-  return Math.round(tokens * charsPerToken);
-}
-
 function syntheticChars(spans: readonly { readonly tokens: number }[], charsPerToken: number): number {
   let n = 0;
-  for (const s of spans) n += spanChars(s.tokens, charsPerToken);
+  for (const s of spans) n += spanBytes(s.tokens, charsPerToken);
   return n;
 }
 
@@ -204,10 +200,5 @@ export function syntheticHashes(
   const n = blockCount(syntheticChars(spans, charsPerToken), C, o.maxBlocks);
   if (n === 0) return [];
   const seedText = o.version === 'v1.0' || o.cacheSalt === '' ? o.targetModel : o.targetModel + o.cacheSalt;
-  const seed = syntheticSeed(seedText);
-  const u = uniqueTail ? firstRunBlock(spans, charsPerToken, C, n) : n;
-  // Real and run keys of one index must never meet: the seed id covers what a hash depends on besides the spans.
-  const seedId = u < n ? seedIdOf(o.version, C, charsPerToken, seedText) : -1;
-  if (seedId < 0) return pieceChainHashes(spans, charsPerToken, n, C, seed, GAIE_DOMAIN);
-  return withRunKeys(pieceChainHashes(spans, charsPerToken, u, C, seed, GAIE_DOMAIN), seedId, spans[spans.length - 1]!.content, u, n);
+  return syntheticKeys(spans, charsPerToken, n, C, seedText, GAIE_DOMAIN, uniqueTail ? firstRunBlock(spans, charsPerToken, C, n) : n, o.version);
 }

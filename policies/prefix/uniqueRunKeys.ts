@@ -6,8 +6,9 @@
  * gateway: the span's content id is distinct per request) has chained block hashes that, from the
  * first block holding a character of that span on, no other request produces: only the same
  * request hashes them again (a retry, a P/D pick of the same request). So instead of hashing those
- * blocks, hashing.ts names them by (owner, block index), where the owner is the span's content id
- * together with a small id of the chain seed (model ‖ salt: a retry under another target model
+ * blocks, `syntheticKeys` (GAIE's hashing.ts, llm-d v0.10's v010Hashing.ts) names them by (owner,
+ * block index), where the owner is the span's content id together with a small id of the chain
+ * seed (scheme, block size, chars per token, model ‖ salt: a retry under another target model
  * hashes differently, and so gets other keys). The keys are negative, so never a real (53-bit,
  * non-negative) hash, and distinct per (owner, index); the index (indexer.ts) keeps a request's
  * run of them as one LRU node instead of one key per block. Equal keys ⇔ equal hashes, so every
@@ -16,6 +17,9 @@
  * Never used for text prompts (the live picker), for chains longer than RUN_BLOCKS blocks, or past
  * SEED_IDS distinct seeds in one process: those hash as usual.
  */
+
+import { spanBytes } from './estimateTokens.js';
+import { pieceChainHashes, syntheticSeed, type ChainDomain } from './pieceChain.js';
 
 /** Block indices a key can name (GAIE caps a request at 256 blocks by default). */
 export const RUN_BLOCKS = 512;
@@ -34,7 +38,7 @@ let lastId = -1;
  * Small id of a chain seed: what besides the spans a block's hash depends on (hashing scheme,
  * block size in chars, chars per token, model ‖ salt); −1 when SEED_IDS are taken.
  */
-export function seedIdOf(scheme: string, blockChars: number, charsPerToken: number, modelAndSalt: string): number {
+function seedIdOf(scheme: string, blockChars: number, charsPerToken: number, modelAndSalt: string): number {
   if (lastId >= 0 && modelAndSalt === lastText && blockChars === lastChars && charsPerToken === lastCpt && scheme === lastScheme) return lastId;
   const seed = `${scheme}|${blockChars}|${charsPerToken}|${modelAndSalt}`;
   let id = seedIds.get(seed);
@@ -52,26 +56,41 @@ export function seedIdOf(scheme: string, blockChars: number, charsPerToken: numb
 }
 
 /**
- * Index of the first of `n` blocks of C chars over `spans` (span j = round(tokens_j × charsPerToken)
- * chars) that holds a character of the last span, or n when none may be a run key (no such block
- * among the n, an empty last span, or n > RUN_BLOCKS).
+ * Index of the first of `n` blocks of C chars over `spans` (span j = spanBytes(tokens_j,
+ * charsPerToken) chars) that holds a character of the last span, or n when none may be a run key
+ * (no such block among the n, an empty last span, or n > RUN_BLOCKS).
  */
 export function firstRunBlock(spans: readonly { readonly tokens: number }[], charsPerToken: number, C: number, n: number): number {
   const last = spans.length - 1;
-  if (last < 0 || Math.round(spans[last]!.tokens * charsPerToken) === 0 || n > RUN_BLOCKS) return n;
+  if (last < 0 || spanBytes(spans[last]!.tokens, charsPerToken) === 0 || n > RUN_BLOCKS) return n;
   let before = 0;
-  for (let j = 0; j < last; j++) before += Math.round(spans[j]!.tokens * charsPerToken);
+  for (let j = 0; j < last; j++) before += spanBytes(spans[j]!.tokens, charsPerToken);
   return Math.min(n, Math.floor(before / C));
 }
 
 /**
- * `hashes` (the chain's first u blocks, computed by the caller) followed by run keys for blocks
- * u … n − 1 of the request whose own text is content `content`, under seed id `seedId`.
+ * The first `n` block keys of a synthetic prompt (`pieceChainHashes` over `spans`, blocks of C chars,
+ * chained from the seed of `seedText` in `domain`): real hashes for blocks 0 … u − 1 and run keys
+ * for blocks u … n − 1 of the request whose own text is the last span (all real hashes when u ≥ n,
+ * or when no seed id is left). `scheme` names the hashing (GAIE version, llm-d v0.10) for the seed id.
  */
-export function withRunKeys(hashes: number[], seedId: number, content: number, u: number, n: number): number[] {
-  const owner = runOwner(seedId, content);
-  for (let i = u; i < n; i++) hashes.push(runKey(owner, i));
-  return hashes;
+export function syntheticKeys(
+  spans: readonly { readonly content: number; readonly tokens: number }[],
+  charsPerToken: number,
+  n: number,
+  C: number,
+  seedText: string,
+  domain: ChainDomain,
+  u: number,
+  scheme: string,
+): number[] {
+  const seed = syntheticSeed(seedText);
+  const seedId = u < n ? seedIdOf(scheme, C, charsPerToken, seedText) : -1;
+  if (seedId < 0) return pieceChainHashes(spans, charsPerToken, n, C, seed, domain);
+  const keys = pieceChainHashes(spans, charsPerToken, u, C, seed, domain);
+  const owner = runOwner(seedId, spans[spans.length - 1]!.content);
+  for (let i = u; i < n; i++) keys.push(runKey(owner, i));
+  return keys;
 }
 
 /** The owner of a request's unique blocks: seed id and the unique span's content id (unsigned 32-bit). */

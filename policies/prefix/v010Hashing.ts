@@ -18,9 +18,8 @@
  */
 import type { PromptSpan } from '../framework/types.js';
 import type { EstimatedPrompt } from './estimateTokens.js';
-import { pieceChainHashes, syntheticSeed } from './pieceChain.js';
 import { fold53, utf8, xxh64 } from './xxh64.js';
-import { firstRunBlock, seedIdOf, withRunKeys } from './uniqueRunKeys.js';
+import { firstRunBlock, syntheticKeys } from './uniqueRunKeys.js';
 
 export interface V010HashOptions {
   /** Block size B in tokens (> 0). */
@@ -88,14 +87,11 @@ export function syntheticHashesV010(spans: readonly PromptSpan[], charsPerToken:
   if (hit !== undefined && hit.key === key) return hit.hashes;
   const n = blocksOf(count, o);
   const C = o.blockSize * 4;
-  const seed = syntheticSeed(o.targetModel + o.cacheSalt);
   // A one-block chain keeps its hash: that block is the whole prompt (the last block may be partial
   // here), the same bytes, so the same hash, under every block size ≥ the prompt, and the seed id
   // includes the block size. With two blocks or more, chains of different block sizes never share one.
   const u = uniqueTail && n >= 2 ? firstRunBlock(spans, charsPerToken, C, n) : n;
-  const seedId = u < n ? seedIdOf('v010', C, charsPerToken, o.targetModel + o.cacheSalt) : -1;
-  const out =
-    seedId < 0 ? pieceChainHashes(spans, charsPerToken, n, C, seed, V010_DOMAIN) : withRunKeys(pieceChainHashes(spans, charsPerToken, u, C, seed, V010_DOMAIN), seedId, spans[spans.length - 1]!.content, u, n);
+  const out = syntheticKeys(spans, charsPerToken, n, C, o.targetModel + o.cacheSalt, V010_DOMAIN, u, 'v010');
   cache.set(spans, { key, hashes: out });
   return out;
 }
