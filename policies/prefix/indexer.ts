@@ -384,8 +384,10 @@ export class PrefixIndexer {
     return false;
   }
 
-  /** Materialises `owner`'s runs if it may have any (a lookup of its keys). */
-  private materialiseRuns(owner: number): void {
+  /** A lookup of `h`: a run key whose owner may have runs materialises them first. */
+  private beforeLookup(h: number): void {
+    if (!isRunKey(h) || this.runHeads.size === 0) return;
+    const owner = ownerOfRunKey(h);
     if (this.runHeads.has(owner | 0)) this.materialise(owner);
   }
 
@@ -471,7 +473,7 @@ export class PrefixIndexer {
     let k = 0;
     for (; k < hashes.length; k++) {
       const h = hashes[k]!;
-      if (isRunKey(h) && this.runHeads.size > 0) this.materialiseRuns(ownerOfRunKey(h));
+      this.beforeLookup(h);
       const slot = this.find(h | 0, high(h));
       if (slot === NIL) break;
       const E = this.E;
@@ -499,7 +501,7 @@ export class PrefixIndexer {
 
   /** Whether any pod holds hash `h`. */
   has(h: number): boolean {
-    if (isRunKey(h) && this.runHeads.size > 0) this.materialiseRuns(ownerOfRunKey(h));
+    this.beforeLookup(h);
     return this.find(h | 0, high(h)) !== NIL;
   }
 
@@ -577,7 +579,6 @@ export class PrefixIndexer {
 
   /** Number of distinct hashes held by any pod. */
   get hashCount(): number {
-    let n = this.keysUsed;
     const held = new Set<number>();
     for (const head of this.runHeads.values()) {
       for (let e = head; e !== NIL; e = this.E[e * ES + E_KNEXT]!) {
@@ -585,7 +586,6 @@ export class PrefixIndexer {
         for (let i = start; i < start + count; i++) held.add(runKey(owner, i));
       }
     }
-    n += held.size;
-    return n;
+    return this.keysUsed + held.size;
   }
 }
