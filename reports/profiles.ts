@@ -34,7 +34,8 @@ export function gridP(i: number): number {
 
 /** The 101-point quantile grid of `samples` (quantileSorted, type 7, at gridP(i)), rounded; null when empty. */
 function quantileGrid(samples: readonly number[]): number[] | null {
-  return quantileGridOfSorted([...samples].sort((a, b) => a - b), GRID_POINTS);
+  // A typed array sorts numerically without a comparator (as latency.ts latencyStats).
+  return quantileGridOfSorted(Float64Array.from(samples).sort(), GRID_POINTS);
 }
 
 /** TTFT, TPOT and E2E grids over the completed requests of `records`. */
