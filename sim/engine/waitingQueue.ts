@@ -37,6 +37,11 @@ export class WaitingQueue {
    * the front; the others were admitted.
    */
   consumeFront(consumed: number, skipped: readonly Sequence[]): void {
+    // Drop the references of the consumed entries: the array keeps its slots until it compacts, and
+    // a slot still holding an ended request would keep its sequence, records and blocks alive
+    // (≈ 770 requests a replica on average, half the live heap of a 64-replica run; issue 15).
+    const items = this.items;
+    for (let i = this.head, end = this.head + consumed; i < end; i++) items[i] = undefined as unknown as Sequence;
     this.head += consumed;
     for (let i = skipped.length - 1; i >= 0; i--) this.pushFront(skipped[i]!);
     if (this.head > 1024 && this.head * 2 > this.items.length) {
