@@ -192,3 +192,11 @@ describe('decode cohort', () => {
     expect(kv.cachedBlocks).toBe(3);
   });
 });
+
+describe('cohort ring size', () => {
+  it('is the least power of two above the block size, at least 32 (every event step fits, no 512-bucket ring per replica)', async () => {
+    const { ringSize } = await import('../sim/engine/cohort/cohortSet.js');
+    // An event step is at most bs steps ahead, so bs < ring: 16 → 32, 32 → 64 (32 itself does not fit), 64 → 128.
+    expect([1, 8, 16, 31, 32, 33, 64, 128].map(ringSize)).toEqual([32, 32, 32, 32, 64, 64, 128, 256]);
+  });
+});

@@ -24,6 +24,7 @@ import {
   type SchedulingResult,
   type ScoredEndpoint,
 } from './types.js';
+import { ProfileResultMap } from './profileResultMap.js';
 
 export interface ProfileTrace {
   readonly profile: string;
@@ -176,7 +177,7 @@ export function schedule(
 ): SchedulingResult {
   const recorder = activeRecorder;
   if (recorder !== undefined) return scheduleRecorded(recorder, handler, profiles, ctx, req, candidates, trace);
-  const results = new Map<string, ProfileRunResult | null>();
+  const results = new ProfileResultMap();
   for (let guard = 0; ; guard++) {
     const next = handler.pickProfiles(ctx, req, profiles, results);
     if (next.size === 0) break;

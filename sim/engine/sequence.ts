@@ -35,7 +35,12 @@ export class Sequence {
   registeredBlocks = 0;
   /** Engine time of the last emitted token, µs (-1 before the first). */
   lastTokenUs = -1;
-  readonly hasher: BlockHasher;
+  /**
+   * Its block hashes, made on first use: a request whose blocks all have unique keys (uniqueKeys.ts)
+   * never hashes, and a hasher per request was ≈ 100 B that lived as long as it (issue 15).
+   */
+  private hasher: BlockHasher | null = null;
+  private readonly blockSize: number;
   /** First block whose content only this request has (uniqueKeys.ts); Infinity when none. */
   readonly uniqueFrom: number;
   /** Prefill leg: on finishing, its blocks are held (vLLM kv_lease) until released by the caller. */
@@ -77,7 +82,7 @@ export class Sequence {
     blockSize: number,
     opts?: SequenceOptions,
   ) {
-    this.hasher = new BlockHasher(req.segments, req.outputContent, req.outputTokens, blockSize, req.adapter);
+    this.blockSize = blockSize;
     this.uniqueFrom = firstUniqueBlock(req, blockSize);
     this.prefillLeg = opts?.prefillLeg === true;
     this.remoteKv = opts?.remoteKv === true;
@@ -90,7 +95,8 @@ export class Sequence {
    */
   keyAt(i: number, unique: boolean): number {
     if (unique && i >= this.uniqueFrom && keyable(this.req.id, i)) return uniqueKey(this.req.id, i);
-    return this.hasher.hashAt(i);
+    const req = this.req;
+    return (this.hasher ??= new BlockHasher(req.segments, req.outputContent, req.outputTokens, this.blockSize, req.adapter)).hashAt(i);
   }
 
   /** A finished prefill leg still holding its KV blocks (until `Replica.releaseHeld`). */

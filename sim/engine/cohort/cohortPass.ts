@@ -14,7 +14,7 @@ import type { ItlCounts } from '../../metrics/types.js';
 import { fillRegisters, registerFull } from '../prefixBlocks.js';
 
 export class CohortPass {
-  readonly members = new CohortSet();
+  readonly members: CohortSet;
   /** Running sequences that are not members, in running order. */
   readonly explicit = new SeqList();
   /** Scratch: members at their event step, each with what it needs (EventKind) once classified. */
@@ -33,7 +33,9 @@ export class CohortPass {
   constructor(
     private readonly kv: KvCache,
     private readonly bs: number,
-  ) {}
+  ) {
+    this.members = new CohortSet(bs);
+  }
 
   /**
    * Pass 1 at completed-step count `steps`: if every running request's whole chunk fits `budget`

@@ -3,7 +3,7 @@
  * nothing per quiet member: how many there are, the sum, least and greatest of their context bases
  * (a member's context in the step after completed-step count s is base + s, and the base does not
  * change while it keeps decoding, event steps included), and their event steps in a ring of
- * `RING` buckets, so a step finds the members it must give a slot and sorts those few by running
+ * RING = ringSize(block size) buckets, so a step finds the members it must give a slot and sorts those few by running
  * rank. An event step is never further than the block size away (the next allocation), unless the
  * last token comes first; a member queued for a step more than RING − 1 away is queued for
  * RING − 1 steps on instead: a slot it did not need is harmless (it is stepped exactly as a member).
@@ -14,8 +14,16 @@
 import type { Sequence } from '../sequence.js';
 import { SeqList } from '../seqList.js';
 
-/** Buckets (a power of two, above the largest block size). */
-const RING = 512;
+/**
+ * Buckets for block size `bs`: a power of two above it (every event step within RING − 1 steps), at
+ * least 32. Each bucket keeps the storage of its busiest step, so a fixed 512 held ≈ 300 KB a
+ * replica for nothing: 20 MB of a 64-replica run's live heap (issue 15).
+ */
+export function ringSize(bs: number): number {
+  let r = 32;
+  while (r <= bs) r *= 2;
+  return r;
+}
 
 export class CohortSet {
   /** Members. */
@@ -25,8 +33,16 @@ export class CohortSet {
   /** Their context bases, ascending (duplicates kept), in bases[0 … count − 1]. */
   private bases = new Float64Array(64);
   /** Members queued per event step modulo RING, each with its membership token. */
-  private readonly buckets: SeqList[] = Array.from({ length: RING }, () => new SeqList());
+  private readonly buckets: SeqList[];
+  /** RING − 1 (ringSize). */
+  private readonly mask: number;
   private tokens = 0;
+
+  constructor(bs: number) {
+    const ring = ringSize(bs);
+    this.mask = ring - 1;
+    this.buckets = Array.from({ length: ring }, () => new SeqList());
+  }
 
   /** Least and greatest context base (valid when count > 0). */
   get minBase(): number {
@@ -57,8 +73,8 @@ export class CohortSet {
 
   /** A member was given a slot and keeps decoding: queue its next event step (after `steps`). */
   queue(seq: Sequence, steps: number): void {
-    if (seq.cohortEventStep - steps >= RING) seq.cohortEventStep = steps + RING - 1;
-    this.buckets[seq.cohortEventStep & (RING - 1)]!.push(seq, seq.cohortToken);
+    if (seq.cohortEventStep - steps > this.mask) seq.cohortEventStep = steps + this.mask;
+    this.buckets[seq.cohortEventStep & this.mask]!.push(seq, seq.cohortToken);
   }
 
   /** `seq` stops being a member. */
@@ -77,7 +93,7 @@ export class CohortSet {
    * entry of its bucket is for that step: queued event steps lie within RING − 1 steps ahead.
    */
   popEvents(steps: number, out: SeqList): void {
-    const bucket = this.buckets[steps & (RING - 1)]!;
+    const bucket = this.buckets[steps & this.mask]!;
     const n = bucket.length;
     if (n === 0) return;
     const from = out.length;
