@@ -127,3 +127,33 @@ describe('summary.pd presence', () => {
     expect(summarize({ ...base, records: plainRecords, replicas: labelled }, slo).pd).toMatchObject({ disaggregated_share: 0, aggregated: { count: 1 } });
   });
 });
+
+describe('streamed P/D folder sharing the window’s queue times', () => {
+  it('gives the record path’s decomposition whether its aggregated queue part shares the queue column or keeps its own (fast-check over mixes of P/D, aggregated and failed requests)', async () => {
+    const { PdFolder } = await import('../sim/metrics/stream/pdFolder.js');
+    const { LatencyColumn } = await import('../sim/metrics/stream/latencyColumn.js');
+    const kindArb = fc.constantFrom('agg', 'agg', 'agg', 'pd', 'failed');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(kindArb, fc.integer({ min: 0, max: 5000 })), { maxLength: 60 }), (rows) => {
+        const records = rows.map(([kind, q], i) => {
+          const t = 1_000 * i;
+          if (kind === 'pd') return disaggregated({ id: i, arrivalUs: t, enqueueUs: t + 44_000, scheduledUs: t + 44_000 + q, kvReadyUs: t + 52_000 + q, firstTokenUs: t + 61_000 + q, lastTokenUs: t + 99_000 + q });
+          const r = completedRecord({ id: i, arrivalUs: t, enqueueUs: t + 300, scheduledUs: t + 300 + q, firstTokenUs: t + 9_000 + q, lastTokenUs: t + 20_000 + q });
+          return kind === 'failed' ? { ...r, outcome: 'failed' as const } : r;
+        });
+        // As the streamed summary: the window's queue column gets every completed request's queue time just before the folder.
+        const queue = new LatencyColumn();
+        const shared = new PdFolder(undefined, queue);
+        const own = new PdFolder();
+        for (const r of records) {
+          if (r.outcome === 'completed') queue.add((r.scheduledUs - r.enqueueUs) / 1000);
+          shared.measure(r);
+          own.measure(r);
+        }
+        expect(shared.summary()).toEqual(own.summary());
+        expect(shared.summary()).toEqual(pdBreakdown(records));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -25,10 +25,16 @@ export class PdFolder {
   private aggCount = 0;
   private bytes = 0;
 
-  /** `exactValues`: values each part keeps exactly before moving to a sketch. */
-  constructor(exactValues = EXACT_VALUES) {
+  /**
+   * `exactValues`: values each part keeps exactly before moving to a sketch. `queue`: the window's
+   * queue times (subset.ts, every completed request's, added just before `measure`): the aggregated
+   * queue part shares its values while no request is disaggregated, as in a run without P/D, instead
+   * of keeping a copy (8 MB on 1M requests, issue 15).
+   */
+  constructor(exactValues = EXACT_VALUES, queue?: LatencyColumn) {
     this.pd = columns(PD_PARTS, exactValues);
     this.agg = columns(AGGREGATED_PARTS, exactValues);
+    if (queue !== undefined) this.agg.queue = new LatencyColumn(queue, exactValues);
   }
 
   /** Adds a request of the measurement window (only completed ones have parts). */

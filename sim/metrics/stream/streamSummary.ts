@@ -155,7 +155,7 @@ export class StreamedSummary implements RequestSink {
     this.whole = new SubsetFolder(slo, undefined, exactValues);
     this.dimList = DIMENSIONS.map(() => new Folders(slo, this.whole, exactValues));
     this.all = allLatencies(exactValues);
-    this.pd = new PdFolder(exactValues);
+    this.pd = new PdFolder(exactValues, this.whole.queue);
     this.dims = Object.fromEntries(DIMENSIONS.map((d, k) => [d, this.dimList[k]!])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);

@@ -1,0 +1,70 @@
+/**
+ * Held requests (sim/metrics/stream/heldRequests.ts): the window fields of ended requests kept in
+ * typed columns, the P/D ones made only when a held request needs them.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HeldRequests, type WindowFields } from '../sim/metrics/stream/heldRequests.js';
+import { newRequestRecord } from '../sim/metrics/records.js';
+import type { RequestRecord } from '../sim/metrics/types.js';
+
+const PD_FIELDS = ['prefillReplica', 'kvReadyUs', 'prefillQueueUs', 'prefillComputeUs', 'decodeQueueUs', 'kvTransferUs', 'kvTransferBytes'] as const;
+const FIELDS = ['arrivalUs', 'endUs', 'firstTokenUs', 'lastTokenUs', 'enqueueUs', 'scheduledUs', 'inputTokens', 'outputTokens', 'cachedTokens', ...PD_FIELDS, 'outcome'] as const;
+
+const PD_VALUES = [2, 250, 7, 40, 3, 12, 65536];
+
+/** A completed request; `pd`: all P/D fields set (true), none (false), or those of a bit mask. */
+function record(id: number, pd: boolean | number): RequestRecord {
+  const r = newRequestRecord({ id, arrivalUs: id * 10, inputTokens: 100 + id, outputTokens: 5, adapter: null, priority: 0 }) as { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
+  Object.assign(r, { outcome: 'completed', endUs: id * 10 + 900, firstTokenUs: id * 10 + 300, lastTokenUs: id * 10 + 900, enqueueUs: id * 10 + 1, scheduledUs: id * 10 + 2, cachedTokens: id % 3 });
+  const mask = pd === true ? 127 : pd === false ? 0 : pd;
+  PD_FIELDS.forEach((f, k) => {
+    if ((mask >> k) & 1) r[f] = PD_VALUES[k]!;
+  });
+  return r;
+}
+
+const fields = (r: WindowFields): Record<string, unknown> => Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
+
+function replayAll(h: HeldRequests): { fields: Record<string, unknown>; groups: number[] }[] {
+  const out: { fields: Record<string, unknown>; groups: number[] }[] = [];
+  h.replay(-Infinity, Infinity, (r, g, o) => out.push({ fields: fields(r), groups: [g[o]!, g[o + 1]!] }));
+  return out;
+}
+
+describe('HeldRequests', () => {
+  it('gives back every field of requests held before and after the first disaggregated one (its P/D columns made then)', () => {
+    const h = new HeldRequests(2);
+    const pushed = [record(1, false), record(2, false), record(3, true), record(4, false)];
+    pushed.slice(0, 2).forEach((r, i) => h.push(r, [i, 10 + i]));
+    expect(h.columnCount).toBe(9);
+    pushed.slice(2).forEach((r, i) => h.push(r, [i + 2, 12 + i]));
+    expect(h.columnCount).toBe(16);
+    const out = replayAll(h);
+    expect(out.map((o) => o.fields)).toEqual(pushed.map(fields));
+    // The requests held before the P/D one read back the defaults of a request not disaggregated.
+    expect(out[0]!.fields.prefillReplica).toBe(-1);
+    expect(out[0]!.fields.kvTransferBytes).toBe(0);
+    expect(out[2]!.fields.kvTransferBytes).toBe(65536);
+    expect(out.map((o) => o.groups)).toEqual([[0, 10], [1, 11], [2, 12], [3, 13]]);
+  });
+
+  it('keeps every field through growth and drains, whatever mix of P/D requests (fast-check)', () => {
+    // Mostly requests not disaggregated; now and then one with some P/D fields set (any of them).
+    const pdArb = fc.oneof({ weight: 20, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 127 }) });
+    fc.assert(
+      fc.property(fc.array(pdArb, { minLength: 1, maxLength: 3000 }), fc.integer({ min: 0, max: 30000 }), (pds, cut) => {
+        const h = new HeldRequests(2);
+        const pushed = pds.map((pd, i) => record(i, pd));
+        pushed.forEach((r, i) => h.push(r, [i, -i]));
+        expect(h.columnCount).toBe(pds.some((m) => m !== 0) ? 16 : 9);
+        const drained: Record<string, unknown>[] = [];
+        h.drain(cut, (r) => drained.push(fields(r)));
+        const kept = replayAll(h);
+        expect(drained).toEqual(pushed.filter((r) => r.arrivalUs <= cut).map(fields));
+        expect(kept.map((o) => o.fields)).toEqual(pushed.filter((r) => r.arrivalUs > cut).map(fields));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
