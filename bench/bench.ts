@@ -31,7 +31,7 @@ import { runCell } from '../lab/cells/runCell.js';
 import { requestsPerRun, STREAMED_FROM } from '../sim/metrics/stream/recordsKept.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
-import { NODE_FLAGS } from '../lab/parallel/heap.js';
+import { autoStreamedHeap, NODE_FLAGS } from '../lab/parallel/heap.js';
 import type { Measurement } from './measurement.js';
 import { measureTraceRows, rssProfileLines, TRACE_ROWS, type TraceMeasurement, type TraceRowName } from './traceReplay.js';
 
@@ -108,13 +108,15 @@ function measureCli(row: string, name: string): Measurement | null {
  * One run of `policy` as `routesim run` makes it. Up to STREAMED_FROM requests: the simulation
  * alone, keeping its records (the figures are then computed from them, not timed here). Above it:
  * the simulation with its streamed summary, distributions and time series folded in as requests
- * end and computed at the end (runCell, the run's primary cell) — no records; timed whole.
+ * end and computed at the end (runCell, the run's primary cell) — no records, V8's old generation
+ * as `run` sets it for such runs (autoStreamedHeap); timed whole.
  */
 function runOnce(scenario: ScenarioConfig, index: number): { requests: number; endUs: number; figuresCpu?: number } {
   if (requestsPerRun(scenario, scenario.workload.arrival.rate) <= STREAMED_FROM) {
     const run = runPolicy(scenario, scenario.policies[index]!);
     return { requests: run.records.length, endUs: run.endUs };
   }
+  autoStreamedHeap();
   let endUs = 0;
   let simulated: NodeJS.CpuUsage | null = null;
   const cell = { variant: 0, policy: index, seed: scenario.seed, rate: scenario.workload.arrival.rate, profiles: true, timeseries: true, streamed: true };
