@@ -35,6 +35,32 @@ describe('LatencyColumn', () => {
     expect([whole.count, part.count, whole.exact, part.exact]).toEqual([3, 2, true, true]);
   });
 
+  it('a column whose figures were read sorted its values in place (no copy kept) and takes no more values', () => {
+    const whole = new LatencyColumn();
+    const all = new LatencyColumn(whole);
+    for (const v of [5, 1, 4, 2, 3]) {
+      whole.add(v);
+      all.add(v);
+    }
+    // Every sharer has the column's count: sorted where they are, shared by the sharer.
+    expect(whole.stats()).toEqual(latencyStats([5, 1, 4, 2, 3]));
+    expect(all.grid(5)).toEqual([1, 2, 3, 4, 5]);
+    expect(() => whole.add(6)).toThrow(/added after its figures were read/);
+    expect(() => all.add(6)).toThrow(/added after its figures were read/);
+    // A sharer with fewer values keeps the source's order readable: the source sorts a copy and may grow.
+    const src = new LatencyColumn();
+    const part = new LatencyColumn(src);
+    src.add(9);
+    part.add(9);
+    src.add(8);
+    src.add(7);
+    expect(part.sharing).toBe(true);
+    expect(src.stats()).toMatchObject({ mean: 8, p50: 8 });
+    expect(part.stats()).toMatchObject({ mean: 9 });
+    src.add(1);
+    expect(src.stats()).toMatchObject({ mean: 6.25, p50: 7.5 });
+  });
+
   it('a subset given every value shares them to the end; one that stops early stands for the prefix', () => {
     const whole = new LatencyColumn();
     const all = new LatencyColumn(whole);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortedCopy } from '../sim/metrics/stream/sortFloat64.js';
+import { sortedCopy, sortInPlace } from '../sim/metrics/stream/sortFloat64.js';
 
 const same = (a: Float64Array, b: Float64Array): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 
@@ -36,5 +36,33 @@ describe('sortedCopy', () => {
     const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const v = Float64Array.from({ length: 70_000 }, () => Math.round(Math.exp(next() * 9) * 1e4) / 1e4);
     expect(same(sortedCopy(v, v.length), v.slice().sort())).toBe(true);
+  });
+});
+
+describe('sortInPlace', () => {
+  it('golden: sorts the first n values where they are (view of n), the rest of the array untouched', () => {
+    const v = new Float64Array([3, -0, 0, -1.5, 7, 7]);
+    const s = sortInPlace(v, 4, 1);
+    expect([...s].map((x) => (Object.is(x, -0) ? '-0' : String(x)))).toEqual(['-1.5', '-0', '0', '3']);
+    expect(s.length).toBe(4);
+    // Four passes end in the array itself here: the values are sorted in v.
+    expect(s.buffer).toBe(v.buffer);
+    expect([...v]).toEqual([-1.5, -0, 0, 3, 7, 7]);
+  });
+
+  it('equals the built-in sort of a copy, radix and fallback paths alike, with spare capacity behind the values', () => {
+    const value = fc.oneof(fc.double(), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 1, 1, 2.5));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), fc.nat({ max: 300 }), fc.constantFrom(1, 2, 64, 1000), (xs, cut, from) => {
+        const v = Float64Array.from(xs);
+        const n = Math.min(cut, v.length);
+        const expected = v.slice(0, n).sort();
+        const tail = v.slice(n);
+        const s = sortInPlace(v, n, from);
+        // The values behind the first n are not the sort's (a column's spare capacity).
+        return same(s, expected) && (s.buffer !== v.buffer || same(v.slice(n), tail));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

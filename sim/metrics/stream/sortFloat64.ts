@@ -12,21 +12,41 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The first `n` values of `values`, sorted ascending, in a new array. */
 export function sortedCopy(values: Float64Array, n: number, radixFrom = RADIX_FROM): Float64Array {
-  if (n < radixFrom || !LITTLE_ENDIAN) return values.slice(0, n).sort();
-  const out = values.slice(0, n);
-  let u = new Uint32Array(out.buffer);
+  if (n < radixFrom || !LITTLE_ENDIAN || hasNaN(values, n)) return values.slice(0, n).sort();
+  return radixSort(values.slice(0, n), n);
+}
+
+/**
+ * The first `n` values of `values` sorted ascending where they are, for a column nothing reads in
+ * its old order any more (latencyColumn.ts, at the end of a run): no copy is kept, only a scratch
+ * array during the sort. Returns the sorted values: a view of `values`' first n, or of the scratch
+ * array when the sort ended there.
+ */
+export function sortInPlace(values: Float64Array, n: number, radixFrom = RADIX_FROM): Float64Array {
+  if (n < radixFrom || !LITTLE_ENDIAN || hasNaN(values, n)) return values.subarray(0, n).sort();
+  return radixSort(values.subarray(0, n), n);
+}
+
+/** Whether one of the first n values is a NaN (which has no place among the radix keys). */
+function hasNaN(values: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (values[i] !== values[i]) return true;
+  return false;
+}
+
+/** Sorts `out` (n values, no NaN); returns it, or a new array holding the result. */
+function radixSort(out: Float64Array, n: number): Float64Array {
+  let u: Uint32Array = new Uint32Array(out.buffer, out.byteOffset, n * 2);
   // Keys: a non-negative value's bits with the sign bit set, a negative value's bits inverted, so
-  // that unsigned order is numeric order. A NaN has no place there: the built-in sort puts it last.
+  // that unsigned order is numeric order.
   for (let i = 0; i < n; i++) {
     const lo = u[2 * i]!;
     const hi = u[2 * i + 1]!;
-    if ((hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0) return values.slice(0, n).sort();
     if (hi & 0x80000000) {
       u[2 * i] = ~lo;
       u[2 * i + 1] = ~hi;
     } else u[2 * i + 1] = hi | 0x80000000;
   }
-  let t = new Uint32Array(n * 2);
+  let t: Uint32Array = new Uint32Array(n * 2);
   const count = new Uint32Array(65536);
   for (let pass = 0; pass < 4; pass++) {
     const word = pass >> 1;
