@@ -3,10 +3,11 @@
  * nothing per quiet member: how many there are, the sum, least and greatest of their context bases
  * (a member's context in the step after completed-step count s is base + s, and the base does not
  * change while it keeps decoding, event steps included), and their event steps in a ring of
- * RING = ringSize(block size) buckets, so a step finds the members it must give a slot and sorts those few by running
- * rank. An event step is never further than the block size away (the next allocation), unless the
- * last token comes first; a member queued for a step more than RING − 1 away is queued for
- * RING − 1 steps on instead: a slot it did not need is harmless (it is stepped exactly as a member).
+ * RING = ringSize(block size) buckets, so a step finds the members it must give a slot and sorts
+ * those few by running rank. An event step is never further than the block size away (the next
+ * allocation), unless the last token comes first; a member queued for a step more than RING − 1
+ * away is queued for RING − 1 steps on instead: a slot it did not need is harmless (it is stepped
+ * exactly as a member).
  *
  * Bucket entries are not removed when a member leaves early (abort, a step by step pass): each
  * carries the token of the membership it was queued for and is dropped when that has ended.
