@@ -129,12 +129,12 @@ export class LatencyColumn {
   private sortedValues(): Float64Array {
     if (this.sortedN !== this.n) {
       const src = this.source;
-      if (src === null && this.sharers.every((c) => c.n === this.n)) {
-        this.sorted = sortInPlace(this.values, this.n);
-        this.values = this.sorted;
+      if (src !== null) this.sorted = src.n === this.n ? src.sortedValues() : sortedCopy(src.values, this.n);
+      else if (this.sharers.some((c) => c.n !== this.n)) this.sorted = sortedCopy(this.values, this.n);
+      else {
+        this.values = this.sorted = sortInPlace(this.values, this.n);
         this.sortedInPlace = true;
-      } else if (src === null) this.sorted = sortedCopy(this.values, this.n);
-      else this.sorted = src.n === this.n ? src.sortedValues() : sortedCopy(src.values, this.n);
+      }
       this.sortedN = this.n;
     }
     return this.sorted!;
