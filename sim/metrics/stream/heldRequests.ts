@@ -11,6 +11,7 @@
  * nothing keeps 9 columns, not 16: 14 MB less on 1M requests, issue 15).
  */
 import type { Outcome, RequestRecord } from '../types.js';
+import { newRequestRecord } from '../records.js';
 
 const OUTCOMES: readonly Outcome[] = ['completed', 'rejected', 'dropped', 'failed'];
 const F64 = [
@@ -18,9 +19,9 @@ const F64 = [
   // P/D parts (pdBreakdown.ts), from index PD_FROM on
   'prefillReplica', 'kvReadyUs', 'prefillQueueUs', 'prefillComputeUs', 'decodeQueueUs', 'kvTransferUs', 'kvTransferBytes',
 ] as const;
-const PD_FROM = 9;
-/** The P/D fields' values in a request that was not disaggregated (records.ts newRequestRecord). */
-const PD_DEFAULTS: readonly number[] = [-1, -1, -1, -1, -1, -1, 0];
+const PD_FROM = F64.indexOf('prefillReplica');
+/** A fresh record: its P/D fields have their values in a request that was not disaggregated. */
+const NOT_DISAGGREGATED = newRequestRecord({ id: 0, arrivalUs: 0, inputTokens: 0, outputTokens: 0, adapter: null, priority: 0 });
 
 /** The record fields the window figures read, on one object that is overwritten per replayed request. */
 export type WindowFields = Pick<RequestRecord, (typeof F64)[number] | 'outcome'>;
@@ -34,7 +35,8 @@ export class HeldRequests {
   private outcome = new Uint8Array(1024);
   /** Per request, the indices of the groups (e.g. class folders) it belongs to, groupsPerRequest each. */
   private groups: Int32Array;
-  private readonly row: { -readonly [K in keyof WindowFields]: WindowFields[K] } = { outcome: 'completed' } as never;
+  /** The P/D fields stay at NOT_DISAGGREGATED's values while there are no P/D columns. */
+  private readonly row: { -readonly [K in keyof WindowFields]: WindowFields[K] } = { ...pick(NOT_DISAGGREGATED), outcome: 'completed' };
   size = 0;
 
   constructor(private readonly groupsPerRequest: number) {
@@ -87,7 +89,6 @@ export class HeldRequests {
     const r = this.row;
     const cols = this.cols;
     for (let c = 0; c < cols.length; c++) r[F64[c]!] = cols[c]![i]!;
-    if (cols.length === PD_FROM) for (let c = PD_FROM; c < F64.length; c++) r[F64[c]!] = PD_DEFAULTS[c - PD_FROM]!;
     r.outcome = OUTCOMES[this.outcome[i]!]!;
     return r;
   }
@@ -95,7 +96,7 @@ export class HeldRequests {
   /** Makes the P/D columns, the requests held so far at their defaults (each was checked to be). */
   private addPdColumns(): void {
     const n = this.outcome.length;
-    for (let c = PD_FROM; c < F64.length; c++) this.cols.push(new Float64Array(n).fill(PD_DEFAULTS[c - PD_FROM]!));
+    for (let c = PD_FROM; c < F64.length; c++) this.cols.push(new Float64Array(n).fill(NOT_DISAGGREGATED[F64[c]!]));
   }
 
   private grow(): void {
@@ -116,6 +117,11 @@ export class HeldRequests {
 
 /** Whether every P/D field of `r` has its value of a request that was not disaggregated. */
 function pdDefaults(r: RequestRecord): boolean {
-  for (let c = PD_FROM; c < F64.length; c++) if (r[F64[c]!] !== PD_DEFAULTS[c - PD_FROM]) return false;
+  for (let c = PD_FROM; c < F64.length; c++) if (r[F64[c]!] !== NOT_DISAGGREGATED[F64[c]!]) return false;
   return true;
+}
+
+/** The window fields of `r`. */
+function pick(r: RequestRecord): WindowFields {
+  return Object.fromEntries([...F64, 'outcome'].map((f) => [f, r[f as keyof WindowFields]])) as unknown as WindowFields;
 }
