@@ -31,7 +31,7 @@ import { runCell } from '../lab/cells/runCell.js';
 import { requestsPerRun, STREAMED_FROM } from '../sim/metrics/stream/recordsKept.js';
 import type { ScenarioConfig } from '../sim/scenario/types.js';
 import { PACKAGE_ROOT } from '../cli/version.js';
-import { autoStreamedHeap, NODE_FLAGS } from '../lab/parallel/heap.js';
+import { AUTO_STREAMED_HEAP_GROWING_PERCENT, NODE_FLAGS, streamedHeap } from '../lab/parallel/heap.js';
 import type { Measurement } from './measurement.js';
 import { measureTraceRows, rssProfileLines, TRACE_ROWS, type TraceMeasurement, type TraceRowName } from './traceReplay.js';
 
@@ -109,14 +109,14 @@ function measureCli(row: string, name: string): Measurement | null {
  * alone, keeping its records (the figures are then computed from them, not timed here). Above it:
  * the simulation with its streamed summary, distributions and time series folded in as requests
  * end and computed at the end (runCell, the run's primary cell) — no records, V8's old generation
- * as `run` sets it for such runs (autoStreamedHeap); timed whole.
+ * as `run` sets it for such runs (AUTO_STREAMED_HEAP_GROWING_PERCENT); timed whole.
  */
 function runOnce(scenario: ScenarioConfig, index: number): { requests: number; endUs: number; figuresCpu?: number } {
   if (requestsPerRun(scenario, scenario.workload.arrival.rate) <= STREAMED_FROM) {
     const run = runPolicy(scenario, scenario.policies[index]!);
     return { requests: run.records.length, endUs: run.endUs };
   }
-  autoStreamedHeap();
+  streamedHeap(AUTO_STREAMED_HEAP_GROWING_PERCENT);
   let endUs = 0;
   let simulated: NodeJS.CpuUsage | null = null;
   const cell = { variant: 0, policy: index, seed: scenario.seed, rate: scenario.workload.arrival.rate, profiles: true, timeseries: true, streamed: true };

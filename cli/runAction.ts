@@ -7,7 +7,7 @@ import { renderRunTables } from '../reports/table.js';
 import { collectResultsWith, parseRatesFlag, parseSeedsFlag, planFor, plannedRuns, type ExperimentPlan, type GridPlan } from '../reports/collect.js';
 import { parseJobsFlag } from '../lab/parallel/pool.js';
 import { createExecutor } from '../lab/cells/executors.js';
-import { autoStreamedHeap, streamedHeap } from '../lab/parallel/heap.js';
+import { AUTO_STREAMED_HEAP_GROWING_PERCENT, streamedHeap } from '../lab/parallel/heap.js';
 import type { ScenarioRecipe } from '../lab/cells/recipe.js';
 import { setShardInputs, shardingActive } from '../lab/shards/context.js';
 import { startShard } from '../lab/shards/flags.js';
@@ -158,11 +158,10 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
     streamedHeap();
   }
   // The same figures without records (streamSummary.ts), in less memory and time, unless an output
-  // needs them; V8's old generation at most doubles its live size (autoStreamedHeap: ≈ 2 % more CPU
-  // for ≈ 16 % less peak RSS, where streamedHeap's 15 % would cost these runs 12–17 % more CPU).
+  // needs them; V8's old generation at most doubles its live size (heap.ts AUTO_STREAMED_HEAP_GROWING_PERCENT).
   else if (largestRun > STREAMED_FROM && recordOutputs.length === 0) {
     plan = { ...plan, streamed: true };
-    autoStreamedHeap();
+    streamedHeap(AUTO_STREAMED_HEAP_GROWING_PERCENT);
   }
   const total = perRun * plannedRuns(scenario, plan, configOf);
   const progress = createProgress(scenario.name, total);

@@ -29,24 +29,22 @@ export const STREAMED_HEAP_GROWING_PERCENT = 15;
  * Called once a command knows every run of its plan is streamed because it is too large to keep
  * records (more than RECORDS_KEPT requests) or `--streamed-summary` asked: V8's flag is process-wide
  * and read at each collection, so worker threads started later get it too. Runs that keep their
- * records are never slowed, nor are runs of up to 1,000,000 requests that `run` streams on its own
- * (STREAMED_FROM): on 1M requests on 64 replicas it costs 12–17 % more CPU for ≈ 30 % less peak RSS
- * (least-requests 13.0–13.3 → 14.5–15.1 s, 742–748 → 475–486 MiB; GAIE 26.7 → 31.2 s, 983 → 690 MiB).
+ * records are never slowed; runs of up to 1,000,000 requests that `run` streams on its own
+ * (STREAMED_FROM) get AUTO_STREAMED_HEAP_GROWING_PERCENT instead: 15 % cost them 12–17 % more CPU for
+ * ≈ 30 % less peak RSS (1M on 64 replicas, fourth round: least-requests 13.0–13.3 → 14.5–15.1 s,
+ * 742–748 → 475–486 MiB; GAIE 26.7 → 31.2 s, 983 → 690 MiB).
  */
-export function streamedHeap(): void {
-  setFlagsFromString(`--heap-growing-percent=${STREAMED_HEAP_GROWING_PERCENT}`);
+export function streamedHeap(percent = STREAMED_HEAP_GROWING_PERCENT): void {
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /**
- * The same for runs `routesim run` streams on its own (more than STREAMED_FROM requests, up to
- * RECORDS_KEPT): 100 % (the old generation may double its live size), where V8 allows up to 4×.
+ * `streamedHeap`'s percent for runs `routesim run` streams on its own (more than STREAMED_FROM
+ * requests, up to RECORDS_KEPT): 100 % (the old generation may double its live size), where V8
+ * allows up to 4×.
  * Once the live heap was small (issue 15, seventh round: ≈ 67 MB on 1M requests on 64 replicas
  * instead of ≈ 126) this costs little: 1M GAIE seeds 2–4, V8's own against 100 %: 36.22/36.47,
  * 36.09/37.44, 34.74/35.72 CPU s and 621/534, 611/494, 627/507 MiB peak RSS (≈ +2 % CPU, −16 % RSS).
  * `npm run bench` sets it in its streamed rows as `run` does.
  */
 export const AUTO_STREAMED_HEAP_GROWING_PERCENT = 100;
-
-export function autoStreamedHeap(): void {
-  setFlagsFromString(`--heap-growing-percent=${AUTO_STREAMED_HEAP_GROWING_PERCENT}`);
-}
