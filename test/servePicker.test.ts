@@ -100,12 +100,12 @@ schedulingProfiles: [{name: default, plugins: [{pluginRef: least-kv-scorer}, {pl
 });
 
 describe('architecture', () => {
-  it('live/picker imports only policies/, sim/core/errors and packages (never sim/engine, sim/gateway)', () => {
+  it('live/picker imports only policies/, sim/core/errors, sim/core/paths and packages (never sim/engine, sim/gateway)', () => {
     const dir = join(ROOT, 'live/picker');
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
       for (const spec of importsOf(readFileSync(join(dir, f), 'utf8'))) {
         if (!spec.startsWith('.')) continue;
-        const ok = spec.startsWith('./') || spec.startsWith('../../policies/') || spec === '../../sim/core/errors.js';
+        const ok = spec.startsWith('./') || spec.startsWith('../../policies/') || spec === '../../sim/core/errors.js' || spec === '../../sim/core/paths.js';
         expect(ok, `${f} imports ${spec}`).toBe(true);
       }
     }

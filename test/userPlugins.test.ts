@@ -163,6 +163,18 @@ describe('routesim with user plugins (built CLI)', () => {
     expect(r.stderr).toMatch(problem);
   });
 
+  it.each([1, 2])('a module calling routesim’s registerPlugin itself on import works in the built CLI (--jobs %i)', (jobs) => {
+    // self-registering.js imports registerPlugin from `routesim`; it reaches the CLI's (or the
+    // worker's) registry only if the package API and the CLI bundle share their modules.
+    const r = routesim(['run', 'test/fixtures/plugins/self-registering.yaml', '--jobs', String(jobs), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { policies: { name: string; summary: { replicas: { name: string; requests: number }[] } }[] };
+    // The scorer gives 1 only to the endpoint whose name sorts first: every request goes there.
+    expect(doc.policies[0]!.summary.replicas.map((x) => [x.name, x.requests])).toEqual([['replica-0', 60], ['replica-1', 0], ['replica-2', 0]]);
+    expect(doc.policies[1]!.summary.replicas.every((x) => x.requests > 0)).toBe(true);
+  });
+
   it("a user plugin's ParamError is a config error naming the parameter (exit 2)", () => {
     const r = routesim(['run', 'test/fixtures/plugins/bad-param.yaml']);
     expect(r.code).toBe(2);

@@ -1,25 +1,24 @@
 /**
  * Loads the hand-written ext_proc and health .proto files (live/proto/) with @grpc/proto-loader.
- * The .proto files are shipped as files, not compiled in: they are found relative to this module,
- * both when it runs from the sources (live/picker/) and from the build (dist/live/picker/).
+ * The .proto files are shipped as files, not compiled in: they are found under the package root
+ * (PACKAGE_ROOT), whether this module runs from the sources, from dist/ or from the CLI's bundle.
  *
  * Options: snake_case field names as on the wire (keepCase), enums as numbers, bytes as Buffers,
  * oneof members named in a virtual field (`request` / `response` / `mutation`), defaults filled.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { PACKAGE_ROOT } from '../../sim/core/paths.js';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 export const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: Number, bytes: Buffer, defaults: true, oneofs: true };
 
-/** The folder holding ext_proc.proto: ../proto beside the sources, ../../../live/proto from dist/. */
+/** The folder holding ext_proc.proto: live/proto/ in the package (sources, dist/ and its bundle alike). */
 export function protoDir(): string {
-  for (const rel of ['../proto/', '../../../live/proto/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}ext_proc.proto`)) return dir;
-  }
-  throw new Error('live/proto/ext_proc.proto not found beside the picker module (is the package complete?)');
+  const dir = join(PACKAGE_ROOT, 'live', 'proto') + sep;
+  if (existsSync(`${dir}ext_proc.proto`)) return dir;
+  throw new Error(`${dir}ext_proc.proto not found (is the package complete?)`);
 }
 
 export interface LoadedProtos {
