@@ -69,8 +69,12 @@ export interface RunObserver {
   onArrival?(req: SimRequest): void;
   /** Every dispatch, with the gateway's view as the policy saw it (scraped metrics per endpoint). */
   onDispatch?(req: SimRequest, time: number, view: Pick<Gateway, 'observedMetrics'>): void;
-  /** Before the first event: the pool and route names the run's records index (as PolicyRun.pools / routes) and each replica's `llm-d.ai/role` label. */
-  onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[]): void;
+  /**
+   * Before the first event: the pool and route names the run's records index (as PolicyRun.pools /
+   * routes), each replica's `llm-d.ai/role` label, and whether any request can be disaggregated
+   * (Cluster.mayDisaggregate: some pool's EPP config has two or more scheduling profiles).
+   */
+  onStart?(names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[], mayDisaggregate: boolean): void;
   /** Every request record as it is created, in the order of PolicyRun.records. */
   onRecord?(rec: RequestRecord): void;
   /** A request ended (completed, rejected, dropped or failed): its record is final. */
@@ -175,7 +179,7 @@ export function runPolicy(scenario: ScenarioConfig, policy: PolicySpec, observer
   const nextScrape = options.nextScrapeUs ?? nextScrapeUs;
   const q = new EventQueue<Payload>();
   const names: Pick<PolicyRun, 'pools' | 'routes'> = hasPools(scenario) ? { pools: pools.map((p) => p.name), routes: routes.map((r) => r.name) } : {};
-  observer.onStart?.(names, replicas.map((r) => r.stats.role));
+  observer.onStart?.(names, replicas.map((r) => r.stats.role), gateway.mayDisaggregate);
   const records: RequestRecord[] = [];
   const keepRecords = options.keepRecords ?? true;
   let arrived = 0;

@@ -23,6 +23,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BacklogCounts, EXACT_TIMES } from '../sim/metrics/stream/backlogCounts.js';
 import { backlogOfTimes } from '../sim/metrics/steadyState.js';
+import { runPolicy } from '../sim/simulation.js';
+import type { PdFolder } from '../sim/metrics/stream/pdFolder.js';
+import type { ScenarioConfig } from '../sim/scenario/types.js';
 
 type Mutable = { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
 
@@ -94,6 +97,55 @@ describe('streamed summary: golden', () => {
       const exact = summarize(emptyRun(RECORDS.map((r) => ({ ...r }))), SLO, opts);
       expect(streamed(opts)).toEqual(exact);
     }
+  });
+});
+
+describe('streamed summary: the P/D decomposition only where a run can have one', () => {
+  const folded = (s: StreamedSummary): number => (s as unknown as { pd: PdFolder }).pd.folded;
+  const fed = (mayDisaggregate: boolean | undefined, roles: string[], records = RECORDS) => {
+    const s = new StreamedSummary(SLO, { warmup_s: 0 });
+    if (mayDisaggregate === undefined) s.onStart({}, roles);
+    else s.onStart({}, roles, mayDisaggregate);
+    for (const r of records) s.onRecord({ ...r });
+    for (const r of records) s.onRequestEnd(r.id);
+    s.finish();
+    return s;
+  };
+
+  it('runs say whether a request can be disaggregated: a P/D EPP config can, the default EPP and a router cannot', () => {
+    const file = loadScenarioFile('scenarios/pd-disaggregation.yaml');
+    const scenario: ScenarioConfig = { ...file, requests: 10 };
+    const router = parseScenario('fleet: {replicas: 2, gpu: H100, model: Llama-3.1-8B}\nrequests: 10\nworkload: {arrival: {process: poisson, rate: 10}, input: {dist: uniform, min: 20, max: 40}, output: {dist: uniform, min: 5, max: 10}}\npolicies: [least-requests]\n', 'router.yaml');
+    const said = (sc: ScenarioConfig, i: number): boolean | undefined => {
+      let may: boolean | undefined;
+      runPolicy(sc, sc.policies[i]!, { onStart: (_names, _roles, m) => (may = m) });
+      return may;
+    };
+    expect(scenario.policies.map((p) => p.name).slice(0, 2)).toEqual(['aggregated', 'pd-2p6d']);
+    expect(said(scenario, 0)).toBe(false);
+    expect(said(scenario, 1)).toBe(true);
+    expect(said(router, 0)).toBe(false);
+  });
+
+  it('a run that cannot disaggregate and has no role label folds no P/D part, and its summary is the record path’s', () => {
+    // The four completed RECORDS are aggregated: folded when the run may disaggregate or has a role.
+    expect(folded(fed(undefined, []))).toBe(4);
+    expect(folded(fed(true, []))).toBe(4);
+    expect(folded(fed(false, ['', 'decode']))).toBe(4);
+    const skipped = fed(false, ['', '']);
+    expect(folded(skipped)).toBe(0);
+    const summary = skipped.summarize(emptyRun([]));
+    expect(summary.pd).toBeUndefined();
+    expect(summary).toEqual(summarize(emptyRun(RECORDS.map((r) => ({ ...r }))), SLO, { warmup_s: 0 }));
+  });
+
+  it('a disaggregated request in a run that started unable to disaggregate is an error, not a section left out', () => {
+    // Request 2 (TTFT 80 ms) prefilled on replica 1: prefill queue 20 + compute 30 ms, decode queue 5,
+    // KV transfer 5, its KV ready 10 ms before its first token (first step 10 ms): gateway 80 − 70 = 10 ms.
+    const pd = [...RECORDS.slice(0, 2), { ...RECORDS[2]!, prefillReplica: 1, prefillQueueUs: 20_000, prefillComputeUs: 30_000, decodeQueueUs: 5_000, kvTransferUs: 5_000, kvReadyUs: 2_070_000 }];
+    expect(() => fed(false, [], pd)).toThrow(/request 2 was disaggregated in a run that started unable to disaggregate/);
+    const d = fed(true, [], pd).summarize(emptyRun([])).pd?.disaggregated;
+    expect([d?.count, d?.gateway_ms.mean, d?.first_step_ms.mean]).toEqual([1, 10, 10]);
   });
 });
 

@@ -36,9 +36,9 @@ export interface CellHooks {
 function joinSinks(a: RequestSink | undefined, b: RequestSink | undefined): RequestSink | undefined {
   if (a === undefined || b === undefined) return a ?? b;
   return {
-    onStart: (names, roles) => {
-      a.onStart?.(names, roles);
-      b.onStart?.(names, roles);
+    onStart: (names, roles, mayDisaggregate) => {
+      a.onStart?.(names, roles, mayDisaggregate);
+      b.onStart?.(names, roles, mayDisaggregate);
     },
     onRecord: (rec) => {
       a.onRecord?.(rec);

@@ -137,6 +137,16 @@ export class Gateway {
     return this.backend.kind === 'epp' && (this.backend.picker.config.flowControl?.defaultRequestTtlUs ?? 0) > 0;
   }
 
+  /**
+   * Whether a pick of this pool can be disaggregated (P/D): only an EPP whose config has two or more
+   * scheduling profiles can return the second profile's target that prefillPick takes; a router or a
+   * one-profile config never does. Lets the streamed summary skip the P/D decomposition of a run that
+   * cannot have one (issue 15).
+   */
+  get mayDisaggregate(): boolean {
+    return this.backend.kind === 'epp' && this.backend.picker.config.profiles.size >= 2;
+  }
+
   /** True when the policy consumes engine KV events (precise prefix index, Dynamo). */
   get wantsKvEvents(): boolean {
     return this.backend.kind === 'epp' ? this.backend.picker.wantsKvEvents : this.backend.router.onKvEvent !== undefined;

@@ -255,6 +255,11 @@ export class Cluster {
     this.gateways[this.poolOfReplica[i]!]!.complete(req, i, now, served);
   }
 
+  /** Some pool's picks can be disaggregated (Gateway.mayDisaggregate). */
+  get mayDisaggregate(): boolean {
+    return this.gateways.some((g) => g.mayDisaggregate);
+  }
+
   /** Some pool's picker runs plugins at the response headers: report first tokens (firstToken). */
   get wantsFirstToken(): boolean {
     return this.gateways.some((g) => g.wantsFirstToken);

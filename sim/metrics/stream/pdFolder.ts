@@ -54,6 +54,11 @@ export class PdFolder {
     for (const k of AGGREGATED_PARTS) this.agg[k].add(a[k] / 1000);
   }
 
+  /** Completed requests folded (disaggregated and aggregated). */
+  get folded(): number {
+    return this.pdCount + this.aggCount;
+  }
+
   /** Whether its quantiles are exact (latencyColumn.ts). */
   get exact(): boolean {
     return [...Object.values<LatencyColumn>(this.pd), ...Object.values<LatencyColumn>(this.agg)].every((c) => c.exact);

@@ -28,6 +28,7 @@ import { excludedBuckets } from '../itlTimeline.js';
 import { servedUs, steadyVerdict } from '../steadyState.js';
 import { DEFAULT_MODEL, hasRoles, NOT_DISPATCHED, poolIndices, poolName, routeName, UNLABELLED, type PoolBreakdown } from '../pools.js';
 import { PdFolder } from './pdFolder.js';
+import type { PdSummary } from '../pdBreakdown.js';
 import { HeldRequests, type WindowFields } from './heldRequests.js';
 import { resilienceSummaryOf } from '../resilience.js';
 import { replicasOverTime } from '../replicaTimeline.js';
@@ -120,6 +121,8 @@ export class StreamedSummary implements RequestSink {
   /** The P/D decomposition of the window's requests, and whether any request was disaggregated. */
   private readonly pd: PdFolder;
   private disaggregated = false;
+  /** Whether the run may have a `pd` section, so `pd` folds its requests (onStart). */
+  private foldPd = true;
   private readonly routedPools = new Set<number>();
   /** Some request failed mid-stream, was retried or fell back (resilience.ts hasResilience). */
   private resilientRecord = false;
@@ -161,9 +164,16 @@ export class StreamedSummary implements RequestSink {
     this.earlyUs = w === null ? AUTO_WARMUP_CAP_S * 1e6 : Math.round(round4(w ?? 0) * 1e6);
   }
 
-  readonly onStart = (names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[]): void => {
+  /**
+   * `mayDisaggregate` (Cluster.mayDisaggregate) false and no role label: the run cannot have a `pd`
+   * section (neither a disaggregated request nor a labelled replica), so the P/D decomposition is not
+   * folded (its aggregated gateway and prefill parts would keep 16 MB on 1M requests, issue 15).
+   * Absent (callers that do not know), it is folded.
+   */
+  readonly onStart = (names: Pick<PolicyRun, 'pools' | 'routes'>, roles: readonly string[], mayDisaggregate = true): void => {
     this.names = names;
     this.roles = roles;
+    this.foldPd = mayDisaggregate || roles.some((r) => r !== '');
   };
 
   /** Adds a watcher of every ended record. */
@@ -217,7 +227,10 @@ export class StreamedSummary implements RequestSink {
 
   private fold(r: RequestRecord): void {
     const g = this.groupsOf(r);
-    if (r.prefillReplica >= 0) this.disaggregated = true;
+    if (r.prefillReplica >= 0) {
+      if (!this.foldPd) throw new Error(`streamed summary: request ${r.id} was disaggregated in a run that started unable to disaggregate (Cluster.mayDisaggregate)`);
+      this.disaggregated = true;
+    }
     if (r.pool >= 0) this.routedPools.add(r.pool);
     if (r.outcome === 'failed' || r.attempts > 1 || r.fallback) this.resilientRecord = true;
     this.whole.count(r);
@@ -262,7 +275,7 @@ export class StreamedSummary implements RequestSink {
       if (i !== NONE) this.dimList[k]!.folders[i]!.measure(r);
     }
     if (r.outcome === 'completed') this.cachedTokens += r.cachedTokens;
-    this.pd.measure(r);
+    if (this.foldPd) this.pd.measure(r);
   }
 
   /**
@@ -280,6 +293,11 @@ export class StreamedSummary implements RequestSink {
       [...this.allByPool.values()].every(columns) &&
       this.pd.exact
     );
+  }
+
+  private pdSummary(): PdSummary {
+    if (!this.foldPd) throw new Error('streamed summary: a pd section for a run that started without role labels or a way to disaggregate (onStart)');
+    return this.pd.summary();
   }
 
   /** The run's pool indices (named, of a replica or of a routed request), ascending. */
@@ -364,7 +382,7 @@ export class StreamedSummary implements RequestSink {
       window,
       by_class: byClass,
       ...this.poolBreakdown(run, durationS, withFailed, withResilience),
-      ...(this.disaggregated || hasRoles(run.replicas) ? { pd: this.pd.summary() } : {}),
+      ...(this.disaggregated || hasRoles(run.replicas) ? { pd: this.pdSummary() } : {}),
       ...(this.stages.length > 0 ? { stages: this.stageSummaries(withFailed) } : {}),
       ...(withResilience ? { resilience: resilienceSummaryOf(run.resilience, w.outcomes.counts()) } : {}),
       ...(run.replicaTimeline !== undefined ? { replicas_over_time: replicasOverTime(run.replicaTimeline, this.opts.gpuPrices) } : {}),
