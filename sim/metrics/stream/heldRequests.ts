@@ -58,10 +58,16 @@ export class HeldRequests {
     return this.cols.length;
   }
 
-  /** Visits, in push order, each request arriving in [fromUs, toUs]; the others are dropped (call once, at the end). */
-  replay(fromUs: number, toUs: number, visit: HeldVisitor): void {
+  /**
+   * Visits, in push order, each request arriving in [fromUs, toUs], and the others with `outside`
+   * when given; then holds none (call once, at the end).
+   */
+  replay(fromUs: number, toUs: number, visit: HeldVisitor, outside?: HeldVisitor): void {
     const arrival = this.cols[0]!;
-    for (let i = 0; i < this.size; i++) if (arrival[i]! >= fromUs && arrival[i]! <= toUs) visit(this.load(i), this.groups, i * this.groupsPerRequest);
+    for (let i = 0; i < this.size; i++) {
+      if (arrival[i]! >= fromUs && arrival[i]! <= toUs) visit(this.load(i), this.groups, i * this.groupsPerRequest);
+      else outside?.(this.load(i), this.groups, i * this.groupsPerRequest);
+    }
     this.size = 0;
   }
 

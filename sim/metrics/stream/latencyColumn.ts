@@ -140,6 +140,18 @@ export class LatencyColumn {
     return this.sorted!;
   }
 
+  /** Its values sorted ascending (exactly `count` of them), while it is exact (latencyUnion.ts reads two at once). */
+  sortedExact(): Float64Array {
+    if (this.sketch !== null) throw new Error('latency column: sorted values of a sketch');
+    return this.sortedValues().subarray(0, this.n);
+  }
+
+  /** Adds what it holds to `sketch`: its sketch merged, or its values (latencyUnion.ts, past the exact limit). */
+  addInto(sketch: LatencySketch): void {
+    if (this.sketch !== null) sketch.merge(this.sketch);
+    else for (const v of this.sortedExact()) sketch.add(v);
+  }
+
   /** { mean, p50, p90, p95, p99 } rounded to 4 decimals, as latency.ts latencyStats; EMPTY_LATENCY when empty. */
   stats(): LatencyStats {
     return this.sketch !== null ? this.sketch.stats() : latencyStatsOfSorted(this.sortedValues());

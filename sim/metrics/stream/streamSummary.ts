@@ -34,6 +34,7 @@ import { resilienceSummaryOf } from '../resilience.js';
 import { replicasOverTime } from '../replicaTimeline.js';
 import { SubsetFolder } from './subset.js';
 import { EXACT_VALUES, LatencyColumn } from './latencyColumn.js';
+import { LatencyUnion, type LatencyDistribution } from './latencyUnion.js';
 import { BacklogCounts } from './backlogCounts.js';
 
 export { RECORDS_KEPT } from './recordsKept.js';
@@ -45,6 +46,8 @@ export { RECORDS_KEPT } from './recordsKept.js';
 const DIMENSIONS = ['priority', 'tenant', 'adapter', 'pool', 'route', 'model', 'role'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 const NONE = -1;
+/** The pool dimension's place in DIMENSIONS (a held request's pool folder is groups[offset + POOL_DIM]). */
+const POOL_DIM = DIMENSIONS.indexOf('pool');
 const UNSET_FIELD = Symbol('unset');
 const UNSET_GROUP = -2;
 
@@ -86,13 +89,20 @@ class Folders {
 
 /** Latencies of every completed request (the report's distributions), any arrival. */
 export interface AllLatencies {
+  readonly ttft: LatencyDistribution;
+  readonly tpot: LatencyDistribution;
+  readonly e2e: LatencyDistribution;
+}
+
+/** Columns of completed requests' TTFT, TPOT and E2E. */
+interface LatencyColumns {
   readonly ttft: LatencyColumn;
   readonly tpot: LatencyColumn;
   readonly e2e: LatencyColumn;
 }
 
 /** `within`: the latencies of a set this one is part of, added to just before (columns share its values). */
-function allLatencies(exactValues: number, within?: AllLatencies): AllLatencies {
+function latencyColumns(exactValues: number, within?: LatencyColumns): LatencyColumns {
   const column = (c: LatencyColumn | undefined): LatencyColumn => new LatencyColumn(c ?? null, exactValues);
   return { ttft: column(within?.ttft), tpot: column(within?.tpot), e2e: column(within?.e2e) };
 }
@@ -137,9 +147,20 @@ export class StreamedSummary implements RequestSink {
   private drainAt = 1024;
   /** One subset per load stage (every request of the stage, no window): summary `stages`. */
   private readonly stages: SubsetFolder[];
-  /** Completed requests' latencies over the whole run (the report's distributions), and per pool index. */
-  readonly all: AllLatencies;
-  private readonly allByPool = new Map<number, AllLatencies>();
+  /**
+   * The report's distributions are over every completed request, any arrival (`all`). An exact run
+   * keeps only those outside the measurement window here (`outside`; per pool folder index in
+   * `outsideByPool`), found when the held requests are replayed, and reads them with the window's
+   * columns as one (latencyUnion.ts): not a third column of every value (≈ 24 MB on 1M requests,
+   * issue 15). A sketched run (exactValues 0) folds every completed request into `sketched` (per
+   * pool index in `sketchedByPool`) as it ends.
+   */
+  private readonly outside: LatencyColumns | null;
+  private readonly outsideByPool = new Map<number, LatencyColumns>();
+  private readonly sketched: LatencyColumns | null;
+  private readonly sketchedByPool = new Map<number, LatencyColumns>();
+  /** Set by `summarize`, after which the window and what lies outside it are known. */
+  private summarized = false;
   /** Watchers of every ended record (the report's time series: reports/streamedProfiles.ts). */
   private readonly onEnd: ((r: RequestRecord) => void)[] = [];
 
@@ -157,7 +178,8 @@ export class StreamedSummary implements RequestSink {
     this.stages = (opts.stages ?? []).map(() => new SubsetFolder(slo, undefined, exactValues));
     this.whole = new SubsetFolder(slo, undefined, exactValues);
     this.dimList = DIMENSIONS.map(() => new Folders(slo, this.whole, exactValues));
-    this.all = allLatencies(exactValues);
+    this.outside = exactValues > 0 ? latencyColumns(exactValues) : null;
+    this.sketched = exactValues > 0 ? null : latencyColumns(exactValues);
     this.pd = new PdFolder(exactValues, this.whole.queue);
     this.dims = Object.fromEntries(DIMENSIONS.map((d, k) => [d, this.dimList[k]!])) as Record<Dimension, Folders>;
     const w = opts.warmup_s;
@@ -238,11 +260,11 @@ export class StreamedSummary implements RequestSink {
     if (r.outcome === 'dropped') bump(this.droppedStatus, String(r.status));
     const s = servedUs(r);
     if (s !== Infinity) this.backlog.serve(s);
-    if (r.outcome === 'completed') {
-      addLatencies(this.all, r);
+    if (r.outcome === 'completed' && this.sketched !== null) {
+      addLatencies(this.sketched, r);
       if (r.pool >= 0) {
-        let p = this.allByPool.get(r.pool);
-        if (p === undefined) this.allByPool.set(r.pool, (p = allLatencies(this.exactValues, this.all)));
+        let p = this.sketchedByPool.get(r.pool);
+        if (p === undefined) this.sketchedByPool.set(r.pool, (p = latencyColumns(this.exactValues, this.sketched)));
         addLatencies(p, r);
       }
     }
@@ -278,19 +300,46 @@ export class StreamedSummary implements RequestSink {
     if (this.foldPd) this.pd.measure(r);
   }
 
+  /** A held request the window left out (replayed at the end): its latencies count in `all` only. */
+  private leftOut(r: WindowFields, groups: ArrayLike<number>, offset: number): void {
+    const out = this.outside;
+    if (out === null || r.outcome !== 'completed') return;
+    addLatencies(out, r);
+    const pool = groups[offset + POOL_DIM]!;
+    if (pool === NONE) return;
+    let p = this.outsideByPool.get(pool);
+    if (p === undefined) this.outsideByPool.set(pool, (p = latencyColumns(this.exactValues, out)));
+    addLatencies(p, r);
+  }
+
+  /** Completed requests' latencies over the whole run, any arrival (the report's distributions); read after `summarize`. */
+  get all(): AllLatencies {
+    if (this.sketched !== null) return this.sketched;
+    return this.unionWith(this.whole, this.outside!);
+  }
+
+  /** The window's latencies of `inWindow` and `out`'s as one (latencyUnion.ts). */
+  private unionWith(inWindow: Pick<LatencyColumns, 'ttft' | 'tpot' | 'e2e'> | undefined, out: LatencyColumns | undefined): AllLatencies {
+    if (!this.summarized) throw new Error('streamed summary: every completed request’s latencies are known only after summarize()');
+    const empty = (): LatencyColumn => new LatencyColumn(null, this.exactValues);
+    const union = (k: keyof LatencyColumns): LatencyUnion => new LatencyUnion(inWindow?.[k] ?? empty(), out?.[k] ?? empty(), this.exactValues);
+    return { ttft: union('ttft'), tpot: union('tpot'), e2e: union('e2e') };
+  }
+
   /**
    * Whether every figure is the record path's (no latency column or backlog column moved to a
    * sketch or bins): runs of up to 1,000,000 requests. Ask after `summarize`.
    */
   get exact(): boolean {
     const columns = (a: AllLatencies): boolean => a.ttft.exact && a.tpot.exact && a.e2e.exact;
+    // A pool's completed requests are some of the run's: exact when the run's are (exact runs).
     return (
       this.backlog.exact &&
       this.whole.exact &&
       this.dimList.every((d) => d.folders.every((f) => f.exact)) &&
       this.stages.every((f) => f.exact) &&
       columns(this.all) &&
-      [...this.allByPool.values()].every(columns) &&
+      [...this.sketchedByPool.values()].every(columns) &&
       this.pd.exact
     );
   }
@@ -307,7 +356,9 @@ export class StreamedSummary implements RequestSink {
 
   /** Completed requests' latencies of one pool (the report's per-pool distributions). */
   poolLatencies(pool: number): AllLatencies {
-    return this.allByPool.get(pool) ?? allLatencies(this.exactValues);
+    if (this.sketched !== null) return this.sketchedByPool.get(pool) ?? latencyColumns(this.exactValues);
+    const folder = this.dims.pool.byKey.get(String(pool));
+    return this.unionWith(folder === undefined ? undefined : this.dims.pool.folders[folder], folder === undefined ? undefined : this.outsideByPool.get(folder));
   }
 
   /** The pool breakdown (pools.ts poolBreakdown): by_pool, by_route, by_model, each only when the run splits that way. */
@@ -340,8 +391,10 @@ export class StreamedSummary implements RequestSink {
     const fromUs = this.firstUs + Math.round(window.warmup_s * 1e6);
     const toUs = this.lastUs - Math.round(window.cooldown_s * 1e6);
     const measure = (r: WindowFields, groups: Int32Array, offset: number): void => this.measure(r, groups, offset);
-    this.early.replay(fromUs, toUs, measure);
-    this.late.replay(fromUs, toUs, measure);
+    const leftOut = (r: WindowFields, groups: Int32Array, offset: number): void => this.leftOut(r, groups, offset);
+    this.early.replay(fromUs, toUs, measure, leftOut);
+    this.late.replay(fromUs, toUs, measure, leftOut);
+    this.summarized = true;
     const w = this.whole;
     const fleet = fleetFigures(run);
     const f = w.figures();
@@ -398,7 +451,7 @@ export class StreamedSummary implements RequestSink {
   }
 }
 
-function addLatencies(a: AllLatencies, r: RequestRecord): void {
+function addLatencies(a: LatencyColumns, r: Pick<RequestRecord, 'arrivalUs' | 'firstTokenUs' | 'lastTokenUs' | 'endUs' | 'outputTokens'>): void {
   a.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
   a.e2e.add((r.endUs - r.arrivalUs) / 1000);
   if (r.outputTokens > 1) a.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
