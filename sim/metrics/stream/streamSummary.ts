@@ -319,7 +319,7 @@ export class StreamedSummary implements RequestSink {
   }
 
   /** The window's latencies of `inWindow` and `out`'s as one (latencyUnion.ts). */
-  private unionWith(inWindow: Pick<LatencyColumns, 'ttft' | 'tpot' | 'e2e'> | undefined, out: LatencyColumns | undefined): AllLatencies {
+  private unionWith(inWindow: LatencyColumns | undefined, out: LatencyColumns | undefined): AllLatencies {
     if (!this.summarized) throw new Error('streamed summary: every completed request’s latencies are known only after summarize()');
     const empty = (): LatencyColumn => new LatencyColumn(null, this.exactValues);
     const union = (k: keyof LatencyColumns): LatencyUnion => new LatencyUnion(inWindow?.[k] ?? empty(), out?.[k] ?? empty(), this.exactValues);
