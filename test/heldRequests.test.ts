@@ -1,10 +1,11 @@
 /**
  * Held requests (sim/metrics/stream/heldRequests.ts): the window fields of ended requests kept in
- * typed columns, the P/D ones made only when a held request needs them.
+ * typed columns (int32 offsets while the values allow, every value read back as pushed), the P/D
+ * ones made only when a held request needs them, each distinct group tuple kept once.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeldRequests, type WindowFields } from '../sim/metrics/stream/heldRequests.js';
+import { HeldColumn, HeldRequests, type WindowFields } from '../sim/metrics/stream/heldRequests.js';
 import { newRequestRecord } from '../sim/metrics/records.js';
 import type { RequestRecord } from '../sim/metrics/types.js';
 
@@ -66,5 +67,57 @@ describe('HeldRequests', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('HeldColumn', () => {
+  it('golden: times in µs stay int32 offsets from the first; a fraction moves it to float64 with every value kept', () => {
+    const c = new HeldColumn(4);
+    [5_000_000, 5_000_300, 4_999_000].forEach((v, i) => c.set(i, v, i));
+    expect(c.compact).toBe(true);
+    expect([0, 1, 2].map((i) => c.get(i))).toEqual([5_000_000, 5_000_300, 4_999_000]);
+    c.set(3, 2.5, 3);
+    expect(c.compact).toBe(false);
+    expect([0, 1, 2, 3].map((i) => c.get(i))).toEqual([5_000_000, 5_000_300, 4_999_000, 2.5]);
+  });
+
+  it('reads back every value as pushed (Object.is), through growth and moves, whatever the values (fast-check)', () => {
+    const value = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: -5_000_000, max: 5_000_000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(2 ** 31, -(2 ** 31) - 7, 2 ** 53 - 1, -0, 0.5, NaN, Infinity, -Infinity, 1e300) },
+      { weight: 1, arbitrary: fc.double() },
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (values, start) => {
+        const model: number[] = [];
+        let capacity = start;
+        const c = new HeldColumn(capacity);
+        values.forEach((v, i) => {
+          if (i === capacity) c.grow((capacity *= 2), i);
+          c.set(i, v, i);
+          model.push(v);
+        });
+        // Compact (drain-like): every other row moved down.
+        let kept = 0;
+        for (let i = 1; i < model.length; i += 2) c.move(kept++, i);
+        const survivors = model.filter((_, i) => i % 2 === 1);
+        survivors.forEach((v, i) => expect(Object.is(c.get(i), v)).toBe(true));
+        const allSmallInts = values.every((v) => Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v - values[0]!) < 2 ** 31);
+        if (allSmallInts) expect(c.compact).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('HeldRequests memory', () => {
+  it('keeps integer fields as int32 offsets and each distinct group tuple once', () => {
+    const h = new HeldRequests(3);
+    for (let i = 0; i < 3000; i++) h.push(record(i, false), [i % 2, 7, i % 3]);
+    expect(h.compactColumns).toBe(9);
+    expect(h.tupleCount).toBe(6);
+    const out: number[][] = [];
+    h.replay(-Infinity, Infinity, (_r, g, o) => out.push([g[o]!, g[o + 1]!, g[o + 2]!]));
+    expect(out.slice(0, 7)).toEqual([[0, 7, 0], [1, 7, 1], [0, 7, 2], [1, 7, 0], [0, 7, 1], [1, 7, 2], [0, 7, 0]]);
   });
 });

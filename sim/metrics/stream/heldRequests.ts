@@ -1,6 +1,7 @@
 /**
  * Ended requests of a streamed run whose place in the measurement window is not known yet, kept in
- * typed-array columns (≈ 150 B a request) with what the window figures read:
+ * typed-array columns (≈ 41 B a request: int32 offsets where the values allow, HeldColumn, and one
+ * index of its group tuple) with what the window figures read:
  * - those arriving within the longest warm-up the run can have of its first arrival (the automatic
  *   warm-up is a tenth of the arrival span, capped at 60 s, so only the end fixes it);
  * - with a cool-down, those arriving within it of the latest arrival so far (the window ends at the
@@ -29,18 +30,94 @@ export type WindowFields = Pick<RequestRecord, (typeof F64)[number] | 'outcome'>
 /** Visits a held request: its fields and the indices of its groups (`groups[offset …]`). */
 export type HeldVisitor = (r: WindowFields, groups: Int32Array, offset: number) => void;
 
+/**
+ * One field of the held requests: int32 offsets from the first value while every value is an
+ * integer within ±2³¹ of it that reads back exactly (times in µs, token counts: 4 B a request), and
+ * float64 values from the first that is not (every value read back as it was pushed either way).
+ */
+export class HeldColumn {
+  private ints: Int32Array | null;
+  private floats: Float64Array | null = null;
+  private origin = 0;
+  private started = false;
+
+  constructor(capacity: number) {
+    this.ints = new Int32Array(capacity);
+  }
+
+  /** Whether it still keeps int32 offsets (for tests). */
+  get compact(): boolean {
+    return this.ints !== null;
+  }
+
+  /** Sets row i to v; `size` rows are in use (kept when it moves to float64). */
+  set(i: number, v: number, size: number): void {
+    const ints = this.ints;
+    if (ints !== null) {
+      if (!this.started) {
+        this.origin = v;
+        this.started = true;
+      }
+      const d = v - this.origin;
+      if ((d | 0) === d && this.origin + d === v && !Object.is(v, -0)) {
+        ints[i] = d;
+        return;
+      }
+      this.toFloats(Math.max(size, i + 1));
+    }
+    this.floats![i] = v;
+  }
+
+  get(i: number): number {
+    return this.ints !== null ? this.origin + this.ints[i]! : this.floats![i]!;
+  }
+
+  /** Row `to` takes row `from`'s value. */
+  move(to: number, from: number): void {
+    if (this.ints !== null) this.ints[to] = this.ints[from]!;
+    else this.floats![to] = this.floats![from]!;
+  }
+
+  /** Room for `capacity` rows, the first `size` kept. */
+  grow(capacity: number, size: number): void {
+    if (this.ints !== null) {
+      const d = new Int32Array(capacity);
+      d.set(this.ints.subarray(0, size));
+      this.ints = d;
+    } else {
+      const d = new Float64Array(capacity);
+      d.set(this.floats!.subarray(0, size));
+      this.floats = d;
+    }
+  }
+
+  private toFloats(size: number): void {
+    const ints = this.ints!;
+    const f = new Float64Array(ints.length);
+    for (let k = 0; k < size; k++) f[k] = this.origin + ints[k]!;
+    this.floats = f;
+    this.ints = null;
+  }
+}
+
 export class HeldRequests {
   /** One column per F64 field; the P/D ones (PD_FROM on) only once some held request needed them. */
-  private cols: Float64Array[] = F64.slice(0, PD_FROM).map(() => new Float64Array(1024));
+  private cols: HeldColumn[] = F64.slice(0, PD_FROM).map(() => new HeldColumn(1024));
   private outcome = new Uint8Array(1024);
-  /** Per request, the indices of the groups (e.g. class folders) it belongs to, groupsPerRequest each. */
-  private groups: Int32Array;
+  /**
+   * Per request, the index of its group tuple: the indices of the groups (e.g. class folders) it
+   * belongs to, groupsPerRequest each, are kept once per distinct tuple in `tuples` (a run has few:
+   * 4 B a request instead of 28).
+   */
+  private tupleOf = new Int32Array(1024);
+  private tuples: Int32Array;
+  private readonly tupleIndex = new Map<string, number>();
   /** The P/D fields stay at NOT_DISAGGREGATED's values while there are no P/D columns. */
   private readonly row: { -readonly [K in keyof WindowFields]: WindowFields[K] } = { ...pick(NOT_DISAGGREGATED), outcome: 'completed' };
   size = 0;
 
   constructor(private readonly groupsPerRequest: number) {
-    this.groups = new Int32Array(1024 * groupsPerRequest);
+    this.tuples = new Int32Array(16 * groupsPerRequest);
   }
 
   push(r: RequestRecord, groups: readonly number[]): void {
@@ -48,14 +125,24 @@ export class HeldRequests {
     if (this.cols.length === PD_FROM && !pdDefaults(r)) this.addPdColumns();
     const i = this.size++;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]![i] = r[F64[c]!];
+    for (let c = 0; c < cols.length; c++) cols[c]!.set(i, r[F64[c]!], i);
     this.outcome[i] = OUTCOMES.indexOf(r.outcome);
-    for (let g = 0; g < this.groupsPerRequest; g++) this.groups[i * this.groupsPerRequest + g] = groups[g]!;
+    this.tupleOf[i] = this.tupleFor(groups);
   }
 
   /** Typed columns it keeps (9, or 16 once a held request had a P/D field set). */
   get columnCount(): number {
     return this.cols.length;
+  }
+
+  /** Distinct group tuples seen (for tests). */
+  get tupleCount(): number {
+    return this.tupleIndex.size;
+  }
+
+  /** Columns still keeping int32 offsets (for tests). */
+  get compactColumns(): number {
+    return this.cols.filter((c) => c.compact).length;
   }
 
   /**
@@ -64,9 +151,11 @@ export class HeldRequests {
    */
   replay(fromUs: number, toUs: number, visit: HeldVisitor, outside?: HeldVisitor): void {
     const arrival = this.cols[0]!;
+    const gp = this.groupsPerRequest;
     for (let i = 0; i < this.size; i++) {
-      if (arrival[i]! >= fromUs && arrival[i]! <= toUs) visit(this.load(i), this.groups, i * this.groupsPerRequest);
-      else outside?.(this.load(i), this.groups, i * this.groupsPerRequest);
+      const a = arrival.get(i);
+      if (a >= fromUs && a <= toUs) visit(this.load(i), this.tuples, this.tupleOf[i]! * gp);
+      else outside?.(this.load(i), this.tuples, this.tupleOf[i]! * gp);
     }
     this.size = 0;
   }
@@ -77,14 +166,14 @@ export class HeldRequests {
     const gp = this.groupsPerRequest;
     let kept = 0;
     for (let i = 0; i < this.size; i++) {
-      if (arrival[i]! <= uptoUs) {
-        visit(this.load(i), this.groups, i * gp);
+      if (arrival.get(i) <= uptoUs) {
+        visit(this.load(i), this.tuples, this.tupleOf[i]! * gp);
         continue;
       }
       if (kept !== i) {
-        for (const c of this.cols) c[kept] = c[i]!;
+        for (const c of this.cols) c.move(kept, i);
         this.outcome[kept] = this.outcome[i]!;
-        this.groups.copyWithin(kept * gp, i * gp, (i + 1) * gp);
+        this.tupleOf[kept] = this.tupleOf[i]!;
       }
       kept++;
     }
@@ -94,30 +183,49 @@ export class HeldRequests {
   private load(i: number): WindowFields {
     const r = this.row;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) r[F64[c]!] = cols[c]![i]!;
+    for (let c = 0; c < cols.length; c++) r[F64[c]!] = cols[c]!.get(i);
     r.outcome = OUTCOMES[this.outcome[i]!]!;
     return r;
+  }
+
+  /** The index of the tuple `groups` (its first groupsPerRequest entries), added when new. */
+  private tupleFor(groups: readonly number[]): number {
+    const gp = this.groupsPerRequest;
+    let key = '';
+    for (let g = 0; g < gp; g++) key += `${groups[g]!},`;
+    let t = this.tupleIndex.get(key);
+    if (t !== undefined) return t;
+    t = this.tupleIndex.size;
+    this.tupleIndex.set(key, t);
+    if ((t + 1) * gp > this.tuples.length) {
+      const grown = new Int32Array(this.tuples.length * 2);
+      grown.set(this.tuples);
+      this.tuples = grown;
+    }
+    for (let g = 0; g < gp; g++) this.tuples[t * gp + g] = groups[g]!;
+    return t;
   }
 
   /** Makes the P/D columns, the requests held so far at their defaults (each was checked to be). */
   private addPdColumns(): void {
     const n = this.outcome.length;
-    for (let c = PD_FROM; c < F64.length; c++) this.cols.push(new Float64Array(n).fill(NOT_DISAGGREGATED[F64[c]!]));
+    for (let c = PD_FROM; c < F64.length; c++) {
+      const col = new HeldColumn(n);
+      const v = NOT_DISAGGREGATED[F64[c]!];
+      for (let i = 0; i < this.size; i++) col.set(i, v, i);
+      this.cols.push(col);
+    }
   }
 
   private grow(): void {
     const n = this.outcome.length * 2;
-    this.cols = this.cols.map((c) => {
-      const d = new Float64Array(n);
-      d.set(c);
-      return d;
-    });
+    for (const c of this.cols) c.grow(n, this.size);
     const o = new Uint8Array(n);
     o.set(this.outcome);
     this.outcome = o;
-    const g = new Int32Array(n * this.groupsPerRequest);
-    g.set(this.groups);
-    this.groups = g;
+    const t = new Int32Array(n);
+    t.set(this.tupleOf);
+    this.tupleOf = t;
   }
 }
 
