@@ -9,6 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+// dist/cli/main.js is a bundle (scripts/bundle.mjs): with ROUTESIM_DEBUG a stack trace is mapped back
+// to the dist/ modules tsc wrote (source maps are read only for modules loaded after this).
+if (process.env.ROUTESIM_DEBUG) process.setSourceMapsEnabled(true);
 if (!existsSync(main)) {
   process.stderr.write('routesim: dist/cli/main.js is missing; run `npm ci` (or `npm run build`) in the routesim folder first\n');
   process.exit(2);

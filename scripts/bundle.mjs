@@ -74,10 +74,14 @@ await build({
   // Bundled CommonJS packages (seedrandom) call require(): give every chunk one.
   banner: { js: BANNER },
   plugins: [externalPackages],
+  // Source maps back to tsc's dist/*.js, read only when enabled (bin/routesim.js does under
+  // ROUTESIM_DEBUG), so a debug stack trace names dist/policies/…/scheduler.js, not a chunk's hash.
+  sourcemap: 'linked',
+  sourcesContent: false,
   logLevel: 'warning',
   legalComments: 'eof',
 });
 
-const files = readdirSync(join(DIST, CHUNKS));
+const files = readdirSync(join(DIST, CHUNKS)).filter((f) => f.endsWith('.js'));
 const bytes = files.reduce((s, f) => s + statSync(join(DIST, CHUNKS, f)).size, 0);
 process.stdout.write(`bundled ${ENTRIES.join(', ')} (${files.length} shared chunks, ${(bytes / 1024).toFixed(0)} KB) in dist/\n`);

@@ -14,7 +14,8 @@ import { runPickCase, runPickCaseFile } from '../policies/harness/pickCase.js';
 import { pluginDefinition } from '../policies/framework/registry.js';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { UserError } from '../sim/core/errors.js';
-import { ROOT, routesim } from './cliHelpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, ROOT, routesim } from './cliHelpers.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'plugins');
 const CASE = join(FIX, 'case.yaml');
@@ -173,6 +174,14 @@ describe('routesim with user plugins (built CLI)', () => {
     // The scorer gives 1 only to the endpoint whose name sorts first: every request goes there.
     expect(doc.policies[0]!.summary.replicas.map((x) => [x.name, x.requests])).toEqual([['replica-0', 60], ['replica-1', 0], ['replica-2', 0]]);
     expect(doc.policies[1]!.summary.replicas.every((x) => x.requests > 0)).toBe(true);
+  });
+
+  it('with ROUTESIM_DEBUG the stack of a failing user scorer names the dist/ modules, not the bundle’s chunks', () => {
+    // bin/routesim.js turns source maps on under ROUTESIM_DEBUG; the bundle maps back to tsc's dist/*.js.
+    const r = spawnSync(process.execPath, [BIN, 'pick', 'test/fixtures/plugins/bad-crash.yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ROUTESIM_DEBUG: '1' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/at runProfile \(.*\/dist\/policies\/framework\/scheduler\.js:\d+:\d+\)/);
+    expect(r.stderr).not.toMatch(/\/dist\/chunks\//);
   });
 
   it("a user plugin's ParamError is a config error naming the parameter (exit 2)", () => {
