@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeldColumn, HeldRequests, type WindowFields } from '../sim/metrics/stream/heldRequests.js';
+import { HeldRequests, type WindowFields } from '../sim/metrics/stream/heldRequests.js';
+import { CompactColumn } from '../sim/metrics/stream/compactColumn.js';
 import { newRequestRecord } from '../sim/metrics/records.js';
 import type { RequestRecord } from '../sim/metrics/types.js';
 
@@ -70,9 +71,9 @@ describe('HeldRequests', () => {
   });
 });
 
-describe('HeldColumn', () => {
+describe('CompactColumn', () => {
   it('golden: times in µs stay int32 offsets from the first; a fraction moves it to float64 with every value kept', () => {
-    const c = new HeldColumn(4);
+    const c = new CompactColumn(4);
     [5_000_000, 5_000_300, 4_999_000].forEach((v, i) => c.set(i, v, i));
     expect(c.compact).toBe(true);
     expect([0, 1, 2].map((i) => c.get(i))).toEqual([5_000_000, 5_000_300, 4_999_000]);
@@ -91,7 +92,7 @@ describe('HeldColumn', () => {
       fc.property(fc.array(value, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (values, start) => {
         const model: number[] = [];
         let capacity = start;
-        const c = new HeldColumn(capacity);
+        const c = new CompactColumn(capacity);
         values.forEach((v, i) => {
           if (i === capacity) c.grow((capacity *= 2), i);
           c.set(i, v, i);

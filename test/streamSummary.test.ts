@@ -262,6 +262,35 @@ describe('streamed summary past EXACT_VALUES requests', () => {
   }, 60_000);
 });
 
+describe('backlog counts up to EXACT_TIMES', () => {
+  it('equal backlogOfTimes exactly, whether the times are integer µs (kept as int32 offsets) or not (fast-check)', () => {
+    const time = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 4e9 }) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 4e9, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(time, time), { minLength: 1, maxLength: 300 }), fc.double({ min: 0, max: 4e9, noNaN: true }), (pairs, to) => {
+        const b = new BacklogCounts();
+        for (const [a, s] of pairs) {
+          b.arrive(a);
+          b.serve(s);
+        }
+        const exact = backlogOfTimes(Float64Array.from(pairs.map((p) => p[0])), Float64Array.from(pairs.map((p) => p[1])), 0, to);
+        expect(b.series(0, to)).toEqual(exact);
+        expect(b.exact).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keep integer times as int32 offsets from the first (4 B each): ±2^31 µs around it, ≈ 36 minutes', () => {
+    const b = new BacklogCounts();
+    for (const t of [1e9, 1e9 + 2 ** 31 - 1, 1e9 - 2 ** 31]) b.arrive(t);
+    const arrivals = (b as unknown as { arrivals: { times: { compact: boolean } } }).arrivals.times;
+    expect(arrivals.compact).toBe(true);
+    b.arrive(1e9 + 2 ** 31);
+    expect(arrivals.compact).toBe(false);
+    expect(b.series(0, 4e9).arrived.at(-1)).toBe(4);
+  });
+});
+
 describe('backlog counts past EXACT_TIMES', () => {
   it('exact to one doubling bin: arrivals every 10 µs, each served 35 µs later', () => {
     const n = EXACT_TIMES + 1000;

@@ -75,16 +75,23 @@ export function backlogSeries(records: readonly RequestRecord[], fromUs: number,
 
 /** The backlog series of arrival and served times (any order; sorted in place; Infinity = never served). */
 export function backlogOfTimes(arrivals: Float64Array, served: Float64Array, fromUs: number, toUs: number, windows = WINDOWS): BacklogSeries {
-  arrivals.sort();
-  served.sort();
+  return backlogOfSorted(arrivals.sort(), 0, served.sort(), 0, fromUs, toUs, windows);
+}
+
+/**
+ * backlogOfTimes over times already sorted ascending, time k being origin + times[k] (int32 offsets
+ * of a streamed run's compact columns; origin 0 for the times themselves). The sums are exact:
+ * integers below 2^53.
+ */
+export function backlogOfSorted(arrivals: ArrayLike<number>, arrivalOrigin: number, served: ArrayLike<number>, servedOrigin: number, fromUs: number, toUs: number, windows = WINDOWS): BacklogSeries {
   const timesUs: number[] = [];
   const backlog: number[] = [];
   const arrived: number[] = [];
   let a = 0;
   let e = 0;
   for (const t of sampleTimesUs(fromUs, toUs, windows)) {
-    while (a < arrivals.length && arrivals[a]! <= t) a++;
-    while (e < served.length && served[e]! <= t) e++;
+    while (a < arrivals.length && arrivalOrigin + arrivals[a]! <= t) a++;
+    while (e < served.length && servedOrigin + served[e]! <= t) e++;
     timesUs.push(t);
     arrived.push(a);
     backlog.push(a - e);

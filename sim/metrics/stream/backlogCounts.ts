@@ -1,11 +1,13 @@
 /**
  * The arrival and served times a streamed run's steady-state test needs (steadyState.ts): exact, in
- * two growing Float64Arrays (16 B a request), up to EXACT_TIMES requests; past that they move into
+ * two growing compact columns (int32 µs offsets while the times are integers: 8 B a request,
+ * compactColumn.ts), up to EXACT_TIMES requests; past that they move into
  * doubling time bins of at most 2^20 (doublingBins.ts), where the backlog at a sample time counts
  * the events of that time's own bin as before it (exact to one bin width, ≤ arrival span / 2^19).
  */
-import { backlogOfTimes, sampleTimesUs, type BacklogSeries } from '../steadyState.js';
+import { backlogOfSorted, sampleTimesUs, type BacklogSeries } from '../steadyState.js';
 import { DoublingBins } from './doublingBins.js';
+import { CompactColumn } from './compactColumn.js';
 import { RECORDS_KEPT } from './recordsKept.js';
 
 /** Requests whose times are kept exactly (a run of up to this many has the record path's exact verdict). */
@@ -13,7 +15,8 @@ export const EXACT_TIMES = RECORDS_KEPT;
 const BINS = 1 << 20;
 
 class TimeColumn {
-  times: Float64Array | null = new Float64Array(1024);
+  times: CompactColumn | null = new CompactColumn(1024);
+  private capacity = 1024;
   n = 0;
   bins: DoublingBins | null = null;
 
@@ -21,12 +24,12 @@ class TimeColumn {
     if (this.times !== null) {
       if (this.n === EXACT_TIMES) this.toBins();
       else {
-        if (this.n === this.times.length) {
-          const grown = new Float64Array(Math.min(this.n * 2, EXACT_TIMES));
-          grown.set(this.times);
-          this.times = grown;
+        if (this.n === this.capacity) {
+          this.capacity = Math.min(this.n * 2, EXACT_TIMES);
+          this.times.grow(this.capacity, this.n);
         }
-        this.times[this.n++] = t;
+        this.times.set(this.n, t, this.n);
+        this.n++;
         return;
       }
     }
@@ -35,7 +38,7 @@ class TimeColumn {
 
   private toBins(): void {
     const bins = new DoublingBins(1, BINS);
-    for (let i = 0; i < this.n; i++) bins.add(this.times![i]!);
+    for (let i = 0; i < this.n; i++) bins.add(this.times!.get(i));
     this.bins = bins;
     this.times = null;
   }
@@ -63,11 +66,15 @@ export class BacklogCounts {
   series(fromUs: number, toUs: number): BacklogSeries {
     const a = this.arrivals;
     const s = this.served;
-    if (a.times !== null && s.times !== null) return backlogOfTimes(a.times.subarray(0, a.n), s.times.subarray(0, s.n), fromUs, toUs);
+    if (a.times !== null && s.times !== null) {
+      const arrivals = a.times.sortedInPlace(a.n);
+      const served = s.times.sortedInPlace(s.n);
+      return backlogOfSorted(arrivals.sorted, arrivals.origin, served.sorted, served.origin, fromUs, toUs);
+    }
     const count = (c: TimeColumn, t: number): number => {
       if (c.bins !== null) return c.bins.countThrough(t);
       let k = 0;
-      for (let i = 0; i < c.n; i++) if (c.times![i]! <= t) k++;
+      for (let i = 0; i < c.n; i++) if (c.times!.get(i) <= t) k++;
       return k;
     };
     const timesUs = sampleTimesUs(fromUs, toUs);

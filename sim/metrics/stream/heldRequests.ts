@@ -1,6 +1,6 @@
 /**
  * Ended requests of a streamed run whose place in the measurement window is not known yet, kept in
- * typed-array columns (≈ 41 B a request: int32 offsets where the values allow, HeldColumn, and one
+ * typed-array columns (≈ 41 B a request: int32 offsets where the values allow (compactColumn.ts), and one
  * index of its group tuple) with what the window figures read:
  * - those arriving within the longest warm-up the run can have of its first arrival (the automatic
  *   warm-up is a tenth of the arrival span, capped at 60 s, so only the end fixes it);
@@ -13,6 +13,7 @@
  */
 import type { Outcome, RequestRecord } from '../types.js';
 import { newRequestRecord } from '../records.js';
+import { CompactColumn } from './compactColumn.js';
 
 const OUTCOMES: readonly Outcome[] = ['completed', 'rejected', 'dropped', 'failed'];
 const F64 = [
@@ -30,79 +31,9 @@ export type WindowFields = Pick<RequestRecord, (typeof F64)[number] | 'outcome'>
 /** Visits a held request: its fields and the indices of its groups (`groups[offset …]`). */
 export type HeldVisitor = (r: WindowFields, groups: Int32Array, offset: number) => void;
 
-/**
- * One field of the held requests: int32 offsets from the first value while every value is an
- * integer within ±2³¹ of it that reads back exactly (times in µs, token counts: 4 B a request), and
- * float64 values from the first that is not (every value read back as it was pushed either way).
- */
-export class HeldColumn {
-  private ints: Int32Array | null;
-  private floats: Float64Array | null = null;
-  private origin = 0;
-  private started = false;
-
-  constructor(capacity: number) {
-    this.ints = new Int32Array(capacity);
-  }
-
-  /** Whether it still keeps int32 offsets (for tests). */
-  get compact(): boolean {
-    return this.ints !== null;
-  }
-
-  /** Sets row i to v; `size` rows are in use (kept when it moves to float64). */
-  set(i: number, v: number, size: number): void {
-    const ints = this.ints;
-    if (ints !== null) {
-      if (!this.started) {
-        this.origin = v;
-        this.started = true;
-      }
-      const d = v - this.origin;
-      if ((d | 0) === d && this.origin + d === v && !Object.is(v, -0)) {
-        ints[i] = d;
-        return;
-      }
-      this.toFloats(Math.max(size, i + 1));
-    }
-    this.floats![i] = v;
-  }
-
-  get(i: number): number {
-    return this.ints !== null ? this.origin + this.ints[i]! : this.floats![i]!;
-  }
-
-  /** Row `to` takes row `from`'s value. */
-  move(to: number, from: number): void {
-    if (this.ints !== null) this.ints[to] = this.ints[from]!;
-    else this.floats![to] = this.floats![from]!;
-  }
-
-  /** Room for `capacity` rows, the first `size` kept. */
-  grow(capacity: number, size: number): void {
-    if (this.ints !== null) {
-      const d = new Int32Array(capacity);
-      d.set(this.ints.subarray(0, size));
-      this.ints = d;
-    } else {
-      const d = new Float64Array(capacity);
-      d.set(this.floats!.subarray(0, size));
-      this.floats = d;
-    }
-  }
-
-  private toFloats(size: number): void {
-    const ints = this.ints!;
-    const f = new Float64Array(ints.length);
-    for (let k = 0; k < size; k++) f[k] = this.origin + ints[k]!;
-    this.floats = f;
-    this.ints = null;
-  }
-}
-
 export class HeldRequests {
   /** One column per F64 field; the P/D ones (PD_FROM on) only once some held request needed them. */
-  private cols: HeldColumn[] = F64.slice(0, PD_FROM).map(() => new HeldColumn(1024));
+  private cols: CompactColumn[] = F64.slice(0, PD_FROM).map(() => new CompactColumn(1024));
   private outcome = new Uint8Array(1024);
   /**
    * Per request, the index of its group tuple: the indices of the groups (e.g. class folders) it
@@ -210,7 +141,7 @@ export class HeldRequests {
   private addPdColumns(): void {
     const n = this.outcome.length;
     for (let c = PD_FROM; c < F64.length; c++) {
-      const col = new HeldColumn(n);
+      const col = new CompactColumn(n);
       const v = NOT_DISAGGREGATED[F64[c]!];
       for (let i = 0; i < this.size; i++) col.set(i, v, i);
       this.cols.push(col);
