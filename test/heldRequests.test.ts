@@ -74,10 +74,10 @@ describe('HeldRequests', () => {
 describe('CompactColumn', () => {
   it('golden: times in µs stay int32 offsets from the first; a fraction moves it to float64 with every value kept', () => {
     const c = new CompactColumn(4);
-    [5_000_000, 5_000_300, 4_999_000].forEach((v, i) => c.set(i, v, i));
+    [5_000_000, 5_000_300, 4_999_000].forEach((v, i) => c.set(i, v));
     expect(c.compact).toBe(true);
     expect([0, 1, 2].map((i) => c.get(i))).toEqual([5_000_000, 5_000_300, 4_999_000]);
-    c.set(3, 2.5, 3);
+    c.set(3, 2.5);
     expect(c.compact).toBe(false);
     expect([0, 1, 2, 3].map((i) => c.get(i))).toEqual([5_000_000, 5_000_300, 4_999_000, 2.5]);
   });
@@ -95,7 +95,7 @@ describe('CompactColumn', () => {
         const c = new CompactColumn(capacity);
         values.forEach((v, i) => {
           if (i === capacity) c.grow((capacity *= 2), i);
-          c.set(i, v, i);
+          c.set(i, v);
           model.push(v);
         });
         // Compact (drain-like): every other row moved down.

@@ -28,7 +28,7 @@ class TimeColumn {
           this.capacity = Math.min(this.n * 2, EXACT_TIMES);
           this.times.grow(this.capacity, this.n);
         }
-        this.times.set(this.n, t, this.n);
+        this.times.set(this.n, t);
         this.n++;
         return;
       }

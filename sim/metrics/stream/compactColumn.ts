@@ -1,3 +1,5 @@
+import { sortInPlace } from './sortFloat64.js';
+
 /**
  * A column of numbers kept as int32 offsets from its first value while every value is an integer
  * within ±2³¹ of it that reads back exactly (times in µs, token counts: 4 B a value instead of 8),
@@ -19,8 +21,8 @@ export class CompactColumn {
     return this.ints !== null;
   }
 
-  /** Sets row i to v; `size` rows are in use (kept when it moves to float64). */
-  set(i: number, v: number, size: number): void {
+  /** Sets row i to v, rows 0 … i − 1 being in use (kept when it moves to float64). */
+  set(i: number, v: number): void {
     const ints = this.ints;
     if (ints !== null) {
       if (!this.started) {
@@ -32,7 +34,7 @@ export class CompactColumn {
         ints[i] = d;
         return;
       }
-      this.toFloats(Math.max(size, i + 1));
+      this.toFloats(i);
     }
     this.floats![i] = v;
   }
@@ -66,7 +68,7 @@ export class CompactColumn {
    */
   sortedInPlace(size: number): { readonly sorted: Int32Array | Float64Array; readonly origin: number } {
     if (this.ints !== null) return { sorted: this.ints.subarray(0, size).sort(), origin: this.origin };
-    return { sorted: this.floats!.subarray(0, size).sort(), origin: 0 };
+    return { sorted: sortInPlace(this.floats!, size), origin: 0 };
   }
 
   private toFloats(size: number): void {

@@ -56,7 +56,7 @@ export class HeldRequests {
     if (this.cols.length === PD_FROM && !pdDefaults(r)) this.addPdColumns();
     const i = this.size++;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]!.set(i, r[F64[c]!], i);
+    for (let c = 0; c < cols.length; c++) cols[c]!.set(i, r[F64[c]!]);
     this.outcome[i] = OUTCOMES.indexOf(r.outcome);
     this.tupleOf[i] = this.tupleFor(groups);
   }
@@ -143,7 +143,7 @@ export class HeldRequests {
     for (let c = PD_FROM; c < F64.length; c++) {
       const col = new CompactColumn(n);
       const v = NOT_DISAGGREGATED[F64[c]!];
-      for (let i = 0; i < this.size; i++) col.set(i, v, i);
+      for (let i = 0; i < this.size; i++) col.set(i, v);
       this.cols.push(col);
     }
   }
