@@ -12,8 +12,7 @@
  *   merged, their values added). A sketch's quantiles depend on its bucket counts and its exact
  *   ends only, not on the order values came in, so it is that column's sketch's grid.
  */
-import { quantileSorted } from 'simple-statistics';
-import { round4 } from '../latency.js';
+import { quantileGridOfSorted } from '../latency.js';
 import type { LatencyColumn } from './latencyColumn.js';
 import { EXACT_VALUES } from './latencyColumn.js';
 import { LatencySketch } from './latencySketch.js';
@@ -54,11 +53,11 @@ export class LatencyUnion implements LatencyDistribution {
     }
     const a = this.a.sortedExact();
     const b = this.b.sortedExact();
-    // quantileSorted reads `length` and a few indices: give it the merged order's, by rank.
+    // The grid reads `length` and a few indices (type 7): give it the merged order's, by rank.
     const merged = new Proxy([] as number[], {
       get: (target, key) => (key === 'length' ? n : typeof key === 'string' && /^\d+$/.test(key) ? kthOfTwo(a, b, Number(key)) : Reflect.get(target, key)),
     });
-    return Array.from({ length: points }, (_, i) => round4(quantileSorted(merged, i / (points - 1))));
+    return quantileGridOfSorted(merged, points);
   }
 }
 

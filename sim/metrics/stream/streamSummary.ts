@@ -20,7 +20,7 @@
 import type { SloConfig } from '../../scenario/types.js';
 import type { RequestSink } from '../../simulation.js';
 import type { PolicyRun, RequestRecord } from '../types.js';
-import { round4, round4OrNull, itlStats } from '../latency.js';
+import { round4, round4OrNull, itlStats, ttftMs, e2eMs, tpotMs } from '../latency.js';
 import { sortGroupKeys, stageIndexOf, stageSummaryOf, tenantKey, type ClassBreakdown, type ClassSummary, type StageSummary } from '../breakdown.js';
 import { bump } from '../resilienceCounts.js';
 import { AUTO_WARMUP_CAP_S, fleetFigures, measurementWindow, sortedCounts, type PolicySummary, type SummaryOptions } from '../summary.js';
@@ -304,12 +304,14 @@ export class StreamedSummary implements RequestSink {
   private leftOut(r: WindowFields, groups: ArrayLike<number>, offset: number): void {
     const out = this.outside;
     if (out === null || r.outcome !== 'completed') return;
-    addLatencies(out, r);
+    // The latency helpers read only window fields (heldRequests.ts keeps exactly those).
+    const rec = r as RequestRecord;
+    addLatencies(out, rec);
     const pool = groups[offset + POOL_DIM]!;
     if (pool === NONE) return;
     let p = this.outsideByPool.get(pool);
     if (p === undefined) this.outsideByPool.set(pool, (p = latencyColumns(this.exactValues, out)));
-    addLatencies(p, r);
+    addLatencies(p, rec);
   }
 
   /** Completed requests' latencies over the whole run, any arrival (the report's distributions); read after `summarize`. */
@@ -358,7 +360,8 @@ export class StreamedSummary implements RequestSink {
   poolLatencies(pool: number): AllLatencies {
     if (this.sketched !== null) return this.sketchedByPool.get(pool) ?? latencyColumns(this.exactValues);
     const folder = this.dims.pool.byKey.get(String(pool));
-    return this.unionWith(folder === undefined ? undefined : this.dims.pool.folders[folder], folder === undefined ? undefined : this.outsideByPool.get(folder));
+    if (folder === undefined) return this.unionWith(undefined, undefined);
+    return this.unionWith(this.dims.pool.folders[folder], this.outsideByPool.get(folder));
   }
 
   /** The pool breakdown (pools.ts poolBreakdown): by_pool, by_route, by_model, each only when the run splits that way. */
@@ -451,8 +454,10 @@ export class StreamedSummary implements RequestSink {
   }
 }
 
-function addLatencies(a: LatencyColumns, r: Pick<RequestRecord, 'arrivalUs' | 'firstTokenUs' | 'lastTokenUs' | 'endUs' | 'outputTokens'>): void {
-  a.ttft.add((r.firstTokenUs - r.arrivalUs) / 1000);
-  a.e2e.add((r.endUs - r.arrivalUs) / 1000);
-  if (r.outputTokens > 1) a.tpot.add((r.lastTokenUs - r.firstTokenUs) / (r.outputTokens - 1) / 1000);
+/** A completed request's latencies, computed as the window's columns compute theirs (subset.ts): the union reads both as one. */
+function addLatencies(a: LatencyColumns, r: RequestRecord): void {
+  a.ttft.add(ttftMs(r));
+  a.e2e.add(e2eMs(r));
+  const tpot = tpotMs(r);
+  if (tpot !== null) a.tpot.add(tpot);
 }
