@@ -111,6 +111,45 @@ describe('CompactColumn', () => {
   });
 });
 
+describe('CompactColumn of scale 1000 (latencies in ms)', () => {
+  it('golden: whole µs stay int32; 0.0005 ms moves it to float64; sorted as float64 either way', () => {
+    const c = new CompactColumn(4, 1000);
+    [12.345, 0.001, 2_000_000.5].forEach((v, i) => c.set(i, v));
+    expect(c.compact).toBe(true);
+    expect([0, 1, 2].map((i) => c.get(i))).toEqual([12.345, 0.001, 2_000_000.5]);
+    expect([...c.toFloat64(3)]).toEqual([12.345, 0.001, 2_000_000.5]);
+    c.set(3, 0.0005);
+    expect(c.compact).toBe(false);
+    expect([...c.sortedFloat64(4)]).toEqual([0.0005, 0.001, 12.345, 2_000_000.5]);
+  });
+
+  it('reads back every value (Object.is), copies and sorts as float64 would (fast-check)', () => {
+    const value = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0, max: 2_000_000_000 }).map((k) => k / 1000) },
+      { weight: 1, arbitrary: fc.constantFrom(-0, 0.0005, 1e-7, 2 ** 31, 3e6, 1e300) },
+      { weight: 1, arbitrary: fc.double({ min: 0, max: 1e7, noNaN: true }) },
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 8 }), (values, start) => {
+        let capacity = start;
+        const c = new CompactColumn(capacity, 1000);
+        values.forEach((v, i) => {
+          if (i === capacity) c.grow((capacity *= 2), i);
+          c.set(i, v);
+        });
+        values.forEach((v, i) => expect(Object.is(c.get(i), v)).toBe(true));
+        const copy = c.copy(values.length, values.length + 3);
+        expect(copy.compact).toBe(c.compact);
+        values.forEach((v, i) => expect(Object.is(copy.get(i), v)).toBe(true));
+        const micros = values.every((v) => !Object.is(v, -0) && Math.abs(Math.round(v * 1000) - Math.round(values[0]! * 1000)) < 2 ** 31 && Math.round(v * 1000) / 1000 === v);
+        expect(c.compact).toBe(micros);
+        expect([...c.sortedFloat64(values.length)]).toEqual([...Float64Array.from(values).sort()]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('HeldRequests memory', () => {
   it('keeps integer fields as int32 offsets and each distinct group tuple once', () => {
     const h = new HeldRequests(3);

@@ -84,7 +84,10 @@ describe('LatencyColumn', () => {
       fc.property(
         fc.array(fc.tuple(fc.double({ min: 0, max: 1e5, noNaN: true }), fc.boolean(), fc.boolean(), fc.boolean()), { maxLength: 90 }),
         fc.integer({ min: 0, max: 89 }),
-        (rows, cut) => {
+        // Whole µs (the int32 storage throughout) or any doubles (float64 from the first that is not).
+        fc.boolean(),
+        (drawn, cut, micros) => {
+          const rows = micros ? drawn.map(([v, a, b, c]) => [Math.round(v * 1000) / 1000, a, b, c] as const) : drawn;
           const whole = new LatencyColumn(null, limit);
           // Subsets: by flag 1, by flag 2, and "every value until row `cut`, then flag 3".
           const subs = [new LatencyColumn(whole, limit), new LatencyColumn(whole, limit), new LatencyColumn(whole, limit)];
@@ -116,11 +119,26 @@ describe('LatencyColumn', () => {
             for (const q of ['p50', 'p90', 'p95', 'p99'] as const) expect(Math.abs(got[q]! - want[q]!)).toBeLessThanOrEqual(RELATIVE_ACCURACY * want[q]! + 1e-4);
             expect(Math.abs(got.mean! - want.mean!)).toBeLessThanOrEqual(1e-9 * want.mean! + 1e-4);
           });
+          if (micros && whole.exact) expect(whole.compactValues).toBe(true);
           // Sharing: a subset given every value so far never copied them.
           if (rows.length > 0 && rows.every((r, i) => i < cut || r[3])) expect(subs[2]!.sharing || !whole.exact).toBe(true);
         },
       ),
       { numRuns: 400, seed: 15 },
     );
+  });
+
+  it('golden: whole µs in 4 B a value; the first value that is not moves the column to float64, keeping every figure', () => {
+    const col = new LatencyColumn(null, 10);
+    for (const v of [12.345, 0.001, 7]) col.add(v);
+    expect(col.compactValues).toBe(true);
+    // Sorted 0.001, 7, 12.345: median 7, mean 19.346 / 3.
+    expect(col.stats().p50).toBe(7);
+    const other = new LatencyColumn(null, 10);
+    for (const v of [12.345, 0.001, 7, 0.0005]) other.add(v);
+    expect(other.compactValues).toBe(false);
+    // Sorted 0.0005, 0.001, 7, 12.345: type-7 median halfway between 0.001 and 7.
+    expect(other.stats().p50).toBe(round4((0.001 + 7) / 2));
+    expect(other.grid(2)).toEqual([round4(0.0005), 12.345]);
   });
 });

@@ -293,11 +293,12 @@ describe('SketchBins', () => {
   });
 
   it('property: counts equal ttftOverTime’s; p50/p99 equal to them up to the limit, past it within the sketch bound of each bin’s type-7 values', () => {
-    const point = fc.tuple(fc.nat(5_000_000), fc.nat(30_000_000), fc.boolean());
+    // Whole µs (the compact columns throughout) or, now and then, a time of half a µs (float64 from there).
+    const point = fc.tuple(fc.nat(5_000_000), fc.nat(30_000_000), fc.boolean(), fc.constantFrom(0, 0, 0, 0, 0.5));
     fc.assert(
       fc.property(fc.array(point, { maxLength: 400, size: 'max' }), fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(0, 50, 1_000_000), (points, binUs, maxBins, limit) => {
-        const rs = points.map(([arrival, ttftUs, done], id) =>
-          rec({ id, arrivalUs: arrival, firstTokenUs: arrival + ttftUs, ...(done ? {} : { outcome: 'rejected' as const }) }),
+        const rs = points.map(([arrival, ttftUs, done, half], id) =>
+          rec({ id, arrivalUs: arrival + half, firstTokenUs: arrival + half + ttftUs, ...(done ? {} : { outcome: 'rejected' as const }) }),
         );
         const completed = rs.filter((r) => r.outcome === 'completed');
         const ref = ttftOverTime(rs, binUs / 1000, maxBins);

@@ -1,10 +1,14 @@
 import { sortInPlace } from './sortFloat64.js';
 
 /**
- * A column of numbers kept as int32 offsets from its first value while every value is an integer
- * within ±2³¹ of it that reads back exactly (times in µs, token counts: 4 B a value instead of 8),
- * and as float64 values from the first that is not: every value reads back as it was set either way
- * (issue 15: the streamed summary's held requests and backlog times).
+ * A column of numbers kept as int32 offsets while every value reads back exactly from one, and as
+ * float64 values from the first that does not: every value reads back as it was set either way
+ * (issue 15: the streamed summary's held requests, backlog times and latency columns).
+ *
+ * With `scale` 1 (times in µs, token counts) a value v is stored as v − origin, the origin being the
+ * first value: integers within ±2³¹ of it. With `scale` 1000 (latencies in ms that are whole µs
+ * apart, as the simulator's integer clock makes them) v is stored as round(v · 1000) − origin and
+ * read as (origin + offset) / 1000, which is v again (checked on every set). 4 B a value instead of 8.
  */
 export class CompactColumn {
   private ints: Int32Array | null;
@@ -12,7 +16,10 @@ export class CompactColumn {
   private origin = 0;
   private started = false;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly scale = 1,
+  ) {
     this.ints = new Int32Array(capacity);
   }
 
@@ -21,16 +28,23 @@ export class CompactColumn {
     return this.ints !== null;
   }
 
+  /** Rows it has room for. */
+  get capacity(): number {
+    return this.ints !== null ? this.ints.length : this.floats!.length;
+  }
+
   /** Sets row i to v, rows 0 … i − 1 being in use (kept when it moves to float64). */
   set(i: number, v: number): void {
     const ints = this.ints;
     if (ints !== null) {
+      const scale = this.scale;
+      const k = scale === 1 ? v : Math.round(v * scale);
       if (!this.started) {
-        this.origin = v;
+        this.origin = Number.isFinite(k) ? k : 0;
         this.started = true;
       }
-      const d = v - this.origin;
-      if ((d | 0) === d && this.origin + d === v && !Object.is(v, -0)) {
+      const d = k - this.origin;
+      if ((d | 0) === d && (this.origin + d) / scale === v && !Object.is(v, -0)) {
         ints[i] = d;
         return;
       }
@@ -40,7 +54,7 @@ export class CompactColumn {
   }
 
   get(i: number): number {
-    return this.ints !== null ? this.origin + this.ints[i]! : this.floats![i]!;
+    return this.ints !== null ? (this.origin + this.ints[i]!) / this.scale : this.floats![i]!;
   }
 
   /** Row `to` takes row `from`'s value. */
@@ -62,19 +76,61 @@ export class CompactColumn {
     }
   }
 
+  /** A column of its first `size` values (same scale, same storage) with room for `capacity` rows. */
+  copy(size: number, capacity: number): CompactColumn {
+    const c = new CompactColumn(0, this.scale);
+    c.origin = this.origin;
+    c.started = this.started;
+    if (this.ints !== null) {
+      c.ints = new Int32Array(Math.max(capacity, size));
+      c.ints.set(this.ints.subarray(0, size));
+    } else {
+      c.ints = null;
+      c.floats = new Float64Array(Math.max(capacity, size));
+      c.floats.set(this.floats!.subarray(0, size));
+    }
+    return c;
+  }
+
+  /** Its first `size` values as float64, in a new array (in their order). */
+  toFloat64(size: number): Float64Array {
+    if (this.ints === null) return this.floats!.slice(0, size);
+    const out = new Float64Array(size);
+    this.readInto(out, this.ints, size);
+    return out;
+  }
+
   /**
    * Sorts its first `size` values ascending where they are (offsets sort as their values do) and
-   * returns them as stored with the origin to add: value k is origin + sorted[k].
+   * returns them as stored with the origin to add: value k is (origin + sorted[k]) / scale.
    */
-  sortedInPlace(size: number): { readonly sorted: Int32Array | Float64Array; readonly origin: number } {
-    if (this.ints !== null) return { sorted: this.ints.subarray(0, size).sort(), origin: this.origin };
-    return { sorted: sortInPlace(this.floats!, size), origin: 0 };
+  sortedInPlace(size: number): { readonly sorted: Int32Array | Float64Array; readonly origin: number; readonly scale: number } {
+    if (this.ints !== null) return { sorted: this.ints.subarray(0, size).sort(), origin: this.origin, scale: this.scale };
+    return { sorted: sortInPlace(this.floats!, size), origin: 0, scale: 1 };
+  }
+
+  /**
+   * Its first `size` values sorted ascending as float64 (a new array when it keeps offsets, whose
+   * own are sorted in place; else sorted where they are). It takes no value after this.
+   */
+  sortedFloat64(size: number): Float64Array {
+    if (this.ints === null) return sortInPlace(this.floats!, size);
+    const ints = this.ints.subarray(0, size).sort();
+    const out = new Float64Array(size);
+    this.readInto(out, ints, size);
+    return out;
+  }
+
+  private readInto(out: Float64Array, ints: Int32Array, size: number): void {
+    const o = this.origin;
+    const s = this.scale;
+    for (let k = 0; k < size; k++) out[k] = (o + ints[k]!) / s;
   }
 
   private toFloats(size: number): void {
     const ints = this.ints!;
     const f = new Float64Array(ints.length);
-    for (let k = 0; k < size; k++) f[k] = this.origin + ints[k]!;
+    this.readInto(f, ints, size);
     this.floats = f;
     this.ints = null;
   }

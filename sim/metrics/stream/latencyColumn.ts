@@ -3,7 +3,9 @@
  * most EXACT_VALUES values, a sketch beyond (issue 15: percentiles exact for runs up to 1,000,000
  * requests a policy, in typed arrays instead of request records; bounded memory past that).
  *
- * - Exact: the values in a Float64Array (8 B each, doubling); `stats` and `grid` sort them and read
+ * - Exact: the values in a compactColumn.ts column of scale 1000 (doubling): 4 B each while every
+ *   value is a whole number of µs (TTFT, E2E and queue times, the simulator's clock being integer
+ *   µs), 8 B from the first that is not (TPOT). `stats` and `grid` sort them, as float64, and read
  *   them exactly as latency.ts `latencyStats` and profiles.ts `quantileGrid` read the record path's
  *   samples (simple-statistics `mean` and `quantileSorted` over the sorted values), so the figures
  *   are bit-identical to the record path's.
@@ -21,13 +23,17 @@
 import { latencyStatsOfSorted, quantileGridOfSorted, type LatencyStats } from '../latency.js';
 import { RECORDS_KEPT } from './recordsKept.js';
 import { LatencySketch } from './latencySketch.js';
-import { sortedCopy, sortInPlace } from './sortFloat64.js';
+import { sortInPlace } from './sortFloat64.js';
+import { CompactColumn } from './compactColumn.js';
+
+/** Milliseconds stored as whole µs (compactColumn.ts). */
+const MS_SCALE = 1000;
 
 /** Values a column keeps exactly (the record path's limit). */
 export const EXACT_VALUES = RECORDS_KEPT;
 
 export class LatencyColumn {
-  private values: Float64Array = new Float64Array(0);
+  private values = new CompactColumn(0, MS_SCALE);
   private n = 0;
   private sketch: LatencySketch | null = null;
   /** Columns whose first values are this one's (made with it as their source and not yet apart). */
@@ -37,7 +43,7 @@ export class LatencyColumn {
   private sortedN = -1;
   /**
    * Whether its values were sorted where they are (sortedValues): a root column whose sharers all
-   * have its count, read once the run has ended, keeps no sorted copy (≈ 50 MB less at the end of
+   * have its count, read once the run has ended, keeps no unsorted copy (≈ 50 MB less at the end of
    * a 1M-request run, issue 15). It takes no value after that.
    */
   private sortedInPlace = false;
@@ -63,6 +69,11 @@ export class LatencyColumn {
     return this.source !== null;
   }
 
+  /** Whether its own values are still 4 B each (whole µs: compactColumn.ts). */
+  get compactValues(): boolean {
+    return this.values.compact;
+  }
+
   /** Whether every figure is exact (no sketch was needed). */
   get exact(): boolean {
     return this.sketch === null;
@@ -79,7 +90,7 @@ export class LatencyColumn {
     if (this.sortedInPlace || src?.sortedInPlace === true) throw new Error('latency column: a value added after its figures were read');
     if (src !== null) {
       // Still the source's prefix if the source's next-to-last value was our last: its last is this one.
-      if (src.n === this.n + 1 && src.values[this.n] === ms) {
+      if (src.n === this.n + 1 && src.values.get(this.n) === ms) {
         this.n++;
         return;
       }
@@ -90,14 +101,14 @@ export class LatencyColumn {
       this.sketch!.add(ms);
       return;
     }
-    if (this.n === this.values.length) this.values = grown(this.values, this.n, Math.min(this.limit, Math.max(1024, this.n * 2)));
-    this.values[this.n++] = ms;
+    if (this.n === this.values.capacity) this.values.grow(nextCapacity(this.n, this.limit), this.n);
+    this.values.set(this.n++, ms);
   }
 
   /** Copies the source's prefix this column stands for and stops sharing it. */
   private ownValues(): void {
     const src = this.source!;
-    this.values = grown(src.values, this.n, Math.min(this.limit, Math.max(1024, this.n * 2)));
+    this.values = src.values.copy(this.n, nextCapacity(this.n, this.limit));
     this.detach();
   }
 
@@ -111,14 +122,14 @@ export class LatencyColumn {
   private toSketch(): void {
     for (const s of [...this.sharers]) s.sketchOf(this.values);
     this.sketchOf(this.values);
-    this.values = new Float64Array(0);
+    this.values = new CompactColumn(0, MS_SCALE);
     this.sorted = null;
   }
 
-  private sketchOf(values: Float64Array): void {
+  private sketchOf(values: CompactColumn): void {
     if (this.source !== null) this.detach();
     const sk = new LatencySketch();
-    for (let i = 0; i < this.n; i++) sk.add(values[i]!);
+    for (let i = 0; i < this.n; i++) sk.add(values.get(i));
     this.sketch = sk;
   }
 
@@ -129,10 +140,11 @@ export class LatencyColumn {
   private sortedValues(): Float64Array {
     if (this.sortedN !== this.n) {
       const src = this.source;
-      if (src !== null) this.sorted = src.n === this.n ? src.sortedValues() : sortedCopy(src.values, this.n);
-      else if (this.sharers.some((c) => c.n !== this.n)) this.sorted = sortedCopy(this.values, this.n);
+      if (src !== null) this.sorted = src.n === this.n ? src.sortedValues() : sortInPlace(src.values.toFloat64(this.n), this.n);
+      else if (this.sharers.some((c) => c.n !== this.n)) this.sorted = sortInPlace(this.values.toFloat64(this.n), this.n);
       else {
-        this.values = this.sorted = sortInPlace(this.values, this.n);
+        this.sorted = this.values.sortedFloat64(this.n);
+        this.values = new CompactColumn(0, MS_SCALE);
         this.sortedInPlace = true;
       }
       this.sortedN = this.n;
@@ -165,9 +177,7 @@ export class LatencyColumn {
   }
 }
 
-/** A copy of the first n values of `a` in an array of `size` (≥ n). */
-function grown(a: Float64Array, n: number, size: number): Float64Array {
-  const out = new Float64Array(Math.max(size, n));
-  out.set(a.subarray(0, n));
-  return out;
+/** Room for the next values of a column holding n: doubling from 1024, up to `limit`. */
+function nextCapacity(n: number, limit: number): number {
+  return Math.min(limit, Math.max(1024, n * 2));
 }

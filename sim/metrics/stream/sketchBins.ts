@@ -3,8 +3,9 @@
  * the bins of doublingBins.ts (bin k covers [k·w, (k + 1)·w) µs; w starts at binUs and doubles,
  * merging bin pairs, whenever floor(maxT / w) + 1 would exceed maxBins), each with its exact event
  * count. The streamed counterpart of sim/metrics/timeSeries.ts ttftOverTime: same bins and counts.
- * - Up to `limit` events (EXACT_VALUES: 1,000,000) every (time, value) is kept (16 B each) and
- *   `series` sorts each bin's values as ttftOverTime does: p50 / p99 bit-identical to it.
+ * - Up to `limit` events (EXACT_VALUES: 1,000,000) every (time, value) is kept (compactColumn.ts:
+ *   8 B each while times are whole µs and values whole µs apart, up to 16 B) and `series` sorts each
+ *   bin's values as ttftOverTime does: p50 / p99 bit-identical to it.
  * - Past that each bin holds a LatencySketch of its values (the events so far replayed into them;
  *   two sketches merge on doubling): p50 / p99 within latencySketch.ts's bound of the type-7 values
  *   (plus 5e-5 of rounding). Memory: at most maxBins sketches (empty bins hold none).
@@ -14,6 +15,7 @@ import { binnedP50P99 } from '../timeSeries.js';
 import { binsFor, checkBinShape, checkTime } from './doublingBins.js';
 import { LatencySketch } from './latencySketch.js';
 import { EXACT_VALUES } from './latencyColumn.js';
+import { CompactColumn } from './compactColumn.js';
 
 /** Per-bin count and rounded p50 / p99 (null for an empty bin); ttftOverTime's shape. */
 export interface SketchSeries {
@@ -29,8 +31,8 @@ export class SketchBins {
   private readonly counts: number[] = [];
   private readonly sketches: (LatencySketch | null)[] = [];
   /** While exact (null after): every event's time and value, in order. */
-  private times: Float64Array | null = new Float64Array(0);
-  private values = new Float64Array(0);
+  private times: CompactColumn | null = new CompactColumn(0);
+  private values = new CompactColumn(0, 1000);
   private n = 0;
 
   constructor(
@@ -65,9 +67,9 @@ export class SketchBins {
     this.counts[k]!++;
     if (this.times !== null) {
       if (this.n < this.limit) {
-        if (this.n === this.times.length) this.grow();
-        this.times[this.n] = tUs;
-        this.values[this.n++] = ms;
+        if (this.n === this.times.capacity) this.grow();
+        this.times.set(this.n, tUs);
+        this.values.set(this.n++, ms);
         return;
       }
       this.toSketches();
@@ -87,22 +89,18 @@ export class SketchBins {
 
   private grow(): void {
     const size = Math.min(this.limit, Math.max(1024, this.n * 2));
-    const times = new Float64Array(size);
-    const values = new Float64Array(size);
-    times.set(this.times!.subarray(0, this.n));
-    values.set(this.values.subarray(0, this.n));
-    this.times = times;
-    this.values = values;
+    this.times!.grow(size, this.n);
+    this.values.grow(size, this.n);
   }
 
   /** Past `limit`: each bin's values so far into its sketch. */
   private toSketches(): void {
     for (let i = 0; i < this.n; i++) {
-      const k = Math.floor(this.times![i]! / this.w);
-      (this.sketches[k] ??= new LatencySketch()).add(this.values[i]!);
+      const k = Math.floor(this.times!.get(i) / this.w);
+      (this.sketches[k] ??= new LatencySketch()).add(this.values.get(i));
     }
     this.times = null;
-    this.values = new Float64Array(0);
+    this.values = new CompactColumn(0, 1000);
   }
 
   /** Count, p50 and p99 per bin (length floor(maxT / binUs) + 1; empty arrays when nothing was added). */
@@ -121,7 +119,7 @@ export class SketchBins {
   private exactSeries(): SketchSeries {
     const times = this.times!;
     const { p50, p99 } = binnedP50P99(this.counts, this.n, (place) => {
-      for (let i = 0; i < this.n; i++) place(Math.floor(times[i]! / this.w), this.values[i]!);
+      for (let i = 0; i < this.n; i++) place(Math.floor(times.get(i) / this.w), this.values.get(i));
     });
     return { count: [...this.counts], p50, p99 };
   }
