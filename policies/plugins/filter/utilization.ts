@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { PluginDefinition } from '../../framework/registry.js';
 import type { CycleContext, Filter, LLMRequest, SchedEndpoint } from '../../framework/types.js';
 import { inFlightKeys, inFlightV010, type InFlightKeys } from '../scorer/inflightReaders.v010.js';
+import { kvUsage, running, waiting } from '../scorer/metrics.js';
 
 export const UTILIZATION_METRICS = ['active-requests', 'running-requests', 'waiting-queue', 'kv-cache-utilization'] as const;
 export type UtilizationMetric = (typeof UTILIZATION_METRICS)[number];
@@ -18,11 +19,11 @@ export function utilizationValue(e: SchedEndpoint, metric: UtilizationMetric, ke
     case 'active-requests':
       return inFlightV010(e, keys)?.requests ?? 0;
     case 'running-requests':
-      return e.metrics?.runningRequestsSize ?? 0;
+      return running(e);
     case 'waiting-queue':
-      return e.metrics?.waitingQueueSize ?? 0;
+      return waiting(e);
     case 'kv-cache-utilization':
-      return e.metrics?.kvCacheUsagePercent ?? 0;
+      return kvUsage(e);
   }
 }
 

@@ -8,9 +8,21 @@ import type { SchedEndpoint } from '../../framework/types.js';
 
 const NO_MODELS: readonly string[] = [];
 
-export const waiting = (e: SchedEndpoint): number => e.metrics?.waitingQueueSize ?? 0;
-export const running = (e: SchedEndpoint): number => e.metrics?.runningRequestsSize ?? 0;
-export const kvUsage = (e: SchedEndpoint): number => e.metrics?.kvCacheUsagePercent ?? 0;
+// Written as `m == null ? 0 : m.field`, not `m?.field ?? 0`: `??` tests the field's value for
+// undefined, which keeps it tagged, so an optimised caller boxed every fractional KV usage it read in
+// a fresh heap number (≈ 1 KB a request on 64 endpoints, 13 % of a GAIE run's allocation; issue 15).
+export const waiting = (e: SchedEndpoint): number => {
+  const m = e.metrics;
+  return m == null ? 0 : m.waitingQueueSize;
+};
+export const running = (e: SchedEndpoint): number => {
+  const m = e.metrics;
+  return m == null ? 0 : m.runningRequestsSize;
+};
+export const kvUsage = (e: SchedEndpoint): number => {
+  const m = e.metrics;
+  return m == null ? 0 : m.kvCacheUsagePercent;
+};
 export const activeModels = (e: SchedEndpoint): readonly string[] => e.metrics?.activeModels ?? NO_MODELS;
 export const waitingModels = (e: SchedEndpoint): readonly string[] => e.metrics?.waitingModels ?? NO_MODELS;
 export const maxActiveModels = (e: SchedEndpoint): number => e.metrics?.maxActiveModels ?? 0;
