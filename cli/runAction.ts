@@ -158,7 +158,7 @@ async function runWith(path: string, scenario: ScenarioConfig, plan: ExperimentP
     streamedHeap();
   }
   // The same figures without records (streamSummary.ts), in less memory and time, unless an output
-  // needs them; V8's old generation at most doubles its live size (heap.ts AUTO_STREAMED_HEAP_GROWING_PERCENT).
+  // needs them; V8’s old generation grows at most half its live size (heap.ts AUTO_STREAMED_HEAP_GROWING_PERCENT).
   else if (largestRun > STREAMED_FROM && recordOutputs.length === 0) {
     plan = { ...plan, streamed: true };
     streamedHeap(AUTO_STREAMED_HEAP_GROWING_PERCENT);

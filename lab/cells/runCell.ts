@@ -17,6 +17,7 @@ import { StreamedSummary } from '../../sim/metrics/stream/streamSummary.js';
 import { EXACT_VALUES } from '../../sim/metrics/stream/latencyColumn.js';
 import { streamedDistributions, StreamedTimeSeries } from '../../reports/streamedProfiles.js';
 import type { Cell, CellResult } from './cell.js';
+import { collectGarbage } from '../parallel/heap.js';
 
 /** What a caller in the main thread may watch while a cell runs (never available in a worker). */
 export interface CellHooks {
@@ -69,6 +70,8 @@ export function runCell(config: ScenarioConfig, cell: Cell, hooks: CellHooks = {
   const sink = joinSinks(hooks.requestSink?.(policy), streamed);
   const run = runPolicy(sc, policy, { onProgress: hooks.onProgress, ...(hooks.onArrival ? { onArrival: hooks.onArrival } : {}), ...sink }, undefined, { ...(log !== undefined ? { decisions: log } : {}), ...(streamed !== undefined ? { keepRecords: false } : {}) });
   hooks.onSimulated?.();
+  // The simulation's state is garbage now: collect it before the summary sorts its columns (heap.ts).
+  if (streamed !== undefined) collectGarbage();
   streamed?.finish();
   const result: { -readonly [K in keyof CellResult]: CellResult[K] } = streamed !== undefined ? { summary: streamed.summarize(run), requests: streamed.arrived } : { summary: summarize(run, sc.slo, summaryOptionsFor(sc)), requests: run.records.length };
   if (cell.profiles) {

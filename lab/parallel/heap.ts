@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * The young-generation size routesim runs V8 with (issue 15): semi-spaces of 32 MB instead of V8's
@@ -40,11 +41,33 @@ export function streamedHeap(percent = STREAMED_HEAP_GROWING_PERCENT): void {
 
 /**
  * `streamedHeap`'s percent for runs `routesim run` streams on its own (more than STREAMED_FROM
- * requests, up to RECORDS_KEPT): 100 % (the old generation may double its live size), where V8
+ * requests, up to RECORDS_KEPT): 50 % (the old generation may grow half its live size), where V8
  * allows up to 4×.
+ * Ninth round (issue 15), 1M GAIE on 64 replicas, two runs each, peak RSS: 100 % 386/394 MiB,
+ * 50 % 356/354, 35 % 346/346; main-thread mark-compact time (--trace-gc) 26 collections / 259 ms at
+ * 100 %, 37 / 358 ms at 50 %, 44 / 444 ms at 35 % of a ≈ 32 s run (CPU within this machine's ±10 %).
+ * Earlier rounds' measurements, at 100 %:
  * Once the live heap was small (issue 15, seventh round: ≈ 67 MB on 1M requests on 64 replicas
  * instead of ≈ 126) this costs little: 1M GAIE seeds 2–4, V8's own against 100 %: 36.22/36.47,
  * 36.09/37.44, 34.74/35.72 CPU s and 621/534, 611/494, 627/507 MiB peak RSS (≈ +2 % CPU, −16 % RSS).
  * `npm run bench` sets it in its streamed rows as `run` does.
  */
-export const AUTO_STREAMED_HEAP_GROWING_PERCENT = 100;
+export const AUTO_STREAMED_HEAP_GROWING_PERCENT = 50;
+
+let fullCollection: (() => void) | undefined;
+
+/**
+ * A full garbage collection now. A streamed run calls it between the simulation and its summary
+ * (lab/cells/runCell.ts, issue 15): the fleet's KV pools, prefix index and in-flight objects are
+ * garbage by then, but V8 would collect them only after the summary had allocated its sorted
+ * columns on top of them, which made the end of a 1M-request run its peak (≈ 405 MiB of RSS, 91 MB
+ * of typed arrays then; ≈ 300 MiB with this collection, which takes ≈ 15 ms on the main thread).
+ * The collector is V8's own `gc`, exposed once through its flag in a fresh context.
+ */
+export function collectGarbage(): void {
+  if (fullCollection === undefined) {
+    setFlagsFromString('--expose-gc');
+    fullCollection = runInNewContext('gc') as () => void;
+  }
+  fullCollection();
+}
