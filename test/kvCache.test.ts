@@ -83,56 +83,109 @@ describe('KvCache', () => {
 });
 
 describe('KvCache free queue', () => {
-  it('property: hands out blocks in the order of a plain FIFO queue with removal from the middle (prefix hits on free blocks)', () => {
-    // Blocks are cached under their own id as hash, so touching a free one is a lookup away.
+  it('property: hands out blocks in the order of a plain FIFO queue with removal from the middle (prefix hits on free blocks); an unhashed place gives any unhashed free block', () => {
+    // Blocks are cached (or not) under their own id as hash, so touching a free one is a lookup away.
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('alloc' as const), n: fc.integer({ min: 1, max: 3 }) }),
-      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('alloc' as const), n: fc.integer({ min: 1, max: 3 }), cache: fc.boolean() }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat(), exclusive: fc.boolean() }),
       fc.record({ kind: fc.constant('touch' as const), block: fc.nat(7) }),
       fc.record({ kind: fc.constant('reset' as const) }),
     );
     let busy = 0;
+    let mixed = 0;
+    let exclusives = 0;
     fc.assert(
       fc.property(fc.array(op, { minLength: 60, maxLength: 200 }), (ops) => {
         const kv = new KvCache(8, 16, true);
-        let queue = [0, 1, 2, 3, 4, 5, 6, 7]; // the model: free blocks, least recently freed first
+        // The model: every free block, least recently freed first; an unhashed one's place is what
+        // matters (the cache may hand out any unhashed free block there), a hashed one's number too.
+        const fresh = (): { id: number; hashed: boolean }[] => [0, 1, 2, 3, 4, 5, 6, 7].map((id) => ({ id, hashed: false }));
+        let queue = fresh();
+        const hashed = new Array<boolean>(8).fill(false);
         const refs = new Array<number>(8).fill(0);
         const held: number[] = [];
         let pushes = 8;
+        let sawMixed = false;
         for (const o of ops) {
           if (o.kind === 'alloc') {
             for (let i = 0; i < o.n && queue.length > 0; i++) {
               const b = kv.allocate();
-              expect(b).toBe(queue.shift());
+              const head = queue[0]!;
+              if (head.hashed) expect(b).toBe(head.id);
+              else {
+                // Any unhashed free block: it takes the head's place, the head's number takes its.
+                const j = queue.findIndex((e) => e.id === b && !e.hashed);
+                expect(j).toBeGreaterThanOrEqual(0);
+                queue[j]!.id = head.id;
+              }
+              queue.shift();
+              hashed[b] = false; // evicted if it was
               refs[b]!++;
               held.push(b);
-              kv.cacheBlock(b, 1000 + b);
+              if (o.cache) {
+                kv.cacheBlock(b, 1000 + b);
+                hashed[b] = true;
+              }
             }
           } else if (o.kind === 'release' && held.length > 0) {
             const b = held.splice(o.pick % held.length, 1)[0]!;
-            kv.release([b]);
-            if (--refs[b]! === 0) (queue.push(b), pushes++);
+            // A block allocated and never cached has its one reference: released as a sequence's
+            // blocks past its registered ones are (exclusiveFrom), or counted down as any other.
+            if (o.exclusive && !hashed[b]) {
+              expect(refs[b]).toBe(1);
+              kv.release([b], 0);
+              exclusives++;
+            } else kv.release([b]);
+            if (--refs[b]! === 0) (queue.push({ id: b, hashed: hashed[b]! }), pushes++);
           } else if (o.kind === 'touch') {
             const b = kv.lookup(1000 + o.block);
+            expect(b).toBe(hashed[o.block] ? o.block : -1);
             if (b < 0) continue;
             kv.touch(b);
-            if (refs[b]!++ === 0) queue = queue.filter((x) => x !== b);
+            if (refs[b]!++ === 0) queue = queue.filter((x) => x.id !== b);
             held.push(b);
           } else if (o.kind === 'reset') {
             for (const b of held) kv.release([b]);
             held.length = 0;
             refs.fill(0);
+            hashed.fill(false);
             kv.reset();
-            queue = [0, 1, 2, 3, 4, 5, 6, 7];
+            queue = fresh();
           }
           expect(kv.freeBlocks).toBe(queue.length);
+          expect(kv.freeQueue()).toEqual(queue.map((e) => (e.hashed ? e.id : -1)));
+          for (let b = 0; b < 8; b++) expect(kv.refCount(b)).toBe(refs[b]);
           expect(kv.checkInvariants()).toBeNull();
+          if (queue.some((e) => e.hashed) && queue.some((e) => !e.hashed)) sawMixed = true;
         }
         if (pushes > 16) busy++;
+        if (sawMixed) mixed++;
       }),
       { numRuns: 300 },
     );
     expect(busy).toBeGreaterThan(50); // many runs freed each block more than once
+    expect(mixed).toBeGreaterThan(50); // many had hashed and unhashed blocks queued together
+    expect(exclusives).toBeGreaterThan(500);
+  });
+
+  it('golden: an unhashed block freed last is handed out first, in the place the queue gives unhashed blocks', () => {
+    const kv = new KvCache(4, 16, true);
+    const [a, b, c] = [kv.allocate(), kv.allocate(), kv.allocate()]; // 0, 1, 2 (block order at first)
+    expect([a, b, c]).toEqual([0, 1, 2]);
+    kv.cacheBlock(b, 500);
+    kv.release([a]); // queue: 3 (never used), a
+    kv.release([b]); // queue: 3, a, b#500
+    kv.release([c]); // queue: 3, a, b#500, c
+    expect(kv.freeQueue()).toEqual([-1, -1, 1, -1]);
+    // The head is an unhashed place: the most recently freed unhashed block, c, fills it.
+    expect(kv.allocate()).toBe(2);
+    expect(kv.allocate()).toBe(0); // then a
+    expect(kv.lookup(500)).toBe(1);
+    expect(kv.allocate()).toBe(1); // b, evicting 500
+    expect(kv.lookup(500)).toBe(-1);
+    expect(kv.allocate()).toBe(3);
+    expect(kv.allocate()).toBe(-1);
+    expect(kv.checkInvariants()).toBeNull();
   });
 });
 

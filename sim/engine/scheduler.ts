@@ -440,7 +440,7 @@ export class Scheduler {
     }
     this.heldBlocks -= seq.blocks.length;
     this.held.delete(seq);
-    this.kv.release(seq.blocks);
+    this.kv.release(seq.blocks, seq.registeredBlocks);
     seq.blocks = [];
   }
 
@@ -477,7 +477,7 @@ export class Scheduler {
       return false;
     }
     registerPending(this.kv, seq);
-    this.kv.release(seq.blocks);
+    this.kv.release(seq.blocks, seq.registeredBlocks);
     seq.resetForRecompute();
     return true;
   }
@@ -548,7 +548,7 @@ export class Scheduler {
 
   private preempt(seq: Sequence): void {
     registerPending(this.kv, seq);
-    this.kv.release(seq.blocks);
+    this.kv.release(seq.blocks, seq.registeredBlocks);
     seq.resetForRecompute();
     seq.rec.preemptions++;
     this.preemptions++;
@@ -571,7 +571,7 @@ export class Scheduler {
         this.heldBlocks += seq.blocks.length;
         this.held.add(seq);
       } else {
-        this.kv.release(seq.blocks);
+        this.kv.release(seq.blocks, seq.registeredBlocks);
         seq.blocks = [];
       }
       seq.rec.lastTokenUs = now + this.tokenDelayUs;
