@@ -13,6 +13,7 @@ import { Scheduler } from '../sim/engine/scheduler.js';
 import { KvCache } from '../sim/engine/kvCache.js';
 import { Batch } from '../sim/engine/batch.js';
 import { Sequence } from '../sim/engine/sequence.js';
+import { CohortPass } from '../sim/engine/cohort/cohortPass.js';
 import { newRequestRecord } from '../sim/metrics/records.js';
 import type { ItlCounts } from '../sim/metrics/types.js';
 import type { Replica } from '../sim/engine/replica.js';
@@ -96,12 +97,29 @@ describe('decode cohort', () => {
       if (this.implicitSeqs > 0) implicitSteps++;
       finalise.call(this);
     };
+    // And the allocation class: bulk allocations, and the class dissolved when a free block got a hash.
+    const takeUnhashed = KvCache.prototype.takeUnhashed;
+    // dissolveClass is private: reached through the prototype.
+    const pass = CohortPass.prototype as unknown as { dissolveClass(running: readonly Sequence[], steps: number, lastEmitUs: number): void };
+    const dissolveClass = pass.dissolveClass;
+    let bulk = 0;
+    let runsWithBulk = 0;
+    let dissolved = 0;
+    KvCache.prototype.takeUnhashed = function (this: KvCache, k: number): void {
+      bulk++;
+      takeUnhashed.call(this, k);
+    };
+    pass.dissolveClass = function (this: CohortPass, running: readonly Sequence[], steps: number, lastEmitUs: number): void {
+      dissolved++;
+      dissolveClass.call(this, running, steps, lastEmitUs);
+    };
     try {
       fc.assert(
         fc.property(caseArb, (c) => {
           const s = parseScenario(scenarioYaml(c), 'cohort.yaml');
           const p = s.policies[0]!;
           const before = implicitSteps;
+          const bulkBefore = bulk;
           // Every step's shape too (the context range feeds only the profile model's skew blend).
           // (A run of more than 200,000 steps here would be one that never ends: fail, do not hang.)
           const shapes = (into: string[]) => ({
@@ -116,6 +134,7 @@ describe('decode cohort', () => {
           expect(implicitSteps).toBe(before);
           const cohort = asJson(runPolicy(s, p, shapes(cohortShapes)));
           if (implicitSteps > before) runsWithMembers++;
+          if (bulk > bulkBefore) runsWithBulk++;
           expect(cohort).toBe(stepped);
           expect(cohortShapes).toEqual(steppedShapes);
         }),
@@ -123,8 +142,12 @@ describe('decode cohort', () => {
       );
     } finally {
       Batch.prototype.finalise = finalise;
+      KvCache.prototype.takeUnhashed = takeUnhashed;
+      pass.dissolveClass = dissolveClass;
     }
     expect(runsWithMembers).toBeGreaterThan(50);
+    expect(runsWithBulk).toBeGreaterThan(20);
+    expect(dissolved).toBeGreaterThan(0);
   });
 
   /**
@@ -143,18 +166,20 @@ describe('decode cohort', () => {
     const itl: ItlCounts = new Map();
     const slotted: number[] = [];
     const blocksAt: number[] = [];
+    const handedAt: number[] = [];
     const registered: number[] = [];
     const shapes: { total: number; batchSize: number; decodeSeqs: number; decodeContext: number }[] = [];
     for (let step = 1, t = 0; sched.hasWork; step++) {
       sched.schedule(t, batch);
       if (batch.size === 1) slotted.push(step);
-      blocksAt.push(seq.blocks.length);
+      blocksAt.push(kv.usedBlocks);
+      handedAt.push(seq.blocks.length);
       shapes.push({ total: batch.total, batchSize: batch.shape.batchSize, decodeSeqs: batch.shape.decodeSeqs, decodeContext: batch.shape.decodeContext });
       t += 1000;
       sched.complete(batch, t, 1000, itl);
       registered.push(seq.registeredBlocks);
     }
-    return { kv, seq, itl, slotted, blocksAt, registered, shapes };
+    return { kv, seq, itl, slotted, blocksAt, handedAt, registered, shapes };
   }
 
   it('gives a decoding sequence a slot only at its event steps (hand-derived)', () => {
@@ -164,10 +189,14 @@ describe('decode cohort', () => {
     // 2–13 run it without a slot; step 14 allocates block 3 for it, still without a slot. Its next
     // allocation: block 4 for token 49, 16 steps on (step 30); then 64 − 49 = 15 on would be step
     // 45, but its last token (40) comes at step 40: its only slot after the prefill. 40 steps in all.
-    const { kv, seq, itl, slotted, blocksAt, shapes } = alone(false);
+    const { kv, seq, itl, slotted, blocksAt, handedAt, shapes } = alone(false);
     expect(slotted).toEqual([1, 40]);
     // Blocks held during steps 1–13, 14–29, 30–40 (released at the end).
     expect(blocksAt).toEqual([...Array(13).fill(2), ...Array(16).fill(3), ...Array(11).fill(4)]);
+    // At step 14 (13 completed) its next allocation is 16 steps on and its last token 26 on (39
+    // completed > 13 + 16): it enters the allocation class, so step 30's block is taken in bulk and
+    // handed to it only at its last token (step 40), when it leaves the class.
+    expect(handedAt).toEqual([...Array(13).fill(2), ...Array(26).fill(3), 4]);
     shapes.forEach((sh, k) => {
       expect(sh.total).toBe(1);
       expect(sh.batchSize).toBe(1);
@@ -198,5 +227,36 @@ describe('cohort ring size', () => {
     const { ringSize } = await import('../sim/engine/cohort/cohortSet.js');
     // An event step is at most bs steps ahead, so bs < ring: 16 → 32, 32 → 64 (32 itself does not fit), 64 → 128.
     expect([1, 8, 16, 31, 32, 33, 64, 128].map(ringSize)).toEqual([32, 32, 32, 32, 64, 64, 128, 256]);
+  });
+
+  it('pops each member at its event step, however far (the second ring), drops those that left, and caps past 64 windows (golden)', async () => {
+    const { CohortSet } = await import('../sim/engine/cohort/cohortSet.js');
+    const { SeqList } = await import('../sim/engine/seqList.js');
+    // Block size 16: a ring of 32 steps; the second ring holds 64 windows of 32 steps (2,048 steps).
+    const set = new CohortSet(16);
+    const member = (id: number, eventStep: number): Sequence => {
+      const r = req({ id, at: 0, prompt: 20, output: 4000 });
+      const seq = new Sequence(r, newRequestRecord(r), 16);
+      seq.cohortEventStep = eventStep;
+      seq.runRank = id;
+      return seq;
+    };
+    const near = member(0, 5);
+    const nextWindow = member(1, 40);
+    const far = member(2, 100);
+    const left = member(3, 70);
+    const beyond = member(4, 3000);
+    for (const m of [near, nextWindow, far, left, beyond]) set.add(m, 0);
+    set.remove(left);
+    // 3000 is past the last step the second ring reaches from window 0: 64·32 − 1 = 2047.
+    expect(beyond.cohortEventStep).toBe(2047);
+    const popped: [number, number][] = [];
+    const out = new SeqList();
+    for (let step = 0; step <= 2100; step++) {
+      out.clear();
+      set.popEvents(step, out);
+      for (let i = 0; i < out.length; i++) popped.push([step, out.at(i).req.id]);
+    }
+    expect(popped).toEqual([[5, 0], [40, 1], [100, 2], [2047, 4]]);
   });
 });

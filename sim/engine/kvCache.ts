@@ -12,6 +12,9 @@
  *   few and close together instead of cycling through the whole pool (issue 15: with unique prompts
  *   no free block has a hash, and the FIFO queue's links were a cache miss per allocation and per
  *   release).
+ * - The decode cohort's allocation class (cohort/cohortSet.ts) takes places at the head of the queue
+ *   in bulk while no free block has a hash (`takeUnhashed`): they are in use from then on, and the
+ *   member gets the blocks themselves when it next needs their numbers (`popTaken`).
  * - A sequence's blocks past its registered ones (release's `exclusiveFrom`) were allocated to it and
  *   never cached, so each has exactly its one reference: they go back to the stack without reading
  *   their `meta`, which a block in the stack keeps as it was in use (count 1, no flags), so handing
@@ -68,6 +71,8 @@ export class KvCache {
   private fresh = 0;
   /** Unhashed free blocks queued after the last free hashed one. */
   private tailRun = 0;
+  /** Blocks taken in bulk (`takeUnhashed`) and not handed out yet: in use, still in the stack. */
+  private taken = 0;
   private readonly cached: HashIndex;
   private readonly uniques = new UniqueBlocks();
   /**
@@ -92,6 +97,29 @@ export class KvCache {
   /** Blocks in the free queue (ref count 0), cached or not. */
   get freeBlocks(): number {
     return this.free;
+  }
+
+  /** Whether some free block holds a hash (else every place in the free queue is interchangeable). */
+  get hashedFree(): boolean {
+    return this.head !== NIL;
+  }
+
+  /**
+   * Take `k` places at the head of the free queue, none of them hashed (`hashedFree` false, at least
+   * k free), as k allocations would, without handing out the blocks yet (`popTaken`).
+   */
+  takeUnhashed(k: number): void {
+    if (this.head !== NIL || k > this.tailRun) throw new Error(`cannot take ${k} unhashed blocks in bulk (${this.tailRun} at the head)`);
+    this.tailRun -= k;
+    this.free -= k;
+    this.taken += k;
+  }
+
+  /** One block of those taken in bulk, handed out now (its meta already reads as in use). */
+  popTaken(): number {
+    if (this.taken === 0) throw new Error('no block taken in bulk to hand out');
+    this.taken--;
+    return this.spares > 0 ? this.spare[--this.spares]! : this.fresh++;
   }
 
   /** Blocks referenced by at least one request. */
@@ -226,6 +254,7 @@ export class KvCache {
     this.spares = 0;
     this.fresh = 0;
     this.tailRun = this.numBlocks;
+    this.taken = 0;
   }
 
   /** Blocks whose content is in the prefix cache (hittable), in use or free. */
@@ -306,8 +335,8 @@ export class KvCache {
       if (this.meta[b * 4 + REF] !== 1 || this.meta[b * 4 + FLAGS] !== 0) return `free unhashed block ${b} has ref ${this.meta[b * 4 + REF]}, flags ${this.meta[b * 4 + FLAGS]}, not as in use`;
       if (this.hashOf[b] !== NO_HASH) return `free unhashed block ${b} holds ${this.hashOf[b]}`;
     }
-    if (unhashed !== runs) return `${unhashed} free unhashed blocks, the queue has places for ${runs}`;
-    n += unhashed;
+    if (unhashed !== runs + this.taken) return `${unhashed} unhashed blocks in the stack, the queue has places for ${runs} and ${this.taken} are taken`;
+    n += runs;
     if (n !== this.free) return `free queue length ${n} != free count ${this.free}`;
     let used = 0;
     for (let b = 0; b < this.numBlocks; b++) {
@@ -315,7 +344,7 @@ export class KvCache {
       if (this.meta[b * 4 + REF]! > 0) used++;
       else if ((this.meta[b * 4 + FLAGS]! & QUEUED) === 0) return `block ${b} has ref 0 but is not free`;
     }
-    if (used + this.free !== this.numBlocks) return `used ${used} + free ${this.free} != total ${this.numBlocks}`;
+    if (used + this.taken + this.free !== this.numBlocks) return `used ${used} + taken ${this.taken} + free ${this.free} != total ${this.numBlocks}`;
     for (const [h, b] of this.cached.entries()) if (this.hashOf[b] !== h) return `hash map points ${h} at block ${b} holding ${this.hashOf[b]}`;
     let unique = 0;
     for (let b = 0; b < this.numBlocks; b++) {

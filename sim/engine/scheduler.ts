@@ -20,6 +20,7 @@ import { blocksShort, chunkTokens, NO_HITS, type Sequence } from './sequence.js'
 import type { Batch } from './batch.js';
 import { WaitingQueue, comesBefore } from './waitingQueue.js';
 import { CohortPass } from './cohort/cohortPass.js';
+import { classAllocates } from './cohort/decodeCohort.js';
 import { PrefixLookup, registerFull, registerPending } from './prefixBlocks.js';
 
 export class Scheduler {
@@ -136,7 +137,7 @@ export class Scheduler {
     // request gets its whole chunk and every allocation succeeds, only non-members and members at
     // their event step take slots (mergePass).
     if (this.cohort.members.count > 0) {
-      const left = this.cohort.mergePass(batch, budget, threshold, this.steps, this.lastEmitUs);
+      const left = this.cohort.mergePass(batch, budget, threshold, this.steps, this.lastEmitUs, this.runningList);
       if (left >= 0) {
         this.admitWaiting(now, batch, left, threshold, ignoreHolds);
         batch.finalise();
@@ -157,7 +158,8 @@ export class Scheduler {
     while (i < running.length && budget > 0) {
       const seq = running[i]!;
       if (seq.cohortFrom >= 0) {
-        if (cohort && steps < seq.cohortEventStep) {
+        // A member of the allocation class allocating now takes its block as a non-member would.
+        if (cohort && steps < seq.cohortEventStep && !classAllocates(seq, steps, this.bs)) {
           const ctx = seq.cohortCtxBase + steps;
           implicit++;
           ctxSum += ctx;
@@ -287,7 +289,12 @@ export class Scheduler {
 
   /** A member leaves the cohort: its counters written back, stepped explicitly from now on. */
   private leave(seq: Sequence): void {
-    this.cohort.leave(seq, this.steps, this.lastEmitUs);
+    this.cohort.leave(seq, this.steps, this.lastEmitUs, this.allocatedThrough);
+  }
+
+  /** The last step whose allocations were made: the executing one, else the last completed one. */
+  private get allocatedThrough(): number {
+    return this.inStep ? this.steps : this.steps - 1;
   }
 
   /** Drop finished sequences from `runningArr` (order kept). */
@@ -509,7 +516,7 @@ export class Scheduler {
 
   /** Every decode-cohort member leaves (decodeCohort.ts): their counters become current. */
   settleAll(): void {
-    if (this.cohort.members.count > 0) this.cohort.leaveAll(this.running, this.steps, this.lastEmitUs);
+    if (this.cohort.members.count > 0) this.cohort.leaveAll(this.running, this.steps, this.lastEmitUs, this.allocatedThrough);
   }
 
   /**

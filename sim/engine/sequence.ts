@@ -71,6 +71,11 @@ export class Sequence {
   /** The completed-step count at which a member computes its last token, and whether a block filling registers. */
   cohortLastStep = 0;
   cohortFills = false;
+  /**
+   * In the cohort's allocation class (cohortSet.ts): the completed-step count of its next allocation
+   * whose block it has not been handed yet (then every block size steps on); −1 when not in it.
+   */
+  cohortClassFrom = -1;
   /** The membership its cohort heap entries belong to (cohortSet.ts); 0 when not a member. */
   cohortToken = 0;
   /** Order of joining the replica's running set (its position there relative to others). */

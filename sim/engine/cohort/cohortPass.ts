@@ -9,7 +9,7 @@ import type { KvCache } from '../kvCache.js';
 import { blocksShort, chunkTokens, type Sequence } from '../sequence.js';
 import { CohortSet } from './cohortSet.js';
 import { SeqList } from '../seqList.js';
-import { eventKind, EventKind, fullBlocksAfter, join, mayJoin, nextEventStep, settle } from './decodeCohort.js';
+import { eventKind, EventKind, fullBlocksAfter, join, mayJoin, nextEventStep, settle, takenThrough } from './decodeCohort.js';
 import type { ItlCounts } from '../../metrics/types.js';
 import { fillRegisters, registerFull } from '../prefixBlocks.js';
 
@@ -45,10 +45,12 @@ export class CohortPass {
    * whose event is only that, count the other members without slots, and return the budget left;
    * else −1 (nothing changed but the counters of members at a slot event, written back).
    */
-  mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number): number {
+  mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number, running: () => readonly Sequence[]): number {
     const bs = this.bs;
     const ev = this.events;
     const members = this.members;
+    // The class takes its allocations in bulk only while they are interchangeable (decodeCohort.ts).
+    if (members.classCount > 0 && this.kv.hashedFree) this.dissolveClass(running(), steps, lastEmitUs);
     ev.clear();
     this.fills.clear();
     members.popEvents(steps, ev);
@@ -64,12 +66,16 @@ export class CohortPass {
       kinds[e] = kind;
       if (kind === EventKind.Allocation) need++;
       if (kind !== EventKind.Slot) continue;
+      // Its last token: out of the class, with the blocks of its allocations before this step.
+      if (seq.cohortClassFrom >= 0) this.leaveClass(seq, steps - 1);
       settle(seq, steps, lastEmitUs);
       slotted++;
       slottedBase += seq.cohortCtxBase;
       const b = blocksShort(seq, 1, bs);
       if (b > 0) need += b;
     }
+    const allocs = members.classCount > 0 ? members.allocationsAt(steps) : 0;
+    need += allocs;
     const ex = this.explicit;
     for (let a = 0; a < ex.length; a++) {
       const seq = ex.at(a);
@@ -80,6 +86,7 @@ export class CohortPass {
       if (b > 0) need += b;
     }
     if (demand > budget || need > this.kv.freeBlocks) return -1;
+    if (allocs > 0) this.kv.takeUnhashed(allocs);
     let a = 0;
     let e = 0;
     while (a < ex.length || e < ev.length) {
@@ -88,10 +95,18 @@ export class CohortPass {
         const kind = kinds[e++]!;
         if (kind !== EventKind.Slot) {
           // Its next block, in running order, or its full block to register at the step's end; it
-          // keeps running without a slot.
-          if (kind === EventKind.Allocation) seq.blocks.push(this.kv.allocate());
-          else this.fills.push(seq, seq.cohortToken);
-          seq.cohortEventStep = nextEventStep(seq, steps, bs);
+          // keeps running without a slot. A class member only waits on for its last token.
+          if (kind === EventKind.Wake) seq.cohortEventStep = seq.cohortLastStep;
+          else if (kind === EventKind.Allocation) {
+            seq.blocks.push(this.kv.allocate());
+            if (!seq.cohortFills && seq.cohortLastStep > steps + bs && !this.kv.hashedFree) {
+              members.enterClass(seq, steps + bs);
+              seq.cohortEventStep = seq.cohortLastStep;
+            } else seq.cohortEventStep = nextEventStep(seq, steps, bs);
+          } else {
+            this.fills.push(seq, seq.cohortToken);
+            seq.cohortEventStep = nextEventStep(seq, steps, bs);
+          }
           members.queue(seq, steps);
           continue;
         }
@@ -114,6 +129,32 @@ export class CohortPass {
       batch.implicitContextMax = members.maxBase + steps;
     }
     return budget - demand;
+  }
+
+  /**
+   * Class member `seq` leaves the allocation class, handed the blocks of its allocations up to
+   * completed-step count `through` included (those taken in bulk for it).
+   */
+  private leaveClass(seq: Sequence, through: number): void {
+    const k = takenThrough(seq, through, this.bs);
+    for (let i = 0; i < k; i++) seq.blocks.push(this.kv.popTaken());
+    this.members.leaveClass(seq);
+  }
+
+  /**
+   * A free block has a hash: allocations are no longer interchangeable, so every class member
+   * (in `running`, in order) leaves the class before the step at completed-step count `steps` and
+   * is queued again for its next event from its counters, as a member given a slot is.
+   */
+  private dissolveClass(running: readonly Sequence[], steps: number, lastEmitUs: number): void {
+    for (const seq of running) {
+      if (seq.cohortClassFrom < 0) continue;
+      this.leaveClass(seq, steps - 1);
+      settle(seq, steps, lastEmitUs);
+      // A new membership token: its entry queued for the last token (or a wake-up) is dropped.
+      this.members.renew(seq);
+      this.requeue(seq, steps, false);
+    }
   }
 
   /** Blocks for `seq`'s numComputed + n tokens (the scheduler's allocate, checked to fit beforehand). */
@@ -191,8 +232,13 @@ export class CohortPass {
     this.members.queue(seq, steps);
   }
 
-  /** A member leaves: its counters written back (as of `steps` completed steps), stepped explicitly from now on. */
-  leave(seq: Sequence, steps: number, lastEmitUs: number): void {
+  /**
+   * A member leaves: its counters written back (as of `steps` completed steps), its blocks handed
+   * out through completed-step count `through` (steps − 1, or steps while that step executes: its
+   * allocations were made), stepped explicitly from now on.
+   */
+  leave(seq: Sequence, steps: number, lastEmitUs: number, through: number): void {
+    if (seq.cohortClassFrom >= 0) this.leaveClass(seq, through);
     settle(seq, steps, lastEmitUs);
     this.finished(seq);
   }
@@ -203,9 +249,9 @@ export class CohortPass {
     seq.cohortFrom = -1;
   }
 
-  /** Every member leaves; `running` (in order) are then all non-members. */
-  leaveAll(running: readonly Sequence[], steps: number, lastEmitUs: number): void {
-    for (const seq of running) if (seq.cohortFrom >= 0) this.leave(seq, steps, lastEmitUs);
+  /** Every member leaves (as `leave`); `running` (in order) are then all non-members. */
+  leaveAll(running: readonly Sequence[], steps: number, lastEmitUs: number, through: number): void {
+    for (const seq of running) if (seq.cohortFrom >= 0) this.leave(seq, steps, lastEmitUs, through);
     this.members.clear();
     this.rebuild(running);
   }

@@ -5,15 +5,20 @@
  * change while it keeps decoding, event steps included), and their event steps in a ring of
  * RING = ringSize(block size) buckets, so a step finds the members it must give a slot and sorts
  * those few by running rank. An event step is never further than the block size away (the next
- * allocation), unless the last token comes first; a member queued for a step more than RING − 1
- * away is queued for RING − 1 steps on instead: a slot it did not need is harmless (it is stepped
- * exactly as a member).
+ * allocation), unless the last token comes first or the member is in the allocation class (its one
+ * event is its last token). A step further than RING − 1 away waits in a second ring of FAR buckets
+ * of RING steps each (one per window of RING steps), moved to the first when its window starts; a
+ * member queued beyond that (FAR·RING steps) is queued for the last step it reaches instead: a slot
+ * it did not need is harmless (it is stepped exactly as a member), a class member is queued again.
  *
  * Bucket entries are not removed when a member leaves early (abort, a step by step pass): each
  * carries the token of the membership it was queued for and is dropped when that has ended.
  */
 import type { Sequence } from '../sequence.js';
 import { SeqList } from '../seqList.js';
+
+/** Windows of RING steps the second ring holds (issue 15: a 256-token output waits in one or two). */
+const FAR = 64;
 
 /**
  * Buckets for block size `bs`: a power of two above it (every event step within RING − 1 steps), at
@@ -37,12 +42,44 @@ export class CohortSet {
   private readonly buckets: SeqList[];
   /** RING − 1 (ringSize). */
   private readonly mask: number;
+  /** log2 RING: the window of step s is s >> shift. */
+  private readonly shift: number;
+  /** Members queued for a step in a later window, per window modulo FAR, with their tokens. */
+  private readonly far: SeqList[];
+  /** Windows up to this one were moved to `buckets`. */
+  private drained = -1;
   private tokens = 0;
+  /** Members of the allocation class (decodeCohort.ts), by the step of their allocations modulo the block size. */
+  private readonly phases: Int32Array;
+  /** Members of the allocation class. */
+  classCount = 0;
 
-  constructor(bs: number) {
+  constructor(private readonly bs: number) {
     const ring = ringSize(bs);
     this.mask = ring - 1;
+    this.shift = Math.log2(ring);
     this.buckets = Array.from({ length: ring }, () => new SeqList());
+    this.far = Array.from({ length: FAR }, () => new SeqList());
+    this.phases = new Int32Array(bs);
+  }
+
+  /** Allocations the class makes in the step at completed-step count `steps`. */
+  allocationsAt(steps: number): number {
+    return this.phases[steps % this.bs]!;
+  }
+
+  /** Member `seq` enters the allocation class, its next allocation at completed-step count `from`. */
+  enterClass(seq: Sequence, from: number): void {
+    seq.cohortClassFrom = from;
+    this.phases[from % this.bs]!++;
+    this.classCount++;
+  }
+
+  /** Member `seq` leaves the allocation class (handed its blocks already). */
+  leaveClass(seq: Sequence): void {
+    this.phases[seq.cohortClassFrom % this.bs]!--;
+    this.classCount--;
+    seq.cohortClassFrom = -1;
   }
 
   /** Least and greatest context base (valid when count > 0). */
@@ -72,14 +109,56 @@ export class CohortSet {
     this.queue(seq, steps);
   }
 
-  /** A member was given a slot and keeps decoding: queue its next event step (after `steps`). */
-  queue(seq: Sequence, steps: number): void {
-    if (seq.cohortEventStep - steps > this.mask) seq.cohortEventStep = steps + this.mask;
-    this.buckets[seq.cohortEventStep & this.mask]!.push(seq, seq.cohortToken);
+  /** Member `seq` gets a new membership token: the entries queued for it so far are dropped when popped. */
+  renew(seq: Sequence): void {
+    seq.cohortToken = ++this.tokens;
   }
 
-  /** `seq` stops being a member. */
+  /** A member was given a slot and keeps decoding: queue its next event step (after `steps`). */
+  queue(seq: Sequence, steps: number): void {
+    this.advance(steps);
+    let e = seq.cohortEventStep;
+    if (e - steps > this.mask) {
+      // The last step the second ring holds: the end of the window FAR − 1 after the current one.
+      const last = ((this.drained + FAR) << this.shift) - 1;
+      if (e > last) e = seq.cohortEventStep = last;
+      if (e - steps > this.mask) {
+        // Its window starts after `steps` (steps never go back): it has not been moved yet.
+        if (e >> this.shift <= this.drained) throw new Error(`decode cohort: step ${e} queued after its window moved`);
+        this.far[(e >> this.shift) % FAR]!.push(seq, seq.cohortToken);
+        return;
+      }
+    }
+    this.buckets[e & this.mask]!.push(seq, seq.cohortToken);
+  }
+
+  /**
+   * Moves the members queued in the second ring for the windows up to that of completed-step count
+   * `steps` into the first (their steps are then at most RING − 1 ahead); entries whose membership
+   * ended or whose event step moved are dropped.
+   */
+  private advance(steps: number): void {
+    const w = steps >> this.shift;
+    while (this.drained < w) {
+      const window = ++this.drained;
+      const bucket = this.far[window % FAR]!;
+      const n = bucket.length;
+      if (n === 0) continue;
+      for (let i = 0; i < n; i++) {
+        const seq = bucket.at(i);
+        const e = seq.cohortEventStep;
+        if (seq.cohortToken !== bucket.tag(i) || e >> this.shift !== window) continue;
+        // A member at its event step was popped then, or stepped explicitly (leaving the cohort).
+        if (e < steps) throw new Error(`decode cohort: request ${seq.req.id} missed its event step ${e}`);
+        this.buckets[e & this.mask]!.push(seq, seq.cohortToken);
+      }
+      bucket.clear();
+    }
+  }
+
+  /** `seq` stops being a member (out of the allocation class already). */
   remove(seq: Sequence): void {
+    if (seq.cohortClassFrom >= 0) throw new Error(`decode cohort: request ${seq.req.id} left in the allocation class`);
     const v = seq.cohortCtxBase;
     const b = this.bases;
     const at = lowerBound(b, this.count, v);
@@ -94,6 +173,7 @@ export class CohortSet {
    * entry of its bucket is for that step: queued event steps lie within RING − 1 steps ahead.
    */
   popEvents(steps: number, out: SeqList): void {
+    this.advance(steps);
     const bucket = this.buckets[steps & this.mask]!;
     const n = bucket.length;
     if (n === 0) return;
@@ -110,11 +190,13 @@ export class CohortSet {
     bucket.clear();
   }
 
-  /** Forget every member (their fields are the caller's to reset). */
+  /** Forget every member (their fields are the caller's to reset; none in the allocation class). */
   clear(): void {
+    if (this.classCount > 0) throw new Error('decode cohort: cleared with members in the allocation class');
     this.count = 0;
     this.sumBase = 0;
     for (const b of this.buckets) b.clear();
+    for (const b of this.far) b.clear();
   }
 }
 

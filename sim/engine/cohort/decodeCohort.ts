@@ -24,6 +24,17 @@
  * off by the budget, behind a failed allocation — leaves the cohort (settled), to rejoin after its
  * next explicit step. Aborts and crashes settle first.
  *
+ * The allocation class: a member whose fills register nothing (cohortFills false) and whose next
+ * event is an allocation then allocates every block-size steps until its last token, and while no
+ * free block has a hash every allocation takes an interchangeable block (kvCache.ts). So at such an
+ * allocation, when no free block has a hash, it enters the class (cohortSet.ts `enterClass`): the
+ * cohort counts its allocations per step by their step modulo the block size and takes them from the
+ * KV cache in bulk (`takeUnhashed`), and the member is queued only for its last token (or, further
+ * than the ring reaches, a wake-up that queues it again: `Wake`). It is handed the blocks themselves
+ * when it leaves the class (at its last token, when it leaves the cohort, or when a free block gets a
+ * hash: every class member then leaves the class), `takenThrough` of them. A step then costs nothing
+ * per quiet member, allocations included (issue 15: ≈ 16 of a request's 17 cohort events).
+ *
  * Who may join (`mayJoin`): aggregated or decode legs (never a prefill leg), no LoRA adapter (a
  * batch's adapter list is built from its sequences). A registration can only come at a step where a
  * block fills, and not even then without prefix caching, or for a sequence whose blocks from its
@@ -93,6 +104,21 @@ export function nextEventStep(seq: Sequence, steps: number, bs: number): number 
   return steps + Math.min(alloc, fill, seq.cohortLastStep - steps);
 }
 
+/**
+ * Allocations of class member `seq` (cohortClassFrom ≥ 0) up to completed-step count `through`
+ * included whose blocks it has not been handed: one every `bs` steps from cohortClassFrom.
+ */
+export function takenThrough(seq: Sequence, through: number, bs: number): number {
+  const from = seq.cohortClassFrom;
+  return through >= from ? Math.floor((through - from) / bs) + 1 : 0;
+}
+
+/** Whether class member `seq` allocates in the step at completed-step count `steps` (false outside the class). */
+export function classAllocates(seq: Sequence, steps: number, bs: number): boolean {
+  const from = seq.cohortClassFrom;
+  return from >= 0 && steps >= from && (steps - from) % bs === 0;
+}
+
 /** What a member at its event step needs. */
 export const enum EventKind {
   /** A slot in the batch (its last token, or two needs at once): stepped explicitly. */
@@ -101,11 +127,14 @@ export const enum EventKind {
   Allocation = 1,
   /** Only its block that fills in this step, registered at the step's end (in running order). */
   Fill = 2,
+  /** A class member queued as far as the ring reaches before its last token: queued again, nothing else. */
+  Wake = 3,
 }
 
 /** What a member at its event step (completed-step count `steps`) needs. */
 export function eventKind(seq: Sequence, steps: number, bs: number): EventKind {
   if (steps === seq.cohortLastStep) return EventKind.Slot;
+  if (seq.cohortClassFrom >= 0) return EventKind.Wake;
   const nc = seq.cohortComputed + (steps - seq.cohortFrom);
   const alloc = nc + 1 > seq.blocks.length * bs;
   const fill = seq.cohortFills && (nc + 1) % bs === 0;
