@@ -155,11 +155,11 @@ describe('decode cohort', () => {
    * 40 output tokens. Per step: whether it had a slot, its blocks after scheduling, its registered
    * blocks after completing, the batch shape; and the ITL histogram.
    */
-  function alone(caching: boolean) {
-    const kv = new KvCache(100, 16, caching);
-    const sched = new Scheduler(engineOf({ blocks: 100, budget: 2048, caching }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
-    sched.decodeCohort = true;
-    const r = req({ id: 0, at: 0, prompt: 20, output: 40 });
+  function alone(caching: boolean, output = 40, cohort = true) {
+    const kv = new KvCache(400, 16, caching);
+    const sched = new Scheduler(engineOf({ blocks: 400, budget: 2048, caching }), kv, { alpha0_us: 0, alpha1_us: 0, alpha2_us: 0 });
+    sched.decodeCohort = cohort;
+    const r = req({ id: 0, at: 0, prompt: 20, output });
     const seq = new Sequence(r, newRequestRecord(r), 16);
     sched.add(seq);
     const batch = new Batch();
@@ -207,6 +207,22 @@ describe('decode cohort', () => {
     expect([...itl]).toEqual([[1000, 39]]);
     expect(seq.outputDone).toBe(40);
     expect(kv.usedBlocks).toBe(0);
+  });
+
+  it('a last token past the second ring: one wake-up without a slot, the same steps as stepping it (hand-derived)', () => {
+    // Output 3,000: it joins after step 1 (1 completed) and its last token comes at 2,999 completed
+    // (step 3,000). At step 14 it enters the allocation class; queued for its last token from there,
+    // past the second ring's last step from window 0 (64 · 32 − 1 = 2,047), it is queued for 2,047
+    // instead, woken there without a slot and queued again for 2,999. Blocks: ⌈(20 + 2,999) / 16⌉ = 189.
+    const cohort = alone(false, 3000);
+    const stepped = alone(false, 3000, false);
+    expect(cohort.slotted).toEqual([1, 3000]);
+    expect(cohort.blocksAt).toEqual(stepped.blocksAt);
+    expect(cohort.shapes).toEqual(stepped.shapes);
+    expect([...cohort.itl]).toEqual([...stepped.itl]);
+    expect(cohort.blocksAt.at(-1)).toBe(189);
+    expect(cohort.handedAt.at(-2)).toBe(3);
+    expect(cohort.kv.usedBlocks).toBe(0);
   });
 
   it('registers a filled block without a slot, in the step it fills (hand-derived)', () => {
