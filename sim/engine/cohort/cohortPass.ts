@@ -42,8 +42,11 @@ export class CohortPass {
    * and every allocation it needs fits the free blocks (so step by step nothing would be cut short
    * or preempted), give slots to the non-members and to the members at an event step that needs
    * one (a fill that registers, the last token), in running order, allocate the blocks of members
-   * whose event is only that, count the other members without slots, and return the budget left;
-   * else −1 (nothing changed but the counters of members at a slot event, written back).
+   * whose event is only that and take the allocation class's in bulk (decodeCohort.ts), count the
+   * other members without slots, and return the budget left; else −1 (nothing changed but the
+   * counters of members at a slot event, written back, and class members at their last token out
+   * of the class). `running` (the scheduler's running list, in order) is read only to dissolve the
+   * class when a free block has a hash.
    */
   mergePass(batch: Batch, budget: number, threshold: number, steps: number, lastEmitUs: number, running: () => readonly Sequence[]): number {
     const bs = this.bs;
