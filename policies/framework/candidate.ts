@@ -120,12 +120,12 @@ export class SpareCandidates {
   /** The result's targets stay with it: their positions get new candidates next time. */
   keepTargets(result: SchedulingResult): void {
     const spare = this.spare;
-    for (const r of result.profileResults.values()) {
-      if (r === null) continue;
+    result.profileResults.forEach((r) => {
+      if (r === null) return;
       for (const t of r.targetEndpoints) {
         const k = spare.indexOf(t as Candidate);
         if (k >= 0) spare[k] = null;
       }
-    }
+    });
   }
 }
