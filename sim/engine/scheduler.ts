@@ -22,12 +22,12 @@ import { WaitingQueue, comesBefore } from './waitingQueue.js';
 import { CohortPass } from './cohort/cohortPass.js';
 import { classAllocates } from './cohort/decodeCohort.js';
 import { PrefixLookup, registerFull, registerPending } from './prefixBlocks.js';
+import { RunningSet } from './runningSet.js';
 
 export class Scheduler {
   readonly waiting: WaitingQueue;
-  /** Running sequences in order; finished ones stay as holes until `compact` (see `running`). */
-  private readonly runningArr: Sequence[] = [];
-  private holes = 0;
+  /** Running sequences in order (runningSet.ts). */
+  private readonly runningSet = new RunningSet();
   /** Decode legs admitted with blocks, waiting for their pulled KV (vLLM WAITING_FOR_REMOTE_KVS). */
   readonly pulling: Sequence[] = [];
   /** Pulls admitted since the last `takePulls`. */
@@ -72,8 +72,6 @@ export class Scheduler {
   private lastEmitUs = 0;
   /** Cohort members and pass 1 over them (cohortPass.ts). */
   private readonly cohort: CohortPass;
-  /** Ranks handed to sequences joining `running`. */
-  private rank = 0;
   /** The batch of the last `schedule`, and whether its step is executing (until `complete` or `reset`). */
   private current: Batch | null = null;
   private inStep = false;
@@ -99,13 +97,12 @@ export class Scheduler {
   }
 
   get hasWork(): boolean {
-    return this.runningArr.length > this.holes || this.waiting.length > 0;
+    return this.runningSet.count > 0 || this.waiting.length > 0;
   }
 
   /** Running sequences, in order (vLLM's running list). */
   get running(): Sequence[] {
-    if (this.holes > 0) this.compact();
-    return this.runningArr;
+    return this.runningSet.list;
   }
 
   /** `running`, as a function to call only when needed (CohortPass.quietGapAt). */
@@ -113,7 +110,7 @@ export class Scheduler {
 
   /** How many sequences run. */
   get runningCount(): number {
-    return this.runningArr.length - this.holes;
+    return this.runningSet.count;
   }
 
   add(seq: Sequence): void {
@@ -297,19 +294,9 @@ export class Scheduler {
     return this.inStep ? this.steps : this.steps - 1;
   }
 
-  /** Drop finished sequences from `runningArr` (order kept). */
-  private compact(): void {
-    const running = this.runningArr;
-    let w = 0;
-    for (const s of running) if (s.outputDone < s.req.outputTokens) running[w++] = s;
-    running.length = w;
-    this.holes = 0;
-  }
-
   /** `seq` joins the running set, last. */
   private pushRunning(seq: Sequence): void {
-    seq.runRank = ++this.rank;
-    this.runningArr.push(seq);
+    this.runningSet.push(seq);
     if (this.decodeCohort) this.cohort.explicit.push(seq);
   }
 
@@ -468,9 +455,8 @@ export class Scheduler {
       this.releaseHeld(seq);
       return true;
     }
-    let i = seq.outputDone < seq.req.outputTokens ? this.runningArr.indexOf(seq) : -1;
-    if (i >= 0) {
-      this.runningArr.splice(i, 1);
+    let i: number;
+    if (this.runningSet.remove(seq)) {
       this.cohort.removeExplicit(seq);
       count(this.runningAdapters, adapter, -1);
     } else if ((i = this.pulling.indexOf(seq)) >= 0) {
@@ -499,7 +485,7 @@ export class Scheduler {
     this.settleAll();
     const out: Sequence[] = [...this.running, ...this.pulling, ...this.waiting, ...this.held];
     for (const seq of out) seq.resetForRecompute();
-    this.runningArr.length = 0;
+    this.runningSet.clear();
     this.cohort.explicit.clear();
     this.cohort.fills.clear();
     this.inStep = false;
@@ -588,9 +574,7 @@ export class Scheduler {
       count(this.runningAdapters, seq.req.adapter, -1);
       if (seq.cohortFrom >= 0) this.cohort.finished(seq);
     }
-    // Finished sequences stay in runningArr as holes until enough gather (or someone reads `running`).
-    this.holes += done.length;
-    if (this.holes * 4 > this.runningArr.length) this.compact();
+    this.runningSet.finished(done.length);
   }
 }
 
