@@ -10,6 +10,9 @@ import { sortInPlace } from './sortFloat64.js';
  * apart, as the simulator's integer clock makes them) v is stored as round(v · 1000) − origin and
  * read as (origin + offset) / 1000, which is v again (checked on every set). 4 B a value instead of 8.
  */
+/** The scale of latencies in ms that are whole µs (the streamed summary's latency columns and bins). */
+export const MS_SCALE = 1000;
+
 export class CompactColumn {
   private ints: Int32Array | null;
   private floats: Float64Array | null = null;
@@ -102,11 +105,12 @@ export class CompactColumn {
 
   /**
    * Sorts its first `size` values ascending where they are (offsets sort as their values do) and
-   * returns them as stored with the origin to add: value k is (origin + sorted[k]) / scale.
+   * returns them as stored with the origin to add (a column of scale 1): value k is origin + sorted[k].
    */
-  sortedInPlace(size: number): { readonly sorted: Int32Array | Float64Array; readonly origin: number; readonly scale: number } {
-    if (this.ints !== null) return { sorted: this.ints.subarray(0, size).sort(), origin: this.origin, scale: this.scale };
-    return { sorted: sortInPlace(this.floats!, size), origin: 0, scale: 1 };
+  sortedInPlace(size: number): { readonly sorted: Int32Array | Float64Array; readonly origin: number } {
+    if (this.scale !== 1) throw new Error('sortedInPlace reads a column of scale 1 (sortedFloat64 reads any)');
+    if (this.ints !== null) return { sorted: this.ints.subarray(0, size).sort(), origin: this.origin };
+    return { sorted: sortInPlace(this.floats!, size), origin: 0 };
   }
 
   /**

@@ -24,10 +24,7 @@ import { latencyStatsOfSorted, quantileGridOfSorted, type LatencyStats } from '.
 import { RECORDS_KEPT } from './recordsKept.js';
 import { LatencySketch } from './latencySketch.js';
 import { sortInPlace } from './sortFloat64.js';
-import { CompactColumn } from './compactColumn.js';
-
-/** Milliseconds stored as whole µs (compactColumn.ts). */
-const MS_SCALE = 1000;
+import { CompactColumn, MS_SCALE } from './compactColumn.js';
 
 /** Values a column keeps exactly (the record path's limit). */
 export const EXACT_VALUES = RECORDS_KEPT;

@@ -15,7 +15,7 @@ import { binnedP50P99 } from '../timeSeries.js';
 import { binsFor, checkBinShape, checkTime } from './doublingBins.js';
 import { LatencySketch } from './latencySketch.js';
 import { EXACT_VALUES } from './latencyColumn.js';
-import { CompactColumn } from './compactColumn.js';
+import { CompactColumn, MS_SCALE } from './compactColumn.js';
 
 /** Per-bin count and rounded p50 / p99 (null for an empty bin); ttftOverTime's shape. */
 export interface SketchSeries {
@@ -32,7 +32,7 @@ export class SketchBins {
   private readonly sketches: (LatencySketch | null)[] = [];
   /** While exact (null after): every event's time and value, in order. */
   private times: CompactColumn | null = new CompactColumn(0);
-  private values = new CompactColumn(0, 1000);
+  private values = new CompactColumn(0, MS_SCALE);
   private n = 0;
 
   constructor(
@@ -100,7 +100,7 @@ export class SketchBins {
       (this.sketches[k] ??= new LatencySketch()).add(this.values.get(i));
     }
     this.times = null;
-    this.values = new CompactColumn(0, 1000);
+    this.values = new CompactColumn(0, MS_SCALE);
   }
 
   /** Count, p50 and p99 per bin (length floor(maxT / binUs) + 1; empty arrays when nothing was added). */
