@@ -155,8 +155,9 @@ export class KvCache {
 
   /** Take a reference to a cached block (a prefix hit). */
   touch(block: number): void {
-    if ((this.meta[block * 4 + FLAGS]! & HASHED) === 0) throw new Error(`block ${block} touched without a hash`);
-    if (this.isFree(block)) this.unlink(block);
+    const flags = this.meta[block * 4 + FLAGS]!;
+    if ((flags & HASHED) === 0) throw new Error(`block ${block} touched without a hash`);
+    if ((flags & QUEUED) !== 0) this.unlink(block);
     this.meta[block * 4 + REF]! += 1;
   }
 
