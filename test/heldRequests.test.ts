@@ -160,4 +160,23 @@ describe('HeldRequests memory', () => {
     h.replay(-Infinity, Infinity, (_r, g, o) => out.push([g[o]!, g[o + 1]!, g[o + 2]!]));
     expect(out.slice(0, 7)).toEqual([[0, 7, 0], [1, 7, 1], [0, 7, 2], [1, 7, 0], [0, 7, 1], [1, 7, 2], [0, 7, 0]]);
   });
+
+  it('gives back each request its own group tuple, runs of equal tuples and tuples differing in one place included (fast-check)', () => {
+    // Tuples drawn from a small alphabet repeat in runs (as consecutive requests of one class do) and
+    // differ from the previous one in any single place: a repeat is found without its key.
+    const tuple = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: -1, max: 1 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(tuple, fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 200 }), (runs) => {
+        const h = new HeldRequests(3);
+        const pushed: number[][] = [];
+        for (const [t, n] of runs) for (let k = 0; k < n; k++) pushed.push([...t]);
+        pushed.forEach((g, i) => h.push(record(i, false), g));
+        expect(h.tupleCount).toBe(new Set(pushed.map((g) => g.join(','))).size);
+        const out: number[][] = [];
+        h.replay(-Infinity, Infinity, (_r, g, o) => out.push([g[o]!, g[o + 1]!, g[o + 2]!]));
+        expect(out).toEqual(pushed);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -43,6 +43,8 @@ export class HeldRequests {
   private tupleOf = new Int32Array(1024);
   private tuples: Int32Array;
   private readonly tupleIndex = new Map<string, number>();
+  /** The tuple of the latest push (-1: none yet). */
+  private lastTuple = -1;
   /** The P/D fields stay at NOT_DISAGGREGATED's values while there are no P/D columns. */
   private readonly row: { -readonly [K in keyof WindowFields]: WindowFields[K] } = { ...pick(NOT_DISAGGREGATED), outcome: 'completed' };
   size = 0;
@@ -121,6 +123,20 @@ export class HeldRequests {
 
   /** The index of the tuple `groups` (its first groupsPerRequest entries), added when new. */
   private tupleFor(groups: readonly number[]): number {
+    const gp = this.groupsPerRequest;
+    // Most requests have the previous one's tuple: found without building its key (issue 15).
+    const last = this.lastTuple;
+    if (last >= 0) {
+      let g = 0;
+      while (g < gp && this.tuples[last * gp + g] === groups[g]) g++;
+      if (g === gp) return last;
+    }
+    this.lastTuple = this.keyedTuple(groups);
+    return this.lastTuple;
+  }
+
+  /** The index of the tuple `groups`, found or added by its key. */
+  private keyedTuple(groups: readonly number[]): number {
     const gp = this.groupsPerRequest;
     let key = '';
     for (let g = 0; g < gp; g++) key += `${groups[g]!},`;
