@@ -96,7 +96,7 @@ export class PickerCore {
   }
 
   /** The response finished (or the stream died after a pick): ResponseComplete plugins run. */
-  complete(requestId: string, target: string, usage?: { promptTokens: number; completionTokens: number }): Map<string, string> {
+  complete(requestId: string, target: string, usage?: { promptTokens: number; completionTokens: number }): ReadonlyMap<string, string> {
     this.counters.completed++;
     const h = this.picker.responseComplete(requestId, target, this.nowUs(), usage);
     this.release();
@@ -104,7 +104,7 @@ export class PickerCore {
   }
 
   /** Response headers came back: v0.10 ResponseHeaderProcessor plugins run (once). */
-  responseHeaders(requestId: string, target: string): Map<string, string> {
+  responseHeaders(requestId: string, target: string): ReadonlyMap<string, string> {
     return this.picker.responseHeaders(requestId, target, this.nowUs());
   }
 

@@ -58,6 +58,13 @@ export const HEADER_OBJECTIVE = 'x-gateway-inference-objective';
 export const HEADER_SUBSET = 'x-gateway-destination-endpoint-subset';
 export const HEADER_FAIRNESS_ID = 'x-gateway-inference-fairness-id';
 
+/**
+ * What responseHeaders and responseComplete return when no plugin ran (GAIE default configs have no
+ * ResponseComplete plugin): one shared empty map instead of a new one per request (≈ 200 B each,
+ * issue 15). Callers only read what these return.
+ */
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
 export { PLUGIN_STATE_TTL_US, TtlPluginState } from './pluginState.js';
 export { promptBytes } from './directorUtil.js';
 
@@ -67,6 +74,14 @@ interface LiveRequest {
   /** The response headers came back (ResponseHeaderProcessor plugins ran). */
   headersSeen: boolean;
 }
+
+/**
+ * The live entry of every dispatched request when no plugin runs after dispatch (no ResponseComplete
+ * or ResponseHeaderProcessor plugin, as in GAIE's default config): nothing reads its request or
+ * result, so neither is kept until the response ends (issue 15: ≈ 250 B a request less that lives as
+ * long as the request). Never written (responseHeaders writes headersSeen only with such plugins).
+ */
+const UNREAD: LiveRequest = Object.freeze({ request: null as unknown as LLMRequest, result: null as unknown as SchedulingResult, headersSeen: false });
 
 export type ResponseUsage = NonNullable<ResponseInfo['usage']>; // token usage of a finished response
 
@@ -92,6 +107,8 @@ export class EndpointPicker {
   private poolSize = 0;
   /** Candidates are renewed between requests (GAIE, no flow control, Plugin.keepsNoCandidates; candidate.ts). */
   private readonly reuse: boolean;
+  /** Some plugin reads a dispatched request's result after dispatch (ResponseComplete, ResponseHeaderProcessor). */
+  private readonly readsResults: boolean;
   private readonly spare = new SpareCandidates();
 
   constructor(config: ResolvedConfig, opts: EndpointPickerOptions) {
@@ -104,6 +121,7 @@ export class EndpointPicker {
     this.flow = config.flowControl ? createFlowController(config.flowControl, config.plugins) : null;
     this.v010 = config.dialect === 'llm-d-v0.10';
     this.reuse = !this.v010 && this.flow === null && keepsNoCandidates(config);
+    this.readsResults = config.responseComplete.length > 0 || (config.responseHeaderProcessors?.length ?? 0) > 0;
   }
 
   /** True when some plugin consumes engine KV events (precise prefix index). */
@@ -134,8 +152,13 @@ export class EndpointPicker {
   /**
    * A request arrives (`epp.md` §1.1). `req.priority` is set from the objective header when the
    * header is present (unknown objective → 0); without the header the caller's value stands.
+   *
+   * `transient`: the caller reads a dispatch decision's `result` only before its next call to this
+   * picker (the simulated gateway). When no plugin reads results after dispatch either, the result's
+   * targets are then renewed for the next request like every other candidate, instead of being left
+   * to the result and replaced by new objects (issue 15: one object a request fewer).
    */
-  handleRequest(req: LLMRequest, pool: readonly PoolEndpoint[], nowUs: number, opts?: { trace?: boolean }): Decision {
+  handleRequest(req: LLMRequest, pool: readonly PoolEndpoint[], nowUs: number, opts?: { trace?: boolean; transient?: boolean }): Decision {
     this.pluginState.advance(nowUs);
     const trace: DecisionTrace | undefined = opts?.trace ? { profiles: [] } : undefined;
     this.poolSize = pool.length;
@@ -164,7 +187,7 @@ export class EndpointPicker {
         return { kind: 'reject', status: 429, code: 'shed-saturated', reason: `sheddable request (priority ${req.priority}) rejected: pool saturated (${fmt(sat)} ≥ 1.0)`, requestId: req.id, request: req, trace };
       }
     }
-    return this.schedule(req, candidates, nowUs, trace);
+    return this.schedule(req, candidates, nowUs, trace, undefined, opts?.transient === true);
   }
 
   /**
@@ -210,12 +233,12 @@ export class EndpointPicker {
    * ResponseHeaderProcessor plugins once per request, never after end of stream (`llm-d-router.md` §3
    * step 17). Returns the response headers plugins set.
    */
-  responseHeaders(requestId: string, endpointName: string, nowUs: number): Map<string, string> {
-    const headers = new Map<string, string>();
+  responseHeaders(requestId: string, endpointName: string, nowUs: number): ReadonlyMap<string, string> {
     const rh = this.config.responseHeaderProcessors;
     const live = this.live.get(requestId);
-    if (!live || live.headersSeen || rh === undefined || rh.length === 0) return headers;
+    if (!live || live.headersSeen || rh === undefined || rh.length === 0) return NO_HEADERS;
     live.headersSeen = true;
+    const headers = new Map<string, string>();
     this.pluginState.advance(nowUs);
     const ctx = this.context(nowUs);
     const info: ResponseInfo = { endpoint: endpointName, result: live.result, headers };
@@ -227,20 +250,22 @@ export class EndpointPicker {
    * End of stream: runs ResponseComplete plugins (with the token `usage` of a served response) and
    * frees the request's plugin state. Returns the response headers plugins set.
    */
-  responseComplete(requestId: string, endpointName: string, nowUs: number, usage?: ResponseUsage): Map<string, string> {
-    const headers = new Map<string, string>();
+  responseComplete(requestId: string, endpointName: string, nowUs: number, usage?: ResponseUsage): ReadonlyMap<string, string> {
     const live = this.live.get(requestId);
-    if (!live) return headers;
+    if (!live) return NO_HEADERS;
     this.live.delete(requestId);
     this.pluginState.advance(nowUs);
     const rc = this.config.responseComplete;
+    let out: ReadonlyMap<string, string> = NO_HEADERS;
     if (rc.length > 0) {
+      const headers = new Map<string, string>();
       const ctx = this.context(nowUs);
       const info: ResponseInfo = usage === undefined ? { endpoint: endpointName, result: live.result, headers } : { endpoint: endpointName, result: live.result, headers, usage };
       for (const p of rc) p.responseComplete(ctx, live.request, info);
+      out = headers;
     }
     this.pluginState.delete(requestId);
-    return headers;
+    return out;
   }
 
   /** An engine KV event from endpoint `endpointName` (already delayed by the caller). */
@@ -251,7 +276,7 @@ export class EndpointPicker {
   // -------------------------------------------------------------------------------------------
 
   /** Steps 5–11 for an admitted request. */
-  private schedule(req: LLMRequest, snapshot: SchedEndpoint[], nowUs: number, trace: DecisionTrace | undefined, state?: Map<string, unknown>): DispatchDecision | RejectDecision {
+  private schedule(req: LLMRequest, snapshot: SchedEndpoint[], nowUs: number, trace: DecisionTrace | undefined, state?: Map<string, unknown>, transient = false): DispatchDecision | RejectDecision {
     if (snapshot.length === 0) {
       const why = req.headers[HEADER_SUBSET] !== undefined ? 'no endpoint of the requested subset is available' : 'no endpoints available in the pool';
       return { kind: 'reject', status: 503, code: 'no-candidates', reason: why, requestId: req.id, request: req, trace };
@@ -285,7 +310,8 @@ export class EndpointPicker {
       if (!(err instanceof SchedulingError)) throw err;
       return { kind: 'reject', status: 429, code: 'no-endpoint', reason: `failed to find target endpoint: ${err.message}`, requestId: req.id, request: req, trace };
     }
-    if (snapshot === this.spare.list) this.spare.keepTargets(result);
+    // The targets stay with the result unless nobody reads it past this call (see handleRequest).
+    if (snapshot === this.spare.list && (this.readsResults || !transient)) this.spare.keepTargets(result);
     const primary = result.profileResults.get(result.primaryProfileName);
     const first = primary?.targetEndpoints[0];
     if (!primary || !first) {
@@ -295,7 +321,7 @@ export class EndpointPicker {
       const failed = this.preRequestV010(ctx, req, result, first.name);
       if (failed) return { kind: 'reject', ...failed, code: 'pre-request-error', requestId: req.id, request: req, trace };
     } else for (const p of cfg.preRequest) p.preRequest(ctx, req, result);
-    this.live.set(req.id, { request: req, result, headersSeen: false });
+    this.live.set(req.id, this.readsResults ? { request: req, result, headersSeen: false } : UNREAD);
     const fallbacks: string[] = [];
     for (let i = 1; i < primary.targetEndpoints.length; i++) fallbacks.push(primary.targetEndpoints[i]!.name);
     return { kind: 'dispatch', target: first.name, index: first.index, fallbacks, result, requestId: req.id, request: req, trace };

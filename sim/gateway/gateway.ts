@@ -16,10 +16,13 @@ import type { EndpointPicker, PoolEndpoint } from '../../policies/framework/dire
 import type { Rng } from '../core/rng.js';
 import type { SimRequest } from '../workload/request.js';
 import { syntheticPrompt } from './prompt.js';
-import { BlockHasher } from '../engine/blockHasher.js';
+import { blockKeys, GatewayLlmRequest, servedAdapter } from './llmRequest.js';
 import { withSchedulingRecorder, type SchedulingRecorder } from '../../policies/framework/scheduler.js';
 import type { DecisionLog } from '../decisions/log.js';
 import type { TruthSource } from '../decisions/truth.js';
+
+/** The gateway reads a decision's result only until its next call to the picker (EndpointPicker.handleRequest). */
+const TRANSIENT = { transient: true } as const;
 
 /** Where scrapes come from: anything that can report an endpoint's metrics at a time. */
 export interface MetricsSource {
@@ -211,7 +214,8 @@ export class Gateway {
     const llm = this.toLlmRequest(req);
     const picker = this.backend.picker;
     let d;
-    if (this.recorder === null) d = picker.handleRequest(llm, this.pool, now);
+    // The decision's result is read only in afterEpp, below.
+    if (this.recorder === null) d = picker.handleRequest(llm, this.pool, now, TRANSIENT);
     else {
       this.deciding = req;
       d = withSchedulingRecorder(this.recorder, () => picker.handleRequest(llm, this.pool, now));
@@ -340,37 +344,16 @@ export class Gateway {
 
   /** The adapter an EPP request is served with: its target model after any rewrite (null = base model). */
   private adapterOf(llm: LLMRequest): string | null {
-    return llm.targetModel === this.opts.model ? null : llm.targetModel;
+    return servedAdapter(llm, this.opts.model);
   }
 
   private toLlmRequest(req: SimRequest): LLMRequest {
-    const model = req.adapter ?? this.opts.model;
     const headers: Record<string, string> = req.headers !== undefined ? { ...req.headers } : {};
     if (req.session >= 0) {
       const token = this.sessionTokens.get(req.session);
       if (token !== undefined) headers['x-session-token'] = token;
     }
-    // The adapter is final only after the rewrite, so keys are computed lazily against it and
-    // kept while it stays the same (plugins may ask several times per request).
-    let keys: { adapter: string | null; get: () => readonly number[] } | null = null;
-    const llm: LLMRequest = {
-      id: String(req.id),
-      model,
-      targetModel: model,
-      headers,
-      prompt: this.promptOf(req),
-      // The workload's priority class stands for the request's InferenceObjective priority.
-      priority: req.priority,
-      // x-gateway-inference-fairness-id: the workload's client (tenant), when it has one.
-      fairnessId: req.client !== undefined && req.client >= 0 ? `client-${req.client}` : '',
-      requestSizeBytes: null,
-      tokenBlockKeys: () => {
-        const adapter = this.adapterOf(llm);
-        if (keys === null || keys.adapter !== adapter) keys = { adapter, get: this.blockKeysOf(req, adapter) };
-        return keys.get();
-      },
-    };
-    return llm;
+    return new GatewayLlmRequest(req, headers, this.promptOf(req), this.opts.model, this.opts.blockSize);
   }
 
   private promptOf(req: SimRequest): Prompt {
@@ -380,16 +363,7 @@ export class Gateway {
   /** The engine's block keys of the prompt's full blocks, as a real tokenizer + vLLM hash would give. */
   private blockKeysOf(req: SimRequest, adapter: string | null): () => readonly number[] {
     let keys: number[] | null = null;
-    return () => {
-      if (keys === null) {
-        const bs = this.opts.blockSize;
-        const h = new BlockHasher(req.segments, req.outputContent, req.outputTokens, bs, adapter);
-        const n = Math.floor(req.inputTokens / bs);
-        keys = new Array<number>(n);
-        for (let i = 0; i < n; i++) keys[i] = h.hashAt(i);
-      }
-      return keys;
-    };
+    return () => (keys ??= blockKeys(req, adapter, this.opts.blockSize));
   }
 }
 

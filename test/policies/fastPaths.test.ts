@@ -176,6 +176,59 @@ describe('the director reuses candidates only where nothing keeps them', () => {
   });
 });
 
+describe('a transient caller (the simulated gateway): targets are renewed when nothing reads results', () => {
+  const pool = (round: number): PoolEndpoint[] =>
+    ['a', 'b', 'c', 'd'].map((name, index) => ({ name, index, labels: {}, metrics: metrics({ waitingQueueSize: (index * 7 + round * 3) % 5, kvCacheUsagePercent: ((index + round) % 4) / 4 }) }));
+  const req = (i: number): LLMRequest => ({ ...REQ, id: String(i), prompt: { kind: 'completion', text: `${'s'.repeat(64 * (i % 3))}${i}`.padEnd(200, 'z') } });
+
+  it('the same picks and draws as a caller that keeps results, with no new candidate object after the first request', () => {
+    const kept = new EndpointPicker(loadPickerConfig(null), { rng: seedrandom.alea('7') });
+    const transient = new EndpointPicker(loadPickerConfig(null), { rng: seedrandom.alea('7') });
+    const keptTargets = new Set<SchedEndpoint>();
+    const transientTargets = new Set<SchedEndpoint>();
+    for (let i = 0; i < 40; i++) {
+      const a = kept.handleRequest(req(i), pool(i), i * 1000);
+      const b = transient.handleRequest(req(i), pool(i), i * 1000, { transient: true });
+      if (a.kind !== 'dispatch' || b.kind !== 'dispatch') throw new Error(`${a.kind} ${b.kind}`);
+      expect([b.target, b.index]).toEqual([a.target, a.index]);
+      keptTargets.add(a.result.profileResults.get(a.result.primaryProfileName)!.targetEndpoints[0]!);
+      transientTargets.add(b.result.profileResults.get(b.result.primaryProfileName)!.targetEndpoints[0]!);
+      if (i % 3 === 2) for (const p of [kept, transient]) p.responseComplete(String(i - 1), 'a', i * 1000 + 500);
+    }
+    expect(keptTargets.size).toBe(40); // each result keeps its own target
+    expect(transientTargets.size).toBeLessThanOrEqual(4); // one candidate per pool position, renewed
+    expect(transient.inFlightCount).toBe(kept.inFlightCount);
+    expect(transient.inFlightCount).toBe(40 - 13);
+  });
+
+  it('a plugin reading results after dispatch keeps each target as dispatched, transient or not', () => {
+    // A ResponseComplete plugin that says it keeps no candidates (as a built-in would) gets the
+    // result at the end of the response: its target must still be the one dispatched.
+    const seen: string[] = [];
+    const reader = {
+      type: 'result-reader',
+      name: 'result-reader',
+      keepsNoCandidates: true,
+      responseComplete: (_c: CycleContext, r: LLMRequest, info: { result: { primaryProfileName: string; profileResults: ReadonlyMap<string, { targetEndpoints: readonly SchedEndpoint[] } | null> } }) => {
+        const t = info.result.profileResults.get(info.result.primaryProfileName)!.targetEndpoints[0]!;
+        seen.push(`${r.id}:${t.name}:${t.metrics?.waitingQueueSize}`);
+      },
+    };
+    const config = loadPickerConfig(null);
+    const withReader = { ...config, responseComplete: [...config.responseComplete, reader] } as typeof config;
+    const p = new EndpointPicker(withReader, { rng: seedrandom.alea('7') });
+    const dispatched: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const d = p.handleRequest(req(i), pool(i), i * 1000, { transient: true });
+      if (d.kind !== 'dispatch') throw new Error(d.kind);
+      const t = d.result.profileResults.get(d.result.primaryProfileName)!.targetEndpoints[0]!;
+      dispatched.push(`${i}:${t.name}:${t.metrics?.waitingQueueSize}`);
+    }
+    for (let i = 0; i < 12; i++) p.responseComplete(String(i), 'a', 20_000);
+    expect(seen).toEqual(dispatched);
+  });
+});
+
 describe('plugin state: the first key inline, more keys in a map', () => {
   it('reads back every key of a request, overwrites, and answers undefined for absent keys', () => {
     const s = new TtlPluginState();
