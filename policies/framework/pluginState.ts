@@ -35,15 +35,21 @@ export class TtlPluginState implements PluginState {
     return e.more?.get(key);
   }
 
+  /**
+   * Writing `undefined` to a request's only key frees its entry (what read answers is the same): the
+   * approx-prefix-cache-producer clears its state at PreRequest, and the entry would otherwise live
+   * until the response ends (≈ 10,000 at once in a 1M-request run, issue 15).
+   */
   write(requestId: string, key: string, value: unknown): void {
     const e = this.entries.get(requestId);
     if (!e) {
-      this.entries.set(requestId, { key, value, more: null, touchedUs: this.nowUs });
+      if (value !== undefined) this.entries.set(requestId, { key, value, more: null, touchedUs: this.nowUs });
       return;
     }
     e.touchedUs = this.nowUs;
-    if (e.key === key) e.value = value;
-    else (e.more ??= new Map()).set(key, value);
+    if (e.key !== key) (e.more ??= new Map()).set(key, value);
+    else if (value === undefined && e.more === null) this.entries.delete(requestId);
+    else e.value = value;
   }
 
   delete(requestId: string): void {

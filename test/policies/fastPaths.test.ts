@@ -242,4 +242,46 @@ describe('plugin state: the first key inline, more keys in a map', () => {
     expect(s.read('r1', 'b')).toBeUndefined();
     expect(s.size).toBe(1);
   });
+
+  it('golden: undefined written to the only key frees the entry; with more keys it stays', () => {
+    const s = new TtlPluginState();
+    s.write('r1', 'a', 1);
+    s.write('r2', 'a', 1);
+    s.write('r2', 'b', 2);
+    s.write('r3', 'a', undefined); // nothing to keep
+    expect(s.size).toBe(2);
+    s.write('r1', 'a', undefined);
+    s.write('r2', 'a', undefined);
+    expect(s.size).toBe(1);
+    expect([s.read('r1', 'a'), s.read('r2', 'a'), s.read('r2', 'b')]).toEqual([undefined, undefined, 2]);
+  });
+
+  it('reads what a map of maps would hold, whatever writes (undefined among them), reads and deletes (fast-check)', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('write', 'write', 'read', 'delete'),
+      id: fc.constantFrom('r1', 'r2', 'r3'),
+      key: fc.constantFrom('a', 'b', 'c'),
+      value: fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const s = new TtlPluginState();
+        const model = new Map<string, Map<string, unknown>>();
+        for (const o of ops) {
+          if (o.kind === 'write') {
+            s.write(o.id, o.key, o.value);
+            if (!model.has(o.id)) model.set(o.id, new Map());
+            model.get(o.id)!.set(o.key, o.value);
+          } else if (o.kind === 'delete') {
+            s.delete(o.id);
+            model.delete(o.id);
+          }
+          for (const id of ['r1', 'r2', 'r3']) for (const key of ['a', 'b', 'c']) expect(s.read(id, key)).toBe(model.get(id)?.get(key));
+          // Never more entries than requests the model holds (a freed one answers as absent).
+          expect(s.size).toBeLessThanOrEqual(model.size);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
