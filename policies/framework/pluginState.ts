@@ -21,14 +21,22 @@ interface Entry {
 /**
  * Per-request plugin state with the production's 5-minute GC of untouched entries, swept lazily
  * (at most once per minute of clock time, when the director is called).
+ *
+ * The entry written last for a request without one waits in a slot outside the map until another
+ * request's entry needs the slot (issue 15): a producer that writes its state at PrepareData and
+ * clears it at PreRequest (approx-prefix-cache-producer) then never touches the map, whose table
+ * V8 otherwise reallocated as it emptied and filled again on every request.
  */
 export class TtlPluginState implements PluginState {
   nowUs = 0;
   private readonly entries = new Map<string, Entry>();
+  /** The slot's request id (null: empty) and entry; never also in `entries`. */
+  private slotId: string | null = null;
+  private slot: Entry | null = null;
   private lastSweepUs = 0;
 
   read(requestId: string, key: string): unknown {
-    const e = this.entries.get(requestId);
+    const e = this.entryOf(requestId);
     if (!e) return undefined;
     e.touchedUs = this.nowUs;
     if (e.key === key) return e.value;
@@ -41,24 +49,30 @@ export class TtlPluginState implements PluginState {
    * until the response ends (≈ 10,000 at once in a 1M-request run, issue 15).
    */
   write(requestId: string, key: string, value: unknown): void {
-    const e = this.entries.get(requestId);
+    const e = this.entryOf(requestId);
     if (!e) {
-      if (value !== undefined) this.entries.set(requestId, { key, value, more: null, touchedUs: this.nowUs });
+      if (value === undefined) return;
+      if (this.slotId !== null) this.entries.set(this.slotId, this.slot!);
+      this.slotId = requestId;
+      this.slot = { key, value, more: null, touchedUs: this.nowUs };
       return;
     }
     e.touchedUs = this.nowUs;
     if (e.key !== key) (e.more ??= new Map()).set(key, value);
-    else if (value === undefined && e.more === null) this.entries.delete(requestId);
+    else if (value === undefined && e.more === null) this.delete(requestId);
     else e.value = value;
   }
 
   delete(requestId: string): void {
-    this.entries.delete(requestId);
+    if (requestId === this.slotId) {
+      this.slotId = null;
+      this.slot = null;
+    } else if (this.entries.size > 0) this.entries.delete(requestId);
   }
 
   /** Requests with state. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + (this.slotId !== null ? 1 : 0);
   }
 
   /** Sets the clock and drops entries untouched for PLUGIN_STATE_TTL_US (checked once per minute). */
@@ -66,6 +80,12 @@ export class TtlPluginState implements PluginState {
     this.nowUs = nowUs;
     if (nowUs - this.lastSweepUs < 60e6) return;
     this.lastSweepUs = nowUs;
+    if (this.slotId !== null && nowUs - this.slot!.touchedUs > PLUGIN_STATE_TTL_US) this.delete(this.slotId);
     for (const [id, e] of this.entries) if (nowUs - e.touchedUs > PLUGIN_STATE_TTL_US) this.entries.delete(id);
+  }
+
+  private entryOf(requestId: string): Entry | undefined {
+    if (requestId === this.slotId) return this.slot!;
+    return this.entries.size > 0 ? this.entries.get(requestId) : undefined;
   }
 }
