@@ -18,7 +18,7 @@ const PD_VALUES = [2, 250, 7, 40, 3, 12, 65536];
 /** A completed request; `pd`: all P/D fields set (true), none (false), or those of a bit mask. */
 function record(id: number, pd: boolean | number): RequestRecord {
   const r = newRequestRecord({ id, arrivalUs: id * 10, inputTokens: 100 + id, outputTokens: 5, adapter: null, priority: 0 }) as { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
-  Object.assign(r, { outcome: 'completed', endUs: id * 10 + 900, firstTokenUs: id * 10 + 300, lastTokenUs: id * 10 + 900, enqueueUs: id * 10 + 1, scheduledUs: id * 10 + 2, cachedTokens: id % 3 });
+  Object.assign(r, { outcome: 'completed', endUs: id * 10 + 900, firstTokenUs: id * 10 + 300, lastTokenUs: id * 10 + 800, enqueueUs: id * 10 + 1, scheduledUs: id * 10 + 2, cachedTokens: id % 3 });
   const mask = pd === true ? 127 : pd === false ? 0 : pd;
   PD_FIELDS.forEach((f, k) => {
     if ((mask >> k) & 1) r[f] = PD_VALUES[k]!;

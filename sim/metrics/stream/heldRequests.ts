@@ -22,6 +22,8 @@ const F64 = [
   'prefillReplica', 'kvReadyUs', 'prefillQueueUs', 'prefillComputeUs', 'decodeQueueUs', 'kvTransferUs', 'kvTransferBytes',
 ] as const;
 const PD_FROM = F64.indexOf('prefillReplica');
+// push, load and pdDefaults name the fields one by one in this order (16, P/D from 9 on).
+if (F64.length !== 16 || PD_FROM !== 9) throw new Error('heldRequests: F64 changed; update push, load and pdDefaults');
 /** A fresh record: its P/D fields have their values in a request that was not disaggregated. */
 const NOT_DISAGGREGATED = newRequestRecord({ id: 0, arrivalUs: 0, inputTokens: 0, outputTokens: 0, adapter: null, priority: 0 });
 
@@ -58,7 +60,26 @@ export class HeldRequests {
     if (this.cols.length === PD_FROM && !pdDefaults(r)) this.addPdColumns();
     const i = this.size++;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]!.set(i, r[F64[c]!]);
+    // Field by field in F64 order, not `r[F64[c]]`: keyed reads through a table of names are
+    // megamorphic, and the row's keyed writes in `load` boxed every number (issue 15).
+    cols[0]!.set(i, r.arrivalUs);
+    cols[1]!.set(i, r.endUs);
+    cols[2]!.set(i, r.firstTokenUs);
+    cols[3]!.set(i, r.lastTokenUs);
+    cols[4]!.set(i, r.enqueueUs);
+    cols[5]!.set(i, r.scheduledUs);
+    cols[6]!.set(i, r.inputTokens);
+    cols[7]!.set(i, r.outputTokens);
+    cols[8]!.set(i, r.cachedTokens);
+    if (cols.length > PD_FROM) {
+      cols[9]!.set(i, r.prefillReplica);
+      cols[10]!.set(i, r.kvReadyUs);
+      cols[11]!.set(i, r.prefillQueueUs);
+      cols[12]!.set(i, r.prefillComputeUs);
+      cols[13]!.set(i, r.decodeQueueUs);
+      cols[14]!.set(i, r.kvTransferUs);
+      cols[15]!.set(i, r.kvTransferBytes);
+    }
     this.outcome[i] = OUTCOMES.indexOf(r.outcome);
     this.tupleOf[i] = this.tupleFor(groups);
   }
@@ -116,7 +137,24 @@ export class HeldRequests {
   private load(i: number): WindowFields {
     const r = this.row;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) r[F64[c]!] = cols[c]!.get(i);
+    r.arrivalUs = cols[0]!.get(i);
+    r.endUs = cols[1]!.get(i);
+    r.firstTokenUs = cols[2]!.get(i);
+    r.lastTokenUs = cols[3]!.get(i);
+    r.enqueueUs = cols[4]!.get(i);
+    r.scheduledUs = cols[5]!.get(i);
+    r.inputTokens = cols[6]!.get(i);
+    r.outputTokens = cols[7]!.get(i);
+    r.cachedTokens = cols[8]!.get(i);
+    if (cols.length > PD_FROM) {
+      r.prefillReplica = cols[9]!.get(i);
+      r.kvReadyUs = cols[10]!.get(i);
+      r.prefillQueueUs = cols[11]!.get(i);
+      r.prefillComputeUs = cols[12]!.get(i);
+      r.decodeQueueUs = cols[13]!.get(i);
+      r.kvTransferUs = cols[14]!.get(i);
+      r.kvTransferBytes = cols[15]!.get(i);
+    }
     r.outcome = OUTCOMES[this.outcome[i]!]!;
     return r;
   }
@@ -178,8 +216,16 @@ export class HeldRequests {
 
 /** Whether every P/D field of `r` has its value of a request that was not disaggregated. */
 function pdDefaults(r: RequestRecord): boolean {
-  for (let c = PD_FROM; c < F64.length; c++) if (r[F64[c]!] !== NOT_DISAGGREGATED[F64[c]!]) return false;
-  return true;
+  const d = NOT_DISAGGREGATED;
+  return (
+    r.prefillReplica === d.prefillReplica &&
+    r.kvReadyUs === d.kvReadyUs &&
+    r.prefillQueueUs === d.prefillQueueUs &&
+    r.prefillComputeUs === d.prefillComputeUs &&
+    r.decodeQueueUs === d.decodeQueueUs &&
+    r.kvTransferUs === d.kvTransferUs &&
+    r.kvTransferBytes === d.kvTransferBytes
+  );
 }
 
 /** The window fields of `r`. */
