@@ -1,5 +1,16 @@
 import { sortInPlace } from './sortFloat64.js';
 
+/** The scale of latencies in ms that are whole µs (the streamed summary's latency columns and bins). */
+export const MS_SCALE = 1000;
+
+/**
+ * Rows for the next values of a growing column holding n: doubling from 1024, at most `limit` (the
+ * latency columns and the TTFT-by-time bins, each up to EXACT_VALUES).
+ */
+export function doubledCapacity(n: number, limit: number): number {
+  return Math.min(limit, Math.max(1024, n * 2));
+}
+
 /**
  * A column of numbers kept as int32 offsets while every value reads back exactly from one, and as
  * float64 values from the first that does not: every value reads back as it was set either way
@@ -10,9 +21,6 @@ import { sortInPlace } from './sortFloat64.js';
  * apart, as the simulator's integer clock makes them) v is stored as round(v · 1000) − origin and
  * read as (origin + offset) / 1000, which is v again (checked on every set). 4 B a value instead of 8.
  */
-/** The scale of latencies in ms that are whole µs (the streamed summary's latency columns and bins). */
-export const MS_SCALE = 1000;
-
 export class CompactColumn {
   private ints: Int32Array | null;
   private floats: Float64Array | null = null;

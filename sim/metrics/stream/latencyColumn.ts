@@ -24,7 +24,7 @@ import { latencyStatsOfSorted, quantileGridOfSorted, type LatencyStats } from '.
 import { RECORDS_KEPT } from './recordsKept.js';
 import { LatencySketch } from './latencySketch.js';
 import { sortInPlace } from './sortFloat64.js';
-import { CompactColumn, MS_SCALE } from './compactColumn.js';
+import { CompactColumn, doubledCapacity, MS_SCALE } from './compactColumn.js';
 
 /** Values a column keeps exactly (the record path's limit). */
 export const EXACT_VALUES = RECORDS_KEPT;
@@ -98,14 +98,14 @@ export class LatencyColumn {
       this.sketch!.add(ms);
       return;
     }
-    if (this.n === this.values.capacity) this.values.grow(nextCapacity(this.n, this.limit), this.n);
+    if (this.n === this.values.capacity) this.values.grow(doubledCapacity(this.n, this.limit), this.n);
     this.values.set(this.n++, ms);
   }
 
   /** Copies the source's prefix this column stands for and stops sharing it. */
   private ownValues(): void {
     const src = this.source!;
-    this.values = src.values.copy(this.n, nextCapacity(this.n, this.limit));
+    this.values = src.values.copy(this.n, doubledCapacity(this.n, this.limit));
     this.detach();
   }
 
@@ -137,8 +137,9 @@ export class LatencyColumn {
   private sortedValues(): Float64Array {
     if (this.sortedN !== this.n) {
       const src = this.source;
-      if (src !== null) this.sorted = src.n === this.n ? src.sortedValues() : sortInPlace(src.values.toFloat64(this.n), this.n);
-      else if (this.sharers.some((c) => c.n !== this.n)) this.sorted = sortInPlace(this.values.toFloat64(this.n), this.n);
+      if (src !== null && src.n === this.n) this.sorted = src.sortedValues();
+      // A prefix of the source's values, or values a sharer still reads in their order: a sorted copy.
+      else if (src !== null || this.sharers.some((c) => c.n !== this.n)) this.sorted = sortInPlace((src ?? this).values.toFloat64(this.n), this.n);
       else {
         this.sorted = this.values.sortedFloat64(this.n);
         this.values = new CompactColumn(0, MS_SCALE);
@@ -172,9 +173,4 @@ export class LatencyColumn {
     if (!Number.isInteger(points) || points < 2) throw new RangeError(`grid needs an integer ≥ 2 points, got ${points}`);
     return quantileGridOfSorted(this.sortedValues(), points);
   }
-}
-
-/** Room for the next values of a column holding n: doubling from 1024, up to `limit`. */
-function nextCapacity(n: number, limit: number): number {
-  return Math.min(limit, Math.max(1024, n * 2));
 }

@@ -15,7 +15,7 @@ import { binnedP50P99 } from '../timeSeries.js';
 import { binsFor, checkBinShape, checkTime } from './doublingBins.js';
 import { LatencySketch } from './latencySketch.js';
 import { EXACT_VALUES } from './latencyColumn.js';
-import { CompactColumn, MS_SCALE } from './compactColumn.js';
+import { CompactColumn, doubledCapacity, MS_SCALE } from './compactColumn.js';
 
 /** Per-bin count and rounded p50 / p99 (null for an empty bin); ttftOverTime's shape. */
 export interface SketchSeries {
@@ -88,7 +88,7 @@ export class SketchBins {
   }
 
   private grow(): void {
-    const size = Math.min(this.limit, Math.max(1024, this.n * 2));
+    const size = doubledCapacity(this.n, this.limit);
     this.times!.grow(size, this.n);
     this.values.grow(size, this.n);
   }
