@@ -52,8 +52,8 @@ export class KvCache {
   /**
    * Per block, interleaved so that one cache line holds a block's queue links and counts (hashed
    * blocks leave the free queue from all over the pool, so separate arrays cost a cache miss each):
-   * [4b + PREV], [4b + NEXT] (free-queue links of a free hashed block; NEXT alone links the stack of
-   * free unhashed ones), [4b + REF] reference count, [4b + FLAGS]: QUEUED while in the free queue,
+   * [4b + PREV], [4b + NEXT] (free-queue links of a free hashed block; free unhashed ones are in
+   * `spare` or never used), [4b + REF] reference count, [4b + FLAGS]: QUEUED while in the free queue,
    * HASHED while it holds a hash (so allocating an unhashed block, the common case with unique
    * prompts, never reads `hashOf`), and a free hashed block's run (RUN_SHIFT).
    */
@@ -119,7 +119,7 @@ export class KvCache {
   popTaken(): number {
     if (this.taken === 0) throw new Error('no block taken in bulk to hand out');
     this.taken--;
-    return this.spares > 0 ? this.spare[--this.spares]! : this.fresh++;
+    return this.popStack();
   }
 
   /** Blocks referenced by at least one request. */
@@ -399,6 +399,11 @@ export class KvCache {
    */
   private popSpare(): number {
     this.free--;
+    return this.popStack();
+  }
+
+  /** The most recently freed unhashed block, else the first never used (its meta reads as in use). */
+  private popStack(): number {
     return this.spares > 0 ? this.spare[--this.spares]! : this.fresh++;
   }
 
