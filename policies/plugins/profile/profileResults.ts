@@ -3,7 +3,6 @@
  * "run nothing more" pick, and "the one profile that ran, or fail the request".
  */
 import { SchedulingError, type ProfileRunResult, type SchedulerProfile } from '../../framework/types.js';
-import { ProfileResultMap } from '../../framework/profileResultMap.js';
 
 /** pickProfiles' "no more profiles to run". Shared and never mutated. */
 export const NO_PROFILES: Map<string, SchedulerProfile> = new Map();
@@ -13,12 +12,16 @@ export const NO_PROFILES: Map<string, SchedulerProfile> = new Map();
  * "failed to run scheduler profile '<name>'" when it is missing or failed (nil).
  */
 export function firstRunResult(results: ReadonlyMap<string, ProfileRunResult | null>): [string, ProfileRunResult] {
-  const [name, result] =
-    results instanceof ProfileResultMap
-      ? results.size > 0
-        ? [results.keyAt(0), results.valueAt(0)]
-        : ['', null]
-      : ((results.entries().next().value ?? ['', null]) as [string, ProfileRunResult | null]);
+  // Read through forEach, which the scheduler's ProfileResultMap gives without an iterator (issue 15).
+  let name = '';
+  let result: ProfileRunResult | null = null;
+  let seen = false;
+  results.forEach((r, k) => {
+    if (seen) return;
+    seen = true;
+    name = k;
+    result = r;
+  });
   if (!result) throw new SchedulingError(`failed to run scheduler profile '${name}'`);
   return [name, result];
 }
